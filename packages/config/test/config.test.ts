@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, commonVars, loadConfig, vars } from '../src/index.js';
+
+const shape = {
+  ...commonVars,
+  grpcPort: ['GRPC_PORT', vars.port().default(50051)],
+  tickMs: ['PACING_TICK_MS', vars.durationMs().default(100)],
+  dryRun: ['DRY_RUN', vars.bool().default(false)],
+  gateways: ['GATEWAYS', vars.list().default([])],
+} as const;
+
+test('defaults apply and values are typed and frozen', () => {
+  const config = loadConfig(shape, {});
+  assert.equal(config.grpcPort, 50051);
+  assert.equal(config.natsUrl, 'nats://127.0.0.1:4222');
+  assert.equal(config.otlpEndpoint, undefined);
+  assert.equal(config.dryRun, false);
+  assert.ok(Object.isFrozen(config));
+});
+
+test('values are parsed from strings', () => {
+  const cases: Array<[Record<string, string>, keyof typeof shape, unknown]> = [
+    [{ GRPC_PORT: '7000' }, 'grpcPort', 7000],
+    [{ PACING_TICK_MS: '2s' }, 'tickMs', 2000],
+    [{ PACING_TICK_MS: '1.5m' }, 'tickMs', 90_000],
+    [{ PACING_TICK_MS: '250' }, 'tickMs', 250],
+    [{ DRY_RUN: 'yes' }, 'dryRun', true],
+    [{ GATEWAYS: 'gw1, gw2,,' }, 'gateways', ['gw1', 'gw2']],
+    [{ LOG_LEVEL: '' }, 'logLevel', 'info'],
+  ];
+  for (const [env, key, expected] of cases) assert.deepEqual(loadConfig(shape, env)[key], expected, JSON.stringify(env));
+});
+
+test('every bad variable is named in one error', () => {
+  const env = { GRPC_PORT: '70000', NATS_URL: 'http://x', PACING_TICK_MS: 'soon', DRY_RUN: 'maybe' };
+  assert.throws(() => loadConfig(shape, env), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.deepEqual(error.issues.map((i) => i.variable).sort(), ['DRY_RUN', 'GRPC_PORT', 'NATS_URL', 'PACING_TICK_MS']);
+    assert.match(error.message, /GRPC_PORT: must be at most 65535/);
+    return true;
+  });
+});
+
+test('a required variable that is missing is reported', () => {
+  assert.throws(() => loadConfig({ key: ['PII_KEY', vars.string()] }, {}), /PII_KEY: is required/);
+});

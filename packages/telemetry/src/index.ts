@@ -1,0 +1,18 @@
+export { maskName, maskPhone, redactText } from './mask.js';
+export { createLogger, type Logger, type LoggerOptions } from './logger.js';
+export {
+  FileSpanExporter,
+  SpanKind,
+  context,
+  currentTraceId,
+  extractTraceContext,
+  injectTraceContext,
+  instrument,
+  startTelemetry,
+  trace,
+  type Context,
+  type Span,
+  type SpanRecord,
+  type Telemetry,
+  type TelemetryOptions,
+} from './tracing.js';

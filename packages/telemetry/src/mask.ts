@@ -1,0 +1,30 @@
+/**
+ * Masking of personal data. Every log line, span attribute and error message that could carry a
+ * phone number or a name goes through these, so nothing identifying leaves the process.
+ */
+
+/** `13800138000` → `138****8000`; `+8613800138000` → `+86138****8000`. Short inputs are fully starred. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/[^\d+]/g, '');
+  if (digits.replace(/\D/g, '').length < 7) return '*'.repeat(digits.length || 4);
+  const head = digits.startsWith('+') ? digits.slice(0, digits.length - 8) : digits.slice(0, 3);
+  const tail = digits.slice(-4);
+  return `${head}${'*'.repeat(Math.max(4, digits.length - head.length - tail.length))}${tail}`;
+}
+
+/** `张三丰` → `张**`; `Alice Smith` → `A**** S****`. */
+export function maskName(name: string): string {
+  return name
+    .trim()
+    .split(/(\s+)/)
+    .map((part) => (/^\s+$/.test(part) ? part : [...part].map((ch, i) => (i === 0 ? ch : '*')).join('')))
+    .join('');
+}
+
+// Seven or more digits, optionally with a leading + and single spaces or dashes between them.
+const PHONE_LIKE = /\+?\d(?:[ -]?\d){6,}/g;
+
+/** Mask every phone-number-like run of digits inside free text (error messages, SIP URIs, dial strings). */
+export function redactText(text: string): string {
+  return text.replace(PHONE_LIKE, (match) => maskPhone(match));
+}

@@ -1,0 +1,24 @@
+# Shared helpers for scripts/: sourced, never run.
+# Loopback URLs every service, test and benchmark uses unless overridden.
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEV_DIR="${OUTBOUND_DEV_DIR:-$ROOT/.dev}"
+export NATS_URL="${NATS_URL:-nats://127.0.0.1:4222}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
+export DATABASE_URL="${DATABASE_URL:-postgres://outbound:outbound@127.0.0.1:5432/outbound}"
+
+log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# host and port out of a URL like scheme://user:pw@host:port/path
+url_host() { local u="${1#*://}"; u="${u##*@}"; u="${u%%/*}"; printf '%s' "${u%:*}"; }
+url_port() { local u="${1#*://}"; u="${u##*@}"; u="${u%%/*}"; printf '%s' "${u##*:}"; }
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# Wait until host:port accepts connections, at most $3 seconds.
+wait_port() {
+  local host=$1 port=$2 limit=${3:-30} i=0
+  while ! port_open "$host" "$port"; do
+    i=$((i + 1)); [ "$i" -gt $((limit * 10)) ] && return 1; sleep 0.1
+  done
+}

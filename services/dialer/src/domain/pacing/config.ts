@@ -1,0 +1,134 @@
+// Pacer configuration: safe defaults, a pure validator that names the offending field, and a typed
+// error for callers that want to refuse bad config outright.
+
+/** A legal abandon window. Rolling: every window of lengthMs (e.g. the UK/Ofcom-style hour).
+ *  Fixed: consecutive windows of lengthMs from originMs (a day, a 30-day campaign period). */
+export type AbandonWindow =
+  | { kind: 'rolling'; lengthMs: number }
+  | { kind: 'fixed'; lengthMs: number; originMs: number };
+
+export interface AmdConfig {
+  enabled: boolean;
+  /** Time from answer to verdict; the call counts as ringing meanwhile. */
+  detectMs: number;
+  /** Operator-measured share of live people AMD tags as machines (hung up = abandoned, UK rule). */
+  humanFalsePositiveRate: number;
+}
+
+export interface PacerConfig {
+  /** Largest allowed share of live answers abandoned, e.g. 0.03. */
+  targetAbandonRate: number;
+  /** Every window here must stay within the target. */
+  abandonWindows: readonly AbandonWindow[];
+  /** A presented call nobody takes within this time is abandoned (the 2-second rule). */
+  abandonAfterMs: number;
+  maxRingMs: number;
+  /** The pacer's own ceilings; the snapshot's limits apply as well. */
+  channelCapacity: number;
+  maxCps: number;
+  amd: AmdConfig;
+  /** Most calls ringing or waiting per logged-in agent. */
+  maxDialRatio: number;
+  /** Progressive dialing until this much has been observed. */
+  minResolvedCalls: number;
+  minLiveAnswers: number;
+  minAgentReleases: number;
+  /** Largest abandon probability (per live answer) accepted for the last call of a tick. */
+  maxMarginalAbandonRisk: number;
+  /** z of the upper confidence bound on expected abandons. */
+  confidenceZ: number;
+  /** Abandons held back from every window's budget. */
+  reserveAbandons: number;
+  /** When dialing stops; no answers are expected after it. null: unknown. */
+  shiftEndMs: number | null;
+}
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+
+export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
+  targetAbandonRate: 0.03,
+  abandonWindows: Object.freeze([
+    { kind: 'rolling', lengthMs: HOUR_MS },
+    { kind: 'fixed', lengthMs: DAY_MS, originMs: 0 },
+  ]) as readonly AbandonWindow[],
+  abandonAfterMs: 2000,
+  maxRingMs: 25_000,
+  channelCapacity: Number.POSITIVE_INFINITY,
+  maxCps: Number.POSITIVE_INFINITY,
+  amd: Object.freeze({ enabled: false, detectMs: 3000, humanFalsePositiveRate: 0 }),
+  maxDialRatio: 6,
+  minResolvedCalls: 100,
+  minLiveAnswers: 20,
+  minAgentReleases: 20,
+  maxMarginalAbandonRisk: 0.1,
+  confidenceZ: 1.64,
+  reserveAbandons: 0.5,
+  shiftEndMs: null,
+});
+
+export interface ConfigIssue {
+  field: string;
+  message: string;
+}
+
+export class PacerConfigError extends Error {
+  override readonly name = 'PacerConfigError';
+  constructor(readonly issues: readonly ConfigIssue[]) {
+    super(`invalid pacer config: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`);
+  }
+}
+
+export type PacerConfigInput = Partial<Omit<PacerConfig, 'amd'>> & { amd?: Partial<AmdConfig> };
+
+export function withDefaults(input: PacerConfigInput = {}): PacerConfig {
+  return { ...DEFAULT_PACER_CONFIG, ...input, amd: { ...DEFAULT_PACER_CONFIG.amd, ...input.amd } };
+}
+
+const isNum = (x: unknown): x is number => typeof x === 'number' && !Number.isNaN(x);
+
+/** All problems with a complete config; empty when it is valid. */
+export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const check = (ok: boolean, field: string, message: string): void => {
+    if (!ok) issues.push({ field, message });
+  };
+  const inRange = (x: unknown, lo: number, hi: number): boolean => isNum(x) && x >= lo && x <= hi;
+  const positive = (x: unknown): boolean => isNum(x) && x > 0;
+  const finitePositive = (x: unknown): boolean => positive(x) && Number.isFinite(x);
+
+  check(isNum(c.targetAbandonRate) && c.targetAbandonRate > 0 && c.targetAbandonRate < 1, 'targetAbandonRate', 'must be in (0, 1)');
+  check(Array.isArray(c.abandonWindows) && c.abandonWindows.length > 0, 'abandonWindows', 'must list at least one window');
+  (Array.isArray(c.abandonWindows) ? c.abandonWindows : []).forEach((w, i) => {
+    check(w.kind === 'rolling' || w.kind === 'fixed', `abandonWindows[${i}].kind`, "must be 'rolling' or 'fixed'");
+    check(finitePositive(w.lengthMs) && w.lengthMs >= 60_000, `abandonWindows[${i}].lengthMs`, 'must be a finite number of ms >= 60000');
+    if (w.kind === 'fixed') check(isNum(w.originMs) && Number.isFinite(w.originMs), `abandonWindows[${i}].originMs`, 'must be a finite number');
+  });
+  check(finitePositive(c.abandonAfterMs), 'abandonAfterMs', 'must be a finite number > 0');
+  check(finitePositive(c.maxRingMs), 'maxRingMs', 'must be a finite number > 0');
+  check(positive(c.channelCapacity), 'channelCapacity', 'must be > 0');
+  check(positive(c.maxCps), 'maxCps', 'must be > 0');
+  check(typeof c.amd?.enabled === 'boolean', 'amd.enabled', 'must be a boolean');
+  check(inRange(c.amd?.detectMs, 0, 60_000), 'amd.detectMs', 'must be in [0, 60000]');
+  check(inRange(c.amd?.humanFalsePositiveRate, 0, 1), 'amd.humanFalsePositiveRate', 'must be in [0, 1]');
+  if (isNum(c.amd?.humanFalsePositiveRate) && isNum(c.targetAbandonRate) && c.amd.enabled) {
+    check(c.amd.humanFalsePositiveRate < c.targetAbandonRate, 'amd.humanFalsePositiveRate', 'must be below targetAbandonRate (AMD alone would break the target)');
+  }
+  check(inRange(c.maxDialRatio, 1, 50), 'maxDialRatio', 'must be in [1, 50]');
+  check(Number.isInteger(c.minResolvedCalls) && c.minResolvedCalls >= 0, 'minResolvedCalls', 'must be an integer >= 0');
+  check(Number.isInteger(c.minLiveAnswers) && c.minLiveAnswers >= 1, 'minLiveAnswers', 'must be an integer >= 1');
+  check(Number.isInteger(c.minAgentReleases) && c.minAgentReleases >= 1, 'minAgentReleases', 'must be an integer >= 1');
+  check(inRange(c.maxMarginalAbandonRisk, 0, 1), 'maxMarginalAbandonRisk', 'must be in [0, 1]');
+  check(inRange(c.confidenceZ, 0, 6), 'confidenceZ', 'must be in [0, 6]');
+  check(inRange(c.reserveAbandons, 0, 1e6), 'reserveAbandons', 'must be >= 0');
+  check(c.shiftEndMs === null || (isNum(c.shiftEndMs) && Number.isFinite(c.shiftEndMs)), 'shiftEndMs', 'must be null or a finite number');
+  return issues;
+}
+
+/** Defaults filled in and validated; throws PacerConfigError listing every bad field. */
+export function resolvePacerConfig(input: PacerConfigInput = {}): PacerConfig {
+  const config = withDefaults(input);
+  const issues = validatePacerConfig(config);
+  if (issues.length > 0) throw new PacerConfigError(issues);
+  return config;
+}

@@ -1,0 +1,88 @@
+// Domain types of the predictive pacer: what a dialer sees (events, a state snapshot) and what the
+// pacer answers (a launch count plus an auditable decision record). Times are milliseconds on the
+// caller's clock; the pacer never reads a clock of its own.
+
+export type FailCause = 'NO_ANSWER' | 'USER_BUSY' | 'UNALLOCATED_NUMBER' | 'NETWORK_OUT_OF_ORDER';
+
+export type CallEvent =
+  | { type: 'call_originated'; tMs: number; callId: number }
+  /** With AMD this fires when detection ends; answeredAtMs is the raw answer instant. */
+  | { type: 'call_answered'; tMs: number; callId: number; detected: 'human' | 'machine'; answeredAtMs: number }
+  | { type: 'call_failed'; tMs: number; callId: number; cause: FailCause }
+  | { type: 'call_connected_to_agent'; tMs: number; callId: number; agentId: number; waitedMs: number }
+  | { type: 'call_abandoned'; tMs: number; callId: number; waitedMs: number }
+  | {
+      type: 'call_ended';
+      tMs: number;
+      callId: number;
+      reason: 'completed' | 'abandoned' | 'amd_machine_hangup';
+      agentId?: number;
+      disposition?: 'human' | 'machine';
+    };
+
+export type AgentEvent =
+  | { type: 'agent_ready'; tMs: number; agentId: number; login: boolean }
+  | { type: 'agent_busy'; tMs: number; agentId: number; callId: number }
+  | { type: 'agent_wrapup'; tMs: number; agentId: number }
+  | { type: 'agent_logout'; tMs: number; agentId: number };
+
+export type PacerEvent = CallEvent | AgentEvent;
+
+/** Campaign state at one pacing tick. */
+export interface PacingSnapshot {
+  nowMs: number;
+  agentsLoggedIn: number;
+  agentsReady: number;
+  agentsTalking: number;
+  agentsWrapUp: number;
+  /** Dialled, not yet presented (includes AMD analysis in progress). */
+  callsRinging: number;
+  /** Presented as live, no agent yet. */
+  callsWaitingForAgent: number;
+  channelsInUse: number;
+  channelCapacity: number;
+  maxCps: number;
+}
+
+/** Why the launch count stopped where it did. */
+export type LimitReason =
+  | 'warming_up'
+  | 'channel_capacity'
+  | 'calls_per_second'
+  | 'dial_ratio'
+  | 'marginal_risk'
+  | 'abandon_budget';
+
+/** Estimates the decision was based on (rates are per call, times in ms). */
+export interface PacingEstimates {
+  liveAnswerProbability: number;
+  machineAnswerProbability: number;
+  meanTimeToLiveAnswerMs: number;
+  meanTalkMs: number;
+  meanWrapMs: number;
+  expectedAgentReleases: number;
+  /** Observed / predicted abandons: the model's calibration factor. */
+  calibration: number;
+  /** Abandon probability (per live answer) of the last call launched, or of the first refused. */
+  marginalAbandonRisk: number;
+}
+
+export interface PacingBudget {
+  /** Expected abandons still allowed in the tightest legal window (visible-abandon units). */
+  allowance: number;
+  /** Upper-confidence expected abandons of calls in flight, including this tick's launches. */
+  committed: number;
+  /** Start of the tightest window, or null when no window has seen an answer yet. */
+  tightestWindowStartMs: number | null;
+}
+
+/** One auditable pacing decision: enough to replay and explain it. */
+export interface PacingDecision {
+  atMs: number;
+  launch: number;
+  predictive: boolean;
+  limitedBy: LimitReason;
+  snapshot: PacingSnapshot;
+  estimates: PacingEstimates;
+  budget: PacingBudget;
+}

@@ -1,0 +1,119 @@
+/**
+ * Parses the argument of `originate`: `[{global vars}][[leg vars]]<endpoint> <&app(arg)|exten> ...`.
+ * Pure; returns a typed failure with FreeSWITCH's own reply text instead of throwing.
+ */
+export type Endpoint =
+  | { readonly kind: 'sofia'; readonly profile: string; readonly user: string; readonly host?: string; readonly port?: number }
+  | { readonly kind: 'gateway'; readonly gateway: string; readonly number: string }
+  | { readonly kind: 'user'; readonly id: string }
+  | { readonly kind: 'loopback'; readonly target: string };
+
+export type Destination =
+  | { readonly kind: 'app'; readonly app: string; readonly arg: string }
+  | { readonly kind: 'extension'; readonly extension: string };
+
+export interface DialRequest {
+  /** Channel variables in the order the originator wrote them ({...} then [...]). */
+  readonly variables: ReadonlyArray<readonly [string, string]>;
+  readonly endpoint: Endpoint;
+  /** The endpoint text as written, e.g. `sofia/external/1000@127.0.0.1:5090`. */
+  readonly endpointText: string;
+  readonly destination: Destination;
+}
+
+export const ORIGINATE_USAGE =
+  '-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]\n';
+
+export type DialParse = { readonly ok: true; readonly request: DialRequest } | { readonly ok: false; readonly reply: string };
+
+/** Splits `a=b,c='x,y',d=e\,f` at top-level commas. */
+function splitVariables(block: string): Array<readonly [string, string]> {
+  const out: Array<readonly [string, string]> = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < block.length; i += 1) {
+    const c = block[i] ?? '';
+    if (c === '\\' && i + 1 < block.length) {
+      current += block[i + 1];
+      i += 1;
+    } else if (c === "'") {
+      quoted = !quoted;
+    } else if (c === ',' && !quoted) {
+      pushVariable(out, current);
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  pushVariable(out, current);
+  return out;
+}
+
+function pushVariable(out: Array<readonly [string, string]>, item: string): void {
+  const eq = item.indexOf('=');
+  if (eq <= 0) return;
+  out.push([item.slice(0, eq).trim(), item.slice(eq + 1)]);
+}
+
+function parseEndpoint(text: string): Endpoint | undefined {
+  const parts = text.split('/');
+  const [tech, second, ...rest] = parts;
+  if (tech === 'sofia' && second === 'gateway' && rest.length >= 2) {
+    return { kind: 'gateway', gateway: rest[0] ?? '', number: rest.slice(1).join('/') };
+  }
+  if (tech === 'sofia' && second !== undefined && rest.length >= 1) {
+    const uri = rest.join('/');
+    const at = uri.indexOf('@');
+    if (at < 0) return { kind: 'sofia', profile: second, user: uri };
+    const user = uri.slice(0, at);
+    const hostPort = uri.slice(at + 1).split(';')[0] ?? '';
+    const [host, port] = hostPort.split(':');
+    const endpoint: { kind: 'sofia'; profile: string; user: string; host?: string; port?: number } = { kind: 'sofia', profile: second, user };
+    if (host !== undefined && host !== '') endpoint.host = host;
+    if (port !== undefined && /^\d+$/.test(port)) endpoint.port = Number(port);
+    return endpoint;
+  }
+  if (tech === 'user' && second !== undefined && second !== '') return { kind: 'user', id: second.split('@')[0] ?? second };
+  if (tech === 'loopback' && second !== undefined) return { kind: 'loopback', target: [second, ...rest].join('/') };
+  return undefined;
+}
+
+function parseDestination(text: string): Destination {
+  if (!text.startsWith('&')) return { kind: 'extension', extension: text };
+  const open = text.indexOf('(');
+  if (open < 0) return { kind: 'app', app: text.slice(1), arg: '' };
+  // FreeSWITCH ends the argument at the first ')' (see the traces README).
+  const close = text.indexOf(')', open);
+  return { kind: 'app', app: text.slice(1, open), arg: text.slice(open + 1, close < 0 ? undefined : close) };
+}
+
+export function parseOriginate(args: string): DialParse {
+  let rest = args.trim();
+  if (rest === '') return { ok: false, reply: ORIGINATE_USAGE };
+  const variables: Array<readonly [string, string]> = [];
+  for (const [open, close] of [['{', '}'], ['[', ']']] as const) {
+    if (rest.startsWith(open)) {
+      const end = rest.indexOf(close);
+      if (end < 0) return { ok: false, reply: '-ERR INVALID_URL\n' };
+      variables.push(...splitVariables(rest.slice(1, end)));
+      rest = rest.slice(end + 1);
+    }
+  }
+  const space = rest.search(/\s/);
+  if (space < 0) return { ok: false, reply: ORIGINATE_USAGE };
+  const endpointText = rest.slice(0, space);
+  const destinationText = rest.slice(space).trim().split(/\s+/)[0] ?? '';
+  const endpoint = parseEndpoint(endpointText);
+  if (endpoint === undefined) return { ok: false, reply: '-ERR CHAN_NOT_IMPLEMENTED\n' };
+  return { ok: true, request: { variables, endpoint, endpointText, destination: parseDestination(destinationText) } };
+}
+
+/** The user part FreeSWITCH puts in Caller-Destination-Number. */
+export function destinationNumber(endpoint: Endpoint): string {
+  switch (endpoint.kind) {
+    case 'sofia': return endpoint.user;
+    case 'gateway': return endpoint.number;
+    case 'user': return endpoint.id;
+    case 'loopback': return endpoint.target.split('/')[0] ?? endpoint.target;
+  }
+}
