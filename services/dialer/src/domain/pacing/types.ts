@@ -60,6 +60,7 @@ export interface PacingEstimates {
   meanTimeToLiveAnswerMs: number;
   meanTalkMs: number;
   meanWrapMs: number;
+  /** Busy agents expected back by the median live-answer delay + grace (0 if not computed). */
   expectedAgentReleases: number;
   /** Observed / predicted abandons: the model's calibration factor. */
   calibration: number;

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/**
+ * Every event the platform publishes: subject, version and payload schema in one place.
+ * Payloads carry ids, never personal data (no numbers, no names).
+ */
+export interface EventType<Name extends string, Payload> {
+  readonly type: Name;
+  readonly version: number;
+  readonly stream: StreamName;
+  readonly schema: z.ZodType<Payload>;
+  /** Concrete subject for one payload, e.g. `calls.answered.<campaign>`. */
+  subject(payload: Payload): string;
+  /** Subject filter matching every event of this type. */
+  readonly filter: string;
+}
+
+export type StreamName = 'CALLS' | 'LEADS' | 'TASKS' | 'TRANSCRIPTS' | 'COMPLIANCE' | 'DIAGNOSTICS';
+
+export interface StreamSpec {
+  name: StreamName | 'DEAD_LETTERS';
+  subjects: string[];
+  /** Retention of the stream's messages. */
+  maxAgeMs: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export const STREAMS: readonly StreamSpec[] = [
+  { name: 'CALLS', subjects: ['calls.>'], maxAgeMs: 30 * DAY_MS },
+  { name: 'LEADS', subjects: ['leads.>'], maxAgeMs: 30 * DAY_MS },
+  { name: 'TASKS', subjects: ['tasks.>'], maxAgeMs: 7 * DAY_MS },
+  { name: 'TRANSCRIPTS', subjects: ['transcripts.>'], maxAgeMs: 30 * DAY_MS },
+  { name: 'COMPLIANCE', subjects: ['compliance.>'], maxAgeMs: 365 * DAY_MS },
+  { name: 'DIAGNOSTICS', subjects: ['diagnostics.>'], maxAgeMs: DAY_MS },
+  { name: 'DEAD_LETTERS', subjects: ['dlq.>'], maxAgeMs: 30 * DAY_MS },
+];
+
+// Subject tokens may not contain spaces, dots or wildcards.
+const token = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe id');
+
+function defineEvent<Name extends string, Payload extends object>(spec: {
+  type: Name;
+  version: number;
+  stream: StreamName;
+  schema: z.ZodType<Payload>;
+  /** Payload field whose value is the last subject token (keeps per-campaign consumers cheap). */
+  keyField?: keyof Payload & string;
+}): EventType<Name, Payload> {
+  const { keyField } = spec;
+  return Object.freeze({
+    type: spec.type,
+    version: spec.version,
+    stream: spec.stream,
+    schema: spec.schema,
+    filter: keyField ? `${spec.type}.*` : spec.type,
+    subject: (payload: Payload) => (keyField ? `${spec.type}.${String(payload[keyField])}` : spec.type),
+  });
+}
+
+const attempt = {
+  campaignId: token,
+  leadId: token,
+  attemptId: token,
+};
+
+const callBase = z.object({
+  ...attempt,
+  callId: z.string().min(1),
+  node: z.string().min(1),
+});
+
+export const events = {
+  diagnosticsEchoed: defineEvent({
+    type: 'diagnostics.echoed',
+    version: 1,
+    stream: 'DIAGNOSTICS',
+    schema: z.object({ message: z.string().max(256), index: z.number().int().min(0) }),
+  }),
+  callOriginated: defineEvent({ type: 'calls.originated', version: 1, stream: 'CALLS', schema: callBase, keyField: 'campaignId' }),
+  callRinging: defineEvent({ type: 'calls.ringing', version: 1, stream: 'CALLS', schema: callBase.extend({ earlyMedia: z.boolean() }), keyField: 'campaignId' }),
+  callAnswered: defineEvent({ type: 'calls.answered', version: 1, stream: 'CALLS', schema: callBase, keyField: 'campaignId' }),
+  callAmd: defineEvent({
+    type: 'calls.amd',
+    version: 1,
+    stream: 'CALLS',
+    schema: callBase.extend({ verdict: z.enum(['human', 'machine', 'unknown']), detectMs: z.number().int().min(0) }),
+    keyField: 'campaignId',
+  }),
+  callBridged: defineEvent({ type: 'calls.bridged', version: 1, stream: 'CALLS', schema: callBase.extend({ agentCallId: z.string().min(1) }), keyField: 'campaignId' }),
+  callAbandoned: defineEvent({ type: 'calls.abandoned', version: 1, stream: 'CALLS', schema: callBase.extend({ waitedMs: z.number().int().min(0) }), keyField: 'campaignId' }),
+  callHangup: defineEvent({
+    type: 'calls.hangup',
+    version: 1,
+    stream: 'CALLS',
+    schema: callBase.extend({
+      cause: z.string().min(1),
+      sipStatus: z.number().int().optional(),
+      billsec: z.number().int().min(0),
+      answered: z.boolean(),
+    }),
+    keyField: 'campaignId',
+  }),
+  leadIngested: defineEvent({ type: 'leads.ingested', version: 1, stream: 'LEADS', schema: z.object({ listId: token, leadIds: z.array(token).max(1000), importJobId: z.string().optional() }), keyField: 'listId' }),
+  leadUpdated: defineEvent({ type: 'leads.updated', version: 1, stream: 'LEADS', schema: z.object({ listId: token, leadIds: z.array(token).max(1000) }), keyField: 'listId' }),
+  leadInvalidated: defineEvent({ type: 'leads.invalidated', version: 1, stream: 'LEADS', schema: z.object({ listId: token, leadId: token, reason: z.string() }), keyField: 'listId' }),
+  callTask: defineEvent({
+    type: 'tasks.call',
+    version: 1,
+    stream: 'TASKS',
+    schema: z.object({ ...attempt, priority: z.number().int(), script: z.string().optional(), lineClass: z.string().optional(), notBefore: z.string().datetime().optional() }),
+    keyField: 'campaignId',
+  }),
+} as const;
+
+export type AnyEventType = EventType<string, object>;
+export type PayloadOf<E> = E extends EventType<string, infer P> ? P : never;

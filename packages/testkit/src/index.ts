@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, existsSync } from 'node:fs';
+
+/** Poll `condition` until it returns a truthy value or the deadline passes (no fixed sleeps in tests). */
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${options.what ?? 'condition'}${last ? `: ${String(last)}` : ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 20));
+  }
+}
+
+/** A name no other test run uses: safe for durables, schemas, key prefixes and subjects. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+/** Spans written by @outbound/telemetry's FileSpanExporter, one JSON object per line. */
+export function readSpans<T = Record<string, unknown>>(path: string): T[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .map((line) => JSON.parse(line) as T);
+}
+
+export const testUrls = {
+  nats: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
+  redis: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+  database: process.env['DATABASE_URL'] ?? 'postgres://outbound:outbound@127.0.0.1:5432/outbound',
+};

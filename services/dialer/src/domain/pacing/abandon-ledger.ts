@@ -1,0 +1,124 @@
+// Live answers and abandons per minute of answer time, and the abandon budget left in every legal
+// window. The budget of a window is target × (answers in it so far + answers still expected before
+// it closes) − abandons in it so far; the pacer may put at risk only what the tightest window has
+// left. Counting only future answers that are all but certain keeps that budget honest.
+import type { AbandonWindow } from './config.js';
+
+interface Bucket {
+  answers: number;
+  abandons: number;
+}
+
+interface FixedTotals {
+  index: number;
+  answers: number;
+  abandons: number;
+}
+
+export interface BudgetQuery {
+  nowMs: number;
+  /** Allowed abandons per presented answer (the target, net of AMD false positives). */
+  visibleTarget: number;
+  /** A cautious rate of presented answers from now on, per ms. */
+  futureAnswersPerMs: number;
+  reserveAbandons: number;
+  shiftEndMs: number | null;
+}
+
+export interface BudgetLeft {
+  allowance: number;
+  tightestWindowStartMs: number | null;
+}
+
+const BUCKET_MS = 60_000;
+
+export class AbandonLedger {
+  private readonly buckets = new Map<number, Bucket>();
+  private readonly rolling: number[];
+  private readonly fixed: { window: Extract<AbandonWindow, { kind: 'fixed' }>; totals: FixedTotals }[];
+  private readonly keepBuckets: number;
+  private firstBucket: number | null = null;
+
+  constructor(windows: readonly AbandonWindow[], rateLookbackMs: number) {
+    this.rolling = windows.filter((w) => w.kind === 'rolling').map((w) => w.lengthMs);
+    this.fixed = windows.flatMap((w) =>
+      w.kind === 'fixed' ? [{ window: w, totals: { index: Number.NaN, answers: 0, abandons: 0 } }] : [],
+    );
+    this.keepBuckets = Math.ceil(Math.max(rateLookbackMs, ...this.rolling) / BUCKET_MS) + 2;
+  }
+
+  recordAnswer(answeredAtMs: number): void {
+    this.bucket(answeredAtMs).answers++;
+    for (const f of this.fixed) this.fixedTotals(f, answeredAtMs).answers++;
+  }
+
+  recordAbandon(answeredAtMs: number): void {
+    this.bucket(answeredAtMs).abandons++;
+    for (const f of this.fixed) this.fixedTotals(f, answeredAtMs).abandons++;
+  }
+
+  /** Presented answers per ms over the last `lookbackMs` (or since the first answer). */
+  answerRate(nowMs: number, lookbackMs: number): number {
+    if (this.firstBucket === null) return 0;
+    const from = Math.max(this.firstBucket, Math.floor((nowMs - lookbackMs) / BUCKET_MS));
+    let answers = 0;
+    for (let j = from; j <= Math.floor(nowMs / BUCKET_MS); j++) answers += this.buckets.get(j)?.answers ?? 0;
+    const span = nowMs - from * BUCKET_MS;
+    return span > 0 ? answers / span : 0;
+  }
+
+  /** Abandons that may still happen without breaking any window, minus the reserve. */
+  budgetLeft(q: BudgetQuery): BudgetLeft {
+    let allowance = Number.POSITIVE_INFINITY;
+    let tightest: number | null = null;
+    const consider = (startMs: number, endMs: number, answers: number, abandons: number): void => {
+      const until = q.shiftEndMs === null ? endMs : Math.min(endMs, q.shiftEndMs);
+      const future = q.futureAnswersPerMs * Math.max(0, until - q.nowMs);
+      const left = q.visibleTarget * (answers + future) - abandons - q.reserveAbandons;
+      if (left < allowance) {
+        allowance = left;
+        tightest = startMs;
+      }
+    };
+    const nowBucket = Math.floor(q.nowMs / BUCKET_MS);
+    // Windows that began before the pacer's first look are unknown to it; start them there.
+    if (this.firstBucket === null) this.firstBucket = nowBucket;
+    for (const lengthMs of this.rolling) {
+      // Windows [s, s + length) still open at now, starting on bucket boundaries, newest first.
+      const oldest = Math.max(this.firstBucket, Math.floor((q.nowMs - lengthMs) / BUCKET_MS) + 1);
+      let answers = 0;
+      let abandons = 0;
+      for (let j = nowBucket; j >= oldest; j--) {
+        const b = this.buckets.get(j);
+        answers += b?.answers ?? 0;
+        abandons += b?.abandons ?? 0;
+        consider(j * BUCKET_MS, j * BUCKET_MS + lengthMs, answers, abandons);
+      }
+    }
+    for (const f of this.fixed) {
+      const t = this.fixedTotals(f, q.nowMs);
+      const start = f.window.originMs + t.index * f.window.lengthMs;
+      consider(start, start + f.window.lengthMs, t.answers, t.abandons);
+    }
+    return { allowance, tightestWindowStartMs: tightest };
+  }
+
+  private bucket(tMs: number): Bucket {
+    const j = Math.floor(tMs / BUCKET_MS);
+    let b = this.buckets.get(j);
+    if (!b) {
+      b = { answers: 0, abandons: 0 };
+      this.buckets.set(j, b);
+      if (this.firstBucket === null || j < this.firstBucket) this.firstBucket = j;
+      for (const old of this.buckets.keys()) if (old < j - this.keepBuckets) this.buckets.delete(old);
+    }
+    return b;
+  }
+
+  private fixedTotals(f: { window: Extract<AbandonWindow, { kind: 'fixed' }>; totals: FixedTotals }, tMs: number): FixedTotals {
+    const index = Math.floor((tMs - f.window.originMs) / f.window.lengthMs);
+    // Late events of an already-closed window are counted in the open one: the safe side.
+    if (!(index <= f.totals.index)) f.totals = { index, answers: 0, abandons: 0 };
+    return f.totals;
+  }
+}

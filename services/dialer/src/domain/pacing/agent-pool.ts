@@ -1,0 +1,117 @@
+// Busy agents and when they will be free again. Talk and wrap-up times are learned from the agent
+// events; agents leaving (lunch, end of a team's shift) are learned from logouts after a call, so
+// the pacer stops counting on agents who will not come back.
+import { DurationEstimator } from './duration-estimator.js';
+
+interface BusyAgent {
+  talking: boolean;
+  sinceMs: number;
+}
+
+export interface ReleaseOutlook {
+  /** Expected agents back to ready within each horizon, and the variance of that count. */
+  mean: Float64Array;
+  variance: Float64Array;
+}
+
+const TALK_MEMORY = 400;
+const WRAP_MEMORY = 200;
+/** Logout propensity forgets with this time constant. */
+const LEAVE_MEMORY_MS = 15 * 60_000;
+/** Prior returns to ready, so one early logout does not look like a mass exodus. */
+const LEAVE_PRIOR_RETURNS = 10;
+/** Refresh release probabilities at least this often even when no agent changed state. */
+const REFRESH_MS = 1000;
+
+export class AgentPool {
+  readonly talk = new DurationEstimator(TALK_MEMORY);
+  readonly wrap = new DurationEstimator(WRAP_MEMORY);
+  private readonly busy = new Map<number, BusyAgent>();
+  private leaves = 0;
+  private returns = 0;
+  private decayedAtMs = 0;
+  private releases = 0;
+  private changed = true;
+  private outlookAtMs = Number.NEGATIVE_INFINITY;
+  private outlookHorizons: readonly number[] = [];
+  private outlook: ReleaseOutlook = { mean: new Float64Array(0), variance: new Float64Array(0) };
+
+  get releasesSeen(): number {
+    return this.releases;
+  }
+
+  onBusy(agentId: number, tMs: number): void {
+    this.busy.set(agentId, { talking: true, sinceMs: tMs });
+    this.changed = true;
+  }
+
+  onWrapUp(agentId: number, tMs: number): void {
+    const a = this.busy.get(agentId);
+    if (a?.talking) this.talk.add(tMs - a.sinceMs);
+    this.busy.set(agentId, { talking: false, sinceMs: tMs });
+    this.changed = true;
+  }
+
+  onReady(agentId: number, tMs: number): void {
+    const a = this.busy.get(agentId);
+    if (a && !a.talking) {
+      this.wrap.add(tMs - a.sinceMs);
+      this.releases++;
+      this.decayLeaves(tMs);
+      this.returns++;
+    }
+    this.busy.delete(agentId);
+    this.changed = true;
+  }
+
+  onLogout(agentId: number, tMs: number): void {
+    if (this.busy.has(agentId)) {
+      this.decayLeaves(tMs);
+      this.leaves++;
+    }
+    this.busy.delete(agentId);
+    this.changed = true;
+  }
+
+  /** P(a busy agent logs out instead of coming back ready), from recent behaviour. */
+  leaveProbability(nowMs: number): number {
+    this.decayLeaves(nowMs);
+    return this.leaves / (this.leaves + this.returns + LEAVE_PRIOR_RETURNS);
+  }
+
+  /** Expected releases within each horizon (ms from now); cached between agent changes. */
+  releaseOutlook(nowMs: number, horizonsMs: readonly number[]): ReleaseOutlook {
+    const sameHorizons =
+      horizonsMs.length === this.outlookHorizons.length && horizonsMs.every((h, i) => h === this.outlookHorizons[i]);
+    if (!this.changed && sameHorizons && nowMs - this.outlookAtMs < REFRESH_MS) return this.outlook;
+    this.changed = false;
+    this.outlookAtMs = nowMs;
+    this.outlookHorizons = horizonsMs.slice();
+    const n = horizonsMs.length;
+    const mean = new Float64Array(n);
+    const variance = new Float64Array(n);
+    const stay = 1 - this.leaveProbability(nowMs);
+    const wrapMean = this.wrap.meanMs;
+    for (const a of this.busy.values()) {
+      const elapsed = nowMs - a.sinceMs;
+      for (let i = 0; i < n; i++) {
+        const h = horizonsMs[i] ?? 0;
+        const done = a.talking ? this.talk.endsWithin(elapsed, h - wrapMean) : this.wrap.endsWithin(elapsed, h);
+        const f = done * stay;
+        mean[i] = (mean[i] ?? 0) + f;
+        variance[i] = (variance[i] ?? 0) + f * (1 - f);
+      }
+    }
+    this.outlook = { mean, variance };
+    return this.outlook;
+  }
+
+  private decayLeaves(nowMs: number): void {
+    const dt = nowMs - this.decayedAtMs;
+    if (dt <= 0) return;
+    const k = Math.exp(-dt / LEAVE_MEMORY_MS);
+    this.leaves *= k;
+    this.returns *= k;
+    this.decayedAtMs = nowMs;
+  }
+}

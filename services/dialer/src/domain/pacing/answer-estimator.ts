@@ -1,0 +1,134 @@
+// Outcome of a dial by the age at which it resolves: how likely a call still ringing at a given age
+// is to be presented as a live answer within the next few seconds. Built from resolved calls only,
+// with exponential forgetting so it follows a campaign whose answer rate drifts.
+
+export type CallResolution = 'live' | 'machine' | 'failed';
+
+/** Resolved calls remembered (weight 1/e after this many newer ones). */
+const LONG_MEMORY_CALLS = 400;
+/** A short memory catches answer bursts that the long one would average away. */
+const SHORT_MEMORY_CALLS = 80;
+const RESCALE_AT = 1e100;
+
+export class AnswerEstimator {
+  readonly binMs: number;
+  readonly bins: number;
+  private readonly live: Float64Array;
+  private readonly all: Float64Array;
+  private machine = 0;
+  private weight = 1;
+  private readonly growth = Math.exp(1 / LONG_MEMORY_CALLS);
+  private shortLive = 0;
+  private shortWarm = 0;
+  private resolved = 0;
+  private liveSeen = 0;
+  // Derived tables, rebuilt lazily after new data.
+  private dirty = true;
+  private readonly cumLive: Float64Array; // cumLive[b] = live weight in bins < b
+  private readonly tailAll: Float64Array; // tailAll[b] = all weight in bins >= b
+  private burst = 1;
+
+  constructor(horizonMs: number, binMs = 500) {
+    this.binMs = binMs;
+    this.bins = Math.max(1, Math.ceil(horizonMs / binMs));
+    this.live = new Float64Array(this.bins);
+    this.all = new Float64Array(this.bins);
+    this.cumLive = new Float64Array(this.bins + 1);
+    this.tailAll = new Float64Array(this.bins + 1);
+  }
+
+  binOf(ageMs: number): number {
+    return Math.min(this.bins - 1, Math.max(0, Math.floor(ageMs / this.binMs)));
+  }
+
+  record(ageMs: number, resolution: CallResolution): void {
+    this.weight *= this.growth;
+    if (this.weight > RESCALE_AT) this.rescale();
+    const b = this.binOf(ageMs);
+    this.all[b] = (this.all[b] ?? 0) + this.weight;
+    if (resolution === 'live') this.live[b] = (this.live[b] ?? 0) + this.weight;
+    if (resolution === 'machine') this.machine += this.weight;
+    const isLive = resolution === 'live' ? 1 : 0;
+    this.shortLive += (isLive - this.shortLive) / Math.min(SHORT_MEMORY_CALLS, ++this.shortWarm);
+    this.resolved++;
+    this.liveSeen += isLive;
+    this.dirty = true;
+  }
+
+  get resolvedCalls(): number {
+    return this.resolved;
+  }
+
+  get liveAnswers(): number {
+    return this.liveSeen;
+  }
+
+  /** P(a new dial becomes a live answer), inflated while recent calls answer more than usual. */
+  liveProbability(): number {
+    this.refresh();
+    return Math.min(1, this.longLive() * this.burst);
+  }
+
+  machineProbability(): number {
+    this.refresh();
+    const total = this.tailAll[0] ?? 0;
+    return total > 0 ? this.machine / total : 0;
+  }
+
+  /** P(live answer within `aheadBins` bins | still unresolved in bin `ageBin`). */
+  liveWithin(ageBin: number, aheadBins: number): number {
+    this.refresh();
+    const rest = this.tailAll[ageBin] ?? 0;
+    if (rest <= 0 || aheadBins <= 0) return 0;
+    const end = Math.min(this.bins, ageBin + aheadBins);
+    const q = (((this.cumLive[end] ?? 0) - (this.cumLive[ageBin] ?? 0)) / rest) * this.burst;
+    return Math.min(1, q);
+  }
+
+  /** Bins after launch by which a share `quantile` of live answers has been presented. */
+  liveDelayQuantileBins(quantile: number): number {
+    this.refresh();
+    const total = this.cumLive[this.bins] ?? 0;
+    if (total <= 0) return this.bins;
+    const goal = quantile * total;
+    let b = 0;
+    while (b < this.bins && (this.cumLive[b + 1] ?? 0) < goal) b++;
+    return b + 1;
+  }
+
+  meanLiveDelayMs(): number {
+    this.refresh();
+    let w = 0;
+    let sum = 0;
+    for (let b = 0; b < this.bins; b++) {
+      const x = this.live[b] ?? 0;
+      w += x;
+      sum += x * (b + 0.5) * this.binMs;
+    }
+    return w > 0 ? sum / w : 0;
+  }
+
+  private longLive(): number {
+    const total = this.tailAll[0] ?? 0;
+    return total > 0 ? (this.cumLive[this.bins] ?? 0) / total : 0;
+  }
+
+  private refresh(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    for (let b = 0; b < this.bins; b++) this.cumLive[b + 1] = (this.cumLive[b] ?? 0) + (this.live[b] ?? 0);
+    this.tailAll[this.bins] = 0;
+    for (let b = this.bins - 1; b >= 0; b--) this.tailAll[b] = (this.tailAll[b + 1] ?? 0) + (this.all[b] ?? 0);
+    const long = this.longLive();
+    this.burst = long > 0 && this.shortWarm >= SHORT_MEMORY_CALLS ? Math.max(1, this.shortLive / long) : 1;
+  }
+
+  private rescale(): void {
+    for (let b = 0; b < this.bins; b++) {
+      this.live[b] = (this.live[b] ?? 0) / this.weight;
+      this.all[b] = (this.all[b] ?? 0) / this.weight;
+    }
+    this.machine /= this.weight;
+    this.weight = 1;
+  }
+}

@@ -1,0 +1,27 @@
+// Predictive pacing: a pure, deterministic pacer and its configuration.
+export { createPacer, type Pacer, type PacerDeps } from './pacer.js';
+export {
+  DEFAULT_PACER_CONFIG,
+  PacerConfigError,
+  resolvePacerConfig,
+  validatePacerConfig,
+  withDefaults,
+  HOUR_MS,
+  DAY_MS,
+  type AbandonWindow,
+  type AmdConfig,
+  type ConfigIssue,
+  type PacerConfig,
+  type PacerConfigInput,
+} from './config.js';
+export type {
+  AgentEvent,
+  CallEvent,
+  FailCause,
+  LimitReason,
+  PacerEvent,
+  PacingBudget,
+  PacingDecision,
+  PacingEstimates,
+  PacingSnapshot,
+} from './types.js';

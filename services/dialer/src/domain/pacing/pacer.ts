@@ -1,0 +1,220 @@
+// The predictive pacer: fed dialer events, asked each tick how many calls to launch. Pure and
+// deterministic: time comes only from events and snapshots, and it draws no random numbers.
+import { AbandonLedger } from './abandon-ledger.js';
+import { AgentPool } from './agent-pool.js';
+import { AnswerEstimator } from './answer-estimator.js';
+import { CallBook } from './call-book.js';
+import { resolvePacerConfig, type PacerConfig, type PacerConfigInput } from './config.js';
+import { LaunchRate } from './launch-rate.js';
+import { abandonRisk, type Outlook } from './queue-outlook.js';
+import type { LimitReason, PacerEvent, PacingDecision, PacingSnapshot } from './types.js';
+
+export interface Pacer {
+  onEvent(event: PacerEvent): void;
+  /** Calls to launch now: a non-negative integer within channel, CPS and dial-ratio limits. */
+  decide(snapshot: PacingSnapshot): number;
+}
+
+export interface PacerDeps {
+  /** Receives every decision with its inputs and estimates (audit, replay). */
+  onDecision?: (decision: PacingDecision) => void;
+}
+
+/** Presentation delays (quantiles of the live-answer delay) at which the queue is examined. */
+const DELAY_QUANTILES = [0.1, 0.3, 0.5, 0.7, 0.9] as const;
+/** Future answers are counted at this share of the recent rate: dialing may fall back to progressive. */
+const FUTURE_ANSWER_SHARE = 0.8;
+const ANSWER_RATE_LOOKBACK_MS = 10 * 60_000;
+/** Hard stop per tick whatever the limits say; keeps a tick's work bounded. */
+const MAX_LAUNCH_PER_TICK = 1000;
+
+export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}): Pacer {
+  const config: PacerConfig = resolvePacerConfig(input);
+  const amdFp = config.amd.enabled ? config.amd.humanFalsePositiveRate : 0;
+  // AMD false positives are abandons the dialer never sees: visible abandons per presented answer
+  // may use only what they leave of the target (derivation in README.md).
+  const visibleTarget = (config.targetAbandonRate - amdFp) / (1 - amdFp);
+  const answers = new AnswerEstimator(config.maxRingMs + (config.amd.enabled ? config.amd.detectMs : 0) + 5000);
+  const agents = new AgentPool();
+  const book = new CallBook();
+  const ledger = new AbandonLedger(config.abandonWindows, ANSWER_RATE_LOOKBACK_MS);
+  const launches = new LaunchRate();
+
+  function onEvent(e: PacerEvent): void {
+    switch (e.type) {
+      case 'call_originated':
+        book.onOriginated(e.callId, e.tMs);
+        break;
+      case 'call_answered': {
+        const launchMs = book.launchOf(e.callId);
+        if (launchMs !== undefined) answers.record(e.tMs - launchMs, e.detected === 'human' ? 'live' : 'machine');
+        if (e.detected === 'human') {
+          book.onPresented(e.callId, e.answeredAtMs);
+          ledger.recordAnswer(e.answeredAtMs);
+        } else book.settle(e.callId, false);
+        break;
+      }
+      case 'call_failed': {
+        const launchMs = book.launchOf(e.callId);
+        if (launchMs !== undefined) answers.record(e.tMs - launchMs, 'failed');
+        book.forget(e.callId);
+        break;
+      }
+      case 'call_connected_to_agent':
+        book.settle(e.callId, false);
+        break;
+      case 'call_abandoned':
+        ledger.recordAbandon(book.answeredAt(e.callId) ?? e.tMs - e.waitedMs);
+        book.settle(e.callId, true);
+        break;
+      case 'call_ended':
+        book.forget(e.callId);
+        break;
+      case 'agent_busy':
+        agents.onBusy(e.agentId, e.tMs);
+        break;
+      case 'agent_wrapup':
+        agents.onWrapUp(e.agentId, e.tMs);
+        break;
+      case 'agent_ready':
+        agents.onReady(e.agentId, e.tMs);
+        break;
+      case 'agent_logout':
+        agents.onLogout(e.agentId, e.tMs);
+        break;
+    }
+  }
+
+  /** The queue as a new call would meet it at each examined presentation delay. */
+  function outlooks(s: PacingSnapshot, p: number): { view: Outlook[]; medianReleases: number } {
+    const bins = answers.bins;
+    const ringingByBin = new Float64Array(bins);
+    for (const launchMs of book.ringing()) {
+      const b = answers.binOf(s.nowMs - launchMs);
+      ringingByBin[b] = (ringingByBin[b] ?? 0) + 1;
+    }
+    const aheads = DELAY_QUANTILES.map((q) => answers.liveDelayQuantileBins(q));
+    const horizons = aheads.map((m) => m * answers.binMs + config.abandonAfterMs);
+    const release = agents.releaseOutlook(s.nowMs, horizons);
+    const liveShareByBin = (m: number): number => {
+      const all = answers.liveWithin(0, bins);
+      return all > 0 ? answers.liveWithin(0, m) / all : 0;
+    };
+    const view = aheads.map((m, i) => {
+      let demandMean = s.callsWaitingForAgent;
+      let demandVariance = 0;
+      for (let b = 0; b < bins; b++) {
+        const n = ringingByBin[b] ?? 0;
+        if (n === 0) continue;
+        const q = answers.liveWithin(b, m);
+        demandMean += n * q;
+        demandVariance += n * q * (1 - q);
+      }
+      return {
+        demandMean,
+        demandVariance,
+        supplyMean: s.agentsReady + (release.mean[i] ?? 0),
+        supplyVariance: release.variance[i] ?? 0,
+        newCallLiveByThen: p * liveShareByBin(m),
+      };
+    });
+    return { view, medianReleases: release.mean[DELAY_QUANTILES.indexOf(0.5)] ?? 0 };
+  }
+
+  function decide(s: PacingSnapshot): number {
+    const room = Math.min(
+      MAX_LAUNCH_PER_TICK,
+      Math.min(s.channelCapacity, config.channelCapacity) - s.channelsInUse,
+      Math.min(s.maxCps, config.maxCps) - launches.inLastSecond(s.nowMs),
+      Math.floor(config.maxDialRatio * s.agentsLoggedIn) - s.callsRinging - s.callsWaitingForAgent,
+    );
+    const limit = Math.max(0, Math.floor(room));
+    const progressive = Math.max(0, s.agentsReady - s.callsRinging - s.callsWaitingForAgent);
+    const warm =
+      answers.resolvedCalls >= config.minResolvedCalls &&
+      answers.liveAnswers >= config.minLiveAnswers &&
+      agents.releasesSeen >= config.minAgentReleases;
+
+    const p = answers.liveProbability();
+    const calibration = book.calibration();
+    const budget = ledger.budgetLeft({
+      nowMs: s.nowMs,
+      visibleTarget,
+      futureAnswersPerMs: FUTURE_ANSWER_SHARE * ledger.answerRate(s.nowMs, ANSWER_RATE_LOOKBACK_MS),
+      reserveAbandons: config.reserveAbandons,
+      shiftEndMs: config.shiftEndMs,
+    });
+
+    const risks: number[] = [];
+    let limitedBy: LimitReason = limitReason(s, limit);
+    let marginal = 0;
+    let medianReleases = 0;
+    let riskSum = book.committedMean;
+    let riskVariance = book.committedVariance;
+    const committed = (): number => riskSum + config.confidenceZ * Math.sqrt(riskVariance);
+    if (!warm) {
+      for (let k = 0; k < Math.min(progressive, limit); k++) risks.push(0);
+      if (progressive <= limit) limitedBy = 'warming_up';
+    } else if (limit > 0) {
+      const queue = outlooks(s, p);
+      const view = queue.view;
+      medianReleases = queue.medianReleases;
+      for (let k = 0; k < limit; k++) {
+        marginal = Math.min(1, calibration * abandonRisk(view, k));
+        const risk = p * marginal;
+        if (k >= progressive) {
+          if (marginal > config.maxMarginalAbandonRisk) {
+            limitedBy = 'marginal_risk';
+            break;
+          }
+          const nextSum = riskSum + risk;
+          const nextVariance = riskVariance + risk * (1 - risk);
+          if (nextSum + config.confidenceZ * Math.sqrt(nextVariance) > budget.allowance) {
+            limitedBy = 'abandon_budget';
+            break;
+          }
+        }
+        risks.push(risk);
+        riskSum += risk;
+        riskVariance += risk * (1 - risk);
+      }
+    }
+
+    const launch = risks.length;
+    launches.record(s.nowMs, launch);
+    book.expectLaunches(risks);
+    if (deps.onDecision) deps.onDecision({
+      atMs: s.nowMs,
+      launch,
+      predictive: warm,
+      limitedBy,
+      snapshot: { ...s },
+      estimates: {
+        liveAnswerProbability: p,
+        machineAnswerProbability: answers.machineProbability(),
+        meanTimeToLiveAnswerMs: answers.meanLiveDelayMs(),
+        meanTalkMs: agents.talk.meanMs,
+        meanWrapMs: agents.wrap.meanMs,
+        expectedAgentReleases: medianReleases,
+        calibration,
+        marginalAbandonRisk: marginal,
+      },
+      budget: {
+        allowance: budget.allowance,
+        committed: committed(),
+        tightestWindowStartMs: budget.tightestWindowStartMs,
+      },
+    });
+    return launch;
+  }
+
+  function limitReason(s: PacingSnapshot, limit: number): LimitReason {
+    const channels = Math.min(s.channelCapacity, config.channelCapacity) - s.channelsInUse;
+    const cps = Math.min(s.maxCps, config.maxCps) - launches.inLastSecond(s.nowMs);
+    if (limit === Math.max(0, Math.floor(channels))) return 'channel_capacity';
+    if (limit === Math.max(0, Math.floor(cps))) return 'calls_per_second';
+    return 'dial_ratio';
+  }
+
+  return { onEvent, decide };
+}

@@ -1,0 +1,247 @@
+import type { Header } from '../domain/esl-event.js';
+import {
+  createVarsHead, createVarsTail, dialogVars, EP_CODEC_VAR, mediaVars, refusalVars, REMOTE_BYE_VARS, REMOTE_SDP_VAR,
+  replyVars, reportingVars, rtpStatsVars,
+} from '../domain/channel-vars.js';
+import { HANGUP_CAUSES, type FinalResponse } from '../domain/hangup-causes.js';
+import type { CallPlan } from '../domain/scenario.js';
+import type { CallLeg } from './call-leg.js';
+import { runApplication, type AppRunner } from './applications.js';
+
+export interface OriginateOptions {
+  readonly originatorVars: readonly Header[];
+  readonly ignoreEarlyMedia: boolean;
+  readonly timeoutMs: number;
+  readonly app: { readonly app: string; readonly arg: string };
+}
+
+/** Called once with the originate result text (`+OK <uuid>\n` / `-ERR CAUSE\n`). */
+export type OriginateReport = (result: string) => void;
+
+const CODEC_READ_EXTRA: readonly Header[] = [
+  ['channel-read-codec-name', 'PCMA'], ['channel-read-codec-rate', '8000'], ['channel-read-codec-bit-rate', '64000'],
+];
+const CODEC_WRITE_EXTRA: readonly Header[] = [['Channel-Write-Codec-Name', 'PCMA'], ['Channel-Write-codec-bit-rate', '64000']];
+
+function negotiateCodec(leg: CallLeg): void {
+  if (leg.channel.codecReady) return;
+  leg.channel.codecReady = true;
+  leg.emit('readCodec', { after: CODEC_READ_EXTRA });
+  leg.emit('writeCodec', { after: CODEC_WRITE_EXTRA });
+}
+
+/** From the first CHANNEL_OUTGOING to CS_CONSUME_MEDIA, before any SIP response. */
+function startLeg(leg: CallLeg, options: OriginateOptions): void {
+  leg.emit('outgoing');
+  leg.enterState('CS_INIT', 1);
+  leg.vars.setAll(createVarsHead(leg.facts));
+  leg.vars.setAll(options.originatorVars);
+  leg.vars.setAll(createVarsTail(leg.facts));
+  leg.channel.stateNumber = 2;
+  leg.emit('create');
+  leg.emit('originate');
+  leg.enterState('CS_ROUTING', 2);
+  leg.enterState('CS_CONSUME_MEDIA', 7);
+}
+
+function ringing(leg: CallLeg): void {
+  leg.channel.networkAddr = leg.facts.toHost;
+  leg.vars.setAll(replyVars(leg.facts));
+  leg.vars.setAll(dialogVars(leg.facts));
+  leg.channel.times.progress = leg.now();
+  leg.emit('progress');
+  leg.setCallState('RINGING');
+}
+
+function earlyMedia(leg: CallLeg): void {
+  leg.channel.networkAddr = leg.facts.toHost;
+  leg.vars.setAll(replyVars(leg.facts));
+  leg.vars.set(...EP_CODEC_VAR);
+  leg.vars.setAll(dialogVars(leg.facts));
+  leg.vars.set(...REMOTE_SDP_VAR);
+  leg.vars.set('endpoint_disposition', 'EARLY MEDIA');
+  leg.channel.times.progressMedia = leg.now();
+  leg.channel.answerState = 'early';
+  leg.emit('progressMedia');
+  leg.setCallState('EARLY');
+  negotiateCodec(leg);
+}
+
+function answered(leg: CallLeg): void {
+  leg.vars.setAll(replyVars(leg.facts));
+  leg.vars.setAll(dialogVars(leg.facts));
+  leg.vars.set(...REMOTE_SDP_VAR);
+  leg.vars.set(...EP_CODEC_VAR);
+  leg.vars.setAll(mediaVars(leg.facts));
+  negotiateCodec(leg);
+  const now = leg.now();
+  leg.channel.times.answered = now;
+  leg.answeredAtUs = now;
+  leg.channel.answerState = 'answered';
+  leg.emit('answer');
+  leg.setCallState('ACTIVE');
+  flipCallerId(leg, 'ANSWER');
+}
+
+/** After answer FreeSWITCH swaps caller and callee ids on an outbound leg and says so. */
+function flipCallerId(leg: CallLeg, disposition: string): void {
+  const ids = leg.channel.ids;
+  leg.channel.ids = {
+    callerIdName: 'Outbound Call',
+    callerIdNumber: leg.channel.destination,
+    origCallerIdNumber: ids.origCallerIdNumber,
+    calleeIdNumber: ids.callerIdNumber,
+    ani: ids.ani,
+  };
+  leg.channel.hitDialplan = true;
+  leg.vars.set('endpoint_disposition', disposition);
+  leg.vars.set('pre_transfer_caller_id_number', ids.callerIdNumber);
+  leg.vars.set('channel_cid_flipped', 'yes');
+  leg.emit('cidFlip', { before: [['Direction', 'RECV']] });
+}
+
+/** CHANNEL_HANGUP: the moment the cause is known. */
+export function markHangup(leg: CallLeg, cause: string, extraVars: readonly Header[] = []): void {
+  leg.channel.hangupCause = cause;
+  leg.channel.answerState = 'hangup';
+  leg.channel.stateNumber = 10;
+  leg.channel.times.hangup = leg.now();
+  leg.vars.setAll(extraVars);
+  leg.emit('hangup');
+}
+
+/** CS_HANGUP through CS_DESTROY; `beforeDestroy` lets BACKGROUND_JOB slot in where FreeSWITCH puts it. */
+export function tearDown(leg: CallLeg, finalVars: readonly Header[], beforeDestroy?: () => void): void {
+  const cause = leg.channel.hangupCause ?? 'NORMAL_CLEARING';
+  leg.enterState('CS_HANGUP', 10);
+  if (leg.recording !== undefined) {
+    const path = leg.recording;
+    leg.recording = undefined;
+    leg.vars.setAll([['record_file_size', '44'], ['record_samples', '0'], ['record_seconds', '0'], ['record_ms', '0'], ['record_completion_cause', 'success-silence']]);
+    leg.emit('recordStop', { after: [['Record-File-Path', path], ['Record-Completion-Cause', 'success-silence']] });
+    leg.emit('mediaBugStop', { before: [['Media-Bug-Function', 'session_record'], ['Media-Bug-Target', path]] });
+  }
+  leg.setCallState('HANGUP');
+  leg.enterState('CS_REPORTING', 12);
+  const t = leg.channel.times;
+  const end = leg.now();
+  leg.endedAtUs = end;
+  const q850 = HANGUP_CAUSES[cause] ?? 16;
+  const callerId = leg.channel.ids.callerIdName === undefined
+    ? leg.channel.ids.callerIdNumber
+    : `"${leg.channel.ids.callerIdName}" <${leg.channel.ids.callerIdNumber}>`;
+  leg.vars.setAll(reportingVars(cause, q850, {
+    start: t.created, answer: t.answered, progress: t.progress, progressMedia: t.progressMedia, bridge: t.bridged, end,
+  }, callerId, leg.lastApp));
+  leg.vars.setAll(finalVars);
+  if (leg.channel.codecReady) leg.vars.setAll(rtpStatsVars((end - (t.answered || t.progressMedia || end)) / 1000));
+  leg.emit('hangupComplete', { before: [['Hangup-Cause', cause]] });
+  beforeDestroy?.();
+  leg.emit('destroy');
+  leg.enterState('CS_DESTROY', 12);
+  leg.finish();
+}
+
+function refuse(leg: CallLeg, response: FinalResponse, report: OriginateReport, establishedDialog: boolean): void {
+  if (!establishedDialog) leg.vars.set('sip_call_id', leg.facts.sipCallId);
+  leg.vars.setAll(replyVars(leg.facts));
+  markHangup(leg, response.cause, refusalVars(response.status, response.phrase, HANGUP_CAUSES[response.cause] ?? 16));
+  tearDown(leg, [], () => report(`-ERR ${response.cause}\n`));
+}
+
+function networkFailure(leg: CallLeg, report: OriginateReport): void {
+  leg.vars.setAll([['sip_call_id', leg.facts.sipCallId], ['sip_local_network_addr', '127.0.0.1'], ['sip_reply_port', leg.facts.toPort], ['sip_network_port', leg.facts.toPort]]);
+  markHangup(leg, 'NORMAL_TEMPORARY_FAILURE', refusalVars(503, 'Service Unavailable', 41));
+  tearDown(leg, [], () => report('-ERR NORMAL_TEMPORARY_FAILURE\n'));
+}
+
+function localCancel(leg: CallLeg, cause: string, report: OriginateReport): void {
+  markHangup(leg, cause);
+  report(`-ERR ${cause}\n`);
+  tearDown(leg, [['sip_hangup_disposition', 'send_cancel'], ['sip_invite_failure_status', '487'], ['sip_invite_failure_phrase', 'CANCEL']]);
+}
+
+const FINAL_RESPONSES: Partial<Record<CallPlan['outcome'], FinalResponse>> = {
+  busy: { status: 486, phrase: 'Busy Here', cause: 'USER_BUSY' },
+  invalid: { status: 404, phrase: 'Not Found', cause: 'UNALLOCATED_NUMBER' },
+  decline: { status: 603, phrase: 'Decline', cause: 'CALL_REJECTED' },
+  unavailable: { status: 480, phrase: 'Temporarily Unavailable', cause: 'NO_USER_RESPONSE' },
+};
+
+/**
+ * Drives one outbound sofia leg from INVITE to destroy, as the far end in `plan` behaves.
+ * `runner` executes the originate application (park, playback, bridge, …) once connected.
+ */
+export async function runOutboundCall(
+  leg: CallLeg,
+  plan: CallPlan,
+  options: OriginateOptions,
+  report: OriginateReport,
+  runner: AppRunner,
+): Promise<void> {
+  startLeg(leg, options);
+  const immediate = plan.outcome === 'invalid' || plan.outcome === 'network_failure';
+  if (immediate) {
+    if (!(await leg.wait(plan.ringMs))) return localCancel(leg, leg.hangupRequest?.cause ?? 'ORIGINATOR_CANCEL', report);
+    if (plan.outcome === 'network_failure') return networkFailure(leg, report);
+    return refuse(leg, FINAL_RESPONSES.invalid as FinalResponse, report, false);
+  }
+  if (plan.earlyMedia) earlyMedia(leg);
+  else ringing(leg);
+  if (plan.earlyMedia && !options.ignoreEarlyMedia) {
+    // Without ignore_early_media FreeSWITCH treats 183+SDP as success and starts the app.
+    leg.vars.setAll(mediaVars(leg.facts));
+    leg.emit('sofiaUpdate');
+    report(`+OK ${leg.uuid}\n`);
+    const farEnd = earlyFarEnd(leg, plan);
+    await runApplication(leg, options.app, runner);
+    await farEnd;
+    return;
+  }
+  const connects = plan.outcome === 'human' || plan.outcome === 'machine';
+  const ringFor = plan.outcome === 'no_answer' ? options.timeoutMs : Math.min(plan.ringMs, options.timeoutMs);
+  const completed = await leg.wait(ringFor);
+  if (!completed) return localCancel(leg, leg.hangupRequest?.cause ?? 'ORIGINATOR_CANCEL', report);
+  if (!connects || plan.ringMs > options.timeoutMs) {
+    const response = FINAL_RESPONSES[plan.outcome];
+    if (response === undefined) return localCancel(leg, 'NO_ANSWER', report);
+    return refuse(leg, response, report, true);
+  }
+  answered(leg);
+  report(`+OK ${leg.uuid}\n`);
+  const farEnd = answeredFarEnd(leg, plan);
+  await runApplication(leg, options.app, runner);
+  await farEnd;
+}
+
+/** 183 then a final refusal after ringMs while the app (park) already runs. */
+async function earlyFarEnd(leg: CallLeg, plan: CallPlan): Promise<void> {
+  if (!(await leg.wait(plan.ringMs))) return;
+  const response = FINAL_RESPONSES[plan.outcome] ?? FINAL_RESPONSES.busy as FinalResponse;
+  leg.vars.setAll(replyVars(leg.facts));
+  leg.requestHangup({ cause: response.cause, by: 'remote', vars: refusalVars(response.status, response.phrase, HANGUP_CAUSES[response.cause] ?? 16) });
+}
+
+/** What the answered far end does on its own: DTMF, speech, BYE after talkMs. */
+async function answeredFarEnd(leg: CallLeg, plan: CallPlan): Promise<void> {
+  const started = leg.now();
+  const timeline: Array<{ atMs: number; act: () => void }> = [];
+  for (const d of plan.dtmf) timeline.push({ atMs: d.atMs, act: () => sendDigits(leg, d.digits) });
+  for (const s of plan.speech) timeline.push({ atMs: s.atMs, act: () => leg.emit('detectedSpeech', { after: [['Speech-Type', 'detected-speech']], body: s.text }) });
+  if (plan.talkMs !== undefined) {
+    timeline.push({ atMs: plan.talkMs, act: () => leg.requestHangup({ cause: 'NORMAL_CLEARING', by: 'remote', vars: REMOTE_BYE_VARS }) });
+  }
+  timeline.sort((a, b) => a.atMs - b.atMs);
+  for (const step of timeline) {
+    const elapsedMs = (leg.now() - started) / 1000;
+    if (!(await leg.wait(Math.max(0, step.atMs - elapsedMs)))) return;
+    step.act();
+  }
+}
+
+function sendDigits(leg: CallLeg, digits: string): void {
+  for (const digit of digits) {
+    leg.emit('dtmf', { after: [['DTMF-Digit', digit], ['DTMF-Duration', '2240'], ['DTMF-Source', 'RTP']] });
+  }
+}
+
