@@ -99,6 +99,8 @@ export class EslConnection {
   private cancelReconnect: CancelTimer | undefined;
   private closing: Promise<void> | undefined;
   private reportingFailure = false;
+  /** Set while close() waits for the socket to go away. */
+  private onSessionClosed: (() => void) | undefined;
 
   constructor(options: EslConnectionOptions) {
     this.options = {
@@ -231,10 +233,8 @@ export class EslConnection {
     this.listeners.emit('closed', {});
   }
 
-  private onSessionClosed: (() => void) | undefined;
-
   private remembered(command: EslCommand): Promise<CommandReply> {
-    const reply = this.command(command, encodeCommand(command).toString('utf8').split('\n', 1)[0] ?? command.type);
+    const reply = this.command(command, command.type);
     // Remembered only once the switch accepted it, so a refused filter is not replayed forever.
     return reply.then((accepted) => {
       this.replay.push(command);
@@ -276,13 +276,13 @@ export class EslConnection {
       const auth = await session.request(encodeCommand({ type: 'auth', password: this.options.password }), 'reply', 'auth', connectTimeoutMs);
       const text = replyText(auth);
       if (!text.startsWith('+OK')) throw new EslAuthError(text);
-      const setup: EslCommand[] =
-        this.replay.length > 0 ? this.replay : [{ type: 'event', format: this.options.eventFormat, events: ['BACKGROUND_JOB'] }];
+      const setup: EslCommand[] = [{ type: 'event', format: this.options.eventFormat, events: ['BACKGROUND_JOB'] }, ...this.replay];
       for (const command of setup) {
         const reply = await session.request(encodeCommand(command), 'reply', command.type, connectTimeoutMs);
         const setupText = replyText(reply);
         if (setupText.startsWith('-')) throw new EslCommandError(command.type, setupText);
       }
+      if (session.isClosed) throw new EslDisconnectedError('connect');
     } catch (error) {
       session.destroy();
       throw error;

@@ -33,7 +33,9 @@ export interface PacerConfig {
   minResolvedCalls: number;
   minLiveAnswers: number;
   minAgentReleases: number;
-  /** Largest abandon probability (per live answer) accepted for the last call of a tick. */
+  /** Share of the (AMD-adjusted) target the pacer aims to spend on average; the rest absorbs chance. */
+  budgetShare: number;
+  /** Ceiling on the abandon probability (per live answer) of the last call of a tick. */
   maxMarginalAbandonRisk: number;
   /** z of the upper confidence bound on expected abandons. */
   confidenceZ: number;
@@ -61,7 +63,8 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   minResolvedCalls: 100,
   minLiveAnswers: 20,
   minAgentReleases: 20,
-  maxMarginalAbandonRisk: 0.1,
+  budgetShare: 0.7,
+  maxMarginalAbandonRisk: 0.3,
   confidenceZ: 1.64,
   reserveAbandons: 0.5,
   shiftEndMs: null,
@@ -118,6 +121,7 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(Number.isInteger(c.minResolvedCalls) && c.minResolvedCalls >= 0, 'minResolvedCalls', 'must be an integer >= 0');
   check(Number.isInteger(c.minLiveAnswers) && c.minLiveAnswers >= 1, 'minLiveAnswers', 'must be an integer >= 1');
   check(Number.isInteger(c.minAgentReleases) && c.minAgentReleases >= 1, 'minAgentReleases', 'must be an integer >= 1');
+  check(isNum(c.budgetShare) && c.budgetShare > 0 && c.budgetShare <= 1, 'budgetShare', 'must be in (0, 1]');
   check(inRange(c.maxMarginalAbandonRisk, 0, 1), 'maxMarginalAbandonRisk', 'must be in [0, 1]');
   check(inRange(c.confidenceZ, 0, 6), 'confidenceZ', 'must be in [0, 6]');
   check(inRange(c.reserveAbandons, 0, 1e6), 'reserveAbandons', 'must be >= 0');

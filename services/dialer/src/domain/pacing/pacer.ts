@@ -6,6 +6,7 @@ import { AnswerEstimator } from './answer-estimator.js';
 import { CallBook } from './call-book.js';
 import { resolvePacerConfig, type PacerConfig, type PacerConfigInput } from './config.js';
 import { LaunchRate } from './launch-rate.js';
+import { RiskAppetite } from './risk-appetite.js';
 import { abandonRisk, type Outlook } from './queue-outlook.js';
 import type { LimitReason, PacerEvent, PacingDecision, PacingSnapshot } from './types.js';
 
@@ -39,6 +40,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
   const book = new CallBook();
   const ledger = new AbandonLedger(config.abandonWindows, ANSWER_RATE_LOOKBACK_MS);
   const launches = new LaunchRate();
+  const appetite = new RiskAppetite(config.budgetShare * visibleTarget, config.maxMarginalAbandonRisk);
 
   function onEvent(e: PacerEvent): void {
     switch (e.type) {
@@ -163,7 +165,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
         marginal = Math.min(1, calibration * abandonRisk(view, k));
         const risk = p * marginal;
         if (k >= progressive) {
-          if (marginal > config.maxMarginalAbandonRisk) {
+          if (marginal > appetite.threshold) {
             limitedBy = 'marginal_risk';
             break;
           }
@@ -182,6 +184,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
 
     const launch = risks.length;
     launches.record(s.nowMs, launch);
+    appetite.update(s.nowMs, riskSum - book.committedMean, launch * p, warm && launch > 0);
     book.expectLaunches(risks);
     if (deps.onDecision) deps.onDecision({
       atMs: s.nowMs,

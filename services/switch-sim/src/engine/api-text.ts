@@ -1,0 +1,49 @@
+import type { Channel } from '../domain/channel.js';
+import type { SwitchIdentity } from '../domain/switch-identity.js';
+import { localStamp } from '../domain/switch-identity.js';
+
+/** `status` body, same lines and trailing newline as FreeSWITCH 1.10.12. */
+export function statusText(identity: SwitchIdentity, uptimeMs: number, stats: { sinceStartup: number; active: number; peak: number }): string {
+  return `UP ${uptimeWords(uptimeMs)}\nFreeSWITCH (Version 1.10.12-release  64bit) is ready\n${stats.sinceStartup} session(s) since startup\n${stats.active} session(s) - peak ${stats.peak}, last 5min ${stats.peak} \n0 session(s) per Sec out of max ${identity.sessionsPerSecond}, peak 1, last 5min 1 \n${identity.maxSessions} session(s) max\nmin idle cpu 0.00/99.00\nCurrent Stack Size/Max 240K/8192K\n`;
+}
+
+export function uptimeWords(uptimeMs: number): string {
+  const s = Math.floor(uptimeMs / 1000);
+  return `0 years, ${Math.floor(s / 86400)} days, ${Math.floor(s / 3600) % 24} hours, ${Math.floor(s / 60) % 60} minutes, ${s % 60} seconds, ${Math.floor(uptimeMs) % 1000} milliseconds, 0 microseconds`;
+}
+
+export function versionText(identity: SwitchIdentity): string {
+  return `FreeSWITCH Version ${identity.version} ( 64bit)\n`;
+}
+
+/** One row of `show channels as json`. */
+export function channelRow(channel: Channel, hostname: string): Record<string, string> {
+  const app = channel.vars.get('current_application') ?? '';
+  const answered = channel.codecReady;
+  return {
+    uuid: channel.uuid, direction: 'outbound', created: localStamp(channel.times.created),
+    created_epoch: String(Math.floor(channel.times.created / 1_000_000)), name: channel.name, state: channel.state,
+    cid_name: channel.ids.callerIdName ?? '', cid_num: channel.ids.callerIdNumber, ip_addr: channel.networkAddr ?? '',
+    dest: channel.destination, application: app, application_data: channel.vars.get('current_application_data') ?? '',
+    dialplan: '', context: 'default', read_codec: answered ? 'PCMA' : '', read_rate: answered ? '8000' : '',
+    read_bit_rate: answered ? '64000' : '', write_codec: answered ? 'PCMA' : '', write_rate: answered ? '8000' : '',
+    write_bit_rate: answered ? '64000' : '', secure: '', hostname, presence_id: '', presence_data: '', accountcode: '',
+    callstate: channel.callState, callee_name: channel.ids.calleeIdName ?? '', callee_num: channel.ids.calleeIdNumber ?? '',
+    callee_direction: '', call_uuid: channel.vars.get('call_uuid') ?? channel.uuid, sent_callee_name: '', sent_callee_num: '',
+    initial_cid_name: '', initial_cid_num: channel.ids.origCallerIdNumber, initial_ip_addr: '', initial_dest: channel.destination,
+    initial_dialplan: '', initial_context: 'default',
+  };
+}
+
+/** FreeSWITCH prints the empty result differently from a non-empty one (space, newline). */
+export function rowsJson(rows: ReadonlyArray<Record<string, string>>): string {
+  if (rows.length === 0) return '{"row_count": 0}\n';
+  return JSON.stringify({ row_count: rows.length, rows });
+}
+
+export function rowsText(rows: ReadonlyArray<Record<string, string>>): string {
+  if (rows.length === 0) return '\n0 total.\n';
+  const keys = Object.keys(rows[0] ?? {});
+  const lines = [keys.join(','), ...rows.map((r) => keys.map((k) => r[k] ?? '').join(','))];
+  return `${lines.join('\n')}\n\n${rows.length} total.\n`;
+}
