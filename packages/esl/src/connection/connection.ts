@@ -146,7 +146,7 @@ export class EslConnection {
 
   async api(command: string, options: RequestOptions = {}): Promise<ApiResponse> {
     const frame = await this.send({ type: 'api', command }, 'api', `api ${command}`, options.timeoutMs);
-    const body = headerValue(frame.headers, 'Content-Type') === 'api/response' ? bodyText(frame) : replyText(frame);
+    const body = bodyText(frame);
     return { body, ok: !body.startsWith('-') };
   }
 

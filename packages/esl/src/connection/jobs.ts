@@ -7,6 +7,7 @@ export interface BackgroundJobResult {
   readonly jobUuid: string;
   /** The job's output, e.g. `+OK <uuid>\n` or `-ERR USER_BUSY\n`. */
   readonly body: string;
+  /** False when the body starts with `-` (`-ERR USER_BUSY`). */
   readonly ok: boolean;
   readonly event: EslEvent;
 }
@@ -49,7 +50,7 @@ export class JobRegistry {
     this.pending.delete(jobUuid);
     job.cancelTimer();
     const body = event.body ?? '';
-    job.resolve({ jobUuid, body, ok: body.startsWith('+OK'), event });
+    job.resolve({ jobUuid, body, ok: !body.startsWith('-'), event });
   }
 
   forget(jobUuid: string): void {

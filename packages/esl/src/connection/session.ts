@@ -11,8 +11,9 @@ export type Expectation = 'greeting' | 'reply' | 'api';
 const ACCEPTED: Record<Expectation, readonly string[]> = {
   greeting: ['auth/request'],
   reply: ['command/reply'],
-  // Before auth, FreeSWITCH answers `api …` with command/reply `-ERR command not found`.
-  api: ['api/response', 'command/reply'],
+  // Only before auth does FreeSWITCH answer `api` with a command/reply; we never send api then,
+  // so one arriving now means the reply order is lost.
+  api: ['api/response'],
 };
 
 interface PendingRequest {

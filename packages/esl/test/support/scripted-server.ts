@@ -24,6 +24,8 @@ export interface ServerScript {
 export class ScriptedClient {
   readonly commands: string[] = [];
   format: EventFormat = 'plain';
+  /** After an unanswered api the server stalls, as a blocking `api originate` stalls FreeSWITCH. */
+  private stalled = false;
   private readonly parser = new FrameParser({ commands: true });
 
   constructor(
@@ -48,6 +50,7 @@ export class ScriptedClient {
   private handle(frame: EslFrame): void {
     const line = frame.command ?? '';
     this.commands.push(line);
+    if (this.stalled) return;
     const [word = '', ...rest] = line.split(' ');
     const args = rest.join(' ');
     switch (word) {
@@ -68,7 +71,8 @@ export class ScriptedClient {
         return;
       case 'api': {
         const body = this.script.api?.(args, this);
-        if (body !== undefined) this.socket.write(encodeApiResponse(body));
+        if (body === undefined) this.stalled = true;
+        else this.socket.write(encodeApiResponse(body));
         return;
       }
       case 'bgapi': {
@@ -89,31 +93,27 @@ export class ScriptedClient {
 
 export class ScriptedServer {
   readonly clients: ScriptedClient[] = [];
+  private readonly sockets = new Set<Socket>();
+  private readonly server: Server;
 
-  private constructor(
-    private readonly server: Server,
-    readonly port: number,
-  ) {}
+  private constructor(script: ServerScript) {
+    this.server = createServer((socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      this.clients.push(new ScriptedClient(socket, script));
+    });
+  }
 
   static async start(script: ServerScript = {}): Promise<ScriptedServer> {
-    const sockets = new Set<Socket>();
-    const clients: ScriptedClient[] = [];
-    const server = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      clients.push(new ScriptedClient(socket, script));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
-    const scripted = new ScriptedServer(server, port);
-    scripted.clients.push = (...added) => Array.prototype.push.apply(scripted.clients, added);
-    clients.push = (...added) => scripted.clients.push(...added);
-    scripted.sockets = sockets;
+    const scripted = new ScriptedServer(script);
+    await new Promise<void>((resolve) => scripted.server.listen(0, '127.0.0.1', resolve));
     return scripted;
   }
 
-  private sockets = new Set<Socket>();
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address !== null ? address.port : 0;
+  }
 
   get lastClient(): ScriptedClient {
     const client = this.clients[this.clients.length - 1];

@@ -1,0 +1,60 @@
+import {
+  InterceptingCall,
+  credentials,
+  type CallOptions,
+  type ChannelOptions,
+  type Client,
+  type Interceptor,
+  type InterceptorOptions,
+  type Metadata,
+  type NextCall,
+} from '@grpc/grpc-js';
+import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+
+const metadataSetter = { set: (carrier: Metadata, key: string, value: string) => carrier.set(key, value) };
+
+/**
+ * Client interceptor: a default deadline on every call (no call waits forever), a CLIENT span,
+ * and the W3C trace context in the call's metadata.
+ */
+export function clientInterceptor(defaultDeadlineMs: number): Interceptor {
+  return (options: InterceptorOptions, nextCall: NextCall) => {
+    const callOptions: InterceptorOptions = options.deadline ? options : { ...options, deadline: Date.now() + defaultDeadlineMs };
+    const span = trace.getTracer('outbound').startSpan(callOptions.method_definition.path, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc' } });
+    const spanContext = trace.setSpan(context.active(), span);
+    return new InterceptingCall(nextCall(callOptions), {
+      start(metadata, _listener, next) {
+        propagation.inject(spanContext, metadata, metadataSetter);
+        // A partial listener: grpc-js passes the other callbacks through untouched.
+        next(metadata, {
+          onReceiveStatus(status, nextStatus) {
+            span.setAttribute('rpc.grpc.status_code', status.code);
+            if (status.code !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: status.details });
+            span.end();
+            nextStatus(status);
+          },
+        });
+      },
+    });
+  };
+}
+
+type ClientConstructor<C extends Client> = new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: ChannelOptions & { interceptors?: Interceptor[] }) => C;
+
+/** A generated client with our interceptor; `defaultDeadlineMs` applies where a call sets none. */
+export function createClient<C extends Client>(Ctor: ClientConstructor<C>, address: string, options: { defaultDeadlineMs?: number } = {}): C {
+  return new Ctor(address, credentials.createInsecure(), { interceptors: [clientInterceptor(options.defaultDeadlineMs ?? 5_000)] });
+}
+
+/** Promise wrapper for one unary call on a generated client. */
+export function unary<Req, Res>(
+  method: (request: Req, metadata: Metadata, options: Partial<CallOptions>, callback: (error: Error | null, response: Res) => void) => unknown,
+  client: Client,
+  request: Req,
+  metadata: Metadata,
+  options: Partial<CallOptions> = {},
+): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    method.call(client, request, metadata, options, (error, response) => (error ? reject(error) : resolve(response)));
+  });
+}

@@ -1,0 +1,131 @@
+import {
+  Server,
+  ServerCredentials,
+  status as Status,
+  type Metadata,
+  type ServerReadableStream,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+  type handleClientStreamingCall,
+  type handleUnaryCall,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
+import { HealthImplementation } from 'grpc-health-check';
+import { descriptorSet } from '@outbound/proto';
+import { SpanKind, extractTraceContext, instrument, type Logger } from '@outbound/telemetry';
+import { toStatus } from './status.js';
+
+const metadataGetter = {
+  get: (carrier: Metadata, key: string) => {
+    const value = carrier.get(key)[0];
+    return typeof value === 'string' ? value : undefined;
+  },
+  keys: (carrier: Metadata) => Object.keys(carrier.getMap()),
+};
+
+export interface CallContext {
+  metadata: Metadata;
+  /** Aborted when the client cancels or its deadline passes. */
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+// The generated Server interfaces extend an index signature; keep only the named methods.
+type KnownKeys<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
+
+type Handlers<S> = {
+  [K in keyof S]: S[K] extends handleUnaryCall<infer Req, infer Res>
+    ? (request: Req, context: CallContext) => Promise<Res>
+    : S[K] extends handleClientStreamingCall<infer Req, infer Res>
+      ? (requests: AsyncIterable<Req>, context: CallContext) => Promise<Res>
+      : never;
+};
+
+export interface ServiceBinding {
+  /** Full name, e.g. `outbound.v1.MediaService`, for health status. */
+  name: string;
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
+}
+
+/**
+ * Bind promise-style handlers to a generated service definition. Every call gets a server span
+ * continuing the caller's trace, and every thrown error goes through the one status mapper.
+ */
+export function bindService<S extends UntypedServiceImplementation>(
+  name: string,
+  definition: ServiceDefinition,
+  handlers: Handlers<KnownKeys<S>>,
+  logger: Logger,
+): ServiceBinding {
+  const implementation: UntypedServiceImplementation = {};
+  for (const [method, spec] of Object.entries(definition)) {
+    const handler = (handlers as Record<string, (input: unknown, context: CallContext) => Promise<unknown>>)[method];
+    if (!handler) throw new Error(`${name}: no handler for ${method}`);
+    if (spec.responseStream) throw new Error(`${name}.${method}: server streaming is not supported yet`);
+    const run = (call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>, input: unknown, callback: sendUnaryData<unknown>) => {
+      const controller = new AbortController();
+      call.on('cancelled', () => controller.abort());
+      const context: CallContext = { metadata: call.metadata, signal: controller.signal, logger: logger.child({ rpc: spec.path }) };
+      instrument(spec.path, { kind: SpanKind.SERVER, parent: extractTraceContext(call.metadata, metadataGetter), attributes: { 'rpc.system': 'grpc', 'rpc.service': name, 'rpc.method': method } }, () => handler(input, context))
+        .then((response) => callback(null, response))
+        .catch((error: unknown) => {
+          const mapped = toStatus(error);
+          if (mapped.unexpected) context.logger.error({ err: error }, 'unexpected error in handler');
+          callback({ code: mapped.code, details: mapped.details, metadata: mapped.metadata });
+        });
+    };
+    implementation[method] = spec.requestStream
+      ? (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => run(call, call, callback)
+      : (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => run(call, call.request, callback);
+  }
+  return { name, definition, implementation };
+}
+
+export interface GrpcServer {
+  /** The bound port (useful with port 0). */
+  port: number;
+  /** Mark a service (or '' for the whole server) serving or not in the health service. */
+  setServing(service: string, serving: boolean): void;
+  /** Report NOT_SERVING, let in-flight calls finish within `graceMs`, then force. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/**
+ * Start a gRPC server with the given services, plus grpc.health.v1 and server reflection (from
+ * the descriptor set compiled with the protos).
+ */
+export async function startGrpcServer(options: { address: string; services: ServiceBinding[]; logger: Logger; maxReceiveBytes?: number }): Promise<GrpcServer> {
+  const server = new Server({ 'grpc.max_receive_message_length': options.maxReceiveBytes ?? 16 * 1024 * 1024 });
+  const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(options.services.map((s) => [s.name, 'SERVING' as const])) });
+  health.addToServer(server);
+  new ReflectionService(loadFileDescriptorSetFromBuffer(descriptorSet())).addToServer(server);
+  for (const service of options.services) server.addService(service.definition, service.implementation);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(options.address, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  options.logger.info({ port }, 'gRPC server listening');
+  return {
+    port,
+    setServing: (service, serving) => health.setStatus(service, serving ? 'SERVING' : 'NOT_SERVING'),
+    shutdown: async (graceMs) => {
+      health.setStatus('', 'NOT_SERVING');
+      for (const service of options.services) health.setStatus(service.name, 'NOT_SERVING');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+export { Status };
