@@ -126,7 +126,9 @@ test('a consumer that crashes mid-message leads to redelivery, not loss', async 
     await stop(healthy.child);
     assert.deepEqual(stored.map((r) => r['event_id']).sort(), [...reply.eventIds].sort());
     const crashed = stored.find((r) => r['event_id'] === reply.eventIds[0]);
-    assert.equal(crashed?.['delivery_count'], 2, 'the message in hand at the crash came back as delivery 2');
+    // At least 2: the server may first hand the redelivery to the dead client's still-open pull
+    // request, and only after another ack wait to the healthy consumer.
+    assert.ok(Number(crashed?.['delivery_count']) >= 2, 'the message in hand at the crash was redelivered');
   } finally {
     client.close();
     await stop(server.child);
