@@ -22,3 +22,13 @@ wait_port() {
     i=$((i + 1)); [ "$i" -gt $((limit * 10)) ] && return 1; sleep 0.1
   done
 }
+
+# PostgreSQL refuses to run as root, so its data must be reachable by the postgres user. When the
+# clone sits under a folder that user cannot enter (e.g. /root), keep the cluster in postgres's home.
+pg_data_dir() {
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$DEV_DIR" 2>/dev/null; then
+    printf '/var/lib/postgresql/outbound-dev-%s' "$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)"
+  else
+    printf '%s/pg' "$DEV_DIR"
+  fi
+}
