@@ -13,6 +13,8 @@ export interface EventType<Name extends string, Payload> {
   subject(payload: Payload): string;
   /** Subject filter matching every event of this type. */
   readonly filter: string;
+  /** Subject of the events of this type for one key value (e.g. one campaign). */
+  subjectForKey(key: string): string;
 }
 
 export type StreamName = 'CALLS' | 'LEADS' | 'TASKS' | 'TRANSCRIPTS' | 'COMPLIANCE' | 'DIAGNOSTICS';
@@ -55,6 +57,7 @@ function defineEvent<Name extends string, Payload extends object>(spec: {
     schema: spec.schema,
     filter: keyField ? `${spec.type}.*` : spec.type,
     subject: (payload: Payload) => (keyField ? `${spec.type}.${String(payload[keyField])}` : spec.type),
+    subjectForKey: (key: string) => (keyField ? `${spec.type}.${key}` : spec.type),
   });
 }
 

@@ -38,7 +38,7 @@ await bus.ensureStreams();
 const handle = await bus.consume({
   event: events.diagnosticsEchoed,
   durable: config.durable,
-  filterSubject: events.diagnosticsEchoed.subject({ probe: config.probe, index: 0 }),
+  filterSubject: events.diagnosticsEchoed.subjectForKey(config.probe),
   ackWaitMs: config.ackWaitMs,
   nakDelayMs: () => 50,
   handler: async ({ event, deliveryCount }) => {
