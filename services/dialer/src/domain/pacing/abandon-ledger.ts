@@ -1,7 +1,7 @@
-// Live answers and abandons per minute of answer time, and the abandon budget left in every legal
-// window. The budget of a window is target × (answers in it so far + answers still expected before
-// it closes) − abandons in it so far; the pacer may put at risk only what the tightest window has
-// left. Counting only future answers that are all but certain keeps that budget honest.
+// Live answers and abandons per minute of answer time (the instant the law buckets them by), and
+// the counts of every legal window still open. Only future answers that are all but certain are
+// counted, and only a little way ahead, so a young window's budget is not spent up front.
+import type { WindowCount } from './abandon-budget.js';
 import type { AbandonWindow } from './config.js';
 
 interface Bucket {
@@ -15,19 +15,13 @@ interface FixedTotals {
   abandons: number;
 }
 
-export interface BudgetQuery {
+export interface WindowQuery {
   nowMs: number;
-  /** Allowed abandons per presented answer (the target, net of AMD false positives). */
-  visibleTarget: number;
   /** A cautious rate of presented answers from now on, per ms. */
   futureAnswersPerMs: number;
-  reserveAbandons: number;
+  /** Future answers are counted at most this far ahead. */
+  lookaheadMs: number;
   shiftEndMs: number | null;
-}
-
-export interface BudgetLeft {
-  allowance: number;
-  tightestWindowStartMs: number | null;
 }
 
 const BUCKET_MS = 60_000;
@@ -67,18 +61,12 @@ export class AbandonLedger {
     return span > 0 ? answers / span : 0;
   }
 
-  /** Abandons that may still happen without breaking any window, minus the reserve. */
-  budgetLeft(q: BudgetQuery): BudgetLeft {
-    let allowance = Number.POSITIVE_INFINITY;
-    let tightest: number | null = null;
-    const consider = (startMs: number, endMs: number, answers: number, abandons: number): void => {
-      const until = q.shiftEndMs === null ? endMs : Math.min(endMs, q.shiftEndMs);
-      const future = q.futureAnswersPerMs * Math.max(0, until - q.nowMs);
-      const left = q.visibleTarget * (answers + future) - abandons - q.reserveAbandons;
-      if (left < allowance) {
-        allowance = left;
-        tightest = startMs;
-      }
+  /** Every legal window open at now, with its counts so far and the answers still expected in it. */
+  openWindows(q: WindowQuery): WindowCount[] {
+    const out: WindowCount[] = [];
+    const add = (startMs: number, endMs: number, answers: number, abandons: number): void => {
+      const until = Math.min(endMs, q.nowMs + q.lookaheadMs, q.shiftEndMs ?? endMs);
+      out.push({ startMs, answers, abandons, futureAnswers: q.futureAnswersPerMs * Math.max(0, until - q.nowMs) });
     };
     const nowBucket = Math.floor(q.nowMs / BUCKET_MS);
     // Windows that began before the pacer's first look are unknown to it; start them there.
@@ -92,15 +80,15 @@ export class AbandonLedger {
         const b = this.buckets.get(j);
         answers += b?.answers ?? 0;
         abandons += b?.abandons ?? 0;
-        consider(j * BUCKET_MS, j * BUCKET_MS + lengthMs, answers, abandons);
+        add(j * BUCKET_MS, j * BUCKET_MS + lengthMs, answers, abandons);
       }
     }
     for (const f of this.fixed) {
       const t = this.fixedTotals(f, q.nowMs);
       const start = f.window.originMs + t.index * f.window.lengthMs;
-      consider(start, start + f.window.lengthMs, t.answers, t.abandons);
+      add(start, start + f.window.lengthMs, t.answers, t.abandons);
     }
-    return { allowance, tightestWindowStartMs: tightest };
+    return out;
   }
 
   private bucket(tMs: number): Bucket {

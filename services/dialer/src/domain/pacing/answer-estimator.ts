@@ -9,6 +9,8 @@ const LONG_MEMORY_CALLS = 400;
 /** A short memory catches answer bursts that the long one would average away. */
 const SHORT_MEMORY_CALLS = 80;
 const RESCALE_AT = 1e100;
+/** Agent dispositions remembered for the human share of presented answers. */
+const DISPOSITION_MEMORY = 500;
 
 export class AnswerEstimator {
   readonly binMs: number;
@@ -27,6 +29,9 @@ export class AnswerEstimator {
   private readonly cumLive: Float64Array; // cumLive[b] = live weight in bins < b
   private readonly tailAll: Float64Array; // tailAll[b] = all weight in bins >= b
   private burst = 1;
+  // Starts at "all human": the cautious end for the budget's thinning term.
+  private humans = 1;
+  private dispositions = 1;
 
   constructor(horizonMs: number, binMs = 500) {
     this.binMs = binMs;
@@ -53,6 +58,18 @@ export class AnswerEstimator {
     this.resolved++;
     this.liveSeen += isLive;
     this.dirty = true;
+  }
+
+  /** An agent's verdict on a presented answer: a live person or a machine. */
+  recordDisposition(human: boolean): void {
+    const keep = 1 - 1 / DISPOSITION_MEMORY;
+    this.humans = this.humans * keep + (human ? 1 : 0);
+    this.dispositions = this.dispositions * keep + 1;
+  }
+
+  /** Share of presented answers that are live people. */
+  humanShare(): number {
+    return this.humans / this.dispositions;
   }
 
   get resolvedCalls(): number {

@@ -2,10 +2,17 @@
 // already committed against the budget; comparing it with the abandons that actually happen gives
 // the model's calibration factor.
 
+export interface LaunchRisk {
+  risk: number;
+  rawRisk: number;
+}
+
 interface InFlightCall {
   launchMs: number;
-  /** Expected abandons (0..1) predicted at launch. */
+  /** Expected abandons (0..1) predicted at launch, calibrated. */
   risk: number;
+  /** The same before calibration: what calibration itself is measured on. */
+  rawRisk: number;
   /** Answer instant, once presented as live. */
   answeredAtMs: number | null;
   open: boolean;
@@ -20,7 +27,7 @@ const CALIBRATION_MAX = 3;
 
 export class CallBook {
   private readonly calls = new Map<number, InFlightCall>();
-  private pending: number[] = [];
+  private pending: LaunchRisk[] = [];
   private pendingHead = 0;
   private riskSum = 0;
   private riskVariance = 0;
@@ -28,14 +35,14 @@ export class CallBook {
   private observed = 0;
 
   /** Risks of the calls just requested, matched in order to the originations that follow. */
-  expectLaunches(risks: readonly number[]): void {
+  expectLaunches(risks: readonly LaunchRisk[]): void {
     this.pending = risks.slice();
     this.pendingHead = 0;
   }
 
   onOriginated(callId: number, tMs: number): void {
-    const risk = this.pending[this.pendingHead++] ?? 0;
-    this.calls.set(callId, { launchMs: tMs, risk, answeredAtMs: null, open: true });
+    const { risk, rawRisk } = this.pending[this.pendingHead++] ?? { risk: 0, rawRisk: 0 };
+    this.calls.set(callId, { launchMs: tMs, risk, rawRisk, answeredAtMs: null, open: true });
     this.riskSum += risk;
     this.riskVariance += risk * (1 - risk);
   }
@@ -63,7 +70,7 @@ export class CallBook {
     this.riskSum = Math.max(0, this.riskSum - c.risk);
     this.riskVariance = Math.max(0, this.riskVariance - c.risk * (1 - c.risk));
     const keep = 1 - 1 / CALIBRATION_MEMORY;
-    this.predicted = this.predicted * keep + c.risk;
+    this.predicted = this.predicted * keep + c.rawRisk;
     this.observed = this.observed * keep + (abandoned ? 1 : 0);
   }
 

@@ -63,9 +63,9 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   minResolvedCalls: 100,
   minLiveAnswers: 20,
   minAgentReleases: 20,
-  budgetShare: 0.7,
+  budgetShare: 0.45,
   maxMarginalAbandonRisk: 0.3,
-  confidenceZ: 1.64,
+  confidenceZ: 2.2,
   reserveAbandons: 0.5,
   shiftEndMs: null,
 });

@@ -1,9 +1,10 @@
 // The predictive pacer: fed dialer events, asked each tick how many calls to launch. Pure and
 // deterministic: time comes only from events and snapshots, and it draws no random numbers.
+import { fitsEveryWindow, tightestHeadroom, type BudgetRule } from './abandon-budget.js';
 import { AbandonLedger } from './abandon-ledger.js';
 import { AgentPool } from './agent-pool.js';
 import { AnswerEstimator } from './answer-estimator.js';
-import { CallBook } from './call-book.js';
+import { CallBook, type LaunchRisk } from './call-book.js';
 import { resolvePacerConfig, type PacerConfig, type PacerConfigInput } from './config.js';
 import { LaunchRate } from './launch-rate.js';
 import { RiskAppetite } from './risk-appetite.js';
@@ -24,8 +25,10 @@ export interface PacerDeps {
 /** Presentation delays (quantiles of the live-answer delay) at which the queue is examined. */
 const DELAY_QUANTILES = [0.1, 0.3, 0.5, 0.7, 0.9] as const;
 /** Future answers are counted at this share of the recent rate: dialing may fall back to progressive. */
-const FUTURE_ANSWER_SHARE = 0.8;
+const FUTURE_ANSWER_SHARE = 0.7;
 const ANSWER_RATE_LOOKBACK_MS = 10 * 60_000;
+/** Future answers are counted this far ahead at most, so a young window is not spent up front. */
+const BUDGET_LOOKAHEAD_MS = 60 * 60_000;
 /** Hard stop per tick whatever the limits say; keeps a tick's work bounded. */
 const MAX_LAUNCH_PER_TICK = 1000;
 
@@ -70,6 +73,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
         book.settle(e.callId, true);
         break;
       case 'call_ended':
+        if (e.disposition) answers.recordDisposition(e.disposition === 'human');
         book.forget(e.callId);
         break;
       case 'agent_busy':
@@ -132,51 +136,58 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     );
     const limit = Math.max(0, Math.floor(room));
     const progressive = Math.max(0, s.agentsReady - s.callsRinging - s.callsWaitingForAgent);
+    // Early talk samples are the short calls (the long ones are still going): wait for about one
+    // release per agent before trusting them.
     const warm =
       answers.resolvedCalls >= config.minResolvedCalls &&
       answers.liveAnswers >= config.minLiveAnswers &&
-      agents.releasesSeen >= config.minAgentReleases;
+      agents.releasesSeen >= Math.max(config.minAgentReleases, s.agentsLoggedIn);
 
     const p = answers.liveProbability();
     const calibration = book.calibration();
-    const budget = ledger.budgetLeft({
+    const windows = ledger.openWindows({
       nowMs: s.nowMs,
-      visibleTarget,
-      futureAnswersPerMs: FUTURE_ANSWER_SHARE * ledger.answerRate(s.nowMs, ANSWER_RATE_LOOKBACK_MS),
-      reserveAbandons: config.reserveAbandons,
+      futureAnswersPerMs: FUTURE_ANSWER_SHARE * futureAnswerRate(s),
+      lookaheadMs: BUDGET_LOOKAHEAD_MS,
       shiftEndMs: config.shiftEndMs,
     });
+    const rule: BudgetRule = {
+      visibleTarget,
+      reserveAbandons: config.reserveAbandons,
+      z: config.confidenceZ,
+      humanShare: answers.humanShare(),
+      amdFalsePositiveRate: amdFp,
+    };
 
-    const risks: number[] = [];
+    const risks: LaunchRisk[] = [];
     let limitedBy: LimitReason = limitReason(s, limit);
     let marginal = 0;
     let medianReleases = 0;
     let riskSum = book.committedMean;
     let riskVariance = book.committedVariance;
-    const committed = (): number => riskSum + config.confidenceZ * Math.sqrt(riskVariance);
     if (!warm) {
-      for (let k = 0; k < Math.min(progressive, limit); k++) risks.push(0);
+      for (let k = 0; k < Math.min(progressive, limit); k++) risks.push({ risk: 0, rawRisk: 0 });
       if (progressive <= limit) limitedBy = 'warming_up';
     } else if (limit > 0) {
       const queue = outlooks(s, p);
       const view = queue.view;
       medianReleases = queue.medianReleases;
       for (let k = 0; k < limit; k++) {
-        marginal = Math.min(1, calibration * abandonRisk(view, k));
+        const raw = abandonRisk(view, k);
+        marginal = Math.min(1, calibration * raw);
         const risk = p * marginal;
         if (k >= progressive) {
           if (marginal > appetite.threshold) {
             limitedBy = 'marginal_risk';
             break;
           }
-          const nextSum = riskSum + risk;
-          const nextVariance = riskVariance + risk * (1 - risk);
-          if (nextSum + config.confidenceZ * Math.sqrt(nextVariance) > budget.allowance) {
+          const next = { mean: riskSum + risk, variance: riskVariance + risk * (1 - risk) };
+          if (!fitsEveryWindow(windows, next, rule)) {
             limitedBy = 'abandon_budget';
             break;
           }
         }
-        risks.push(risk);
+        risks.push({ risk, rawRisk: p * raw });
         riskSum += risk;
         riskVariance += risk * (1 - risk);
       }
@@ -184,9 +195,12 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
 
     const launch = risks.length;
     launches.record(s.nowMs, launch);
-    appetite.update(s.nowMs, riskSum - book.committedMean, launch * p, warm && launch > 0);
+    // Steer only when the threshold was what stopped us: under other limits it would wind up.
+    appetite.update(s.nowMs, riskSum - book.committedMean, launch * p, warm && limitedBy === 'marginal_risk');
     book.expectLaunches(risks);
-    if (deps.onDecision) deps.onDecision({
+    if (deps.onDecision) {
+      const left = tightestHeadroom(windows, { mean: riskSum, variance: riskVariance }, rule);
+      deps.onDecision({
       atMs: s.nowMs,
       launch,
       predictive: warm,
@@ -201,14 +215,25 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
         expectedAgentReleases: medianReleases,
         calibration,
         marginalAbandonRisk: marginal,
+        marginalRiskThreshold: appetite.threshold,
       },
       budget: {
-        allowance: budget.allowance,
-        committed: committed(),
-        tightestWindowStartMs: budget.tightestWindowStartMs,
+        headroom: left.headroom,
+        committed: riskSum,
+        humanShare: rule.humanShare,
+        tightestWindowStartMs: left.tightestStartMs,
       },
     });
+    }
     return launch;
+  }
+
+  /** Presented answers per ms to expect: the recent rate, but no more than the agents can take
+   *  (the rate right after a burst or at shift start would overstate what follows). */
+  function futureAnswerRate(s: PacingSnapshot): number {
+    const recent = ledger.answerRate(s.nowMs, ANSWER_RATE_LOOKBACK_MS);
+    const handleMs = agents.talk.meanMs + agents.wrap.meanMs;
+    return handleMs > 0 ? Math.min(recent, s.agentsLoggedIn / handleMs) : recent;
   }
 
   function limitReason(s: PacingSnapshot, limit: number): LimitReason {

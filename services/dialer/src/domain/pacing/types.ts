@@ -66,14 +66,18 @@ export interface PacingEstimates {
   calibration: number;
   /** Abandon probability (per live answer) of the last call launched, or of the first refused. */
   marginalAbandonRisk: number;
+  /** The ceiling that marginal risk was held to this tick. */
+  marginalRiskThreshold: number;
 }
 
 export interface PacingBudget {
-  /** Expected abandons still allowed in the tightest legal window (visible-abandon units). */
-  allowance: number;
-  /** Upper-confidence expected abandons of calls in flight, including this tick's launches. */
+  /** Abandons the tightest legal window can still take beyond the upper bound of what is committed. */
+  headroom: number;
+  /** Expected abandons of calls in flight, including this tick's launches. */
   committed: number;
-  /** Start of the tightest window, or null when no window has seen an answer yet. */
+  /** Share of presented answers that are live people (agents' dispositions). */
+  humanShare: number;
+  /** Start of the tightest window, or null when no window is open. */
   tightestWindowStartMs: number | null;
 }
 
