@@ -8,6 +8,7 @@ import {
   type InterceptorOptions,
   type Metadata,
   type NextCall,
+  status as Status,
 } from '@grpc/grpc-js';
 import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 
@@ -29,7 +30,7 @@ export function clientInterceptor(defaultDeadlineMs: number): Interceptor {
         next(metadata, {
           onReceiveStatus(status, nextStatus) {
             span.setAttribute('rpc.grpc.status_code', status.code);
-            if (status.code !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: status.details });
+            if (status.code !== Status.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: status.details });
             span.end();
             nextStatus(status);
           },

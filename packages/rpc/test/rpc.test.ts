@@ -8,7 +8,7 @@ import { service as healthService } from 'grpc-health-check';
 import { tracing } from '@opentelemetry/sdk-node';
 import { z } from 'zod';
 import { NotFoundError } from '@outbound/errors';
-import { createLogger, startTelemetry } from '@outbound/telemetry';
+import { SpanKind, createLogger, startTelemetry } from '@outbound/telemetry';
 import { DiagnosticsServiceClient, DiagnosticsServiceService, type DiagnosticsServiceServer, type EchoRequest, type EchoResponse } from '@outbound/proto/outbound/v1/diagnostics';
 import { Metadata, Status, bindService, createClient, startGrpcServer, statusDetails, unary, validateRequest, type GrpcServer } from '../src/index.js';
 
@@ -80,8 +80,8 @@ test('the server span continues the client trace', async () => {
   spans.reset();
   await echo({ message: 'trace me', repeat: 1 });
   const finished = spans.getFinishedSpans();
-  const serverSpan = finished.find((s) => s.kind === 1 && s.name === '/outbound.v1.DiagnosticsService/Echo');
-  const clientSpan = finished.find((s) => s.kind === 2 && s.name === '/outbound.v1.DiagnosticsService/Echo');
+  const serverSpan = finished.find((s) => s.kind === SpanKind.SERVER && s.name === '/outbound.v1.DiagnosticsService/Echo');
+  const clientSpan = finished.find((s) => s.kind === SpanKind.CLIENT && s.name === '/outbound.v1.DiagnosticsService/Echo');
   assert.ok(serverSpan && clientSpan);
   assert.equal(serverSpan.spanContext().traceId, clientSpan.spanContext().traceId);
   assert.equal(serverSpan.parentSpanContext?.spanId, clientSpan.spanContext().spanId);
@@ -89,7 +89,7 @@ test('the server span continues the client trace', async () => {
 
 test('health checking reports SERVING for the server and each service', async () => {
   const Health = makeGenericClientConstructor(healthService, 'Health');
-  const health = new Health(`127.0.0.1:${server.port}`, credentials.createInsecure()) as Client & Record<string, Function>;
+  const health = new Health(`127.0.0.1:${server.port}`, credentials.createInsecure()) as Client & Record<string, (request: unknown, callback: (e: Error | null, r: { status: string | number }) => void) => void>;
   for (const name of ['', 'outbound.v1.DiagnosticsService']) {
     const reply = await new Promise<{ status: string | number }>((resolve, reject) => health['check']!({ service: name }, (e: Error | null, r: { status: string | number }) => (e ? reject(e) : resolve(r))));
     assert.ok(reply.status === 'SERVING' || reply.status === 1, `status ${String(reply.status)} for '${name}'`);

@@ -31,7 +31,7 @@ async function start(fixture: string, env: Record<string, string>): Promise<{ ch
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.add(child);
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const ready = await Promise.race([
     (async () => {
       for await (const line of lines) if (line.startsWith('{')) return JSON.parse(line) as Record<string, unknown>;
