@@ -45,8 +45,9 @@ export const CHANNEL_EVENT_TEMPLATES = {
   mediaBugStart: { eventName: 'MEDIA_BUG_START', site: site('switch_core_media_bug.c', 'switch_core_media_bug_add', 1014), withVariables: true },
   mediaBugStop: { eventName: 'MEDIA_BUG_STOP', site: site('switch_core_media_bug.c', 'switch_core_media_bug_destroy', 84), withVariables: true },
   privateCommand: { eventName: 'PRIVATE_COMMAND', site: site('switch_ivr.c', 'switch_ivr_parse_next_event', 804), withVariables: false },
-  dtmf: { eventName: 'DTMF', site: site('switch_channel.c', 'switch_channel_dequeue_dtmf', 677), withVariables: true },
+  dtmf: { eventName: 'DTMF', site: site('switch_channel.c', 'switch_channel_dequeue_dtmf', 677), withVariables: false },
   avmd: { eventName: 'CUSTOM', site: site('mod_avmd.c', 'avmd_fire_event', 700), withVariables: true },
+  channelData: { eventName: 'CHANNEL_DATA', site: site('mod_commands.c', 'uuid_dump_function', 6468), withVariables: true },
   detectedSpeech: { eventName: 'DETECTED_SPEECH', site: site('switch_ivr_async.c', 'speech_thread', 4673), withVariables: true },
 } as const satisfies Record<string, ChannelEventTemplate>;
 
@@ -55,7 +56,7 @@ export type ChannelEventKind = keyof typeof CHANNEL_EVENT_TEMPLATES;
 export interface ChannelEventParts {
   /** Headers placed between the core block and the channel block (e.g. Original-Channel-Call-State). */
   readonly before?: readonly Header[];
-  /** Headers placed after the caller profile and before the variables (e.g. Application). */
+  /** Headers placed last, after the variables (e.g. Application, Record-File-Path). */
   readonly after?: readonly Header[];
   /** Headers placed ahead of everything, including Event-Name (CUSTOM subclass, broadcast command). */
   readonly lead?: readonly Header[];
@@ -81,8 +82,8 @@ export function buildChannelEvent(
     ...coreHeaders(stamp.identity, template.eventName, template.site, stamp.nowUs, stamp.sequence),
     ...(parts.before ?? []),
     ...channelHeaders(channel),
-    ...(parts.after ?? []),
     ...(template.withVariables ? channel.vars.asHeaders() : []),
+    ...(parts.after ?? []),
   ];
   const event: { name: string; headers: Header[]; subclass?: string; body?: string } = { name: template.eventName, headers };
   if (parts.subclass !== undefined) event.subclass = parts.subclass;

@@ -1,6 +1,6 @@
 import type { Header } from '../domain/esl-event.js';
 import type { CallLeg, QueuedApp } from './call-leg.js';
-import { markHangup, tearDown } from './outbound-call.js';
+import { markHangup, tearDown } from './hangup.js';
 
 /** Applications that need the switch (other legs), supplied by the core. */
 export interface AppRunner {
@@ -85,16 +85,20 @@ async function parkLoop(leg: CallLeg, runner: AppRunner, appUuid: string): Promi
   for (;;) {
     await leg.waitForWork();
     if (leg.hangupRequest !== undefined) break;
+    // The park loop notices queued messages on its next media frame, after the command's reply.
+    await leg.pause(0);
     const queued: QueuedApp | undefined = leg.takeQueued();
     if (queued === undefined) continue;
+    // switch_ivr_parse_event runs messaged apps in a loop (`loops` header, default 1) and says so.
+    leg.vars.setAll([['current_loop', '1'], ['total_loops', '1']]);
     await execute(leg, queued.app, queued.arg, runner, queued.eventUuid ?? leg.newAppUuid());
     leg.runningApp = { app: 'park', arg: '', appUuid };
     leg.emit('privateCommand', { lead: queued.lead });
   }
   const request = leg.hangupRequest;
   markHangup(leg, request.cause, request.vars ?? []);
-  leg.emit('unpark');
   if (request.by === 'remote' && request.cause === 'NORMAL_CLEARING') leg.vars.set('sip_hangup_disposition', 'recv_bye');
+  leg.emit('unpark');
   const response = leg.vars.get('current_application_response') ?? '_none_';
   leg.emit('executeComplete', { after: [['Application', 'park'], ['Application-Response', response], ['Application-UUID', appUuid]] });
 }

@@ -46,6 +46,8 @@ export class CallLeg {
   recording: string | undefined;
   bridgedTo: CallLeg | undefined;
   answeredAtUs = 0;
+  /** What the far end really is, for the AMD application to "detect" after its delay. */
+  amdTruth: { verdict: 'HUMAN' | 'MACHINE' | 'NOTSURE'; delayMs: number } = { verdict: 'NOTSURE', delayMs: 0 };
   endedAtUs = 0;
   /** Resolves when the leg is destroyed. */
   readonly finished: Promise<void>;
@@ -125,6 +127,11 @@ export class CallLeg {
   async wait(ms: number): Promise<boolean> {
     if (this.hangupRequest !== undefined) return false;
     return this.ctx.clock.sleep(ms, this.abort.signal);
+  }
+
+  /** Waits simulated time even after hangup (teardown pacing). */
+  async pause(ms: number): Promise<void> {
+    await this.ctx.clock.sleep(ms);
   }
 
   requestHangup(request: HangupRequest): boolean {

@@ -1,8 +1,9 @@
 import type { Header } from '../domain/esl-event.js';
 import {
   createVarsHead, createVarsTail, dialogVars, EP_CODEC_VAR, mediaVars, refusalVars, REMOTE_BYE_VARS, REMOTE_SDP_VAR,
-  replyVars, reportingVars, rtpStatsVars,
+  replyVars,
 } from '../domain/channel-vars.js';
+import { markHangup, tearDown } from './hangup.js';
 import { HANGUP_CAUSES, type FinalResponse } from '../domain/hangup-causes.js';
 import type { CallPlan } from '../domain/scenario.js';
 import type { CallLeg } from './call-leg.js';
@@ -13,6 +14,8 @@ export interface OriginateOptions {
   readonly ignoreEarlyMedia: boolean;
   readonly timeoutMs: number;
   readonly app: { readonly app: string; readonly arg: string };
+  /** Blocking `api originate`: the reply goes out before the answer events reach the socket. */
+  readonly blocking: boolean;
 }
 
 /** Called once with the originate result text (`+OK <uuid>\n` / `-ERR CAUSE\n`). */
@@ -21,7 +24,9 @@ export type OriginateReport = (result: string) => void;
 const CODEC_READ_EXTRA: readonly Header[] = [
   ['channel-read-codec-name', 'PCMA'], ['channel-read-codec-rate', '8000'], ['channel-read-codec-bit-rate', '64000'],
 ];
-const CODEC_WRITE_EXTRA: readonly Header[] = [['Channel-Write-Codec-Name', 'PCMA'], ['Channel-Write-codec-bit-rate', '64000']];
+const CODEC_WRITE_EXTRA: readonly Header[] = [
+  ['Channel-Write-Codec-Name', 'PCMA'], ['Channel-Write-Codec-Rate', '8000'], ['Channel-Write-codec-bit-rate', '64000'],
+];
 
 function negotiateCodec(leg: CallLeg): void {
   if (leg.channel.codecReady) return;
@@ -100,53 +105,23 @@ function flipCallerId(leg: CallLeg, disposition: string): void {
   leg.emit('cidFlip', { before: [['Direction', 'RECV']] });
 }
 
-/** CHANNEL_HANGUP: the moment the cause is known. */
-export function markHangup(leg: CallLeg, cause: string, extraVars: readonly Header[] = []): void {
-  leg.channel.hangupCause = cause;
-  leg.channel.answerState = 'hangup';
-  leg.channel.stateNumber = 10;
-  leg.channel.times.hangup = leg.now();
-  leg.vars.setAll(extraVars);
-  leg.emit('hangup');
-}
-
-/** CS_HANGUP through CS_DESTROY; `beforeDestroy` lets BACKGROUND_JOB slot in where FreeSWITCH puts it. */
-export function tearDown(leg: CallLeg, finalVars: readonly Header[], beforeDestroy?: () => void): void {
-  const cause = leg.channel.hangupCause ?? 'NORMAL_CLEARING';
-  leg.enterState('CS_HANGUP', 10);
-  if (leg.recording !== undefined) {
-    const path = leg.recording;
-    leg.recording = undefined;
-    leg.vars.setAll([['record_file_size', '44'], ['record_samples', '0'], ['record_seconds', '0'], ['record_ms', '0'], ['record_completion_cause', 'success-silence']]);
-    leg.emit('recordStop', { after: [['Record-File-Path', path], ['Record-Completion-Cause', 'success-silence']] });
-    leg.emit('mediaBugStop', { before: [['Media-Bug-Function', 'session_record'], ['Media-Bug-Target', path]] });
-  }
-  leg.setCallState('HANGUP');
-  leg.enterState('CS_REPORTING', 12);
-  const t = leg.channel.times;
-  const end = leg.now();
-  leg.endedAtUs = end;
-  const q850 = HANGUP_CAUSES[cause] ?? 16;
-  const callerId = leg.channel.ids.callerIdName === undefined
-    ? leg.channel.ids.callerIdNumber
-    : `"${leg.channel.ids.callerIdName}" <${leg.channel.ids.callerIdNumber}>`;
-  leg.vars.setAll(reportingVars(cause, q850, {
-    start: t.created, answer: t.answered, progress: t.progress, progressMedia: t.progressMedia, bridge: t.bridged, end,
-  }, callerId, leg.lastApp));
-  leg.vars.setAll(finalVars);
-  if (leg.channel.codecReady) leg.vars.setAll(rtpStatsVars((end - (t.answered || t.progressMedia || end)) / 1000));
-  leg.emit('hangupComplete', { before: [['Hangup-Cause', cause]] });
-  beforeDestroy?.();
-  leg.emit('destroy');
-  leg.enterState('CS_DESTROY', 12);
-  leg.finish();
-}
-
-function refuse(leg: CallLeg, response: FinalResponse, report: OriginateReport, establishedDialog: boolean): void {
+function refuse(leg: CallLeg, response: FinalResponse, report: OriginateReport, establishedDialog: boolean, blocking: boolean): void {
   if (!establishedDialog) leg.vars.set('sip_call_id', leg.facts.sipCallId);
+  if (leg.channel.codecReady) {
+    // Early media had been negotiated: the media layer records it when the call ends.
+    leg.vars.setAll(mediaVars(leg.facts));
+    leg.vars.set('endpoint_disposition', 'EARLY MEDIA');
+  }
+  leg.channel.networkAddr = leg.facts.toHost;
   leg.vars.setAll(replyVars(leg.facts));
   markHangup(leg, response.cause, refusalVars(response.status, response.phrase, HANGUP_CAUSES[response.cause] ?? 16));
-  tearDown(leg, [], () => report(`-ERR ${response.cause}\n`));
+  const result = `-ERR ${response.cause}\n`;
+  if (blocking) {
+    report(result);
+    tearDown(leg, []);
+  } else {
+    tearDown(leg, [], () => report(result));
+  }
 }
 
 function networkFailure(leg: CallLeg, report: OriginateReport): void {
@@ -155,9 +130,13 @@ function networkFailure(leg: CallLeg, report: OriginateReport): void {
   tearDown(leg, [], () => report('-ERR NORMAL_TEMPORARY_FAILURE\n'));
 }
 
-function localCancel(leg: CallLeg, cause: string, report: OriginateReport): void {
+/** The state machine thread picks the hangup up a moment later; a blocked client gets its reply first. */
+const REAP_DELAY_MS = 20;
+
+async function localCancel(leg: CallLeg, cause: string, report: OriginateReport): Promise<void> {
   markHangup(leg, cause);
   report(`-ERR ${cause}\n`);
+  await leg.pause(REAP_DELAY_MS);
   tearDown(leg, [['sip_hangup_disposition', 'send_cancel'], ['sip_invite_failure_status', '487'], ['sip_invite_failure_phrase', 'CANCEL']]);
 }
 
@@ -184,14 +163,14 @@ export async function runOutboundCall(
   if (immediate) {
     if (!(await leg.wait(plan.ringMs))) return localCancel(leg, leg.hangupRequest?.cause ?? 'ORIGINATOR_CANCEL', report);
     if (plan.outcome === 'network_failure') return networkFailure(leg, report);
-    return refuse(leg, FINAL_RESPONSES.invalid as FinalResponse, report, false);
+    return refuse(leg, FINAL_RESPONSES.invalid as FinalResponse, report, false, options.blocking);
   }
   if (plan.earlyMedia) earlyMedia(leg);
   else ringing(leg);
   if (plan.earlyMedia && !options.ignoreEarlyMedia) {
     // Without ignore_early_media FreeSWITCH treats 183+SDP as success and starts the app.
     leg.vars.setAll(mediaVars(leg.facts));
-    leg.emit('sofiaUpdate');
+    flipCallerId(leg, 'EARLY MEDIA');
     report(`+OK ${leg.uuid}\n`);
     const farEnd = earlyFarEnd(leg, plan);
     await runApplication(leg, options.app, runner);
@@ -205,10 +184,11 @@ export async function runOutboundCall(
   if (!connects || plan.ringMs > options.timeoutMs) {
     const response = FINAL_RESPONSES[plan.outcome];
     if (response === undefined) return localCancel(leg, 'NO_ANSWER', report);
-    return refuse(leg, response, report, true);
+    return refuse(leg, response, report, true, options.blocking);
   }
+  if (options.blocking) report(`+OK ${leg.uuid}\n`);
   answered(leg);
-  report(`+OK ${leg.uuid}\n`);
+  if (!options.blocking) report(`+OK ${leg.uuid}\n`);
   const farEnd = answeredFarEnd(leg, plan);
   await runApplication(leg, options.app, runner);
   await farEnd;

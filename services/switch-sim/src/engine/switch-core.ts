@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventStamp } from '../domain/channel-events.js';
 import { buildChannelEvent } from '../domain/channel-events.js';
 import { destinationNumber, parseOriginate, type DialRequest } from '../domain/dial-string.js';
-import type { Header, SwitchEvent } from '../domain/esl-event.js';
+import { serializeJson, type Header, type SwitchEvent } from '../domain/esl-event.js';
 import { maskNumber, planCall, type CallPlan, type Scenario } from '../domain/scenario.js';
 import { coreHeaders, type SwitchIdentity } from '../domain/switch-identity.js';
 import { channelRow, rowsJson, rowsText, statusText, versionText } from './api-text.js';
@@ -123,9 +123,6 @@ export class SwitchCore {
     hostname: () => this.deps.identity.hostname,
     reloadxml: () => '+OK [Success]\n',
     show: (args) => this.show(args),
-    originate: (args) => new Promise<string>((resolve) => {
-      this.originate(args, resolve);
-    }),
     uuid_kill: (args) => {
       const [uuid, cause] = args.split(/\s+/);
       const leg = this.legs.get(uuid ?? '');
@@ -152,10 +149,8 @@ export class SwitchCore {
     uuid_dump: (args) => {
       const leg = this.legs.get(args.split(/\s+/)[0] ?? '');
       if (leg === undefined) return '-ERR No such channel!\n';
-      const event = buildChannelEvent('answer', leg.channel, { identity: this.deps.identity, nowUs: this.deps.clock.nowUs(), sequence: 0 });
-      const headers = event.headers.slice(13).filter(([n]) => !n.startsWith('Event-'));
-      const pairs = [['Event-Name', 'CHANNEL_DATA'] as const, ...coreHeaders(this.deps.identity, 'CHANNEL_DATA', { file: 'switch_event.c', func: 'switch_event_create', line: 0 }, this.deps.clock.nowUs(), 0).slice(1, 6), ...headers];
-      return `{${pairs.map(([n, v]) => `${JSON.stringify(n)}:${JSON.stringify(v)}`).join(',')}}`;
+      const event = buildChannelEvent('channelData', leg.channel, { identity: this.deps.identity, nowUs: this.deps.clock.nowUs(), sequence: this.sequence++ });
+      return serializeJson(event);
     },
     uuid_record: (args) => {
       const [uuid, action, path = ''] = args.split(/\s+/);
@@ -163,8 +158,11 @@ export class SwitchCore {
       if (leg === undefined) return '-ERR Cannot locate session!\n';
       if (action === 'start') {
         leg.recording = path;
-        leg.emit('recordStart', { after: [['Record-File-Path', path]] });
-        leg.emit('mediaBugStart', { before: [['Media-Bug-Function', 'session_record'], ['Media-Bug-Target', path]] });
+        // The media bug starts on the next media frame, after the reply and the API event.
+        void leg.pause(0).then(() => {
+          leg.emit('recordStart', { after: [['Record-File-Path', path]] });
+          leg.emit('mediaBugStart', { before: [['Media-Bug-Function', 'session_record'], ['Media-Bug-Target', path]] });
+        });
       } else if (action === 'stop' && leg.recording !== undefined) {
         const file = leg.recording;
         leg.recording = undefined;
@@ -180,9 +178,10 @@ export class SwitchCore {
       const [app, arg] = file.includes('::') ? file.split('::') as [string, string] : ['playback', file];
       leg.enqueue({
         app, arg,
+        // uuid_broadcast builds a COMMAND event and queues it; PRIVATE_COMMAND later carries it whole.
         lead: [
-          ['Event-Name', 'COMMAND'], ['call-command', 'execute'], ['execute-app-name', app], ['execute-app-arg', arg],
-          ['event-lock', 'true'], ['lead-frames', '5'],
+          ...coreHeaders(this.deps.identity, 'COMMAND', { file: 'switch_ivr_async.c', func: 'switch_ivr_broadcast', line: 5731 }, this.deps.clock.nowUs(), this.sequence++),
+          ['call-command', 'execute'], ['execute-app-name', app], ['execute-app-arg', arg], ['event-lock', 'true'], ['lead-frames', '5'],
         ],
       });
       return '+OK Message sent\n';
@@ -232,7 +231,7 @@ export class SwitchCore {
   }
 
   /** originate: `report` receives the result text exactly once. */
-  originate(args: string, report: OriginateReport): void {
+  originate(args: string, report: OriginateReport, blocking = false): void {
     const parsed = parseOriginate(args);
     if (!parsed.ok) {
       report(parsed.reply);
@@ -254,7 +253,7 @@ export class SwitchCore {
       this.unregisteredUser(uuid, report);
       return;
     }
-    this.placeCall(uuid, request, report);
+    this.placeCall(uuid, request, report, blocking);
   }
 
   /** A dial string without host: FreeSWITCH destroys a half-made session and reports USER_NOT_REGISTERED. */
@@ -269,7 +268,7 @@ export class SwitchCore {
     report('-ERR USER_NOT_REGISTERED\n');
   }
 
-  private placeCall(uuid: string, request: DialRequest, report: OriginateReport): void {
+  private placeCall(uuid: string, request: DialRequest, report: OriginateReport, blocking: boolean): void {
     const endpoint = request.endpoint;
     const number = destinationNumber(endpoint);
     const port = endpoint.kind === 'sofia' ? endpoint.port : undefined;
@@ -285,6 +284,7 @@ export class SwitchCore {
     const channelName = endpoint.kind === 'sofia' ? `sofia/${endpoint.profile}/${endpoint.user}@${endpoint.host ?? ''}${endpoint.port ? `:${endpoint.port}` : ''}` : request.endpointText;
     const facts = this.facts(uuid, number, endpoint.kind === 'sofia' ? endpoint : undefined, this.sessionCounter, callerIdNumber);
     const leg = new CallLeg(this.legContext(), facts, { destination: number, callerIdNumber, name: channelName });
+    leg.amdTruth = { verdict: plan.amdVerdict === 'machine' ? 'MACHINE' : plan.amdVerdict === 'human' ? 'HUMAN' : 'NOTSURE', delayMs: plan.amdDelayMs };
     this.legs.set(uuid, leg);
     this.peak = Math.max(this.peak, this.legs.size);
     const timeoutSec = Number(variable(request, 'originate_timeout') ?? '60');
@@ -295,6 +295,7 @@ export class SwitchCore {
       ignoreEarlyMedia: variable(request, 'ignore_early_media') === 'true',
       timeoutMs: Number.isFinite(timeoutSec) ? timeoutSec * 1000 : 60_000,
       app: destination,
+      blocking,
     }, report, this.runner).finally(() => {
       this.legs.delete(uuid);
       this.deps.recordTruth(truth(leg, plan, number, startedUs));
@@ -322,8 +323,8 @@ export class SwitchCore {
       await leg.waitForWork();
     },
     amd: async (leg) => {
-      const verdict = leg.vars.get('sim_amd_verdict') ?? 'HUMAN';
-      await leg.wait(Number(leg.vars.get('sim_amd_delay_ms') ?? '2000'));
+      const verdict = leg.amdTruth.verdict;
+      await leg.wait(leg.amdTruth.delayMs);
       leg.vars.set('amd_result', verdict);
       leg.vars.set('amd_cause', verdict === 'MACHINE' ? 'LONGGREETING' : 'HUMAN');
       return verdict;

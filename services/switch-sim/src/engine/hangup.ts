@@ -1,0 +1,49 @@
+import { reportingVars, rtpStatsVars } from '../domain/channel-vars.js';
+import type { Header } from '../domain/esl-event.js';
+import { HANGUP_CAUSES } from '../domain/hangup-causes.js';
+import type { CallLeg } from './call-leg.js';
+
+/** CHANNEL_HANGUP: the moment the cause is known. */
+export function markHangup(leg: CallLeg, cause: string, extraVars: readonly Header[] = []): void {
+  leg.channel.hangupCause = cause;
+  leg.channel.answerState = 'hangup';
+  leg.channel.stateNumber = 10;
+  leg.channel.times.hangup = leg.now();
+  leg.vars.unset('current_loop');
+  leg.vars.unset('total_loops');
+  leg.vars.setAll(extraVars);
+  leg.emit('hangup');
+}
+
+/** CS_HANGUP through CS_DESTROY; `beforeDestroy` lets BACKGROUND_JOB slot in where FreeSWITCH puts it. */
+export function tearDown(leg: CallLeg, finalVars: readonly Header[], beforeDestroy?: () => void): void {
+  const cause = leg.channel.hangupCause ?? 'NORMAL_CLEARING';
+  leg.enterState('CS_HANGUP', 10);
+  if (leg.recording !== undefined) {
+    const path = leg.recording;
+    leg.recording = undefined;
+    leg.vars.setAll([['record_file_size', '44'], ['record_samples', '0'], ['record_seconds', '0'], ['record_ms', '0'], ['record_completion_cause', 'success-silence']]);
+    leg.emit('recordStop', { after: [['Record-File-Path', path], ['Record-Completion-Cause', 'success-silence']] });
+    leg.emit('mediaBugStop', { before: [['Media-Bug-Function', 'session_record'], ['Media-Bug-Target', path]] });
+  }
+  leg.setCallState('HANGUP');
+  leg.enterState('CS_REPORTING', 12);
+  const t = leg.channel.times;
+  const end = leg.now();
+  leg.endedAtUs = end;
+  const q850 = HANGUP_CAUSES[cause] ?? 16;
+  const callerId = leg.channel.ids.callerIdName === undefined
+    ? leg.channel.ids.callerIdNumber
+    : `"${leg.channel.ids.callerIdName}" <${leg.channel.ids.callerIdNumber}>`;
+  leg.vars.setAll(reportingVars(cause, q850, {
+    start: t.created, answer: t.answered, progress: t.progress, progressMedia: t.progressMedia, bridge: t.bridged, end,
+  }, callerId, leg.lastApp));
+  leg.vars.setAll(finalVars);
+  if (leg.channel.codecReady) leg.vars.setAll(rtpStatsVars((end - (t.answered || t.progressMedia || end)) / 1000));
+  leg.emit('hangupComplete', { before: [['Hangup-Cause', cause]] });
+  beforeDestroy?.();
+  leg.emit('destroy');
+  leg.enterState('CS_DESTROY', 12);
+  leg.finish();
+}
+
