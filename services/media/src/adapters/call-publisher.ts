@@ -1,0 +1,69 @@
+import { events, type Bus } from '@outbound/bus';
+import { context, extractTraceContext, type Logger } from '@outbound/telemetry';
+import { callEventId, type CallEvent } from '../domain/call-events.js';
+
+/**
+ * Publishes domain call events as `calls.*` on JetStream, in the call's own trace (the
+ * traceparent that came back on the channel), with a deterministic event id per (call, kind) so
+ * a retried or duplicated publish is dropped by JetStream's Nats-Msg-Id de-duplication.
+ * Events of one call are published in order; different calls go in parallel.
+ */
+export class CallPublisher {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /** `bus` is read at publish time: the publisher exists before NATS is connected. */
+  constructor(private readonly bus: () => Bus | undefined, private readonly logger: Logger) {}
+
+  publish(event: CallEvent, traceparent?: string): Promise<void> {
+    const key = event.call.callId;
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.send(event, traceparent)).catch((error: unknown) => {
+      this.logger.error({ callId: key, kind: event.kind, err: (error as Error).message }, 'publishing a call event failed');
+    });
+    this.tails.set(key, next);
+    void next.finally(() => {
+      if (this.tails.get(key) === next) this.tails.delete(key);
+    });
+    return next;
+  }
+
+  /** Waits for every publish in flight (drain on shutdown). */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.tails.values()]);
+  }
+
+  private async send(event: CallEvent, traceparent?: string): Promise<void> {
+    const parentTrace = traceparent ?? event.call.traceparent;
+    const ctx = parentTrace ? extractTraceContext({ traceparent: parentTrace }) : context.active();
+    const base = { campaignId: event.call.campaignId, leadId: event.call.leadId, attemptId: event.call.attemptId, callId: event.call.callId, node: event.call.node };
+    const options = { id: callEventId(event), occurredAt: new Date(event.atMs) };
+    const bus = this.bus();
+    if (bus === undefined) throw new Error('the bus is not connected');
+    await context.with(ctx, async () => {
+      switch (event.kind) {
+        case 'originated':
+          await bus.publish(events.callOriginated, base, options);
+          return;
+        case 'ringing':
+          await bus.publish(events.callRinging, { ...base, earlyMedia: event.earlyMedia }, options);
+          return;
+        case 'answered':
+          await bus.publish(events.callAnswered, base, options);
+          return;
+        case 'amd':
+          await bus.publish(events.callAmd, { ...base, verdict: event.verdict, detectMs: event.detectMs }, options);
+          return;
+        case 'bridged':
+          await bus.publish(events.callBridged, { ...base, agentCallId: event.agentCallId }, options);
+          return;
+        case 'hangup':
+          await bus.publish(
+            events.callHangup,
+            { ...base, cause: event.cause, billsec: event.billsec, answered: event.answered, ...(event.sipStatus === undefined ? {} : { sipStatus: event.sipStatus }) },
+            options,
+          );
+          return;
+      }
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import { Bus } from '@outbound/bus';
+import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
+import type { Logger } from '@outbound/telemetry';
+import { CallPublisher } from './adapters/call-publisher.js';
+import { EslPool } from './adapters/esl-pool.js';
+import { mediaServiceBinding } from './adapters/grpc-media-service.js';
+import { MediaController } from './adapters/media-controller.js';
+import type { MediaConfig } from './config.js';
+
+export type { MediaConfig } from './config.js';
+export { loadMediaConfig, parseEslNodes } from './config.js';
+
+export interface AppDeps {
+  readonly config: Pick<
+    MediaConfig,
+    'eslNodes' | 'grpcAddress' | 'natsUrl' | 'defaultGateway' | 'amdDefault' | 'ringTimeoutMs' | 'recordingsDir' | 'nodeDownAfterMs' | 'eslCommandTimeoutMs'
+  >;
+  readonly logger: Logger;
+}
+
+export interface App {
+  /** Connects NATS, starts connecting the ESL nodes (in the background) and serves gRPC. */
+  start(): Promise<{ port: number }>;
+  /** Resolves once every configured node is connected (tests, readiness). */
+  nodesReady(): Promise<void>;
+  /** Stop taking calls, let in-flight RPCs and publishes finish within `graceMs`, close. */
+  stop(graceMs?: number): Promise<void>;
+  readonly controller: MediaController;
+}
+
+export function createApp(deps: AppDeps): App {
+  const { config, logger } = deps;
+  let bus: Bus | undefined;
+  let grpc: GrpcServer | undefined;
+  const publisher = new CallPublisher(() => bus, logger);
+  // The controller needs the pool and the pool's callbacks need the controller: wired lazily.
+  let controller: MediaController | undefined;
+  const pool = new EslPool({
+    nodes: config.eslNodes,
+    logger,
+    commandTimeoutMs: config.eslCommandTimeoutMs,
+    nodeDownAfterMs: config.nodeDownAfterMs,
+    onEvent: (node, event) => controller?.onEslEvent(node, event),
+    onReady: (node) => void controller?.reconcile(node),
+  });
+  controller = new MediaController({ pool, publisher, logger, recordingsDir: config.recordingsDir });
+
+  return {
+    controller,
+    async start() {
+      bus = await Bus.connect({ url: config.natsUrl, name: 'media', logger });
+      await bus.ensureStreams();
+      pool.start();
+      grpc = await startGrpcServer({
+        address: config.grpcAddress,
+        services: [mediaServiceBinding(controller!, { gateway: config.defaultGateway, amd: config.amdDefault, ringTimeoutMs: config.ringTimeoutMs }, logger)],
+        logger,
+      });
+      return { port: grpc.port };
+    },
+    nodesReady: () => pool.waitForAll(),
+    async stop(graceMs = 5_000) {
+      await grpc?.shutdown(graceMs);
+      await pool.stop();
+      await publisher.flush();
+      await bus?.close();
+    },
+  };
+}

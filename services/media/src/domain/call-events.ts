@@ -1,0 +1,47 @@
+/**
+ * The domain's words for what happens to a call. Adapters turn these into `calls.*` events; raw
+ * ESL headers never get this far.
+ */
+
+/** The ids a call carries from Originate to hangup. Never a phone number. */
+export interface CallRef {
+  readonly callId: string;
+  readonly node: string;
+  readonly campaignId: string;
+  readonly leadId: string;
+  readonly attemptId: string;
+  /** W3C traceparent of the Originate's server span, if any. */
+  readonly traceparent?: string;
+}
+
+export type AmdVerdict = 'human' | 'machine' | 'unknown';
+
+export type CallEvent =
+  | { readonly kind: 'originated'; readonly call: CallRef; readonly atMs: number }
+  | { readonly kind: 'ringing'; readonly call: CallRef; readonly atMs: number; readonly earlyMedia: boolean }
+  | { readonly kind: 'answered'; readonly call: CallRef; readonly atMs: number }
+  | { readonly kind: 'amd'; readonly call: CallRef; readonly atMs: number; readonly verdict: AmdVerdict; readonly detectMs: number }
+  | { readonly kind: 'bridged'; readonly call: CallRef; readonly atMs: number; readonly agentCallId: string }
+  | {
+      readonly kind: 'hangup';
+      readonly call: CallRef;
+      readonly atMs: number;
+      readonly cause: string;
+      readonly sipStatus?: number;
+      readonly billsec: number;
+      readonly answered: boolean;
+    };
+
+export type CallEventKind = CallEvent['kind'];
+
+/**
+ * A stable id per (call, kind): a retried or duplicated publish of the same fact carries the same
+ * Nats-Msg-Id and JetStream drops the second. Ringing with early media is a distinct fact.
+ */
+export function callEventId(event: CallEvent): string {
+  const suffix = event.kind === 'ringing' && event.earlyMedia ? 'ringing-early' : event.kind;
+  return `${event.call.callId}.${suffix}`;
+}
+
+/** Hangup cause used when a call vanished from its node while we were not listening. */
+export const CAUSE_LOST_WHILE_DISCONNECTED = 'MEDIA_RECONCILED_GONE';

@@ -1,0 +1,212 @@
+import { CAUSE_LOST_WHILE_DISCONNECTED, type AmdVerdict, type CallEvent, type CallRef } from './call-events.js';
+import type { ChannelSignal } from './channel-signal.js';
+
+type Phase = 'dialing' | 'ringing' | 'early' | 'answered';
+
+interface CallState {
+  ref: CallRef;
+  phase: Phase;
+  startedAtMs: number;
+  answeredAtMs?: number;
+  amdRequested: boolean;
+  created: boolean;
+  amdReported: boolean;
+  bridgedTo?: string;
+  sipStatus?: number;
+}
+
+/** One live channel as `show channels as json` lists it. */
+export interface LiveChannel {
+  readonly uuid: string;
+  /** `callstate`: DOWN, RINGING, EARLY, ACTIVE, HELD, HANGUP … */
+  readonly callState: string;
+}
+
+export interface CallSnapshot {
+  readonly ref: CallRef;
+  readonly phase: Phase;
+  readonly answered: boolean;
+  readonly bridgedTo?: string;
+}
+
+/**
+ * The channel table and per-call state machine: pure, deterministic, fed normalised signals and
+ * a clock value; it returns the domain events each input produces. Each fact is reported once.
+ */
+export class CallTable {
+  private readonly calls = new Map<string, CallState>();
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  countOn(node: string): number {
+    let n = 0;
+    for (const call of this.calls.values()) if (call.ref.node === node) n++;
+    return n;
+  }
+
+  get(callId: string): CallSnapshot | undefined {
+    const call = this.calls.get(callId);
+    if (call === undefined) return undefined;
+    return { ref: call.ref, phase: call.phase, answered: call.answeredAtMs !== undefined, ...(call.bridgedTo ? { bridgedTo: call.bridgedTo } : {}) };
+  }
+
+  /** A call we asked a node to place: it is in the table from now on. */
+  register(ref: CallRef, nowMs: number, options: { amd?: boolean } = {}): CallEvent[] {
+    if (this.calls.has(ref.callId)) return [];
+    this.calls.set(ref.callId, { ref, phase: 'dialing', startedAtMs: nowMs, amdRequested: options.amd ?? false, amdReported: false, created: false });
+    return [{ kind: 'originated', call: ref, atMs: nowMs }];
+  }
+
+  /** Drop a call the node never accepted (the command itself failed): no events. */
+  forget(callId: string): void {
+    this.calls.delete(callId);
+  }
+
+  /** True once the node reported the channel (CHANNEL_CREATE or any later event). */
+  isCreated(callId: string): boolean {
+    return this.calls.get(callId)?.created ?? false;
+  }
+
+  /** The node refused the originate before any channel event (e.g. `-ERR USER_BUSY` with no events). */
+  fail(callId: string, cause: string, nowMs: number): CallEvent[] {
+    const call = this.calls.get(callId);
+    if (call === undefined) return [];
+    this.calls.delete(callId);
+    return [{ kind: 'hangup', call: call.ref, atMs: nowMs, cause, billsec: 0, answered: false, ...(call.sipStatus === undefined ? {} : { sipStatus: call.sipStatus }) }];
+  }
+
+  /** True when an answered call asked for AMD and has no verdict yet. */
+  wantsAmd(callId: string): boolean {
+    const call = this.calls.get(callId);
+    return call !== undefined && call.amdRequested && !call.amdReported && call.answeredAtMs !== undefined;
+  }
+
+  apply(signal: ChannelSignal): CallEvent[] {
+    const call = this.calls.get(signal.uuid);
+    if (call === undefined) return [];
+    const ref = call.ref;
+    call.created = true;
+    switch (signal.type) {
+      case 'create':
+        call.created = true;
+        return [];
+      case 'dtmf':
+        return [];
+      case 'progress': {
+        if (call.phase === 'answered') return [];
+        if (signal.earlyMedia) {
+          if (call.phase === 'early') return [];
+          call.phase = 'early';
+          return [{ kind: 'ringing', call: ref, atMs: signal.atMs, earlyMedia: true }];
+        }
+        if (call.phase !== 'dialing') return [];
+        call.phase = 'ringing';
+        return [{ kind: 'ringing', call: ref, atMs: signal.atMs, earlyMedia: false }];
+      }
+      case 'answer':
+        return this.answer(call, signal.atMs);
+      case 'bridge': {
+        if (call.bridgedTo === signal.otherUuid) return [];
+        call.bridgedTo = signal.otherUuid;
+        return [{ kind: 'bridged', call: ref, atMs: signal.atMs, agentCallId: signal.otherUuid }];
+      }
+      case 'app-complete': {
+        if (signal.app !== 'amd' || call.amdReported || call.answeredAtMs === undefined) return [];
+        return this.amd(call, amdVerdict(signal.response), signal.atMs);
+      }
+      case 'beep':
+        if (call.amdReported || call.answeredAtMs === undefined) return [];
+        return this.amd(call, 'machine', signal.atMs);
+      case 'hangup': {
+        if (signal.sipStatus !== undefined) call.sipStatus = signal.sipStatus;
+        if (!signal.complete) return [];
+        this.calls.delete(signal.uuid);
+        const answered = call.answeredAtMs !== undefined;
+        const billsec = signal.billsec ?? (answered ? Math.max(0, Math.floor((signal.atMs - (call.answeredAtMs ?? signal.atMs)) / 1000)) : 0);
+        return [
+          {
+            kind: 'hangup', call: ref, atMs: signal.atMs, cause: signal.cause, billsec, answered,
+            ...(call.sipStatus === undefined ? {} : { sipStatus: call.sipStatus }),
+          },
+        ];
+      }
+    }
+  }
+
+  /**
+   * After a reconnect: the node's live channels are the truth. Our calls on that node that are
+   * gone get a hangup (we missed it); calls the node shows answered that we did not see answer
+   * get their answer. Nothing is forgotten and nothing stays orphaned.
+   */
+  reconcile(node: string, live: readonly LiveChannel[], nowMs: number): CallEvent[] {
+    const byUuid = new Map(live.map((c) => [c.uuid, c]));
+    const out: CallEvent[] = [];
+    for (const [callId, call] of [...this.calls]) {
+      if (call.ref.node !== node) continue;
+      const channel = byUuid.get(callId);
+      if (channel === undefined) {
+        this.calls.delete(callId);
+        const answered = call.answeredAtMs !== undefined;
+        out.push({
+          kind: 'hangup', call: call.ref, atMs: nowMs, cause: CAUSE_LOST_WHILE_DISCONNECTED, answered,
+          billsec: answered ? Math.max(0, Math.floor((nowMs - (call.answeredAtMs ?? nowMs)) / 1000)) : 0,
+          ...(call.sipStatus === undefined ? {} : { sipStatus: call.sipStatus }),
+        });
+        continue;
+      }
+      const state = channel.callState.toUpperCase();
+      if ((state === 'ACTIVE' || state === 'HELD') && call.answeredAtMs === undefined) out.push(...this.answer(call, nowMs));
+      else if (state === 'RINGING' && call.phase === 'dialing') {
+        call.phase = 'ringing';
+        out.push({ kind: 'ringing', call: call.ref, atMs: nowMs, earlyMedia: false });
+      } else if (state === 'EARLY' && (call.phase === 'dialing' || call.phase === 'ringing')) {
+        call.phase = 'early';
+        out.push({ kind: 'ringing', call: call.ref, atMs: nowMs, earlyMedia: true });
+      }
+    }
+    return out;
+  }
+
+  private answer(call: CallState, atMs: number): CallEvent[] {
+    if (call.answeredAtMs !== undefined) return [];
+    call.phase = 'answered';
+    call.answeredAtMs = atMs;
+    return [{ kind: 'answered', call: call.ref, atMs }];
+  }
+
+  private amd(call: CallState, verdict: AmdVerdict, atMs: number): CallEvent[] {
+    call.amdReported = true;
+    const detectMs = Math.max(0, atMs - (call.answeredAtMs ?? atMs));
+    return [{ kind: 'amd', call: call.ref, atMs, verdict, detectMs }];
+  }
+}
+
+function amdVerdict(response: string): AmdVerdict {
+  const value = response.trim().toUpperCase();
+  if (value === 'HUMAN' || value === 'PERSON') return 'human';
+  if (value === 'MACHINE') return 'machine';
+  return 'unknown';
+}
+
+/** `show channels as json` → live channels; tolerant of FreeSWITCH's `{"row_count": 0}`. */
+export function parseShowChannels(body: string): LiveChannel[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const rows = (parsed as { rows?: unknown }).rows;
+  if (rows === undefined) return [];
+  if (!Array.isArray(rows)) return undefined;
+  const out: LiveChannel[] = [];
+  for (const row of rows) {
+    if (typeof row !== 'object' || row === null) continue;
+    const { uuid, callstate } = row as { uuid?: unknown; callstate?: unknown };
+    if (typeof uuid === 'string' && uuid !== '') out.push({ uuid, callState: typeof callstate === 'string' ? callstate : '' });
+  }
+  return out;
+}

@@ -1,0 +1,165 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ServiceError } from '@grpc/grpc-js';
+import { tracing } from '@opentelemetry/sdk-node';
+import { Bus, events, type ConsumerHandle, type EventType } from '@outbound/bus';
+import { MediaServiceClient, type HangupRequest, type HangupResponse, type OriginateRequest, type OriginateResponse } from '@outbound/proto/outbound/v1/media';
+import { Metadata, Status, createClient, statusDetails, unary } from '@outbound/rpc';
+import { parseScenario, createApp as createSwitch, type App as SwitchApp } from '@outbound/switch-sim';
+import { createLogger, startTelemetry, type Telemetry } from '@outbound/telemetry';
+import { testUrls, uniqueName, waitFor } from '@outbound/testkit';
+import { createApp, type App } from '../../src/app.js';
+
+// Real NATS JetStream, switch-sim in-process on a random port, media's gRPC on a random port.
+const logger = createLogger({ service: 'media-test', level: 'silent' });
+const exporter = new tracing.InMemorySpanExporter();
+let telemetry: Telemetry;
+let sim: SwitchApp;
+let simPort = 0;
+let media: App;
+let client: MediaServiceClient;
+let bus: Bus;
+const consumers: ConsumerHandle[] = [];
+
+const scenario = parseScenario({
+  name: 'media-test',
+  rules: [
+    { match: { prefix: '+1555000' }, outcomes: [{ outcome: 'human', ringMs: 100, talkMs: 600 }] },
+    { match: { prefix: '+1555111' }, outcomes: [{ outcome: 'busy', ringMs: 50 }] },
+    { match: { prefix: '+1555222' }, outcomes: [{ outcome: 'human', ringMs: 50 }] },
+  ],
+});
+
+async function startSim(port: number): Promise<number> {
+  sim = createSwitch({ host: '127.0.0.1', port, password: 'ClueCon', scenario, seed: 7 });
+  return (await sim.start()).port;
+}
+
+before(async () => {
+  telemetry = startTelemetry({ serviceName: 'media', spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] });
+  simPort = await startSim(0);
+  media = createApp({
+    logger,
+    config: {
+      eslNodes: [{ name: 'fs1', host: '127.0.0.1', port: simPort, password: 'ClueCon' }],
+      grpcAddress: '127.0.0.1:0', natsUrl: testUrls.nats, defaultGateway: 'carrier1', amdDefault: false,
+      ringTimeoutMs: 30_000, recordingsDir: '/tmp/media-recordings', nodeDownAfterMs: 1_000, eslCommandTimeoutMs: 2_000,
+    },
+  });
+  const { port } = await media.start();
+  await media.nodesReady();
+  client = createClient(MediaServiceClient, `127.0.0.1:${String(port)}`);
+  bus = await Bus.connect({ url: testUrls.nats, name: 'media-test', logger });
+});
+
+after(async () => {
+  for (const c of consumers) await c.stop();
+  client?.close();
+  await media?.stop(1_000);
+  await sim?.stop();
+  await bus?.close();
+  await telemetry?.shutdown();
+});
+
+type Seen = Map<string, Array<{ id: string; data: Record<string, unknown> }>>;
+
+/** Durable consumers for a fresh campaign id: every calls.* event of it, by type. */
+async function watch(campaignId: string): Promise<Seen> {
+  const seen: Seen = new Map();
+  const types: EventType<string, object>[] = [events.callOriginated, events.callRinging, events.callAnswered, events.callHangup, events.callBridged];
+  for (const type of types) {
+    consumers.push(await bus.consume({
+      event: type,
+      durable: uniqueName('media_test'),
+      filterSubject: type.subjectForKey(campaignId),
+      handler: async (delivery) => {
+        const list = seen.get(type.type) ?? [];
+        list.push({ id: delivery.event.id, data: delivery.event.data as Record<string, unknown> });
+        seen.set(type.type, list);
+      },
+    }));
+  }
+  return seen;
+}
+
+function originate(request: Partial<OriginateRequest> & { attempt: OriginateRequest['attempt'] }): Promise<OriginateResponse> {
+  const full: OriginateRequest = { destination: '+15550001234', callerId: '', gateway: '', amd: false, ringTimeoutMs: 0, complianceCheckId: '', ...request };
+  return unary<OriginateRequest, OriginateResponse>(client.originate, client, full, new Metadata());
+}
+
+test('Originate → calls.originated/ringing/answered/hangup on JetStream, ids and cause right, one trace', async () => {
+  const campaignId = uniqueName('camp');
+  const seen = await watch(campaignId);
+  const attempt = { campaignId, leadId: 'lead-1', attemptId: uniqueName('att') };
+  const reply = await originate({ attempt });
+  assert.match(reply.callId, /^[0-9a-f-]{36}$/);
+  assert.equal(reply.node, 'fs1');
+  const hangup = await waitFor(() => seen.get('calls.hangup')?.[0], { what: 'calls.hangup', timeoutMs: 10_000 });
+  assert.ok(seen.get('calls.originated')?.length, 'originated');
+  assert.ok(seen.get('calls.answered')?.length, 'answered');
+  assert.deepEqual(
+    { callId: hangup.data['callId'], node: hangup.data['node'], attemptId: hangup.data['attemptId'], leadId: hangup.data['leadId'], cause: hangup.data['cause'], answered: hangup.data['answered'] },
+    { callId: reply.callId, node: 'fs1', attemptId: attempt.attemptId, leadId: 'lead-1', cause: 'NORMAL_CLEARING', answered: true },
+  );
+  assert.equal(hangup.id, `${reply.callId}.hangup`);
+
+  const spans = await waitFor(() => {
+    const all = exporter.getFinishedSpans();
+    const server = all.find((s) => s.name === '/outbound.v1.MediaService/Originate' && s.attributes['call.id'] === reply.callId);
+    if (!server) return undefined;
+    const trace = all.filter((s) => s.spanContext().traceId === server.spanContext().traceId);
+    return trace.some((s) => s.name === 'publish calls.hangup') ? trace : undefined;
+  }, { what: 'publish spans in the Originate trace' });
+  const names = new Set(spans.map((s) => s.name));
+  for (const name of ['publish calls.originated', 'publish calls.answered', 'publish calls.hangup']) assert.ok(names.has(name), name);
+  for (const span of exporter.getFinishedSpans()) assert.doesNotMatch(JSON.stringify(span.attributes), /5550001234/);
+});
+
+test('busy far end → calls.hangup USER_BUSY with SIP 486', async () => {
+  const campaignId = uniqueName('camp');
+  const seen = await watch(campaignId);
+  const reply = await originate({ attempt: { campaignId, leadId: 'l2', attemptId: 'a2' }, destination: '+15551119999' });
+  const hangup = await waitFor(() => seen.get('calls.hangup')?.[0], { what: 'busy hangup' });
+  assert.equal(hangup.data['callId'], reply.callId);
+  assert.equal(hangup.data['cause'], 'USER_BUSY');
+  assert.equal(hangup.data['sipStatus'], 486);
+  assert.equal(hangup.data['answered'], false);
+});
+
+test('invalid Originate → INVALID_ARGUMENT naming the fields, without echoing the number', async () => {
+  const error = await originate({ attempt: { campaignId: 'bad campaign', leadId: 'l', attemptId: 'a' }, destination: '5550001234', ringTimeoutMs: 10 }).then(
+    () => assert.fail('expected INVALID_ARGUMENT'),
+    (e: ServiceError) => e,
+  );
+  assert.equal(error.code, Status.INVALID_ARGUMENT);
+  const fields = statusDetails(error).fieldViolations.map((v) => v.field).sort();
+  assert.deepEqual(fields, ['attempt.campaignId', 'destination', 'ringTimeoutMs']);
+  assert.doesNotMatch(error.details, /5550001234/);
+});
+
+test('Hangup on an unknown uuid → NOT_FOUND', async () => {
+  const error = await unary<HangupRequest, HangupResponse>(client.hangup, client, { callId: '00000000-0000-4000-8000-000000000000', cause: '' }, new Metadata()).then(
+    () => assert.fail('expected NOT_FOUND'),
+    (e: ServiceError) => e,
+  );
+  assert.equal(error.code, Status.NOT_FOUND);
+});
+
+test('switch restarts while a call is up: media reconnects, reconciles, reports the hangup and keeps dialling', async () => {
+  const campaignId = uniqueName('camp');
+  const seen = await watch(campaignId);
+  const reply = await originate({ attempt: { campaignId, leadId: 'l3', attemptId: 'a3' }, destination: '+15552220001' });
+  await waitFor(() => seen.get('calls.answered')?.[0], { what: 'answer before the restart' });
+  assert.equal(media.controller.table.get(reply.callId)?.answered, true);
+
+  await sim.stop();
+  await waitFor(() => !media.controller.table.get(reply.callId), { what: 'the call to leave the table', timeoutMs: 10_000 });
+  await startSim(simPort);
+  const hangup = await waitFor(() => seen.get('calls.hangup')?.find((e) => e.data['callId'] === reply.callId), { what: 'hangup of the call that was up' });
+  assert.equal(hangup.data['answered'], true);
+  assert.ok(['SYSTEM_SHUTDOWN', 'MEDIA_RECONCILED_GONE'].includes(String(hangup.data['cause'])), String(hangup.data['cause']));
+
+  // The node comes back into rotation: a new call goes through.
+  const again = await waitFor(async () => originate({ attempt: { campaignId, leadId: 'l4', attemptId: 'a4' } }).catch(() => undefined), { what: 'originate after reconnect', timeoutMs: 15_000 });
+  await waitFor(() => seen.get('calls.answered')?.find((e) => e.data['callId'] === again.callId), { what: 'answer after reconnect' });
+});

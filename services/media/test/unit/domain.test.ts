@@ -1,0 +1,152 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FrameParser, decodeEvent } from '@outbound/esl';
+import { CallTable, parseShowChannels } from '../../src/domain/call-table.js';
+import { callEventId, CAUSE_LOST_WHILE_DISCONNECTED, type CallEvent } from '../../src/domain/call-events.js';
+import { toSignal } from '../../src/domain/channel-signal.js';
+import { DialStringError, buildOriginate, escapeVarValue } from '../../src/domain/dial-string.js';
+import { selectNode } from '../../src/domain/node-selection.js';
+import { parseEslNodes } from '../../src/config.js';
+
+const TRACES = process.env['ESL_TRACES_DIR'] ?? '/work/shared/esl-traces';
+
+interface Summary { scenario: string; hangup: { 'Unique-ID': string } }
+const summaries = new Map(
+  readFileSync(join(TRACES, '_summary.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Summary).map((s) => [s.scenario, s]),
+);
+
+/** Replays a captured server stream through the parser and the call table for one channel. */
+function replay(scenario: string): CallEvent[] {
+  const uuid = summaries.get(scenario)?.hangup['Unique-ID'];
+  assert.ok(uuid, `no summary for ${scenario}`);
+  const table = new CallTable();
+  const out: CallEvent[] = [...table.register({ callId: uuid, node: 'fs1', campaignId: 'c1', leadId: 'l1', attemptId: 'a1' }, 0)];
+  const parser = new FrameParser();
+  for (const result of parser.push(readFileSync(join(TRACES, `${scenario}.server.txt`)))) {
+    if (result.kind !== 'frame') continue;
+    const decoded = decodeEvent(result);
+    if (decoded.kind !== 'event') continue;
+    const signal = toSignal(decoded.event, 0);
+    if (signal?.uuid === uuid) out.push(...table.apply(signal));
+  }
+  assert.equal(table.size, 0, 'the call must leave the table at hangup');
+  return out;
+}
+
+const kinds = (events: CallEvent[]) => events.map((e) => (e.kind === 'ringing' && e.earlyMedia ? 'ringing-early' : e.kind));
+const hangupOf = (events: CallEvent[]) => events.find((e): e is Extract<CallEvent, { kind: 'hangup' }> => e.kind === 'hangup');
+
+test('answered call (plain): originated, ringing, answered, hangup NORMAL_CLEARING with billsec', () => {
+  const events = replay('02-answered-call-plain');
+  assert.deepEqual(kinds(events), ['originated', 'ringing', 'answered', 'hangup']);
+  const hangup = hangupOf(events)!;
+  assert.equal(hangup.cause, 'NORMAL_CLEARING');
+  assert.equal(hangup.answered, true);
+  assert.equal(hangup.billsec, 3);
+});
+
+test('answered call (json events) gives the same domain events as plain', () => {
+  assert.deepEqual(kinds(replay('05-answered-call-json')), ['originated', 'ringing', 'answered', 'hangup']);
+});
+
+test('remote BYE after answer: hangup NORMAL_CLEARING, answered', () => {
+  const hangup = hangupOf(replay('02b-answered-remote-bye'))!;
+  assert.equal(hangup.cause, 'NORMAL_CLEARING');
+  assert.equal(hangup.answered, true);
+});
+
+const failures: Array<[string, string, number | undefined]> = [
+  ['03a-busy-486', 'USER_BUSY', 486],
+  ['03b-notfound-404', 'UNALLOCATED_NUMBER', 404],
+  ['03c-decline-603', 'CALL_REJECTED', 603],
+  ['03d-unavailable-480', 'NO_USER_RESPONSE', 480],
+];
+for (const [scenario, cause, sip] of failures) {
+  test(`${scenario} → hangup ${cause} sip ${String(sip)}, not answered, billsec 0`, () => {
+    const events = replay(scenario);
+    assert.ok(!kinds(events).includes('answered'));
+    const hangup = hangupOf(events)!;
+    assert.equal(hangup.cause, cause);
+    assert.equal(hangup.sipStatus, sip);
+    assert.equal(hangup.answered, false);
+    assert.equal(hangup.billsec, 0);
+  });
+}
+
+test('no answer within originate_timeout → NO_ANSWER after ringing', () => {
+  const events = replay('03e-noanswer-timeout5');
+  assert.deepEqual(kinds(events), ['originated', 'ringing', 'hangup']);
+  assert.equal(hangupOf(events)!.cause, 'NO_ANSWER');
+});
+
+test('183 early media then 486: ringing with early media, then USER_BUSY', () => {
+  for (const scenario of ['03h-early-media-183-then-486-ignore_early_media', '03i-early-media-183-then-486-NO-ignore_early_media']) {
+    const events = replay(scenario);
+    assert.ok(kinds(events).includes('ringing-early'), scenario);
+    assert.equal(hangupOf(events)!.cause, 'USER_BUSY', scenario);
+    assert.equal(hangupOf(events)!.sipStatus, 486, scenario);
+  }
+});
+
+test('each fact is reported once and has a stable event id', () => {
+  const events = replay('02-answered-call-plain');
+  const ids = events.map(callEventId);
+  assert.equal(new Set(ids).size, ids.length);
+  assert.deepEqual(ids, replay('02-answered-call-plain').map(callEventId));
+});
+
+test('reconcile: a vanished call gets a hangup, an answered one its answer; other nodes untouched', () => {
+  const table = new CallTable();
+  const ref = (callId: string, node = 'fs1') => ({ callId, node, campaignId: 'c', leadId: 'l', attemptId: callId });
+  table.register(ref('gone'), 0);
+  table.register(ref('up'), 0);
+  table.register(ref('other', 'fs2'), 0);
+  const events = table.reconcile('fs1', [{ uuid: 'up', callState: 'ACTIVE' }], 5_000);
+  assert.deepEqual(events.map((e) => [e.call.callId, e.kind]), [['gone', 'hangup'], ['up', 'answered']]);
+  assert.equal(hangupOf(events)!.cause, CAUSE_LOST_WHILE_DISCONNECTED);
+  assert.equal(table.size, 2);
+  assert.deepEqual(table.reconcile('fs1', [{ uuid: 'up', callState: 'ACTIVE' }], 6_000), []);
+});
+
+test('show channels as json parses rows and the empty form', () => {
+  assert.deepEqual(parseShowChannels('{"row_count": 0}\n'), []);
+  assert.deepEqual(parseShowChannels('{"row_count":1,"rows":[{"uuid":"u1","callstate":"ACTIVE"}]}'), [{ uuid: 'u1', callState: 'ACTIVE' }]);
+  assert.equal(parseShowChannels('-ERR nope'), undefined);
+});
+
+test('dial string: variables, gateway and park; unsafe values refused or escaped', () => {
+  const dial = buildOriginate({
+    callId: 'u-1', destination: '+15551234567', callerId: '+15550000000', gateway: 'gw1', ringTimeoutMs: 20_500,
+    campaignId: 'c1', leadId: 'l1', attemptId: 'a1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+  });
+  assert.equal(
+    dial,
+    'originate {origination_uuid=u-1,origination_caller_id_number=+15550000000,originate_timeout=21,ignore_early_media=true,' +
+      'outbound_campaign_id=c1,outbound_lead_id=l1,outbound_attempt_id=a1,traceparent=00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01}' +
+      'sofia/gateway/gw1/+15551234567 &park()',
+  );
+  assert.equal(escapeVarValue('x', 'a,b'), 'a\\,b');
+  assert.throws(() => escapeVarValue('x', 'a}b'), DialStringError);
+  assert.throws(() => escapeVarValue('x', 'a b'), DialStringError);
+  assert.throws(() => buildOriginate({ callId: 'u', destination: '1 &bad', gateway: 'g', ringTimeoutMs: 1, campaignId: 'c', leadId: 'l', attemptId: 'a' }), DialStringError);
+});
+
+test('node selection: healthy, least loaded, round robin on ties', () => {
+  const nodes = [{ name: 'a', healthy: true, activeCalls: 1 }, { name: 'b', healthy: true, activeCalls: 1 }, { name: 'c', healthy: false, activeCalls: 0 }];
+  assert.equal(selectNode(nodes), 'a');
+  assert.equal(selectNode(nodes, 'a'), 'b');
+  assert.equal(selectNode(nodes, 'b'), 'a');
+  assert.equal(selectNode([{ name: 'a', healthy: true, activeCalls: 3 }, { name: 'b', healthy: true, activeCalls: 1 }]), 'b');
+  assert.equal(selectNode([{ name: 'a', healthy: false, activeCalls: 0 }]), undefined);
+});
+
+test('ESL_NODES parsing', () => {
+  assert.deepEqual(parseEslNodes('fs1=127.0.0.1:8021:ClueCon,fs2=h:9:pa:ss'), [
+    { name: 'fs1', host: '127.0.0.1', port: 8021, password: 'ClueCon' },
+    { name: 'fs2', host: 'h', port: 9, password: 'pa:ss' },
+  ]);
+  assert.throws(() => parseEslNodes('fs1=host'));
+  assert.throws(() => parseEslNodes('a=h:1:p,a=h:2:p'));
+});
