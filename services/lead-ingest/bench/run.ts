@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createInterface } from 'node:readline';
+import { from as copyFrom } from 'pg-copy-streams';
+import { LeadServiceClient, type ImportResponse } from '@outbound/proto/outbound/v1/lead';
+import { Metadata, createClient } from '@outbound/rpc';
+import { createPool } from '@outbound/store';
+import { generateCsv } from './generate.js';
+
+// End-to-end import benchmark: a real lead-ingest process, fed over gRPC like the CLI does,
+// against a raw COPY of the same file as the ceiling. Prints a table, then one JSON line.
+const rows = Number(process.env['BENCH_ROWS'] ?? 1_000_000);
+const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://outbound:outbound@127.0.0.1:5432/outbound';
+const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
+const file = join(dir, 'leads.csv');
+const schema = `bench_ingest_${Date.now().toString(36)}`;
+const log = (line: string) => process.stderr.write(`[bench-ingest] ${line}\n`);
+
+log(`generating ${rows} rows`);
+const mix = await generateCsv(file, rows);
+log(`${(statSync(file).size / 1e6).toFixed(1)} MB, ${mix.malformed} malformed, ${mix.duplicates} duplicates`);
+
+const service = spawn(process.execPath, [new URL('../src/main.js', import.meta.url).pathname], {
+  env: {
+    ...process.env,
+    GRPC_ADDRESS: '127.0.0.1:0',
+    PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+    LEAD_INGEST_SCHEMA: schema,
+    LOG_LEVEL: 'info',
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const port = await new Promise<number>((resolve, reject) => {
+  service.once('exit', (code) => reject(new Error(`service exited with ${code}`)));
+  createInterface({ input: service.stdout! }).on('line', (line) => {
+    const match = /"port":(\d+)/.exec(line);
+    if (match?.[1]) resolve(Number(match[1]));
+  });
+});
+
+let peakRssMb = 0;
+const sampler = setInterval(() => {
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${service.pid}/status`, 'utf8'));
+  if (hwm) peakRssMb = Math.max(peakRssMb, Number(hwm[1]) / 1024);
+}, 200);
+
+const client = createClient(LeadServiceClient, `127.0.0.1:${port}`, { defaultDeadlineMs: 3_600_000 });
+const listId = `bench-${randomUUID()}`;
+const started = performance.now();
+const response = await new Promise<ImportResponse>((resolve, reject) => {
+  const call = client.import(new Metadata(), (error, reply) => (error ? reject(error) : resolve(reply)));
+  call.write({ header: { listId, campaignId: '', defaultRegion: 'CN', format: 'csv', fileName: 'leads.csv', columnMapping: {}, encoding: '', sheetName: '', jobId: '', delimiter: '', dedupByExternalId: false } });
+  const input = createReadStream(file, { highWaterMark: 256 * 1024 });
+  input.on('data', (chunk) => {
+    if (!call.write({ chunk: chunk as Buffer })) {
+      input.pause();
+      call.once('drain', () => input.resume());
+    }
+  });
+  input.on('end', () => call.end());
+});
+const importSeconds = (performance.now() - started) / 1000;
+clearInterval(sampler);
+const job = response.job!;
+client.close();
+service.kill('SIGTERM');
+
+// The ceiling: PostgreSQL's own COPY of the same file into a table of text columns.
+const pool = createPool({ url: databaseUrl, applicationName: 'bench-ingest' });
+const db = await pool.connect();
+await db.query(`CREATE UNLOGGED TABLE IF NOT EXISTS ${schema}_copy (id text, name text, phone text, region text, intent text, amount text, course text, note text)`);
+const copyStarted = performance.now();
+await pipeline(createReadStream(file), db.query(copyFrom(`COPY ${schema}_copy FROM STDIN (FORMAT csv, HEADER true)`)));
+const copySeconds = (performance.now() - copyStarted) / 1000;
+await db.query(`DROP TABLE ${schema}_copy`);
+await db.query(`DROP SCHEMA ${schema} CASCADE`);
+db.release();
+await pool.end();
+rmSync(dir, { recursive: true, force: true });
+
+const rowsPerSec = Math.round(rows / importSeconds);
+const copyRowsPerSec = Math.round(rows / copySeconds);
+const result = {
+  rows,
+  accepted: job.rowsAccepted,
+  rejected: job.rowsRejected,
+  duplicate: job.rowsDuplicate,
+  state: job.state,
+  seconds: Number(importSeconds.toFixed(2)),
+  rowsPerSec,
+  peakRssMb: Math.round(peakRssMb),
+  copySeconds: Number(copySeconds.toFixed(2)),
+  copyRowsPerSec,
+  ratioToCopy: Number((rowsPerSec / copyRowsPerSec).toFixed(3)),
+};
+const table = [
+  ['stage', 'rows', 'seconds', 'rows/s', 'peak RSS MB'],
+  ['lead-ingest end to end', String(rows), result.seconds.toFixed(2), String(rowsPerSec), String(result.peakRssMb)],
+  ['raw PostgreSQL COPY', String(rows), result.copySeconds.toFixed(2), String(copyRowsPerSec), '-'],
+];
+for (const line of table) process.stdout.write(`${line.map((cell, i) => (i === 0 ? cell.padEnd(24) : cell.padStart(12))).join(' ')}\n`);
+process.stdout.write(`accepted ${job.rowsAccepted}, rejected ${job.rowsRejected}, duplicate ${job.rowsDuplicate}; ratio to COPY ${result.ratioToCopy}\n`);
+process.stdout.write(`${JSON.stringify(result)}\n`);

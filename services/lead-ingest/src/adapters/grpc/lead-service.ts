@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { CountryCode } from 'libphonenumber-js/max';
+import { stringify } from 'csv-stringify/sync';
+import { events, type Bus } from '@outbound/bus';
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '@outbound/errors';
+import { LeadServiceService, type ImportRequest, type LeadInput, type LeadServiceServer, type UpsertResult } from '@outbound/proto/outbound/v1/lead';
+import { bindService, validateRequest, type CallContext, type ServiceBinding } from '@outbound/rpc';
+import type { Logger } from '@outbound/telemetry';
+import type { Pool } from '@outbound/store';
+import { cleanRow, isRejection } from '../../domain/clean.js';
+import { resolveMapping } from '../../domain/fields.js';
+import { escapeFormula } from '../../domain/formula.js';
+import type { TierRule } from '../../domain/tiers.js';
+import type { DoNotCallList } from '../../dnc.js';
+import type { ImportRunner, ImportSpec } from '../../import-runner.js';
+import { protect } from '../../protect.js';
+import type { PiiCipher } from '../pii-cipher.js';
+import { formatOf, readRows, type SourceRow } from '../readers/index.js';
+import * as jobs from '../sql/jobs-repo.js';
+import * as leads from '../sql/leads-repo.js';
+import { importHeaderSchema, getLeadSchema, jobIdSchema, listLeadsSchema, upsertSchema } from './schemas.js';
+import { mayReveal, toImportJob, toLead } from './lead-view.js';
+
+export interface LeadServiceDeps {
+  pool: Pool;
+  bus: Bus;
+  cipher: PiiCipher;
+  runner: ImportRunner;
+  dnc: DoNotCallList;
+  tierRules: readonly TierRule[];
+  defaultRegion: CountryCode;
+  logger: Logger;
+}
+
+const DEFAULT_PAGE = 100;
+
+export function leadServiceBinding(deps: LeadServiceDeps): ServiceBinding {
+  return bindService<LeadServiceServer>('outbound.v1.LeadService', LeadServiceService, {
+    import: (requests, ctx) => importStream(deps, requests, ctx),
+
+    getImportJob: async (req) => ({ job: toImportJob(await mustGetJob(deps.pool, validateRequest(jobIdSchema, req).jobId)) }),
+
+    cancelImportJob: async (req) => {
+      const { jobId } = validateRequest(jobIdSchema, req);
+      await mustGetJob(deps.pool, jobId);
+      await deps.runner.cancel(jobId);
+      return { job: toImportJob(await mustGetJob(deps.pool, jobId)) };
+    },
+
+    getRejectReport: async (req) => {
+      const { jobId } = validateRequest(jobIdSchema, req);
+      const job = await mustGetJob(deps.pool, jobId);
+      const rows = (await jobs.listRejects(deps.pool, jobId)).map((r) => [String(r.line), escapeFormula(r.column), escapeFormula(r.maskedValue), r.reason]);
+      const csv = stringify([['line', 'column', 'value', 'reason'], ...rows]);
+      return { csv: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv, 'utf8')]), truncated: job.rejectsTruncated };
+    },
+
+    upsertLeads: async (req) => {
+      const request = validateRequest(upsertSchema, req);
+      const region = (request.defaultRegion || deps.defaultRegion) as CountryCode;
+      const results: UpsertResult[] = [];
+      const created: string[] = [];
+      const updated: string[] = [];
+      for (const [index, input] of request.leads.entries()) {
+        const cells = inputCells(input);
+        const clean = cleanRow(index, cells, resolveMapping(Object.keys(cells)), { defaultRegion: region, tierRules: deps.tierRules });
+        if (isRejection(clean)) {
+          results.push({ externalId: input.externalId, leadId: '', created: false, rejectionReason: clean.reason });
+          continue;
+        }
+        const barred = await deps.dnc.barred([clean.e164]);
+        const stored = protect(deps.cipher, clean, { listId: request.listId, importJobId: null, dedupByExternalId: true, doNotCall: barred.has(clean.e164) });
+        const outcome = await leads.upsertLead(deps.pool, stored);
+        if ('duplicateOf' in outcome) {
+          results.push({ externalId: input.externalId, leadId: '', created: false, rejectionReason: 'DUPLICATE_PHONE' });
+          continue;
+        }
+        (outcome.created ? created : updated).push(outcome.leadId);
+        results.push({ externalId: input.externalId, leadId: outcome.leadId, created: outcome.created, rejectionReason: '' });
+      }
+      if (created.length > 0) await deps.bus.publish(events.leadIngested, { listId: request.listId, leadIds: created });
+      if (updated.length > 0) await deps.bus.publish(events.leadUpdated, { listId: request.listId, leadIds: updated });
+      return { results };
+    },
+
+    getLead: async (req, ctx) => {
+      const { leadId } = validateRequest(getLeadSchema, req);
+      const row = await leads.getLead(deps.pool, leadId);
+      if (!row) throw new NotFoundError('lead', leadId);
+      return { lead: toLead(row, deps.cipher, mayReveal(ctx.metadata)) };
+    },
+
+    listLeads: async (req, ctx) => {
+      const request = validateRequest(listLeadsSchema, req);
+      const limit = request.page?.pageSize || DEFAULT_PAGE;
+      const rows = await leads.listLeads(deps.pool, {
+        listId: request.listId,
+        tier: request.tier,
+        tags: request.tags,
+        region: request.region,
+        intent: request.intent,
+        status: request.status,
+        after: request.page?.pageToken || undefined,
+        limit: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      const reveal = mayReveal(ctx.metadata);
+      return {
+        leads: page.map((row) => toLead(row, deps.cipher, reveal)),
+        page: { nextPageToken: rows.length > limit ? page[page.length - 1]!.lead_id : '' },
+      };
+    },
+  }, deps.logger);
+}
+
+async function mustGetJob(pool: Pool, jobId: string): Promise<jobs.JobRecord> {
+  const job = await jobs.getJob(pool, jobId);
+  if (!job) throw new NotFoundError('import job', jobId);
+  return job;
+}
+
+/** Header first, then either file chunks or rows; the call returns the finished job. */
+async function importStream(deps: LeadServiceDeps, requests: AsyncIterable<ImportRequest>, ctx: CallContext) {
+  const iterator = requests[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done || !first.value.header) throw InvalidArgumentError.field('header', 'the first message must be the import header', 'HEADER_FIRST');
+  const header = validateRequest(importHeaderSchema, first.value.header);
+  const spec: ImportSpec = {
+    jobId: header.jobId || randomUUID(),
+    listId: header.listId,
+    campaignId: header.campaignId,
+    defaultRegion: (header.defaultRegion || deps.defaultRegion) as CountryCode,
+    mapping: header.columnMapping,
+    dedupByExternalId: header.dedupByExternalId,
+  };
+  if (!(await deps.runner.create(spec))) throw new AlreadyExistsError(`import job ${spec.jobId} exists; use a new job id`, { details: { jobId: spec.jobId } });
+  const second = await iterator.next();
+  const rest = { [Symbol.asyncIterator]: () => iterator };
+  let rows: AsyncIterable<SourceRow>;
+  if (!second.done && second.value.row) {
+    rows = rowMessages(second.value, rest);
+  } else {
+    rows = readRows(header.format || formatOf(header.fileName), chunkMessages(second.done ? undefined : second.value, rest), {
+      encoding: header.encoding,
+      delimiter: header.delimiter,
+      sheetName: header.sheetName,
+    });
+  }
+  const job = await deps.runner.run(spec, rows, ctx.signal);
+  return { job: toImportJob(job) };
+}
+
+async function* chunkMessages(first: ImportRequest | undefined, rest: AsyncIterable<ImportRequest>): AsyncGenerator<Buffer> {
+  if (first?.chunk) yield first.chunk;
+  for await (const message of rest) {
+    if (!message.chunk) throw InvalidArgumentError.field('chunk', 'a file import carries only chunks after the header', 'MIXED_IMPORT');
+    yield message.chunk;
+  }
+}
+
+async function* rowMessages(first: ImportRequest, rest: AsyncIterable<ImportRequest>): AsyncGenerator<SourceRow> {
+  let line = 1;
+  yield { line, cells: inputCells(first.row!) };
+  for await (const message of rest) {
+    line++;
+    if (!message.row) yield { line, malformed: 'a row import carries only rows after the header' };
+    else yield { line, cells: inputCells(message.row) };
+  }
+}
+
+/** A LeadInput as cells named after lead fields; custom fields keep their `custom.` prefix. */
+function inputCells(input: LeadInput): Record<string, string> {
+  const cells: Record<string, string> = {
+    external_id: input.externalId,
+    phone: input.phone,
+    name: input.name,
+    region: input.region,
+    intent: input.intent,
+    order_value: input.orderValue,
+    tags: input.tags.join(','),
+  };
+  for (const [key, value] of Object.entries(input.customFields)) cells[`custom.${key}`] = value;
+  return cells;
+}

@@ -1,0 +1,58 @@
+import { maskName, maskPhone } from '@outbound/telemetry';
+import type { Metadata } from '@outbound/rpc';
+import type { Lead } from '@outbound/proto/outbound/v1/lead';
+import type { JobRecord } from '../sql/jobs-repo.js';
+import type { LeadRow } from '../sql/leads-repo.js';
+import type { PiiCipher } from '../pii-cipher.js';
+import { ImportJobState, type ImportJob } from '@outbound/proto/outbound/v1/lead';
+
+/**
+ * Until the API gateway issues real permissions, a caller allowed to see clear numbers says so
+ * with this metadata entry; the gateway must strip it from untrusted callers.
+ */
+export const REVEAL_HEADER = 'x-outbound-pii';
+
+export function mayReveal(metadata: Metadata): boolean {
+  return metadata.get(REVEAL_HEADER)[0] === 'reveal';
+}
+
+export function toLead(row: LeadRow, cipher: PiiCipher, reveal: boolean): Lead {
+  const pii = cipher.open(row.pii);
+  return {
+    leadId: row.lead_id,
+    listId: row.list_id,
+    externalId: row.external_id ?? '',
+    phone: reveal ? pii.e164 : maskPhone(pii.e164),
+    name: reveal ? pii.name : maskName(pii.name),
+    numberType: row.number_type,
+    region: row.region,
+    timeZone: row.time_zone,
+    tier: row.tier,
+    tags: row.tags,
+    customFields: row.custom,
+    status: row.status,
+    country: row.country,
+    intent: row.intent ?? '',
+    orderValue: row.order_value === null ? 0 : Number(row.order_value),
+  };
+}
+
+const STATES: Record<JobRecord['state'], ImportJobState> = {
+  running: ImportJobState.IMPORT_JOB_STATE_RUNNING,
+  succeeded: ImportJobState.IMPORT_JOB_STATE_SUCCEEDED,
+  failed: ImportJobState.IMPORT_JOB_STATE_FAILED,
+  cancelled: ImportJobState.IMPORT_JOB_STATE_CANCELLED,
+};
+
+export function toImportJob(job: JobRecord): ImportJob {
+  return {
+    jobId: job.jobId,
+    state: STATES[job.state],
+    rowsRead: job.read,
+    rowsAccepted: job.accepted,
+    rowsRejected: job.rejected,
+    rowsDuplicate: job.duplicate,
+    failureReason: job.failureReason,
+    listId: job.listId,
+  };
+}

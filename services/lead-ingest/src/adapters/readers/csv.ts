@@ -1,0 +1,98 @@
+import { parse, CsvError } from 'csv-parse';
+import type { Readable } from 'node:stream';
+import { decoder, detectEncoding } from './encoding.js';
+import { FileFormatError, MAX_RECORD_CHARS, looksBinary, looksLikeZip, peek, type SourceRow } from './source.js';
+
+export interface CsvOptions {
+  /** Empty: detect from the bytes. */
+  encoding?: string;
+  /** Empty: detect from the header line. */
+  delimiter?: string;
+}
+
+const CANDIDATES = [',', '\t', ';', '|'] as const;
+
+/** The delimiter that occurs most often outside quotes in the first line. */
+export function detectDelimiter(firstLine: string): string {
+  const counts = new Map<string, number>(CANDIDATES.map((c) => [c, 0]));
+  let quoted = false;
+  for (const ch of firstLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  return [...counts].reduce((best, entry) => (entry[1] > best[1] ? entry : best), [',', 0] as [string, number])[0];
+}
+
+/**
+ * Rows of a delimited text file. The first record is the header; its cells name the columns.
+ * Whole-file problems (binary data, truncation inside a quote, an oversized record) throw
+ * FileFormatError; a row with the wrong number of cells is yielded as malformed.
+ */
+export async function* readCsv(input: AsyncIterable<Buffer | Uint8Array | string>, options: CsvOptions = {}): AsyncGenerator<SourceRow> {
+  const { head, stream } = await peek(input, 64 * 1024);
+  if (looksLikeZip(head)) throw new FileFormatError('the file is a zip archive (an Excel workbook?), not CSV: import it with format xlsx');
+  if (looksBinary(head)) throw new FileFormatError('the file is binary, not CSV text');
+  const encoding = options.encoding || detectEncoding(head);
+  const text: Readable = stream.pipe(decoder(encoding)) as unknown as Readable;
+  const delimiter = options.delimiter || detectDelimiter(firstLine(head, encoding));
+  const parser = text.pipe(
+    parse({ delimiter, bom: true, info: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_RECORD_CHARS }),
+  );
+  // Errors surface through the parser; the streams feeding it only need closing when it stops.
+  for (const upstream of [stream, text]) upstream.on('error', () => undefined);
+  let headers: string[] | undefined;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      if (!headers) {
+        headers = dedupeHeaders(record);
+        continue;
+      }
+      if (record.length !== headers.length && !(record.length > headers.length && record.slice(headers.length).every((c) => c === ''))) {
+        yield { line: info.lines, malformed: `expected ${headers.length} cells, found ${record.length}` };
+        continue;
+      }
+      const cells: Record<string, string> = {};
+      for (let i = 0; i < headers.length; i++) cells[headers[i]!] = record[i] ?? '';
+      yield { line: info.lines, cells };
+    }
+  } catch (error) {
+    throw asFileError(error);
+  } finally {
+    text.destroy();
+    stream.destroy();
+  }
+  if (!headers) throw new FileFormatError('the file is empty: no header line');
+}
+
+function firstLine(head: Buffer, encoding: string): string {
+  const text = /^utf-?8$/i.test(encoding) ? head.toString('utf8') : head.toString('latin1');
+  return text.split(/\r?\n/, 1)[0] ?? '';
+}
+
+// Two columns called "备注" must both survive: the second becomes "备注_2".
+function dedupeHeaders(record: string[]): string[] {
+  const seen = new Map<string, number>();
+  return record.map((raw) => {
+    const name = raw.replace(/^\uFEFF/, '').trim();
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    return count === 1 ? name : `${name}_${count}`;
+  });
+}
+
+function asFileError(error: unknown): Error {
+  if (error instanceof FileFormatError) return error;
+  if (error instanceof CsvError) {
+    const line = (error as CsvError & { lines?: number }).lines;
+    const where = line === undefined ? '' : ` at line ${line}`;
+    switch (error.code) {
+      case 'CSV_QUOTE_NOT_CLOSED':
+        return new FileFormatError(`the CSV ends inside a quoted field${where}: the file is truncated or a quote is unbalanced`, { cause: error });
+      case 'CSV_MAX_RECORD_SIZE':
+        return new FileFormatError(`a record${where} is longer than ${MAX_RECORD_CHARS} characters`, { cause: error });
+      default:
+        return new FileFormatError(`CSV syntax error${where} (${error.code})`, { cause: error });
+    }
+  }
+  return new FileFormatError('the file could not be decoded as text', { cause: error });
+}

@@ -1,0 +1,54 @@
+import ExcelJS from 'exceljs';
+import { FileFormatError, looksLikeZip, peek, type SourceRow } from './source.js';
+
+/**
+ * Rows of an .xlsx workbook, read as a stream (the workbook is never held whole in memory): the
+ * named sheet, or the first. Row 1 is the header. A cell holding a real formula comes out as
+ * `=formula` so cleaning rejects it like a typed one.
+ */
+export async function* readXlsx(input: AsyncIterable<Buffer | Uint8Array | string>, sheetName = ''): AsyncGenerator<SourceRow> {
+  const { head, stream } = await peek(input, 4);
+  if (!looksLikeZip(head)) throw new FileFormatError('the file is not an .xlsx workbook (no zip signature)');
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(stream, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' });
+  let found = false;
+  try {
+    for await (const sheet of workbook) {
+      const name = (sheet as unknown as { name?: string }).name ?? '';
+      if (found || (sheetName !== '' && name !== sheetName)) {
+        for await (const row of sheet) void row; // the reader needs every entry drained
+        continue;
+      }
+      found = true;
+      let headers: string[] | undefined;
+      for await (const row of sheet) {
+        const values = (row.values as unknown[]).slice(1).map(cellText);
+        if (!headers) {
+          headers = values.map((h, i) => h.trim() || `column_${i + 1}`);
+          continue;
+        }
+        const cells: Record<string, string> = {};
+        headers.forEach((h, i) => (cells[h] = values[i] ?? ''));
+        yield { line: row.number, cells };
+      }
+    }
+  } catch (error) {
+    if (error instanceof FileFormatError) throw error;
+    throw new FileFormatError('the .xlsx file is damaged or not a workbook', { cause: error });
+  }
+  if (!found) throw new FileFormatError(sheetName ? `the workbook has no sheet named "${sheetName}"` : 'the workbook has no sheets');
+}
+
+function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') {
+    const cell = value as { formula?: string; sharedFormula?: string; richText?: Array<{ text: string }>; text?: string; error?: string };
+    if (cell.formula !== undefined || cell.sharedFormula !== undefined) return `=${cell.formula ?? cell.sharedFormula}`;
+    if (cell.richText) return cell.richText.map((part) => part.text).join('');
+    if (cell.text !== undefined) return String(cell.text);
+    if (cell.error !== undefined) return '';
+  }
+  return '';
+}

@@ -1,0 +1,128 @@
+import type { Pool } from '@outbound/store';
+
+export type JobState = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobCounts {
+  read: number;
+  accepted: number;
+  rejected: number;
+  duplicate: number;
+}
+
+export interface JobRecord extends JobCounts {
+  jobId: string;
+  listId: string;
+  campaignId: string;
+  state: JobState;
+  failureReason: string;
+  eventsPublished: boolean;
+  rejectsTruncated: boolean;
+}
+
+interface JobRow {
+  job_id: string;
+  list_id: string;
+  campaign_id: string;
+  state: JobState;
+  rows_read: string;
+  rows_accepted: string;
+  rows_rejected: string;
+  rows_duplicate: string;
+  failure_reason: string;
+  events_published: boolean;
+  rejects_truncated: boolean;
+}
+
+function toRecord(row: JobRow): JobRecord {
+  return {
+    jobId: row.job_id,
+    listId: row.list_id,
+    campaignId: row.campaign_id,
+    state: row.state,
+    read: Number(row.rows_read),
+    accepted: Number(row.rows_accepted),
+    rejected: Number(row.rows_rejected),
+    duplicate: Number(row.rows_duplicate),
+    failureReason: row.failure_reason,
+    eventsPublished: row.events_published,
+    rejectsTruncated: row.rejects_truncated,
+  };
+}
+
+/** Create the job; false when the id is taken (a job id is used once). */
+export async function createJob(pool: Pool, job: { jobId: string; listId: string; campaignId: string }): Promise<boolean> {
+  const result = await pool.query(`INSERT INTO import_jobs (job_id, list_id, campaign_id, state) VALUES ($1, $2, $3, 'running') ON CONFLICT DO NOTHING`, [job.jobId, job.listId, job.campaignId]);
+  return result.rowCount === 1;
+}
+
+export async function getJob(pool: Pool, jobId: string): Promise<JobRecord | undefined> {
+  const { rows } = await pool.query<JobRow>('SELECT * FROM import_jobs WHERE job_id = $1', [jobId]);
+  return rows[0] && toRecord(rows[0]);
+}
+
+/** Save progress and refresh the heartbeat; returns whether someone asked to cancel. */
+export async function saveProgress(pool: Pool, jobId: string, counts: JobCounts): Promise<boolean> {
+  const { rows } = await pool.query<{ cancel_requested: boolean }>(
+    `UPDATE import_jobs SET rows_read = $2, rows_accepted = $3, rows_rejected = $4, rows_duplicate = $5, heartbeat_at = now()
+     WHERE job_id = $1 RETURNING cancel_requested`,
+    [jobId, counts.read, counts.accepted, counts.rejected, counts.duplicate],
+  );
+  return rows[0]?.cancel_requested ?? false;
+}
+
+export async function finishJob(pool: Pool, jobId: string, state: Exclude<JobState, 'running'>, counts: JobCounts, failureReason = ''): Promise<void> {
+  await pool.query(
+    `UPDATE import_jobs SET state = $2, rows_read = $3, rows_accepted = $4, rows_rejected = $5, rows_duplicate = $6,
+       failure_reason = $7, finished_at = now(), heartbeat_at = now() WHERE job_id = $1`,
+    [jobId, state, counts.read, counts.accepted, counts.rejected, counts.duplicate, failureReason],
+  );
+}
+
+export async function requestCancel(pool: Pool, jobId: string): Promise<void> {
+  await pool.query(`UPDATE import_jobs SET cancel_requested = true WHERE job_id = $1 AND state = 'running'`, [jobId]);
+}
+
+export async function markEventsPublished(pool: Pool, jobId: string): Promise<void> {
+  await pool.query('UPDATE import_jobs SET events_published = true WHERE job_id = $1', [jobId]);
+}
+
+/**
+ * Jobs left behind by a process that died: running ones whose heartbeat stopped (their
+ * transaction rolled back with the connection, so they failed) and finished ones whose events
+ * never went out.
+ */
+export async function recoverJobs(pool: Pool, staleAfterMs: number): Promise<JobRecord[]> {
+  await pool.query(
+    `UPDATE import_jobs SET state = 'failed', failure_reason = 'the service stopped during the import; nothing was stored, re-run it', finished_at = now()
+     WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1)`,
+    [staleAfterMs / 1000],
+  );
+  const { rows } = await pool.query<JobRow>(`SELECT * FROM import_jobs WHERE state = 'succeeded' AND NOT events_published`);
+  return rows.map(toRecord);
+}
+
+export interface RejectRecord {
+  line: number;
+  column: string;
+  maskedValue: string;
+  reason: string;
+}
+
+export async function insertRejects(pool: Pool, jobId: string, rejects: readonly RejectRecord[], truncated: boolean): Promise<void> {
+  if (rejects.length > 0) {
+    await pool.query(
+      `INSERT INTO import_rejects (job_id, line, column_name, masked_value, reason)
+       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[])`,
+      [jobId, rejects.map((r) => r.line), rejects.map((r) => r.column), rejects.map((r) => r.maskedValue), rejects.map((r) => r.reason)],
+    );
+  }
+  if (truncated) await pool.query('UPDATE import_jobs SET rejects_truncated = true WHERE job_id = $1', [jobId]);
+}
+
+export async function listRejects(pool: Pool, jobId: string): Promise<RejectRecord[]> {
+  const { rows } = await pool.query<{ line: number; column_name: string; masked_value: string; reason: string }>(
+    'SELECT line, column_name, masked_value, reason FROM import_rejects WHERE job_id = $1 ORDER BY line',
+    [jobId],
+  );
+  return rows.map((r) => ({ line: r.line, column: r.column_name, maskedValue: r.masked_value, reason: r.reason }));
+}

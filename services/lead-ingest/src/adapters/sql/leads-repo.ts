@@ -1,0 +1,166 @@
+import type { Pool, PoolClient } from '@outbound/store';
+
+/** Status values as stored; they match outbound.v1.LeadStatus. */
+export const LeadStatusCode = { callable: 1, doNotCall: 2, invalidNumber: 3 } as const;
+
+/** A lead as stored: personal data sealed, everything else in the clear for targeting. */
+export interface StoredLead {
+  leadId: string;
+  listId: string;
+  externalId: string | null;
+  dedupKey: Buffer;
+  phoneIndex: Buffer;
+  pii: Buffer;
+  numberType: number;
+  country: string;
+  region: string;
+  timeZone: string;
+  intent: string | null;
+  orderValue: number | null;
+  tier: string;
+  tags: string[];
+  custom: Record<string, string>;
+  status: number;
+  importJobId: string | null;
+}
+
+const TAG_SEPARATOR = '\u001f';
+
+const COLUMNS = 'lead_id, list_id, external_id, dedup_key, phone_index, pii, number_type, country, region, time_zone, intent, order_value, tier, tags, custom, status, import_job_id';
+
+// One statement per batch: each column travels as one array parameter, so a batch of thousands
+// of rows costs one round trip and no giant parameter lists. ON CONFLICT DO NOTHING makes
+// in-file and earlier duplicates (by dedup key or external id) no-ops that rowCount tells apart.
+const INSERT_BATCH = `INSERT INTO leads (${COLUMNS})
+SELECT l, li, NULLIF(e, ''), d, p, x, n, c, r, z, NULLIF(i, ''), o, t, string_to_array(g, E'\\x1f'), u::jsonb, s, j
+FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::bytea[], $6::bytea[], $7::smallint[], $8::text[], $9::text[],
+            $10::text[], $11::text[], $12::numeric[], $13::text[], $14::text[], $15::text[], $16::smallint[], $17::text[])
+  AS b(l, li, e, d, p, x, n, c, r, z, i, o, t, g, u, s, j)
+ON CONFLICT DO NOTHING`;
+
+/** Insert a batch; returns how many were new (the rest were duplicates). */
+export async function insertLeads(client: PoolClient, leads: readonly StoredLead[]): Promise<number> {
+  const result = await client.query(INSERT_BATCH, [
+    leads.map((l) => l.leadId),
+    leads.map((l) => l.listId),
+    leads.map((l) => l.externalId ?? ''),
+    leads.map((l) => l.dedupKey),
+    leads.map((l) => l.phoneIndex),
+    leads.map((l) => l.pii),
+    leads.map((l) => l.numberType),
+    leads.map((l) => l.country),
+    leads.map((l) => l.region),
+    leads.map((l) => l.timeZone),
+    leads.map((l) => l.intent ?? ''),
+    leads.map((l) => l.orderValue),
+    leads.map((l) => l.tier),
+    leads.map((l) => l.tags.join(TAG_SEPARATOR)),
+    leads.map((l) => JSON.stringify(l.custom)),
+    leads.map((l) => l.status),
+    leads.map((l) => l.importJobId),
+  ]);
+  return result.rowCount ?? 0;
+}
+
+export type UpsertOutcome = { leadId: string; created: boolean } | { duplicateOf: 'phone' };
+
+/**
+ * Create or update the lead with this external id. The number's dedup key may belong to another
+ * lead of the list: then nothing changes and the caller reports a duplicate.
+ */
+export async function upsertLead(pool: Pool, lead: StoredLead): Promise<UpsertOutcome> {
+  try {
+    const { rows } = await pool.query<{ lead_id: string; created: boolean }>(
+      `INSERT INTO leads (${COLUMNS})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULLIF($11, ''), $12, $13, $14, $15::jsonb, $16, NULL)
+       ON CONFLICT (list_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
+         dedup_key = EXCLUDED.dedup_key, phone_index = EXCLUDED.phone_index, pii = EXCLUDED.pii,
+         number_type = EXCLUDED.number_type, country = EXCLUDED.country, region = EXCLUDED.region,
+         time_zone = EXCLUDED.time_zone, intent = EXCLUDED.intent, order_value = EXCLUDED.order_value,
+         tier = EXCLUDED.tier, tags = EXCLUDED.tags, custom = EXCLUDED.custom, updated_at = now(),
+         -- a number proved dead or barred stays so until something clears it explicitly
+         status = GREATEST(leads.status, EXCLUDED.status)
+       RETURNING lead_id, (xmax = 0) AS created`,
+      [lead.leadId, lead.listId, lead.externalId, lead.dedupKey, lead.phoneIndex, lead.pii, lead.numberType, lead.country, lead.region, lead.timeZone, lead.intent ?? '', lead.orderValue, lead.tier, lead.tags, JSON.stringify(lead.custom), lead.status],
+    );
+    return { leadId: rows[0]!.lead_id, created: rows[0]!.created };
+  } catch (error) {
+    if ((error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'leads_list_dedup') return { duplicateOf: 'phone' };
+    throw error;
+  }
+}
+
+export interface LeadRow {
+  lead_id: string;
+  list_id: string;
+  external_id: string | null;
+  pii: Buffer;
+  number_type: number;
+  country: string;
+  region: string;
+  time_zone: string;
+  intent: string | null;
+  order_value: string | null;
+  tier: string;
+  tags: string[];
+  custom: Record<string, string>;
+  status: number;
+}
+
+const SELECT = 'SELECT lead_id, list_id, external_id, pii, number_type, country, region, time_zone, intent, order_value, tier, tags, custom, status FROM leads';
+
+export async function getLead(pool: Pool, leadId: string): Promise<LeadRow | undefined> {
+  const { rows } = await pool.query<LeadRow>(`${SELECT} WHERE lead_id = $1`, [leadId]);
+  return rows[0];
+}
+
+export interface LeadFilter {
+  listId: string;
+  tier?: string;
+  tags?: string[];
+  region?: string;
+  intent?: string;
+  status?: number;
+  /** Exclusive: the last lead id of the previous page. */
+  after?: string;
+  limit: number;
+}
+
+export async function listLeads(pool: Pool, filter: LeadFilter): Promise<LeadRow[]> {
+  const where = ['list_id = $1'];
+  const params: unknown[] = [filter.listId];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (filter.tier) add('tier = ?', filter.tier);
+  if (filter.tags?.length) add('tags @> ?', filter.tags);
+  if (filter.region) add('region = ?', filter.region);
+  if (filter.intent) add('intent = ?', filter.intent);
+  if (filter.status) add('status = ?', filter.status);
+  if (filter.after) add('lead_id > ?', filter.after);
+  params.push(filter.limit);
+  const { rows } = await pool.query<LeadRow>(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY lead_id LIMIT $${params.length}`, params);
+  return rows;
+}
+
+/** One page of the ids an import created, for its events (keyset, so memory stays flat). */
+export async function leadIdsOfImport(pool: Pool, listId: string, jobId: string, after: string | null, limit: number): Promise<string[]> {
+  const { rows } = await pool.query<{ lead_id: string }>(
+    `SELECT lead_id FROM leads WHERE list_id = $1 AND import_job_id = $2 AND ($3::uuid IS NULL OR lead_id > $3) ORDER BY lead_id LIMIT $4`,
+    [listId, jobId, after, limit],
+  );
+  return rows.map((r) => r.lead_id);
+}
+
+/** Mark every lead with the number of `leadId` invalid; returns the leads now invalid (idempotent). */
+export async function invalidateNumberOf(pool: Pool, leadId: string): Promise<Array<{ leadId: string; listId: string }>> {
+  const { rows } = await pool.query<{ lead_id: string; list_id: string }>(
+    `WITH target AS (SELECT phone_index FROM leads WHERE lead_id = $1),
+     changed AS (UPDATE leads SET status = $2, updated_at = now() WHERE phone_index = (SELECT phone_index FROM target) AND status <> $2 RETURNING lead_id, list_id)
+     SELECT lead_id, list_id FROM changed
+     UNION SELECT lead_id, list_id FROM leads WHERE phone_index = (SELECT phone_index FROM target) AND status = $2`,
+    [leadId, LeadStatusCode.invalidNumber],
+  );
+  return rows.map((r) => ({ leadId: r.lead_id, listId: r.list_id }));
+}

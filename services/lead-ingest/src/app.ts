@@ -1,0 +1,90 @@
+import type { CountryCode } from 'libphonenumber-js/max';
+import { Bus, type ConsumerHandle, stopWithin } from '@outbound/bus';
+import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
+import { createPool, type Pool } from '@outbound/store';
+import type { Logger } from '@outbound/telemetry';
+import type { TierRule } from './domain/tiers.js';
+import { PiiCipher, type PiiKey } from './adapters/pii-cipher.js';
+import { leadServiceBinding } from './adapters/grpc/lead-service.js';
+import { consumeDeadNumbers } from './adapters/nats/dead-numbers.js';
+import { migrateLeadSchema } from './adapters/sql/migrations.js';
+import { recoverJobs } from './adapters/sql/jobs-repo.js';
+import { noDoNotCallList, type DoNotCallList } from './dnc.js';
+import { ImportRunner } from './import-runner.js';
+
+export interface AppDeps {
+  logger: Logger;
+  databaseUrl: string;
+  natsUrl: string;
+  /** PostgreSQL schema owned by this service (tests use a unique one). */
+  schema?: string;
+  grpcAddress: string;
+  piiKeys: readonly PiiKey[];
+  piiActiveKeyId: string;
+  blindIndexKey: Buffer;
+  defaultRegion: CountryCode;
+  tierRules: readonly TierRule[];
+  importBatchRows: number;
+  maxRejectsStored: number;
+  shutdownGraceMs: number;
+  dnc?: DoNotCallList;
+  /** Durable name of the calls.hangup consumer (tests use a unique one). */
+  deadNumbersDurable?: string;
+}
+
+export interface App {
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+  readonly pool: Pool;
+  readonly runner: ImportRunner;
+}
+
+// A running job refreshes its heartbeat every second; one silent this long died with its process.
+const STALE_JOB_MS = 120_000;
+
+export function createApp(deps: AppDeps): App {
+  const schema = deps.schema ?? 'lead_ingest';
+  const pool = createPool({ url: withSearchPath(deps.databaseUrl, schema), applicationName: 'lead-ingest', onIdleError: (err) => deps.logger.warn({ err }, 'idle database connection failed') });
+  const cipher = new PiiCipher(deps.piiKeys, deps.piiActiveKeyId, deps.blindIndexKey);
+  const dnc = deps.dnc ?? noDoNotCallList;
+  let bus: Bus | undefined;
+  let server: GrpcServer | undefined;
+  let consumer: ConsumerHandle | undefined;
+  let runner: ImportRunner | undefined;
+
+  return {
+    pool,
+    get runner() {
+      if (!runner) throw new Error('app not started');
+      return runner;
+    },
+    async start() {
+      await migrateLeadSchema(pool, schema);
+      bus = await Bus.connect({ url: deps.natsUrl, name: 'lead-ingest', logger: deps.logger });
+      await bus.ensureStreams();
+      runner = new ImportRunner({ pool, bus, cipher, dnc, logger: deps.logger, tierRules: deps.tierRules, batchRows: deps.importBatchRows, maxRejectsStored: deps.maxRejectsStored });
+      for (const job of await recoverJobs(pool, STALE_JOB_MS)) await runner.publishIngested(job.jobId, job.listId);
+      consumer = await consumeDeadNumbers(bus, pool, deps.logger, deps.deadNumbersDurable);
+      server = await startGrpcServer({
+        address: deps.grpcAddress,
+        logger: deps.logger,
+        services: [leadServiceBinding({ pool, bus, cipher, runner, dnc, tierRules: deps.tierRules, defaultRegion: deps.defaultRegion, logger: deps.logger })],
+      });
+      return { port: server.port };
+    },
+    /** Drain: stop taking calls, let running imports finish within the grace period, then close. */
+    async stop() {
+      await server?.shutdown(deps.shutdownGraceMs);
+      if (consumer) await stopWithin(consumer, 5_000);
+      await bus?.close();
+      await pool.end();
+    },
+  };
+}
+
+/** The service's tables live in its own schema; every pooled connection starts there. */
+function withSearchPath(url: string, schema: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('options', `-c search_path=${schema}`);
+  return parsed.toString();
+}

@@ -1,0 +1,105 @@
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { ColumnMapping, LeadField } from './fields.js';
+import { isFormula } from './formula.js';
+import { cleanNumber, type NumberType, type PhoneReject } from './phone.js';
+import { parseIntent, tierOf, type Intent, type TierRule } from './tiers.js';
+
+export type RejectReason =
+  | PhoneReject
+  | 'FORMULA_INJECTION'
+  | 'FIELD_TOO_LONG'
+  | 'INVALID_ORDER_VALUE'
+  | 'MALFORMED_ROW';
+
+/** A row that did not make it, with where and why. `value` is raw and must be masked before it leaves. */
+export interface Rejection {
+  line: number;
+  column: string;
+  value: string;
+  reason: RejectReason;
+}
+
+/** A lead ready to be protected and stored; the only place a clear number and name live. */
+export interface CleanLead {
+  line: number;
+  externalId: string;
+  e164: string;
+  name: string;
+  numberType: NumberType;
+  country: string;
+  region: string;
+  timeZone: string;
+  intent: Intent | undefined;
+  orderValue: number | undefined;
+  tier: string;
+  tags: string[];
+  custom: Record<string, string>;
+}
+
+export interface CleanOptions {
+  defaultRegion: CountryCode;
+  tierRules: readonly TierRule[];
+}
+
+export const MAX_FIELD_CHARS = 1000;
+// Control characters would break logs, CSV reports and terminals; newlines in a name are never data.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/** Validate and clean one row (header → cell). Pure: the same row always gives the same answer. */
+export function cleanRow(line: number, cells: Readonly<Record<string, string>>, mapping: ColumnMapping, options: CleanOptions): CleanLead | Rejection {
+  const fields: Partial<Record<LeadField, string>> = {};
+  const columns: Partial<Record<LeadField, string>> = {};
+  const custom: Record<string, string> = {};
+  for (const [column, target] of mapping.targets) {
+    const value = cells[column];
+    if (value === undefined || target.kind === 'ignore') continue;
+    if (isFormula(value)) return { line, column, value, reason: 'FORMULA_INJECTION' };
+    if (value.length > MAX_FIELD_CHARS) return { line, column, value: value.slice(0, 32), reason: 'FIELD_TOO_LONG' };
+    const clean = value.replace(CONTROL, '').trim();
+    if (target.kind === 'custom') {
+      if (clean !== '') custom[target.key] = clean;
+    } else {
+      fields[target.field] = clean;
+      columns[target.field] = column;
+    }
+  }
+  const number = cleanNumber(fields.phone ?? '', options.defaultRegion);
+  if (typeof number === 'string') return { line, column: mapping.phoneColumn, value: fields.phone ?? '', reason: number };
+  let orderValue: number | undefined;
+  if (fields.order_value) {
+    orderValue = parseAmount(fields.order_value);
+    if (orderValue === undefined) return { line, column: columns.order_value ?? '', value: fields.order_value, reason: 'INVALID_ORDER_VALUE' };
+  }
+  const intent = fields.intent ? parseIntent(fields.intent) : undefined;
+  return {
+    line,
+    externalId: fields.external_id ?? '',
+    e164: number.e164,
+    name: fields.name ?? '',
+    numberType: number.type,
+    country: number.country,
+    region: fields.region || number.country,
+    timeZone: number.timeZone,
+    intent,
+    orderValue,
+    tier: tierOf(options.tierRules, intent, orderValue),
+    tags: splitTags(fields.tags ?? ''),
+    custom,
+  };
+}
+
+/** `¥1,200.50` / `1200元` / `$99` → number; undefined when it is not an amount. */
+export function parseAmount(raw: string): number | undefined {
+  const text = raw.normalize('NFKC').replace(/[¥$€£,\s]|元|RMB|CNY/gi, '');
+  if (!/^\d+(\.\d+)?$/.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function splitTags(raw: string): string[] {
+  return [...new Set(raw.split(/[,，;；|、]/).map((t) => t.trim()).filter((t) => t.length > 0))];
+}
+
+export function isRejection(result: CleanLead | Rejection): result is Rejection {
+  return 'reason' in result;
+}

@@ -1,0 +1,219 @@
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { Bus } from '@outbound/bus';
+import { events } from '@outbound/bus';
+import type { Logger } from '@outbound/telemetry';
+import type { Pool, PoolClient } from '@outbound/store';
+import { cleanRow, isRejection, type CleanLead, type Rejection } from './domain/clean.js';
+import { MappingError, resolveMapping, type ColumnMapping } from './domain/fields.js';
+import type { TierRule } from './domain/tiers.js';
+import type { PiiCipher } from './adapters/pii-cipher.js';
+import { FileFormatError, type SourceRow } from './adapters/readers/index.js';
+import * as jobs from './adapters/sql/jobs-repo.js';
+import { insertLeads, leadIdsOfImport, type StoredLead } from './adapters/sql/leads-repo.js';
+import type { DoNotCallList } from './dnc.js';
+import { maskRejection, protect } from './protect.js';
+
+export interface ImportSpec {
+  jobId: string;
+  listId: string;
+  campaignId: string;
+  defaultRegion: CountryCode;
+  /** Operator's column → target overrides. */
+  mapping: Record<string, string>;
+  dedupByExternalId: boolean;
+}
+
+export interface ImportRunnerDeps {
+  pool: Pool;
+  bus: Bus;
+  cipher: PiiCipher;
+  dnc: DoNotCallList;
+  logger: Logger;
+  tierRules: readonly TierRule[];
+  batchRows: number;
+  maxRejectsStored: number;
+}
+
+/** Why an import stopped before its end; the reason is safe to show (no personal data). */
+export class ImportAborted extends Error {
+  constructor(readonly state: 'failed' | 'cancelled', message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ImportAborted';
+  }
+}
+
+const PROGRESS_EVERY_MS = 1000;
+const EVENT_BATCH = 1000;
+const REJECT_FLUSH = 1000;
+
+/**
+ * Runs import jobs. All leads of one job go in through one transaction, so a failed or cancelled
+ * import stores nothing and a re-run starts clean; duplicates (in the file, or already in the
+ * list) are skipped by the unique dedup key, so re-importing a file adds nothing. Rows are
+ * cleaned while the previous batch is being written: one batch in flight bounds memory, and a
+ * slow database slows the reading (back-pressure) instead of filling the heap.
+ */
+export class ImportRunner {
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(private readonly deps: ImportRunnerDeps) {}
+
+  /** Register the job before its rows arrive, so it can be watched and cancelled at once. */
+  async create(spec: ImportSpec): Promise<boolean> {
+    return jobs.createJob(this.deps.pool, spec);
+  }
+
+  /** Ask a job to stop: at once when it runs here, at its next progress save on another replica. */
+  async cancel(jobId: string): Promise<void> {
+    this.running.get(jobId)?.abort();
+    await jobs.requestCancel(this.deps.pool, jobId);
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  async run(spec: ImportSpec, rows: AsyncIterable<SourceRow>, signal?: AbortSignal): Promise<jobs.JobRecord> {
+    const controller = new AbortController();
+    const onCallerAbort = () => controller.abort();
+    signal?.addEventListener('abort', onCallerAbort, { once: true });
+    this.running.set(spec.jobId, controller);
+    const log = this.deps.logger.child({ importJobId: spec.jobId, listId: spec.listId });
+    const counts: jobs.JobCounts = { read: 0, accepted: 0, rejected: 0, duplicate: 0 };
+    const client = await this.deps.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await this.ingest(spec, rows, client, counts, controller.signal);
+      if (controller.signal.aborted) throw new ImportAborted('cancelled', 'the import was cancelled');
+      await client.query('COMMIT');
+      await jobs.finishJob(this.deps.pool, spec.jobId, 'succeeded', counts);
+      log.info({ ...counts }, 'import committed');
+      await this.publishIngested(spec.jobId, spec.listId);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      const aborted = toAborted(error, controller.signal);
+      // Nothing was stored, so the counts say what was read, not what was kept.
+      await jobs.finishJob(this.deps.pool, spec.jobId, aborted.state, { ...counts, accepted: 0, duplicate: 0 }, aborted.message);
+      if (aborted.state === 'failed' && !(error instanceof FileFormatError || error instanceof MappingError)) log.error({ err: error }, 'import failed');
+      else log.info({ state: aborted.state, reason: aborted.message }, 'import stopped');
+    } finally {
+      client.release();
+      this.running.delete(spec.jobId);
+      signal?.removeEventListener('abort', onCallerAbort);
+    }
+    return (await jobs.getJob(this.deps.pool, spec.jobId))!;
+  }
+
+  private async ingest(spec: ImportSpec, rows: AsyncIterable<SourceRow>, client: PoolClient, counts: jobs.JobCounts, signal: AbortSignal): Promise<void> {
+    const { cipher, tierRules, batchRows } = this.deps;
+    const cleanOptions = { defaultRegion: spec.defaultRegion, tierRules };
+    let mapping: ColumnMapping | undefined;
+    let batch: CleanLead[] = [];
+    let writing: Promise<void> = Promise.resolve();
+    const rejects = new RejectSink(this.deps.pool, spec.jobId, this.deps.maxRejectsStored);
+    let lastProgress = Date.now();
+
+    const write = async (leads: CleanLead[]): Promise<void> => {
+      const barred = await this.deps.dnc.barred(leads.map((l) => l.e164));
+      const stored: StoredLead[] = leads.map((l) =>
+        protect(cipher, l, { listId: spec.listId, importJobId: spec.jobId, dedupByExternalId: spec.dedupByExternalId, doNotCall: barred.has(l.e164) }),
+      );
+      const inserted = await insertLeads(client, stored);
+      counts.accepted += inserted;
+      counts.duplicate += leads.length - inserted;
+    };
+    const reject = async (rejection: Rejection) => {
+      counts.rejected++;
+      await rejects.add(mapping ? maskRejection(rejection, mapping.phoneColumn, nameColumn(mapping)) : { line: rejection.line, column: rejection.column, maskedValue: '', reason: rejection.reason });
+    };
+
+    for await (const row of rows) {
+      if (signal.aborted) throw new ImportAborted('cancelled', 'the import was cancelled');
+      counts.read++;
+      if ('malformed' in row) {
+        await reject({ line: row.line, column: '', value: '', reason: 'MALFORMED_ROW' });
+        continue;
+      }
+      if (!mapping || hasNewColumn(mapping, row.cells)) mapping = resolveMapping(mergeHeaders(mapping, row.cells), spec.mapping);
+      const result = cleanRow(row.line, row.cells, mapping, cleanOptions);
+      if (isRejection(result)) {
+        await reject(result);
+        continue;
+      }
+      batch.push(result);
+      if (batch.length >= batchRows) {
+        await writing;
+        writing = write(batch);
+        // Attach a handler now so a failing batch is not an unhandled rejection while we read on.
+        writing.catch(() => undefined);
+        batch = [];
+        if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+          lastProgress = Date.now();
+          if (await jobs.saveProgress(this.deps.pool, spec.jobId, counts)) throw new ImportAborted('cancelled', 'the import was cancelled');
+        }
+      }
+    }
+    await writing;
+    if (batch.length > 0) await write(batch);
+    await rejects.flush();
+    if (counts.read === 0) throw new ImportAborted('failed', 'the file has no data rows');
+  }
+
+  /** Publish leads.ingested for a committed job, in pages of ids; event ids make repeats harmless. */
+  async publishIngested(jobId: string, listId: string): Promise<void> {
+    let after: string | null = null;
+    for (let page = 0; ; page++) {
+      const ids = await leadIdsOfImport(this.deps.pool, listId, jobId, after, EVENT_BATCH);
+      if (ids.length === 0) break;
+      await this.deps.bus.publish(events.leadIngested, { listId, leadIds: ids, importJobId: jobId }, { id: `${jobId}-ingested-${page}` });
+      after = ids[ids.length - 1]!;
+    }
+    await jobs.markEventsPublished(this.deps.pool, jobId);
+  }
+}
+
+function nameColumn(mapping: ColumnMapping): string | undefined {
+  return [...mapping.targets].find(([, t]) => t.kind === 'field' && t.field === 'name')?.[0];
+}
+
+function hasNewColumn(mapping: ColumnMapping, cells: Record<string, string>): boolean {
+  for (const key in cells) if (!mapping.targets.has(key)) return true;
+  return false;
+}
+
+// JSON lines may bring new keys on any line: they join the mapping as they appear.
+function mergeHeaders(mapping: ColumnMapping | undefined, cells: Record<string, string>): string[] {
+  return [...new Set([...(mapping ? mapping.targets.keys() : []), ...Object.keys(cells)])];
+}
+
+function toAborted(error: unknown, signal: AbortSignal): ImportAborted {
+  if (error instanceof ImportAborted) return error;
+  if (signal.aborted) return new ImportAborted('cancelled', 'the import was cancelled', { cause: error });
+  if (error instanceof FileFormatError || error instanceof MappingError) return new ImportAborted('failed', error.message, { cause: error });
+  return new ImportAborted('failed', 'internal error while storing the leads; nothing was stored', { cause: error });
+}
+
+/** Rejections go to their own table as they come (outside the job's transaction: a failed job keeps its report). */
+class RejectSink {
+  private pending: jobs.RejectRecord[] = [];
+  private stored = 0;
+  private truncated = false;
+
+  constructor(private readonly pool: Pool, private readonly jobId: string, private readonly cap: number) {}
+
+  async add(record: jobs.RejectRecord): Promise<void> {
+    if (this.stored + this.pending.length >= this.cap) {
+      this.truncated = true;
+      return;
+    }
+    this.pending.push(record);
+    if (this.pending.length >= REJECT_FLUSH) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const records = this.pending;
+    this.pending = [];
+    this.stored += records.length;
+    await jobs.insertRejects(this.pool, this.jobId, records, this.truncated);
+  }
+}

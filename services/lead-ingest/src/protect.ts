@@ -1,0 +1,48 @@
+import { maskName, maskPhone, redactText } from '@outbound/telemetry';
+import type { CleanLead, Rejection } from './domain/clean.js';
+import { newLeadId } from './domain/ids.js';
+import type { NumberType } from './domain/phone.js';
+import type { PiiCipher } from './adapters/pii-cipher.js';
+import { LeadStatusCode, type StoredLead } from './adapters/sql/leads-repo.js';
+import type { RejectRecord } from './adapters/sql/jobs-repo.js';
+
+/** Number types as stored; they match outbound.v1.NumberType. */
+export const NUMBER_TYPE_CODE: Readonly<Record<NumberType, number>> = { mobile: 1, fixed_line: 2, toll_free: 3, voip: 4, other: 5 };
+
+export interface ProtectOptions {
+  listId: string;
+  importJobId: string | null;
+  dedupByExternalId: boolean;
+  doNotCall: boolean;
+}
+
+/** Seal a clean lead for storage: the number and name leave this function only encrypted or hashed. */
+export function protect(cipher: PiiCipher, lead: CleanLead, options: ProtectOptions): StoredLead {
+  const phoneIndex = cipher.blindIndex(lead.e164);
+  return {
+    leadId: newLeadId(),
+    listId: options.listId,
+    externalId: lead.externalId || null,
+    dedupKey: options.dedupByExternalId && lead.externalId ? cipher.blindIndex(lead.e164, lead.externalId) : phoneIndex,
+    phoneIndex,
+    pii: cipher.seal({ e164: lead.e164, name: lead.name }),
+    numberType: NUMBER_TYPE_CODE[lead.numberType],
+    country: lead.country,
+    region: lead.region,
+    timeZone: lead.timeZone,
+    intent: lead.intent ?? null,
+    orderValue: lead.orderValue ?? null,
+    tier: lead.tier,
+    tags: lead.tags,
+    custom: lead.custom,
+    status: options.doNotCall ? LeadStatusCode.doNotCall : LeadStatusCode.callable,
+    importJobId: options.importJobId,
+  };
+}
+
+/** A rejection as it may be stored and shown: the offending value masked. */
+export function maskRejection(rejection: Rejection, phoneColumn: string, nameColumn: string | undefined): RejectRecord {
+  const value = rejection.value.slice(0, 64);
+  const maskedValue = rejection.column === phoneColumn ? maskPhone(value) : rejection.column === nameColumn ? maskName(value) : redactText(value);
+  return { line: rejection.line, column: rejection.column, maskedValue, reason: rejection.reason };
+}

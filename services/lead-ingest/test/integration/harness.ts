@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import type { ServiceError } from '@grpc/grpc-js';
+import { LeadServiceClient, type ImportHeader, type ImportRequest, type ImportResponse } from '@outbound/proto/outbound/v1/lead';
+import { Metadata, createClient, unary } from '@outbound/rpc';
+import { createLogger } from '@outbound/telemetry';
+import { testUrls, uniqueName } from '@outbound/testkit';
+import { createApp, type App, type AppDeps } from '../../src/app.js';
+import { DEFAULT_TIER_RULES } from '../../src/domain/tiers.js';
+
+export interface Harness {
+  app: App;
+  client: LeadServiceClient;
+  schema: string;
+  stop(): Promise<void>;
+}
+
+export const keys = { k1: randomBytes(32), k2: randomBytes(32), blind: randomBytes(32) };
+
+/** A real service on a random port over the real PostgreSQL and NATS, in a schema of its own. */
+export async function startHarness(overrides: Partial<AppDeps> = {}): Promise<Harness> {
+  const schema = uniqueName('li').toLowerCase();
+  const app = createApp({
+    logger: createLogger({ service: 'lead-ingest-test', level: 'silent' }),
+    databaseUrl: testUrls.database,
+    natsUrl: testUrls.nats,
+    schema,
+    grpcAddress: '127.0.0.1:0',
+    piiKeys: [{ id: 'k1', key: keys.k1 }],
+    piiActiveKeyId: 'k1',
+    blindIndexKey: keys.blind,
+    defaultRegion: 'CN',
+    tierRules: DEFAULT_TIER_RULES,
+    importBatchRows: 500,
+    maxRejectsStored: 1000,
+    shutdownGraceMs: 5_000,
+    deadNumbersDurable: uniqueName('dead'),
+    ...overrides,
+  });
+  const { port } = await app.start();
+  const client = createClient(LeadServiceClient, `127.0.0.1:${port}`, { defaultDeadlineMs: 60_000 });
+  return {
+    app,
+    client,
+    schema,
+    stop: async () => {
+      client.close();
+      await app.stop();
+    },
+  };
+}
+
+export function header(listId: string, extra: Partial<ImportHeader> = {}): ImportHeader {
+  return { listId, campaignId: '', defaultRegion: 'CN', format: '', fileName: 'leads.csv', columnMapping: {}, encoding: '', sheetName: '', jobId: '', delimiter: '', dedupByExternalId: false, ...extra };
+}
+
+/** Stream a header and then the given messages; resolves with the finished job or the gRPC error. */
+export function importMessages(client: LeadServiceClient, messages: ImportRequest[]): Promise<ImportResponse> {
+  return new Promise((resolve, reject) => {
+    const call = client.import(new Metadata(), (error: ServiceError | null, reply) => (error ? reject(error) : resolve(reply)));
+    for (const message of messages) call.write(message);
+    call.end();
+  });
+}
+
+export function importFile(client: LeadServiceClient, head: ImportHeader, file: Buffer, chunkSize = 7919): Promise<ImportResponse> {
+  const chunks: ImportRequest[] = [];
+  for (let at = 0; at < file.length; at += chunkSize) chunks.push({ chunk: file.subarray(at, at + chunkSize) });
+  return importMessages(client, [{ header: head }, ...chunks]);
+}
+
+export { unary, Metadata };
