@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   fitsEveryWindow,
+  sustainableRate,
   tightestHeadroom,
   windowHeadroom,
   type BudgetRule,
@@ -9,6 +10,7 @@ import {
   type WindowCount,
 } from '../../src/domain/pacing/abandon-budget.js';
 import { AbandonLedger } from '../../src/domain/pacing/abandon-ledger.js';
+import { RiskAppetite } from '../../src/domain/pacing/risk-appetite.js';
 
 const MIN = 60_000;
 const near = (actual: number, expected: number, what: string): void =>
@@ -28,11 +30,41 @@ test('window headroom from a table of cases', () => {
     { name: 'upper bound on committed risk', w: window(100, 1), c: { mean: 0.5, variance: 0.25 }, rule: { ...plain, z: 2 }, expected: 0.5 },
     // h = 0.5: variance (1 - h) / h per visible abandon: 1 × (1 + 0) = 1.
     { name: 'which abandons were people', w: window(100, 1), c: none, rule: { ...plain, z: 2, humanShare: 0.5 }, expected: 0 },
-    // fp = 0.01, h = 1: variance 0.01 × 100 answers = 1.
-    { name: 'AMD false positives', w: window(100, 1), c: none, rule: { ...plain, z: 1, amdFalsePositiveRate: 0.01 }, expected: 1 },
+    // Their expectation is netted out of visibleTarget; their spread is left to the aimed rate.
+    { name: 'AMD false positives add no spread', w: window(100, 1), c: none, rule: { ...plain, z: 1, amdFalsePositiveRate: 0.01 }, expected: 2 },
     { name: 'an over-spent window', w: window(100, 4), c: none, rule: plain, expected: -1 },
   ];
   for (const c of cases) near(windowHeadroom(c.w, c.c, c.rule), c.expected, c.name);
+});
+
+test('sustainable rate of a fresh window from a table of cases', () => {
+  const cases: { name: string; answers: number; rule: BudgetRule; expected: number }[] = [
+    { name: 'no uncertainty: the whole target', answers: 100, rule: plain, expected: 0.03 },
+    { name: 'minus the reserve', answers: 100, rule: { ...plain, reserveAbandons: 0.5 }, expected: 0.025 },
+    // x + 2·√x = 3 → x = 1 (h = 0.5: variance 1 per visible abandon).
+    { name: 'which abandons were people', answers: 100, rule: { ...plain, z: 2, humanShare: 0.5 }, expected: 0.01 },
+    // x + 1·√(0.01 × 100) = 3 → x = 2.
+    { name: 'AMD false-positive spread', answers: 100, rule: { ...plain, z: 1, amdFalsePositiveRate: 0.01 }, expected: 0.02 },
+    // 2·√(0.01 × 10) > 0.3: their spread alone fills the window.
+    { name: 'too few answers', answers: 10, rule: { ...plain, z: 2, amdFalsePositiveRate: 0.01 }, expected: 0 },
+    { name: 'no answers', answers: 0, rule: plain, expected: 0 },
+  ];
+  for (const c of cases) near(sustainableRate(c.answers, c.rule), c.expected, c.name);
+});
+
+test('risk appetite starts at its floor, rises toward the aim and sinks when there is nothing to spend', () => {
+  const appetite = new RiskAppetite(0.3);
+  const floor = appetite.threshold;
+  assert.ok(floor > 0 && floor < 0.01);
+  // Predicted 0.1 % per live answer against an aim of 1 %: the threshold rises.
+  for (let t = 1; t <= 600; t++) appetite.update(t * 1000, 0.001, 1, true, 0.01);
+  const raised = appetite.threshold;
+  assert.ok(raised > 5 * floor, `raised to ${raised}`);
+  // Not dialing predictively: nothing learned, no change.
+  appetite.update(601_000, 0, 0, false, 0);
+  assert.equal(appetite.threshold, raised);
+  for (let t = 602; t <= 1800; t++) appetite.update(t * 1000, 0.001, 1, true, 0);
+  near(appetite.threshold, floor, 'back at the floor');
 });
 
 test('the tightest window decides', () => {

@@ -5,8 +5,8 @@
 // never reach an agent, so only the human share of connected calls (h) is known; the abandons that
 // count are a binomial thinning of the visible ones, with variance (1 − h)/h per visible abandon
 // (measured against the same thinning of the answers). AMD false positives are invisible abandons:
-// the visible target already nets out their expected share, and their binomial spread, fp/h per
-// presented answer, joins the variance.
+// the visible target already nets out their expected share. Their binomial spread is no launch's
+// doing, so it is budgeted once, in the rate the pacer aims at (sustainableRate), not per window.
 
 export interface WindowCount {
   startMs: number;
@@ -39,8 +39,7 @@ export function windowHeadroom(w: WindowCount, c: Commitment, rule: BudgetRule):
   const h = Math.min(1, Math.max(0.05, rule.humanShare));
   const expected = w.abandons + c.mean;
   const thinning = ((1 - h) / h) * expected;
-  const falsePositives = (rule.amdFalsePositiveRate / h) * (w.answers + w.futureAnswers);
-  const bound = expected + rule.z * Math.sqrt(c.variance + thinning + falsePositives);
+  const bound = expected + rule.z * Math.sqrt(c.variance + thinning);
   return rule.visibleTarget * (w.answers + w.futureAnswers) - rule.reserveAbandons - bound;
 }
 
@@ -61,6 +60,26 @@ export function tightestHeadroom(windows: readonly WindowCount[], c: Commitment,
     }
   }
   return { headroom, tightestStartMs };
+}
+
+/**
+ * Abandons per presented answer that a fresh window of `answers` presented answers can sustain
+ * while its upper bound stays inside the target: the largest x/answers with
+ * x + z·√(x(1 − h)/h + fp·answers/h) ≤ target·answers − reserve. The spread of the abandons the
+ * dialer cannot see or sort (AMD false positives, which visible abandons were people) comes out of
+ * the target first; with few answers per window nothing may be left, and the pacer aims at none.
+ */
+export function sustainableRate(answers: number, rule: BudgetRule): number {
+  if (!(answers > 0)) return 0;
+  const h = Math.min(1, Math.max(0.05, rule.humanShare));
+  const room = rule.visibleTarget * answers - rule.reserveAbandons;
+  const z2 = rule.z * rule.z;
+  const unseen = z2 * (rule.amdFalsePositiveRate / h) * answers;
+  if (room <= 0 || room * room <= unseen) return 0;
+  // The largest root-free x: (room − x)² ≥ z²(x·k + F) with x ≤ room, k = (1 − h)/h.
+  const b = 2 * room + z2 * ((1 - h) / h);
+  const x = (b - Math.sqrt(b * b - 4 * (room * room - unseen))) / 2;
+  return Math.max(0, x) / answers;
 }
 
 /** True if every window keeps non-negative headroom with this commitment. */

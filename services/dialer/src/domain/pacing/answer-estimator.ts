@@ -9,8 +9,10 @@ const LONG_MEMORY_CALLS = 400;
 /** A short memory catches answer bursts that the long one would average away. */
 const SHORT_MEMORY_CALLS = 80;
 const RESCALE_AT = 1e100;
-/** Agent dispositions remembered for the human share of presented answers. */
-const DISPOSITION_MEMORY = 500;
+/** Agent dispositions remembered for the human share of presented answers: short, because when the
+ *  live-answer rate falls the share of machines among presented answers jumps, and a lagging share
+ *  understates how many visible abandons were people. */
+const DISPOSITION_MEMORY = 150;
 
 export class AnswerEstimator {
   readonly binMs: number;

@@ -33,7 +33,8 @@ export interface PacerConfig {
   minResolvedCalls: number;
   minLiveAnswers: number;
   minAgentReleases: number;
-  /** Share of the (AMD-adjusted) target the pacer aims to spend on average; the rest absorbs chance. */
+  /** Share of the sustainable abandon rate (what a fresh window affords within its upper bound)
+   *  the pacer aims to spend on average; the rest absorbs chance. */
   budgetShare: number;
   /** Ceiling on the abandon probability (per live answer) of the last call of a tick. */
   maxMarginalAbandonRisk: number;

@@ -1,6 +1,6 @@
 // The predictive pacer: fed dialer events, asked each tick how many calls to launch. Pure and
 // deterministic: time comes only from events and snapshots, and it draws no random numbers.
-import { fitsEveryWindow, tightestHeadroom, type BudgetRule } from './abandon-budget.js';
+import { fitsEveryWindow, sustainableRate, tightestHeadroom, type BudgetRule } from './abandon-budget.js';
 import { AbandonLedger } from './abandon-ledger.js';
 import { AgentPool } from './agent-pool.js';
 import { AnswerEstimator } from './answer-estimator.js';
@@ -43,7 +43,9 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
   const book = new CallBook();
   const ledger = new AbandonLedger(config.abandonWindows, ANSWER_RATE_LOOKBACK_MS);
   const launches = new LaunchRate();
-  const appetite = new RiskAppetite(config.budgetShare * visibleTarget, config.maxMarginalAbandonRisk);
+  const appetite = new RiskAppetite(config.maxMarginalAbandonRisk);
+  // The shortest legal window (at most the lookahead) is the span the aimed rate must hold over.
+  const paceSpanMs = Math.min(BUDGET_LOOKAHEAD_MS, ...config.abandonWindows.map((w) => w.lengthMs));
 
   function onEvent(e: PacerEvent): void {
     switch (e.type) {
@@ -145,9 +147,10 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
 
     const p = answers.liveProbability();
     const calibration = book.calibration();
+    const answerRate = FUTURE_ANSWER_SHARE * futureAnswerRate(s);
     const windows = ledger.openWindows({
       nowMs: s.nowMs,
-      futureAnswersPerMs: FUTURE_ANSWER_SHARE * futureAnswerRate(s),
+      futureAnswersPerMs: answerRate,
       lookaheadMs: BUDGET_LOOKAHEAD_MS,
       shiftEndMs: config.shiftEndMs,
     });
@@ -196,7 +199,8 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     const launch = risks.length;
     launches.record(s.nowMs, launch);
     // Steer only when the threshold was what stopped us: under other limits it would wind up.
-    appetite.update(s.nowMs, riskSum - book.committedMean, launch * p, warm && limitedBy === 'marginal_risk');
+    const aim = config.budgetShare * sustainableRate(answerRate * paceSpanMs, rule);
+    appetite.update(s.nowMs, riskSum - book.committedMean, launch * p, warm && limitedBy === 'marginal_risk', aim);
     book.expectLaunches(risks);
     if (deps.onDecision) {
       const left = tightestHeadroom(windows, { mean: riskSum, variance: riskVariance }, rule);

@@ -13,14 +13,10 @@ export class RiskAppetite {
   private risk = 0;
   private live = 0;
   private atMs: number | null = null;
-  private value: number;
+  // Starts cautious: the first minutes of a shift decide what its first hour can still afford.
+  private value = MIN_THRESHOLD;
 
-  constructor(
-    private readonly aim: number,
-    private readonly maxThreshold: number,
-  ) {
-    this.value = Math.min(maxThreshold, Math.max(MIN_THRESHOLD, 3 * aim));
-  }
+  constructor(private readonly maxThreshold: number) {}
 
   /** Current ceiling on the abandon probability of a marginal call. */
   get threshold(): number {
@@ -32,16 +28,17 @@ export class RiskAppetite {
     return this.live > 0 ? this.risk / this.live : 0;
   }
 
-  /** Account one tick's launches and steer the threshold toward the aimed rate. */
-  update(nowMs: number, launchedRisk: number, launchedLive: number, dialing: boolean): void {
+  /** Account one tick's launches and steer the threshold toward `aim` (abandons per live answer). */
+  update(nowMs: number, launchedRisk: number, launchedLive: number, dialing: boolean, aim: number): void {
     const dt = this.atMs === null ? 0 : Math.max(0, nowMs - this.atMs);
     this.atMs = nowMs;
     const keep = Math.exp(-dt / MEMORY_MS);
     this.risk = this.risk * keep + launchedRisk;
     this.live = this.live * keep + launchedLive;
     // Only steer while predicting and launching; otherwise there is nothing to learn from.
-    if (!dialing || this.live <= 0 || this.aim <= 0) return;
-    const error = Math.max(-1, Math.min(1, (this.aim - this.predictedRate) / this.aim));
+    if (!dialing || this.live <= 0) return;
+    // Nothing to spend: sink to the floor, where only near-certain calls beyond progressive go.
+    const error = aim > 0 ? Math.max(-1, Math.min(1, (aim - this.predictedRate) / aim)) : -1;
     this.value = Math.min(this.maxThreshold, Math.max(MIN_THRESHOLD, this.value * Math.exp((error * dt) / ADAPT_MS)));
   }
 }
