@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ORIGINATE_USAGE, parseOriginate } from '../src/domain/dial-string.js';
-import { fsUrlEncode } from '../src/domain/fs-url.js';
-import { maskNumber, parseScenario, planCall, ScenarioError } from '../src/domain/scenario.js';
+import { maskNumber, parseScenario, planAgentCall, planCall, ScenarioError } from '../src/domain/scenario.js';
 
 describe('dial strings', () => {
   const cases: Array<[string, (r: ReturnType<typeof parseOriginate>) => void]> = [
@@ -39,14 +38,6 @@ describe('dial strings', () => {
   for (const [input, check] of cases) it(JSON.stringify(input), () => check(parseOriginate(input)));
 });
 
-describe('FreeSWITCH URL encoding', () => {
-  it('escapes exactly the observed set', () => {
-    assert.equal(fsUrlEncode("a b:c@d=e;f<g>\"#%&+?[]^`{|}\\"), 'a%20b%3Ac%40d%3De%3Bf%3Cg%3E%22%23%25%26%2B%3F%5B%5D%5E%60%7B%7C%7D%5C');
-    assert.equal(fsUrlEncode("'*!$,/()-._~"), "'*!$,/()-._~");
-    assert.equal(fsUrlEncode('\r\né'), '%0D%0A%C3%A9');
-  });
-});
-
 describe('scenario validation', () => {
   const bad: Array<[unknown, string]> = [
     [[], '$'],
@@ -79,6 +70,16 @@ describe('scenario validation', () => {
     assert.equal(plan('busy', 0, 5091), 'busy');
     assert.equal(plan('13812345678', 0), 'human');
     assert.equal(plan('13812345678', 1500), 'no_answer');
+  });
+
+  it('agent legs draw their answer time from agents.answerMs, per seed and call', () => {
+    const withAgents = parseScenario({ rules: [{ outcomes: [{ outcome: 'busy' }] }], agents: { answerMs: { min: 300, max: 1200 }, talkMs: 5000 } });
+    const ring = (seed: number, key: string): number => planAgentCall(withAgents, { seed, key }).ringMs;
+    const draws = Array.from({ length: 20 }, (_, i) => ring(1, `user/1001#${i + 1}`));
+    assert.ok(draws.every((ms) => ms >= 300 && ms <= 1200), 'within the range');
+    assert.ok(new Set(draws).size > 10, 'spread over the range, not always the minimum');
+    assert.equal(ring(1, 'user/1001#1'), draws[0], 'same seed and call → same answer time');
+    assert.equal(planAgentCall(withAgents, { seed: 1, key: 'user/1001#1' }).talkMs, 5000);
   });
 
   it('masks numbers', () => {

@@ -69,6 +69,19 @@ export function normalizeText(text: string): string {
  */
 export const UNORDERED_EVENTS = new Set(['HEARTBEAT', 'RE_SCHEDULE', 'API']);
 
+/**
+ * Events that describe the captured install's loaded modules rather than calls or the protocol:
+ * on shutdown FreeSWITCH unloads each module interface (135 MODULE_UNLOAD in 07d), unpublishes its
+ * SIP profiles (UNPUBLISH) and deletes gateways (CUSTOM sofia::gateway_delete). The sim loads no
+ * modules and does not invent that inventory, so these are left out of the comparison.
+ */
+const MODULE_INVENTORY = new Set(['MODULE_UNLOAD', 'UNPUBLISH', 'sofia::gateway_delete']);
+
+export function isModuleInventory(event: EventView): boolean {
+  const subclass = event.headers.find(([n]) => n === 'Event-Subclass')?.[1];
+  return MODULE_INVENTORY.has(event.name) || (subclass !== undefined && MODULE_INVENTORY.has(subclass));
+}
+
 /** Header values compared literally because they carry call semantics. */
 export const SEMANTIC_HEADERS = new Set([
   'Event-Name', 'Event-Subclass', 'Channel-State', 'Channel-Call-State', 'Answer-State', 'Hangup-Cause',
@@ -117,4 +130,41 @@ function bodyShape(body: string): string {
   }
   if (body.startsWith('UP ')) return `status lines=${body.split('\n').length}`;
   return normalizeText(body);
+}
+
+/**
+ * Frames split by the channel they belong to (`leg#1`, `leg#2` … in order of first appearance)
+ * and one `control` stream for everything else (replies, api responses, BACKGROUND_JOB). Used
+ * when a trace has several channels: FreeSWITCH runs each session on its own thread, so how two
+ * legs' events interleave is a race (04: which leg answers first, where the second bgapi reply
+ * lands), while each leg's own sequence and the control sequence are not.
+ */
+export function streamsOf(frames: readonly Frame[]): Map<string, Frame[]> {
+  const streams = new Map<string, Frame[]>([['control', []]]);
+  const legs = new Map<string, string>();
+  for (const frame of frames) {
+    const uuid = eventOf(frame)?.headers.find(([n]) => n === 'Unique-ID')?.[1];
+    let key = 'control';
+    if (uuid !== undefined) {
+      key = legs.get(uuid) ?? `leg#${legs.size + 1}`;
+      legs.set(uuid, key);
+    }
+    const stream = streams.get(key) ?? [];
+    stream.push(frame);
+    streams.set(key, stream);
+  }
+  return streams;
+}
+
+/** Events whose cross-leg order is causal, not a race: bridge, hangup and teardown of a pair. */
+const CAUSAL_EVENTS = new Set(['CHANNEL_BRIDGE', 'CHANNEL_UNBRIDGE', 'CHANNEL_HANGUP', 'CHANNEL_HANGUP_COMPLETE']);
+
+/** `leg#n EVENT` for the causal events, in arrival order, across all legs. */
+export function causalOrder(frames: readonly Frame[]): string[] {
+  const legOf = new Map<Frame, string>();
+  for (const [key, stream] of streamsOf(frames)) for (const frame of stream) legOf.set(frame, key);
+  return frames.flatMap((frame) => {
+    const name = eventOf(frame)?.name;
+    return name !== undefined && CAUSAL_EVENTS.has(name) ? [`${legOf.get(frame) ?? '?'} ${name}`] : [];
+  });
 }

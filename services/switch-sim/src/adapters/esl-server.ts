@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { serializeJson, serializePlain, type SwitchEvent } from '../domain/esl-event.js';
+import {
+  DISCONNECT_GOODBYE, DISCONNECT_SHUTDOWN, encodeApiResponse, encodeAuthRequest, encodeCommandReply, encodeDisconnectNotice,
+  encodeEventFrame, encodeFrame, encodeLogData, FrameParser, type EslFrame,
+} from '@outbound/esl';
+import { toEventContent, type Header, type SwitchEvent } from '../domain/esl-event.js';
 import { Subscription } from '../domain/subscription.js';
 import type { SwitchCore } from '../engine/switch-core.js';
-import {
-  apiResponse, authRequest, ClientCommandParser, commandReply, disconnectNotice, eventFrame, GOODBYE, logData,
-  SHUTTING_DOWN, type ClientCommand,
-} from './esl-wire.js';
 
 export interface EslServerOptions {
   readonly host: string;
@@ -20,51 +20,56 @@ class EslSession {
   private closing = false;
   private logLevel: number | undefined;
   private readonly subscription = new Subscription();
-  private readonly parser = new ClientCommandParser();
+  private readonly parser = new FrameParser({ commands: true });
   private queue: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly socket: net.Socket, private readonly core: SwitchCore, private readonly password: string) {
     this.unsubscribe = core.subscribe((event) => this.deliver(event));
-    socket.on('data', (chunk) => {
-      for (const command of this.parser.push(chunk)) {
+    socket.on('data', (chunk: Buffer) => {
+      for (const result of this.parser.push(chunk)) {
+        // Framing lost (oversized or unreadable header block): nothing later can be trusted.
+        if (result.kind === 'error') {
+          if (result.fatal) socket.destroy();
+          continue;
+        }
         // Blocking api commands hold the connection (head-of-line), like FreeSWITCH.
-        this.queue = this.queue.then(() => this.handle(command)).catch(() => {
+        this.queue = this.queue.then(() => this.handle(result)).catch(() => {
           this.socket.destroy();
         });
       }
     });
     socket.on('close', () => this.unsubscribe());
     socket.on('error', () => socket.destroy());
-    this.write(authRequest());
+    this.write(encodeAuthRequest());
   }
 
-  private write(text: string): void {
-    if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.write(text);
+  private write(bytes: Buffer): void {
+    if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.write(bytes);
   }
 
   private deliver(event: SwitchEvent): void {
     if (!this.authed || this.closing || !this.subscription.active || !this.subscription.wants(event)) return;
-    if (this.subscription.format === 'json') this.write(eventFrame('text/event-json', serializeJson(event)));
-    else this.write(eventFrame('text/event-plain', serializePlain(event)));
+    this.write(encodeEventFrame(toEventContent(event), this.subscription.format));
   }
 
-  private async handle(command: ClientCommand): Promise<void> {
+  private async handle(command: EslFrame): Promise<void> {
     if (this.closing) return;
-    const [word = '', ...rest] = command.line.split(/\s+/);
+    const line = (command.command ?? '').trim();
+    const [word = '', ...rest] = line.split(/\s+/);
     const verb = word.toLowerCase();
-    const args = command.line.slice(word.length).trim();
+    const args = line.slice(word.length).trim();
     if (!this.authed) {
       if (verb !== 'auth') {
-        this.write(commandReply('-ERR command not found'));
+        this.write(encodeCommandReply('-ERR command not found'));
         return;
       }
       if (args === this.password) {
         this.authed = true;
-        this.write(commandReply('+OK accepted'));
+        this.write(encodeCommandReply('+OK accepted'));
       } else {
-        this.write(commandReply('-ERR invalid'));
-        this.hangUp(GOODBYE);
+        this.write(encodeCommandReply('-ERR invalid'));
+        this.hangUp(DISCONNECT_GOODBYE);
       }
       return;
     }
@@ -72,25 +77,25 @@ class EslSession {
       case 'event': return this.event(rest);
       case 'nixevent':
         this.subscription.remove(rest);
-        return this.write(commandReply('+OK events nixed'));
+        return this.write(encodeCommandReply('+OK events nixed'));
       case 'noevents':
         this.subscription.clear();
-        return this.write(commandReply('+OK no longer listening for events'));
+        return this.write(encodeCommandReply('+OK no longer listening for events'));
       case 'filter': return this.filter(rest);
       case 'api': return this.api(args);
       case 'bgapi': return this.bgapi(args, command);
       case 'sendmsg': return this.sendmsg(args, command);
       case 'log':
         this.logLevel = Number(rest[0] ?? '7');
-        return this.write(commandReply(`+OK log level ${rest[0] ?? '7'} [${this.logLevel}]`));
+        return this.write(encodeCommandReply(`+OK log level ${rest[0] ?? '7'} [${this.logLevel}]`));
       case 'nolog':
         this.logLevel = undefined;
-        return this.write(commandReply('+OK no longer logging'));
+        return this.write(encodeCommandReply('+OK no longer logging'));
       case 'exit':
-        this.write(commandReply('+OK bye'));
-        return this.hangUp(GOODBYE);
+        this.write(encodeCommandReply('+OK bye'));
+        return this.hangUp(DISCONNECT_GOODBYE);
       default:
-        return this.write(commandReply('-ERR command not found'));
+        return this.write(encodeCommandReply('-ERR command not found'));
     }
   }
 
@@ -98,28 +103,28 @@ class EslSession {
     const [format = '', ...names] = words;
     const json = format.toLowerCase() === 'json';
     if (!this.subscription.add(json || format.toLowerCase() === 'plain' ? names : words)) {
-      this.write(commandReply('-ERR no keywords supplied'));
+      this.write(encodeCommandReply('-ERR no keywords supplied'));
       return;
     }
     this.subscription.format = json ? 'json' : 'plain';
-    this.write(commandReply(`+OK event listener enabled ${this.subscription.format}`));
+    this.write(encodeCommandReply(`+OK event listener enabled ${this.subscription.format}`));
   }
 
   private filter(words: readonly string[]): void {
     if (words[0]?.toLowerCase() === 'delete') {
       const [, name = '', value] = words;
       this.subscription.deleteFilter(name, value);
-      this.write(commandReply(`+OK filter deleted. [${name}][${value ?? ''}]`));
+      this.write(encodeCommandReply(`+OK filter deleted. [${name}][${value ?? ''}]`));
       return;
     }
     const [name, ...valueWords] = words;
     if (name === undefined || valueWords.length === 0) {
-      this.write(commandReply('-ERR invalid syntax'));
+      this.write(encodeCommandReply('-ERR invalid syntax'));
       return;
     }
     const value = valueWords.join(' ');
     this.subscription.addFilter(name, value);
-    this.write(commandReply(`+OK filter added. [${name}]=[${value}]`));
+    this.write(encodeCommandReply(`+OK filter added. [${name}]=[${value}]`));
   }
 
   private async api(args: string): Promise<void> {
@@ -129,7 +134,7 @@ class EslSession {
       // Written from inside the call flow so it precedes the answer events, as on a real switch.
       await new Promise<void>((resolve) => {
         this.core.originate(argText, (result) => {
-          this.write(apiResponse(result));
+          this.write(encodeApiResponse(result));
           this.core.apiEvent(command, argText);
           resolve();
         }, true);
@@ -137,18 +142,21 @@ class EslSession {
       return;
     }
     const body = await this.core.api(command, argText);
-    this.write(apiResponse(body));
+    this.write(encodeApiResponse(body));
     if (command === 'reloadxml' && this.logLevel !== undefined && this.logLevel >= 6) {
       const stamp = new Date().toISOString().replace('T', ' ').replace('Z', '');
-      this.write(logData(6, `${stamp} 99.00% [INFO] switch_time.c:1436 Timezone reloaded 597 definitions\n`, { file: 'switch_time.c', func: 'switch_load_timezones', line: 1436 }));
+      this.write(encodeLogData({
+        level: 6, file: 'switch_time.c', func: 'switch_load_timezones', line: 1436,
+        text: `${stamp} 99.00% [INFO] switch_time.c:1436 Timezone reloaded 597 definitions\n`,
+      }));
       this.core.publishSystem('RELOADXML', { file: 'switch_xml.c', func: 'switch_xml_open_root', line: 2385 }, []);
     }
     this.core.apiEvent(command, argText);
   }
 
-  private bgapi(args: string, command: ClientCommand): void {
+  private bgapi(args: string, command: EslFrame): void {
     const jobUuid = command.headers.find(([n]) => n.toLowerCase() === 'job-uuid')?.[1] ?? randomUUID();
-    this.write(commandReply(`+OK Job-UUID: ${jobUuid}`, [['Job-UUID', jobUuid]]));
+    this.write(encodeCommandReply(`+OK Job-UUID: ${jobUuid}`, jobUuid));
     const [name = '', ...rest] = args.split(' ');
     const argText = rest.join(' ');
     const finish = (result: string): void => {
@@ -162,39 +170,44 @@ class EslSession {
     void this.core.api(name, argText).then(finish);
   }
 
-  private sendmsg(args: string, command: ClientCommand): void {
+  private sendmsg(args: string, command: EslFrame): void {
     const uuid = args.split(/\s+/)[0] ?? '';
     const leg = this.core.leg(uuid);
     if (leg === undefined) {
-      this.write(commandReply(`-ERR invalid session id [${uuid}]`));
+      this.write(encodeCommandReply(`-ERR invalid session id [${uuid}]`));
       return;
     }
     const header = (name: string): string | undefined => command.headers.find(([n]) => n.toLowerCase() === name)?.[1];
     const callCommand = header('call-command');
-    this.write(commandReply('+OK'));
+    this.write(encodeCommandReply('+OK'));
+    const lead: Header[] = [['Command', `sendmsg ${uuid}`], ...command.headers];
     if (callCommand === 'hangup') {
-      leg.requestHangup({ cause: header('hangup-cause') ?? 'NORMAL_CLEARING', by: 'local' });
+      const cause = header('hangup-cause') ?? 'NORMAL_CLEARING';
+      // A parked channel reads the message in its park loop; any other app is interrupted at once.
+      if (leg.parked) leg.enqueue({ kind: 'hangup', cause, lead });
+      else leg.requestHangup({ cause, by: 'local' });
     } else if (callCommand === 'execute') {
       const eventUuid = header('event-uuid');
       leg.enqueue({
+        kind: 'execute',
         app: header('execute-app-name') ?? '',
         arg: header('execute-app-arg') ?? '',
         ...(eventUuid === undefined ? {} : { eventUuid }),
-        lead: [['Command', `sendmsg ${uuid}`], ...command.headers],
+        lead,
       });
     }
   }
 
   private hangUp(notice: string): void {
     this.closing = true;
-    this.write(disconnectNotice(notice));
+    this.write(encodeDisconnectNotice(notice));
     this.socket.end();
   }
 
   /** Shutdown: the disconnect notice, then FreeSWITCH's truncated last frame, then close. */
   shutdown(): void {
-    this.write(disconnectNotice(SHUTTING_DOWN));
-    this.write('Content-Length: 650\nContent-Type: text/event-plain\n\n');
+    this.write(encodeDisconnectNotice(DISCONNECT_SHUTDOWN));
+    this.write(encodeFrame([['Content-Length', '650'], ['Content-Type', 'text/event-plain']]));
     this.closing = true;
     this.socket.end();
   }

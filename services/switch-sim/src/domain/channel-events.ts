@@ -62,6 +62,8 @@ export interface ChannelEventParts {
   readonly lead?: readonly Header[];
   readonly subclass?: string;
   readonly body?: string;
+  /** Leave out the channel block and variables (mod_avmd's first copy of each event, 08). */
+  readonly withoutChannel?: boolean;
 }
 
 export interface EventStamp {
@@ -81,8 +83,8 @@ export function buildChannelEvent(
     ...(parts.lead ?? []),
     ...coreHeaders(stamp.identity, template.eventName, template.site, stamp.nowUs, stamp.sequence),
     ...(parts.before ?? []),
-    ...channelHeaders(channel),
-    ...(template.withVariables ? channel.vars.asHeaders() : []),
+    ...(parts.withoutChannel === true ? [] : channelHeaders(channel)),
+    ...((template.withVariables || channel.verboseEvents === true) && parts.withoutChannel !== true ? channel.vars.asHeaders() : []),
     ...(parts.after ?? []),
   ];
   const event: { name: string; headers: Header[]; subclass?: string; body?: string } = { name: template.eventName, headers };

@@ -197,6 +197,7 @@ export function reportingVars(
     ['profile_start_stamp', localStamp(t.start)],
   ];
   if (t.answer) out.push(['answer_stamp', localStamp(t.answer)]);
+  if (t.bridge) out.push(['bridge_stamp', localStamp(t.bridge)]);
   if (t.progress) out.push(['progress_stamp', localStamp(t.progress)]);
   if (t.progressMedia) out.push(['progress_media_stamp', localStamp(t.progressMedia)]);
   out.push(

@@ -95,6 +95,8 @@ export interface Channel {
   hasProfile: boolean;
   readonly times: ChannelTimes;
   readonly vars: ChannelVariables;
+  /** Every event of the channel carries its variables (FreeSWITCH does this for calls torn down by shutdown, 07d). */
+  verboseEvents?: boolean;
   otherLeg?: Channel;
   otherType?: 'originator' | 'originatee';
 }

@@ -87,18 +87,44 @@ function parseDestination(text: string): Destination {
   return { kind: 'app', app: text.slice(1, open), arg: text.slice(open + 1, close < 0 ? undefined : close) };
 }
 
-export function parseOriginate(args: string): DialParse {
-  let rest = args.trim();
-  if (rest === '') return { ok: false, reply: ORIGINATE_USAGE };
+/** Leading `{...}` and `[...]` variable blocks; undefined when a block is not closed. */
+function takeVariables(text: string): { variables: Array<readonly [string, string]>; rest: string } | undefined {
+  let rest = text;
   const variables: Array<readonly [string, string]> = [];
   for (const [open, close] of [['{', '}'], ['[', ']']] as const) {
     if (rest.startsWith(open)) {
       const end = rest.indexOf(close);
-      if (end < 0) return { ok: false, reply: '-ERR INVALID_URL\n' };
+      if (end < 0) return undefined;
       variables.push(...splitVariables(rest.slice(1, end)));
       rest = rest.slice(end + 1);
     }
   }
+  return { variables, rest };
+}
+
+/** Whom to dial: an originate request without its destination, or a `bridge` target. */
+export type DialTarget = Omit<DialRequest, 'destination'>;
+
+export type BridgeTargetParse =
+  | { readonly ok: true; readonly target: DialTarget }
+  | { readonly ok: false; readonly cause: string };
+
+/** The argument of the `bridge` application: `[{vars}]<endpoint>` (one endpoint, no `|` / `,` lists). */
+export function parseBridgeTarget(text: string): BridgeTargetParse {
+  const taken = takeVariables(text.trim());
+  if (taken === undefined) return { ok: false, cause: 'INVALID_URL' };
+  const endpointText = taken.rest.trim();
+  const endpoint = parseEndpoint(endpointText);
+  if (endpoint === undefined) return { ok: false, cause: 'CHAN_NOT_IMPLEMENTED' };
+  return { ok: true, target: { variables: taken.variables, endpoint, endpointText } };
+}
+
+export function parseOriginate(args: string): DialParse {
+  const trimmed = args.trim();
+  if (trimmed === '') return { ok: false, reply: ORIGINATE_USAGE };
+  const taken = takeVariables(trimmed);
+  if (taken === undefined) return { ok: false, reply: '-ERR INVALID_URL\n' };
+  const { variables, rest } = taken;
   const space = rest.search(/\s/);
   if (space < 0) return { ok: false, reply: ORIGINATE_USAGE };
   const endpointText = rest.slice(0, space);

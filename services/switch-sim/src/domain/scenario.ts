@@ -242,6 +242,16 @@ export function planCall(
   return plan;
 }
 
+/** An agent endpoint (`user/<agent>`): always answers, after `agents.answerMs`; hangs up after `agents.talkMs` if set. */
+export function planAgentCall(scenario: Scenario, input: { readonly seed: number; readonly key: string }): CallPlan {
+  const prng = Prng.forKey(input.seed, input.key);
+  const plan: { -readonly [K in keyof CallPlan]: CallPlan[K] } = {
+    outcome: 'human', ringMs: draw(prng, scenario.agents.answerMs), earlyMedia: false, amdVerdict: 'none', amdDelayMs: 0, dtmf: [], speech: [],
+  };
+  if (scenario.agents.talkMs !== undefined) plan.talkMs = draw(prng, scenario.agents.talkMs);
+  return plan;
+}
+
 /** Masks a phone number for logs and ground truth: 13812341234 → 138****1234. */
 export function maskNumber(number: string): string {
   if (number.length <= 7) return `${number.slice(0, 1)}****${number.slice(-2)}`;

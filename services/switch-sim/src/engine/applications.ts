@@ -1,13 +1,13 @@
 import type { Header } from '../domain/esl-event.js';
-import type { CallLeg, QueuedApp } from './call-leg.js';
+import { BEEP_DETECTION_MS, detectBeep, startAvmd, stopAvmd, toneFrequency } from './avmd.js';
+import { joinUuidBridge, leaveBridge } from './bridge.js';
+import type { BridgeSide, CallLeg, HangupRequest } from './call-leg.js';
 import { markHangup, tearDown } from './hangup.js';
 
 /** Applications that need the switch (other legs), supplied by the core. */
 export interface AppRunner {
   bridge(leg: CallLeg, dialString: string): Promise<void>;
   amd(leg: CallLeg): Promise<string>;
-  avmdStart(leg: CallLeg): void;
-  avmdStop(leg: CallLeg): void;
 }
 
 /** How long a playback lasts: silence_stream://<ms>, tone_stream durations, otherwise 1 s. */
@@ -19,10 +19,11 @@ export function playbackMs(file: string): number {
   return 1000;
 }
 
-function fileType(file: string): string {
-  const scheme = /^([a-z_]+):\/\//.exec(file);
-  if (scheme !== null) return scheme[1] ?? 'file';
-  return file.split('.').pop() ?? 'wav';
+/** Playback-File-Type, absent for silence_stream:// (06: it has no file format behind it). */
+function fileTypeHeaders(file: string): Header[] {
+  const scheme = /^([a-z_]+):\/\//.exec(file)?.[1];
+  if (scheme === 'silence_stream') return [];
+  return [['Playback-File-Type', scheme ?? file.split('.').pop() ?? 'wav']];
 }
 
 function appHeaders(app: string, arg: string): Header[] {
@@ -30,10 +31,10 @@ function appHeaders(app: string, arg: string): Header[] {
 }
 
 async function playback(leg: CallLeg, file: string): Promise<string> {
-  const fileHeaders: Header[] = [['Playback-File-Type', fileType(file)], ['Playback-File-Path', file]];
+  const fileHeaders: Header[] = [...fileTypeHeaders(file), ['Playback-File-Path', file]];
   leg.emit('playbackStart', { after: fileHeaders });
   const ms = playbackMs(file);
-  const complete = await leg.wait(ms);
+  const complete = await playTone(leg, file, ms);
   leg.vars.setAll([
     ['playback_last_offset_pos', String(ms * 8)], ['playback_seconds', String(Math.floor(ms / 1000))],
     ['playback_ms', String(ms)], ['playback_samples', String(ms * 8)],
@@ -42,10 +43,23 @@ async function playback(leg: CallLeg, file: string): Promise<string> {
   return 'FILE PLAYED';
 }
 
+/** Plays for `ms`; avmd listening to our own audio reports a beep shortly into a tone (08). False if hung up. */
+async function playTone(leg: CallLeg, file: string, ms: number): Promise<boolean> {
+  const frequency = toneFrequency(file);
+  if (leg.avmd?.hearsOwnAudio !== true || frequency === undefined || ms < BEEP_DETECTION_MS) return leg.wait(ms);
+  if (!(await leg.wait(BEEP_DETECTION_MS))) return false;
+  detectBeep(leg, frequency);
+  return leg.wait(ms - BEEP_DETECTION_MS);
+}
+
 /** CHANNEL_EXECUTE … CHANNEL_EXECUTE_COMPLETE around one application. */
 async function execute(leg: CallLeg, app: string, arg: string, runner: AppRunner, appUuid: string): Promise<void> {
+  // switch_core_session_exec clears the previous app's response before the next one starts (06).
+  leg.vars.unset('current_application_response');
   leg.vars.set('current_application', app);
+  // An app without argument leaves no stale data from the previous one (08: avmd_stop).
   if (arg !== '') leg.vars.set('current_application_data', arg);
+  else leg.vars.unset('current_application_data');
   leg.emit('execute', { after: [...appHeaders(app, arg), ['Application-UUID', appUuid]] });
   leg.runningApp = { app, arg, appUuid };
   leg.lastApp = { app, arg };
@@ -63,10 +77,10 @@ async function execute(leg: CallLeg, app: string, arg: string, runner: AppRunner
       response = await runner.amd(leg);
       break;
     case 'avmd_start':
-      runner.avmdStart(leg);
+      startAvmd(leg, 'app', arg);
       break;
     case 'avmd_stop':
-      runner.avmdStop(leg);
+      stopAvmd(leg, 'app');
       break;
     case 'hangup':
       leg.requestHangup({ cause: arg === '' ? 'NORMAL_CLEARING' : arg, by: 'local' });
@@ -75,32 +89,66 @@ async function execute(leg: CallLeg, app: string, arg: string, runner: AppRunner
       await leg.wait(0);
   }
   leg.runningApp = undefined;
-  leg.vars.set('current_application_response', response);
+  // Only an application that answers something sets the variable; the event says _none_ (04b bridge).
+  if (response !== '_none_') leg.vars.set('current_application_response', response);
   leg.emit('executeComplete', { after: [...appHeaders(app, arg), ['Application-Response', response], ['Application-UUID', appUuid]] });
 }
 
-/** park: sit in CS_EXECUTE running whatever sendmsg/uuid_broadcast queue, until hangup. */
+/** park: sit in CS_EXECUTE running whatever sendmsg/uuid_broadcast queue, until hangup or uuid_bridge. */
 async function parkLoop(leg: CallLeg, runner: AppRunner, appUuid: string): Promise<void> {
   leg.emit('park');
+  leg.inPark = true;
+  const outcome = await parkUntilInterrupted(leg, runner, appUuid);
+  leg.inPark = false;
+  if (outcome.kind === 'bridge') {
+    // uuid_bridge ends park without a hangup; the leg then joins the bridge (04).
+    leg.pendingBridge = undefined;
+    leg.emit('unpark');
+    completePark(leg, appUuid);
+    return joinUuidBridge(leg, outcome.peer, outcome.side);
+  }
+  const { request, message } = outcome;
+  markHangup(leg, request.cause, request.vars ?? []);
+  if (message !== undefined) leg.emit('privateCommand', { lead: message });
+  if (request.by === 'remote' && request.cause === 'NORMAL_CLEARING') leg.vars.set('sip_hangup_disposition', 'recv_bye');
+  leg.emit('unpark');
+  completePark(leg, appUuid);
+}
+
+function completePark(leg: CallLeg, appUuid: string): void {
+  const response = leg.vars.get('current_application_response') ?? '_none_';
+  leg.emit('executeComplete', { after: [['Application', 'park'], ['Application-Response', response], ['Application-UUID', appUuid]] });
+}
+
+type ParkOutcome =
+  | { readonly kind: 'hangup'; readonly request: HangupRequest; readonly message?: readonly Header[] }
+  | { readonly kind: 'bridge'; readonly peer: CallLeg; readonly side: BridgeSide };
+
+/** Runs queued apps until a hangup (`message`: the sendmsg that caused it, if any) or a uuid_bridge. */
+async function parkUntilInterrupted(leg: CallLeg, runner: AppRunner, appUuid: string): Promise<ParkOutcome> {
   for (;;) {
     await leg.waitForWork();
-    if (leg.hangupRequest !== undefined) break;
+    if (leg.hangupRequest !== undefined) return { kind: 'hangup', request: leg.hangupRequest };
+    if (leg.pendingBridge !== undefined) return { kind: 'bridge', ...leg.pendingBridge };
     // The park loop notices queued messages on its next media frame, after the command's reply.
     await leg.pause(0);
-    const queued: QueuedApp | undefined = leg.takeQueued();
+    const queued = leg.takeQueued();
     if (queued === undefined) continue;
+    if (queued.kind === 'hangup') {
+      const request: HangupRequest = { cause: queued.cause, by: 'local' };
+      leg.requestHangup(request);
+      return { kind: 'hangup', request, message: queued.lead };
+    }
     // switch_ivr_parse_event runs messaged apps in a loop (`loops` header, default 1) and says so.
     leg.vars.setAll([['current_loop', '1'], ['total_loops', '1']]);
     await execute(leg, queued.app, queued.arg, runner, queued.eventUuid ?? leg.newAppUuid());
+    // The loop counters live only while the messaged app runs (08: gone on the next media bug event).
+    leg.vars.unset('current_loop');
+    leg.vars.unset('total_loops');
     leg.runningApp = { app: 'park', arg: '', appUuid };
     leg.emit('privateCommand', { lead: queued.lead });
+    for (const deliver of leg.afterMessage.splice(0)) deliver();
   }
-  const request = leg.hangupRequest;
-  markHangup(leg, request.cause, request.vars ?? []);
-  if (request.by === 'remote' && request.cause === 'NORMAL_CLEARING') leg.vars.set('sip_hangup_disposition', 'recv_bye');
-  leg.emit('unpark');
-  const response = leg.vars.get('current_application_response') ?? '_none_';
-  leg.emit('executeComplete', { after: [['Application', 'park'], ['Application-Response', response], ['Application-UUID', appUuid]] });
 }
 
 /**
@@ -116,5 +164,5 @@ export async function runApplication(leg: CallLeg, target: { app: string; arg: s
     markHangup(leg, request?.cause ?? 'NORMAL_CLEARING', request?.vars ?? []);
   }
   const local = request === undefined || request.by === 'local';
-  tearDown(leg, local ? [['sip_hangup_disposition', 'send_bye']] : []);
+  tearDown(leg, local ? [['sip_hangup_disposition', 'send_bye']] : [], () => leaveBridge(leg));
 }

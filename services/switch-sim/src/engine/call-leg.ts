@@ -20,14 +20,20 @@ export interface HangupRequest {
   readonly vars?: readonly Header[];
 }
 
-/** An application queued by sendmsg / uuid_broadcast for the park loop to execute. */
-export interface QueuedApp {
-  readonly app: string;
-  readonly arg: string;
-  readonly eventUuid?: string;
-  /** Headers echoed ahead of PRIVATE_COMMAND (the command as the client sent it). */
-  readonly lead: readonly Header[];
-}
+/**
+ * A message queued by sendmsg / uuid_broadcast for the park loop: an application to execute, or
+ * a hangup (sendmsg `call-command: hangup`, whose PRIVATE_COMMAND follows CHANNEL_HANGUP in 06).
+ */
+export type QueuedMessage =
+  | {
+    readonly kind: 'execute';
+    readonly app: string;
+    readonly arg: string;
+    readonly eventUuid?: string;
+    /** Headers echoed ahead of PRIVATE_COMMAND (the command as the client sent it). */
+    readonly lead: readonly Header[];
+  }
+  | { readonly kind: 'hangup'; readonly cause: string; readonly lead: readonly Header[] };
 
 /** The application currently running on the leg, so hangup can complete it. */
 export interface RunningApp {
@@ -35,6 +41,8 @@ export interface RunningApp {
   readonly arg: string;
   readonly appUuid: string;
 }
+
+export type BridgeSide = 'a' | 'b';
 
 /** One channel and the means to drive it: emit its events, wait, be interrupted by hangup. */
 export class CallLeg {
@@ -44,15 +52,22 @@ export class CallLeg {
   runningApp: RunningApp | undefined;
   lastApp: { app: string; arg: string } | undefined;
   recording: string | undefined;
-  bridgedTo: CallLeg | undefined;
+  /** The leg this one is bridged to; side 'a' carries CHANNEL_BRIDGE/UNBRIDGE (04: the A leg only). */
+  bridge: { readonly peer: CallLeg; readonly side: BridgeSide } | undefined;
+  /** Set by uuid_bridge on a parked leg: the park loop leaves to join this bridge. */
+  pendingBridge: { readonly peer: CallLeg; readonly side: BridgeSide } | undefined;
   answeredAtUs = 0;
   /** What the far end really is, for the AMD application to "detect" after its delay. */
   amdTruth: { verdict: 'HUMAN' | 'MACHINE' | 'NOTSURE'; delayMs: number } = { verdict: 'NOTSURE', delayMs: 0 };
   endedAtUs = 0;
+  /** mod_avmd running on the leg; `hearsOwnAudio` when started with outbound_channel=1. */
+  avmd: { readonly startedUs: number; readonly hearsOwnAudio: boolean; beepDetected: boolean } | undefined;
+  /** Events the session thread delivers once the message being executed is done (after PRIVATE_COMMAND). */
+  readonly afterMessage: Array<() => void> = [];
   /** Resolves when the leg is destroyed. */
   readonly finished: Promise<void>;
   private markFinished: () => void = () => undefined;
-  private readonly queue: QueuedApp[] = [];
+  private readonly queue: QueuedMessage[] = [];
   private wake: (() => void) | undefined;
 
   constructor(
@@ -91,6 +106,14 @@ export class CallLeg {
 
   get uuid(): string {
     return this.channel.uuid;
+  }
+
+  /** In the park application, possibly running a queued message's app right now. */
+  inPark = false;
+
+  /** Sitting in the park application, idle, reading queued messages. */
+  get parked(): boolean {
+    return this.runningApp?.app === 'park';
   }
 
   get vars(): ChannelVariables {
@@ -142,18 +165,30 @@ export class CallLeg {
     return true;
   }
 
-  enqueue(app: QueuedApp): void {
-    this.queue.push(app);
+  /** uuid_bridge: take a parked leg out of park into a bridge with `peer`. */
+  requestBridge(peer: CallLeg, side: BridgeSide): void {
+    this.pendingBridge = { peer, side };
     this.wake?.();
   }
 
-  takeQueued(): QueuedApp | undefined {
+  /** Resolves once a hangup has been requested (at once if it already was). */
+  async untilHangupRequest(): Promise<void> {
+    if (this.hangupRequest !== undefined) return;
+    await new Promise<void>((resolve) => this.abort.signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+
+  enqueue(message: QueuedMessage): void {
+    this.queue.push(message);
+    this.wake?.();
+  }
+
+  takeQueued(): QueuedMessage | undefined {
     return this.queue.shift();
   }
 
   /** Resolves when there is queued work or a hangup request. */
   async waitForWork(): Promise<void> {
-    if (this.queue.length > 0 || this.hangupRequest !== undefined) return;
+    if (this.queue.length > 0 || this.hangupRequest !== undefined || this.pendingBridge !== undefined) return;
     await new Promise<void>((resolve) => {
       this.wake = () => {
         this.wake = undefined;

@@ -26,8 +26,6 @@ export function tearDown(leg: CallLeg, finalVars: readonly Header[], beforeDestr
     leg.emit('recordStop', { after: [['Record-File-Path', path], ['Record-Completion-Cause', 'success-silence']] });
     leg.emit('mediaBugStop', { before: [['Media-Bug-Function', 'session_record'], ['Media-Bug-Target', path]] });
   }
-  leg.setCallState('HANGUP');
-  leg.enterState('CS_REPORTING', 12);
   const t = leg.channel.times;
   const end = leg.now();
   leg.endedAtUs = end;
@@ -35,11 +33,15 @@ export function tearDown(leg: CallLeg, finalVars: readonly Header[], beforeDestr
   const callerId = leg.channel.ids.callerIdName === undefined
     ? leg.channel.ids.callerIdNumber
     : `"${leg.channel.ids.callerIdName}" <${leg.channel.ids.callerIdNumber}>`;
+  // Cause and timestamps are set before CALLSTATE(HANGUP), SIP disposition and RTP stats before
+  // CS_REPORTING: only visible when state events carry variables (07d, shutdown).
   leg.vars.setAll(reportingVars(cause, q850, {
     start: t.created, answer: t.answered, progress: t.progress, progressMedia: t.progressMedia, bridge: t.bridged, end,
   }, callerId, leg.lastApp));
+  leg.setCallState('HANGUP');
   leg.vars.setAll(finalVars);
   if (leg.channel.codecReady) leg.vars.setAll(rtpStatsVars((end - (t.answered || t.progressMedia || end)) / 1000));
+  leg.enterState('CS_REPORTING', 12);
   leg.emit('hangupComplete', { before: [['Hangup-Cause', cause]] });
   beforeDestroy?.();
   leg.emit('destroy');

@@ -3,17 +3,20 @@ import {
   createVarsHead, createVarsTail, dialogVars, EP_CODEC_VAR, mediaVars, refusalVars, REMOTE_BYE_VARS, REMOTE_SDP_VAR,
   replyVars,
 } from '../domain/channel-vars.js';
+import { detectBeep } from './avmd.js';
 import { markHangup, tearDown } from './hangup.js';
 import { HANGUP_CAUSES, type FinalResponse } from '../domain/hangup-causes.js';
 import type { CallPlan } from '../domain/scenario.js';
 import type { CallLeg } from './call-leg.js';
-import { runApplication, type AppRunner } from './applications.js';
 
 export interface OriginateOptions {
   readonly originatorVars: readonly Header[];
   readonly ignoreEarlyMedia: boolean;
   readonly timeoutMs: number;
-  readonly app: { readonly app: string; readonly arg: string };
+  /** What the connected leg does until it ends: run the originate application, or stay bridged (a B leg). */
+  readonly connected: (leg: CallLeg) => Promise<void>;
+  /** Outbound legs of `originate` swap caller/callee ids at answer (CALL_UPDATE); a bridge B leg does not (04b). */
+  readonly flipCallerIdOnAnswer: boolean;
   /** Blocking `api originate`: the reply goes out before the answer events reach the socket. */
   readonly blocking: boolean;
 }
@@ -49,9 +52,16 @@ function startLeg(leg: CallLeg, options: OriginateOptions): void {
   leg.enterState('CS_CONSUME_MEDIA', 7);
 }
 
+/** The far end's reply echoes our From; it has a display name when the caller name is set (bridge B legs, 04b). */
+function replyWithDisplay(leg: CallLeg): void {
+  leg.vars.setAll(replyVars(leg.facts));
+  const display = leg.channel.ids.callerIdName;
+  if (display !== undefined) leg.vars.set('sip_from_display', display);
+}
+
 function ringing(leg: CallLeg): void {
   leg.channel.networkAddr = leg.facts.toHost;
-  leg.vars.setAll(replyVars(leg.facts));
+  replyWithDisplay(leg);
   leg.vars.setAll(dialogVars(leg.facts));
   leg.channel.times.progress = leg.now();
   leg.emit('progress');
@@ -60,7 +70,7 @@ function ringing(leg: CallLeg): void {
 
 function earlyMedia(leg: CallLeg): void {
   leg.channel.networkAddr = leg.facts.toHost;
-  leg.vars.setAll(replyVars(leg.facts));
+  replyWithDisplay(leg);
   leg.vars.set(...EP_CODEC_VAR);
   leg.vars.setAll(dialogVars(leg.facts));
   leg.vars.set(...REMOTE_SDP_VAR);
@@ -72,7 +82,7 @@ function earlyMedia(leg: CallLeg): void {
   negotiateCodec(leg);
 }
 
-function answered(leg: CallLeg): void {
+function answered(leg: CallLeg, flipCallerIdOnAnswer: boolean): void {
   leg.vars.setAll(replyVars(leg.facts));
   leg.vars.setAll(dialogVars(leg.facts));
   leg.vars.set(...REMOTE_SDP_VAR);
@@ -85,7 +95,8 @@ function answered(leg: CallLeg): void {
   leg.channel.answerState = 'answered';
   leg.emit('answer');
   leg.setCallState('ACTIVE');
-  flipCallerId(leg, 'ANSWER');
+  if (flipCallerIdOnAnswer) flipCallerId(leg, 'ANSWER');
+  else leg.vars.set('endpoint_disposition', 'ANSWER');
 }
 
 /** After answer FreeSWITCH swaps caller and callee ids on an outbound leg and says so. */
@@ -140,8 +151,10 @@ async function localCancel(leg: CallLeg, cause: string, report: OriginateReport)
   tearDown(leg, [['sip_hangup_disposition', 'send_cancel'], ['sip_invite_failure_status', '487'], ['sip_invite_failure_phrase', 'CANCEL']]);
 }
 
+const BUSY: FinalResponse = { status: 486, phrase: 'Busy Here', cause: 'USER_BUSY' };
+
 const FINAL_RESPONSES: Partial<Record<CallPlan['outcome'], FinalResponse>> = {
-  busy: { status: 486, phrase: 'Busy Here', cause: 'USER_BUSY' },
+  busy: BUSY,
   invalid: { status: 404, phrase: 'Not Found', cause: 'UNALLOCATED_NUMBER' },
   decline: { status: 603, phrase: 'Decline', cause: 'CALL_REJECTED' },
   unavailable: { status: 480, phrase: 'Temporarily Unavailable', cause: 'NO_USER_RESPONSE' },
@@ -149,14 +162,13 @@ const FINAL_RESPONSES: Partial<Record<CallPlan['outcome'], FinalResponse>> = {
 
 /**
  * Drives one outbound sofia leg from INVITE to destroy, as the far end in `plan` behaves.
- * `runner` executes the originate application (park, playback, bridge, …) once connected.
+ * `options.connected` runs once the far end is connected (answer, or 183 without ignore_early_media).
  */
 export async function runOutboundCall(
   leg: CallLeg,
   plan: CallPlan,
   options: OriginateOptions,
   report: OriginateReport,
-  runner: AppRunner,
 ): Promise<void> {
   startLeg(leg, options);
   const immediate = plan.outcome === 'invalid' || plan.outcome === 'network_failure';
@@ -173,7 +185,7 @@ export async function runOutboundCall(
     flipCallerId(leg, 'EARLY MEDIA');
     report(`+OK ${leg.uuid}\n`);
     const farEnd = earlyFarEnd(leg, plan);
-    await runApplication(leg, options.app, runner);
+    await options.connected(leg);
     await farEnd;
     return;
   }
@@ -187,20 +199,23 @@ export async function runOutboundCall(
     return refuse(leg, response, report, true, options.blocking);
   }
   if (options.blocking) report(`+OK ${leg.uuid}\n`);
-  answered(leg);
+  answered(leg, options.flipCallerIdOnAnswer);
   if (!options.blocking) report(`+OK ${leg.uuid}\n`);
   const farEnd = answeredFarEnd(leg, plan);
-  await runApplication(leg, options.app, runner);
+  await options.connected(leg);
   await farEnd;
 }
 
 /** 183 then a final refusal after ringMs while the app (park) already runs. */
 async function earlyFarEnd(leg: CallLeg, plan: CallPlan): Promise<void> {
   if (!(await leg.wait(plan.ringMs))) return;
-  const response = FINAL_RESPONSES[plan.outcome] ?? FINAL_RESPONSES.busy as FinalResponse;
+  const response = FINAL_RESPONSES[plan.outcome] ?? BUSY;
   leg.vars.setAll(replyVars(leg.facts));
   leg.requestHangup({ cause: response.cause, by: 'remote', vars: refusalVars(response.status, response.phrase, HANGUP_CAUSES[response.cause] ?? 16) });
 }
+
+/** The frequency of a typical voicemail beep. */
+const MACHINE_BEEP_HZ = 1000;
 
 /** What the answered far end does on its own: DTMF, speech, BYE after talkMs. */
 async function answeredFarEnd(leg: CallLeg, plan: CallPlan): Promise<void> {
@@ -208,6 +223,8 @@ async function answeredFarEnd(leg: CallLeg, plan: CallPlan): Promise<void> {
   const timeline: Array<{ atMs: number; act: () => void }> = [];
   for (const d of plan.dtmf) timeline.push({ atMs: d.atMs, act: () => sendDigits(leg, d.digits) });
   for (const s of plan.speech) timeline.push({ atMs: s.atMs, act: () => leg.emit('detectedSpeech', { after: [['Speech-Type', 'detected-speech']], body: s.text }) });
+  // An answering machine's beep; only avmd, if running then, reports it.
+  if (plan.beepMs !== undefined) timeline.push({ atMs: plan.beepMs, act: () => detectBeep(leg, MACHINE_BEEP_HZ) });
   if (plan.talkMs !== undefined) {
     timeline.push({ atMs: plan.talkMs, act: () => leg.requestHangup({ cause: 'NORMAL_CLEARING', by: 'remote', vars: REMOTE_BYE_VARS }) });
   }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStamp } from '../domain/channel-events.js';
 import { buildChannelEvent } from '../domain/channel-events.js';
-import { destinationNumber, parseOriginate, type DialRequest } from '../domain/dial-string.js';
-import { serializeJson, type Header, type SwitchEvent } from '../domain/esl-event.js';
-import { maskNumber, planCall, type CallPlan, type Scenario } from '../domain/scenario.js';
+import { destinationNumber, parseOriginate, type DialTarget } from '../domain/dial-string.js';
+import { encodeEventBody } from '@outbound/esl';
+import { toEventContent, type Header, type SwitchEvent } from '../domain/esl-event.js';
+import { maskNumber, planAgentCall, planCall, type CallPlan, type Scenario } from '../domain/scenario.js';
 import { coreHeaders, type SwitchIdentity } from '../domain/switch-identity.js';
-import { channelRow, rowsJson, rowsText, statusText, versionText } from './api-text.js';
-import type { AppRunner } from './applications.js';
+import { callRow, channelRow, rowsJson, rowsText, statusText, versionText } from './api-text.js';
+import { runApplication, type AppRunner } from './applications.js';
+import { startAvmd, stopAvmd } from './avmd.js';
+import { bLegConnected, inheritedVars, markOriginatedBy, runBridgeApp, transferToBridge } from './bridge.js';
 import { CallLeg } from './call-leg.js';
 import type { SimClock } from './clock.js';
 import { runOutboundCall, type OriginateReport } from './outbound-call.js';
@@ -36,6 +39,14 @@ export interface SwitchCoreDeps {
 export type EventListener = (event: SwitchEvent) => void;
 
 const PROFILES = new Set(['external', 'internal']);
+
+interface PlacementOptions {
+  readonly blocking: boolean;
+  /** What the leg does once connected (see OriginateOptions.connected). */
+  readonly connected: (leg: CallLeg) => Promise<void>;
+  /** The A leg whose `bridge` application dials this one. */
+  readonly originator?: CallLeg;
+}
 
 /** The simulated switch: channel table, event bus, API commands. Knows nothing about sockets. */
 export class SwitchCore {
@@ -150,7 +161,7 @@ export class SwitchCore {
       const leg = this.legs.get(args.split(/\s+/)[0] ?? '');
       if (leg === undefined) return '-ERR No such channel!\n';
       const event = buildChannelEvent('channelData', leg.channel, { identity: this.deps.identity, nowUs: this.deps.clock.nowUs(), sequence: this.sequence++ });
-      return serializeJson(event);
+      return encodeEventBody(toEventContent(event), 'json');
     },
     uuid_record: (args) => {
       const [uuid, action, path = ''] = args.split(/\s+/);
@@ -177,7 +188,7 @@ export class SwitchCore {
       if (leg === undefined) return '-ERR invalid uuid\n';
       const [app, arg] = file.includes('::') ? file.split('::') as [string, string] : ['playback', file];
       leg.enqueue({
-        app, arg,
+        kind: 'execute', app, arg,
         // uuid_broadcast builds a COMMAND event and queues it; PRIVATE_COMMAND later carries it whole.
         lead: [
           ...coreHeaders(this.deps.identity, 'COMMAND', { file: 'switch_ivr_async.c', func: 'switch_ivr_broadcast', line: 5731 }, this.deps.clock.nowUs(), this.sequence++),
@@ -188,7 +199,10 @@ export class SwitchCore {
     },
     uuid_send_dtmf: (args) => {
       const [uuid, digits = ''] = args.split(/\s+/);
-      if (!this.legs.has(uuid ?? '')) return '-ERR No such channel!\n';
+      const leg = this.legs.get(uuid ?? '');
+      if (leg === undefined) return '-ERR No such channel!\n';
+      // Sending digits records the (default) tone length on the channel; 06 shows 1500 afterwards.
+      leg.vars.set('last_dtmf_duration', '1500');
       return `+OK ${uuid} sent DTMF ${digits}.\n`;
     },
     uuid_bridge: (args) => {
@@ -196,9 +210,9 @@ export class SwitchCore {
       const legA = this.legs.get(a ?? '');
       const legB = this.legs.get(b ?? '');
       if (legA === undefined || legB === undefined) return '-ERR Invalid uuid\n';
-      legA.bridgedTo = legB;
-      legB.bridgedTo = legA;
-      legA.emit('bridge', { before: [['Bridge-A-Unique-ID', legA.uuid], ['Bridge-B-Unique-ID', legB.uuid]] });
+      // Both legs must be in park (the dialer flow); a queued app (playback) finishes first.
+      if (!legA.inPark || !legB.inPark || legA.pendingBridge !== undefined || legB.pendingBridge !== undefined) return '-ERR Invalid uuid\n';
+      transferToBridge(legA, legB);
       return `+OK ${legB.uuid}\n`;
     },
     uuid_transfer: (args) => {
@@ -215,18 +229,27 @@ export class SwitchCore {
       const [uuid, action] = args.split(/\s+/);
       const leg = this.legs.get(uuid ?? '');
       if (leg === undefined) return '-ERR No such channel!\n';
-      if (action === 'start') this.runner.avmdStart(leg);
-      else this.runner.avmdStop(leg);
-      return '+OK\n';
+      // The reply goes out before the media bug's events, as in 08.
+      if (action === 'start') {
+        void leg.pause(0).then(() => startAvmd(leg, 'api'));
+        return `+OK\n [${leg.uuid}] [${leg.channel.name}] started!\n\n`;
+      }
+      void leg.pause(0).then(() => stopAvmd(leg, 'api'));
+      return `+OK\n [${leg.uuid}] [${leg.channel.name}] stopped\n\n`;
     },
   };
 
   private show(args: string): string {
     const [what, as, format] = args.split(/\s+/);
-    let legs = [...this.legs.values()];
-    if (what === 'calls') legs = legs.filter((l) => l.bridgedTo === undefined || l.uuid < l.bridgedTo.uuid);
-    else if (what !== 'channels') return `-USAGE: show codec|endpoint|application|api|dialplan|file|timer|calls [count]|channels [count|like <match string>]|calls|detailed_calls|bridged_calls|detailed_bridged_calls|aliases|complete|chat|management|modules|nat_map|say|interfaces|interface_types|tasks|limits|status\n`;
-    const rows = legs.map((l) => channelRow(l.channel, this.deps.identity.hostname));
+    const legs = [...this.legs.values()];
+    const hostname = this.deps.identity.hostname;
+    if (what === 'calls') {
+      // One row per call: a bridged pair shows as its A leg with the B leg in b_* columns (04).
+      const rows = legs.filter((l) => l.bridge?.side !== 'b').map((l) => callRow(l.channel, l.bridge?.peer.channel, hostname));
+      return as === 'as' && format === 'json' ? rowsJson(rows) : rowsText(rows);
+    }
+    if (what !== 'channels') return `-USAGE: show codec|endpoint|application|api|dialplan|file|timer|calls [count]|channels [count|like <match string>]|calls|detailed_calls|bridged_calls|detailed_bridged_calls|aliases|complete|chat|management|modules|nat_map|say|interfaces|interface_types|tasks|limits|status\n`;
+    const rows = legs.map((l) => channelRow(l.channel, hostname, l.runningApp));
     return as === 'as' && format === 'json' ? rowsJson(rows) : rowsText(rows);
   }
 
@@ -253,7 +276,8 @@ export class SwitchCore {
       this.unregisteredUser(uuid, report);
       return;
     }
-    this.placeCall(uuid, request, report, blocking);
+    const destination = request.destination.kind === 'app' ? request.destination : { app: 'transfer', arg: request.destination.extension };
+    this.placeCall(uuid, request, report, { blocking, connected: (leg) => runApplication(leg, destination, this.runner) });
   }
 
   /** A dial string without host: FreeSWITCH destroys a half-made session and reports USER_NOT_REGISTERED. */
@@ -268,14 +292,14 @@ export class SwitchCore {
     report('-ERR USER_NOT_REGISTERED\n');
   }
 
-  private placeCall(uuid: string, request: DialRequest, report: OriginateReport, blocking: boolean): void {
+  private placeCall(uuid: string, request: DialTarget, report: OriginateReport, how: PlacementOptions): CallLeg {
     const endpoint = request.endpoint;
     const number = destinationNumber(endpoint);
     const port = endpoint.kind === 'sofia' ? endpoint.port : undefined;
     const nth = (this.perNumberCount.get(number) ?? 0) + 1;
     this.perNumberCount.set(number, nth);
     const plan: CallPlan = endpoint.kind === 'user'
-      ? { outcome: 'human', ringMs: Math.round(this.deps.scenario.agents.answerMs.min), earlyMedia: false, amdVerdict: 'none', amdDelayMs: 0, dtmf: [], speech: [], ...(this.deps.scenario.agents.talkMs ? { talkMs: this.deps.scenario.agents.talkMs.min } : {}) }
+      ? planAgentCall(this.deps.scenario, { seed: this.deps.seed, key: `user/${number}#${nth}` })
       : planCall(this.deps.scenario, {
         number, ...(port === undefined ? {} : { port }), elapsedMs: (this.deps.clock.nowUs() - this.startedUs) / 1000,
         seed: this.deps.seed, key: `${number}#${nth}`,
@@ -284,22 +308,24 @@ export class SwitchCore {
     const channelName = endpoint.kind === 'sofia' ? `sofia/${endpoint.profile}/${endpoint.user}@${endpoint.host ?? ''}${endpoint.port ? `:${endpoint.port}` : ''}` : request.endpointText;
     const facts = this.facts(uuid, number, endpoint.kind === 'sofia' ? endpoint : undefined, this.sessionCounter, callerIdNumber);
     const leg = new CallLeg(this.legContext(), facts, { destination: number, callerIdNumber, name: channelName });
+    if (how.originator !== undefined) markOriginatedBy(leg, how.originator);
     leg.amdTruth = { verdict: plan.amdVerdict === 'machine' ? 'MACHINE' : plan.amdVerdict === 'human' ? 'HUMAN' : 'NOTSURE', delayMs: plan.amdDelayMs };
     this.legs.set(uuid, leg);
     this.peak = Math.max(this.peak, this.legs.size);
     const timeoutSec = Number(variable(request, 'originate_timeout') ?? '60');
-    const destination = request.destination.kind === 'app' ? request.destination : { app: 'transfer', arg: request.destination.extension };
     const startedUs = this.deps.clock.nowUs();
     void runOutboundCall(leg, plan, {
       originatorVars: request.variables,
       ignoreEarlyMedia: variable(request, 'ignore_early_media') === 'true',
       timeoutMs: Number.isFinite(timeoutSec) ? timeoutSec * 1000 : 60_000,
-      app: destination,
-      blocking,
-    }, report, this.runner).finally(() => {
+      connected: how.connected,
+      flipCallerIdOnAnswer: how.originator === undefined,
+      blocking: how.blocking,
+    }, report).finally(() => {
       this.legs.delete(uuid);
       this.deps.recordTruth(truth(leg, plan, number, startedUs));
     });
+    return leg;
   }
 
   private facts(uuid: string, number: string, sofia: { user: string; host?: string; port?: number } | undefined, session: number, callerIdNumber = '0000000000') {
@@ -319,9 +345,7 @@ export class SwitchCore {
   }
 
   private readonly runner: AppRunner = {
-    bridge: async (leg) => {
-      await leg.waitForWork();
-    },
+    bridge: (leg, target) => runBridgeApp(leg, target, (a, parsed) => this.dialBLeg(a, parsed)),
     amd: async (leg) => {
       const verdict = leg.amdTruth.verdict;
       await leg.wait(leg.amdTruth.delayMs);
@@ -329,18 +353,25 @@ export class SwitchCore {
       leg.vars.set('amd_cause', verdict === 'MACHINE' ? 'LONGGREETING' : 'HUMAN');
       return verdict;
     },
-    avmdStart: (leg) => {
-      leg.emit('avmd', { lead: [['Event-Subclass', 'avmd::start']], subclass: 'avmd::start', after: [['Call-command', 'avmd']] });
-    },
-    avmdStop: (leg) => {
-      leg.emit('avmd', { lead: [['Event-Subclass', 'avmd::stop']], subclass: 'avmd::stop', after: [['Call-command', 'avmd']] });
-    },
   };
+
+  /** Dials the B leg of A's `bridge` application; `result` settles with the originate result text. */
+  private dialBLeg(a: CallLeg, target: DialTarget): { leg: CallLeg; result: Promise<string> } {
+    this.sessionCounter += 1;
+    let settle: (result: string) => void = () => undefined;
+    const result = new Promise<string>((resolve) => {
+      settle = resolve;
+    });
+    const withInherited = { ...target, variables: [...inheritedVars(a), ...target.variables] };
+    const leg = this.placeCall(randomUUID(), withInherited, (text) => settle(text), { blocking: false, connected: (b) => bLegConnected(b, a), originator: a });
+    return { leg, result };
+  }
 
   /** SIGTERM: hang every call up with SYSTEM_SHUTDOWN and wait for their teardown. */
   async shutdown(): Promise<void> {
     this.publishSystem('SHUTDOWN', { file: 'switch_core.c', func: 'switch_core_destroy', line: 3023 }, [['Event-Info', 'System Shutting Down']]);
     const pending = [...this.legs.values()].map((leg) => {
+      leg.channel.verboseEvents = true;
       leg.requestHangup({ cause: 'SYSTEM_SHUTDOWN', by: 'local' });
       return leg.finished;
     });
@@ -348,7 +379,7 @@ export class SwitchCore {
   }
 }
 
-function variable(request: DialRequest, name: string): string | undefined {
+function variable(request: DialTarget, name: string): string | undefined {
   let found: string | undefined;
   for (const [key, value] of request.variables) if (key === name) found = value;
   return found;
