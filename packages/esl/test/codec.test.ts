@@ -117,6 +117,18 @@ describe('command encoding', () => {
       assert.equal(parsed?.kind, 'frame');
     });
   }
+  it('reads two commands sent without a blank line between as the first one, as FreeSWITCH does', () => {
+    const results = new FrameParser({ commands: true }).push(Buffer.from('api status\napi version\n\n'));
+    assert.equal(results.length, 1);
+    const [frame] = results;
+    assert.ok(frame?.kind === 'frame');
+    assert.equal(frame.command, 'api status');
+    assert.deepEqual(frame.headers, []);
+  });
+  it('still refuses a server header line without a colon', () => {
+    const [result] = new FrameParser().push(Buffer.from('Content-Type: api/response\nnot a header\n\n'));
+    assert.equal(result?.kind, 'error');
+  });
   it('refuses a line break that would inject a second command', () => {
     assert.throws(() => encodeCommand({ type: 'api', command: 'status\n\napi hupall' }), EslInvalidCommandError);
   });

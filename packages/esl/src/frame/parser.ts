@@ -245,7 +245,10 @@ function parseHead(buf: Buffer, start: number, end: number, commands: boolean): 
     }
     const colon = line.indexOf(':');
     if (colon <= 0) {
-      badLine ??= line;
+      // FreeSWITCH reads a client's block as command + headers and ignores other lines (two
+      // commands without a blank line between get one reply, for the first); from a server
+      // such a line means the stream is not ESL.
+      if (!commands) badLine ??= line;
       continue;
     }
     const value = line.charCodeAt(colon + 1) === 0x20 ? line.slice(colon + 2) : line.slice(colon + 1);
