@@ -1,13 +1,14 @@
 import { Bus } from '@outbound/bus';
 import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
 import type { Logger } from '@outbound/telemetry';
-import { CallPublisher } from './adapters/call-publisher.js';
+import { CallPublisher, type MediaObserver } from './adapters/call-publisher.js';
 import { EslPool } from './adapters/esl-pool.js';
 import { mediaServiceBinding } from './adapters/grpc-media-service.js';
 import { MediaController } from './adapters/media-controller.js';
 import type { MediaConfig } from './config.js';
 
 export type { MediaConfig } from './config.js';
+export type { MediaObserver } from './adapters/call-publisher.js';
 export { loadMediaConfig, parseEslNodes } from './config.js';
 
 export interface AppDeps {
@@ -16,6 +17,7 @@ export interface AppDeps {
     'eslNodes' | 'grpcAddress' | 'natsUrl' | 'defaultGateway' | 'amdDefault' | 'ringTimeoutMs' | 'recordingsDir' | 'nodeDownAfterMs' | 'eslCommandTimeoutMs'
   >;
   readonly logger: Logger;
+  readonly observer?: MediaObserver;
 }
 
 export interface App {
@@ -32,18 +34,18 @@ export function createApp(deps: AppDeps): App {
   const { config, logger } = deps;
   let bus: Bus | undefined;
   let grpc: GrpcServer | undefined;
-  const publisher = new CallPublisher(() => bus, logger);
-  // The controller needs the pool and the pool's callbacks need the controller: wired lazily.
-  let controller: MediaController | undefined;
+  const publisher = new CallPublisher(() => bus, logger, deps.observer);
+  // The controller needs the pool and the pool's callbacks need the controller: the callbacks
+  // only run after start(), by which time `controller` is initialised.
   const pool = new EslPool({
     nodes: config.eslNodes,
     logger,
     commandTimeoutMs: config.eslCommandTimeoutMs,
     nodeDownAfterMs: config.nodeDownAfterMs,
-    onEvent: (node, event) => controller?.onEslEvent(node, event),
-    onReady: (node) => void controller?.reconcile(node),
+    onEvent: (node, event, arrivedAtMs) => controller.onEslEvent(node, event, arrivedAtMs),
+    onReady: (node) => void controller.reconcile(node),
   });
-  controller = new MediaController({ pool, publisher, logger, recordingsDir: config.recordingsDir });
+  const controller = new MediaController({ pool, publisher, logger, recordingsDir: config.recordingsDir });
 
   return {
     controller,
@@ -53,7 +55,7 @@ export function createApp(deps: AppDeps): App {
       pool.start();
       grpc = await startGrpcServer({
         address: config.grpcAddress,
-        services: [mediaServiceBinding(controller!, { gateway: config.defaultGateway, amd: config.amdDefault, ringTimeoutMs: config.ringTimeoutMs }, logger)],
+        services: [mediaServiceBinding(controller, { gateway: config.defaultGateway, amd: config.amdDefault, ringTimeoutMs: config.ringTimeoutMs }, logger)],
         logger,
       });
       return { port: grpc.port };

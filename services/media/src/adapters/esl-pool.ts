@@ -11,7 +11,8 @@ export interface EslPoolOptions {
   readonly commandTimeoutMs?: number;
   /** A node disconnected this long is reported as taken out of rotation. */
   readonly nodeDownAfterMs?: number;
-  readonly onEvent: (node: string, event: EslEvent) => void;
+  /** `arrivedAtMs`: `performance.now()` as the connection delivered the event (latency measurement). */
+  readonly onEvent: (node: string, event: EslEvent, arrivedAtMs: number) => void;
   /** After a reconnect (and after the first connect): reconcile the node's calls. */
   readonly onReady: (node: string, reason: 'connected' | 'reconnected') => void;
 }
@@ -46,7 +47,7 @@ export class EslPool {
       });
       const handle: NodeHandle = { config, connection, downSince: undefined, downTimer: undefined };
       const log = options.logger.child({ node: config.name });
-      connection.on('event', (event) => options.onEvent(config.name, event));
+      connection.on('event', (event) => options.onEvent(config.name, event, performance.now()));
       connection.on('disconnected', ({ error }) => {
         log.warn({ code: error.code }, 'ESL connection lost; reconnecting');
         this.markDown(handle);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { EslError, type EslEvent } from '@outbound/esl';
+import { EslError, EslTimeoutError, type EslEvent } from '@outbound/esl';
 import { DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from '@outbound/errors';
 import { redactText, type Logger } from '@outbound/telemetry';
-import type { CallEvent, CallRef } from '../domain/call-events.js';
+import { CAUSE_ORIGINATE_UNCONFIRMED, type CallEvent, type CallRef } from '../domain/call-events.js';
 import { CallTable, parseShowChannels } from '../domain/call-table.js';
 import { toSignal, type ChannelSignal } from '../domain/channel-signal.js';
 import { DialStringError, buildAgentOriginate, buildOriginate } from '../domain/dial-string.js';
@@ -56,14 +56,14 @@ export class MediaController {
     this.now = options.now ?? Date.now;
   }
 
-  /** Every ESL event from every node comes through here. */
-  onEslEvent(node: string, event: EslEvent): void {
+  /** Every ESL event from every node comes through here; `arrivedAtMs` is its `performance.now()` arrival. */
+  onEslEvent(node: string, event: EslEvent, arrivedAtMs = performance.now()): void {
     const signal = toSignal(event, this.now());
     if (signal === undefined) return;
     if (signal.type === 'dtmf') this.onDtmf(signal.uuid, signal.digit);
     const emitted = this.table.apply(signal);
     if (this.table.isCreated(signal.uuid)) this.createdWaiters.get(signal.uuid)?.();
-    this.emit(emitted, signal);
+    this.emit(emitted, signal, arrivedAtMs);
     for (const e of emitted) if (e.kind === 'answered' && this.table.wantsAmd(e.call.callId)) this.startAmd(node, e.call.callId);
     if (signal.type === 'hangup' && signal.complete) this.onChannelGone(signal.uuid);
   }
@@ -117,7 +117,10 @@ export class MediaController {
     const first = await Promise.race([created, settled, timeout]);
     clearTimeout(timer);
     this.createdWaiters.delete(callId);
-    if (typeof first === 'object' && first.kind === 'error' && !this.table.isCreated(callId)) {
+    // A late reply (the switch is busy, or its replies queue behind a burst of events) is not a
+    // refusal: the call may be ringing. Only a failure to reach the node forgets the call.
+    const lateReply = typeof first === 'object' && first.kind === 'error' && first.error instanceof EslTimeoutError;
+    if (typeof first === 'object' && first.kind === 'error' && !lateReply && !this.table.isCreated(callId)) {
       this.table.forget(callId);
       log.warn({ err: redactText((first.error as Error).message) }, 'originate not accepted by the node');
       throw new UnavailableError(`media node ${node} did not accept the call`, { reason: 'NODE_UNAVAILABLE', details: { node }, cause: first.error });
@@ -132,6 +135,7 @@ export class MediaController {
         log.debug({ err: redactText((outcome.error as Error).message) }, 'originate job not reported; the channel table follows events and reconciliation');
       }
     });
+    if (!this.table.isCreated(callId)) this.confirmLater(node, callId, command.ringTimeoutMs);
     log.info({ amd: command.amd }, 'originate sent');
     return { callId, node };
   }
@@ -213,7 +217,6 @@ export class MediaController {
     this.nodeOf(callId);
     if (this.dtmfWaiters.has(callId)) throw new FailedPreconditionError('digits are already being collected on this call', { reason: 'DTMF_BUSY' });
     return new Promise<string>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
       const finish = (digits: string): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -223,7 +226,7 @@ export class MediaController {
       const onAbort = (): void => finish(waiter.digits.join(''));
       const waiter: DtmfWaiter = { digits: [], maxDigits: options.maxDigits, terminators: options.terminators, resolve: finish };
       this.dtmfWaiters.set(callId, waiter);
-      timer = setTimeout(() => finish(waiter.digits.join('')), options.timeoutMs);
+      const timer = setTimeout(() => finish(waiter.digits.join('')), options.timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -247,6 +250,24 @@ export class MediaController {
     for (const [agent, customer] of this.agentLegs) if (customer === callId || agent === callId) this.agentLegs.delete(agent);
   }
 
+  /**
+   * A call the node has not reported by the time Originate returns: once it could no longer be
+   * ringing, ask the node. If the channel does not exist it never will, so the attempt gets its
+   * hangup instead of sitting in the table for ever.
+   */
+  private confirmLater(node: string, callId: string, ringTimeoutMs: number): void {
+    const timer = setTimeout(() => {
+      if (this.table.get(callId) === undefined || this.table.isCreated(callId)) return;
+      this.api(node, `uuid_exists ${callId}`).then(
+        (reply) => {
+          if (reply.body.trim() === 'false' && !this.table.isCreated(callId)) this.emit(this.table.fail(callId, CAUSE_ORIGINATE_UNCONFIRMED, this.now()));
+        },
+        (error: unknown) => this.options.logger.warn({ callId, node, err: redactText((error as Error).message) }, 'could not confirm an unreported call; reconciliation will'),
+      );
+    }, ringTimeoutMs + (this.options.acceptTimeoutMs ?? 5_000));
+    timer.unref();
+  }
+
   private startAmd(node: string, callId: string): void {
     let connection;
     try {
@@ -259,8 +280,8 @@ export class MediaController {
     });
   }
 
-  private emit(emitted: readonly CallEvent[], signal?: ChannelSignal): void {
-    for (const event of emitted) void this.options.publisher.publish(event, signal?.vars.traceparent);
+  private emit(emitted: readonly CallEvent[], signal?: ChannelSignal, eslArrivedAtMs?: number): void {
+    for (const event of emitted) void this.options.publisher.publish(event, signal?.vars.traceparent, eslArrivedAtMs);
   }
 
   private nodeOf(callId: string): string {

@@ -45,3 +45,6 @@ export function callEventId(event: CallEvent): string {
 
 /** Hangup cause used when a call vanished from its node while we were not listening. */
 export const CAUSE_LOST_WHILE_DISCONNECTED = 'MEDIA_RECONCILED_GONE';
+
+/** Hangup cause for a call whose originate reply never came and whose channel the node does not have. */
+export const CAUSE_ORIGINATE_UNCONFIRMED = 'MEDIA_ORIGINATE_UNCONFIRMED';

@@ -35,15 +35,15 @@ export interface CallSnapshot {
  */
 export class CallTable {
   private readonly calls = new Map<string, CallState>();
+  /** Calls per node, kept with the table: node selection asks on every Originate. */
+  private readonly perNode = new Map<string, number>();
 
   get size(): number {
     return this.calls.size;
   }
 
   countOn(node: string): number {
-    let n = 0;
-    for (const call of this.calls.values()) if (call.ref.node === node) n++;
-    return n;
+    return this.perNode.get(node) ?? 0;
   }
 
   get(callId: string): CallSnapshot | undefined {
@@ -56,12 +56,13 @@ export class CallTable {
   register(ref: CallRef, nowMs: number, options: { amd?: boolean } = {}): CallEvent[] {
     if (this.calls.has(ref.callId)) return [];
     this.calls.set(ref.callId, { ref, phase: 'dialing', startedAtMs: nowMs, amdRequested: options.amd ?? false, amdReported: false, created: false });
+    this.perNode.set(ref.node, this.countOn(ref.node) + 1);
     return [{ kind: 'originated', call: ref, atMs: nowMs }];
   }
 
   /** Drop a call the node never accepted (the command itself failed): no events. */
   forget(callId: string): void {
-    this.calls.delete(callId);
+    this.remove(callId);
   }
 
   /** True once the node reported the channel (CHANNEL_CREATE or any later event). */
@@ -73,7 +74,7 @@ export class CallTable {
   fail(callId: string, cause: string, nowMs: number): CallEvent[] {
     const call = this.calls.get(callId);
     if (call === undefined) return [];
-    this.calls.delete(callId);
+    this.remove(callId);
     return [{ kind: 'hangup', call: call.ref, atMs: nowMs, cause, billsec: 0, answered: false, ...(call.sipStatus === undefined ? {} : { sipStatus: call.sipStatus }) }];
   }
 
@@ -122,7 +123,7 @@ export class CallTable {
       case 'hangup': {
         if (signal.sipStatus !== undefined) call.sipStatus = signal.sipStatus;
         if (!signal.complete) return [];
-        this.calls.delete(signal.uuid);
+        this.remove(signal.uuid);
         const answered = call.answeredAtMs !== undefined;
         const billsec = signal.billsec ?? (answered ? Math.max(0, Math.floor((signal.atMs - (call.answeredAtMs ?? signal.atMs)) / 1000)) : 0);
         return [
@@ -147,7 +148,7 @@ export class CallTable {
       if (call.ref.node !== node) continue;
       const channel = byUuid.get(callId);
       if (channel === undefined) {
-        this.calls.delete(callId);
+        this.remove(callId);
         const answered = call.answeredAtMs !== undefined;
         out.push({
           kind: 'hangup', call: call.ref, atMs: nowMs, cause: CAUSE_LOST_WHILE_DISCONNECTED, answered,
@@ -167,6 +168,15 @@ export class CallTable {
       }
     }
     return out;
+  }
+
+  private remove(callId: string): void {
+    const call = this.calls.get(callId);
+    if (call === undefined) return;
+    this.calls.delete(callId);
+    const left = this.countOn(call.ref.node) - 1;
+    if (left > 0) this.perNode.set(call.ref.node, left);
+    else this.perNode.delete(call.ref.node);
   }
 
   private answer(call: CallState, atMs: number): CallEvent[] {

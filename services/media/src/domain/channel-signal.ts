@@ -31,7 +31,11 @@ export interface ChannelVars {
   readonly traceparent?: string;
 }
 
-/** The event names media subscribes to (plain or json). */
+/**
+ * The event names media subscribes to (plain or json). Not CHANNEL_HANGUP: CHANNEL_HANGUP_COMPLETE
+ * carries the same cause and SIP status plus billing, and each event costs ~5 KB of headers to
+ * decode, the largest share of media's CPU per call.
+ */
 export const SUBSCRIBED_EVENTS = [
   'CHANNEL_CREATE',
   'CHANNEL_PROGRESS',
@@ -39,7 +43,6 @@ export const SUBSCRIBED_EVENTS = [
   'CHANNEL_ANSWER',
   'CHANNEL_BRIDGE',
   'CHANNEL_EXECUTE_COMPLETE',
-  'CHANNEL_HANGUP',
   'CHANNEL_HANGUP_COMPLETE',
   'DTMF',
 ] as const;
@@ -60,10 +63,13 @@ export interface RawEvent {
   readonly headers: ReadonlyMap<string, string>;
 }
 
+/** `[field, header]` pairs, built once: `vars` runs on every event. */
+const VAR_HEADERS = (Object.entries(VAR) as [keyof ChannelVars, string][]).map(([key, name]) => [key, `variable_${name}`] as const);
+
 function vars(headers: ReadonlyMap<string, string>): ChannelVars {
   const out: { -readonly [K in keyof ChannelVars]: string } = {};
-  for (const [key, name] of Object.entries(VAR) as [keyof ChannelVars, string][]) {
-    const value = headers.get(`variable_${name}`);
+  for (const [key, header] of VAR_HEADERS) {
+    const value = headers.get(header);
     if (value !== undefined && value !== '') out[key] = value;
   }
   return out;

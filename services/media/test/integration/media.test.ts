@@ -2,24 +2,19 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServiceError } from '@grpc/grpc-js';
 import { tracing } from '@opentelemetry/sdk-node';
-import { Bus, events, type ConsumerHandle, type EventType } from '@outbound/bus';
-import { MediaServiceClient, type HangupRequest, type HangupResponse, type OriginateRequest, type OriginateResponse } from '@outbound/proto/outbound/v1/media';
-import { Metadata, Status, createClient, statusDetails, unary } from '@outbound/rpc';
+import type { HangupRequest, HangupResponse } from '@outbound/proto/outbound/v1/media';
+import { Metadata, Status, statusDetails, unary } from '@outbound/rpc';
 import { parseScenario, createApp as createSwitch, type App as SwitchApp } from '@outbound/switch-sim';
-import { createLogger, startTelemetry, type Telemetry } from '@outbound/telemetry';
-import { testUrls, uniqueName, waitFor } from '@outbound/testkit';
-import { createApp, type App } from '../../src/app.js';
+import { startTelemetry, type Telemetry } from '@outbound/telemetry';
+import { uniqueName, waitFor } from '@outbound/testkit';
+import { startMedia, type MediaHarness } from '../support/media-harness.js';
 
 // Real NATS JetStream, switch-sim in-process on a random port, media's gRPC on a random port.
-const logger = createLogger({ service: 'media-test', level: 'silent' });
 const exporter = new tracing.InMemorySpanExporter();
 let telemetry: Telemetry;
 let sim: SwitchApp;
 let simPort = 0;
-let media: App;
-let client: MediaServiceClient;
-let bus: Bus;
-const consumers: ConsumerHandle[] = [];
+let harness: MediaHarness;
 
 const scenario = parseScenario({
   name: 'media-test',
@@ -38,54 +33,17 @@ async function startSim(port: number): Promise<number> {
 before(async () => {
   telemetry = startTelemetry({ serviceName: 'media', spanProcessors: [new tracing.SimpleSpanProcessor(exporter)] });
   simPort = await startSim(0);
-  media = createApp({
-    logger,
-    config: {
-      eslNodes: [{ name: 'fs1', host: '127.0.0.1', port: simPort, password: 'ClueCon' }],
-      grpcAddress: '127.0.0.1:0', natsUrl: testUrls.nats, defaultGateway: 'carrier1', amdDefault: false,
-      ringTimeoutMs: 30_000, recordingsDir: '/tmp/media-recordings', nodeDownAfterMs: 1_000, eslCommandTimeoutMs: 2_000,
-    },
-  });
-  const { port } = await media.start();
-  await media.nodesReady();
-  client = createClient(MediaServiceClient, `127.0.0.1:${String(port)}`);
-  bus = await Bus.connect({ url: testUrls.nats, name: 'media-test', logger });
+  harness = await startMedia({ eslPort: simPort });
 });
 
 after(async () => {
-  for (const c of consumers) await c.stop();
-  client?.close();
-  await media?.stop(1_000);
+  await harness?.stop();
   await sim?.stop();
-  await bus?.close();
   await telemetry?.shutdown();
 });
 
-type Seen = Map<string, Array<{ id: string; data: Record<string, unknown> }>>;
-
-/** Durable consumers for a fresh campaign id: every calls.* event of it, by type. */
-async function watch(campaignId: string): Promise<Seen> {
-  const seen: Seen = new Map();
-  const types: EventType<string, object>[] = [events.callOriginated, events.callRinging, events.callAnswered, events.callHangup, events.callBridged];
-  for (const type of types) {
-    consumers.push(await bus.consume({
-      event: type,
-      durable: uniqueName('media_test'),
-      filterSubject: type.subjectForKey(campaignId),
-      handler: async (delivery) => {
-        const list = seen.get(type.type) ?? [];
-        list.push({ id: delivery.event.id, data: delivery.event.data as Record<string, unknown> });
-        seen.set(type.type, list);
-      },
-    }));
-  }
-  return seen;
-}
-
-function originate(request: Partial<OriginateRequest> & { attempt: OriginateRequest['attempt'] }): Promise<OriginateResponse> {
-  const full: OriginateRequest = { destination: '+15550001234', callerId: '', gateway: '', amd: false, ringTimeoutMs: 0, complianceCheckId: '', ...request };
-  return unary<OriginateRequest, OriginateResponse>(client.originate, client, full, new Metadata());
-}
+const watch = (campaignId: string): ReturnType<MediaHarness['watch']> => harness.watch(campaignId);
+const originate: MediaHarness['originate'] = (request) => harness.originate(request);
 
 test('Originate → calls.originated/ringing/answered/hangup on JetStream, ids and cause right, one trace', async () => {
   const campaignId = uniqueName('camp');
@@ -138,7 +96,7 @@ test('invalid Originate → INVALID_ARGUMENT naming the fields, without echoing 
 });
 
 test('Hangup on an unknown uuid → NOT_FOUND', async () => {
-  const error = await unary<HangupRequest, HangupResponse>(client.hangup, client, { callId: '00000000-0000-4000-8000-000000000000', cause: '' }, new Metadata()).then(
+  const error = await unary<HangupRequest, HangupResponse>(harness.client.hangup, harness.client, { callId: '00000000-0000-4000-8000-000000000000', cause: '' }, new Metadata()).then(
     () => assert.fail('expected NOT_FOUND'),
     (e: ServiceError) => e,
   );
@@ -150,10 +108,10 @@ test('switch restarts while a call is up: media reconnects, reconciles, reports 
   const seen = await watch(campaignId);
   const reply = await originate({ attempt: { campaignId, leadId: 'l3', attemptId: 'a3' }, destination: '+15552220001' });
   await waitFor(() => seen.get('calls.answered')?.[0], { what: 'answer before the restart' });
-  assert.equal(media.controller.table.get(reply.callId)?.answered, true);
+  assert.equal(harness.media.controller.table.get(reply.callId)?.answered, true);
 
   await sim.stop();
-  await waitFor(() => !media.controller.table.get(reply.callId), { what: 'the call to leave the table', timeoutMs: 10_000 });
+  await waitFor(() => !harness.media.controller.table.get(reply.callId), { what: 'the call to leave the table', timeoutMs: 10_000 });
   await startSim(simPort);
   const hangup = await waitFor(() => seen.get('calls.hangup')?.find((e) => e.data['callId'] === reply.callId), { what: 'hangup of the call that was up' });
   assert.equal(hangup.data['answered'], true);
