@@ -66,6 +66,12 @@ export interface ConsumerOptions<Payload> {
   /** Deliveries before the message goes to the dead-letter subject. */
   maxDeliver?: number;
   ackWaitMs?: number;
+  /**
+   * Where a consumer created for the first time starts: `all` (default) replays the stream's
+   * retained history, `new` takes only what is published from now on. An existing durable
+   * always resumes where it stopped.
+   */
+  deliverFrom?: 'all' | 'new';
   /** Delay before a failed message is redelivered, by delivery count. */
   nakDelayMs?: (deliveryCount: number) => number;
   handler: (delivery: Delivery<Payload>) => Promise<void>;
@@ -156,7 +162,7 @@ export class Bus {
     await this.jsm.consumers.add(stream, {
       durable_name: options.durable,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      deliver_policy: options.deliverFrom === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
       filter_subject: options.filterSubject ?? options.event.filter,
       // One more than ours, so a message whose handler crashed the process every time still
       // comes back once more to be dead-lettered instead of being silently dropped.

@@ -150,3 +150,20 @@ test('the consumer span continues the publisher trace through message headers', 
   assert.equal(consumer.spanContext().traceId, producer.spanContext().traceId);
   assert.equal(consumer.parentSpanContext?.spanId, producer.spanContext().spanId);
 });
+
+test('a new consumer can start after the retained history', async () => {
+  const campaign = uniqueName('c');
+  await bus.publish(events.callAnswered, answered(campaign, 1));
+  const seen: string[] = [];
+  const handle = await bus.consume({
+    event: events.callAnswered,
+    durable: uniqueName('fresh'),
+    filterSubject: `calls.answered.${campaign}`,
+    deliverFrom: 'new',
+    handler: async ({ event }) => { seen.push(event.data.attemptId); },
+  });
+  await bus.publish(events.callAnswered, answered(campaign, 2));
+  await waitFor(() => seen.length >= 1, { what: 'the new event' });
+  await handle.stop();
+  assert.deepEqual(seen, ['A2']);
+});
