@@ -115,6 +115,22 @@ export const events = {
     schema: z.object({ ...attempt, priority: z.number().int(), script: z.string().optional(), lineClass: z.string().optional(), notBefore: z.string().datetime().optional() }),
     keyField: 'campaignId',
   }),
+  /** A customer asked for no more contact (DTMF, a spoken "退订", SMS reply, agent): every channel stops. */
+  complianceOptOut: defineEvent({
+    type: 'compliance.optout',
+    version: 1,
+    stream: 'COMPLIANCE',
+    schema: z.object({ campaignId: token, leadId: token, attemptId: token.optional(), channel: z.enum(['dtmf', 'speech', 'sms', 'agent', 'web']) }),
+    keyField: 'campaignId',
+  }),
+  /** A rule was broken during a call, e.g. sensitive words in the transcript. Words, never numbers. */
+  complianceViolation: defineEvent({
+    type: 'compliance.violation',
+    version: 1,
+    stream: 'COMPLIANCE',
+    schema: z.object({ ...attempt, kind: z.enum(['sensitive_words']), words: z.array(z.string().max(64)).max(100), lists: z.array(z.string().max(64)).max(20) }),
+    keyField: 'campaignId',
+  }),
 } as const;
 
 export type AnyEventType = EventType<string, object>;

@@ -1,0 +1,129 @@
+import type { Pool } from '@outbound/store';
+import type { Logger } from '@outbound/telemetry';
+import { backoffDelayMs, sleep } from '@outbound/errors';
+import type { Denial } from '../../domain/types.js';
+
+export interface DecisionRecord {
+  readonly checkId: string;
+  readonly decidedAt: number;
+  readonly dialAt: number;
+  readonly campaignId: string;
+  readonly leadId: string;
+  readonly phoneKey: string;
+  readonly maskedPhone: string;
+  readonly callerId: string;
+  readonly allowed: boolean;
+  readonly denials: readonly Denial[];
+  readonly rulePacks: readonly string[];
+  readonly timeZones: readonly string[];
+  readonly inputs: Readonly<Record<string, unknown>>;
+}
+
+const MAX_BATCH = 1000;
+
+/**
+ * Decisions are written off the hot path in batches. A failed write keeps its rows queued and
+ * retries with back-off; `close()` drains everything, so nothing is lost on SIGTERM.
+ */
+export class EvidenceWriter {
+  private queue: DecisionRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private failures = 0;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly schema: string,
+    private readonly logger: Logger,
+    private readonly flushEveryMs = 100,
+  ) {}
+
+  add(record: DecisionRecord): void {
+    this.queue.push(record);
+    if (this.queue.length >= MAX_BATCH) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.flushEveryMs);
+  }
+
+  /** Write what is queued now (and wait for a write already running). */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.flushing) await this.flushing;
+    if (this.queue.length === 0) return;
+    const batch = this.queue.splice(0, MAX_BATCH);
+    this.flushing = this.write(batch)
+      .then(() => {
+        this.failures = 0;
+      })
+      .catch(async (error: unknown) => {
+        this.failures++;
+        this.queue.unshift(...batch);
+        this.logger.error({ err: error, rows: batch.length, failures: this.failures }, 'decision evidence write failed; retrying');
+        await sleep(backoffDelayMs({ initialDelayMs: 100, maxDelayMs: 5_000, multiplier: 2, maxAttempts: Infinity }, this.failures));
+      })
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    await this.flushing;
+    if (this.queue.length > 0) this.timer ??= setTimeout(() => void this.flush(), this.queue.length >= MAX_BATCH ? 0 : this.flushEveryMs);
+  }
+
+  /** Drain everything queued; keeps retrying until written or `deadlineMs` passes. */
+  async close(deadlineMs: number): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    while ((this.queue.length > 0 || this.flushing) && Date.now() < deadline) await this.flush();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.queue.length > 0) this.logger.error({ rows: this.queue.length }, 'decision evidence not written before shutdown deadline');
+  }
+
+  private async write(batch: readonly DecisionRecord[]): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO "${this.schema}".decisions (check_id, decided_at, dial_at, campaign_id, lead_id, phone_key, masked_phone, caller_id, allowed, denials, rule_packs, time_zones, inputs)
+       SELECT r.check_id, r.decided_at, r.dial_at, r.campaign_id, r.lead_id, r.phone_key, r.masked_phone, r.caller_id, r.allowed, r.denials, r.rule_packs, r.time_zones, r.inputs
+       FROM jsonb_to_recordset($1::jsonb) AS r(check_id text, decided_at timestamptz, dial_at timestamptz, campaign_id text, lead_id text, phone_key text, masked_phone text, caller_id text, allowed boolean, denials jsonb, rule_packs text[], time_zones text[], inputs jsonb)
+       ON CONFLICT (check_id) DO NOTHING`,
+      [
+        JSON.stringify(
+          batch.map((r) => ({
+            check_id: r.checkId,
+            decided_at: new Date(r.decidedAt).toISOString(),
+            dial_at: new Date(r.dialAt).toISOString(),
+            campaign_id: r.campaignId,
+            lead_id: r.leadId,
+            phone_key: r.phoneKey,
+            masked_phone: r.maskedPhone,
+            caller_id: r.callerId,
+            allowed: r.allowed,
+            denials: r.denials,
+            rule_packs: r.rulePacks,
+            time_zones: r.timeZones,
+            inputs: r.inputs,
+          })),
+        ),
+      ],
+    );
+  }
+}
+
+interface DecisionRow {
+  check_id: string;
+  decided_at: Date;
+  dial_at: Date;
+  campaign_id: string;
+  lead_id: string;
+  masked_phone: string;
+  caller_id: string;
+  allowed: boolean;
+  denials: Denial[];
+  rule_packs: string[];
+  time_zones: string[];
+}
+
+export async function lastDecisions(pool: Pool, schema: string, phoneKey: string, limit: number): Promise<DecisionRow[]> {
+  const { rows } = await pool.query<DecisionRow>(
+    `SELECT check_id, decided_at, dial_at, campaign_id, lead_id, masked_phone, caller_id, allowed, denials, rule_packs, time_zones
+     FROM "${schema}".decisions WHERE phone_key = $1 ORDER BY decided_at DESC, check_id DESC LIMIT $2`,
+    [phoneKey, limit],
+  );
+  return rows;
+}

@@ -1,0 +1,83 @@
+import { fileURLToPath } from 'node:url';
+import { Bus, STREAMS, stopWithin, type ConsumerHandle } from '@outbound/bus';
+import { Keyspace, createRedis } from '@outbound/redis';
+import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
+import { createPool, loadMigrations, migrate } from '@outbound/store';
+import type { Logger } from '@outbound/telemetry';
+import { complianceService } from './adapters/grpc/handlers.js';
+import { startConsumers } from './adapters/nats/consumers.js';
+import { AbandonCounts } from './adapters/redis/abandon-counts.js';
+import { DialStateStore } from './adapters/redis/dial-state.js';
+import { AuditLog } from './adapters/sql/audit.js';
+import { EvidenceWriter } from './adapters/sql/evidence.js';
+import { PolicyStore } from './adapters/sql/policies.js';
+import { RegistryLoader } from './adapters/sql/registry-loader.js';
+import type { ComplianceConfig } from './config.js';
+import { DialChecker } from './dial-checker.js';
+import { BlindIndex } from './domain/blind.js';
+import { PackCatalogue, allPackVersions } from './domain/packs/index.js';
+import { Registry } from './registry.js';
+
+export interface AppDeps {
+  readonly config: ComplianceConfig;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+export interface App {
+  start(): Promise<{ port: number }>;
+  /** Stop taking calls, finish in-flight ones, write every queued decision, close connections. */
+  stop(): Promise<void>;
+}
+
+const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+export function createApp(deps: AppDeps): App {
+  const { config, logger } = deps;
+  const now = deps.now ?? Date.now;
+  const schema = config.dbSchema;
+  const pool = createPool({ url: config.databaseUrl, applicationName: 'compliance', onIdleError: (error) => logger.warn({ err: error }, 'idle PostgreSQL client error') });
+  const redis = createRedis({ url: config.redisUrl, name: 'compliance', onError: (error) => logger.warn({ err: error }, 'Redis error') });
+  const keys = new Keyspace('compliance', config.redisPrefix);
+  const blind = new BlindIndex(config.blindIndexSecret);
+  const catalogue = new PackCatalogue(allPackVersions);
+  const registry = new Registry();
+  const state = new DialStateStore(redis, keys);
+  const abandon = new AbandonCounts(redis, keys, config.abandonCacheMs, now);
+  const evidence = new EvidenceWriter(pool, schema, logger, config.evidenceFlushMs);
+  const policies = new PolicyStore(pool, schema, config.policyCacheMs, now);
+  const registryLoader = new RegistryLoader({ pool, schema, redis, keys, blind, registry, logger });
+  const audit = new AuditLog(pool, schema, now);
+  const checker = new DialChecker({ catalogue, policies, registry, blind, state, abandon, evidence, now });
+  let bus: Bus | undefined;
+  let server: GrpcServer | undefined;
+  let consumers: ConsumerHandle[] = [];
+  let poller: NodeJS.Timeout | undefined;
+
+  return {
+    async start() {
+      await migrate(pool, { schema, migrations: await loadMigrations(migrationsDir) });
+      await registryLoader.reloadIfChanged();
+      bus = await Bus.connect({ url: config.natsUrl, name: 'compliance', logger });
+      await bus.ensureStreams(STREAMS);
+      consumers = await startConsumers({ bus, pool, schema, state, abandon, durablePrefix: config.durablePrefix });
+      poller = setInterval(() => {
+        registryLoader.reloadIfChanged().catch((error: unknown) => logger.error({ err: error }, 'registry reload failed'));
+      }, config.registryPollMs);
+      poller.unref();
+      const service = complianceService({ checker, catalogue, policies, blind, state, abandon, registryLoader, audit, bus, pool, schema, now }, logger);
+      server = await startGrpcServer({ address: config.grpcAddress, services: [service], logger });
+      return { port: server.port };
+    },
+
+    async stop() {
+      if (poller) clearInterval(poller);
+      await server?.shutdown(config.shutdownGraceMs);
+      await Promise.all(consumers.map((c) => stopWithin(c, 5_000)));
+      await evidence.close(config.shutdownGraceMs);
+      await bus?.close();
+      redis.disconnect();
+      await pool.end();
+    },
+  };
+}

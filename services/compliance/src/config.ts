@@ -1,0 +1,36 @@
+import { commonVars, loadConfig, loadConfigOrExit, vars, type ConfigOf } from '@outbound/config';
+
+export const configShape = {
+  grpcAddress: ['GRPC_ADDRESS', vars.string().default('0.0.0.0:50056')],
+  natsUrl: commonVars.natsUrl,
+  redisUrl: commonVars.redisUrl,
+  databaseUrl: commonVars.databaseUrl,
+  logLevel: commonVars.logLevel,
+  otlpEndpoint: commonVars.otlpEndpoint,
+  shutdownGraceMs: commonVars.shutdownGraceMs,
+  /** PostgreSQL schema owned by this service. */
+  dbSchema: ['COMPLIANCE_DB_SCHEMA', vars.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('compliance')],
+  /** Redis key prefix (tests use a unique one). */
+  redisPrefix: ['COMPLIANCE_REDIS_PREFIX', vars.string().regex(/^[A-Za-z0-9_.@-]+$/, 'must be a key-safe name').default('outbound')],
+  /** HMAC secret of the numbers' blind index: the same on every replica, kept in a Secret. */
+  blindIndexSecret: ['COMPLIANCE_BLIND_INDEX_SECRET', vars.string().min(16, 'must be at least 16 characters')],
+  /** How long a replica may use a cached campaign policy before re-reading it. */
+  policyCacheMs: ['COMPLIANCE_POLICY_CACHE_MS', vars.durationMs().default(2_000)],
+  /** How stale the abandon-rate counts on the hot path may be. */
+  abandonCacheMs: ['COMPLIANCE_ABANDON_CACHE_MS', vars.durationMs().default(1_000)],
+  /** How often a replica checks whether another one loaded a new registry. */
+  registryPollMs: ['COMPLIANCE_REGISTRY_POLL_MS', vars.durationMs().default(5_000)],
+  evidenceFlushMs: ['COMPLIANCE_EVIDENCE_FLUSH_MS', vars.durationMs().default(100)],
+  /** Durable consumer name prefix (one set of consumers shared by all replicas). */
+  durablePrefix: ['COMPLIANCE_DURABLE_PREFIX', vars.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name').default('compliance')],
+} as const;
+
+export type ComplianceConfig = ConfigOf<typeof configShape>;
+
+export function loadComplianceConfig(env: NodeJS.ProcessEnv = process.env): ComplianceConfig {
+  return loadConfig(configShape, env);
+}
+
+export function loadComplianceConfigOrExit(): ComplianceConfig {
+  return loadConfigOrExit(configShape);
+}

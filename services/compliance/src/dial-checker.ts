@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { BlindIndex, maskE164 } from './domain/blind.js';
+import { decide, localDenials, planDial, type DialPlan } from './domain/engine.js';
+import type { PackCatalogue } from './domain/packs/index.js';
+import type { Decision, Denial, DialRequest } from './domain/types.js';
+import type { AbandonCounts } from './adapters/redis/abandon-counts.js';
+import type { DialStateStore } from './adapters/redis/dial-state.js';
+import type { EvidenceWriter } from './adapters/sql/evidence.js';
+import type { PolicyStore } from './adapters/sql/policies.js';
+import type { Registry } from './registry.js';
+
+export interface CheckedDecision extends Decision {
+  readonly checkId: string;
+}
+
+export interface DialCheckerDeps {
+  readonly catalogue: PackCatalogue;
+  readonly policies: PolicyStore;
+  readonly registry: Registry;
+  readonly blind: BlindIndex;
+  readonly state: DialStateStore;
+  readonly abandon: AbandonCounts;
+  readonly evidence: EvidenceWriter;
+  readonly now: () => number;
+}
+
+const reservationRefused: Denial = {
+  reason: 'LEAD_FREQUENCY_CAP',
+  code: 'RESERVATION_REFUSED',
+  rulePack: 'engine',
+  text: 'the atomic cap reservation was refused (another dial for this number or caller ID won the race)',
+  data: {},
+};
+
+/**
+ * The hot path: plan each dial from in-memory data, then one Redis pipeline checks the shared
+ * state and reserves the allowed attempts atomically, then the pure engine names every reason.
+ * Every decision is queued as evidence.
+ */
+export class DialChecker {
+  private waiting: Array<{ request: DialRequest; resolve: (d: CheckedDecision) => void; reject: (e: unknown) => void }> = [];
+
+  constructor(private readonly deps: DialCheckerDeps) {}
+
+  /**
+   * One check. Checks arriving in the same turn of the event loop (concurrent CheckDial calls)
+   * are decided together, in arrival order, so they share one Redis round trip.
+   */
+  checkOne(request: DialRequest): Promise<CheckedDecision> {
+    return new Promise((resolve, reject) => {
+      if (this.waiting.push({ request, resolve, reject }) === 1) setImmediate(() => this.drain());
+    });
+  }
+
+  private drain(): void {
+    const batch = this.waiting;
+    this.waiting = [];
+    this.check(batch.map((w) => w.request)).then(
+      (decisions) => batch.forEach((w, i) => w.resolve(decisions[i]!)),
+      (error: unknown) => batch.forEach((w) => w.reject(error)),
+    );
+  }
+
+  async check(requests: readonly DialRequest[]): Promise<CheckedDecision[]> {
+    const { catalogue, policies, registry, blind, state, abandon, evidence } = this.deps;
+    const campaigns = [...new Set(requests.map((r) => r.campaignId))];
+    const policyOf = new Map(await Promise.all(campaigns.map(async (id) => [id, await policies.get(id)] as const)));
+    const abandonOf = new Map(await Promise.all(campaigns.map(async (id) => [id, await abandon.cached(id)] as const)));
+    const prepared = requests.map((request) => {
+      const plan = planDial(request, policyOf.get(request.campaignId)!, catalogue);
+      const numberKey = blind.hex(request.phone);
+      const local = { onRegistry: registry.has(BlindIndex.key64FromHex(numberKey)), abandonDays: abandonOf.get(request.campaignId)! };
+      return { plan, numberKey, local, checkId: randomUUID(), reserve: plan.number.valid && localDenials(plan, local).length === 0 };
+    });
+    const states = await state.checkAndReserve(prepared);
+    const decidedAt = this.deps.now();
+    return Promise.all(
+      prepared.map(async (p, i) => {
+        const seen = states[i]!;
+        let decision = decide(p.plan, { ...p.local, ...seen.facts }, seen.caps);
+        if (seen.reserved && !decision.allowed) await state.release(p.numberKey, p.plan.request.callerId, p.checkId);
+        if (!seen.reserved && decision.allowed) decision = { ...decision, allowed: false, denials: [reservationRefused] };
+        evidence.add(this.record(p.plan, p.numberKey, p.checkId, decision, decidedAt, { facts: seen.facts, caps: seen.caps, onRegistry: p.local.onRegistry }));
+        return { ...decision, checkId: p.checkId };
+      }),
+    );
+  }
+
+  private record(plan: DialPlan, numberKey: string, checkId: string, decision: Decision, decidedAt: number, seen: Record<string, unknown>) {
+    const { request, policy, number } = plan;
+    return {
+      checkId,
+      decidedAt,
+      dialAt: request.at,
+      campaignId: request.campaignId,
+      leadId: request.leadId,
+      phoneKey: numberKey,
+      maskedPhone: maskE164(request.phone),
+      callerId: request.callerId,
+      allowed: decision.allowed,
+      denials: decision.denials,
+      rulePacks: decision.rulePacks,
+      timeZones: decision.timeZones,
+      inputs: { policy, region: number.region, areaCode: number.areaCode ?? null, uncertainty: number.uncertainty ?? null, timeZoneOverride: request.timeZoneOverride ?? null, ...seen },
+    };
+  }
+}

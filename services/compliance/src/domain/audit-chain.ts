@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+
+export interface AuditFields {
+  readonly seq: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly service: string;
+  readonly details: Readonly<Record<string, string>>;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Canonical JSON (sorted detail keys) so the same row always hashes the same. */
+export function auditHash(prevHash: string, row: AuditFields): string {
+  const details = Object.fromEntries(Object.entries(row.details).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const canonical = JSON.stringify([prevHash, row.seq, row.at, row.actor, row.action, row.target, row.service, details]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** Re-hash a run of rows in seq order; false at the first row whose link or hash is wrong. */
+export function verifyChain(rows: ReadonlyArray<AuditFields & { prevHash: string; hash: string }>, startPrev: string): boolean {
+  let prev = startPrev;
+  for (const row of rows) {
+    if (row.prevHash !== prev || auditHash(prev, row) !== row.hash) return false;
+    prev = row.hash;
+  }
+  return true;
+}

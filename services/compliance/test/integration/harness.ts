@@ -1,0 +1,54 @@
+import { Bus } from '@outbound/bus';
+import { ComplianceServiceClient } from '@outbound/proto/outbound/v1/compliance';
+import { createClient } from '@outbound/rpc';
+import { createLogger } from '@outbound/telemetry';
+import { testUrls, uniqueName } from '@outbound/testkit';
+import { createApp, type App } from '../../src/app.js';
+import { loadComplianceConfig } from '../../src/config.js';
+
+export interface Harness {
+  app: App;
+  client: ComplianceServiceClient;
+  bus: Bus;
+  schema: string;
+  close(): Promise<void>;
+}
+
+/** A real compliance app on a random port with its own schema, key prefix and durables. */
+export async function startHarness(): Promise<Harness> {
+  const name = uniqueName('cmp').toLowerCase();
+  const config = loadComplianceConfig({
+    GRPC_ADDRESS: '127.0.0.1:0',
+    NATS_URL: testUrls.nats,
+    REDIS_URL: testUrls.redis,
+    DATABASE_URL: testUrls.database,
+    LOG_LEVEL: 'silent',
+    COMPLIANCE_DB_SCHEMA: name,
+    COMPLIANCE_REDIS_PREFIX: name,
+    COMPLIANCE_DURABLE_PREFIX: name,
+    COMPLIANCE_BLIND_INDEX_SECRET: 'test-secret-0123456789',
+    SHUTDOWN_GRACE_MS: '5s',
+  });
+  const logger = createLogger({ service: 'compliance-test', level: 'silent' });
+  const app = createApp({ config, logger });
+  const { port } = await app.start();
+  const client = createClient(ComplianceServiceClient, `127.0.0.1:${port}`);
+  const bus = await Bus.connect({ url: testUrls.nats, name: 'compliance-test', logger });
+  return {
+    app,
+    client,
+    bus,
+    schema: name,
+    async close() {
+      client.close();
+      await bus.close();
+      await app.stop();
+    },
+  };
+}
+
+/** An `Etc/GMT±N` zone where it is now between 11:00 and 13:00, so window checks pass at any hour. */
+export function middayZone(now = Date.now()): string {
+  const offset = 12 - new Date(now).getUTCHours();
+  return offset === 0 ? 'Etc/GMT' : offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
+}
