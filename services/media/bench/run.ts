@@ -64,6 +64,8 @@ await sim.stop();
 const truth = expectedFromGroundTruth(groundTruth);
 const counter = await Bus.connect({ url: testUrls.nats, name: 'media-bench-counter', logger });
 const actual = await countOnJetStream(counter, campaignId);
+// The bench's events are counted; keep them out of the development stream's retained history.
+await counter.manager.streams.purge('CALLS', { filter: `calls.*.${campaignId}` });
 await counter.close();
 const eventsLost = CALL_EVENT_KINDS.reduce((sum, kind) => sum + Math.max(0, truth.expected[kind] - actual[kind]), 0);
 const eventsExtra = CALL_EVENT_KINDS.reduce((sum, kind) => sum + Math.max(0, actual[kind] - truth.expected[kind]), 0);
