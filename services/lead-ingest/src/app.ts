@@ -30,6 +30,8 @@ export interface AppDeps {
   dnc?: DoNotCallList;
   /** Durable name of the calls.hangup consumer (tests use a unique one). */
   deadNumbersDurable?: string;
+  /** Hangups of one campaign only (tests: a busy shared CALLS stream must not delay them); default all. */
+  deadNumbersCampaign?: string;
 }
 
 export interface App {
@@ -64,7 +66,7 @@ export function createApp(deps: AppDeps): App {
       await bus.ensureStreams();
       runner = new ImportRunner({ pool, bus, cipher, dnc, logger: deps.logger, tierRules: deps.tierRules, batchRows: deps.importBatchRows, maxRejectsStored: deps.maxRejectsStored });
       for (const job of await recoverJobs(pool, STALE_JOB_MS)) await runner.publishIngested(job.jobId, job.listId);
-      consumer = await consumeDeadNumbers(bus, pool, deps.logger, deps.deadNumbersDurable);
+      consumer = await consumeDeadNumbers(bus, pool, deps.logger, deps.deadNumbersDurable, deps.deadNumbersCampaign);
       server = await startGrpcServer({
         address: deps.grpcAddress,
         logger: deps.logger,

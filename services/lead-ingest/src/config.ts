@@ -41,6 +41,6 @@ export const configShape = {
   blindIndexKey: ['BLIND_INDEX_KEY', key32.transform((v) => Buffer.from(v, 'base64'))],
   defaultRegion: ['DEFAULT_REGION', vars.string().refine(isCountryCode, 'must be an ISO 3166 country code such as CN').default('CN')],
   tierRules: ['TIER_RULES', tierRules.default([...DEFAULT_TIER_RULES])],
-  importBatchRows: ['IMPORT_BATCH_ROWS', vars.int(1, 20_000).default(2000)],
+  importBatchRows: ['IMPORT_BATCH_ROWS', vars.int(1, 50_000).default(10_000)],
   maxRejectsStored: ['MAX_REJECTS_STORED', vars.int(0, 10_000_000).default(100_000)],
 } as const;

@@ -9,7 +9,8 @@ import type { TierRule } from './domain/tiers.js';
 import type { PiiCipher } from './adapters/pii-cipher.js';
 import { FileFormatError, type SourceRow } from './adapters/readers/index.js';
 import * as jobs from './adapters/sql/jobs-repo.js';
-import { insertLeads, leadIdsOfImport, type StoredLead } from './adapters/sql/leads-repo.js';
+import { LeadStaging } from './adapters/sql/lead-staging.js';
+import { leadIdsOfImport, type StoredLead } from './adapters/sql/leads-repo.js';
 import type { DoNotCallList } from './dnc.js';
 import { maskRejection, protect } from './protect.js';
 
@@ -113,12 +114,13 @@ export class ImportRunner {
     const rejects = new RejectSink(this.deps.pool, spec.jobId, this.deps.maxRejectsStored);
     let lastProgress = Date.now();
 
+    const staging = new LeadStaging(client, spec.listId, spec.jobId);
     const write = async (leads: CleanLead[]): Promise<void> => {
       const barred = await this.deps.dnc.barred(leads.map((l) => l.e164));
       const stored: StoredLead[] = leads.map((l) =>
         protect(cipher, l, { listId: spec.listId, importJobId: spec.jobId, dedupByExternalId: spec.dedupByExternalId, doNotCall: barred.has(l.e164) }),
       );
-      const inserted = await insertLeads(client, stored);
+      const inserted = await staging.merge(stored, leads.map((l) => l.line));
       counts.accepted += inserted;
       counts.duplicate += leads.length - inserted;
     };

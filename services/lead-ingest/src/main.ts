@@ -1,4 +1,3 @@
-import type { CountryCode } from 'libphonenumber-js/max';
 import { loadConfigOrExit } from '@outbound/config';
 import { createLogger, startTelemetry } from '@outbound/telemetry';
 import { createApp } from './app.js';
@@ -21,7 +20,7 @@ const app = createApp({
   piiKeys: config.piiKeys,
   piiActiveKeyId: activeKeyId,
   blindIndexKey: config.blindIndexKey,
-  defaultRegion: config.defaultRegion as CountryCode,
+  defaultRegion: config.defaultRegion,
   tierRules: config.tierRules,
   importBatchRows: config.importBatchRows,
   maxRejectsStored: config.maxRejectsStored,

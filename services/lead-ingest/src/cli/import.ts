@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { LeadServiceClient, type ImportRequest, type ImportResponse } from '@outbound/proto/outbound/v1/lead';
+import { ImportJobState, LeadServiceClient, type ImportRequest, type ImportResponse } from '@outbound/proto/outbound/v1/lead';
 import { Metadata, createClient } from '@outbound/rpc';
 
 // Operators script imports with this: stream a file to the running service, print the job's counts.
@@ -25,12 +25,13 @@ if (!file || !values.list) {
   process.stderr.write(`${usage}\n`);
   process.exit(64);
 }
+const listId = values.list;
 
 const client = createClient(LeadServiceClient, values.address, { defaultDeadlineMs: 3_600_000 });
 const jobId = randomUUID();
 const response = await new Promise<ImportResponse>((resolve, reject) => {
   const call = client.import(new Metadata(), (error, reply) => (error ? reject(error) : resolve(reply)));
-  const header = { listId: values.list!, campaignId: values.campaign!, defaultRegion: values.region!, format: values.format!, fileName: basename(file), columnMapping: {}, encoding: values.encoding!, sheetName: values.sheet!, jobId, delimiter: '', dedupByExternalId: false };
+  const header = { listId, campaignId: values.campaign, defaultRegion: values.region, format: values.format, fileName: basename(file), columnMapping: {}, encoding: values.encoding, sheetName: values.sheet, jobId, delimiter: '', dedupByExternalId: false };
   call.write({ header } satisfies ImportRequest);
   const input = createReadStream(file, { highWaterMark: 256 * 1024 });
   // Back-pressure: stop reading the file while gRPC's send buffer is full.
@@ -57,4 +58,4 @@ process.stdout.write(
     (job.failureReason ? `reason: ${job.failureReason}\n` : ''),
 );
 client.close();
-process.exit(job.state === 2 ? 0 : 1);
+process.exit(job.state === ImportJobState.IMPORT_JOB_STATE_SUCCEEDED ? 0 : 1);

@@ -16,6 +16,8 @@ export type PhoneReject = 'MISSING_PHONE' | 'INVALID_CHARACTERS' | 'TOO_SHORT' |
 
 // What people write around digits: spaces, dashes, dots, brackets, slashes, a leading + or a tel: prefix.
 const ALLOWED = /^(?:tel:)?\+?[\d\s().\-/]+$/i;
+// NFKC leaves ASCII unchanged; skipping it saves an ICU call for almost every number.
+const ASCII = /^[\x00-\x7f]*$/;
 
 /**
  * Normalise a number as written in a file to E.164. Numbers without a country code are read in
@@ -23,40 +25,42 @@ const ALLOWED = /^(?:tel:)?\+?[\d\s().\-/]+$/i;
  * produce them.
  */
 export function cleanNumber(raw: string, defaultRegion: CountryCode): CleanNumber | PhoneReject {
-  const text = raw.normalize('NFKC').trim();
+  const text = (ASCII.test(raw) ? raw : raw.normalize('NFKC')).trim();
   if (text === '') return 'MISSING_PHONE';
   if (!ALLOWED.test(text)) return 'INVALID_CHARACTERS';
   const input = text.replace(/^tel:/i, '').replace(/^00/, '+');
-  const length = validatePhoneNumberLength(input, defaultRegion);
-  if (length === 'TOO_SHORT' || length === 'TOO_LONG' || length === 'INVALID_COUNTRY') return length;
-  if (length !== undefined) return 'INVALID_NUMBER';
+  // Happy path first: a number that parses and has a type is valid (with full metadata,
+  // isValid() is exactly "getType() is defined"), so the type is computed once and the length
+  // check only runs to explain a failure.
+  let type: LibNumberType | undefined;
   let parsed;
   try {
     parsed = parsePhoneNumberWithError(input, defaultRegion);
+    type = parsed.getType();
   } catch {
-    return 'INVALID_NUMBER';
+    parsed = undefined;
   }
-  if (!parsed.isValid()) return 'INVALID_NUMBER';
+  if (!parsed || type === undefined) return rejectionOf(input, defaultRegion);
   const country = parsed.country ?? '';
-  return { e164: parsed.number, type: numberType(parsed.getType()), country, timeZone: timeZoneOf(country) };
+  return { e164: parsed.number, type: numberType(type), country, timeZone: timeZoneOf(country) };
 }
 
-function numberType(type: LibNumberType): NumberType {
-  switch (type) {
-    case 'MOBILE':
-      return 'mobile';
-    case 'FIXED_LINE':
-      return 'fixed_line';
-    case 'FIXED_LINE_OR_MOBILE':
-      // Some plans (US, CA) cannot tell them apart; dialing rules must treat it as mobile.
-      return 'mobile';
-    case 'TOLL_FREE':
-      return 'toll_free';
-    case 'VOIP':
-      return 'voip';
-    default:
-      return 'other';
-  }
+function rejectionOf(input: string, defaultRegion: CountryCode): PhoneReject {
+  const length = validatePhoneNumberLength(input, defaultRegion);
+  return length === 'TOO_SHORT' || length === 'TOO_LONG' || length === 'INVALID_COUNTRY' ? length : 'INVALID_NUMBER';
+}
+
+const NUMBER_TYPES: Readonly<Partial<Record<NonNullable<LibNumberType>, NumberType>>> = {
+  MOBILE: 'mobile',
+  FIXED_LINE: 'fixed_line',
+  // Some plans (US, CA) cannot tell them apart; dialing rules must treat it as mobile.
+  FIXED_LINE_OR_MOBILE: 'mobile',
+  TOLL_FREE: 'toll_free',
+  VOIP: 'voip',
+};
+
+function numberType(type: NonNullable<LibNumberType>): NumberType {
+  return NUMBER_TYPES[type] ?? 'other';
 }
 
 export function isCountryCode(value: string): value is CountryCode {

@@ -4,7 +4,7 @@ import { Bus, events, type PayloadOf } from '@outbound/bus';
 import { createLogger } from '@outbound/telemetry';
 import { testUrls, uniqueName, waitFor } from '@outbound/testkit';
 import type { GetLeadRequest, GetLeadResponse } from '@outbound/proto/outbound/v1/lead';
-import { Metadata, header, importFile, startHarness, unary, type Harness } from './harness.js';
+import { Metadata, deadNumbersCampaign, header, importFile, startHarness, unary, type Harness } from './harness.js';
 
 let h: Harness;
 let bus: Bus;
@@ -29,7 +29,7 @@ test('an import publishes leads.ingested with the new ids; a dead number invalid
   const leadId = ingested[0]!.leadIds[0]!;
   const invalidated: string[] = [];
   const watcher = await bus.consume({ event: events.leadInvalidated, durable: uniqueName('inv'), filterSubject: events.leadInvalidated.subjectForKey(listId), handler: async ({ event }) => void invalidated.push(event.data.leadId) });
-  await bus.publish(events.callHangup, { campaignId: 'c1', leadId, attemptId: uniqueName('a'), callId: 'x', node: 'n', cause: 'UNALLOCATED_NUMBER', billsec: 0, answered: false });
+  await bus.publish(events.callHangup, { campaignId: deadNumbersCampaign, leadId, attemptId: uniqueName('a'), callId: 'x', node: 'n', cause: 'UNALLOCATED_NUMBER', billsec: 0, answered: false });
   await waitFor(() => invalidated.includes(leadId), { what: 'leads.invalidated' });
   await watcher.stop();
   const { lead } = await unary<GetLeadRequest, GetLeadResponse>(h.client.getLead, h.client, { leadId }, new Metadata());

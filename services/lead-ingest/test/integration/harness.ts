@@ -14,6 +14,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** The campaign whose hangups the harness's dead-number consumer hears (a new durable replays its whole filter). */
+export const deadNumbersCampaign = uniqueName('c');
+
 export const keys = { k1: randomBytes(32), k2: randomBytes(32), blind: randomBytes(32) };
 
 /** A real service on a random port over the real PostgreSQL and NATS, in a schema of its own. */
@@ -34,6 +37,7 @@ export async function startHarness(overrides: Partial<AppDeps> = {}): Promise<Ha
     maxRejectsStored: 1000,
     shutdownGraceMs: 5_000,
     deadNumbersDurable: uniqueName('dead'),
+    deadNumbersCampaign: deadNumbersCampaign,
     ...overrides,
   });
   const { port } = await app.start();

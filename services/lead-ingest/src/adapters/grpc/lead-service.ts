@@ -57,7 +57,7 @@ export function leadServiceBinding(deps: LeadServiceDeps): ServiceBinding {
 
     upsertLeads: async (req) => {
       const request = validateRequest(upsertSchema, req);
-      const region = (request.defaultRegion || deps.defaultRegion) as CountryCode;
+      const region = request.defaultRegion || deps.defaultRegion;
       const results: UpsertResult[] = [];
       const created: string[] = [];
       const updated: string[] = [];
@@ -129,7 +129,7 @@ async function importStream(deps: LeadServiceDeps, requests: AsyncIterable<Impor
     jobId: header.jobId || randomUUID(),
     listId: header.listId,
     campaignId: header.campaignId,
-    defaultRegion: (header.defaultRegion || deps.defaultRegion) as CountryCode,
+    defaultRegion: header.defaultRegion || deps.defaultRegion,
     mapping: header.columnMapping,
     dedupByExternalId: header.dedupByExternalId,
   };

@@ -13,10 +13,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * leads.invalidated event goes out per lead. Idempotent without an inbox: the update is a no-op
  * the second time, and event ids derived from the lead de-duplicate in JetStream.
  */
-export async function consumeDeadNumbers(bus: Bus, pool: Pool, logger: Logger, durable = 'lead-ingest-dead-numbers'): Promise<ConsumerHandle> {
+export async function consumeDeadNumbers(bus: Bus, pool: Pool, logger: Logger, durable = 'lead-ingest-dead-numbers', campaignId?: string): Promise<ConsumerHandle> {
   return bus.consume({
     event: events.callHangup,
     durable,
+    ...(campaignId === undefined ? {} : { filterSubject: events.callHangup.subjectForKey(campaignId) }),
     handler: async ({ event }) => {
       const { cause, leadId } = event.data;
       if (!DEAD_NUMBER_CAUSES.has(cause) || !UUID.test(leadId)) return;

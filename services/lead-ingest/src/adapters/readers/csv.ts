@@ -85,14 +85,9 @@ function asFileError(error: unknown): Error {
   if (error instanceof CsvError) {
     const line = (error as CsvError & { lines?: number }).lines;
     const where = line === undefined ? '' : ` at line ${line}`;
-    switch (error.code) {
-      case 'CSV_QUOTE_NOT_CLOSED':
-        return new FileFormatError(`the CSV ends inside a quoted field${where}: the file is truncated or a quote is unbalanced`, { cause: error });
-      case 'CSV_MAX_RECORD_SIZE':
-        return new FileFormatError(`a record${where} is longer than ${MAX_RECORD_CHARS} characters`, { cause: error });
-      default:
-        return new FileFormatError(`CSV syntax error${where} (${error.code})`, { cause: error });
-    }
+    if (error.code === 'CSV_QUOTE_NOT_CLOSED') return new FileFormatError(`the CSV ends inside a quoted field${where}: the file is truncated or a quote is unbalanced`, { cause: error });
+    if (error.code === 'CSV_MAX_RECORD_SIZE') return new FileFormatError(`a record${where} is longer than ${MAX_RECORD_CHARS} characters`, { cause: error });
+    return new FileFormatError(`CSV syntax error${where} (${error.code})`, { cause: error });
   }
   return new FileFormatError('the file could not be decoded as text', { cause: error });
 }
