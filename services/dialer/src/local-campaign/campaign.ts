@@ -7,13 +7,17 @@ import { createPacer, type Pacer, type PacerEvent } from '../domain/pacing/index
  */
 
 export interface CampaignPorts {
-  originate(lead: Lead): Promise<string>;
+  /** Compliance's verdict for each lead, in order, immediately before dialing (nothing else counts). */
+  checkDial(leads: Lead[]): Promise<DialVerdict[]>;
+  originate(lead: Lead, complianceCheckId: string): Promise<string>;
   bridge(callId: string, agentEndpoint: string): Promise<void>;
   hangup(callId: string, cause: string): Promise<void>;
   now(): number;
   /** Failures of port calls: counted and reported, never thrown into the tick loop. */
   onError(what: string, error: unknown): void;
 }
+
+export type DialVerdict = { allowed: true; checkId: string } | { allowed: false; reasons: string[] };
 
 export interface Lead {
   leadId: string;
@@ -49,6 +53,10 @@ export interface CampaignSummary {
   connected: number;
   abandoned: number;
   failedByCause: Record<string, number>;
+  /** Leads compliance refused, by reason (a lead refused for several reasons counts under each). */
+  deniedByReason: Record<string, number>;
+  denied: number;
+  checking: number;
   agentsReady: number;
   agentsTalking: number;
   agentsWrapUp: number;
@@ -74,6 +82,10 @@ export class LocalCampaign {
   private nextCallNumber = 1;
   private readonly counters = { dialed: 0, answered: 0, connected: 0, abandoned: 0, portErrors: 0, talkMs: 0 };
   private readonly failedByCause: Record<string, number> = {};
+  private readonly deniedByReason: Record<string, number> = {};
+  private denied = 0;
+  /** Leads taken for dialing whose compliance check is still out: they hold a slot like a ringing call. */
+  private checking = 0;
   private readonly talkStarted = new Map<number, number>();
 
   constructor(
@@ -89,7 +101,7 @@ export class LocalCampaign {
   }
 
   get finished(): boolean {
-    return this.leads.length === 0 && [...this.calls.values()].every((c) => c.state === 'ended');
+    return this.leads.length === 0 && this.checking === 0 && [...this.calls.values()].every((c) => c.state === 'ended');
   }
 
   /** One pacing tick: abandon calls nobody took in time, then launch what the pacer asks for. */
@@ -104,17 +116,43 @@ export class LocalCampaign {
       }
     }
     const launch = Math.min(this.leads.length, this.pacer.decide(this.snapshot(now)));
-    for (let i = 0; i < launch; i++) this.launch(this.leads.shift()!);
+    if (launch > 0) this.checkThenLaunch(this.leads.splice(0, launch));
   }
 
-  private launch(lead: Lead): void {
+  /** One batched compliance check per tick; only allowed leads are dialed. */
+  private checkThenLaunch(batch: Lead[]): void {
+    this.checking += batch.length;
+    this.ports
+      .checkDial(batch)
+      .then((verdicts) => {
+        this.checking -= batch.length;
+        batch.forEach((lead, i) => {
+          const verdict = verdicts[i];
+          if (verdict?.allowed) this.launch(lead, verdict.checkId);
+          else this.deny(verdict?.reasons ?? ['NO_VERDICT']);
+        });
+      })
+      .catch((error) => {
+        // No verdict, no dial: the leads are set aside as refused rather than dialed unchecked.
+        this.checking -= batch.length;
+        this.portError('checkDial', error);
+        for (let i = 0; i < batch.length; i++) this.deny(['CHECK_FAILED']);
+      });
+  }
+
+  private deny(reasons: string[]): void {
+    this.denied++;
+    for (const reason of reasons) this.deniedByReason[reason] = (this.deniedByReason[reason] ?? 0) + 1;
+  }
+
+  private launch(lead: Lead, complianceCheckId: string): void {
     const number = this.nextCallNumber++;
     this.counters.dialed++;
     this.feed({ type: 'call_originated', tMs: this.t(this.ports.now()), callId: number });
     const placeholder = `pending-${number}`;
     this.calls.set(placeholder, { id: number, leadId: lead.leadId, state: 'ringing' });
     this.ports
-      .originate(lead)
+      .originate(lead, complianceCheckId)
       .then((callId) => {
         const call = this.calls.get(placeholder)!;
         this.calls.delete(placeholder);
@@ -203,6 +241,9 @@ export class LocalCampaign {
       connected: this.counters.connected,
       abandoned: this.counters.abandoned,
       failedByCause: { ...this.failedByCause },
+      deniedByReason: { ...this.deniedByReason },
+      denied: this.denied,
+      checking: this.checking,
       agentsReady: agents('ready'),
       agentsTalking: agents('talking'),
       agentsWrapUp: agents('wrapup'),
@@ -221,9 +262,9 @@ export class LocalCampaign {
       agentsReady: this.agents.filter((a) => a.state === 'ready').length,
       agentsTalking: this.agents.filter((a) => a.state === 'talking').length,
       agentsWrapUp: this.agents.filter((a) => a.state === 'wrapup').length,
-      callsRinging: calls.filter((c) => c.state === 'ringing').length,
+      callsRinging: calls.filter((c) => c.state === 'ringing').length + this.checking,
       callsWaitingForAgent: calls.filter((c) => c.state === 'waiting').length,
-      channelsInUse: inFlight,
+      channelsInUse: inFlight + this.checking,
       channelCapacity: this.options.channelCapacity,
       maxCps: this.options.maxCps,
     };

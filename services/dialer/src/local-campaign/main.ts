@@ -3,6 +3,15 @@
 
 import { Bus, events, type ConsumerHandle } from '@outbound/bus';
 import { commonVars, loadConfigOrExit, vars } from '@outbound/config';
+import {
+  ComplianceServiceClient,
+  DenyReason,
+  denyReasonToJSON,
+  type CheckDialBatchRequest,
+  type CheckDialBatchResponse,
+  type SetCampaignPolicyRequest,
+  type SetCampaignPolicyResponse,
+} from '@outbound/proto/outbound/v1/compliance';
 import { MediaServiceClient, type OriginateRequest, type OriginateResponse } from '@outbound/proto/outbound/v1/media';
 import { Metadata, createClient, unary } from '@outbound/rpc';
 import { createLogger, startTelemetry } from '@outbound/telemetry';
@@ -13,43 +22,75 @@ const config = loadConfigOrExit({
   logLevel: commonVars.logLevel,
   otlpEndpoint: commonVars.otlpEndpoint,
   mediaAddress: ['MEDIA_ADDRESS', vars.string().default('127.0.0.1:50061')],
+  complianceAddress: ['COMPLIANCE_ADDRESS', vars.string().default('127.0.0.1:50062')],
   agents: ['CAMPAIGN_AGENTS', vars.int(1, 500).default(5)],
   leads: ['CAMPAIGN_LEADS', vars.int(1, 100_000).default(80)],
-  seed: ['CAMPAIGN_SEED', vars.int(0).default(1)],
+  /** Seed of the synthetic lead list. Fresh by default: compliance's caps remember yesterday's numbers. */
+  seed: ['CAMPAIGN_SEED', vars.int(0).default(() => Date.now() % 1_000_000_007)],
   gateway: ['CAMPAIGN_GATEWAY', vars.string().default('carrier1')],
   wrapUpMs: ['CAMPAIGN_WRAP_UP_MS', vars.durationMs().default(2_000)],
   maxCps: ['CAMPAIGN_MAX_CPS', vars.int(1, 1000).default(10)],
   channels: ['CAMPAIGN_CHANNELS', vars.int(1, 10_000).default(60)],
+  /** Size of the campaign's pool of official caller IDs (caps allow one call per ID every 30 s). */
+  callerIds: ['CAMPAIGN_CALLER_IDS', vars.int(1, 10_000).default(60)],
 });
 const telemetry = startTelemetry({ serviceName: 'local-campaign', otlpEndpoint: config.otlpEndpoint });
 const logger = createLogger({ service: 'local-campaign', level: config.logLevel });
 const campaignId = `local-${Date.now().toString(36)}`;
 
-// Synthetic mobile numbers from a seeded generator: same seed, same list.
+// Synthetic numbers from a seeded generator (same seed, same list), half Chinese mobiles and half
+// New York numbers, so some are inside a legal calling window at any hour of the day.
 function leadsFor(count: number, seed: number): Lead[] {
   let state = seed >>> 0 || 1;
   const next = () => ((state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+  const digits = (n: number) => String(Math.floor(next() * 10 ** n)).padStart(n, '0');
   return Array.from({ length: count }, (_, i) => ({
     leadId: `lead-${i + 1}`,
     attemptId: `${campaignId}-a${i + 1}`,
-    phone: `+86139${String(Math.floor(next() * 1e8)).padStart(8, '0')}`,
+    phone: i % 2 === 0 ? `+86139${digits(8)}` : `+1212${2 + Math.floor(next() * 8)}${digits(6)}`,
   }));
 }
 
 const media = createClient(MediaServiceClient, config.mediaAddress, { defaultDeadlineMs: 5_000 });
+const compliance = createClient(ComplianceServiceClient, config.complianceAddress, { defaultDeadlineMs: 2_000 });
+// The campaign's registered caller IDs, used least recently first.
+const callerIds = Array.from({ length: config.callerIds }, (_, i) => `+86105${String(1_000_000 + i)}`);
+let nextCallerId = 0;
+const takeCallerId = (): string => callerIds[nextCallerId++ % callerIds.length]!;
+await unary<SetCampaignPolicyRequest, SetCampaignPolicyResponse>(compliance.setCampaignPolicy, compliance, {
+  campaignId, rulePacks: [], requireConsent: false, marketing: true, industry: 'general', agentGuaranteed: false,
+  officialCallerIds: callerIds, actor: 'local-campaign',
+}, new Metadata());
+const callerIdOf = new Map<string, string>();
 const bus = await Bus.connect({ url: config.natsUrl, name: 'local-campaign', logger });
 await bus.ensureStreams();
 
 const campaign = new LocalCampaign(leadsFor(config.leads, config.seed), config.agents, {
-  originate: async (lead) => {
+  checkDial: async (leads) => {
+    const request: CheckDialBatchRequest = {
+      checks: leads.map((lead) => {
+        const callerId = takeCallerId();
+        callerIdOf.set(lead.leadId, callerId);
+        return { campaignId, leadId: lead.leadId, phone: lead.phone, callerId, at: undefined, timeZoneOverride: '' };
+      }),
+    };
+    const { decisions } = await unary<CheckDialBatchRequest, CheckDialBatchResponse>(compliance.checkDialBatch, compliance, request, new Metadata());
+    return decisions.map((d) =>
+      d.allowed
+        ? { allowed: true as const, checkId: d.checkId }
+        : { allowed: false as const, reasons: d.denials.map((x) => (x.reason === DenyReason.DENY_REASON_UNSPECIFIED ? x.code : denyReasonToJSON(x.reason).replace(/^DENY_REASON_/, ''))) },
+    );
+  },
+  originate: async (lead, complianceCheckId) => {
     const request: OriginateRequest = {
       attempt: { campaignId, leadId: lead.leadId, attemptId: lead.attemptId },
       destination: lead.phone,
-      callerId: '+861012345678',
+      // The caller ID compliance approved for this very dial.
+      callerId: callerIdOf.get(lead.leadId) ?? '',
       gateway: config.gateway,
       amd: false,
       ringTimeoutMs: 25_000,
-      complianceCheckId: '',
+      complianceCheckId,
     };
     return (await unary<OriginateRequest, OriginateResponse>(media.originate, media, request, new Metadata())).callId;
   },
@@ -81,12 +122,13 @@ const consumers: ConsumerHandle[] = [
 function line(s: CampaignSummary): string {
   const occupancy = s.loggedInMs > 0 ? (100 * s.talkMs) / s.loggedInMs : 0;
   const failed = Object.entries(s.failedByCause).map(([cause, n]) => `${cause}=${n}`).join(' ') || '-';
+  const denied = Object.entries(s.deniedByReason).map(([reason, n]) => `${reason}=${n}`).join(' ') || '-';
   return `t=${(s.elapsedMs / 1000).toFixed(0).padStart(4)}s dialed=${s.dialed} ringing=${s.ringing} waiting=${s.waiting} talking=${s.talking} ` +
     `answered=${s.answered} connected=${s.connected} abandoned=${s.abandoned} agents(ready/talk/wrap)=${s.agentsReady}/${s.agentsTalking}/${s.agentsWrapUp} ` +
-    `occupancy=${occupancy.toFixed(1)}% failed: ${failed}${s.portErrors ? ` errors=${s.portErrors}` : ''}`;
+    `occupancy=${occupancy.toFixed(1)}% failed: ${failed} refused by compliance: ${s.denied} (${denied})${s.portErrors ? ` errors=${s.portErrors}` : ''}`;
 }
 
-process.stdout.write(`campaign ${campaignId}: ${config.leads} leads, ${config.agents} agents, predictive pacing\n`);
+process.stdout.write(`campaign ${campaignId}: ${config.leads} leads (seed ${config.seed}), ${config.agents} agents, predictive pacing\n`);
 let stopping = false;
 const tick = setInterval(() => campaign.tick(), 100);
 const report = setInterval(() => process.stdout.write(`${line(campaign.summary())}\n`), 1_000);
@@ -101,6 +143,7 @@ async function stop(code: number): Promise<void> {
   await Promise.all(consumers.map((c) => c.stop()));
   await bus.close();
   media.close();
+  compliance.close();
   await telemetry.shutdown();
   process.exit(code);
 }
