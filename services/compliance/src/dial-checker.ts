@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BlindIndex, maskE164 } from './domain/blind.js';
 import { decide, localDenials, planDial, type DialPlan } from './domain/engine.js';
 import type { PackCatalogue } from './domain/packs/index.js';
-import type { Decision, Denial, DialRequest } from './domain/types.js';
+import type { AbandonDay, CampaignPolicy, Decision, Denial, DialRequest } from './domain/types.js';
 import type { AbandonCounts } from './adapters/redis/abandon-counts.js';
 import type { DialStateStore } from './adapters/redis/dial-state.js';
 import type { EvidenceWriter } from './adapters/sql/evidence.js';
@@ -23,6 +23,9 @@ export interface DialCheckerDeps {
   readonly evidence: EvidenceWriter;
   readonly now: () => number;
 }
+
+/** Most checks decided in one step (one Redis pipeline). */
+const MAX_COALESCED = 256;
 
 const reservationRefused: Denial = {
   reason: 'LEAD_FREQUENCY_CAP',
@@ -53,37 +56,51 @@ export class DialChecker {
   }
 
   private drain(): void {
-    const batch = this.waiting;
-    this.waiting = [];
+    // A bounded batch per turn: under a burst, later checks go in the next turn's pipeline instead
+    // of making one huge synchronous step that every check in it waits for.
+    const batch = this.waiting.length > MAX_COALESCED ? this.waiting.splice(0, MAX_COALESCED) : this.waiting;
+    if (batch === this.waiting) this.waiting = [];
+    else setImmediate(() => this.drain());
     this.check(batch.map((w) => w.request)).then(
-      (decisions) => batch.forEach((w, i) => w.resolve(decisions[i]!)),
-      (error: unknown) => batch.forEach((w) => w.reject(error)),
+      (decisions) => {
+        for (let i = 0; i < batch.length; i++) batch[i]!.resolve(decisions[i]!);
+      },
+      (error: unknown) => {
+        for (const w of batch) w.reject(error);
+      },
     );
   }
 
   async check(requests: readonly DialRequest[]): Promise<CheckedDecision[]> {
     const { catalogue, policies, registry, blind, state, abandon, evidence } = this.deps;
-    const campaigns = [...new Set(requests.map((r) => r.campaignId))];
-    const policyOf = new Map(await Promise.all(campaigns.map(async (id) => [id, await policies.get(id)] as const)));
-    const abandonOf = new Map(await Promise.all(campaigns.map(async (id) => [id, await abandon.cached(id)] as const)));
+    const policyOf = new Map<string, CampaignPolicy>();
+    const abandonOf = new Map<string, readonly AbandonDay[]>();
+    for (const { campaignId } of requests) {
+      if (policyOf.has(campaignId)) continue;
+      // Both are cached in memory: only a campaign's first check (or an expired policy) waits.
+      policyOf.set(campaignId, policies.cached(campaignId) ?? (await policies.get(campaignId)));
+      abandonOf.set(campaignId, await abandon.cached(campaignId));
+    }
     const prepared = requests.map((request) => {
       const plan = planDial(request, policyOf.get(request.campaignId)!, catalogue);
       const numberKey = blind.hex(request.phone);
       const local = { onRegistry: registry.has(BlindIndex.key64FromHex(numberKey)), abandonDays: abandonOf.get(request.campaignId)! };
-      return { plan, numberKey, local, checkId: randomUUID(), reserve: plan.number.valid && localDenials(plan, local).length === 0 };
+      const denials = localDenials(plan, local);
+      return { plan, numberKey, local, denials, checkId: randomUUID(), reserve: plan.number.valid && denials.length === 0 };
     });
     const states = await state.checkAndReserve(prepared);
     const decidedAt = this.deps.now();
-    return Promise.all(
-      prepared.map(async (p, i) => {
-        const seen = states[i]!;
-        let decision = decide(p.plan, { ...p.local, ...seen.facts }, seen.caps);
-        if (seen.reserved && !decision.allowed) await state.release(p.numberKey, p.plan.request.callerId, p.checkId);
-        if (!seen.reserved && decision.allowed) decision = { ...decision, allowed: false, denials: [reservationRefused] };
-        evidence.add(this.record(p.plan, p.numberKey, p.checkId, decision, decidedAt, { facts: seen.facts, caps: seen.caps, onRegistry: p.local.onRegistry }));
-        return { ...decision, checkId: p.checkId };
-      }),
-    );
+    const releases: Array<Promise<void>> = [];
+    const out = prepared.map((p, i) => {
+      const seen = states[i]!;
+      let decision = decide(p.plan, { ...p.local, ...seen.facts }, seen.caps, p.denials);
+      if (seen.reserved && !decision.allowed) releases.push(state.release(p.numberKey, p.plan.request.callerId, p.checkId));
+      if (!seen.reserved && decision.allowed) decision = { ...decision, allowed: false, denials: [reservationRefused] };
+      evidence.add(this.record(p.plan, p.numberKey, p.checkId, decision, decidedAt, { facts: seen.facts, caps: seen.caps, onRegistry: p.local.onRegistry }));
+      return { ...decision, checkId: p.checkId };
+    });
+    if (releases.length > 0) await Promise.all(releases);
+    return out;
   }
 
   private record(plan: DialPlan, numberKey: string, checkId: string, decision: Decision, decidedAt: number, seen: Record<string, unknown>) {

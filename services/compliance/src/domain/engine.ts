@@ -1,8 +1,8 @@
-import { abandonStatus } from './abandon.js';
+import { abandonStatus, type AbandonWindowStatus } from './abandon.js';
 import { capDenials, effectiveCaps, DAY_MS, type EffectiveCaps } from './caps.js';
 import { describeNumber, type NumberInfo } from './number.js';
 import { PackCatalogue, packLabel } from './packs/index.js';
-import type { CampaignPolicy, CapState, Decision, DialFacts, DialRequest, Denial, RulePackVersion } from './types.js';
+import type { AbandonDay, CampaignPolicy, CapState, Decision, DialFacts, DialRequest, Denial, RulePackVersion } from './types.js';
 import { checkWindow, explainWindow } from './window.js';
 
 /** Everything about a dial that follows from the request, the policy and the packs alone. */
@@ -109,11 +109,37 @@ export function planDial(request: DialRequest, policy: CampaignPolicy, catalogue
   return { request, policy, number, packs, ...derived, staticDenials, consentRequired };
 }
 
+/**
+ * Abandon status per (counts snapshot, pack versions, UTC day). The hot path serves one cached
+ * counts array per campaign until it is refreshed (a new array), and the status depends only on
+ * the counts, the packs and the UTC day of the dial, so thousands of checks a second share one
+ * computation. A new snapshot, another day or another pack version is a miss.
+ */
+const abandonCache = new WeakMap<readonly AbandonDay[], Map<string, readonly AbandonWindowStatus[]>>();
+const ABANDON_KEYS_MAX = 64;
+
+export function cachedAbandonStatus(packs: readonly RulePackVersion[], days: readonly AbandonDay[], at: number): readonly AbandonWindowStatus[] {
+  let byKey = abandonCache.get(days);
+  if (!byKey) {
+    byKey = new Map();
+    abandonCache.set(days, byKey);
+  }
+  let key = String(Math.floor(at / DAY_MS));
+  for (const pack of packs) key += `|${pack.pack}@${pack.version}`;
+  let statuses = byKey.get(key);
+  if (!statuses) {
+    statuses = abandonStatus(packs, days, at);
+    if (byKey.size >= ABANDON_KEYS_MAX) byKey.clear();
+    byKey.set(key, statuses);
+  }
+  return statuses;
+}
+
 /** Denials that follow from facts known in this process (the loaded registry, abandon counts). */
 export function localDenials(plan: DialPlan, facts: Pick<DialFacts, 'onRegistry' | 'abandonDays'>): Denial[] {
   const out: Denial[] = [...plan.staticDenials];
   if (facts.onRegistry) out.push({ reason: 'DO_NOT_CALL', code: 'DNC_REGISTRY', rulePack: platformLabel(plan.packs), text: 'number is on an imported do-not-call registry', data: {} });
-  for (const status of abandonStatus(plan.packs, facts.abandonDays, plan.request.at)) {
+  for (const status of cachedAbandonStatus(plan.packs, facts.abandonDays, plan.request.at)) {
     if (status.action !== 'STOP') continue;
     out.push({ reason: 'ABANDON_RATE', code: 'ABANDON_RATE_LIMIT', rulePack: status.rulePack, text: `campaign abandon rate ${(status.rate * 100).toFixed(2)} % over ${status.windowDays} day(s) has reached the limit of ${(status.limit * 100).toFixed(1)} %`, data: { answered: String(status.answered), abandoned: String(status.abandoned), rate: status.rate.toFixed(4), limit: String(status.limit) } });
   }
@@ -153,9 +179,13 @@ function finiteOrZero(value: number): number {
   return Number.isFinite(value) ? value : 0;
 }
 
-/** The whole decision from a plan, the facts and the cap state before reservation. */
-export function decide(plan: DialPlan, facts: DialFacts, capState: CapState): Decision {
-  const denials = [...localDenials(plan, facts), ...factDenials(plan, facts), ...capDenials(capState, plan.caps, plan.request.at)];
+/**
+ * The whole decision from a plan, the facts and the cap state before reservation. `local` is
+ * `localDenials(plan, facts)` when the caller already computed it (the hot path does, to decide
+ * whether to reserve).
+ */
+export function decide(plan: DialPlan, facts: DialFacts, capState: CapState, local: readonly Denial[] = localDenials(plan, facts)): Decision {
+  const denials = [...local, ...factDenials(plan, facts), ...capDenials(capState, plan.caps, plan.request.at)];
   return {
     allowed: denials.length === 0,
     denials,

@@ -17,13 +17,13 @@ async function race(scenario: 'same-number' | 'same-caller-id', processes: numbe
   for (let w = 0; w < processes; w++) {
     const child = spawn(process.execPath, [worker, prefix, scenario, String(attemptsEach), String(w)], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, REDIS_URL: testUrls.redis } });
     children.push(child);
-    lines.push(createInterface({ input: child.stdout! })[Symbol.asyncIterator]());
+    lines.push(createInterface({ input: child.stdout })[Symbol.asyncIterator]());
   }
   for (const it of lines) assert.equal((await it.next()).value, 'ready');
   for (const child of children) child.stdin!.end('go\n');
   let reserved = 0;
   for (const it of lines) reserved += (JSON.parse((await it.next()).value as string) as { reserved: number }).reserved;
-  await Promise.all(children.map((c) => (c.exitCode === null ? once(c, 'exit') : undefined)));
+  await Promise.all(children.map((c) => (c.exitCode === null ? once(c, 'exit') : Promise.resolve())));
   return { reserved, prefix };
 }
 

@@ -19,7 +19,7 @@ test('main: SIGTERM drains — every decision answered before the signal is stor
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let port = 0;
-  for await (const line of createInterface({ input: child.stdout! })) {
+  for await (const line of createInterface({ input: child.stdout })) {
     const entry = JSON.parse(line) as { msg?: string; port?: number };
     if (entry.msg === 'compliance ready') {
       port = entry.port!;

@@ -20,6 +20,10 @@ export interface DialStateInput {
   readonly reserve: boolean;
 }
 
+const KEY_PART = /^[A-Za-z0-9_.@-]+$/;
+const HEX = /^[0-9a-f]+$/;
+const CALLER = /^\+?[0-9]+$/;
+
 function num(value: string): number | undefined {
   return value === '' ? undefined : Number(value);
 }
@@ -31,11 +35,29 @@ function num(value: string): number | undefined {
  */
 export class DialStateStore {
   private sha: string | undefined;
+  /** `<prefix>:compliance:<kind>:` per kind, so the hot path concatenates instead of re-validating. */
+  private readonly kindPrefix: Readonly<Record<'num' | 'lead' | 'consent' | 'cid' | 'attempts', string>>;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keyspace,
-  ) {}
+  ) {
+    const prefixOf = (kind: string) => keys.key(kind, '_').slice(0, -1);
+    this.kindPrefix = { num: prefixOf('num'), lead: prefixOf('lead'), consent: prefixOf('consent'), cid: prefixOf('cid'), attempts: prefixOf('attempts') };
+  }
+
+  /**
+   * Keys of one dial without Keyspace's per-part checks: the blind index is hex and the caller ID
+   * E.164 by construction; lead and campaign ids are checked here with one test each (the same
+   * key-safe alphabet), so a bad id still cannot change a key's shape.
+   */
+  private dialKeys(numberKey: string, callerId: string, leadId: string, campaignId: string): [string, string, string, string, string] {
+    if (!KEY_PART.test(leadId) || !KEY_PART.test(campaignId) || !HEX.test(numberKey) || !CALLER.test(callerId)) {
+      return [this.attemptsKey(numberKey), this.callerKey(callerId), this.numberStateKey(numberKey), this.leadStateKey(leadId), this.consentKey(campaignId, numberKey)];
+    }
+    const p = this.kindPrefix;
+    return [p.attempts + numberKey, p.cid + (callerId.charCodeAt(0) === 43 ? callerId.slice(1) : callerId), p.num + numberKey, p.lead + leadId, `${p.consent}${campaignId}:${numberKey}`];
+  }
 
   private async scriptSha(reload = false): Promise<string> {
     if (!this.sha || reload) this.sha = String(await this.redis.script('LOAD', script));
@@ -78,14 +100,15 @@ export class DialStateStore {
       const { plan } = input;
       const lead = plan.caps.lead;
       const caller = plan.caps.callerId;
+      const [attempts, callerCalls, numberState, leadState, consent] = this.dialKeys(input.numberKey, plan.request.callerId, plan.request.leadId, plan.request.campaignId);
       pipeline.evalsha(
         sha,
         5,
-        this.attemptsKey(input.numberKey),
-        this.callerKey(plan.request.callerId),
-        this.numberStateKey(input.numberKey),
-        this.leadStateKey(plan.request.leadId),
-        this.consentKey(plan.request.campaignId, input.numberKey),
+        attempts,
+        callerCalls,
+        numberState,
+        leadState,
+        consent,
         plan.request.at,
         lead ? lead.maxPer24h : -1,
         lead ? lead.minGapMinutes * 60_000 : 0,
