@@ -68,11 +68,20 @@ export function bindService<S extends UntypedServiceImplementation>(
     if (spec.responseStream) throw new Error(`${name}.${method}: server streaming is not supported yet`);
     const run = (call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>, input: unknown, callback: sendUnaryData<unknown>) => {
       const controller = new AbortController();
-      call.on('cancelled', () => controller.abort());
+      let answered = false;
+      // grpc-js also reports 'cancelled' as a finished call closes; only a call still being
+      // handled is worth aborting (and building the abort reason is not free on a hot path).
+      call.on('cancelled', () => {
+        if (!answered) controller.abort();
+      });
       const context: CallContext = { metadata: call.metadata, signal: controller.signal, logger: logger.child({ rpc: spec.path }) };
       instrument(spec.path, { kind: SpanKind.SERVER, parent: extractTraceContext(call.metadata, metadataGetter), attributes: { 'rpc.system': 'grpc', 'rpc.service': name, 'rpc.method': method } }, () => handler(input, context))
-        .then((response) => callback(null, response))
+        .then((response) => {
+          answered = true;
+          callback(null, response);
+        })
         .catch((error: unknown) => {
+          answered = true;
           const mapped = toStatus(error);
           if (mapped.unexpected) context.logger.error({ err: error }, 'unexpected error in handler');
           callback({ code: mapped.code, details: mapped.details, metadata: mapped.metadata });
