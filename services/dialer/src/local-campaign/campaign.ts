@@ -96,7 +96,7 @@ export class LocalCampaign {
   ) {
     this.started = ports.now();
     this.pacer = createPacer({ channelCapacity: options.channelCapacity, maxCps: options.maxCps, abandonAfterMs: options.abandonAfterMs });
-    this.agents = Array.from({ length: agentCount }, (_, i) => ({ id: i + 1, endpoint: `user/${1001 + i}`, state: 'ready' as AgentState, readySince: this.started }));
+    this.agents = Array.from({ length: agentCount }, (_, i) => ({ id: i + 1, endpoint: `user/${1001 + i}`, state: 'ready', readySince: this.started }));
     for (const agent of this.agents) this.feed({ type: 'agent_ready', tMs: 0, agentId: agent.id, login: true });
   }
 

@@ -51,10 +51,10 @@ export const DAY_MS = 24 * HOUR_MS;
 
 export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   targetAbandonRate: 0.03,
-  abandonWindows: Object.freeze([
+  abandonWindows: Object.freeze<AbandonWindow[]>([
     { kind: 'rolling', lengthMs: HOUR_MS },
     { kind: 'fixed', lengthMs: DAY_MS, originMs: 0 },
-  ]) as readonly AbandonWindow[],
+  ]),
   abandonAfterMs: 2000,
   maxRingMs: 25_000,
   channelCapacity: Number.POSITIVE_INFINITY,
@@ -103,7 +103,8 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
 
   check(isNum(c.targetAbandonRate) && c.targetAbandonRate > 0 && c.targetAbandonRate < 1, 'targetAbandonRate', 'must be in (0, 1)');
   check(Array.isArray(c.abandonWindows) && c.abandonWindows.length > 0, 'abandonWindows', 'must list at least one window');
-  (Array.isArray(c.abandonWindows) ? c.abandonWindows : []).forEach((w, i) => {
+  // Validation also runs on untyped input, where Array.isArray narrows to any[].
+  (Array.isArray(c.abandonWindows) ? (c.abandonWindows as readonly AbandonWindow[]) : []).forEach((w, i) => {
     check(w.kind === 'rolling' || w.kind === 'fixed', `abandonWindows[${i}].kind`, "must be 'rolling' or 'fixed'");
     check(finitePositive(w.lengthMs) && w.lengthMs >= 60_000, `abandonWindows[${i}].lengthMs`, 'must be a finite number of ms >= 60000');
     if (w.kind === 'fixed') check(isNum(w.originMs) && Number.isFinite(w.originMs), `abandonWindows[${i}].originMs`, 'must be a finite number');
