@@ -1,11 +1,11 @@
-import { maskDigits } from './mask.js';
+import { redactText } from '@outbound/telemetry/mask';
 
 /** Base of every error this package produces; `code` is stable, `message` is masked. */
 export class EslError extends Error {
   readonly code: string;
 
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(maskDigits(message), options);
+    super(redactText(message), options);
     this.name = new.target.name;
     this.code = code;
   }
@@ -28,7 +28,7 @@ export class EslTimeoutError extends EslError {
 
   constructor(operation: string, timeoutMs: number, options?: { cause?: unknown }) {
     super('TIMEOUT', `${operation} got no answer within ${timeoutMs} ms`, options);
-    this.operation = maskDigits(operation);
+    this.operation = redactText(operation);
     this.timeoutMs = timeoutMs;
   }
 }
@@ -39,7 +39,7 @@ export class EslDisconnectedError extends EslError {
 
   constructor(operation: string, options?: { cause?: unknown }) {
     super('DISCONNECTED', `${operation} failed: not connected to the switch`, options);
-    this.operation = maskDigits(operation);
+    this.operation = redactText(operation);
   }
 }
 
@@ -62,7 +62,7 @@ export class EslCommandError extends EslError {
 
   constructor(operation: string, replyText: string) {
     super('COMMAND_FAILED', `${operation} refused: ${replyText}`);
-    this.operation = maskDigits(operation);
+    this.operation = redactText(operation);
     this.replyText = replyText;
   }
 }
@@ -73,7 +73,7 @@ export class EslProtocolError extends EslError {
 
   constructor(code: string, detail: string, options?: { cause?: unknown }) {
     super(code, `ESL protocol error ${code}: ${detail}`, options);
-    this.detail = maskDigits(detail);
+    this.detail = redactText(detail);
   }
 }
 

@@ -1,4 +1,3 @@
-export { maskDigits } from './mask.js';
 export {
   EslAuthError,
   EslCommandError,

@@ -24,7 +24,17 @@ export function maskName(name: string): string {
 // Seven or more digits, optionally with a leading + and single spaces or dashes between them.
 const PHONE_LIKE = /\+?\d(?:[ -]?\d){6,}/g;
 
-/** Mask every phone-number-like run of digits inside free text (error messages, SIP URIs, dial strings). */
+// Channel and job ids are uuids: their digit runs are not personal data and must stay readable.
+const UUID = /([0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12})/i;
+
+/**
+ * Mask every phone-number-like run of digits inside free text (error messages, SIP URIs, dial
+ * strings), leaving uuids intact.
+ */
 export function redactText(text: string): string {
-  return text.replace(PHONE_LIKE, (match) => maskPhone(match));
+  // split() with a capturing group puts the uuids at the odd indexes.
+  return text
+    .split(UUID)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(PHONE_LIKE, (match) => maskPhone(match))))
+    .join('');
 }

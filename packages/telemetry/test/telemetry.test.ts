@@ -40,6 +40,10 @@ test('phone numbers and names are masked', () => {
   assert.equal(maskName('Alice Smith'), 'A**** S****');
   assert.equal(redactText('originate sofia/gateway/gw1/13800138000 failed'), 'originate sofia/gateway/gw1/138****8000 failed');
   assert.equal(redactText('attempt 42 of campaign 7'), 'attempt 42 of campaign 7');
+  assert.equal(
+    redactText('uuid_kill 12345678-1234-4826-a624-000000139000 for 13800138000'),
+    'uuid_kill 12345678-1234-4826-a624-000000139000 for 138****8000',
+  );
 });
 
 test('logs carry service, version and trace ids and never a full number or name', async () => {
