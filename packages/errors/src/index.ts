@@ -102,6 +102,11 @@ export interface RetryPolicy {
   multiplier: number;
   /** Attempts in all, the first included; Infinity retries until stopped. */
   maxAttempts: number;
+  /**
+   * Share of each delay drawn at random (0…1, default 1 = full jitter), so many clients that
+   * lost the same server do not come back in step.
+   */
+  jitter?: number;
 }
 
 export const defaultRetryPolicy: RetryPolicy = Object.freeze({
@@ -111,10 +116,13 @@ export const defaultRetryPolicy: RetryPolicy = Object.freeze({
   maxAttempts: 10,
 });
 
-/** Delay before retry number `attempt` (1 = first retry). `random` is injectable for tests. */
+/**
+ * Delay before retry number `attempt` (1 = first retry): capped exponential, less up to `jitter`
+ * of it at random. `random` is injectable for tests.
+ */
 export function backoffDelayMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.multiplier ** Math.max(0, attempt - 1));
-  return Math.round(ceiling * random());
+  return Math.round(ceiling * (1 - (policy.jitter ?? 1) * random()));
 }
 
 /**

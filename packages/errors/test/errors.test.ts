@@ -17,10 +17,11 @@ test('errors carry kind, reason, fields and cause', () => {
 });
 
 test('back-off grows by the multiplier and is capped', () => {
-  const top = () => 1;
+  const top = () => 0; // no random share taken off: the ceiling itself
   const cases: Array<[number, number]> = [[1, 100], [2, 200], [3, 400], [8, 10_000], [30, 10_000]];
   for (const [attempt, expected] of cases) assert.equal(backoffDelayMs(defaultRetryPolicy, attempt, top), expected);
-  assert.equal(backoffDelayMs(defaultRetryPolicy, 3, () => 0), 0);
+  assert.equal(backoffDelayMs(defaultRetryPolicy, 3, () => 1), 0, 'full jitter can take the whole delay');
+  assert.equal(backoffDelayMs({ ...defaultRetryPolicy, jitter: 0.5 }, 3, () => 1), 200, 'half jitter keeps at least half');
 });
 
 test('retry stops at maxAttempts and on non-retryable errors', async () => {

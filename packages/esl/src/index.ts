@@ -53,6 +53,6 @@ export {
   type RequestOptions,
 } from './connection/connection.js';
 export type { BackgroundJobResult } from './connection/jobs.js';
-export { DEFAULT_RECONNECT_POLICY, reconnectDelayMs, type ReconnectPolicy } from './connection/backoff.js';
+export { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './connection/backoff.js';
 export { systemClock, type CancelTimer, type Clock } from './connection/clock.js';
 export { tcpTransport, type EslTransport, type TransportFactory, type TransportTarget } from './connection/transport.js';

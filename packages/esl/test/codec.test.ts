@@ -7,7 +7,6 @@ import {
   encodeCommand,
   encodeEventFrame,
   fsUrlEncode,
-  reconnectDelayMs,
   safeUrlDecode,
   DEFAULT_RECONNECT_POLICY,
   EslInvalidCommandError,
@@ -15,6 +14,7 @@ import {
   type EslCommand,
   type EslFrame,
 } from '../src/index.js';
+import { backoffDelayMs } from '@outbound/errors';
 import { traceFiles } from './support/traces.js';
 
 function frames(bytes: Buffer): EslFrame[] {
@@ -153,7 +153,7 @@ describe('helpers', () => {
   });
   it('backs off exponentially, capped, with jitter below the nominal delay', () => {
     const policy = { ...DEFAULT_RECONNECT_POLICY, initialDelayMs: 100, maxDelayMs: 1_000, jitter: 0.5 };
-    assert.deepEqual([1, 2, 3, 4, 5].map((attempt) => reconnectDelayMs(policy, attempt, () => 0)), [100, 200, 400, 800, 1000]);
-    assert.equal(reconnectDelayMs(policy, 10, () => 1), 500);
+    assert.deepEqual([1, 2, 3, 4, 5].map((attempt) => backoffDelayMs(policy, attempt, () => 0)), [100, 200, 400, 800, 1000]);
+    assert.equal(backoffDelayMs(policy, 10, () => 1), 500);
   });
 });

@@ -11,7 +11,8 @@ import { encodeCommand, type EslCommand } from '../frame/command.js';
 import type { EslEvent, EventFormat } from '../frame/event.js';
 import { bodyText, headerValue, type EslFrame, type Header } from '../frame/frame.js';
 import type { FrameLimits } from '../frame/parser.js';
-import { DEFAULT_RECONNECT_POLICY, reconnectDelayMs, type ReconnectPolicy } from './backoff.js';
+import { backoffDelayMs } from '@outbound/errors';
+import { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './backoff.js';
 import { systemClock, type CancelTimer, type Clock } from './clock.js';
 import { EventStream } from './event-stream.js';
 import { Listeners } from './listeners.js';
@@ -316,7 +317,7 @@ export class EslConnection {
       this.listeners.emit('closed', { error: lastError });
       return;
     }
-    const delayMs = reconnectDelayMs(this.policy, attempt, this.options.random);
+    const delayMs = backoffDelayMs(this.policy, attempt, this.options.random);
     this.listeners.emit('reconnecting', { attempt, delayMs });
     this.cancelReconnect = this.options.clock.schedule(delayMs, () => {
       void this.reconnect(attempt);
