@@ -1,37 +1,16 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { describe, it } from 'node:test';
 import { createApp } from '../src/app.js';
 import { parseScenario } from '../src/domain/scenario.js';
 import type { GroundTruthRecord } from '../src/engine/switch-core.js';
-import { eventOf, splitFrames, type EventView } from './trace-frames.js';
+import type { EventView } from './trace-frames.js';
+import { eslClient } from './esl-client.js';
 
 const scenario = parseScenario({
   rules: [{ outcomes: [{ outcome: 'machine', ringMs: 20, beepMs: 150 }] }],
   agents: { answerMs: { min: 100, max: 300 } },
 });
 
-/** An authenticated `event plain ALL` connection with helpers to wait for events. */
-async function client(port: number) {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.setEncoding('utf8');
-  let data = '';
-  socket.on('data', (chunk: string) => {
-    data += chunk;
-  });
-  const frames = () => splitFrames(data).filter((f) => !f.truncated);
-  const events = (): EventView[] => frames().map(eventOf).filter((e): e is EventView => e !== undefined);
-  const until = async (predicate: () => boolean, ms = 5_000): Promise<void> => {
-    const end = Date.now() + ms;
-    while (!predicate()) {
-      if (Date.now() > end) throw new Error('timed out waiting for frames');
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
-  socket.write('auth ClueCon\n\nevent plain ALL\n\n');
-  await until(() => frames().length >= 3);
-  return { socket, frames, events, until };
-}
 
 const header = (event: EventView, name: string): string | undefined => event.headers.find(([n]) => n === name)?.[1];
 const is = (name: string, uuid: string, subclass?: string) => (e: EventView): boolean =>
@@ -42,7 +21,7 @@ describe('bridging to agents and answering-machine beeps', () => {
     const truth: GroundTruthRecord[] = [];
     const app = createApp({ host: '127.0.0.1', port: 0, password: 'ClueCon', scenario, seed: 7, onTruth: (r) => truth.push(r) });
     const { port } = await app.start();
-    const c = await client(port);
+    const c = await eslClient(port);
     const a = '00000000-0000-4000-8000-0000000000a1';
     c.socket.write(`bgapi originate {origination_uuid=${a},originate_timeout=5}sofia/external/13800000001@127.0.0.1:5090 &bridge(user/1001)\n\n`);
     await c.until(() => c.events().some(is('CHANNEL_BRIDGE', a)));
@@ -72,7 +51,7 @@ describe('bridging to agents and answering-machine beeps', () => {
   it('a machine beep (beepMs) is reported as CUSTOM avmd::beep only while avmd runs', async () => {
     const app = createApp({ host: '127.0.0.1', port: 0, password: 'ClueCon', scenario, seed: 7 });
     const { port } = await app.start();
-    const c = await client(port);
+    const c = await eslClient(port);
     const listening = '00000000-0000-4000-8000-0000000000b1';
     const deaf = '00000000-0000-4000-8000-0000000000b2';
     for (const uuid of [listening, deaf]) {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { describe, it } from 'node:test';
 import { createApp } from '../src/app.js';
 import { parseScenario } from '../src/domain/scenario.js';
 import type { GroundTruthRecord } from '../src/engine/switch-core.js';
-import { eventOf, splitFrames } from './trace-frames.js';
+import { eventOf } from './trace-frames.js';
+import { eslClient } from './esl-client.js';
 
 const scenario = parseScenario({
   rules: [{ outcomes: [
@@ -14,32 +14,12 @@ const scenario = parseScenario({
   ] }],
 });
 
-async function client(port: number) {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.setEncoding('utf8');
-  let data = '';
-  socket.on('data', (chunk: string) => {
-    data += chunk;
-  });
-  const frames = () => splitFrames(data).filter((f) => !f.truncated);
-  const until = async (predicate: () => boolean, ms = 10_000) => {
-    const end = Date.now() + ms;
-    while (!predicate()) {
-      if (Date.now() > end) throw new Error('timed out waiting for frames');
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  };
-  await until(() => frames().length >= 1);
-  socket.write('auth ClueCon\n\nevent plain ALL\n\n');
-  await until(() => frames().length >= 3);
-  return { socket, frames, until };
-}
 
 async function runCalls(seed: number, calls: number): Promise<GroundTruthRecord[]> {
   const truth: GroundTruthRecord[] = [];
   const app = createApp({ host: '127.0.0.1', port: 0, password: 'ClueCon', scenario, seed, onTruth: (r) => truth.push(r) });
   const { port } = await app.start();
-  const c = await client(port);
+  const c = await eslClient(port);
   for (let i = 0; i < calls; i += 1) {
     c.socket.write(`bgapi originate {origination_uuid=00000000-0000-4000-8000-${String(i).padStart(12, '0')},originate_timeout=1}sofia/external/1380000${String(i).padStart(4, '0')}@127.0.0.1:5090 &park()\n\n`);
   }
@@ -61,7 +41,7 @@ describe('switch-sim over TCP', () => {
   it('fans every event out to many concurrent subscribers, honouring filters', async () => {
     const app = createApp({ host: '127.0.0.1', port: 0, password: 'ClueCon', scenario, seed: 3 });
     const { port } = await app.start();
-    const clients = await Promise.all(Array.from({ length: 25 }, () => client(port)));
+    const clients = await Promise.all(Array.from({ length: 25 }, () => eslClient(port)));
     const filtered = clients[0];
     assert.ok(filtered);
     const uuid = '00000000-0000-4000-8000-00000000abcd';
