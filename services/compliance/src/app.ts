@@ -43,7 +43,7 @@ export function createApp(deps: AppDeps): App {
   const catalogue = new PackCatalogue(allPackVersions);
   const registry = new Registry();
   const state = new DialStateStore(redis, keys);
-  const abandon = new AbandonCounts(redis, keys, config.abandonCacheMs, now);
+  const abandon = new AbandonCounts(redis, keys, config.abandonCacheMs, now, (error) => logger.warn({ err: error }, 'abandon counts refresh failed; serving the last counts'));
   const evidence = new EvidenceWriter(pool, schema, logger, config.evidenceFlushMs);
   const policies = new PolicyStore(pool, schema, config.policyCacheMs, now);
   const registryLoader = new RegistryLoader({ pool, schema, redis, keys, blind, registry, logger });

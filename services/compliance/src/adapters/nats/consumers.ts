@@ -26,7 +26,7 @@ export async function startConsumers(deps: ConsumerDeps): Promise<ConsumerHandle
   const countOnce = async (durable: string, event: { id: string; occurredAt: string }, campaignId: string, counters: ReadonlyArray<'answered' | 'abandoned' | 'machine'>) => {
     const first = await withTransaction(pool, (client) => processOnce(client, schema, durable, event.id));
     if (!first) return;
-    for (const counter of counters) await abandon.increment(campaignId, counter, Date.parse(event.occurredAt));
+    await abandon.increment(campaignId, counters, Date.parse(event.occurredAt));
   };
   return Promise.all([
     bus.consume({

@@ -16,15 +16,20 @@ export class AbandonCounts {
     private readonly keys: Keyspace,
     private readonly cacheMs: number,
     private readonly now: () => number = Date.now,
+    /** A failed background refresh keeps serving the last counts; the failure is reported here. */
+    private readonly onRefreshError: (error: unknown) => void = () => undefined,
   ) {}
 
   private key(campaignId: string, day: string): string {
     return this.keys.campaignKey(campaignId, 'abandon', day);
   }
 
-  async increment(campaignId: string, counter: AbandonCounter, at: number): Promise<void> {
+  /** Counts one event in every given counter at once, so no reader sees an abandon without its answer. */
+  async increment(campaignId: string, counters: ReadonlyArray<AbandonCounter>, at: number): Promise<void> {
     const key = this.key(campaignId, utcDay(at));
-    await this.redis.multi().hincrby(key, counter, 1).pexpire(key, KEEP_DAYS * 86_400_000).exec();
+    const tx = this.redis.multi();
+    for (const counter of counters) tx.hincrby(key, counter, 1);
+    await tx.pexpire(key, KEEP_DAYS * 86_400_000).exec();
   }
 
   async read(campaignId: string, at: number): Promise<AbandonDay[]> {
@@ -55,8 +60,9 @@ export class AbandonCounts {
         .then((days) => {
           this.cache.set(campaignId, { days, loadedAt: now });
         })
-        .catch(() => {
+        .catch((error: unknown) => {
           entry.refreshing = undefined;
+          this.onRefreshError(error);
         });
     }
     return entry.days;
