@@ -73,6 +73,36 @@ describe('events from every captured trace', () => {
     });
   }
 
+  it('reads one header lazily exactly as the full decode does (every trace event, every name)', () => {
+    const plainEvents = traceFiles('.server.txt').flatMap(({ bytes }) => frames(bytes).filter((frame) => contentType(frame) === 'text/event-plain'));
+    assert.ok(plainEvents.length > 100);
+    for (const frame of plainEvents) {
+      const full = decodeEvent(frame);
+      const lazy = decodeEvent(frame);
+      assert.ok(full.kind === 'event' && lazy.kind === 'event');
+      const all = new Map(full.event.headers);
+      for (const name of all.keys()) assert.equal(lazy.event.headers.get(name), all.get(name), name);
+      for (const missing of ['Nope', 'Event', 'variable_', 'ame']) assert.equal(lazy.event.headers.get(missing), all.get(missing));
+    }
+  });
+
+  it('reads one header lazily exactly as the full decode does (generated header blocks)', () => {
+    const names = ['Event', 'Name', 'A', 'AB', 'B-A', 'variable_x', 'X:Y', ''];
+    const values = ['', ' ', 'v', 'a%20b', '%zz', 'x: y', 'A: 1', '%E0%A4%A', 'é'];
+    let seed = 7;
+    const pick = <T>(list: readonly T[]): T => list[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % list.length]!;
+    for (let round = 0; round < 2000; round++) {
+      const lines = Array.from({ length: 1 + (round % 9) }, () => `${pick(names)}:${pick(['', ' ', '  '])}${pick(values)}`);
+      const body = Buffer.from(`Event-Name: E\n${lines.join(pick(['\n', '\r\n']))}\n\n`);
+      const decode = () => decodeEvent({ kind: 'frame', headers: [['Content-Type', 'text/event-plain']], body });
+      const full = decode();
+      const lazy = decode();
+      assert.ok(full.kind === 'event' && lazy.kind === 'event');
+      const all = new Map(full.event.headers);
+      for (const name of [...names, 'Event-Name', 'Z']) assert.equal(lazy.event.headers.get(name), all.get(name), `${name} in ${JSON.stringify(lines)}`);
+    }
+  });
+
   it('keeps repeated headers in order and the last value in the map', () => {
     const body = 'Event-Name: COMMAND\nX: 1\nEvent-Name: PRIVATE_COMMAND\nX: 2\n\n';
     const decoded = decodeEvent({ kind: 'frame', headers: [['Content-Type', 'text/event-plain']], body: Buffer.from(body) });
