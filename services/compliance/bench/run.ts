@@ -1,13 +1,14 @@
 // Runs the compliance benchmarks, each in its own process, prints a table and ends with one JSON line.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
+import type { LoopStats } from './loop-stats.js';
 
 const dist = new URL('../', import.meta.url);
 
-async function runJson(script: string, args: string[], env: Record<string, string> = {}): Promise<Record<string, number>> {
-  const child = spawn(process.execPath, [new URL(script, dist).pathname, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+async function runJson(script: string, args: string[]): Promise<Record<string, number>> {
+  const child = spawn(process.execPath, [new URL(script, dist).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let last = '';
   for await (const line of createInterface({ input: child.stdout })) if (line.startsWith('{')) last = line;
   const [code] = (await once(child, 'exit')) as [number | null];
@@ -15,25 +16,34 @@ async function runJson(script: string, args: string[], env: Record<string, strin
   return JSON.parse(last) as Record<string, number>;
 }
 
-async function startServer(): Promise<{ address: string; stop: () => Promise<void> }> {
+interface Server {
+  readonly address: string;
+  /** The server's event-loop statistics since the previous call (SIGUSR2 to the preloaded `server-stats`). */
+  takeStats(): Promise<LoopStats>;
+  stop(): Promise<void>;
+}
+
+async function startServer(): Promise<Server> {
   const name = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const child = spawn(process.execPath, [new URL('src/main.js', dist).pathname], {
+  const child = spawn(process.execPath, ['--import', new URL('bench/server-stats.js', dist).href, new URL('src/main.js', dist).pathname], {
     env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', COMPLIANCE_DB_SCHEMA: name, COMPLIANCE_REDIS_PREFIX: name, COMPLIANCE_DURABLE_PREFIX: name, COMPLIANCE_BLIND_INDEX_SECRET: 'bench-secret-0123456789' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const statsWaiters: Array<(stats: LoopStats) => void> = [];
   // Keep reading the server's log for the whole run (a closed pipe would kill it at its next log
   // line with EPIPE); warnings and errors go to stderr so a bad run says why.
   const lines = createInterface({ input: child.stdout });
   const ready = new Promise<number>((resolve, reject) => {
     lines.on('line', (line) => {
-      let entry: { msg?: string; port?: number; level?: string } = {};
+      let entry: { msg?: string; port?: number; level?: string; loopStats?: LoopStats } = {};
       try {
         entry = JSON.parse(line) as typeof entry;
       } catch {
         process.stderr.write(`server: ${line}\n`);
         return;
       }
-      if (entry.msg === 'compliance ready' && entry.port !== undefined) resolve(entry.port);
+      if (entry.loopStats) statsWaiters.shift()?.(entry.loopStats);
+      else if (entry.msg === 'compliance ready' && entry.port !== undefined) resolve(entry.port);
       else if (entry.level && entry.level !== 'info' && entry.level !== 'debug') process.stderr.write(`server: ${line}\n`);
     });
     child.once('exit', () => reject(new Error('compliance server exited before it was ready')));
@@ -41,6 +51,11 @@ async function startServer(): Promise<{ address: string; stop: () => Promise<voi
   const port = await ready;
   return {
     address: `127.0.0.1:${port}`,
+    takeStats: () =>
+      new Promise((resolve) => {
+        statsWaiters.push(resolve);
+        child.kill('SIGUSR2');
+      }),
     stop: async () => {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
@@ -49,45 +64,102 @@ async function startServer(): Promise<{ address: string; stop: () => Promise<voi
   };
 }
 
+interface PhaseResult {
+  count: number;
+  failures: number;
+  achievedPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  serviceP99Ms: number;
+  generatorLagP99Ms: number;
+  generator: LoopStats;
+  server: LoopStats;
+}
+
+interface LoadResult {
+  rate: number;
+  light: PhaseResult;
+  health: PhaseResult;
+  single: PhaseResult;
+  batch: { count: number; p50Ms: number; p99Ms: number; generator: LoopStats; server: LoopStats };
+}
+
+/** The load generator, answering its phase marks with the server's statistics for each phase. */
+async function runLoad(server: Server): Promise<LoadResult> {
+  const child: ChildProcess = spawn(process.execPath, [new URL('bench/grpc-load.js', dist).pathname, server.address], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const serverStats = new Map<string, LoopStats>();
+  let last = '';
+  for await (const line of createInterface({ input: child.stdout! })) {
+    const mark = /^phase (start|end) (\w+)$/.exec(line);
+    if (mark) {
+      const stats = await server.takeStats();
+      if (mark[1] === 'end') serverStats.set(mark[2]!, stats);
+      child.stdin!.write('go\n');
+    } else if (line.startsWith('{')) last = line;
+  }
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0 || !last) throw new Error(`grpc-load failed with ${String(code)}`);
+  const result = JSON.parse(last) as LoadResult;
+  for (const name of ['light', 'health', 'single', 'batch'] as const) result[name].server = serverStats.get(name)!;
+  return result;
+}
+
 process.stderr.write('in-process: loading the registry and deciding…\n');
 const local = await runJson('bench/in-process.js', []);
 process.stderr.write('gRPC: starting the server…\n');
 const server = await startServer();
-let remote: Record<string, number>;
+let remote: LoadResult;
 try {
-  remote = await runJson('bench/grpc-load.js', [server.address]);
+  remote = await runLoad(server);
 } finally {
   await server.stop();
 }
 
+const { light, health, single, batch } = remote;
 const fmt = (n: number | undefined, digits = 2) => (n === undefined ? '-' : n.toFixed(digits));
+const loop = (s: LoopStats) => `loop busy ${fmt(s.utilization * 100, 0)} %, delay p99 ${fmt(s.delayP99Ms)} / max ${fmt(s.delayMaxMs)} ms, GC ${fmt(s.gcTotalMs, 0)} ms (max pause ${fmt(s.gcMaxPauseMs)} ms)`;
+const rateLabel = `${remote.rate.toLocaleString('en')}/s`;
 const rows: Array<[string, string, string]> = [
   ['DNC registry numbers', String(local['registrySize']), ''],
   ['DNC load (hash + sort)', `${fmt(local['dncLoadSec'])} s`, 'target < 60 s'],
   ['RSS after load', `${fmt(local['dncRssMb'], 0)} MB`, `registry array ${fmt(local['registryBytesMb'], 0)} MB`],
   ['in-process decisions/s', fmt(local['decisionsPerSec'], 0), 'one core, no Redis'],
-  ['gRPC single check p50', `${fmt(remote['lightP50Ms'])} ms`, '1,000 checks at 200/s'],
-  ['gRPC single check p99', `${fmt(remote['lightP99Ms'])} ms`, '1,000 checks at 200/s'],
-  ['gRPC single check p50', `${fmt(remote['singleP50Ms'])} ms`, `${remote['singleCount']} checks offered at 2,000/s, ${remote['singleFailures']} failed`],
-  ['gRPC single check p99', `${fmt(remote['singleP99Ms'])} ms`, 'target < 2 ms (from the scheduled send time)'],
-  ['  from the actual send, p99', `${fmt(remote['singleServiceP99Ms'])} ms`, `generator sent ${fmt(remote['generatorLagP99Ms'])} ms late at p99`],
-  ['gRPC batch of 100 p50', `${fmt(remote['batch100P50Ms'])} ms`, `${remote['batchCount']} batches`],
-  ['gRPC batch of 100 p99', `${fmt(remote['batch100P99Ms'])} ms`, 'target < 10 ms'],
+  ['gRPC single check p50/p99', `${fmt(light.p50Ms)} / ${fmt(light.p99Ms)} ms`, `${light.count} checks at 200/s`],
+  ['bare health check p50/p99', `${fmt(health.p50Ms)} / ${fmt(health.p99Ms)} ms`, `${health.count} at ${rateLabel} (floor: same client, no handler), ${health.failures} failed`],
+  ['  server', `${fmt(health.server.cpuMs * 1000 / health.count, 0)} µs CPU/call`, loop(health.server)],
+  ['gRPC single check p50', `${fmt(single.p50Ms)} ms`, `${single.count} checks offered at ${rateLabel} (${fmt(single.achievedPerSec, 0)}/s achieved), ${single.failures} failed`],
+  ['gRPC single check p99', `${fmt(single.p99Ms)} ms`, `target < 2 ms (from the scheduled send time); ${fmt(single.p99Ms / health.p99Ms)}× the health-check p99`],
+  ['  from the actual send, p99', `${fmt(single.serviceP99Ms)} ms`, `generator sent ${fmt(single.generatorLagP99Ms)} ms late at p99`],
+  ['  server', `${fmt(single.server.cpuMs * 1000 / single.count, 0)} µs CPU/check`, loop(single.server)],
+  ['  generator', `${fmt(single.generator.cpuMs * 1000 / single.count, 0)} µs CPU/check`, loop(single.generator)],
+  ['gRPC batch of 100 p50/p99', `${fmt(batch.p50Ms)} / ${fmt(batch.p99Ms)} ms`, `${batch.count} batches one after another; target p99 < 10 ms`],
+  ['  server', `${fmt(batch.server.cpuMs * 1000 / (batch.count * 100), 0)} µs CPU/check`, loop(batch.server)],
 ];
-for (const [name, value, note] of rows) process.stdout.write(`${name.padEnd(28)} ${value.padStart(14)}   ${note}\n`);
+for (const [name, value, note] of rows) process.stdout.write(`${name.padEnd(28)} ${value.padStart(20)}   ${note}\n`);
 process.stdout.write(
   `${JSON.stringify({
     decisionsPerSec: Math.round(local['decisionsPerSec']!),
-    singleP50Ms: remote['singleP50Ms'],
-    singleFailures: remote['singleFailures'],
-    singleAt200P50Ms: remote['lightP50Ms'],
-    singleAt200P99Ms: remote['lightP99Ms'],
-    singleP99Ms: remote['singleP99Ms'],
-    singleP999Ms: remote['singleP999Ms'],
-    singleServiceP99Ms: remote['singleServiceP99Ms'],
-    generatorLagP99Ms: remote['generatorLagP99Ms'],
-    batch100P50Ms: remote['batch100P50Ms'],
-    batch100P99Ms: remote['batch100P99Ms'],
+    singleP50Ms: single.p50Ms,
+    singleP99Ms: single.p99Ms,
+    singleP999Ms: single.p999Ms,
+    singleServiceP99Ms: single.serviceP99Ms,
+    singleFailures: single.failures,
+    singleAchievedPerSec: Math.round(single.achievedPerSec),
+    generatorLagP99Ms: single.generatorLagP99Ms,
+    healthP99Ms: health.p99Ms,
+    singleToHealthP99: single.p99Ms / health.p99Ms,
+    singleAt200P50Ms: light.p50Ms,
+    singleAt200P99Ms: light.p99Ms,
+    serverLoopUtilization: single.server.utilization,
+    eventLoopDelayP99Ms: single.server.delayP99Ms,
+    eventLoopDelayMaxMs: single.server.delayMaxMs,
+    gcMaxPauseMs: single.server.gcMaxPauseMs,
+    serverCpuUsPerCheck: (single.server.cpuMs * 1000) / single.count,
+    generatorLoopUtilization: single.generator.utilization,
+    batch100P50Ms: batch.p50Ms,
+    batch100P99Ms: batch.p99Ms,
+    batchServerCpuUsPerCheck: (batch.server.cpuMs * 1000) / (batch.count * 100),
     dncLoadSec: local['dncLoadSec'],
     dncRssMb: Math.round(local['dncRssMb']!),
     dncNumbers: local['registrySize'],

@@ -14,6 +14,7 @@ import { PolicyStore } from './adapters/sql/policies.js';
 import { RegistryLoader } from './adapters/sql/registry-loader.js';
 import type { ComplianceConfig } from './config.js';
 import { DialChecker } from './dial-checker.js';
+import { DncFilter } from './dnc-filter.js';
 import { BlindIndex } from './domain/blind.js';
 import { PackCatalogue, allPackVersions } from './domain/packs/index.js';
 import { Registry } from './registry.js';
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps): App {
   const registryLoader = new RegistryLoader({ pool, schema, redis, keys, blind, registry, logger });
   const audit = new AuditLog(pool, schema, now);
   const checker = new DialChecker({ catalogue, policies, registry, blind, state, abandon, evidence, now });
+  const dncFilter = new DncFilter({ catalogue, policies, registry, blind, state, now });
   let bus: Bus | undefined;
   let server: GrpcServer | undefined;
   let consumers: ConsumerHandle[] = [];
@@ -65,7 +67,7 @@ export function createApp(deps: AppDeps): App {
         registryLoader.reloadIfChanged().catch((error: unknown) => logger.error({ err: error }, 'registry reload failed'));
       }, config.registryPollMs);
       poller.unref();
-      const service = complianceService({ checker, catalogue, policies, blind, state, abandon, registryLoader, audit, bus, pool, schema, now }, logger);
+      const service = complianceService({ checker, dncFilter, catalogue, policies, blind, state, abandon, registryLoader, audit, bus, pool, schema, now }, logger);
       server = await startGrpcServer({ address: config.grpcAddress, services: [service], logger });
       return { port: server.port };
     },

@@ -1,5 +1,6 @@
 import { abandonStatus, type AbandonWindowStatus } from './abandon.js';
 import { capDenials, effectiveCaps, DAY_MS, type EffectiveCaps } from './caps.js';
+import { refusalLockEnd } from './dnc.js';
 import { describeNumber, type NumberInfo } from './number.js';
 import { PackCatalogue, packLabel } from './packs/index.js';
 import type { AbandonDay, CampaignPolicy, CapState, Decision, DialFacts, DialRequest, Denial, RulePackVersion } from './types.js';
@@ -153,13 +154,14 @@ export function factDenials(plan: DialPlan, facts: DialFacts): Denial[] {
   const base = platformLabel(plan.packs);
   if (facts.internalDnc) out.push({ reason: 'DO_NOT_CALL', code: 'DNC_INTERNAL', rulePack: base, text: 'number is on the internal do-not-call list', data: {} });
   if (facts.optedOut) out.push({ reason: 'OPTED_OUT', code: 'OPT_OUT', rulePack: base, text: 'the customer unsubscribed (退订); no further contact', data: {} });
-  if (facts.refusedAt !== undefined && plan.refusalLockMs !== undefined) {
+  const lockEnd = facts.refusedAt === undefined ? undefined : refusalLockEnd(facts.refusedAt, plan.refusalLockMs);
+  if (facts.refusedAt !== undefined && lockEnd !== undefined) {
     const lockPack = plan.packs.find((p) => p.refusalLockDays === null) ?? plan.packs.filter((p) => p.refusalLockDays != null).sort((a, b) => (b.refusalLockDays ?? 0) - (a.refusalLockDays ?? 0))[0];
     const label = lockPack ? packLabel(lockPack) : base;
-    if (plan.refusalLockMs === null) {
+    if (lockEnd === null) {
       out.push({ reason: 'REFUSAL_LOCK', code: 'REFUSAL_FINAL', rulePack: label, text: 'the customer refused; under this pack a refusal is final', data: { refusedAt: new Date(facts.refusedAt).toISOString() } });
-    } else if (at < facts.refusedAt + plan.refusalLockMs) {
-      const until = new Date(facts.refusedAt + plan.refusalLockMs).toISOString();
+    } else if (at < lockEnd) {
+      const until = new Date(lockEnd).toISOString();
       out.push({ reason: 'REFUSAL_LOCK', code: 'REFUSAL_LOCK', rulePack: label, text: `the customer refused; locked until ${until}`, data: { refusedAt: new Date(facts.refusedAt).toISOString(), lockedUntil: until } });
     }
   }

@@ -14,6 +14,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The harness app's blind-index secret, for tests that look at its Redis state directly. */
+export const blindIndexSecret = 'test-secret-0123456789';
+
 /** A real compliance app on a random port with its own schema, key prefix and durables. */
 export async function startHarness(): Promise<Harness> {
   const name = uniqueName('cmp').toLowerCase();
@@ -26,7 +29,7 @@ export async function startHarness(): Promise<Harness> {
     COMPLIANCE_DB_SCHEMA: name,
     COMPLIANCE_REDIS_PREFIX: name,
     COMPLIANCE_DURABLE_PREFIX: name,
-    COMPLIANCE_BLIND_INDEX_SECRET: 'test-secret-0123456789',
+    COMPLIANCE_BLIND_INDEX_SECRET: blindIndexSecret,
     SHUTDOWN_GRACE_MS: '5s',
   });
   const logger = createLogger({ service: 'compliance-test', level: 'silent' });

@@ -12,6 +12,8 @@ import type { PackCatalogue } from '../../domain/packs/index.js';
 import { SensitiveWordScanner } from '../../domain/scanner.js';
 import type { DialRequest } from '../../domain/types.js';
 import type { DialChecker } from '../../dial-checker.js';
+import type { DncFilter } from '../../dnc-filter.js';
+import type { DncListKind } from '../../domain/dnc.js';
 import type { AbandonCounts } from '../redis/abandon-counts.js';
 import type { DialStateStore } from '../redis/dial-state.js';
 import type { AuditLog } from '../sql/audit.js';
@@ -24,6 +26,7 @@ import * as s from './schemas.js';
 
 export interface HandlerDeps {
   readonly checker: DialChecker;
+  readonly dncFilter: DncFilter;
   readonly catalogue: PackCatalogue;
   readonly policies: PolicyStore;
   readonly blind: BlindIndex;
@@ -41,6 +44,12 @@ export interface HandlerDeps {
 const MAX_CLOCK_SKEW_MS = 10 * 60_000;
 
 const kinds = { [DoNotCallKind.DO_NOT_CALL_KIND_INTERNAL]: 'internal', [DoNotCallKind.DO_NOT_CALL_KIND_REFUSAL]: 'refusal', [DoNotCallKind.DO_NOT_CALL_KIND_OPT_OUT]: 'opt_out' } as const;
+const protoKinds: Readonly<Record<DncListKind, DoNotCallKind>> = {
+  registry: DoNotCallKind.DO_NOT_CALL_KIND_REGISTRY,
+  internal: DoNotCallKind.DO_NOT_CALL_KIND_INTERNAL,
+  opt_out: DoNotCallKind.DO_NOT_CALL_KIND_OPT_OUT,
+  refusal: DoNotCallKind.DO_NOT_CALL_KIND_REFUSAL,
+};
 const actions = { CONTINUE: AbandonAction.ABANDON_ACTION_CONTINUE, SLOW_DOWN: AbandonAction.ABANDON_ACTION_SLOW_DOWN, STOP: AbandonAction.ABANDON_ACTION_STOP } as const;
 
 export function complianceService(deps: HandlerDeps, logger: Logger): ServiceBinding {
@@ -73,15 +82,22 @@ export function complianceService(deps: HandlerDeps, logger: Logger): ServiceBin
         const kind = kinds[r.kind as keyof typeof kinds];
         const key = blind.hex(r.phone);
         const at = now();
-        if (kind === 'internal') await state.markNumber(key, 'dnc', '1');
-        else if (kind === 'opt_out') await state.markNumber(key, 'optout', '1');
-        else await state.markNumber(key, 'refusedAt', String(at));
+        const scope = r.campaignId || undefined;
+        if (kind === 'internal') await state.markNumber(key, 'dnc', '1', scope);
+        else if (kind === 'opt_out') await state.markNumber(key, 'optout', '1', scope);
+        else await state.markNumber(key, 'refusedAt', String(at), scope);
         await insertDncEntry(pool, schema, { phoneKey: key, kind, source: r.source, actor: r.actor, ...(r.campaignId ? { campaignId: r.campaignId } : {}) });
         await audit.append({ actor: r.actor, action: 'changed_list', target: `dnc:${kind}`, service: 'compliance', details: { numberKey: key, campaignId: r.campaignId, source: r.source } });
         if (kind !== 'refusal') return { lockedUntil: undefined };
         const policy = await policies.get(r.campaignId || 'default');
         const plan = planDial({ campaignId: policy.campaignId, leadId: 'none', phone: r.phone, callerId: '', at }, policy, catalogue);
         return { lockedUntil: typeof plan.refusalLockMs === 'number' ? toTimestamp(at + plan.refusalLockMs) : undefined };
+      },
+
+      filterDoNotCall: async (request) => {
+        const r = validateRequest(s.filterDoNotCallRequest, request);
+        const matches = await deps.dncFilter.filter(r.phones, r.campaignId);
+        return { matches: matches.map((m) => ({ index: m.index, kinds: m.kinds.map((k) => protoKinds[k]), lockedUntil: m.lockedUntil === undefined ? undefined : toTimestamp(m.lockedUntil) })) };
       },
 
       bulkLoadDoNotCall: async (requests) => {

@@ -3,7 +3,9 @@ import { z } from 'zod';
 
 // Request schemas at the gRPC edge. Messages describe the rule and never echo the value.
 
-export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +8613800138000');
+const E164 = /^\+[1-9]\d{6,14}$/;
+const E164_RULE = 'must be an E.164 number such as +8613800138000';
+export const e164 = z.string().regex(E164, E164_RULE);
 /** Ids end up in Redis keys and NATS subjects, so they are limited to subject-safe characters. */
 export const id = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1–128 characters of A–Z, a–z, 0–9, _ or -');
 const text = (max: number) => z.string().min(1, 'is required').max(max, `must be at most ${max} characters`);
@@ -36,8 +38,30 @@ export const addDoNotCallRequest = z.object({
   phone: e164,
   source: text(200),
   campaignId: z.union([z.literal(''), id]),
-  kind: z.number().int().min(1, 'must be INTERNAL, REFUSAL or OPT_OUT').max(3, 'must be INTERNAL, REFUSAL or OPT_OUT'),
+  kind: z
+    .number()
+    .int()
+    .refine((kind) => kind !== 4, 'registries are loaded with BulkLoadDoNotCall')
+    .refine((kind) => kind === 4 || (kind >= 1 && kind <= 3), 'must be INTERNAL, REFUSAL or OPT_OUT'),
   actor: text(200),
+});
+
+/** Bad numbers named in one answer: enough to find the fault, small enough for the status trailer. */
+const MAX_REPORTED_PHONES = 20;
+
+export const filterDoNotCallRequest = z.object({
+  phones: z
+    .array(z.string())
+    .max(10_000, 'must hold at most 10000 numbers')
+    .superRefine((phones, ctx) => {
+      let reported = 0;
+      for (let i = 0; i < phones.length && reported < MAX_REPORTED_PHONES; i++) {
+        if (E164.test(phones[i]!)) continue;
+        ctx.addIssue({ code: 'custom', path: [i], message: E164_RULE });
+        reported++;
+      }
+    }),
+  campaignId: z.union([z.literal(''), id]),
 });
 
 export const bulkLoadChunk = z.object({

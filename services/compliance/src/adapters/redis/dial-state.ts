@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Keyspace, Redis } from '@outbound/redis';
 import type { DialPlan } from '../../domain/engine.js';
+import type { NumberListing } from '../../domain/dnc.js';
 import type { CapState, DialFacts } from '../../domain/types.js';
 
 const script = readFileSync(new URL('../../../../src/adapters/redis/dial-state.lua', import.meta.url), 'utf8');
@@ -28,10 +29,46 @@ function num(value: string): number | undefined {
   return value === '' ? undefined : Number(value);
 }
 
+/** Fields of the number's state hash: global list entries, then one campaign's own (`<field>:<campaign id>`). */
+const LIST_FIELDS = ['dnc', 'optout', 'refusedAt'] as const;
+export type ListField = (typeof LIST_FIELDS)[number];
+
+/** Global and campaign entries combined: on a list if either says so; the later refusal counts. */
+function listingOf(dnc: string, optout: string, refusedAt: string, campaignDnc: string, campaignOptout: string, campaignRefusedAt: string): Omit<NumberListing, 'onRegistry'> {
+  const refused = Math.max(num(refusedAt) ?? -Infinity, num(campaignRefusedAt) ?? -Infinity);
+  return { internalDnc: dnc !== '' || campaignDnc !== '', optedOut: optout !== '' || campaignOptout !== '', ...(refused > -Infinity ? { refusedAt: refused } : {}) };
+}
+
+/**
+ * Dials per script call: one call instead of one per dial saves Redis and client work, and a
+ * bounded chunk keeps any one call short (Redis serves nobody else while a script runs).
+ */
+const DIALS_PER_CALL = 64;
+/** Values the script returns per dial. */
+const RESULT_WIDTH = 14;
+
+function parseDial(r: readonly string[]): DialState {
+  const [leadCount, leadLast, callerCount, callerLast, reserved, dnc, optout, refusedAt, leadOptout, abandonedAt, consent, campaignDnc, campaignOptout, campaignRefusedAt] = r as [string, string, string, string, string, string, string, string, string, string, string, string, string, string];
+  const caps: CapState = {
+    leadCount: Number(leadCount),
+    callerCount: Number(callerCount),
+    ...(leadLast ? { leadLastAt: Number(leadLast) } : {}),
+    ...(callerLast ? { callerLastAt: Number(callerLast) } : {}),
+  };
+  const listing = listingOf(dnc, optout, refusedAt, campaignDnc, campaignOptout, campaignRefusedAt);
+  const facts: DialState['facts'] = {
+    ...listing,
+    optedOut: listing.optedOut || leadOptout !== '',
+    ...(num(abandonedAt) !== undefined ? { lastAbandonedAt: num(abandonedAt)! } : {}),
+    ...(num(consent) !== undefined ? { consentGivenAt: num(consent)! } : {}),
+  };
+  return { caps, facts, reserved: reserved === '1' };
+}
+
 /**
  * Per-number and per-caller-ID state in Redis: attempt reservations (the caps), lists, refusals,
- * opt-outs, consent and abandon lock-outs, read and reserved with one script call per dial and
- * one pipeline per batch.
+ * opt-outs, consent and abandon lock-outs, read and reserved by one script call per
+ * `DIALS_PER_CALL` dials, all in one pipeline.
  */
 export class DialStateStore {
   private sha: string | undefined;
@@ -96,52 +133,40 @@ export class DialStateStore {
 
   private async run(inputs: readonly DialStateInput[], sha: string): Promise<DialState[]> {
     const pipeline = this.redis.pipeline();
-    for (const input of inputs) {
-      const { plan } = input;
-      const lead = plan.caps.lead;
-      const caller = plan.caps.callerId;
-      const [attempts, callerCalls, numberState, leadState, consent] = this.dialKeys(input.numberKey, plan.request.callerId, plan.request.leadId, plan.request.campaignId);
-      pipeline.evalsha(
-        sha,
-        5,
-        attempts,
-        callerCalls,
-        numberState,
-        leadState,
-        consent,
-        plan.request.at,
-        lead ? lead.maxPer24h : -1,
-        lead ? lead.minGapMinutes * 60_000 : 0,
-        caller ? caller.maxPer24h : -1,
-        caller ? caller.minGapSeconds * 1000 : 0,
-        input.reserve ? 1 : 0,
-        input.checkId,
-        plan.refusalLockMs === undefined ? -1 : plan.refusalLockMs === null ? -2 : plan.refusalLockMs,
-        plan.abandonLockoutMs,
-        plan.consentRequired ? 1 : 0,
-        input.numberKey,
-      );
+    for (let from = 0; from < inputs.length; from += DIALS_PER_CALL) {
+      const chunk = inputs.slice(from, from + DIALS_PER_CALL);
+      const keys: string[] = [];
+      const args: Array<string | number> = [];
+      for (const input of chunk) {
+        const { plan } = input;
+        const lead = plan.caps.lead;
+        const caller = plan.caps.callerId;
+        keys.push(...this.dialKeys(input.numberKey, plan.request.callerId, plan.request.leadId, plan.request.campaignId));
+        args.push(
+          plan.request.at,
+          lead ? lead.maxPer24h : -1,
+          lead ? lead.minGapMinutes * 60_000 : 0,
+          caller ? caller.maxPer24h : -1,
+          caller ? caller.minGapSeconds * 1000 : 0,
+          input.reserve ? 1 : 0,
+          input.checkId,
+          plan.refusalLockMs === undefined ? -1 : plan.refusalLockMs === null ? -2 : plan.refusalLockMs,
+          plan.abandonLockoutMs,
+          plan.consentRequired ? 1 : 0,
+          input.numberKey,
+          plan.request.campaignId,
+        );
+      }
+      pipeline.evalsha(sha, keys.length, ...keys, ...args);
     }
     const results = (await pipeline.exec()) ?? [];
-    return results.map(([error, raw]) => {
+    const out: DialState[] = [];
+    for (const [error, raw] of results) {
       if (error) throw error;
-      const r = (raw as Array<number | string>).map(String);
-      const [leadCount, leadLast, callerCount, callerLast, reserved, dnc, optout, refusedAt, leadOptout, abandonedAt, consent] = r as [string, string, string, string, string, string, string, string, string, string, string];
-      const caps: CapState = {
-        leadCount: Number(leadCount),
-        callerCount: Number(callerCount),
-        ...(leadLast ? { leadLastAt: Number(leadLast) } : {}),
-        ...(callerLast ? { callerLastAt: Number(callerLast) } : {}),
-      };
-      const facts: DialState['facts'] = {
-        internalDnc: dnc !== '',
-        optedOut: optout !== '' || leadOptout !== '',
-        ...(num(refusedAt) !== undefined ? { refusedAt: num(refusedAt)! } : {}),
-        ...(num(abandonedAt) !== undefined ? { lastAbandonedAt: num(abandonedAt)! } : {}),
-        ...(num(consent) !== undefined ? { consentGivenAt: num(consent)! } : {}),
-      };
-      return { caps, facts, reserved: reserved === '1' };
-    });
+      const values = raw as Array<number | string>;
+      for (let at = 0; at < values.length; at += RESULT_WIDTH) out.push(parseDial(values.slice(at, at + RESULT_WIDTH).map(String)));
+    }
+    return out;
   }
 
   /** Undo a reservation whose final decision was a deny (keeps the caps exact). */
@@ -149,8 +174,25 @@ export class DialStateStore {
     await this.redis.multi().zrem(this.attemptsKey(numberKey), checkId).zrem(this.callerKey(callerId), checkId).exec();
   }
 
-  async markNumber(numberKey: string, field: 'dnc' | 'optout' | 'refusedAt', value: string): Promise<void> {
-    await this.redis.hset(this.numberStateKey(numberKey), field, value);
+  /** Put a number on a list, for every campaign or (with `campaignId`) for that campaign only. */
+  async markNumber(numberKey: string, field: ListField, value: string, campaignId?: string): Promise<void> {
+    await this.redis.hset(this.numberStateKey(numberKey), campaignId ? `${field}:${campaignId}` : field, value);
+  }
+
+  /**
+   * The list entries of many numbers (global ones plus `campaignId`'s own), read only: one
+   * pipeline, nothing reserved or remembered.
+   */
+  async listings(numberKeys: readonly string[], campaignId: string): Promise<Array<Omit<NumberListing, 'onRegistry'>>> {
+    const fields = campaignId ? [...LIST_FIELDS, ...LIST_FIELDS.map((f) => `${f}:${campaignId}`)] : LIST_FIELDS;
+    const pipeline = this.redis.pipeline();
+    for (const key of numberKeys) pipeline.hmget(this.numberStateKey(key), ...fields);
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, raw]) => {
+      if (error) throw error;
+      const [dnc, optout, refusedAt, campaignDnc, campaignOptout, campaignRefusedAt] = (raw as Array<string | null>).map((v) => v ?? '');
+      return listingOf(dnc ?? '', optout ?? '', refusedAt ?? '', campaignDnc ?? '', campaignOptout ?? '', campaignRefusedAt ?? '');
+    });
   }
 
   async recordConsent(campaignId: string, numberKey: string, givenAt: number): Promise<void> {

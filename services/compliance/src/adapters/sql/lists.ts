@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from '@outbound/store';
+import type { DncListKind } from '../../domain/dnc.js';
 
-export type DncKind = 'internal' | 'refusal' | 'opt_out';
+/** Registries have their own table (`dnc_registry`). */
+export type DncKind = Exclude<DncListKind, 'registry'>;
 
 export interface DncEntry {
   readonly phoneKey?: string;
