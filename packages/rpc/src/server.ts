@@ -66,6 +66,8 @@ export function bindService<S extends UntypedServiceImplementation>(
     const handler = (handlers as Record<string, (input: unknown, context: CallContext) => Promise<unknown>>)[method];
     if (!handler) throw new Error(`${name}: no handler for ${method}`);
     if (spec.responseStream) throw new Error(`${name}.${method}: server streaming is not supported yet`);
+    // One child logger per method, not per call: its bindings never change and pino children cost.
+    const methodLogger = logger.child({ rpc: spec.path });
     const run = (call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>, input: unknown, callback: sendUnaryData<unknown>) => {
       const controller = new AbortController();
       let answered = false;
@@ -74,7 +76,7 @@ export function bindService<S extends UntypedServiceImplementation>(
       call.on('cancelled', () => {
         if (!answered) controller.abort();
       });
-      const context: CallContext = { metadata: call.metadata, signal: controller.signal, logger: logger.child({ rpc: spec.path }) };
+      const context: CallContext = { metadata: call.metadata, signal: controller.signal, logger: methodLogger };
       instrument(spec.path, { kind: SpanKind.SERVER, parent: extractTraceContext(call.metadata, metadataGetter), attributes: { 'rpc.system': 'grpc', 'rpc.service': name, 'rpc.method': method } }, () => handler(input, context))
         .then((response) => {
           answered = true;
