@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { generateCsv } from './generate.js';
 
 // End-to-end import benchmark: a real lead-ingest process, fed over gRPC like the CLI does,
 // against a raw COPY of the same file as the ceiling. Prints a table, then one JSON line.
+// No compliance service is configured, so the do-not-call lookup is the no-op (said in the table).
 const rows = Number(process.env['BENCH_ROWS'] ?? 1_000_000);
 const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://outbound:outbound@127.0.0.1:5432/outbound';
 const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
@@ -35,24 +36,51 @@ const service = spawn(process.execPath, [...profile, new URL('../src/main.js', i
     BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
     LEAD_INGEST_SCHEMA: schema,
     LOG_LEVEL: 'info',
+    COMPLIANCE_ADDRESS: undefined,
   },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
-// The service logs when the leads are committed; the rest of the call is publishing events.
+// The service logs when the leads are committed, with where the time went; the rest of the call
+// is publishing events.
 let committedAt = 0;
+let phases = { readCleanMs: 0, sealMs: 0, storeMs: 0, storeWaitMs: 0 };
 const port = await new Promise<number>((resolve, reject) => {
   service.once('exit', (code) => reject(new Error(`service exited with ${code}`)));
   createInterface({ input: service.stdout }).on('line', (line) => {
     const match = /"port":(\d+)/.exec(line);
     if (match?.[1]) resolve(Number(match[1]));
-    if (line.includes('"import committed"')) committedAt = performance.now();
+    if (line.includes('"import committed"')) {
+      committedAt = performance.now();
+      phases = (JSON.parse(line) as { phases: typeof phases }).phases;
+    }
   });
 });
 
+// CPU seconds of a local process from /proc (utime + stime), so µs per row can be reported.
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return 0; // the process is gone (e.g. an idle pooled connection closed): its last sample stands
+  }
+}
+
+// PostgreSQL's side: the CPU of the service's backends (same machine, loopback), sampled each second.
+const monitor = createPool({ url: databaseUrl, applicationName: 'bench-ingest-monitor' });
+const backendCpu = new Map<number, number>();
+async function sampleBackends(): Promise<void> {
+  const { rows: backends } = await monitor.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'lead-ingest'`);
+  for (const { pid } of backends) backendCpu.set(pid, Math.max(backendCpu.get(pid) ?? 0, cpuSeconds(pid)));
+}
 let peakRssMb = 0;
+let sampling = Promise.resolve();
+let ticks = 0;
 const sampler = setInterval(() => {
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${service.pid}/status`, 'utf8'));
   if (hwm) peakRssMb = Math.max(peakRssMb, Number(hwm[1]) / 1024);
+  if (++ticks % 5 === 0) sampling = sampling.then(sampleBackends, sampleBackends);
 }, 200);
 
 const client = createClient(LeadServiceClient, `127.0.0.1:${port}`, { defaultDeadlineMs: 3_600_000 });
@@ -74,6 +102,11 @@ const finished = performance.now();
 const importSeconds = (finished - started) / 1000;
 const eventsSeconds = committedAt > 0 ? (finished - committedAt) / 1000 : 0;
 clearInterval(sampler);
+await sampling;
+await sampleBackends();
+await monitor.end();
+const serviceCpu = cpuSeconds(service.pid!);
+const pgCpu = [...backendCpu.values()].reduce((a, b) => a + b, 0);
 const job = response.job!;
 client.close();
 service.kill('SIGTERM');
@@ -93,26 +126,49 @@ rmSync(dir, { recursive: true, force: true });
 
 const rowsPerSec = Math.round(rows / importSeconds);
 const copyRowsPerSec = Math.round(rows / copySeconds);
+const commitSeconds = importSeconds - eventsSeconds;
 const result = {
   rows,
   accepted: job.rowsAccepted,
   rejected: job.rowsRejected,
   duplicate: job.rowsDuplicate,
   state: job.state,
-  seconds: Number(importSeconds.toFixed(2)),
-  eventsSeconds: Number(eventsSeconds.toFixed(2)),
+  seconds: round(importSeconds),
+  commitSeconds: round(commitSeconds),
+  readCleanSeconds: round(phases.readCleanMs / 1000),
+  sealSeconds: round(phases.sealMs / 1000),
+  storeSeconds: round(phases.storeMs / 1000),
+  storeWaitSeconds: round(phases.storeWaitMs / 1000),
+  eventsSeconds: round(eventsSeconds),
   rowsPerSec,
   peakRssMb: Math.round(peakRssMb),
-  copySeconds: Number(copySeconds.toFixed(2)),
+  serviceCpuSeconds: round(serviceCpu),
+  serviceCpuUsPerRow: Math.round((serviceCpu * 1e6) / rows),
+  postgresCpuSeconds: round(pgCpu),
+  copySeconds: round(copySeconds),
   copyRowsPerSec,
   ratioToCopy: Number((rowsPerSec / copyRowsPerSec).toFixed(3)),
+  doNotCall: 'no-op (no compliance configured)',
 };
+const rate = (seconds: number) => (seconds > 0 ? String(Math.round(rows / seconds)) : '-');
 const table = [
-  ['stage', 'rows', 'seconds', 'rows/s', 'peak RSS MB'],
-  ['lead-ingest end to end', String(rows), result.seconds.toFixed(2), String(rowsPerSec), String(result.peakRssMb)],
-  ['  of which events', '-', result.eventsSeconds.toFixed(2), '-', '-'],
-  ['raw PostgreSQL COPY', String(rows), result.copySeconds.toFixed(2), String(copyRowsPerSec), '-'],
+  ['phase', 'seconds', 'rows/s', 'note'],
+  ['read + clean (service)', result.readCleanSeconds.toFixed(2), rate(result.readCleanSeconds), 'receive, CSV decode, validate, numbers'],
+  ['DNC lookup + seal (service)', result.sealSeconds.toFixed(2), rate(result.sealSeconds), 'HMAC blind indexes, AES-GCM, per chunk'],
+  ['COPY + merge (PostgreSQL)', result.storeSeconds.toFixed(2), rate(result.storeSeconds), 'per chunk, overlaps the two above'],
+  ['  service waiting on merge', result.storeWaitSeconds.toFixed(2), '-', 'time the database was the bottleneck'],
+  ['until commit', result.commitSeconds.toFixed(2), rate(result.commitSeconds), ''],
+  ['events (leads.ingested)', result.eventsSeconds.toFixed(2), rate(result.eventsSeconds), 'after commit, from stored id pages'],
+  ['end to end', result.seconds.toFixed(2), String(rowsPerSec), `peak RSS ${result.peakRssMb} MB`],
+  ['raw PostgreSQL COPY', result.copySeconds.toFixed(2), String(copyRowsPerSec), `ceiling; end to end is ${result.ratioToCopy} of it`],
 ];
-for (const line of table) process.stdout.write(`${line.map((cell, i) => (i === 0 ? cell.padEnd(24) : cell.padStart(12))).join(' ')}\n`);
-process.stdout.write(`accepted ${job.rowsAccepted}, rejected ${job.rowsRejected}, duplicate ${job.rowsDuplicate}; ratio to COPY ${result.ratioToCopy}\n`);
+for (const line of table) process.stdout.write(`${line.map((cell, i) => (i === 0 ? cell.padEnd(28) : i === 3 ? `  ${cell}` : cell.padStart(10))).join(' ')}\n`);
+process.stdout.write(
+  `CPU: service ${result.serviceCpuSeconds} s (${result.serviceCpuUsPerRow} µs/row), PostgreSQL backends ${result.postgresCpuSeconds} s\n` +
+    `accepted ${job.rowsAccepted}, rejected ${job.rowsRejected}, duplicate ${job.rowsDuplicate}; do-not-call: ${result.doNotCall}\n`,
+);
 process.stdout.write(`${JSON.stringify(result)}\n`);
+
+function round(value: number): number {
+  return Number(value.toFixed(2));
+}

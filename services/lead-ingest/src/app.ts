@@ -9,7 +9,8 @@ import { leadServiceBinding } from './adapters/grpc/lead-service.js';
 import { consumeDeadNumbers } from './adapters/nats/dead-numbers.js';
 import { migrateLeadSchema } from './adapters/sql/migrations.js';
 import { recoverJobs } from './adapters/sql/jobs-repo.js';
-import { noDoNotCallList, type DoNotCallList } from './dnc.js';
+import { ComplianceDoNotCallList, type ComplianceDoNotCallOptions } from './adapters/grpc/compliance-dnc.js';
+import { noDoNotCallList } from './dnc.js';
 import { ImportRunner } from './import-runner.js';
 
 export interface AppDeps {
@@ -27,7 +28,10 @@ export interface AppDeps {
   importBatchRows: number;
   maxRejectsStored: number;
   shutdownGraceMs: number;
-  dnc?: DoNotCallList;
+  /** Compliance's gRPC address (host:port) for do-not-call lookups; unset: imports bar nothing. */
+  complianceAddress?: string;
+  /** Deadline and retries of those lookups (tests shorten them). */
+  complianceOptions?: ComplianceDoNotCallOptions;
   /** Durable name of the calls.hangup consumer (tests use a unique one). */
   deadNumbersDurable?: string;
   /** Hangups of one campaign only (tests: a busy shared CALLS stream must not delay them); default all. */
@@ -48,7 +52,8 @@ export function createApp(deps: AppDeps): App {
   const schema = deps.schema ?? 'lead_ingest';
   const pool = createPool({ url: withSearchPath(deps.databaseUrl, schema), applicationName: 'lead-ingest', onIdleError: (err) => deps.logger.warn({ err }, 'idle database connection failed') });
   const cipher = new PiiCipher(deps.piiKeys, deps.piiActiveKeyId, deps.blindIndexKey);
-  const dnc = deps.dnc ?? noDoNotCallList;
+  const compliance = deps.complianceAddress ? new ComplianceDoNotCallList(deps.complianceAddress, deps.complianceOptions) : undefined;
+  const dnc = compliance ?? noDoNotCallList;
   let bus: Bus | undefined;
   let server: GrpcServer | undefined;
   let consumer: ConsumerHandle | undefined;
@@ -61,6 +66,7 @@ export function createApp(deps: AppDeps): App {
       return runner;
     },
     async start() {
+      if (!compliance) deps.logger.warn('no compliance service configured (COMPLIANCE_ADDRESS): imports bar no number as do-not-call');
       await migrateLeadSchema(pool, schema);
       bus = await Bus.connect({ url: deps.natsUrl, name: 'lead-ingest', logger: deps.logger });
       await bus.ensureStreams();
@@ -79,6 +85,7 @@ export function createApp(deps: AppDeps): App {
       await server?.shutdown(deps.shutdownGraceMs);
       if (consumer) await stopWithin(consumer, 5_000);
       await bus?.close();
+      compliance?.close();
       await pool.end();
     },
   };

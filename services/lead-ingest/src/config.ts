@@ -43,4 +43,6 @@ export const configShape = {
   tierRules: ['TIER_RULES', tierRules.default([...DEFAULT_TIER_RULES])],
   importBatchRows: ['IMPORT_BATCH_ROWS', vars.int(1, 50_000).default(10_000)],
   maxRejectsStored: ['MAX_REJECTS_STORED', vars.int(0, 10_000_000).default(100_000)],
+  /** host:port of compliance's gRPC API; unset: imports bar no number (logged at start). */
+  complianceAddress: ['COMPLIANCE_ADDRESS', vars.string().optional()],
 } as const;

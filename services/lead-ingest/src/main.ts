@@ -25,6 +25,7 @@ const app = createApp({
   importBatchRows: config.importBatchRows,
   maxRejectsStored: config.maxRejectsStored,
   shutdownGraceMs: config.shutdownGraceMs,
+  ...(config.complianceAddress ? { complianceAddress: config.complianceAddress } : {}),
 });
 
 const { port } = await app.start();

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 /** One AES-256 key and the id stored next to every value it sealed. */
 export interface PiiKey {
@@ -17,6 +17,11 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 // Fetching IVs one at a time costs more than the encryption; a pool of fresh random bytes is as good.
 const IV_POOL_BYTES = IV_BYTES * 4096;
+/**
+ * Blind indexes keep the first 128 bits of the HMAC: collisions stay out of reach (2^-64 at four
+ * billion numbers) and the unique indexes probed on every imported row are half the size.
+ */
+export const BLIND_INDEX_BYTES = 16;
 
 export class DecryptError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -28,28 +33,42 @@ export class DecryptError extends Error {
 /**
  * AES-256-GCM for personal data at rest. Layout: version, key id length, key id, IV, tag,
  * ciphertext; the key id lets keys rotate (new values use the active key, old ones still open).
- * The blind index is an HMAC-SHA256 of the E.164 under a separate key: equal numbers match
- * without being decryptable.
+ * The blind index is an HMAC-SHA256 of the E.164 under a separate key (truncated to
+ * BLIND_INDEX_BYTES): equal numbers match without being decryptable.
  */
 export class PiiCipher {
-  private readonly keys: ReadonlyMap<string, Buffer>;
-  private readonly active: PiiKey;
+  // KeyObjects: createCipheriv/createHmac take them without copying the key on every value.
+  private readonly keys: ReadonlyMap<string, KeyObject>;
+  private readonly activeKey: KeyObject;
+  /** Version, key id length and key id: the same leading bytes on every value sealed now. */
+  private readonly header: Buffer;
+  private readonly blindIndexKey: KeyObject;
   private ivPool = Buffer.alloc(0);
   private ivOffset = 0;
 
-  constructor(keys: readonly PiiKey[], activeKeyId: string, private readonly blindIndexKey: Buffer) {
-    this.keys = new Map(keys.map((k) => [k.id, k.key]));
+  constructor(keys: readonly PiiKey[], activeKeyId: string, blindIndexKey: Buffer) {
+    this.keys = new Map(keys.map((k) => [k.id, createSecretKey(k.key)]));
     const key = this.keys.get(activeKeyId);
     if (!key) throw new Error(`active key id ${activeKeyId} is not among the keys`);
-    this.active = { id: activeKeyId, key };
+    this.activeKey = key;
+    const id = Buffer.from(activeKeyId, 'utf8');
+    this.header = Buffer.concat([Buffer.of(VERSION, id.length), id]);
+    this.blindIndexKey = createSecretKey(blindIndexKey);
   }
 
   seal(pii: Pii): Buffer {
     const iv = this.nextIv();
-    const cipher = createCipheriv('aes-256-gcm', this.active.key, iv);
-    const body = Buffer.concat([cipher.update(`${pii.e164}\n${pii.name}`, 'utf8'), cipher.final()]);
-    const id = Buffer.from(this.active.id, 'utf8');
-    return Buffer.concat([Buffer.of(VERSION, id.length), id, iv, cipher.getAuthTag(), body]);
+    const cipher = createCipheriv('aes-256-gcm', this.activeKey, iv);
+    // GCM is a stream mode: update() returns every ciphertext byte and final() none, so the
+    // value is assembled with one allocation.
+    const body = cipher.update(`${pii.e164}\n${pii.name}`, 'utf8');
+    cipher.final();
+    const sealed = Buffer.allocUnsafe(this.header.length + IV_BYTES + TAG_BYTES + body.length);
+    let at = this.header.copy(sealed, 0);
+    at += iv.copy(sealed, at);
+    at += cipher.getAuthTag().copy(sealed, at);
+    body.copy(sealed, at);
+    return sealed;
   }
 
   open(sealed: Buffer): Pii {
@@ -79,7 +98,7 @@ export class PiiCipher {
   blindIndex(e164: string, extra?: string): Buffer {
     const mac = createHmac('sha256', this.blindIndexKey).update(e164);
     if (extra !== undefined) mac.update(`\u0000${extra}`);
-    return mac.digest();
+    return mac.digest().subarray(0, BLIND_INDEX_BYTES);
   }
 
   private nextIv(): Buffer {

@@ -1,4 +1,5 @@
 import { isSupportedCountry, parsePhoneNumberWithError, validatePhoneNumberLength, type CountryCode, type NumberType as LibNumberType } from 'libphonenumber-js/max';
+import { knownNumber } from './number-prefixes.js';
 import { timeZoneOf } from './time-zones.js';
 
 export type NumberType = 'mobile' | 'fixed_line' | 'toll_free' | 'voip' | 'other';
@@ -18,6 +19,7 @@ export type PhoneReject = 'MISSING_PHONE' | 'INVALID_CHARACTERS' | 'TOO_SHORT' |
 const ALLOWED = /^(?:tel:)?\+?[\d\s().\-/]+$/i;
 // NFKC leaves ASCII unchanged; skipping it saves an ICU call for almost every number.
 const ASCII = /^[\x00-\x7f]*$/;
+const DIGITS = /^\d+$/;
 
 /**
  * Normalise a number as written in a file to E.164. Numbers without a country code are read in
@@ -29,6 +31,13 @@ export function cleanNumber(raw: string, defaultRegion: CountryCode): CleanNumbe
   if (text === '') return 'MISSING_PHONE';
   if (!ALLOWED.test(text)) return 'INVALID_CHARACTERS';
   const input = text.replace(/^tel:/i, '').replace(/^00/, '+');
+  const known = DIGITS.test(input) ? knownNumber(input, defaultRegion) : undefined;
+  if (known) return { e164: `+${known.callingCode}${input}`, type: numberType(known.type), country: defaultRegion, timeZone: timeZoneOf(defaultRegion) };
+  return parseNumber(input, defaultRegion);
+}
+
+/** libphonenumber's answer for a number (after the clean-up above); the reference for every shortcut. */
+export function parseNumber(input: string, defaultRegion: CountryCode): CleanNumber | PhoneReject {
   // Happy path first: a number that parses and has a type is valid (with full metadata,
   // isValid() is exactly "getType() is defined"), so the type is computed once and the length
   // check only runs to explain a failure.

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Bus, events, type PayloadOf } from '@outbound/bus';
 import { createLogger } from '@outbound/telemetry';
 import { testUrls, uniqueName, waitFor } from '@outbound/testkit';
-import type { GetLeadRequest, GetLeadResponse } from '@outbound/proto/outbound/v1/lead';
+import type { GetLeadRequest, GetLeadResponse, UpsertLeadsRequest, UpsertLeadsResponse } from '@outbound/proto/outbound/v1/lead';
+import { randomUUID } from 'node:crypto';
 import { Metadata, deadNumbersCampaign, header, importFile, startHarness, unary, type Harness } from './harness.js';
 
 let h: Harness;
@@ -17,7 +18,7 @@ after(async () => {
   await h.stop();
 });
 
-test('an import publishes leads.ingested with the new ids; a dead number invalidates its leads', async () => {
+test('an import publishes leads.ingested with the new ids; a dead number invalidates its leads in every list', async () => {
   const listId = uniqueName('l');
   const ingested: Array<PayloadOf<typeof events.leadIngested>> = [];
   const consumer = await bus.consume({ event: events.leadIngested, durable: uniqueName('ing'), filterSubject: events.leadIngested.subjectForKey(listId), handler: async ({ event }) => void ingested.push(event.data) });
@@ -27,11 +28,44 @@ test('an import publishes leads.ingested with the new ids; a dead number invalid
   assert.deepEqual([ingested[0]!.importJobId, ingested[0]!.leadIds.length], [job!.jobId, 2]);
 
   const leadId = ingested[0]!.leadIds[0]!;
+  const reveal = new Metadata();
+  reveal.set('x-outbound-pii', 'reveal');
+  const phone = (await unary<GetLeadRequest, GetLeadResponse>(h.client.getLead, h.client, { leadId }, reveal)).lead!.phone;
+  // The same number in another list, deduplicated by number + external id (its dedup key is not its blind index).
+  const upsert: UpsertLeadsRequest = { listId: uniqueName('l'), defaultRegion: '', leads: [{ externalId: 'crm-1', phone, name: 'n', region: '', tags: [], customFields: {}, intent: '', orderValue: '' }] };
+  const otherLeadId = (await unary<UpsertLeadsRequest, UpsertLeadsResponse>(h.client.upsertLeads, h.client, upsert, new Metadata())).results[0]!.leadId;
   const invalidated: string[] = [];
   const watcher = await bus.consume({ event: events.leadInvalidated, durable: uniqueName('inv'), filterSubject: events.leadInvalidated.subjectForKey(listId), handler: async ({ event }) => void invalidated.push(event.data.leadId) });
   await bus.publish(events.callHangup, { campaignId: deadNumbersCampaign, leadId, attemptId: uniqueName('a'), callId: 'x', node: 'n', cause: 'UNALLOCATED_NUMBER', billsec: 0, answered: false });
   await waitFor(() => invalidated.includes(leadId), { what: 'leads.invalidated' });
   await watcher.stop();
-  const { lead } = await unary<GetLeadRequest, GetLeadResponse>(h.client.getLead, h.client, { leadId }, new Metadata());
-  assert.equal(lead!.status, 3);
+  for (const id of [leadId, otherLeadId]) {
+    const { lead } = await unary<GetLeadRequest, GetLeadResponse>(h.client.getLead, h.client, { leadId: id }, new Metadata());
+    assert.equal(lead!.status, 3);
+  }
+});
+
+test('a committed job whose events did not go out is published at the next start, then its pages are dropped', async () => {
+  const listId = uniqueName('l');
+  const jobId = uniqueName('job');
+  const ids = [randomUUID(), randomUUID(), randomUUID()];
+  // What a process that died between commit and publish leaves behind.
+  await h.app.pool.query(`INSERT INTO import_jobs (job_id, list_id, state, rows_read, rows_accepted) VALUES ($1, $2, 'succeeded', 3, 3)`, [jobId, listId]);
+  await h.app.pool.query(`INSERT INTO import_event_pages (job_id, chunk, page, lead_ids) VALUES ($1, 0, 0, $2), ($1, 1, 0, $3)`, [jobId, ids.slice(0, 2), ids.slice(2)]);
+  const ingested: Array<PayloadOf<typeof events.leadIngested>> = [];
+  const consumer = await bus.consume({ event: events.leadIngested, durable: uniqueName('ing'), filterSubject: events.leadIngested.subjectForKey(listId), handler: async ({ event }) => void ingested.push(event.data) });
+  const restarted = await startHarness({ schema: h.schema });
+  try {
+    await waitFor(() => ingested.length >= 2, { what: 'leads.ingested from the stored pages' });
+    await consumer.stop();
+    assert.deepEqual(ingested.flatMap((e) => e.leadIds).sort(), [...ids].sort());
+    assert.ok(ingested.every((e) => e.importJobId === jobId));
+    const { rows } = await h.app.pool.query<{ events_published: boolean; pages: number }>(
+      'SELECT events_published, (SELECT count(*)::int FROM import_event_pages WHERE job_id = $1) AS pages FROM import_jobs WHERE job_id = $1',
+      [jobId],
+    );
+    assert.deepEqual(rows[0], { events_published: true, pages: 0 });
+  } finally {
+    await restarted.stop();
+  }
 });

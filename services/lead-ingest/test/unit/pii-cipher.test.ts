@@ -35,6 +35,7 @@ test('blind index: equal numbers match, keyed, and external id changes the dedup
   assert.deepEqual(a.blindIndex('+8613800138000'), a.blindIndex('+8613800138000'));
   assert.notDeepEqual(a.blindIndex('+8613800138000'), new PiiCipher([k1], 'k1', randomBytes(32)).blindIndex('+8613800138000'));
   assert.notDeepEqual(a.blindIndex('+8613800138000', 'C1'), a.blindIndex('+8613800138000'));
+  assert.equal(a.blindIndex('+8613800138000').length, 16, 'the first 128 bits of the HMAC');
 });
 
 test('masking as shown to callers without permission', () => {

@@ -55,7 +55,7 @@ export function leadServiceBinding(deps: LeadServiceDeps): ServiceBinding {
       return { csv: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv, 'utf8')]), truncated: job.rejectsTruncated };
     },
 
-    upsertLeads: async (req) => {
+    upsertLeads: async (req, ctx) => {
       const request = validateRequest(upsertSchema, req);
       const region = request.defaultRegion || deps.defaultRegion;
       const results: UpsertResult[] = [];
@@ -68,8 +68,8 @@ export function leadServiceBinding(deps: LeadServiceDeps): ServiceBinding {
           results.push({ externalId: input.externalId, leadId: '', created: false, rejectionReason: clean.reason });
           continue;
         }
-        const barred = await deps.dnc.barred([clean.e164]);
-        const stored = protect(deps.cipher, clean, { listId: request.listId, importJobId: null, dedupByExternalId: true, doNotCall: barred.has(clean.e164) });
+        const barred = await deps.dnc.barred([clean.e164], '', ctx.signal);
+        const stored = protect(deps.cipher, clean, { listId: request.listId, importJobId: null, dedupByExternalId: true, doNotCall: barred.has(0) });
         const outcome = await leads.upsertLead(deps.pool, stored);
         if ('duplicateOf' in outcome) {
           results.push({ externalId: input.externalId, leadId: '', created: false, rejectionReason: 'DUPLICATE_PHONE' });

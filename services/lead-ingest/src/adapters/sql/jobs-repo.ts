@@ -82,8 +82,29 @@ export async function requestCancel(pool: Pool, jobId: string): Promise<void> {
   await pool.query(`UPDATE import_jobs SET cancel_requested = true WHERE job_id = $1 AND state = 'running'`, [jobId]);
 }
 
+/** One page of the ids a committed import created; (chunk, page) names its event. */
+export interface EventPage {
+  chunk: number;
+  page: number;
+  leadIds: string[];
+}
+
+/** Event pages of a job after the given one, in order (keyset on the primary key). */
+export async function eventPages(pool: Pool, jobId: string, after: { chunk: number; page: number }, limit: number): Promise<EventPage[]> {
+  const { rows } = await pool.query<{ chunk: number; page: number; lead_ids: string[] }>(
+    'SELECT chunk, page, lead_ids FROM import_event_pages WHERE job_id = $1 AND (chunk, page) > ($2, $3) ORDER BY chunk, page LIMIT $4',
+    [jobId, after.chunk, after.page, limit],
+  );
+  return rows.map((r) => ({ chunk: r.chunk, page: r.page, leadIds: r.lead_ids }));
+}
+
+/** Every event of the job is out: mark it and drop its pages, together. */
 export async function markEventsPublished(pool: Pool, jobId: string): Promise<void> {
-  await pool.query('UPDATE import_jobs SET events_published = true WHERE job_id = $1', [jobId]);
+  await pool.query(
+    `WITH marked AS (UPDATE import_jobs SET events_published = true WHERE job_id = $1)
+     DELETE FROM import_event_pages WHERE job_id = $1`,
+    [jobId],
+  );
 }
 
 /**

@@ -20,12 +20,23 @@ const COPY_STAGING = 'COPY lead_staging FROM STDIN';
 // One set-based statement per chunk. ON CONFLICT DO NOTHING (every unique index: dedup key and
 // external id) skips numbers already in the list and repeats inside the chunk; rows go in file
 // order, so the first occurrence in the file is the one kept, as a row-by-row import would.
-const MERGE_STAGING = `INSERT INTO leads (lead_id, list_id, external_id, dedup_key, phone_index, pii, number_type, country, region,
-  time_zone, intent, order_value, tier, tags, custom, status, import_job_id)
-SELECT lead_id, $1, external_id, dedup_key, phone_index, pii, number_type, country, region,
-  time_zone, intent, order_value, tier, string_to_array(tags, E'\\x1f'), custom::jsonb, status, $2
-FROM lead_staging ORDER BY line
-ON CONFLICT DO NOTHING`;
+// The new ids come back through RETURNING and are stored as event pages in the same statement,
+// so the events need neither the ids in memory nor a second read of the leads.
+const MERGE_STAGING = `WITH inserted AS (
+  INSERT INTO leads (lead_id, list_id, external_id, dedup_key, phone_index, pii, number_type, country, region,
+    time_zone, intent, order_value, tier, tags, custom, status, import_job_id)
+  SELECT lead_id, $1, external_id, dedup_key, phone_index, pii, number_type, country, region,
+    time_zone, intent, order_value, tier, string_to_array(tags, E'\\x1f'), custom::jsonb, status, $2
+  FROM lead_staging ORDER BY line
+  ON CONFLICT DO NOTHING
+  RETURNING lead_id
+), numbered AS (
+  SELECT lead_id, (row_number() OVER (ORDER BY lead_id) - 1) / $4 AS page FROM inserted
+), pages AS (
+  INSERT INTO import_event_pages (job_id, chunk, page, lead_ids)
+  SELECT $2, $3, page, array_agg(lead_id ORDER BY lead_id) FROM numbered GROUP BY page
+)
+SELECT count(*)::int AS inserted FROM inserted`;
 
 /**
  * Bulk path of an import: a chunk of leads is COPY'd into a temporary staging table and merged
@@ -34,45 +45,41 @@ ON CONFLICT DO NOTHING`;
  */
 export class LeadStaging {
   private created = false;
+  private chunk = 0;
 
-  constructor(private readonly client: PoolClient, private readonly listId: string, private readonly importJobId: string) {}
+  constructor(
+    private readonly client: PoolClient,
+    private readonly listId: string,
+    private readonly importJobId: string,
+    /** Most lead ids in one leads.ingested event. */
+    private readonly eventPageSize: number,
+  ) {}
 
-  /** Store a chunk; returns how many leads were new (the rest were duplicates). */
-  async merge(leads: readonly StoredLead[], lines: readonly number[]): Promise<number> {
+  /** Store a chunk given as COPY text (copyLine per lead); returns how many leads were new (the rest were duplicates). */
+  async merge(copyText: string): Promise<number> {
     if (!this.created) {
       await this.client.query(CREATE_STAGING);
       this.created = true;
     } else {
       await this.client.query('TRUNCATE lead_staging');
     }
-    await pipeline(Readable.from(copyChunks(leads, lines)), this.client.query(copyFrom(COPY_STAGING)));
-    const result = await this.client.query(MERGE_STAGING, [this.listId, this.importJobId]);
-    return result.rowCount ?? 0;
-  }
-}
-
-// COPY text is written in slices of this many rows: large enough to keep stream overhead low,
-// small enough not to build one huge string.
-const ROWS_PER_SLICE = 1000;
-
-function* copyChunks(leads: readonly StoredLead[], lines: readonly number[]): Generator<string> {
-  for (let start = 0; start < leads.length; start += ROWS_PER_SLICE) {
-    let text = '';
-    const end = Math.min(start + ROWS_PER_SLICE, leads.length);
-    for (let i = start; i < end; i++) text += copyLine(leads[i]!, lines[i]!);
-    yield text;
+    // The whole chunk goes in one write: sent in slices, the COPY kept PostgreSQL waiting on the
+    // service's event loop, busy reading the next chunk, between slices.
+    await pipeline(Readable.from([copyText]), this.client.query(copyFrom(COPY_STAGING)));
+    const { rows } = await this.client.query<{ inserted: number }>(MERGE_STAGING, [this.listId, this.importJobId, this.chunk++, this.eventPageSize]);
+    return rows[0]!.inserted;
   }
 }
 
 /** One row in COPY text format (tab-separated, `\N` for NULL, bytea as `\\x` hex). */
 export function copyLine(lead: StoredLead, line: number): string {
-  return `${line}\t${lead.leadId}\t${lead.externalId === null ? '\\N' : copyText(lead.externalId)}\t\\\\x${lead.dedupKey.toString('hex')}\t\\\\x${lead.phoneIndex.toString('hex')}\t\\\\x${lead.pii.toString('hex')}\t${lead.numberType}\t${copyText(lead.country)}\t${copyText(lead.region)}\t${copyText(lead.timeZone)}\t${lead.intent === null ? '\\N' : copyText(lead.intent)}\t${lead.orderValue === null ? '\\N' : lead.orderValue}\t${copyText(lead.tier)}\t${copyText(lead.tags.join(TAG_SEPARATOR))}\t${copyText(JSON.stringify(lead.custom))}\t${lead.status}\n`;
+  return `${line}\t${lead.leadId}\t${lead.externalId === null ? '\\N' : copyEscape(lead.externalId)}\t\\\\x${lead.dedupKey.toString('hex')}\t\\\\x${lead.phoneIndex.toString('hex')}\t\\\\x${lead.pii.toString('hex')}\t${lead.numberType}\t${copyEscape(lead.country)}\t${copyEscape(lead.region)}\t${copyEscape(lead.timeZone)}\t${lead.intent === null ? '\\N' : copyEscape(lead.intent)}\t${lead.orderValue === null ? '\\N' : lead.orderValue}\t${copyEscape(lead.tier)}\t${copyEscape(lead.tags.join(TAG_SEPARATOR))}\t${copyEscape(JSON.stringify(lead.custom))}\t${lead.status}\n`;
 }
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
 const COPY_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 // Cells may hold tabs and line breaks (only other control characters are stripped when cleaning).
-function copyText(value: string): string {
+function copyEscape(value: string): string {
   return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (ch) => COPY_ESCAPES[ch]!) : value;
 }

@@ -108,27 +108,19 @@ export async function listLeads(pool: Pool, filter: LeadFilter): Promise<LeadRow
   return rows;
 }
 
-// Lower than every lead id: the first page's cursor.
-const NO_LEAD_ID = '00000000-0000-0000-0000-000000000000';
-
-/** One page of the ids an import created, for its events (keyset, so memory stays flat). */
-export async function leadIdsOfImport(pool: Pool, listId: string, jobId: string, after: string | null, limit: number): Promise<string[]> {
-  // A plain `lead_id > $3` keeps each page an index range scan; `($3 IS NULL OR lead_id > $3)`
-  // made every page rescan the list from its start (quadratic: 72 s of events for 1M leads).
-  const { rows } = await pool.query<{ lead_id: string }>(
-    `SELECT lead_id FROM leads WHERE list_id = $1 AND import_job_id = $2 AND lead_id > $3 ORDER BY lead_id LIMIT $4`,
-    [listId, jobId, after ?? NO_LEAD_ID, limit],
-  );
-  return rows.map((r) => r.lead_id);
-}
-
 /** Mark every lead with the number of `leadId` invalid; returns the leads now invalid (idempotent). */
 export async function invalidateNumberOf(pool: Pool, leadId: string): Promise<Array<{ leadId: string; listId: string }>> {
+  // The leads of one number, through the two indexes that hold them (see migrations/0001_leads.sql).
   const { rows } = await pool.query<{ lead_id: string; list_id: string }>(
     `WITH target AS (SELECT phone_index FROM leads WHERE lead_id = $1),
-     changed AS (UPDATE leads SET status = $2, updated_at = now() WHERE phone_index = (SELECT phone_index FROM target) AND status <> $2 RETURNING lead_id, list_id)
+     same AS (
+       SELECT lead_id, list_id, status FROM leads WHERE dedup_key = (SELECT phone_index FROM target) AND phone_index = (SELECT phone_index FROM target)
+       UNION ALL
+       SELECT lead_id, list_id, status FROM leads WHERE phone_index = (SELECT phone_index FROM target) AND dedup_key <> phone_index
+     ),
+     changed AS (UPDATE leads SET status = $2, updated_at = now() WHERE lead_id IN (SELECT lead_id FROM same WHERE status <> $2) RETURNING lead_id, list_id)
      SELECT lead_id, list_id FROM changed
-     UNION SELECT lead_id, list_id FROM leads WHERE phone_index = (SELECT phone_index FROM target) AND status = $2`,
+     UNION SELECT lead_id, list_id FROM same WHERE status = $2`,
     [leadId, LeadStatusCode.invalidNumber],
   );
   return rows.map((r) => ({ leadId: r.lead_id, listId: r.list_id }));
