@@ -1,54 +1,32 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { ServiceError } from '@grpc/grpc-js';
 import { DiagnosticsServiceClient, type EchoRequest, type EchoResponse } from '@outbound/proto/outbound/v1/diagnostics';
 import { Metadata, Status, createClient, statusDetails, unary } from '@outbound/rpc';
 import { createPool } from '@outbound/store';
 import { readSpans, testUrls, uniqueName, waitFor } from '@outbound/testkit';
 import type { SpanRecord } from '@outbound/telemetry';
+import { Processes } from './support/processes.js';
 
 // Three real processes (this test, echo-server, echo-consumer) over real NATS JetStream and
 // PostgreSQL: the proof that the foundation's plumbing works end to end.
 const fixtures = new URL('../src/', import.meta.url);
-const children = new Set<ChildProcess>();
+const processes = new Processes();
 const pool = createPool({ url: testUrls.database, applicationName: 'plumbing-test' });
 const spansDir = mkdtempSync(join(tmpdir(), 'spans-'));
 
 after(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  processes.stopAll();
   await pool.end();
 });
 
-async function start(fixture: string, env: Record<string, string>): Promise<{ child: ChildProcess; ready: Record<string, unknown> }> {
-  const child = spawn(process.execPath, [new URL(fixture, fixtures).pathname], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.add(child);
-  const lines = createInterface({ input: child.stdout });
-  const ready = await Promise.race([
-    (async () => {
-      for await (const line of lines) if (line.startsWith('{')) return JSON.parse(line) as Record<string, unknown>;
-      throw new Error(`${fixture} closed its output before it was ready`);
-    })(),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`${fixture} exited with ${String(code)} before it was ready`);
-    }),
-  ]);
-  return { child, ready };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-}
+const start = (fixture: string, env: Record<string, string>) => processes.start(new URL(fixture, fixtures).pathname, env);
+const stop = (child: ChildProcess) => processes.stop(child);
 
 async function rows(schema: string, table: 'echoes' | 'deliveries'): Promise<Array<Record<string, unknown>>> {
   return (await pool.query(`SELECT * FROM "${schema}".${table} ORDER BY delivery_count`)).rows;

@@ -1,0 +1,75 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { ComplianceServiceClient, DoNotCallKind } from '@outbound/proto/outbound/v1/compliance';
+import { ImportJobState, LeadServiceClient, LeadStatus, type ImportRequest, type ImportResponse } from '@outbound/proto/outbound/v1/lead';
+import { Metadata, createClient, unary } from '@outbound/rpc';
+import { testUrls, uniqueName } from '@outbound/testkit';
+import { Processes } from './support/processes.js';
+
+// Two services as real processes: compliance owns the do-not-call list, lead-ingest asks it
+// during an import, so a listed number is stored but never callable.
+const service = (name: string) => fileURLToPath(new URL(`../../../../services/${name}/dist/src/main.js`, import.meta.url));
+const processes = new Processes();
+const probe = uniqueName('dncimport').toLowerCase().replace(/[^a-z0-9_]/g, '_');
+const urls = { NATS_URL: testUrls.nats, REDIS_URL: testUrls.redis, DATABASE_URL: testUrls.database, LOG_LEVEL: 'info' };
+const readyAs = (message: string) => (line: Record<string, unknown>) => line['msg'] === message && typeof line['port'] === 'number';
+
+let compliance: ComplianceServiceClient;
+let leads: LeadServiceClient;
+
+before(async () => {
+  const c = await processes.start(service('compliance'), {
+    ...urls,
+    GRPC_ADDRESS: '127.0.0.1:0',
+    COMPLIANCE_DB_SCHEMA: `${probe}_compliance`,
+    COMPLIANCE_REDIS_PREFIX: probe,
+    COMPLIANCE_DURABLE_PREFIX: probe,
+    COMPLIANCE_BLIND_INDEX_SECRET: randomBytes(24).toString('base64'),
+  }, readyAs('compliance ready'));
+  const complianceAddress = `127.0.0.1:${String(c.ready['port'])}`;
+  const l = await processes.start(service('lead-ingest'), {
+    ...urls,
+    GRPC_ADDRESS: '127.0.0.1:0',
+    LEAD_INGEST_SCHEMA: `${probe}_leads`,
+    PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+    DEFAULT_REGION: 'CN',
+    COMPLIANCE_ADDRESS: complianceAddress,
+  }, readyAs('lead-ingest ready'));
+  compliance = createClient(ComplianceServiceClient, complianceAddress);
+  leads = createClient(LeadServiceClient, `127.0.0.1:${String(l.ready['port'])}`);
+});
+
+after(() => {
+  compliance?.close();
+  leads?.close();
+  processes.stopAll();
+});
+
+function importCsv(listId: string, csv: string): Promise<ImportResponse> {
+  return new Promise((resolve, reject) => {
+    const call = leads.import(new Metadata(), (error, reply) => (error ? reject(error) : resolve(reply)));
+    const header = { listId, campaignId: '', defaultRegion: 'CN', format: 'csv', fileName: 'leads.csv', columnMapping: {}, encoding: '', sheetName: '', jobId: uniqueName('job'), delimiter: '', dedupByExternalId: false };
+    call.write({ header } satisfies ImportRequest);
+    call.write({ chunk: Buffer.from(csv) } satisfies ImportRequest);
+    call.end();
+  });
+}
+
+test('a number on compliance\'s do-not-call list is imported as DO_NOT_CALL; the others stay callable', async () => {
+  await unary(compliance.addDoNotCall, compliance, { phone: '+8613800138001', source: 'integration-test', campaignId: '', kind: DoNotCallKind.DO_NOT_CALL_KIND_INTERNAL, actor: 'tester' }, new Metadata());
+  const listId = uniqueName('list');
+  const reply = await importCsv(listId, '姓名,手机,编号\n张三,13800138001,e1\n李四,13800138002,e2\n王五,13800138003,e3\n');
+  assert.equal(reply.job?.state, ImportJobState.IMPORT_JOB_STATE_SUCCEEDED, reply.job?.failureReason);
+  assert.equal(reply.job?.rowsAccepted, 3);
+
+  const listed = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: 0, page: undefined, intent: '' }, new Metadata());
+  const status = Object.fromEntries(listed.leads.map((lead) => [lead.externalId, lead.status]));
+  assert.deepEqual(status, { e1: LeadStatus.LEAD_STATUS_DO_NOT_CALL, e2: LeadStatus.LEAD_STATUS_CALLABLE, e3: LeadStatus.LEAD_STATUS_CALLABLE });
+  assert.ok(listed.leads.every((lead) => !lead.phone.includes('13800138')), 'numbers are masked in responses');
+
+  const callable = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: LeadStatus.LEAD_STATUS_CALLABLE, page: undefined, intent: '' }, new Metadata());
+  assert.deepEqual(callable.leads.map((lead) => lead.externalId).sort(), ['e2', 'e3']);
+});
