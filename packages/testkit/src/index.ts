@@ -22,9 +22,14 @@ export async function waitFor<T>(
   }
 }
 
-/** A name no other test run uses: safe for durables, schemas, key prefixes and subjects. */
+/**
+ * A name no other test run uses: safe for durables, schemas, key prefixes and subjects. The random
+ * part is letters only: hex could come out as a run of digits, which the services' personal-data
+ * checks rightly take for a phone number (a flaky INVALID_ARGUMENT).
+ */
 export function uniqueName(prefix: string): string {
-  return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const letters = Array.from(randomBytes(8), (byte) => String.fromCharCode(97 + (byte % 26))).join('');
+  return `${prefix}_${Date.now().toString(36)}_${letters}`;
 }
 
 /** Spans written by @outbound/telemetry's FileSpanExporter, one JSON object per line. */

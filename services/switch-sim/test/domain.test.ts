@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ORIGINATE_USAGE, parseOriginate } from '../src/domain/dial-string.js';
+import { playbackMs } from '../src/engine/applications.js';
 import { maskNumber, parseScenario, planAgentCall, planCall, ScenarioError } from '../src/domain/scenario.js';
 
 describe('dial strings', () => {
@@ -84,5 +85,15 @@ describe('scenario validation', () => {
 
   it('masks numbers', () => {
     assert.equal(maskNumber('13812341234'), '138****1234');
+  });
+});
+
+describe('playback durations', () => {
+  it('silence, tones with their loops, anything else one second', () => {
+    assert.equal(playbackMs('silence_stream://1500'), 1500);
+    assert.equal(playbackMs('tone_stream://%(300,100,800)'), 400);
+    assert.equal(playbackMs('tone_stream://%(300,100,800);loops=3'), 1200);
+    assert.equal(playbackMs('tone_stream://%(300,100,800);loops=-1'), 400);
+    assert.equal(playbackMs('/usr/share/sounds/welcome.wav'), 1000);
   });
 });

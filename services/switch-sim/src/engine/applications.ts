@@ -10,12 +10,18 @@ export interface AppRunner {
   amd(leg: CallLeg): Promise<string>;
 }
 
-/** How long a playback lasts: silence_stream://<ms>, tone_stream durations, otherwise 1 s. */
+/**
+ * How long a playback lasts: silence_stream://<ms>, tone_stream durations times `;loops=N` (06:
+ * three loops of 400 ms took 1.2 s on the real switch), otherwise 1 s. Endless loops (-1) play once.
+ */
 export function playbackMs(file: string): number {
   const silence = /^silence_stream:\/\/(\d+)/.exec(file);
   if (silence !== null) return Number(silence[1]);
   const tone = /^tone_stream:\/\/%\((\d+),(\d+)/.exec(file);
-  if (tone !== null) return Number(tone[1]) + Number(tone[2]);
+  if (tone !== null) {
+    const loops = Number(/;loops=(\d+)/.exec(file)?.[1] ?? 1);
+    return (Number(tone[1]) + Number(tone[2])) * Math.max(1, loops);
+  }
   return 1000;
 }
 
