@@ -4,15 +4,15 @@ import type { Bus } from '@outbound/bus';
 import { events } from '@outbound/bus';
 import type { Logger } from '@outbound/telemetry';
 import type { Pool, PoolClient } from '@outbound/store';
-import { cleanRow, isRejection, type CleanLead, type Rejection } from './domain/clean.js';
+import { cleanRow, isRejection, type Rejection } from './domain/clean.js';
 import { MappingError, resolveMapping, type ColumnMapping } from './domain/fields.js';
 import type { TierRule } from './domain/tiers.js';
 import type { PiiCipher } from './adapters/pii-cipher.js';
 import { FileFormatError, type SourceRow } from './adapters/readers/index.js';
 import * as jobs from './adapters/sql/jobs-repo.js';
-import { LeadStaging } from './adapters/sql/lead-staging.js';
+import { CopyChunk, LeadStaging } from './adapters/sql/lead-staging.js';
 import { DoNotCallUnavailableError, type DoNotCallList } from './dnc.js';
-import { maskRejection, sealChunk } from './protect.js';
+import { ChunkSealer, maskRejection } from './protect.js';
 
 export interface ImportSpec {
   jobId: string;
@@ -88,7 +88,7 @@ export class ImportRunner {
     this.running.set(spec.jobId, controller);
     const log = this.deps.logger.child({ importJobId: spec.jobId, listId: spec.listId });
     const counts: jobs.JobCounts = { read: 0, accepted: 0, rejected: 0, duplicate: 0 };
-    const phases: ImportPhases = { readCleanMs: 0, sealMs: 0, storeMs: 0, storeWaitMs: 0 };
+    const phases: ImportPhases = { readCleanSealMs: 0, dncMs: 0, storeMs: 0, storeWaitMs: 0 };
     const client = await this.deps.pool.connect();
     try {
       await client.query('BEGIN');
@@ -122,34 +122,38 @@ export class ImportRunner {
     const { cipher, tierRules, batchRows } = this.deps;
     const cleanOptions = { defaultRegion: spec.defaultRegion, tierRules };
     let mapping: ColumnMapping | undefined;
-    let batch: CleanLead[] = [];
-    // The chunk being COPY'd and merged; the next one is looked up and sealed meanwhile, so the
-    // database does not sit idle while the service seals. (Sealing on a worker thread was
-    // measured slower on two cores: the structured clone costs more than it frees.)
+    // Leads are sealed into `sealer`'s chunk as they are cleaned; a full chunk is looked up in the
+    // do-not-call list and COPY'd and merged while the next one fills the other buffer, so the
+    // database does not sit idle while the service works. Two buffers, reused: the one being
+    // filled is the one whose store was awaited before the previous chunk went out. (Sealing on
+    // a worker thread was measured slower on two cores: the structured clone costs more than it frees.)
+    const buffers = [new CopyChunk(), new CopyChunk()];
+    let next = 1;
     let storing: Promise<void> = Promise.resolve();
     const rejects = new RejectSink(this.deps.pool, spec.jobId, this.deps.maxRejectsStored);
     let lastProgress = Date.now();
 
     const staging = new LeadStaging(client, spec.listId, spec.jobId, EVENT_BATCH);
-    const chunkOptions = { listId: spec.listId, importJobId: spec.jobId, dedupByExternalId: spec.dedupByExternalId };
-    const store = async (copyText: string, rowCount: number): Promise<void> => {
+    const sealer = new ChunkSealer(cipher, { dedupByExternalId: spec.dedupByExternalId }, buffers[0]!);
+    const store = async (data: Buffer, rowCount: number): Promise<void> => {
       const started = performance.now();
-      const inserted = await staging.merge(copyText);
+      const inserted = await staging.merge(data);
       counts.accepted += inserted;
       counts.duplicate += rowCount - inserted;
       phases.storeMs += performance.now() - started;
     };
-    const flush = async (leads: CleanLead[]): Promise<void> => {
+    const flush = async (): Promise<void> => {
       const started = performance.now();
-      const barred = await this.deps.dnc.barred(leads.map((l) => l.e164), spec.campaignId, signal);
-      const copyText = sealChunk(cipher, leads, chunkOptions, barred);
+      sealer.markBarred(await this.deps.dnc.barred(sealer.numbers, spec.campaignId, signal));
       const waitStarted = performance.now();
-      phases.sealMs += waitStarted - started;
+      phases.dncMs += waitStarted - started;
       await storing;
       phases.storeWaitMs += performance.now() - waitStarted;
-      storing = store(copyText, leads.length);
+      storing = store(sealer.chunk.finish(), sealer.rows);
       // Attach a handler now so a failing chunk is not an unhandled rejection while we read on.
       storing.catch(() => undefined);
+      sealer.reset(buffers[next]!);
+      next = 1 - next;
     };
     const readStarted = performance.now();
     const reject = async (rejection: Rejection) => {
@@ -170,22 +174,20 @@ export class ImportRunner {
         await reject(result);
         continue;
       }
-      batch.push(result);
-      if (batch.length >= batchRows) {
-        const leads = batch;
-        batch = [];
-        await flush(leads);
+      sealer.add(result);
+      if (sealer.rows >= batchRows) {
+        await flush();
         if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
           lastProgress = Date.now();
           if (await jobs.saveProgress(this.deps.pool, spec.jobId, counts)) throw new ImportAborted('cancelled', 'the import was cancelled');
         }
       }
     }
-    if (batch.length > 0) await flush(batch);
+    if (sealer.rows > 0) await flush();
     const waitStarted = performance.now();
     await storing;
     phases.storeWaitMs += performance.now() - waitStarted;
-    phases.readCleanMs = performance.now() - readStarted - phases.sealMs - phases.storeWaitMs;
+    phases.readCleanSealMs = performance.now() - readStarted - phases.dncMs - phases.storeWaitMs;
     await rejects.flush();
     if (counts.read === 0) throw new ImportAborted('failed', 'the file has no data rows');
   }
@@ -207,20 +209,19 @@ export class ImportRunner {
 }
 
 /**
- * Where an import's time went (logged with the commit): receiving, decoding and cleaning the
- * file; the do-not-call lookup and sealing of chunks; COPY and merge of chunks (overlaps the
- * rest); and the reading waiting for the previous chunk's merge (the database was the
- * bottleneck for that long).
+ * Where an import's time went (logged with the commit): receiving, decoding, cleaning and sealing
+ * the file; the do-not-call lookups of chunks; COPY and merge of chunks (overlaps the rest); and
+ * the reading waiting for the previous chunk's merge (the database was the bottleneck for that long).
  */
 interface ImportPhases {
-  readCleanMs: number;
-  sealMs: number;
+  readCleanSealMs: number;
+  dncMs: number;
   storeMs: number;
   storeWaitMs: number;
 }
 
 function roundPhases(phases: ImportPhases): ImportPhases {
-  return { readCleanMs: Math.round(phases.readCleanMs), sealMs: Math.round(phases.sealMs), storeMs: Math.round(phases.storeMs), storeWaitMs: Math.round(phases.storeWaitMs) };
+  return { readCleanSealMs: Math.round(phases.readCleanSealMs), dncMs: Math.round(phases.dncMs), storeMs: Math.round(phases.storeMs), storeWaitMs: Math.round(phases.storeWaitMs) };
 }
 
 function nameColumn(mapping: ColumnMapping): string | undefined {

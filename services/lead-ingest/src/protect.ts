@@ -1,9 +1,9 @@
 import { maskName, maskPhone, redactText } from '@outbound/telemetry';
 import type { CleanLead, Rejection } from './domain/clean.js';
-import { newLeadId } from './domain/ids.js';
+import { newLeadId, writeLeadId } from './domain/ids.js';
 import type { NumberType } from './domain/phone.js';
-import type { PiiCipher } from './adapters/pii-cipher.js';
-import { copyLine } from './adapters/sql/lead-staging.js';
+import { BLIND_INDEX_BYTES, type PiiCipher } from './adapters/pii-cipher.js';
+import { TAG_SEPARATOR, type CopyChunk } from './adapters/sql/lead-staging.js';
 import { LeadStatusCode, type StoredLead } from './adapters/sql/leads-repo.js';
 import type { RejectRecord } from './adapters/sql/jobs-repo.js';
 
@@ -41,25 +41,75 @@ export function protect(cipher: PiiCipher, lead: CleanLead, options: ProtectOpti
   };
 }
 
-/** Where the leads of one import chunk go, for sealChunk. */
+/** Where the leads of one import go, for ChunkSealer. */
 export interface ChunkOptions {
-  listId: string;
-  importJobId: string;
   dedupByExternalId: boolean;
 }
 
+const PLAIN_BYTES = 64 * 1024;
+
 /**
- * Seal a chunk of an import straight into COPY text (lead-staging's format): the sealed buffers
- * die young instead of waiting, promoted, for the chunk's turn to be stored (that kept peak RSS
- * near 512 MB). `barred` holds the positions of do-not-call numbers.
+ * Seals an import's leads straight into binary COPY rows (lead-staging's layout) as they are
+ * cleaned: the sealed bytes, blind indexes and id go into the chunk's buffer, so neither the clean
+ * leads nor per-field strings outlive their row. The status is written callable and corrected
+ * with markBarred once the chunk's numbers have been looked up.
  */
-export function sealChunk(cipher: PiiCipher, leads: readonly CleanLead[], options: ChunkOptions, barred: ReadonlySet<number>): string {
-  let text = '';
-  for (let i = 0; i < leads.length; i++) {
-    const lead = leads[i]!;
-    text += copyLine(protect(cipher, lead, { ...options, doNotCall: barred.has(i) }), lead.line);
+export class ChunkSealer {
+  /** The chunk's numbers, for the do-not-call lookup (positions match markBarred's). */
+  numbers: string[] = [];
+  private statusAt: number[] = [];
+  private readonly plain = Buffer.allocUnsafe(PLAIN_BYTES);
+
+  constructor(private readonly cipher: PiiCipher, private readonly options: ChunkOptions, public chunk: CopyChunk) {}
+
+  /** Start a new chunk in `chunk` (the previous one must be stored by now). */
+  reset(chunk: CopyChunk): void {
+    this.chunk = chunk;
+    chunk.reset();
+    this.numbers = [];
+    this.statusAt = [];
   }
-  return text;
+
+  get rows(): number {
+    return this.chunk.rows;
+  }
+
+  add(lead: CleanLead): void {
+    const { cipher, chunk } = this;
+    chunk.beginRow();
+    chunk.int32(lead.line);
+    writeLeadId(chunk.buf, chunk.field(16));
+    chunk.text(lead.externalId || null);
+    if (this.options.dedupByExternalId && lead.externalId) cipher.blindIndexInto(lead.e164, lead.externalId, chunk.buf, chunk.field(BLIND_INDEX_BYTES));
+    else chunk.null(); // dedup key = phone index
+    cipher.blindIndexInto(lead.e164, undefined, chunk.buf, chunk.field(BLIND_INDEX_BYTES));
+    // Names are at most MAX_FIELD_CHARS characters, so the plaintext always fits.
+    const plainBytes = this.plain.write(lead.e164, 0, 'latin1');
+    this.plain[plainBytes] = 0x0a;
+    const length = plainBytes + 1 + this.plain.write(lead.name, plainBytes + 1, 'utf8');
+    const sealedLength = cipher.sealedLength(length);
+    cipher.sealInto(this.plain.subarray(0, length), chunk.buf, chunk.field(sealedLength));
+    chunk.int16(NUMBER_TYPE_CODE[lead.numberType]);
+    chunk.text(lead.country);
+    chunk.text(lead.region);
+    chunk.text(lead.timeZone);
+    chunk.text(lead.intent ?? null);
+    chunk.text(lead.orderValue === undefined ? null : String(lead.orderValue));
+    chunk.text(lead.tier);
+    chunk.text(lead.tags.length === 0 ? '' : lead.tags.join(TAG_SEPARATOR));
+    chunk.text(JSON.stringify(lead.custom));
+    this.statusAt.push(chunk.int16(LeadStatusCode.callable));
+    this.numbers.push(lead.e164);
+  }
+
+  /** Mark the leads at these positions do-not-call. */
+  markBarred(barred: ReadonlySet<number>): void {
+    for (const i of barred) {
+      const at = this.statusAt[i];
+      if (at === undefined) throw new RangeError(`no lead ${i} in this chunk`);
+      this.chunk.buf.writeInt16BE(LeadStatusCode.doNotCall, at);
+    }
+  }
 }
 
 /** A rejection as it may be stored and shown: the offending value masked. */

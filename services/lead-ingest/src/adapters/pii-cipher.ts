@@ -71,6 +71,27 @@ export class PiiCipher {
     return sealed;
   }
 
+  /** Bytes sealInto writes for a plaintext of `plainBytes` UTF-8 bytes. */
+  sealedLength(plainBytes: number): number {
+    return this.header.length + IV_BYTES + TAG_BYTES + plainBytes;
+  }
+
+  /**
+   * seal() written into `out` at `at` (same layout), from the plaintext `e164\nname` already
+   * encoded in `plain`: bulk imports seal straight into their COPY buffer. Returns the bytes written.
+   */
+  sealInto(plain: Buffer, out: Buffer, at: number): number {
+    const iv = this.nextIv();
+    const cipher = createCipheriv('aes-256-gcm', this.activeKey, iv);
+    const body = cipher.update(plain);
+    cipher.final();
+    let end = at + this.header.copy(out, at);
+    end += iv.copy(out, end);
+    end += cipher.getAuthTag().copy(out, end);
+    end += body.copy(out, end);
+    return end - at;
+  }
+
   open(sealed: Buffer): Pii {
     if (sealed.length < 2 || sealed[0] !== VERSION) throw new DecryptError('unknown sealed-value format');
     const idEnd = 2 + sealed[1]!;
@@ -99,6 +120,13 @@ export class PiiCipher {
     const mac = createHmac('sha256', this.blindIndexKey).update(e164);
     if (extra !== undefined) mac.update(`\u0000${extra}`);
     return mac.digest().subarray(0, BLIND_INDEX_BYTES);
+  }
+
+  /** blindIndex() written into `out` at `at` (BLIND_INDEX_BYTES). */
+  blindIndexInto(e164: string, extra: string | undefined, out: Buffer, at: number): void {
+    const mac = createHmac('sha256', this.blindIndexKey).update(e164);
+    if (extra !== undefined) mac.update(`\u0000${extra}`);
+    mac.digest().copy(out, at, 0, BLIND_INDEX_BYTES);
   }
 
   private nextIv(): Buffer {

@@ -27,3 +27,16 @@ export function newLeadId(now: number = Date.now(), random: Buffer = nextRandom(
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/** newLeadId() as its 16 bytes, written into `out` at `at` (bulk imports: no string per id). */
+export function writeLeadId(out: Buffer, at: number, now: number = Date.now()): void {
+  if (offset + 10 > pool.length) {
+    pool = randomBytes(10 * POOL_IDS);
+    offset = 0;
+  }
+  out.writeUIntBE(now, at, 6);
+  pool.copy(out, at + 6, offset, offset + 10);
+  offset += 10;
+  out[at + 6] = (out[at + 6]! & 0x0f) | 0x70;
+  out[at + 8] = (out[at + 8]! & 0x3f) | 0x80;
+}

@@ -91,11 +91,13 @@ export interface EventPage {
 
 /** Event pages of a job after the given one, in order (keyset on the primary key). */
 export async function eventPages(pool: Pool, jobId: string, after: { chunk: number; page: number }, limit: number): Promise<EventPage[]> {
-  const { rows } = await pool.query<{ chunk: number; page: number; lead_ids: string[] }>(
-    'SELECT chunk, page, lead_ids FROM import_event_pages WHERE job_id = $1 AND (chunk, page) > ($2, $3) ORDER BY chunk, page LIMIT $4',
+  // Ids as one comma-joined string: uuids need no quoting, and a split is far cheaper than
+  // parsing the array literal character by character.
+  const { rows } = await pool.query<{ chunk: number; page: number; lead_ids: string }>(
+    "SELECT chunk, page, array_to_string(lead_ids, ',') AS lead_ids FROM import_event_pages WHERE job_id = $1 AND (chunk, page) > ($2, $3) ORDER BY chunk, page LIMIT $4",
     [jobId, after.chunk, after.page, limit],
   );
-  return rows.map((r) => ({ chunk: r.chunk, page: r.page, leadIds: r.lead_ids }));
+  return rows.map((r) => ({ chunk: r.chunk, page: r.page, leadIds: r.lead_ids === '' ? [] : r.lead_ids.split(',') }));
 }
 
 /** Every event of the job is out: mark it and drop its pages, together. */
