@@ -10,6 +10,8 @@ import { consumeDeadNumbers } from './adapters/nats/dead-numbers.js';
 import { migrateLeadSchema } from './adapters/sql/migrations.js';
 import { recoverJobs } from './adapters/sql/jobs-repo.js';
 import { ComplianceDoNotCallList, type ComplianceDoNotCallOptions } from './adapters/grpc/compliance-dnc.js';
+import { ComplianceAuditTrail, LogAuditTrail } from './adapters/grpc/compliance-audit.js';
+import { RevealPolicy, type RevealGrant } from './domain/reveal.js';
 import { noDoNotCallList } from './dnc.js';
 import { ImportRunner } from './import-runner.js';
 
@@ -28,7 +30,9 @@ export interface AppDeps {
   importBatchRows: number;
   maxRejectsStored: number;
   shutdownGraceMs: number;
-  /** Compliance's gRPC address (host:port) for do-not-call lookups; unset: imports bar nothing. */
+  /** Who may see clear numbers and names (none by default). */
+  revealGrants?: readonly RevealGrant[];
+  /** Compliance's gRPC address (host:port) for do-not-call lookups and the audit log; unset: imports bar nothing, reveals are logged locally. */
   complianceAddress?: string;
   /** Deadline and retries of those lookups (tests shorten them). */
   complianceOptions?: ComplianceDoNotCallOptions;
@@ -54,6 +58,9 @@ export function createApp(deps: AppDeps): App {
   const cipher = new PiiCipher(deps.piiKeys, deps.piiActiveKeyId, deps.blindIndexKey);
   const compliance = deps.complianceAddress ? new ComplianceDoNotCallList(deps.complianceAddress, deps.complianceOptions) : undefined;
   const dnc = compliance ?? noDoNotCallList;
+  const complianceAudit = deps.complianceAddress ? new ComplianceAuditTrail(deps.complianceAddress) : undefined;
+  const audit = complianceAudit ?? new LogAuditTrail(deps.logger);
+  const reveal = new RevealPolicy(deps.revealGrants ?? []);
   let bus: Bus | undefined;
   let server: GrpcServer | undefined;
   let consumer: ConsumerHandle | undefined;
@@ -76,7 +83,7 @@ export function createApp(deps: AppDeps): App {
       server = await startGrpcServer({
         address: deps.grpcAddress,
         logger: deps.logger,
-        services: [leadServiceBinding({ pool, bus, cipher, runner, dnc, tierRules: deps.tierRules, defaultRegion: deps.defaultRegion, logger: deps.logger })],
+        services: [leadServiceBinding({ pool, bus, cipher, runner, dnc, tierRules: deps.tierRules, defaultRegion: deps.defaultRegion, reveal, audit, logger: deps.logger })],
       });
       return { port: server.port };
     },
@@ -86,6 +93,7 @@ export function createApp(deps: AppDeps): App {
       if (consumer) await stopWithin(consumer, 5_000);
       await bus?.close();
       compliance?.close();
+      complianceAudit?.close();
       await pool.end();
     },
   };

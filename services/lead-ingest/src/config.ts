@@ -1,6 +1,7 @@
 import { commonVars, vars, z } from '@outbound/config';
 import { DEFAULT_TIER_RULES, tierRulesSchema, type TierRule } from './domain/tiers.js';
 import { isCountryCode } from './domain/phone.js';
+import { parseRevealGrants, type RevealGrant } from './domain/reveal.js';
 
 const key32 = z.string().refine((v) => /^[A-Za-z0-9+/]{43}=$/.test(v) && Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)');
 
@@ -19,6 +20,13 @@ const piiKeys = z
     }
     return keys;
   });
+
+/** `name:sha256hex,…`: who may see clear numbers (the SHA-256 of each bearer token, never the token). */
+const revealGrants = z.string().transform((raw, ctx): RevealGrant[] => {
+  const { grants, problems } = parseRevealGrants(raw);
+  for (const message of problems) ctx.addIssue({ code: 'custom', message });
+  return grants;
+});
 
 const tierRules = z.string().transform((raw, ctx): TierRule[] => {
   try {
@@ -45,4 +53,6 @@ export const configShape = {
   maxRejectsStored: ['MAX_REJECTS_STORED', vars.int(0, 10_000_000).default(100_000)],
   /** host:port of compliance's gRPC API; unset: imports bar no number (logged at start). */
   complianceAddress: ['COMPLIANCE_ADDRESS', vars.string().optional()],
+  /** Unset: nobody sees clear numbers or names through the API. */
+  piiRevealGrants: ['PII_REVEAL_GRANTS', revealGrants.default([])],
 } as const;

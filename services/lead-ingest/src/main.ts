@@ -25,6 +25,7 @@ const app = createApp({
   importBatchRows: config.importBatchRows,
   maxRejectsStored: config.maxRejectsStored,
   shutdownGraceMs: config.shutdownGraceMs,
+  revealGrants: config.piiRevealGrants,
   ...(config.complianceAddress ? { complianceAddress: config.complianceAddress } : {}),
 });
 

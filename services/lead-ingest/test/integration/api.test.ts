@@ -13,7 +13,7 @@ import {
   type UpsertLeadsRequest,
   type UpsertLeadsResponse,
 } from '@outbound/proto/outbound/v1/lead';
-import { Metadata, header, importFile, startHarness, unary, type Harness } from './harness.js';
+import { Metadata, header, importFile, revealMetadata, startHarness, unary, type Harness } from './harness.js';
 
 let h: Harness;
 before(async () => {
@@ -99,9 +99,7 @@ test('cells with tabs, line breaks and backslashes survive the bulk COPY path un
   const file = Buffer.from(`name,phone,备注,标签\n"王\\五",13500135000,"${note}","x\\y,z"\n`);
   const { job } = await importFile(h.client, header(listId), file);
   assert.equal(job!.rowsAccepted, 1);
-  const md = new Metadata();
-  md.set('x-outbound-pii', 'reveal');
   const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', page: { pageSize: 10, pageToken: '' } };
-  const { leads } = await unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, request, md);
+  const { leads } = await unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, request, revealMetadata());
   assert.deepEqual([leads[0]!.name, leads[0]!.customFields['备注'], leads[0]!.tags], ['王\\五', note, ['x\\y', 'z']]);
 });

@@ -2,17 +2,18 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import type { ServiceError } from '@grpc/grpc-js';
-import { DoNotCallKind, ComplianceServiceService, type ComplianceServiceServer, type FilterDoNotCallRequest } from '@outbound/proto/outbound/v1/compliance';
+import { DoNotCallKind, ComplianceServiceService, type ComplianceServiceServer, type FilterDoNotCallRequest, type RecordAuditRequest } from '@outbound/proto/outbound/v1/compliance';
 import { ImportJobState, type ListLeadsRequest, type ListLeadsResponse, type UpsertLeadsRequest, type UpsertLeadsResponse } from '@outbound/proto/outbound/v1/lead';
 import { Status, bindService, startGrpcServer, type GrpcServer } from '@outbound/rpc';
 import { createLogger } from '@outbound/telemetry';
 import { uniqueName } from '@outbound/testkit';
 import { ComplianceDoNotCallList } from '../../src/adapters/grpc/compliance-dnc.js';
-import { Metadata, header, importFile, startHarness, unary, type Harness } from './harness.js';
+import { Metadata, REVEAL_PRINCIPAL, header, importFile, revealMetadata, startHarness, unary, type Harness } from './harness.js';
 
 const logger = createLogger({ service: 'compliance-fake', level: 'silent' });
 const BARRED = new Set(['+8613800138001', '+8613800138003']);
 const requests: FilterDoNotCallRequest[] = [];
+const audits: RecordAuditRequest[] = [];
 // Short back-off so the unreachable case gives up quickly (the count of attempts is what matters).
 const fastRetry = { deadlineMs: 2_000, retryPolicy: { initialDelayMs: 10, maxDelayMs: 20, multiplier: 2, maxAttempts: 3 } };
 
@@ -21,10 +22,14 @@ let h: Harness;
 let down: Harness;
 before(async () => {
   // A real gRPC server answering FilterDoNotCall the way compliance does: barred numbers only, by index.
-  const binding = bindService<Pick<ComplianceServiceServer, 'filterDoNotCall'>>(
+  const binding = bindService<Pick<ComplianceServiceServer, 'filterDoNotCall' | 'recordAudit'>>(
     'outbound.v1.ComplianceService',
-    { filterDoNotCall: ComplianceServiceService.filterDoNotCall },
+    { filterDoNotCall: ComplianceServiceService.filterDoNotCall, recordAudit: ComplianceServiceService.recordAudit },
     {
+      recordAudit: async (request) => {
+        audits.push(request);
+        return { entry: undefined };
+      },
       filterDoNotCall: async (request) => {
         requests.push(request);
         return { matches: request.phones.flatMap((phone, index) => (BARRED.has(phone) ? [{ index, kinds: [DoNotCallKind.DO_NOT_CALL_KIND_INTERNAL], lockedUntil: undefined }] : [])) };
@@ -52,10 +57,8 @@ async function closedPort(): Promise<number> {
 }
 
 async function list(harness: Harness, listId: string, status = 0): Promise<ListLeadsResponse> {
-  const md = new Metadata();
-  md.set('x-outbound-pii', 'reveal');
   const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status, intent: '', page: { pageSize: 100, pageToken: '' } };
-  return unary<ListLeadsRequest, ListLeadsResponse>(harness.client.listLeads, harness.client, request, md);
+  return unary<ListLeadsRequest, ListLeadsResponse>(harness.client.listLeads, harness.client, request, revealMetadata());
 }
 
 test('numbers compliance bars are stored as DO_NOT_CALL and are not callable', async () => {
@@ -107,4 +110,37 @@ test('unreachable compliance fails the import with a clear reason and stores not
   );
   assert.equal(error.code, Status.UNAVAILABLE);
   assert.equal((await list(down, listId)).leads.length, 0);
+});
+
+test('clear numbers only for a granted token, and only once compliance\'s audit log has recorded who saw what', async () => {
+  const listId = uniqueName('l');
+  await importFile(h.client, header(listId), Buffer.from('name,phone\n张三,13800138002\n'));
+  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', page: { pageSize: 100, pageToken: '' } };
+  const listWith = (harness: Harness, md: Metadata) => unary<ListLeadsRequest, ListLeadsResponse>(harness.client.listLeads, harness.client, request, md);
+
+  const masked = await listWith(h, new Metadata());
+  assert.deepEqual([masked.leads[0]!.phone, masked.leads[0]!.name], ['+86138****8002', '张*']);
+  const before = audits.length;
+  for (const md of [revealMetadata(null), revealMetadata('not-the-token')]) {
+    const denied = await listWith(h, md).then(() => assert.fail('expected PERMISSION_DENIED'), (e: ServiceError) => e);
+    assert.equal(denied.code, Status.PERMISSION_DENIED);
+  }
+  assert.equal(audits.length, before, 'a refused ask records nothing and shows nothing');
+
+  const clear = await listWith(h, revealMetadata());
+  assert.deepEqual([clear.leads[0]!.phone, clear.leads[0]!.name], ['+8613800138002', '张三']);
+  assert.deepEqual(audits.slice(before), [{ actor: REVEAL_PRINCIPAL, action: 'viewed', target: `list:${listId}`, details: { fields: 'phone,name', leads: '1' }, service: 'lead-ingest' }]);
+
+  // The same leads, served by a replica that cannot reach compliance: nothing clear is shown.
+  const cutOff = await startHarness({ schema: h.schema, complianceAddress: `127.0.0.1:${await closedPort()}`, complianceOptions: fastRetry });
+  try {
+    const leadId = clear.leads[0]!.leadId;
+    const unaudited = await unary(cutOff.client.getLead, cutOff.client, { leadId }, revealMetadata()).then(() => assert.fail('expected UNAVAILABLE'), (e: ServiceError) => e);
+    assert.equal(unaudited.code, Status.UNAVAILABLE);
+    assert.ok(!unaudited.details.includes('138'), 'no number in the error');
+    const still = await unary(cutOff.client.getLead, cutOff.client, { leadId }, new Metadata());
+    assert.equal(still.lead!.phone, '+86138****8002');
+  } finally {
+    await cutOff.stop();
+  }
 });

@@ -5,7 +5,7 @@ import { createLogger } from '@outbound/telemetry';
 import { testUrls, uniqueName, waitFor } from '@outbound/testkit';
 import type { GetLeadRequest, GetLeadResponse, UpsertLeadsRequest, UpsertLeadsResponse } from '@outbound/proto/outbound/v1/lead';
 import { randomUUID } from 'node:crypto';
-import { Metadata, deadNumbersCampaign, header, importFile, startHarness, unary, type Harness } from './harness.js';
+import { Metadata, deadNumbersCampaign, header, importFile, revealMetadata, startHarness, unary, type Harness } from './harness.js';
 
 let h: Harness;
 let bus: Bus;
@@ -28,9 +28,7 @@ test('an import publishes leads.ingested with the new ids; a dead number invalid
   assert.deepEqual([ingested[0]!.importJobId, ingested[0]!.leadIds.length], [job!.jobId, 2]);
 
   const leadId = ingested[0]!.leadIds[0]!;
-  const reveal = new Metadata();
-  reveal.set('x-outbound-pii', 'reveal');
-  const phone = (await unary<GetLeadRequest, GetLeadResponse>(h.client.getLead, h.client, { leadId }, reveal)).lead!.phone;
+  const phone = (await unary<GetLeadRequest, GetLeadResponse>(h.client.getLead, h.client, { leadId }, revealMetadata())).lead!.phone;
   // The same number in another list, deduplicated by number + external id (its dedup key is not its blind index).
   const upsert: UpsertLeadsRequest = { listId: uniqueName('l'), defaultRegion: '', leads: [{ externalId: 'crm-1', phone, name: 'n', region: '', tags: [], customFields: {}, intent: '', orderValue: '' }] };
   const otherLeadId = (await unary<UpsertLeadsRequest, UpsertLeadsResponse>(h.client.upsertLeads, h.client, upsert, new Metadata())).results[0]!.leadId;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ServiceError } from '@grpc/grpc-js';
 import { LeadServiceClient, type ImportHeader, type ImportRequest, type ImportResponse } from '@outbound/proto/outbound/v1/lead';
 import { Metadata, createClient, unary } from '@outbound/rpc';
@@ -19,6 +19,18 @@ export const deadNumbersCampaign = uniqueName('c');
 
 export const keys = { k1: randomBytes(32), k2: randomBytes(32), blind: randomBytes(32) };
 
+/** The one caller the harness lets see clear numbers and names. */
+export const revealToken = randomBytes(16).toString('hex');
+export const REVEAL_PRINCIPAL = 'test-operator';
+
+/** Metadata asking for clear values, with the granted token by default (null: no token at all). */
+export function revealMetadata(token: string | null = revealToken): Metadata {
+  const md = new Metadata();
+  md.set('x-outbound-pii', 'reveal');
+  if (token !== null) md.set('authorization', `Bearer ${token}`);
+  return md;
+}
+
 /** A real service on a random port over the real PostgreSQL and NATS, in a schema of its own. */
 export async function startHarness(overrides: Partial<AppDeps> = {}): Promise<Harness> {
   const schema = uniqueName('li').toLowerCase();
@@ -38,6 +50,7 @@ export async function startHarness(overrides: Partial<AppDeps> = {}): Promise<Ha
     shutdownGraceMs: 5_000,
     deadNumbersDurable: uniqueName('dead'),
     deadNumbersCampaign: deadNumbersCampaign,
+    revealGrants: [{ principal: REVEAL_PRINCIPAL, tokenSha256: createHash('sha256').update(revealToken).digest() }],
     ...overrides,
   });
   const { port } = await app.start();

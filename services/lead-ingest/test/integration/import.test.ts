@@ -7,7 +7,7 @@ import { Status, statusDetails } from '@outbound/rpc';
 import { uniqueName } from '@outbound/testkit';
 import type { GetRejectReportRequest, GetRejectReportResponse, ListLeadsRequest, ListLeadsResponse } from '@outbound/proto/outbound/v1/lead';
 import { ImportJobState } from '@outbound/proto/outbound/v1/lead';
-import { Metadata, header, importFile, importMessages, startHarness, unary, type Harness } from './harness.js';
+import { Metadata, header, importFile, importMessages, revealMetadata, startHarness, unary, type Harness } from './harness.js';
 
 let h: Harness;
 before(async () => {
@@ -20,9 +20,7 @@ after(async () => {
 const CSV = ['姓名,手机,地区,意向度,客单价,课程意向', '张三,13800138000,广东,高,1500,数学', '李四,139-0013-9000,北京,中,200,英语', '王五,12345,上海,低,0,', '赵六,+86 138 0013 8000,广东,高,1500,数学', '钱七,=cmd|\' /C calc\'!A0,广东,高,1,'].join('\r\n');
 
 async function list(listId: string, reveal = false, extra: Partial<ListLeadsRequest> = {}): Promise<ListLeadsResponse> {
-  const md = new Metadata();
-  if (reveal) md.set('x-outbound-pii', 'reveal');
-  return unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, { listId, tier: '', tags: [], region: '', status: 0, intent: '', page: { pageSize: 100, pageToken: '' }, ...extra }, md);
+  return unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, { listId, tier: '', tags: [], region: '', status: 0, intent: '', page: { pageSize: 100, pageToken: '' }, ...extra }, reveal ? revealMetadata() : new Metadata());
 }
 
 async function report(jobId: string): Promise<string[][]> {

@@ -19,7 +19,9 @@ import { formatOf, readRows, type SourceRow } from '../readers/index.js';
 import * as jobs from '../sql/jobs-repo.js';
 import * as leads from '../sql/leads-repo.js';
 import { importHeaderSchema, getLeadSchema, jobIdSchema, listLeadsSchema, upsertSchema } from './schemas.js';
-import { mayReveal, toImportJob, toLead } from './lead-view.js';
+import type { RevealPolicy } from '../../domain/reveal.js';
+import type { AuditTrail } from './compliance-audit.js';
+import { revealAsk, toImportJob, toLead } from './lead-view.js';
 
 export interface LeadServiceDeps {
   pool: Pool;
@@ -29,6 +31,8 @@ export interface LeadServiceDeps {
   dnc: DoNotCallList;
   tierRules: readonly TierRule[];
   defaultRegion: CountryCode;
+  reveal: RevealPolicy;
+  audit: AuditTrail;
   logger: Logger;
 }
 
@@ -85,13 +89,16 @@ export function leadServiceBinding(deps: LeadServiceDeps): ServiceBinding {
 
     getLead: async (req, ctx) => {
       const { leadId } = validateRequest(getLeadSchema, req);
+      const principal = revealTo(deps, ctx);
       const row = await leads.getLead(deps.pool, leadId);
       if (!row) throw new NotFoundError('lead', leadId);
-      return { lead: toLead(row, deps.cipher, mayReveal(ctx.metadata)) };
+      if (principal) await deps.audit.revealed(principal, `lead:${leadId}`, 1);
+      return { lead: toLead(row, deps.cipher, principal !== undefined) };
     },
 
     listLeads: async (req, ctx) => {
       const request = validateRequest(listLeadsSchema, req);
+      const principal = revealTo(deps, ctx);
       const limit = request.page?.pageSize || DEFAULT_PAGE;
       const rows = await leads.listLeads(deps.pool, {
         listId: request.listId,
@@ -104,13 +111,19 @@ export function leadServiceBinding(deps: LeadServiceDeps): ServiceBinding {
         limit: limit + 1,
       });
       const page = rows.slice(0, limit);
-      const reveal = mayReveal(ctx.metadata);
+      if (principal && page.length > 0) await deps.audit.revealed(principal, `list:${request.listId}`, page.length);
       return {
-        leads: page.map((row) => toLead(row, deps.cipher, reveal)),
+        leads: page.map((row) => toLead(row, deps.cipher, principal !== undefined)),
         page: { nextPageToken: rows.length > limit ? page[page.length - 1]!.lead_id : '' },
       };
     },
   }, deps.logger);
+}
+
+/** Who the call shows clear personal data to; undefined: masked. Refuses an ask without a grant. */
+function revealTo(deps: LeadServiceDeps, ctx: CallContext): string | undefined {
+  const { asked, bearerToken } = revealAsk(ctx.metadata);
+  return deps.reveal.principalFor(asked, bearerToken);
 }
 
 async function mustGetJob(pool: Pool, jobId: string): Promise<jobs.JobRecord> {

@@ -6,14 +6,15 @@ import type { LeadRow } from '../sql/leads-repo.js';
 import type { PiiCipher } from '../pii-cipher.js';
 import { ImportJobState, type ImportJob } from '@outbound/proto/outbound/v1/lead';
 
-/**
- * Until the API gateway issues real permissions, a caller allowed to see clear numbers says so
- * with this metadata entry; the gateway must strip it from untrusted callers.
- */
+/** A caller asks for clear numbers and names with this metadata entry, and proves it may with a bearer token. */
 export const REVEAL_HEADER = 'x-outbound-pii';
 
-export function mayReveal(metadata: Metadata): boolean {
-  return metadata.get(REVEAL_HEADER)[0] === 'reveal';
+/** Whether the call asks for clear values, and its bearer token if it carries one. */
+export function revealAsk(metadata: Metadata): { asked: boolean; bearerToken?: string } {
+  const asked = metadata.get(REVEAL_HEADER)[0] === 'reveal';
+  const authorization = metadata.get('authorization')[0];
+  const bearer = typeof authorization === 'string' ? /^Bearer (\S+)$/i.exec(authorization)?.[1] : undefined;
+  return bearer === undefined ? { asked } : { asked, bearerToken: bearer };
 }
 
 export function toLead(row: LeadRow, cipher: PiiCipher, reveal: boolean): Lead {
