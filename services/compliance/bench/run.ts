@@ -25,7 +25,9 @@ interface Server {
 
 async function startServer(): Promise<Server> {
   const name = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const child = spawn(process.execPath, ['--import', new URL('bench/server-stats.js', dist).href, new URL('src/main.js', dist).pathname], {
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const extra = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--import', new URL('bench/server-stats.js', dist).href, new URL('src/main.js', dist).pathname], {
     env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', COMPLIANCE_DB_SCHEMA: name, COMPLIANCE_REDIS_PREFIX: name, COMPLIANCE_DURABLE_PREFIX: name, COMPLIANCE_BLIND_INDEX_SECRET: 'bench-secret-0123456789' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -5,7 +5,7 @@ import type { PackCatalogue } from './domain/packs/index.js';
 import type { AbandonDay, CampaignPolicy, Decision, Denial, DialRequest } from './domain/types.js';
 import type { AbandonCounts } from './adapters/redis/abandon-counts.js';
 import type { DialStateStore } from './adapters/redis/dial-state.js';
-import type { EvidenceWriter } from './adapters/sql/evidence.js';
+import type { DecisionInputs, DecisionRecord, EvidenceWriter } from './adapters/sql/evidence.js';
 import type { PolicyStore } from './adapters/sql/policies.js';
 import type { Registry } from './registry.js';
 
@@ -91,22 +91,35 @@ export class DialChecker {
     const states = await state.checkAndReserve(prepared);
     const decidedAt = this.deps.now();
     const releases: Array<Promise<void>> = [];
-    const out = prepared.map((p, i) => {
+    const out: CheckedDecision[] = [];
+    for (let i = 0; i < prepared.length; i++) {
+      const p = prepared[i]!;
       const seen = states[i]!;
-      let decision = decide(p.plan, { ...p.local, ...seen.facts }, seen.caps, p.denials);
-      if (seen.reserved && !decision.allowed) releases.push(state.release(p.numberKey, p.plan.request.callerId, p.checkId));
-      if (!seen.reserved && decision.allowed) decision = { ...decision, allowed: false, denials: [reservationRefused] };
-      evidence.add(this.record(p.plan, p.numberKey, p.checkId, decision, decidedAt, { facts: seen.facts, caps: seen.caps, onRegistry: p.local.onRegistry }));
-      return { ...decision, checkId: p.checkId };
-    });
+      const { facts, caps } = seen;
+      const decided = decide(p.plan, { onRegistry: p.local.onRegistry, abandonDays: p.local.abandonDays, ...facts }, caps, p.denials);
+      if (seen.reserved && !decided.allowed) releases.push(state.release(p.numberKey, p.plan.request.callerId, p.checkId));
+      const refused = !seen.reserved && decided.allowed;
+      const decision: CheckedDecision = {
+        allowed: refused ? false : decided.allowed,
+        denials: refused ? [reservationRefused] : decided.denials,
+        rulePacks: decided.rulePacks,
+        timeZones: decided.timeZones,
+        maxCallSeconds: decided.maxCallSeconds,
+        minRingSeconds: decided.minRingSeconds,
+        maxAgentConnectSeconds: decided.maxAgentConnectSeconds,
+        checkId: p.checkId,
+      };
+      evidence.add(this.record(p.plan, p.numberKey, decision, decidedAt, facts, caps, p.local.onRegistry));
+      out.push(decision);
+    }
     if (releases.length > 0) await Promise.all(releases);
     return out;
   }
 
-  private record(plan: DialPlan, numberKey: string, checkId: string, decision: Decision, decidedAt: number, seen: Record<string, unknown>) {
+  private record(plan: DialPlan, numberKey: string, decision: CheckedDecision, decidedAt: number, facts: DecisionInputs['facts'], caps: DecisionInputs['caps'], onRegistry: boolean): DecisionRecord {
     const { request, policy, number } = plan;
     return {
-      checkId,
+      checkId: decision.checkId,
       decidedAt,
       dialAt: request.at,
       campaignId: request.campaignId,
@@ -118,7 +131,7 @@ export class DialChecker {
       denials: decision.denials,
       rulePacks: decision.rulePacks,
       timeZones: decision.timeZones,
-      inputs: { policy, region: number.region, areaCode: number.areaCode ?? null, uncertainty: number.uncertainty ?? null, timeZoneOverride: request.timeZoneOverride ?? null, ...seen },
+      inputs: { policy, region: number.region, areaCode: number.areaCode ?? null, uncertainty: number.uncertainty ?? null, timeZoneOverride: request.timeZoneOverride ?? null, facts, caps, onRegistry },
     };
   }
 }

@@ -20,6 +20,8 @@ export interface DialPlan {
   /** Lock-out after an abandoned call (0: none). */
   readonly abandonLockoutMs: number;
   readonly consentRequired: boolean;
+  /** The pieces shared by every dial of the same policy, pack versions and region. */
+  readonly packPlan?: PackPlan;
 }
 
 function selectPacks(catalogue: PackCatalogue, policy: CampaignPolicy, number: NumberInfo, at: number): RulePackVersion[] {
@@ -41,14 +43,15 @@ function platformLabel(packs: readonly RulePackVersion[]): string {
   return base ? packLabel(base) : 'engine';
 }
 
-function windowDenials(number: NumberInfo, packs: readonly RulePackVersion[], at: number): Denial[] {
-  const out: Denial[] = [];
+function windowDenials(number: NumberInfo, packs: readonly RulePackVersion[], at: number, out: Denial[]): Denial[] {
   if (number.zones.length === 0) {
     out.push({ reason: 'UNCERTAIN_TIME_ZONE', code: 'ZONE_UNKNOWN', rulePack: platformLabel(packs), text: 'the callee’s time zone cannot be derived from the number; set a zone override on the lead', data: { region: number.region } });
     return out;
   }
   for (const pack of packs) {
     if (!pack.window) continue;
+    // Common case first: one zone, inside the window.
+    if (number.zones.length === 1 && checkWindow(pack.window, number.zones[0]!, at).inside) continue;
     const verdicts = number.zones.map((zone) => ({ zone, ...checkWindow(pack.window!, zone, at) }));
     const outside = verdicts.filter((v) => !v.inside);
     if (outside.length === 0) continue;
@@ -90,24 +93,74 @@ function derivedFromPacks(packs: readonly RulePackVersion[], agentGuaranteed: bo
   return derived;
 }
 
+/** What follows from the policy, the packs in effect and the number's region alone. */
+interface PackPlan extends PackDerived {
+  readonly policy: CampaignPolicy;
+  readonly packs: readonly RulePackVersion[];
+  readonly consentRequired: boolean;
+  /** `PACK@version` of each pack, in order (the decision's `rulePacks`). */
+  readonly labels: readonly string[];
+  readonly maxCallSeconds: number;
+  readonly minRingSeconds: number;
+  readonly maxAgentConnectSeconds: number;
+}
+
+/**
+ * Pack plans per policy object (the policy cache serves one object per campaign until it is
+ * re-read), then per versions in effect, region and area code: thousands of checks a second
+ * share a handful of plans instead of selecting and combining packs for each.
+ */
+const packPlans = new WeakMap<PackCatalogue, WeakMap<CampaignPolicy, Map<string, PackPlan>>>();
+const PACK_PLANS_MAX = 4096;
+
+function packPlan(catalogue: PackCatalogue, policy: CampaignPolicy, number: NumberInfo, at: number): PackPlan {
+  let byPolicy = packPlans.get(catalogue);
+  if (!byPolicy) {
+    byPolicy = new WeakMap();
+    packPlans.set(catalogue, byPolicy);
+  }
+  let plans = byPolicy.get(policy);
+  if (!plans) {
+    plans = new Map();
+    byPolicy.set(policy, plans);
+  }
+  const key = `${catalogue.epoch(at)}|${number.region}|${number.areaCode ?? ''}`;
+  let plan = plans.get(key);
+  if (!plan) {
+    const packs = selectPacks(catalogue, policy, number, at);
+    plan = {
+      policy,
+      packs,
+      ...derivedFromPacks(packs, policy.agentGuaranteed),
+      consentRequired: policy.requireConsent || packs.some((p) => p.consent === 'always'),
+      labels: Object.freeze(packs.map(packLabel)),
+      maxCallSeconds: policy.marketing ? finiteOrZero(Math.min(...packs.map((p) => p.maxMarketingCallSeconds ?? Infinity))) : 0,
+      minRingSeconds: Math.max(0, ...packs.map((p) => p.minRingSeconds ?? 0)),
+      maxAgentConnectSeconds: finiteOrZero(Math.min(...packs.map((p) => p.maxAgentConnectSeconds ?? Infinity))),
+    };
+    if (plans.size >= PACK_PLANS_MAX) plans.clear();
+    plans.set(key, plan);
+  }
+  return plan;
+}
+
 /** Work out which packs apply and what the request alone violates. */
 export function planDial(request: DialRequest, policy: CampaignPolicy, catalogue: PackCatalogue): DialPlan {
   const number = describeNumber(request.phone, request.timeZoneOverride);
-  const packs = selectPacks(catalogue, policy, number, request.at);
+  const packPlanned = packPlan(catalogue, policy, number, request.at);
+  const { packs } = packPlanned;
   const staticDenials: Denial[] = [];
   if (!number.valid) {
     staticDenials.push({ reason: 'INVALID_NUMBER', code: 'INVALID_NUMBER', rulePack: platformLabel(packs), text: 'not a valid E.164 number', data: {} });
   } else {
-    staticDenials.push(...windowDenials(number, packs, request.at));
+    windowDenials(number, packs, request.at, staticDenials);
   }
   for (const pack of packs) {
     if (pack.officialCallerIdOnly && !policy.officialCallerIds.includes(request.callerId)) {
       staticDenials.push({ reason: 'CALLER_ID_NOT_ALLOWED', code: 'CALLER_ID_NOT_OFFICIAL', rulePack: packLabel(pack), text: 'caller ID is not one of the campaign’s registered official numbers', data: { callerId: request.callerId } });
     }
   }
-  const derived = derivedFromPacks(packs, policy.agentGuaranteed);
-  const consentRequired = policy.requireConsent || packs.some((p) => p.consent === 'always');
-  return { request, policy, number, packs, ...derived, staticDenials, consentRequired };
+  return { request, policy, number, packs, caps: packPlanned.caps, refusalLockMs: packPlanned.refusalLockMs, abandonLockoutMs: packPlanned.abandonLockoutMs, staticDenials, consentRequired: packPlanned.consentRequired, packPlan: packPlanned };
 }
 
 /**
@@ -187,7 +240,13 @@ function finiteOrZero(value: number): number {
  * whether to reserve).
  */
 export function decide(plan: DialPlan, facts: DialFacts, capState: CapState, local: readonly Denial[] = localDenials(plan, facts)): Decision {
-  const denials = [...local, ...factDenials(plan, facts), ...capDenials(capState, plan.caps, plan.request.at)];
+  const fromFacts = factDenials(plan, facts);
+  const fromCaps = capDenials(capState, plan.caps, plan.request.at);
+  const denials = fromFacts.length === 0 && fromCaps.length === 0 ? (local as Denial[]).slice() : [...local, ...fromFacts, ...fromCaps];
+  const shared = plan.packPlan;
+  if (shared && shared.policy === plan.policy && shared.packs === plan.packs && shared.caps === plan.caps) {
+    return { allowed: denials.length === 0, denials, rulePacks: shared.labels, timeZones: plan.number.zones, maxCallSeconds: shared.maxCallSeconds, minRingSeconds: shared.minRingSeconds, maxAgentConnectSeconds: shared.maxAgentConnectSeconds };
+  }
   return {
     allowed: denials.length === 0,
     denials,

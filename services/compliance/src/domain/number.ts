@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { describeE164 } from './e164.js';
 import { allUsZones, nanpZones, regionZones } from './nanp-zones.js';
 
 export interface NumberInfo {
@@ -16,6 +16,7 @@ export interface NumberInfo {
 const invalid: NumberInfo = Object.freeze({ valid: false, region: '', zones: [] });
 const cache = new Map<string, NumberInfo>();
 const CACHE_MAX = 100_000;
+const overrides = new Map<string, NumberInfo>();
 
 /**
  * Region and plausible time zones of an E.164 number. A per-lead zone override replaces the
@@ -26,8 +27,16 @@ export function describeNumber(e164: string, zoneOverride?: string): NumberInfo 
   if (zoneOverride) {
     const info = describeNumber(e164);
     if (!info.valid) return info;
-    const { uncertainty: _ignored, ...rest } = info;
-    return { ...rest, zones: [zoneOverride] };
+    // Depends only on the region, the area code and the zone: shared by every such number.
+    const key = `${info.region}|${info.areaCode ?? ''}|${zoneOverride}`;
+    let overridden = overrides.get(key);
+    if (!overridden) {
+      const { uncertainty: _ignored, ...rest } = info;
+      overridden = Object.freeze({ ...rest, zones: Object.freeze([zoneOverride]) });
+      if (overrides.size >= CACHE_MAX) overrides.clear();
+      overrides.set(key, overridden);
+    }
+    return overridden;
   }
   const hit = cache.get(e164);
   if (hit) return hit;
@@ -39,9 +48,10 @@ export function describeNumber(e164: string, zoneOverride?: string): NumberInfo 
 
 function parse(e164: string): NumberInfo {
   if (!/^\+[1-9]\d{6,14}$/.test(e164)) return invalid;
-  const parsed = parsePhoneNumberFromString(e164);
-  if (!parsed || !parsed.isValid()) return invalid;
-  const region = parsed.country ?? '';
+  // libphonenumber-js's answer (parsePhoneNumberFromString + isValid), patterns compiled once.
+  const parsed = describeE164(e164);
+  if (!parsed.valid) return invalid;
+  const region = parsed.region;
   if (region === 'US') {
     const areaCode = parsed.nationalNumber.slice(0, 3);
     const zones = nanpZones.get(areaCode);

@@ -47,22 +47,26 @@ const DIALS_PER_CALL = 64;
 /** Values the script returns per dial. */
 const RESULT_WIDTH = 14;
 
-function parseDial(r: readonly string[]): DialState {
-  const [leadCount, leadLast, callerCount, callerLast, reserved, dnc, optout, refusedAt, leadOptout, abandonedAt, consent, campaignDnc, campaignOptout, campaignRefusedAt] = r as [string, string, string, string, string, string, string, string, string, string, string, string, string, string];
+function parseDial(r: readonly string[], at: number): DialState {
+  const leadLast = r[at + 1]!;
+  const callerLast = r[at + 3]!;
   const caps: CapState = {
-    leadCount: Number(leadCount),
-    callerCount: Number(callerCount),
+    leadCount: Number(r[at]),
+    callerCount: Number(r[at + 2]),
     ...(leadLast ? { leadLastAt: Number(leadLast) } : {}),
     ...(callerLast ? { callerLastAt: Number(callerLast) } : {}),
   };
-  const listing = listingOf(dnc, optout, refusedAt, campaignDnc, campaignOptout, campaignRefusedAt);
+  // dnc, optout, refusedAt, then the campaign's own three (see the script's return order).
+  const listing = listingOf(r[at + 5]!, r[at + 6]!, r[at + 7]!, r[at + 11]!, r[at + 12]!, r[at + 13]!);
+  const abandonedAt = num(r[at + 9]!);
+  const consent = num(r[at + 10]!);
   const facts: DialState['facts'] = {
     ...listing,
-    optedOut: listing.optedOut || leadOptout !== '',
-    ...(num(abandonedAt) !== undefined ? { lastAbandonedAt: num(abandonedAt)! } : {}),
-    ...(num(consent) !== undefined ? { consentGivenAt: num(consent)! } : {}),
+    optedOut: listing.optedOut || r[at + 8]! !== '',
+    ...(abandonedAt !== undefined ? { lastAbandonedAt: abandonedAt } : {}),
+    ...(consent !== undefined ? { consentGivenAt: consent } : {}),
   };
-  return { caps, facts, reserved: reserved === '1' };
+  return { caps, facts, reserved: r[at + 4] === '1' };
 }
 
 /**
@@ -136,25 +140,15 @@ export class DialStateStore {
     for (let from = 0; from < inputs.length; from += DIALS_PER_CALL) {
       const chunk = inputs.slice(from, from + DIALS_PER_CALL);
       const keys: string[] = [];
-      const args: Array<string | number> = [];
+      const args: string[] = [];
       for (const input of chunk) {
         const { plan } = input;
         const lead = plan.caps.lead;
         const caller = plan.caps.callerId;
         keys.push(...this.dialKeys(input.numberKey, plan.request.callerId, plan.request.leadId, plan.request.campaignId));
+        // One argument per dial (see the script): 12 fields joined by ',', the campaign id last.
         args.push(
-          plan.request.at,
-          lead ? lead.maxPer24h : -1,
-          lead ? lead.minGapMinutes * 60_000 : 0,
-          caller ? caller.maxPer24h : -1,
-          caller ? caller.minGapSeconds * 1000 : 0,
-          input.reserve ? 1 : 0,
-          input.checkId,
-          plan.refusalLockMs === undefined ? -1 : plan.refusalLockMs === null ? -2 : plan.refusalLockMs,
-          plan.abandonLockoutMs,
-          plan.consentRequired ? 1 : 0,
-          input.numberKey,
-          plan.request.campaignId,
+          `${plan.request.at},${lead ? lead.maxPer24h : -1},${lead ? lead.minGapMinutes * 60_000 : 0},${caller ? caller.maxPer24h : -1},${caller ? caller.minGapSeconds * 1000 : 0},${input.reserve ? 1 : 0},${input.checkId},${plan.refusalLockMs === undefined ? -1 : plan.refusalLockMs === null ? -2 : plan.refusalLockMs},${plan.abandonLockoutMs},${plan.consentRequired ? 1 : 0},${input.numberKey},${plan.request.campaignId}`,
         );
       }
       pipeline.evalsha(sha, keys.length, ...keys, ...args);
@@ -164,7 +158,8 @@ export class DialStateStore {
     for (const [error, raw] of results) {
       if (error) throw error;
       const values = raw as Array<number | string>;
-      for (let at = 0; at < values.length; at += RESULT_WIDTH) out.push(parseDial(values.slice(at, at + RESULT_WIDTH).map(String)));
+      const strings = values.map(String);
+      for (let at = 0; at < strings.length; at += RESULT_WIDTH) out.push(parseDial(strings, at));
     }
     return out;
   }

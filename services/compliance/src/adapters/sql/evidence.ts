@@ -1,7 +1,19 @@
 import type { Pool } from '@outbound/store';
 import type { Logger } from '@outbound/telemetry';
 import { backoffDelayMs, sleep } from '@outbound/errors';
-import type { Denial } from '../../domain/types.js';
+import type { CampaignPolicy, CapState, DialFacts, Denial } from '../../domain/types.js';
+
+/** The data a decision used (the `inputs` column), in this key order. */
+export interface DecisionInputs {
+  readonly policy: CampaignPolicy;
+  readonly region: string;
+  readonly areaCode: string | null;
+  readonly uncertainty: string | null;
+  readonly timeZoneOverride: string | null;
+  readonly facts: Omit<DialFacts, 'onRegistry' | 'abandonDays'>;
+  readonly caps: CapState;
+  readonly onRegistry: boolean;
+}
 
 export interface DecisionRecord {
   readonly checkId: string;
@@ -16,7 +28,7 @@ export interface DecisionRecord {
   readonly denials: readonly Denial[];
   readonly rulePacks: readonly string[];
   readonly timeZones: readonly string[];
-  readonly inputs: Readonly<Record<string, unknown>>;
+  readonly inputs: DecisionInputs;
 }
 
 const MAX_BATCH = 1000;
@@ -88,7 +100,52 @@ export class EvidenceWriter {
   }
 }
 
-function toRow(r: DecisionRecord): string {
+// The same JSON as JSON.stringify of the row object, with the parts many rows share (the policy,
+// pack labels, zones, the batch's instants) serialized once and reused.
+const sharedJson = new WeakMap<object, string>();
+
+function jsonOf(value: object): string {
+  let json = sharedJson.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value);
+    sharedJson.set(value, json);
+  }
+  return json;
+}
+
+/** The last instant serialized, per column: a batch's rows share `decided_at`, and mostly `dial_at`. */
+class InstantJson {
+  private ms = Number.NaN;
+  private json = '';
+
+  of(ms: number): string {
+    if (ms !== this.ms) {
+      this.json = JSON.stringify(new Date(ms).toISOString());
+      this.ms = ms;
+    }
+    return this.json;
+  }
+}
+const decidedJson = new InstantJson();
+const dialJson = new InstantJson();
+
+const str = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
+
+export function toRow(r: DecisionRecord): string {
+  const i = r.inputs;
+  const decided = decidedJson.of(r.decidedAt);
+  const dial = r.dialAt === r.decidedAt ? decided : dialJson.of(r.dialAt);
+  return (
+    `{"check_id":${JSON.stringify(r.checkId)},"decided_at":${decided},"dial_at":${dial},"campaign_id":${JSON.stringify(r.campaignId)},"lead_id":${JSON.stringify(r.leadId)}` +
+    `,"phone_key":${JSON.stringify(r.phoneKey)},"masked_phone":${JSON.stringify(r.maskedPhone)},"caller_id":${JSON.stringify(r.callerId)},"allowed":${r.allowed}` +
+    `,"denials":${r.denials.length === 0 ? '[]' : JSON.stringify(r.denials)},"rule_packs":${jsonOf(r.rulePacks)},"time_zones":${jsonOf(r.timeZones)}` +
+    `,"inputs":{"policy":${jsonOf(i.policy)},"region":${JSON.stringify(i.region)},"areaCode":${str(i.areaCode)},"uncertainty":${str(i.uncertainty)},"timeZoneOverride":${str(i.timeZoneOverride)}` +
+    `,"facts":${JSON.stringify(i.facts)},"caps":${JSON.stringify(i.caps)},"onRegistry":${i.onRegistry}}}`
+  );
+}
+
+/** The plain serialization `toRow` must equal (kept for the test). */
+export function toRowReference(r: DecisionRecord): string {
   return JSON.stringify({
     check_id: r.checkId,
     decided_at: new Date(r.decidedAt).toISOString(),

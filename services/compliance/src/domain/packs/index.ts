@@ -24,6 +24,19 @@ export class PackCatalogue {
       this.byName.set(pack.pack, list);
     }
     for (const list of this.byName.values()) list.sort((a, b) => b.from - a.from);
+    this.starts = [...new Set(versions.map((pack) => Date.parse(pack.effectiveFrom)))];
+  }
+
+  private readonly starts: readonly number[];
+
+  /**
+   * Which versions are in effect at `at`, as a number: equal for two instants exactly when `at()`
+   * answers the same for every pack at both (the count of version starts not after `at`).
+   */
+  epoch(at: number): number {
+    let epoch = 0;
+    for (const from of this.starts) if (from <= at) epoch++;
+    return epoch;
   }
 
   names(): string[] {
