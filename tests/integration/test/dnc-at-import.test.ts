@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ComplianceServiceClient, DoNotCallKind } from '@outbound/proto/outbound/v1/compliance';
 import { ImportJobState, LeadServiceClient, LeadStatus, type ImportRequest, type ImportResponse } from '@outbound/proto/outbound/v1/lead';
@@ -8,14 +8,16 @@ import { Metadata, createClient, unary } from '@outbound/rpc';
 import { testUrls, uniqueName } from '@outbound/testkit';
 import { Processes } from './support/processes.js';
 
-// Two services as real processes: compliance owns the do-not-call list, lead-ingest asks it
-// during an import, so a listed number is stored but never callable.
+// Two services as real processes: compliance owns the do-not-call list and the audit log;
+// lead-ingest asks it during an import (a listed number is stored but never callable) and has it
+// record every showing of clear personal data.
 const service = (name: string) => fileURLToPath(new URL(`../../../../services/${name}/dist/src/main.js`, import.meta.url));
 const processes = new Processes();
 const probe = uniqueName('dncimport').toLowerCase().replace(/[^a-z0-9_]/g, '_');
 const urls = { NATS_URL: testUrls.nats, REDIS_URL: testUrls.redis, DATABASE_URL: testUrls.database, LOG_LEVEL: 'info' };
 const readyAs = (message: string) => (line: Record<string, unknown>) => line['msg'] === message && typeof line['port'] === 'number';
 
+const revealToken = randomBytes(16).toString('hex');
 let compliance: ComplianceServiceClient;
 let leads: LeadServiceClient;
 
@@ -37,6 +39,7 @@ before(async () => {
     BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
     DEFAULT_REGION: 'CN',
     COMPLIANCE_ADDRESS: complianceAddress,
+    PII_REVEAL_GRANTS: `${probe}_ops:${createHash('sha256').update(revealToken).digest('hex')}`,
   }, readyAs('lead-ingest ready'));
   compliance = createClient(ComplianceServiceClient, complianceAddress);
   leads = createClient(LeadServiceClient, `127.0.0.1:${String(l.ready['port'])}`);
@@ -72,4 +75,18 @@ test('a number on compliance\'s do-not-call list is imported as DO_NOT_CALL; the
 
   const callable = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: LeadStatus.LEAD_STATUS_CALLABLE, page: undefined, intent: '' }, new Metadata());
   assert.deepEqual(callable.leads.map((lead) => lead.externalId).sort(), ['e2', 'e3']);
+});
+
+test('clear numbers are shown to a granted caller only after compliance\'s audit log recorded it', async () => {
+  const listId = uniqueName('list');
+  await importCsv(listId, 'name,phone\n赵六,13800138009\n');
+  const ask = new Metadata();
+  ask.set('x-outbound-pii', 'reveal');
+  ask.set('authorization', `Bearer ${revealToken}`);
+  const clear = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: 0, page: undefined, intent: '' }, ask);
+  assert.deepEqual([clear.leads[0]?.phone, clear.leads[0]?.name], ['+8613800138009', '赵六']);
+
+  const audit = await unary(compliance.listAudit, compliance, { actor: `${probe}_ops`, target: '', afterSeq: 0, limit: 10 }, new Metadata());
+  assert.deepEqual(audit.entries.map((e) => [e.action, e.target, e.service, e.details['leads']]), [['viewed', `list:${listId}`, 'lead-ingest', '1']]);
+  assert.equal(audit.chainValid, true);
 });
