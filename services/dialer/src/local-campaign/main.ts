@@ -7,6 +7,9 @@ import {
   ComplianceServiceClient,
   DenyReason,
   denyReasonToJSON,
+  DoNotCallKind,
+  type AddDoNotCallRequest,
+  type AddDoNotCallResponse,
   type CheckDialBatchRequest,
   type CheckDialBatchResponse,
   type SetCampaignPolicyRequest,
@@ -16,6 +19,7 @@ import { MediaServiceClient, type OriginateRequest, type OriginateResponse } fro
 import { Metadata, createClient, unary } from '@outbound/rpc';
 import { createLogger, startTelemetry } from '@outbound/telemetry';
 import { LocalCampaign, type CampaignSummary, type Lead } from './campaign.js';
+import { importThroughLeadIngest } from './lead-list.js';
 
 const config = loadConfigOrExit({
   natsUrl: commonVars.natsUrl,
@@ -33,6 +37,12 @@ const config = loadConfigOrExit({
   channels: ['CAMPAIGN_CHANNELS', vars.int(1, 10_000).default(60)],
   /** Size of the campaign's pool of official caller IDs (caps allow one call per ID every 30 s). */
   callerIds: ['CAMPAIGN_CALLER_IDS', vars.int(1, 10_000).default(60)],
+  /** lead-ingest's gRPC address: when set, the leads go through it (import, do-not-call, encryption). */
+  leadIngestAddress: ['LEAD_INGEST_ADDRESS', vars.string().optional()],
+  /** The bearer token lead-ingest's PII_REVEAL_GRANTS grants this campaign (to read the numbers it dials). */
+  leadIngestRevealToken: ['LEAD_INGEST_REVEAL_TOKEN', vars.string().optional()],
+  /** Every Nth synthetic number is put on compliance's internal do-not-call list first (0: none). */
+  doNotCallEvery: ['CAMPAIGN_DNC_EVERY', vars.int(0).default(10)],
 });
 const telemetry = startTelemetry({ serviceName: 'local-campaign', otlpEndpoint: config.otlpEndpoint });
 const logger = createLogger({ service: 'local-campaign', level: config.logLevel });
@@ -65,7 +75,29 @@ const callerIdOf = new Map<string, string>();
 const bus = await Bus.connect({ url: config.natsUrl, name: 'local-campaign', logger });
 await bus.ensureStreams();
 
-const campaign = new LocalCampaign(leadsFor(config.leads, config.seed), config.agents, {
+/**
+ * The synthetic list as the campaign dials it: straight from the generator, or (with
+ * LEAD_INGEST_ADDRESS) imported through lead-ingest after every Nth number was put on
+ * compliance's do-not-call list, so those come back stored but not callable.
+ */
+async function campaignLeads(): Promise<Lead[]> {
+  const generated = leadsFor(config.leads, config.seed);
+  if (!config.leadIngestAddress) return generated;
+  if (!config.leadIngestRevealToken) throw new Error('LEAD_INGEST_REVEAL_TOKEN is required with LEAD_INGEST_ADDRESS (the campaign must read the numbers it dials)');
+  if (config.doNotCallEvery > 0) {
+    for (const [i, lead] of generated.entries()) {
+      if (i % config.doNotCallEvery !== 0) continue;
+      await unary<AddDoNotCallRequest, AddDoNotCallResponse>(compliance.addDoNotCall, compliance, { phone: lead.phone, source: 'local-run', campaignId, kind: DoNotCallKind.DO_NOT_CALL_KIND_INTERNAL, actor: 'local-campaign' }, new Metadata());
+    }
+  }
+  const rows = generated.map((lead, i) => ({ name: `客户${i + 1}`, phone: lead.phone, externalId: lead.leadId }));
+  const list = await importThroughLeadIngest(config.leadIngestAddress, config.leadIngestRevealToken, campaignId, rows);
+  process.stdout.write(`lead-ingest: accepted ${list.accepted}, rejected ${list.rejected}, duplicate ${list.duplicate}; do-not-call at import ${list.barred}; callable ${list.callable.length}\n`);
+  return list.callable.map((lead, i) => ({ leadId: lead.leadId, attemptId: `${campaignId}-a${i + 1}`, phone: lead.phone }));
+}
+
+const leads = await campaignLeads();
+const campaign = new LocalCampaign(leads, config.agents, {
   checkDial: async (leads) => {
     const request: CheckDialBatchRequest = {
       checks: leads.map((lead) => {
@@ -128,7 +160,7 @@ function line(s: CampaignSummary): string {
     `occupancy=${occupancy.toFixed(1)}% failed: ${failed} refused by compliance: ${s.denied} (${denied})${s.portErrors ? ` errors=${s.portErrors}` : ''}`;
 }
 
-process.stdout.write(`campaign ${campaignId}: ${config.leads} leads (seed ${config.seed}), ${config.agents} agents, predictive pacing\n`);
+process.stdout.write(`campaign ${campaignId}: ${leads.length} leads (seed ${config.seed}), ${config.agents} agents, predictive pacing\n`);
 let stopping = false;
 const tick = setInterval(() => campaign.tick(), 100);
 const report = setInterval(() => process.stdout.write(`${line(campaign.summary())}\n`), 1_000);
