@@ -1,5 +1,5 @@
 import { CsvError, Parser } from 'csv-parse';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { decoder, detectEncoding } from './encoding.js';
 import { FileFormatError, MAX_RECORD_CHARS, looksBinary, looksLikeZip, peek, type SourceRow } from './source.js';
 
@@ -42,14 +42,14 @@ export async function* readCsv(input: AsyncIterable<Buffer | Uint8Array | string
   // UTF-8 goes to the parser as it comes (it works on bytes, skips the BOM and decodes each
   // field); other encodings are decoded to text first.
   const utf8 = /^utf-?8$/i.test(encoding);
-  const text: Readable = utf8 ? stream : (stream.pipe(decoder(encoding)) as unknown as Readable);
+  // pipeline, not pipe: a source that fails mid-file (a client gone mid-stream) must fail the
+  // decoded text too, or reading it would wait forever. The error reaches us through `chunks`.
+  const text: Readable = utf8 ? stream : (pipeline(stream, decoder(encoding), () => undefined) as unknown as Readable);
   const delimiter = options.delimiter || detectDelimiter(firstLine(head, encoding));
   // The parser's core is driven directly, one input chunk at a time, and the line of each record
   // read from its counters: no per-record info object or stream turn (a fifth of decoding's cost).
   const core = (new Parser({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_RECORD_CHARS }) as unknown as { api?: CsvCore }).api;
   if (!core || typeof core.parse !== 'function') throw new Error('csv-parse: Parser.api is missing (library changed?)');
-  // Errors surface through the parser; the streams feeding it only need closing when it stops.
-  for (const upstream of new Set([stream, text])) upstream.on('error', () => undefined);
   let headers: string[] | undefined;
   let records: string[][] = [];
   let lines: number[] = [];
@@ -58,6 +58,9 @@ export async function* readCsv(input: AsyncIterable<Buffer | Uint8Array | string
     lines.push(core.info.lines);
   };
   const close = () => undefined;
+  // Errors reach us through `chunks`; these listeners only keep a late error (after we stopped
+  // reading) from crashing the process.
+  for (const upstream of new Set([stream, text])) upstream.on('error', () => undefined);
   const chunks = text[Symbol.asyncIterator]() as AsyncIterator<Buffer | string, undefined>;
   try {
     for (let ended = false; !ended; ) {
