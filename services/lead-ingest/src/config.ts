@@ -53,6 +53,8 @@ export const configShape = {
   maxRejectsStored: ['MAX_REJECTS_STORED', vars.int(0, 10_000_000).default(100_000)],
   /** host:port of compliance's gRPC API; unset: imports bar no number (logged at start). */
   complianceAddress: ['COMPLIANCE_ADDRESS', vars.string().optional()],
+  /** The calls.hangup consumer shared by this deployment's replicas (another deployment on the same NATS needs its own). */
+  deadNumbersDurable: ['DEAD_NUMBERS_DURABLE', vars.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name').default('lead-ingest-dead-numbers')],
   /** Unset: nobody sees clear numbers or names through the API. */
   piiRevealGrants: ['PII_REVEAL_GRANTS', revealGrants.default([])],
 } as const;

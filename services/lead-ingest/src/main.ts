@@ -26,6 +26,7 @@ const app = createApp({
   maxRejectsStored: config.maxRejectsStored,
   shutdownGraceMs: config.shutdownGraceMs,
   revealGrants: config.piiRevealGrants,
+  deadNumbersDurable: config.deadNumbersDurable,
   ...(config.complianceAddress ? { complianceAddress: config.complianceAddress } : {}),
 });
 

@@ -35,6 +35,7 @@ before(async () => {
     ...urls,
     GRPC_ADDRESS: '127.0.0.1:0',
     LEAD_INGEST_SCHEMA: `${probe}_leads`,
+    DEAD_NUMBERS_DURABLE: `${probe}_dead`,
     PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
     DEFAULT_REGION: 'CN',
