@@ -8,7 +8,7 @@ import { cleanRow, isRejection, type Rejection } from './domain/clean.js';
 import { MappingError, resolveMapping, type ColumnMapping } from './domain/fields.js';
 import type { TierRule } from './domain/tiers.js';
 import type { PiiCipher } from './adapters/pii-cipher.js';
-import { FileFormatError, type SourceRow } from './adapters/readers/index.js';
+import { FileFormatError, type SourceRows } from './adapters/readers/index.js';
 import * as jobs from './adapters/sql/jobs-repo.js';
 import { CopyChunk, LeadStaging } from './adapters/sql/lead-staging.js';
 import { DoNotCallUnavailableError, type DoNotCallList } from './dnc.js';
@@ -81,7 +81,7 @@ export class ImportRunner {
     return this.running.size;
   }
 
-  async run(spec: ImportSpec, rows: AsyncIterable<SourceRow>, signal?: AbortSignal): Promise<jobs.JobRecord> {
+  async run(spec: ImportSpec, rows: SourceRows, signal?: AbortSignal): Promise<jobs.JobRecord> {
     const controller = new AbortController();
     const onCallerAbort = () => controller.abort();
     signal?.addEventListener('abort', onCallerAbort, { once: true });
@@ -118,7 +118,7 @@ export class ImportRunner {
     return job;
   }
 
-  private async ingest(spec: ImportSpec, rows: AsyncIterable<SourceRow>, client: PoolClient, counts: jobs.JobCounts, phases: ImportPhases, signal: AbortSignal): Promise<void> {
+  private async ingest(spec: ImportSpec, rows: SourceRows, client: PoolClient, counts: jobs.JobCounts, phases: ImportPhases, signal: AbortSignal): Promise<void> {
     const { cipher, tierRules, batchRows } = this.deps;
     const cleanOptions = { defaultRegion: spec.defaultRegion, tierRules };
     let mapping: ColumnMapping | undefined;
@@ -161,25 +161,30 @@ export class ImportRunner {
       await rejects.add(mapping ? maskRejection(rejection, mapping.phoneColumn, nameColumn(mapping)) : { line: rejection.line, column: rejection.column, maskedValue: '', reason: rejection.reason });
     };
 
-    for await (const row of rows) {
-      if (signal.aborted) throw new ImportAborted('cancelled', 'the import was cancelled');
-      if (++counts.read % ROWS_PER_TURN === 0) await nextTurn();
-      if ('malformed' in row) {
-        await reject({ line: row.line, column: '', value: '', reason: 'MALFORMED_ROW' });
-        continue;
-      }
-      if (!mapping || hasNewColumn(mapping, row.cells)) mapping = resolveMapping(mergeHeaders(mapping, row.cells), spec.mapping);
-      const result = cleanRow(row.line, row.cells, mapping, cleanOptions);
-      if (isRejection(result)) {
-        await reject(result);
-        continue;
-      }
-      sealer.add(result);
-      if (sealer.rows >= batchRows) {
-        await flush();
-        if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
-          lastProgress = Date.now();
-          if (await jobs.saveProgress(this.deps.pool, spec.jobId, counts)) throw new ImportAborted('cancelled', 'the import was cancelled');
+    // Readers yield a batch of rows per input chunk; each row is still checked for cancellation,
+    // counted, and given its turn of the event loop every ROWS_PER_TURN rows.
+    for await (const batch of rows) {
+      for (let r = 0; r < batch.length; r++) {
+        const row = batch[r]!;
+        if (signal.aborted) throw new ImportAborted('cancelled', 'the import was cancelled');
+        if (++counts.read % ROWS_PER_TURN === 0) await nextTurn();
+        if ('malformed' in row) {
+          await reject({ line: row.line, column: '', value: '', reason: 'MALFORMED_ROW' });
+          continue;
+        }
+        if (!mapping || hasNewColumn(mapping, row.cells)) mapping = resolveMapping(mergeHeaders(mapping, row.cells), spec.mapping);
+        const result = cleanRow(row.line, row.cells, mapping, cleanOptions);
+        if (isRejection(result)) {
+          await reject(result);
+          continue;
+        }
+        sealer.add(result);
+        if (sealer.rows >= batchRows) {
+          await flush();
+          if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+            lastProgress = Date.now();
+            if (await jobs.saveProgress(this.deps.pool, spec.jobId, counts)) throw new ImportAborted('cancelled', 'the import was cancelled');
+          }
         }
       }
     }

@@ -15,7 +15,7 @@ import type { DoNotCallList } from '../../dnc.js';
 import type { ImportRunner, ImportSpec } from '../../import-runner.js';
 import { protect } from '../../protect.js';
 import type { PiiCipher } from '../pii-cipher.js';
-import { formatOf, readRows, type SourceRow } from '../readers/index.js';
+import { formatOf, readRows, type SourceRow, type SourceRows } from '../readers/index.js';
 import * as jobs from '../sql/jobs-repo.js';
 import * as leads from '../sql/leads-repo.js';
 import { importHeaderSchema, getLeadSchema, jobIdSchema, listLeadsSchema, upsertSchema } from './schemas.js';
@@ -149,7 +149,7 @@ async function importStream(deps: LeadServiceDeps, requests: AsyncIterable<Impor
   if (!(await deps.runner.create(spec))) throw new AlreadyExistsError(`import job ${spec.jobId} exists; use a new job id`, { details: { jobId: spec.jobId } });
   const second = await iterator.next();
   const rest = { [Symbol.asyncIterator]: () => iterator };
-  let rows: AsyncIterable<SourceRow>;
+  let rows: SourceRows;
   if (!second.done && second.value.row) {
     rows = rowMessages(second.value, rest);
   } else {
@@ -171,13 +171,14 @@ async function* chunkMessages(first: ImportRequest | undefined, rest: AsyncItera
   }
 }
 
-async function* rowMessages(first: ImportRequest, rest: AsyncIterable<ImportRequest>): AsyncGenerator<SourceRow> {
+// One message is one row: a batch of one (rows arrive as the client sends them).
+async function* rowMessages(first: ImportRequest, rest: AsyncIterable<ImportRequest>): AsyncGenerator<SourceRow[]> {
   let line = 1;
-  yield { line, cells: inputCells(first.row!) };
+  yield [{ line, cells: inputCells(first.row!) }];
   for await (const message of rest) {
     line++;
-    if (!message.row) yield { line, malformed: 'a row import carries only rows after the header' };
-    else yield { line, cells: inputCells(message.row) };
+    const row: SourceRow = message.row ? { line, cells: inputCells(message.row) } : { line, malformed: 'a row import carries only rows after the header' };
+    yield [row];
   }
 }
 

@@ -30,11 +30,11 @@ interface CsvCore {
 }
 
 /**
- * Rows of a delimited text file. The first record is the header; its cells name the columns.
- * Whole-file problems (binary data, truncation inside a quote, an oversized record) throw
- * FileFormatError; a row with the wrong number of cells is yielded as malformed.
+ * Rows of a delimited text file, a batch per input chunk. The first record is the header; its
+ * cells name the columns. Whole-file problems (binary data, truncation inside a quote, an
+ * oversized record) throw FileFormatError; a row with the wrong number of cells is yielded as malformed.
  */
-export async function* readCsv(input: AsyncIterable<Buffer | Uint8Array | string>, options: CsvOptions = {}): AsyncGenerator<SourceRow> {
+export async function* readCsv(input: AsyncIterable<Buffer | Uint8Array | string>, options: CsvOptions = {}): AsyncGenerator<SourceRow[]> {
   const { head, stream } = await peek(input, 64 * 1024);
   if (looksLikeZip(head)) throw new FileFormatError('the file is a zip archive (an Excel workbook?), not CSV: import it with format xlsx');
   if (looksBinary(head)) throw new FileFormatError('the file is binary, not CSV text');
@@ -74,6 +74,7 @@ export async function* readCsv(input: AsyncIterable<Buffer | Uint8Array | string
       const batchLines = lines;
       records = [];
       lines = [];
+      const rows: SourceRow[] = [];
       for (let r = 0; r < batch.length; r++) {
         const record = batch[r]!;
         if (!headers) {
@@ -82,13 +83,14 @@ export async function* readCsv(input: AsyncIterable<Buffer | Uint8Array | string
         }
         const line = batchLines[r]!;
         if (record.length !== headers.length && !(record.length > headers.length && record.slice(headers.length).every((c) => c === ''))) {
-          yield { line, malformed: `expected ${headers.length} cells, found ${record.length}` };
+          rows.push({ line, malformed: `expected ${headers.length} cells, found ${record.length}` });
           continue;
         }
         const cells: Record<string, string> = {};
         for (let i = 0; i < headers.length; i++) cells[headers[i]!] = record[i] ?? '';
-        yield { line, cells };
+        rows.push({ line, cells });
       }
+      if (rows.length > 0) yield rows;
     }
   } catch (error) {
     throw asFileError(error);

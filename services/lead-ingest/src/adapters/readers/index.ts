@@ -4,7 +4,7 @@ import { readXlsx } from './xlsx.js';
 import type { SourceRow } from './source.js';
 
 export type FileFormat = 'csv' | 'xlsx' | 'jsonl';
-export { FileFormatError, type SourceRow } from './source.js';
+export { FileFormatError, type SourceRow, type SourceRows } from './source.js';
 export { ENCODINGS } from './encoding.js';
 
 /** Format from a file name, for callers that did not say. */
@@ -14,7 +14,7 @@ export function formatOf(fileName: string): FileFormat {
   return 'csv';
 }
 
-export function readRows(format: FileFormat, input: AsyncIterable<Buffer | Uint8Array | string>, options: CsvOptions & { sheetName?: string } = {}): AsyncGenerator<SourceRow> {
+export function readRows(format: FileFormat, input: AsyncIterable<Buffer | Uint8Array | string>, options: CsvOptions & { sheetName?: string } = {}): AsyncGenerator<SourceRow[]> {
   switch (format) {
     case 'xlsx':
       return readXlsx(input, options.sheetName);

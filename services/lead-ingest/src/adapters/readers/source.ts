@@ -3,6 +3,12 @@ import { Readable } from 'node:stream';
 /** One row of any input: cells by column name, or why the row could not be read at all. */
 export type SourceRow = { line: number; cells: Record<string, string> } | { line: number; malformed: string };
 
+/**
+ * Rows as readers yield them: a batch per input chunk (never empty), so a row costs no promise
+ * turn of its own in the reader or in the import's loop.
+ */
+export type SourceRows = AsyncIterable<SourceRow[]>;
+
 /** The whole file is unusable (wrong format, damaged, truncated): the import fails with this message. */
 export class FileFormatError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

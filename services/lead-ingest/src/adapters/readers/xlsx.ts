@@ -1,12 +1,15 @@
 import ExcelJS from 'exceljs';
 import { FileFormatError, looksLikeZip, peek, type SourceRow } from './source.js';
 
+// Rows per batch yielded: exceljs hands rows over one at a time.
+const BATCH_ROWS = 1000;
+
 /**
- * Rows of an .xlsx workbook, read as a stream (the workbook is never held whole in memory): the
+ * Rows of an .xlsx workbook, in batches, read as a stream (the workbook is never held whole in memory): the
  * named sheet, or the first. Row 1 is the header. A cell holding a real formula comes out as
  * `=formula` so cleaning rejects it like a typed one.
  */
-export async function* readXlsx(input: AsyncIterable<Buffer | Uint8Array | string>, sheetName = ''): AsyncGenerator<SourceRow> {
+export async function* readXlsx(input: AsyncIterable<Buffer | Uint8Array | string>, sheetName = ''): AsyncGenerator<SourceRow[]> {
   const { head, stream } = await peek(input, 4);
   if (!looksLikeZip(head)) throw new FileFormatError('the file is not an .xlsx workbook (no zip signature)');
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(stream, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' });
@@ -20,6 +23,7 @@ export async function* readXlsx(input: AsyncIterable<Buffer | Uint8Array | strin
       }
       found = true;
       let headers: string[] | undefined;
+      let batch: SourceRow[] = [];
       for await (const row of sheet) {
         const values = (row.values as unknown[]).slice(1).map(cellText);
         if (!headers) {
@@ -28,8 +32,13 @@ export async function* readXlsx(input: AsyncIterable<Buffer | Uint8Array | strin
         }
         const cells: Record<string, string> = {};
         headers.forEach((h, i) => (cells[h] = values[i] ?? ''));
-        yield { line: row.number, cells };
+        batch.push({ line: row.number, cells });
+        if (batch.length >= BATCH_ROWS) {
+          yield batch;
+          batch = [];
+        }
       }
+      if (batch.length > 0) yield batch;
     }
   } catch (error) {
     if (error instanceof FileFormatError) throw error;
