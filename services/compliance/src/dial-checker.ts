@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BlindIndex, maskE164 } from './domain/blind.js';
-import { decide, localDenials, planDial, type DialPlan } from './domain/engine.js';
+import { decideAfterLocal, localDenials, planDial, type DialPlan } from './domain/engine.js';
 import type { PackCatalogue } from './domain/packs/index.js';
 import type { AbandonDay, CampaignPolicy, Decision, Denial, DialRequest } from './domain/types.js';
 import type { AbandonCounts } from './adapters/redis/abandon-counts.js';
@@ -84,9 +84,11 @@ export class DialChecker {
     const prepared = requests.map((request) => {
       const plan = planDial(request, policyOf.get(request.campaignId)!, catalogue);
       const numberKey = blind.hex(request.phone);
-      const local = { onRegistry: registry.has(BlindIndex.key64FromHex(numberKey)), abandonDays: abandonOf.get(request.campaignId)! };
-      const denials = localDenials(plan, local);
-      return { plan, numberKey, local, denials, checkId: randomUUID(), reserve: plan.number.valid && denials.length === 0 };
+      const onRegistry = registry.has(BlindIndex.key64FromHex(numberKey));
+      const abandonDays = abandonOf.get(request.campaignId)!;
+      // This check's own array: it becomes the decision's denials (`decideAfterLocal`).
+      const denials = localDenials(plan, { onRegistry, abandonDays });
+      return { plan, numberKey, onRegistry, denials, checkId: randomUUID(), reserve: plan.number.valid && denials.length === 0 };
     });
     const states = await state.checkAndReserve(prepared);
     const decidedAt = this.deps.now();
@@ -96,7 +98,7 @@ export class DialChecker {
       const p = prepared[i]!;
       const seen = states[i]!;
       const { facts, caps } = seen;
-      const decided = decide(p.plan, { onRegistry: p.local.onRegistry, abandonDays: p.local.abandonDays, ...facts }, caps, p.denials);
+      const decided = decideAfterLocal(p.plan, facts, caps, p.denials);
       if (seen.reserved && !decided.allowed) releases.push(state.release(p.numberKey, p.plan.request.callerId, p.checkId));
       const refused = !seen.reserved && decided.allowed;
       const decision: CheckedDecision = {
@@ -109,7 +111,7 @@ export class DialChecker {
         maxAgentConnectSeconds: decided.maxAgentConnectSeconds,
         checkId: p.checkId,
       };
-      evidence.add(this.record(p.plan, p.numberKey, decision, decidedAt, facts, caps, p.local.onRegistry));
+      evidence.add(this.record(p.plan, p.numberKey, decision, decidedAt, facts, caps, p.onRegistry));
       out.push(decision);
     }
     if (releases.length > 0) await Promise.all(releases);

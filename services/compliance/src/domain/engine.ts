@@ -169,22 +169,35 @@ export function planDial(request: DialRequest, policy: CampaignPolicy, catalogue
  * the counts, the packs and the UTC day of the dial, so thousands of checks a second share one
  * computation. A new snapshot, another day or another pack version is a miss.
  */
-const abandonCache = new WeakMap<readonly AbandonDay[], Map<string, readonly AbandonWindowStatus[]>>();
+const abandonCache = new WeakMap<readonly AbandonDay[], Map<string, Map<number, readonly AbandonWindowStatus[]>>>();
 const ABANDON_KEYS_MAX = 64;
+/** `PACK@version|…` of a packs array (plans share one array per pack plan): no key built per check. */
+const packsKeys = new WeakMap<readonly RulePackVersion[], string>();
 
 export function cachedAbandonStatus(packs: readonly RulePackVersion[], days: readonly AbandonDay[], at: number): readonly AbandonWindowStatus[] {
-  let byKey = abandonCache.get(days);
-  if (!byKey) {
-    byKey = new Map();
-    abandonCache.set(days, byKey);
+  let byPacks = abandonCache.get(days);
+  if (!byPacks) {
+    byPacks = new Map();
+    abandonCache.set(days, byPacks);
   }
-  let key = String(Math.floor(at / DAY_MS));
-  for (const pack of packs) key += `|${pack.pack}@${pack.version}`;
-  let statuses = byKey.get(key);
+  let packsKey = packsKeys.get(packs);
+  if (packsKey === undefined) {
+    packsKey = '';
+    for (const pack of packs) packsKey += `|${pack.pack}@${pack.version}`;
+    packsKeys.set(packs, packsKey);
+  }
+  let byDay = byPacks.get(packsKey);
+  if (!byDay) {
+    if (byPacks.size >= ABANDON_KEYS_MAX) byPacks.clear();
+    byDay = new Map();
+    byPacks.set(packsKey, byDay);
+  }
+  const day = Math.floor(at / DAY_MS);
+  let statuses = byDay.get(day);
   if (!statuses) {
     statuses = abandonStatus(packs, days, at);
-    if (byKey.size >= ABANDON_KEYS_MAX) byKey.clear();
-    byKey.set(key, statuses);
+    if (byDay.size >= ABANDON_KEYS_MAX) byDay.clear();
+    byDay.set(day, statuses);
   }
   return statuses;
 }
@@ -201,7 +214,7 @@ export function localDenials(plan: DialPlan, facts: Pick<DialFacts, 'onRegistry'
 }
 
 /** Denials from the shared per-number facts (lists, refusals, consent, lock-outs). */
-export function factDenials(plan: DialPlan, facts: DialFacts): Denial[] {
+export function factDenials(plan: DialPlan, facts: Omit<DialFacts, 'onRegistry' | 'abandonDays'>): Denial[] {
   const out: Denial[] = [];
   const at = plan.request.at;
   const base = platformLabel(plan.packs);
@@ -240,9 +253,18 @@ function finiteOrZero(value: number): number {
  * whether to reserve).
  */
 export function decide(plan: DialPlan, facts: DialFacts, capState: CapState, local: readonly Denial[] = localDenials(plan, facts)): Decision {
-  const fromFacts = factDenials(plan, facts);
-  const fromCaps = capDenials(capState, plan.caps, plan.request.at);
-  const denials = fromFacts.length === 0 && fromCaps.length === 0 ? (local as Denial[]).slice() : [...local, ...fromFacts, ...fromCaps];
+  return decideAfterLocal(plan, facts, capState, (local as Denial[]).slice());
+}
+
+/**
+ * `decide` for the hot path: `local` is this check's own `localDenials` array, which becomes (and
+ * may be extended into) the decision's denials instead of being copied; the local facts
+ * (registry, abandon counts) are already in it, so only the shared facts are needed.
+ */
+export function decideAfterLocal(plan: DialPlan, facts: Omit<DialFacts, 'onRegistry' | 'abandonDays'>, capState: CapState, local: Denial[]): Decision {
+  const denials = local;
+  for (const denial of factDenials(plan, facts)) denials.push(denial);
+  for (const denial of capDenials(capState, plan.caps, plan.request.at)) denials.push(denial);
   const shared = plan.packPlan;
   if (shared && shared.policy === plan.policy && shared.packs === plan.packs && shared.caps === plan.caps) {
     return { allowed: denials.length === 0, denials, rulePacks: shared.labels, timeZones: plan.number.zones, maxCallSeconds: shared.maxCallSeconds, minRingSeconds: shared.minRingSeconds, maxAgentConnectSeconds: shared.maxAgentConnectSeconds };

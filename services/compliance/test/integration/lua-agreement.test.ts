@@ -36,3 +36,32 @@ test('property: the Redis script reserves exactly when the pure cap rules allow'
     { numRuns: 60 },
   );
 });
+
+// The script builds each dial's keys from the prefixes and parts: they must be Keyspace's keys.
+// And a stored value holding ',' (never written by the service) makes it answer with an array:
+// both replies must give the same facts.
+test('the script touches the Keyspace keys and parses both reply forms alike', async () => {
+  const keys = new Keyspace('compliance', uniqueName('keys'));
+  const store = new DialStateStore(redis, keys);
+  const at = Date.parse('2026-06-01T10:00:00Z');
+  const policy = { ...defaultPolicy('camp-1'), requireConsent: true };
+  const plan = planDial({ campaignId: 'camp-1', leadId: 'lead_1', phone: '+442079460123', callerId: '+442079460001', at, timeZoneOverride: 'UTC' }, policy, catalogue);
+  await redis.set(keys.key('consent', 'camp-1', '0a1b'), String(at - 1000));
+  await redis.hset(keys.key('num', '0a1b'), 'refusedAt:camp-1', String(at - 5 * 365 * 86_400_000));
+  await redis.hset(keys.key('lead', 'lead_1'), 'abandonedAt', String(at - 100 * 3_600_000));
+  const [first] = await store.checkAndReserve([{ plan, numberKey: '0a1b', checkId: 'k1', reserve: true }]);
+  assert.equal(first!.reserved, true);
+  assert.deepEqual(first!.facts, { internalDnc: false, optedOut: false, refusedAt: at - 5 * 365 * 86_400_000, lastAbandonedAt: at - 100 * 3_600_000, consentGivenAt: at - 1000 });
+  assert.deepEqual(first!.caps, { leadCount: 0, callerCount: 0 });
+  assert.deepEqual(await redis.zrange(keys.key('attempts', '0a1b'), 0, -1), ['k1']);
+  assert.deepEqual(await redis.zrange(keys.key('cid', '442079460001'), 0, -1), ['k1']);
+  assert.equal(await redis.hget(keys.key('lead', 'lead_1'), 'num'), '0a1b');
+
+  const later = { ...plan, request: { ...plan.request, at: at + 7 * 3_600_000 } };
+  const string = await store.checkAndReserve([{ plan: later, numberKey: '0a1b', checkId: 'k2', reserve: false }]);
+  await redis.hset(keys.key('num', '0a1b'), 'dnc', 'a,b');
+  const array = await store.checkAndReserve([{ plan: later, numberKey: '0a1b', checkId: 'k3', reserve: false }]);
+  assert.deepEqual(array, [{ ...string[0]!, facts: { ...string[0]!.facts, internalDnc: true } }]);
+  assert.deepEqual(string[0]!.caps, { leadCount: 1, callerCount: 1, leadLastAt: at, callerLastAt: at });
+  assert.equal(Object.keys(array[0]!.facts).join(), Object.keys(string[0]!.facts).join());
+});

@@ -69,6 +69,54 @@ function parseDial(r: readonly string[], at: number): DialState {
   return { caps, facts, reserved: r[at + 4] === '1' };
 }
 
+/** A field of the script's string reply, `text.slice(from, to)`, as a number (undefined when empty). */
+function numberAt(text: string, from: number, to: number): number | undefined {
+  return to === from ? undefined : Number(text.slice(from, to));
+}
+
+/** Where each value of the dial being parsed starts and ends (reused: one reply is parsed at a time). */
+const starts = new Int32Array(RESULT_WIDTH);
+const ends = new Int32Array(RESULT_WIDTH);
+
+/**
+ * The dials of one string reply (14 values per dial, each followed by ','): the same objects, in
+ * the same key order, as `parseDial`, without a string per value (most are empty).
+ */
+function parseReply(text: string, out: DialState[]): void {
+  let at = 0;
+  while (at < text.length) {
+    for (let i = 0; i < RESULT_WIDTH; i++) {
+      starts[i] = at;
+      at = text.indexOf(',', at);
+      if (at < 0) throw new Error('malformed dial-state reply');
+      ends[i] = at++;
+    }
+    const leadLastAt = numberAt(text, starts[1]!, ends[1]!);
+    const callerLastAt = numberAt(text, starts[3]!, ends[3]!);
+    const leadCount = Number(text.slice(starts[0], ends[0]));
+    const callerCount = Number(text.slice(starts[2], ends[2]));
+    const caps: CapState =
+      leadLastAt === undefined
+        ? callerLastAt === undefined
+          ? { leadCount, callerCount }
+          : { leadCount, callerCount, callerLastAt }
+        : callerLastAt === undefined
+          ? { leadCount, callerCount, leadLastAt }
+          : { leadCount, callerCount, leadLastAt, callerLastAt };
+    // Values 5–7: dnc, optout, refusedAt; 8: the lead's optout; 9: abandonedAt; 10: consent;
+    // 11–13: the campaign's own dnc, optout, refusedAt (see the script's return order).
+    const refusedAt = Math.max(numberAt(text, starts[7]!, ends[7]!) ?? -Infinity, numberAt(text, starts[13]!, ends[13]!) ?? -Infinity);
+    const internalDnc = ends[5] !== starts[5] || ends[11] !== starts[11];
+    const optedOut = ends[6] !== starts[6] || ends[12] !== starts[12] || ends[8] !== starts[8];
+    const facts: { -readonly [K in keyof DialState['facts']]: DialState['facts'][K] } = refusedAt > -Infinity ? { internalDnc, optedOut, refusedAt } : { internalDnc, optedOut };
+    const abandonedAt = numberAt(text, starts[9]!, ends[9]!);
+    if (abandonedAt !== undefined) facts.lastAbandonedAt = abandonedAt;
+    const consent = numberAt(text, starts[10]!, ends[10]!);
+    if (consent !== undefined) facts.consentGivenAt = consent;
+    out.push({ caps, facts, reserved: ends[4]! - starts[4]! === 1 && text.charCodeAt(starts[4]!) === 49 });
+  }
+}
+
 /**
  * Per-number and per-caller-ID state in Redis: attempt reservations (the caps), lists, refusals,
  * opt-outs, consent and abandon lock-outs, read and reserved by one script call per
@@ -90,14 +138,28 @@ export class DialStateStore {
   /**
    * Keys of one dial without Keyspace's per-part checks: the blind index is hex and the caller ID
    * E.164 by construction; lead and campaign ids are checked here with one test each (the same
-   * key-safe alphabet), so a bad id still cannot change a key's shape.
+   * key-safe alphabet), so a bad id still cannot change a key's shape. The script builds the same
+   * keys from the same prefixes and parts (`checkedParts`).
    */
-  private dialKeys(numberKey: string, callerId: string, leadId: string, campaignId: string): [string, string, string, string, string] {
-    if (!KEY_PART.test(leadId) || !KEY_PART.test(campaignId) || !HEX.test(numberKey) || !CALLER.test(callerId)) {
-      return [this.attemptsKey(numberKey), this.callerKey(callerId), this.numberStateKey(numberKey), this.leadStateKey(leadId), this.consentKey(campaignId, numberKey)];
-    }
+  dialKeys(numberKey: string, callerId: string, leadId: string, campaignId: string): [string, string, string, string, string] {
+    const caller = this.checkedParts(numberKey, callerId, leadId, campaignId);
     const p = this.kindPrefix;
-    return [p.attempts + numberKey, p.cid + (callerId.charCodeAt(0) === 43 ? callerId.slice(1) : callerId), p.num + numberKey, p.lead + leadId, `${p.consent}${campaignId}:${numberKey}`];
+    return [p.attempts + numberKey, p.cid + caller, p.num + numberKey, p.lead + leadId, `${p.consent}${campaignId}:${numberKey}`];
+  }
+
+  /**
+   * Checks the parts of a dial's keys (Keyspace throws on a part outside the key alphabet, which
+   * also keeps ',' and ';' out of the script's argument) and answers the caller ID without '+'.
+   */
+  private checkedParts(numberKey: string, callerId: string, leadId: string, campaignId: string): string {
+    if (!KEY_PART.test(leadId) || !KEY_PART.test(campaignId) || !HEX.test(numberKey) || !CALLER.test(callerId)) {
+      // Throws for any part outside the alphabet, as the keys themselves would.
+      this.attemptsKey(numberKey);
+      this.callerKey(callerId);
+      this.leadStateKey(leadId);
+      this.consentKey(campaignId, numberKey);
+    }
+    return callerId.charCodeAt(0) === 43 ? callerId.slice(1) : callerId;
   }
 
   private async scriptSha(reload = false): Promise<string> {
@@ -137,28 +199,32 @@ export class DialStateStore {
 
   private async run(inputs: readonly DialStateInput[], sha: string): Promise<DialState[]> {
     const pipeline = this.redis.pipeline();
+    const p = this.kindPrefix;
     for (let from = 0; from < inputs.length; from += DIALS_PER_CALL) {
-      const chunk = inputs.slice(from, from + DIALS_PER_CALL);
-      const keys: string[] = [];
-      const args: string[] = [];
-      for (const input of chunk) {
-        const { plan } = input;
+      // Every dial of the chunk in one argument (see the script): 14 fields, each followed by ',',
+      // each dial by ';'; the script builds the keys from the prefixes and the parts.
+      let dials = '';
+      for (let i = from, end = Math.min(inputs.length, from + DIALS_PER_CALL); i < end; i++) {
+        const input = inputs[i]!;
+        const { plan, numberKey } = input;
+        const { request } = plan;
         const lead = plan.caps.lead;
         const caller = plan.caps.callerId;
-        keys.push(...this.dialKeys(input.numberKey, plan.request.callerId, plan.request.leadId, plan.request.campaignId));
-        // One argument per dial (see the script): 12 fields joined by ',', the campaign id last.
-        args.push(
-          `${plan.request.at},${lead ? lead.maxPer24h : -1},${lead ? lead.minGapMinutes * 60_000 : 0},${caller ? caller.maxPer24h : -1},${caller ? caller.minGapSeconds * 1000 : 0},${input.reserve ? 1 : 0},${input.checkId},${plan.refusalLockMs === undefined ? -1 : plan.refusalLockMs === null ? -2 : plan.refusalLockMs},${plan.abandonLockoutMs},${plan.consentRequired ? 1 : 0},${input.numberKey},${plan.request.campaignId}`,
-        );
+        const callerId = this.checkedParts(numberKey, request.callerId, request.leadId, request.campaignId);
+        dials += `${request.at},${lead ? lead.maxPer24h : -1},${lead ? lead.minGapMinutes * 60_000 : 0},${caller ? caller.maxPer24h : -1},${caller ? caller.minGapSeconds * 1000 : 0},${input.reserve ? 1 : 0},${input.checkId},${plan.refusalLockMs === undefined ? -1 : plan.refusalLockMs === null ? -2 : plan.refusalLockMs},${plan.abandonLockoutMs},${plan.consentRequired ? 1 : 0},${numberKey},${request.campaignId},${callerId},${request.leadId},;`;
       }
-      pipeline.evalsha(sha, keys.length, ...keys, ...args);
+      pipeline.evalsha(sha, 0, p.attempts, p.cid, p.num, p.lead, p.consent, dials);
     }
     const results = (await pipeline.exec()) ?? [];
     const out: DialState[] = [];
     for (const [error, raw] of results) {
       if (error) throw error;
-      const values = raw as Array<number | string>;
-      const strings = values.map(String);
+      if (typeof raw === 'string') {
+        parseReply(raw, out);
+        continue;
+      }
+      // A stored value held a ',': the script answered with an array of the same values.
+      const strings = (raw as Array<number | string>).map(String);
       for (let at = 0; at < strings.length; at += RESULT_WIDTH) out.push(parseDial(strings, at));
     }
     return out;
