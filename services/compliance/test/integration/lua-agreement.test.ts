@@ -38,9 +38,9 @@ test('property: the Redis script reserves exactly when the pure cap rules allow'
 });
 
 // The script builds each dial's keys from the prefixes and parts: they must be Keyspace's keys.
-// And a stored value holding ',' (never written by the service) makes it answer with an array:
-// both replies must give the same facts.
-test('the script touches the Keyspace keys and parses both reply forms alike', async () => {
+// List entries come back as flags whatever was stored; a stored time that is not digits is an
+// error, never a decision.
+test('the script touches the Keyspace keys; odd list values are flags, malformed times refuse to decide', async () => {
   const keys = new Keyspace('compliance', uniqueName('keys'));
   const store = new DialStateStore(redis, keys);
   const at = Date.parse('2026-06-01T10:00:00Z');
@@ -58,10 +58,13 @@ test('the script touches the Keyspace keys and parses both reply forms alike', a
   assert.equal(await redis.hget(keys.key('lead', 'lead_1'), 'num'), '0a1b');
 
   const later = { ...plan, request: { ...plan.request, at: at + 7 * 3_600_000 } };
-  const string = await store.checkAndReserve([{ plan: later, numberKey: '0a1b', checkId: 'k2', reserve: false }]);
-  await redis.hset(keys.key('num', '0a1b'), 'dnc', 'a,b');
-  const array = await store.checkAndReserve([{ plan: later, numberKey: '0a1b', checkId: 'k3', reserve: false }]);
-  assert.deepEqual(array, [{ ...string[0]!, facts: { ...string[0]!.facts, internalDnc: true } }]);
-  assert.deepEqual(string[0]!.caps, { leadCount: 1, callerCount: 1, leadLastAt: at, callerLastAt: at });
-  assert.equal(Object.keys(array[0]!.facts).join(), Object.keys(string[0]!.facts).join());
+  const clean = await store.checkAndReserve([{ plan: later, numberKey: '0a1b', checkId: 'k2', reserve: false }]);
+  assert.deepEqual(clean[0]!.caps, { leadCount: 1, callerCount: 1, leadLastAt: at, callerLastAt: at });
+  await redis.hset(keys.key('num', '0a1b'), 'dnc', 'a,b;c');
+  const listed = await store.checkAndReserve([{ plan: later, numberKey: '0a1b', checkId: 'k3', reserve: false }]);
+  assert.deepEqual(listed, [{ ...clean[0]!, facts: { ...clean[0]!.facts, internalDnc: true } }]);
+  assert.equal(Object.keys(listed[0]!.facts).join(), Object.keys(clean[0]!.facts).join());
+  await redis.hset(keys.key('lead', 'lead_1'), 'abandonedAt', '1,5');
+  await assert.rejects(store.checkAndReserve([{ plan: later, numberKey: '0a1b', checkId: 'k4', reserve: true }]), /malformed time in the dial state of number 0a1b/);
+  assert.deepEqual(await redis.zrange(keys.key('attempts', '0a1b'), 0, -1), ['k1'], 'nothing reserved');
 });

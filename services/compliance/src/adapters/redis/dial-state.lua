@@ -18,10 +18,13 @@
 -- Keys per dial: attempts .. index (zset), cid .. caller (zset), num .. index (hash),
 --   lead .. lead id (hash), consent .. campaign id .. ':' .. index (string: given-at ms).
 -- Returns 14 values per dial, as one string of values each followed by ',' (fewer reply elements
--- for the client to parse); if any stored value holds a ',', the same values as an array instead.
+-- for the client to parse): list entries as '1' or '', times as digits or ''. A stored time that
+-- is not digits (never written by this service) is an error: no decision is made on it.
 local day = 86400000
 local P = ARGV
-local out, n, plain = {}, 0, true
+local out, n = {}, 0
+local function flag(v) if v then return '1' end return '' end
+local function isTime(v) return (not v) or string.find(v, '^%d+$') ~= nil end
 local FIELD = '([^,;]*),'
 local DIAL = string.rep(FIELD, 14) .. ';'
 for nowS, leadMaxS, leadGapS, callerMaxS, callerGapS, reserve, member, refusalLockS, lockoutS, consentRequired, numberKey, campaignId, caller, leadId in string.gmatch(ARGV[6], DIAL) do
@@ -38,6 +41,9 @@ for nowS, leadMaxS, leadGapS, callerMaxS, callerGapS, reserve, member, refusalLo
   local num = redis.call('HMGET', numberState, 'dnc', 'optout', 'refusedAt', 'dnc' .. c, 'optout' .. c, 'refusedAt' .. c)
   local lead = redis.call('HMGET', leadState, 'optout', 'abandonedAt')
   local consent = redis.call('GET', consentKey)
+  if not (isTime(num[3]) and isTime(num[6]) and isTime(lead[2]) and isTime(consent)) then
+    return redis.error_reply('malformed time in the dial state of number ' .. numberKey)
+  end
   redis.call('HSET', leadState, 'num', numberKey)
 
   local denied = num[1] or num[2] or num[4] or num[5] or lead[1]
@@ -68,13 +74,9 @@ for nowS, leadMaxS, leadGapS, callerMaxS, callerGapS, reserve, member, refusalLo
     reserved = 1
   end
   out[n + 1], out[n + 2], out[n + 3], out[n + 4], out[n + 5] = leadCount, leadLast, callerCount, callerLast, reserved
-  out[n + 6], out[n + 7], out[n + 8], out[n + 9], out[n + 10] = num[1] or '', num[2] or '', num[3] or '', lead[1] or '', lead[2] or ''
-  out[n + 11], out[n + 12], out[n + 13], out[n + 14] = consent or '', num[4] or '', num[5] or '', num[6] or ''
-  for i = n + 6, n + 14 do
-    if plain and string.find(out[i], ',', 1, true) then plain = false end
-  end
+  out[n + 6], out[n + 7], out[n + 8], out[n + 9], out[n + 10] = flag(num[1]), flag(num[2]), num[3] or '', flag(lead[1]), lead[2] or ''
+  out[n + 11], out[n + 12], out[n + 13], out[n + 14] = consent or '', flag(num[4]), flag(num[5]), num[6] or ''
   n = n + 14
 end
-if not plain then return out end
 out[n + 1] = ''
 return table.concat(out, ',')

@@ -47,28 +47,6 @@ const DIALS_PER_CALL = 64;
 /** Values the script returns per dial. */
 const RESULT_WIDTH = 14;
 
-function parseDial(r: readonly string[], at: number): DialState {
-  const leadLast = r[at + 1]!;
-  const callerLast = r[at + 3]!;
-  const caps: CapState = {
-    leadCount: Number(r[at]),
-    callerCount: Number(r[at + 2]),
-    ...(leadLast ? { leadLastAt: Number(leadLast) } : {}),
-    ...(callerLast ? { callerLastAt: Number(callerLast) } : {}),
-  };
-  // dnc, optout, refusedAt, then the campaign's own three (see the script's return order).
-  const listing = listingOf(r[at + 5]!, r[at + 6]!, r[at + 7]!, r[at + 11]!, r[at + 12]!, r[at + 13]!);
-  const abandonedAt = num(r[at + 9]!);
-  const consent = num(r[at + 10]!);
-  const facts: DialState['facts'] = {
-    ...listing,
-    optedOut: listing.optedOut || r[at + 8]! !== '',
-    ...(abandonedAt !== undefined ? { lastAbandonedAt: abandonedAt } : {}),
-    ...(consent !== undefined ? { consentGivenAt: consent } : {}),
-  };
-  return { caps, facts, reserved: r[at + 4] === '1' };
-}
-
 /** A field of the script's string reply, `text.slice(from, to)`, as a number (undefined when empty). */
 function numberAt(text: string, from: number, to: number): number | undefined {
   return to === from ? undefined : Number(text.slice(from, to));
@@ -79,8 +57,8 @@ const starts = new Int32Array(RESULT_WIDTH);
 const ends = new Int32Array(RESULT_WIDTH);
 
 /**
- * The dials of one string reply (14 values per dial, each followed by ','): the same objects, in
- * the same key order, as `parseDial`, without a string per value (most are empty).
+ * The dials of the script's reply (14 values per dial, each followed by ','), without a string
+ * per value (most are empty).
  */
 function parseReply(text: string, out: DialState[]): void {
   let at = 0;
@@ -219,13 +197,7 @@ export class DialStateStore {
     const out: DialState[] = [];
     for (const [error, raw] of results) {
       if (error) throw error;
-      if (typeof raw === 'string') {
-        parseReply(raw, out);
-        continue;
-      }
-      // A stored value held a ',': the script answered with an array of the same values.
-      const strings = (raw as Array<number | string>).map(String);
-      for (let at = 0; at < strings.length; at += RESULT_WIDTH) out.push(parseDial(strings, at));
+      parseReply(String(raw), out);
     }
     return out;
   }
