@@ -67,4 +67,7 @@ test('the script touches the Keyspace keys; odd list values are flags, malformed
   await redis.hset(keys.key('lead', 'lead_1'), 'abandonedAt', '1,5');
   await assert.rejects(store.checkAndReserve([{ plan: later, numberKey: '0a1b', checkId: 'k4', reserve: true }]), /malformed time in the dial state of number 0a1b/);
   assert.deepEqual(await redis.zrange(keys.key('attempts', '0a1b'), 0, -1), ['k1'], 'nothing reserved');
+  // An id outside the key alphabet never reaches the script.
+  const badLead = { ...later, request: { ...later.request, leadId: 'bad:id' } };
+  await assert.rejects(store.checkAndReserve([{ plan: badLead, numberKey: '0a1b', checkId: 'k5', reserve: true }]), /invalid key part/);
 });

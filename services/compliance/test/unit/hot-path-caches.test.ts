@@ -99,19 +99,3 @@ test('policy cache: a set() on this replica is not overwritten by a refresh that
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(store.cached('c2')?.marketing, false);
 });
-
-test('dial keys built by concatenation equal the Keyspace keys', async () => {
-  const { Keyspace } = await import('@outbound/redis');
-  const { DialStateStore } = await import('../../src/adapters/redis/dial-state.js');
-  const keys = new Keyspace('compliance', 'pfx');
-  const store = new DialStateStore({} as never, keys) as unknown as { dialKeys: (n: string, c: string, l: string, k: string) => string[] };
-  assert.deepEqual(store.dialKeys('0a1b2c', '+442079460000', 'lead_1', 'camp-1'), [
-    keys.key('attempts', '0a1b2c'),
-    keys.key('cid', '442079460000'),
-    keys.key('num', '0a1b2c'),
-    keys.key('lead', 'lead_1'),
-    keys.key('consent', 'camp-1', '0a1b2c'),
-  ]);
-  // An id outside the key alphabet still goes through Keyspace, which refuses it.
-  assert.throws(() => store.dialKeys('0a1b2c', '+442079460000', 'bad:id', 'camp-1'), /invalid key part/);
-});

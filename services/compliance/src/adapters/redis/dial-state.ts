@@ -114,20 +114,11 @@ export class DialStateStore {
   }
 
   /**
-   * Keys of one dial without Keyspace's per-part checks: the blind index is hex and the caller ID
-   * E.164 by construction; lead and campaign ids are checked here with one test each (the same
-   * key-safe alphabet), so a bad id still cannot change a key's shape. The script builds the same
-   * keys from the same prefixes and parts (`checkedParts`).
-   */
-  dialKeys(numberKey: string, callerId: string, leadId: string, campaignId: string): [string, string, string, string, string] {
-    const caller = this.checkedParts(numberKey, callerId, leadId, campaignId);
-    const p = this.kindPrefix;
-    return [p.attempts + numberKey, p.cid + caller, p.num + numberKey, p.lead + leadId, `${p.consent}${campaignId}:${numberKey}`];
-  }
-
-  /**
-   * Checks the parts of a dial's keys (Keyspace throws on a part outside the key alphabet, which
-   * also keeps ',' and ';' out of the script's argument) and answers the caller ID without '+'.
+   * Checks the parts the script builds a dial's keys from, without Keyspace's per-part checks on
+   * the hot path: the blind index is hex and the caller ID E.164 by construction, lead and
+   * campaign ids take one test each; a part outside the key alphabet goes through Keyspace, which
+   * throws (this also keeps ',' and ';' out of the script's argument). Answers the caller ID
+   * without '+'.
    */
   private checkedParts(numberKey: string, callerId: string, leadId: string, campaignId: string): string {
     if (!KEY_PART.test(leadId) || !KEY_PART.test(campaignId) || !HEX.test(numberKey) || !CALLER.test(callerId)) {
