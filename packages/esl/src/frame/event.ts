@@ -177,12 +177,7 @@ class PlainEvent implements EslEvent {
     readonly headers: PlainHeaders,
     body: string | undefined,
   ) {
-    const subclass = headers.get('Event-Subclass');
-    if (subclass !== undefined) this.subclass = subclass;
-    const uuid = headers.get('Unique-ID');
-    if (uuid !== undefined) this.uuid = uuid;
-    const jobUuid = headers.get('Job-UUID');
-    if (jobUuid !== undefined) this.jobUuid = jobUuid;
+    Object.assign(this, eventIds(headers));
     if (body !== undefined) this.body = body;
   }
 
@@ -213,38 +208,22 @@ function decodeJson(raw: Buffer): EventDecodeResult {
     if (name === BODY_KEY) body = text;
     else headerList.push([name, text]);
   }
-  return buildEvent('json', headerList, new Map(headerList), body, []);
-}
-
-function buildEvent(
-  format: EventFormat,
-  headerList: Header[],
-  headers: Map<string, string>,
-  body: string | undefined,
-  undecoded: string[],
-): EventDecodeResult {
+  const headers = new Map(headerList);
   const name = headers.get('Event-Name');
   if (name === undefined || name === '') return eventFault('NO_EVENT_NAME', 'event has no Event-Name');
-  const event: {
-    name: string;
-    format: EventFormat;
-    subclass?: string;
-    uuid?: string;
-    jobUuid?: string;
-    headers: ReadonlyMap<string, string>;
-    headerList: readonly Header[];
-    body?: string;
-    undecodedHeaders?: readonly string[];
-  } = { name, format, headers, headerList };
+  return { kind: 'event', event: { name, format: 'json', headers, headerList, ...eventIds(headers), ...(body === undefined ? {} : { body }) } };
+}
+
+/** The ids consumers match events by, present only when the event carries them. */
+function eventIds(headers: ReadonlyMap<string, string>): { subclass?: string; uuid?: string; jobUuid?: string } {
+  const ids: { subclass?: string; uuid?: string; jobUuid?: string } = {};
   const subclass = headers.get('Event-Subclass');
-  if (subclass !== undefined) event.subclass = subclass;
+  if (subclass !== undefined) ids.subclass = subclass;
   const uuid = headers.get('Unique-ID');
-  if (uuid !== undefined) event.uuid = uuid;
+  if (uuid !== undefined) ids.uuid = uuid;
   const jobUuid = headers.get('Job-UUID');
-  if (jobUuid !== undefined) event.jobUuid = jobUuid;
-  if (body !== undefined) event.body = body;
-  if (undecoded.length > 0) event.undecodedHeaders = undecoded;
-  return { kind: 'event', event };
+  if (jobUuid !== undefined) ids.jobUuid = jobUuid;
+  return ids;
 }
 
 function eventFault(code: EventFaultCode, detail: string): EventDecodeResult {
