@@ -214,7 +214,7 @@ export class DialStateStore {
     const results = (await pipeline.exec()) ?? [];
     return results.map(([error, raw]) => {
       if (error) throw error;
-      const [dnc, optout, refusedAt, campaignDnc, campaignOptout, campaignRefusedAt] = (raw as Array<string | null>).map((v) => v ?? '');
+      const [dnc, optout, refusedAt, campaignDnc, campaignOptout, campaignRefusedAt] = raw as Array<string | null>;
       return listingOf(dnc ?? '', optout ?? '', refusedAt ?? '', campaignDnc ?? '', campaignOptout ?? '', campaignRefusedAt ?? '');
     });
   }
