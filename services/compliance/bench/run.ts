@@ -3,9 +3,37 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import type { LoopStats } from './loop-stats.js';
 
 const dist = new URL('../', import.meta.url);
+
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/**
+ * CPU ms of every local process named redis-server or postgres (utime + stime from /proc), so each
+ * phase can say how much of the machine's two cores the stores took. A process that exits during
+ * a phase (a pooled connection closing) takes its CPU with it; the services keep theirs open.
+ */
+function storeCpuMs(): { redis: number; postgres: number } {
+  const total = { redis: 0, postgres: 0 };
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name = /\((.*)\)/.exec(stat)?.[1];
+    const kind = name === 'redis-server' ? 'redis' : name === 'postgres' ? 'postgres' : undefined;
+    if (!kind) continue;
+    const fields = stat.replace(/^.*\) /, '').split(' ');
+    total[kind] += ((Number(fields[11]) + Number(fields[12])) / clockTicks) * 1000;
+  }
+  return total;
+}
 
 async function runJson(script: string, args: string[]): Promise<Record<string, number>> {
   const child = spawn(process.execPath, [new URL(script, dist).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -77,6 +105,8 @@ interface PhaseResult {
   generatorLagP99Ms: number;
   generator: LoopStats;
   server: LoopStats;
+  /** CPU ms of Redis and PostgreSQL during the phase. */
+  stores: { redis: number; postgres: number };
 }
 
 interface LoadResult {
@@ -84,26 +114,36 @@ interface LoadResult {
   light: PhaseResult;
   health: PhaseResult;
   single: PhaseResult;
-  batch: { count: number; p50Ms: number; p99Ms: number; generator: LoopStats; server: LoopStats };
+  batch: { count: number; p50Ms: number; p99Ms: number; generator: LoopStats; server: LoopStats; stores: { redis: number; postgres: number } };
 }
 
 /** The load generator, answering its phase marks with the server's statistics for each phase. */
 async function runLoad(server: Server): Promise<LoadResult> {
   const child: ChildProcess = spawn(process.execPath, [new URL('bench/grpc-load.js', dist).pathname, server.address], { stdio: ['pipe', 'pipe', 'inherit'] });
   const serverStats = new Map<string, LoopStats>();
+  const storeStats = new Map<string, { redis: number; postgres: number }>();
+  let storesAtStart = storeCpuMs();
   let last = '';
   for await (const line of createInterface({ input: child.stdout! })) {
     const mark = /^phase (start|end) (\w+)$/.exec(line);
     if (mark) {
       const stats = await server.takeStats();
-      if (mark[1] === 'end') serverStats.set(mark[2]!, stats);
+      const stores = storeCpuMs();
+      if (mark[1] === 'end') {
+        serverStats.set(mark[2]!, stats);
+        storeStats.set(mark[2]!, { redis: stores.redis - storesAtStart.redis, postgres: stores.postgres - storesAtStart.postgres });
+      }
+      storesAtStart = stores;
       child.stdin!.write('go\n');
     } else if (line.startsWith('{')) last = line;
   }
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0 || !last) throw new Error(`grpc-load failed with ${String(code)}`);
   const result = JSON.parse(last) as LoadResult;
-  for (const name of ['light', 'health', 'single', 'batch'] as const) result[name].server = serverStats.get(name)!;
+  for (const name of ['light', 'health', 'single', 'batch'] as const) {
+    result[name].server = serverStats.get(name)!;
+    result[name].stores = storeStats.get(name)!;
+  }
   return result;
 }
 
@@ -135,8 +175,11 @@ const rows: Array<[string, string, string]> = [
   ['  from the actual send, p99', `${fmt(single.serviceP99Ms)} ms`, `generator sent ${fmt(single.generatorLagP99Ms)} ms late at p99`],
   ['  server', `${fmt(single.server.cpuMs * 1000 / single.count, 0)} µs CPU/check`, loop(single.server)],
   ['  generator', `${fmt(single.generator.cpuMs * 1000 / single.count, 0)} µs CPU/check`, loop(single.generator)],
+  ['  Redis + PostgreSQL', `${fmt(single.stores.redis * 1000 / single.count, 0)} + ${fmt(single.stores.postgres * 1000 / single.count, 0)} µs/check`, 'CPU of the stores (decision script; evidence rows)'],
   ['gRPC batch of 100 p50/p99', `${fmt(batch.p50Ms)} / ${fmt(batch.p99Ms)} ms`, `${batch.count} batches one after another; target p99 < 10 ms`],
   ['  server', `${fmt(batch.server.cpuMs * 1000 / (batch.count * 100), 0)} µs CPU/check`, loop(batch.server)],
+  ['  generator', `${fmt(batch.generator.cpuMs * 1000 / (batch.count * 100), 0)} µs CPU/check`, 'encoding 100 checks, decoding 100 decisions'],
+  ['  Redis + PostgreSQL', `${fmt(batch.stores.redis * 1000 / (batch.count * 100), 0)} + ${fmt(batch.stores.postgres * 1000 / (batch.count * 100), 0)} µs/check`, 'CPU of the stores (decision script; evidence rows)'],
 ];
 for (const [name, value, note] of rows) process.stdout.write(`${name.padEnd(28)} ${value.padStart(20)}   ${note}\n`);
 process.stdout.write(
@@ -162,6 +205,9 @@ process.stdout.write(
     batch100P50Ms: batch.p50Ms,
     batch100P99Ms: batch.p99Ms,
     batchServerCpuUsPerCheck: (batch.server.cpuMs * 1000) / (batch.count * 100),
+    batchGeneratorCpuUsPerCheck: (batch.generator.cpuMs * 1000) / (batch.count * 100),
+    batchRedisCpuUsPerCheck: (batch.stores.redis * 1000) / (batch.count * 100),
+    batchPostgresCpuUsPerCheck: (batch.stores.postgres * 1000) / (batch.count * 100),
     dncLoadSec: local['dncLoadSec'],
     dncRssMb: Math.round(local['dncRssMb']!),
     dncNumbers: local['registrySize'],

@@ -71,3 +71,23 @@ test('the script touches the Keyspace keys; odd list values are flags, malformed
   const badLead = { ...later, request: { ...later.request, leadId: 'bad:id' } };
   await assert.rejects(store.checkAndReserve([{ plan: badLead, numberKey: '0a1b', checkId: 'k5', reserve: true }]), /invalid key part/);
 });
+
+// Reads count the last day without trimming; adding an attempt drops the entries older than a day,
+// so a number's and a caller ID's sets stay as small as the caps they serve.
+test('an attempt added a day later trims the older entries; a denied look trims nothing', async () => {
+  const keys = new Keyspace('compliance', uniqueName('trim'));
+  const store = new DialStateStore(redis, keys);
+  const at = Date.parse('2026-06-01T10:00:00Z');
+  const dial = (offsetMs: number, checkId: string, reserve: boolean) => {
+    const plan = planDial({ campaignId: 'c', leadId: 'lead_1', phone: '+442079460123', callerId: '+442079460001', at: at + offsetMs, timeZoneOverride: 'UTC' }, defaultPolicy('c'), catalogue);
+    return store.checkAndReserve([{ plan, numberKey: '0a1b', checkId, reserve }]);
+  };
+  assert.equal((await dial(0, 'k1', true))[0]!.reserved, true);
+  const dayLater = 86_400_000 + 1;
+  const [look] = await dial(dayLater, 'k2', false);
+  assert.deepEqual(look!.caps, { leadCount: 0, callerCount: 0 }, 'the day-old attempt no longer counts');
+  assert.deepEqual(await redis.zrange(keys.key('attempts', '0a1b'), 0, -1), ['k1']);
+  assert.equal((await dial(dayLater, 'k3', true))[0]!.reserved, true);
+  assert.deepEqual(await redis.zrange(keys.key('attempts', '0a1b'), 0, -1), ['k3']);
+  assert.deepEqual(await redis.zrange(keys.key('cid', '442079460001'), 0, -1), ['k3']);
+});

@@ -17,6 +17,7 @@
 --   caller ID digits (no '+'), lead id.
 -- Keys per dial: attempts .. index (zset), cid .. caller (zset), num .. index (hash),
 --   lead .. lead id (hash), consent .. campaign id .. ':' .. index (string: given-at ms).
+-- The consent is read (and returned) only when the dial requires one.
 -- Returns 14 values per dial, as one string of values each followed by ',' (fewer reply elements
 -- for the client to parse): list entries as '1' or '', times as digits or ''. A stored time that
 -- is not digits (never written by this service) is an error: no decision is made on it.
@@ -27,24 +28,39 @@ local function flag(v) if v then return '1' end return '' end
 local function isTime(v) return (not v) or string.find(v, '^%d+$') ~= nil end
 local FIELD = '([^,;]*),'
 local DIAL = string.rep(FIELD, 14) .. ';'
+-- Each redis.call costs a few µs of dispatch on top of the command, the bulk of a dial's time:
+-- reads count the last day without trimming (entries older than a day are trimmed only when an
+-- attempt is added), the consent is read only when required, the lead remembers its number only
+-- when that changed.
 for nowS, leadMaxS, leadGapS, callerMaxS, callerGapS, reserve, member, refusalLockS, lockoutS, consentRequired, numberKey, campaignId, caller, leadId in string.gmatch(ARGV[6], DIAL) do
   local attempts, calls = P[1] .. numberKey, P[2] .. caller
-  local numberState, leadState, consentKey = P[3] .. numberKey, P[4] .. leadId, P[5] .. campaignId .. ':' .. numberKey
+  local numberState, leadState = P[3] .. numberKey, P[4] .. leadId
   local now = tonumber(nowS)
-  redis.call('ZREMRANGEBYSCORE', attempts, '-inf', now - day)
-  redis.call('ZREMRANGEBYSCORE', calls, '-inf', now - day)
-  local leadCount = redis.call('ZCARD', attempts)
-  local callerCount = redis.call('ZCARD', calls)
-  local leadLast = redis.call('ZRANGE', attempts, -1, -1, 'WITHSCORES')[2] or ''
-  local callerLast = redis.call('ZRANGE', calls, -1, -1, 'WITHSCORES')[2] or ''
+  local since = now - day
+  -- A number's attempts are few (trimmed at every add): read them whole, count the last day here.
+  local leadEntries = redis.call('ZRANGE', attempts, 0, -1, 'WITHSCORES')
+  local leadCount, leadLast, leadStale = 0, '', false
+  for i = 2, #leadEntries, 2 do
+    if tonumber(leadEntries[i]) > since then
+      leadCount = leadCount + 1
+      leadLast = leadEntries[i]
+    else
+      leadStale = true
+    end
+  end
+  -- A caller ID's can be many: count by score, read only the newest.
+  local callerCount = redis.call('ZCOUNT', calls, '(' .. since, '+inf')
+  local callerLast = ''
+  if callerCount > 0 then callerLast = redis.call('ZRANGE', calls, -1, -1, 'WITHSCORES')[2] end
   local c = ':' .. campaignId
   local num = redis.call('HMGET', numberState, 'dnc', 'optout', 'refusedAt', 'dnc' .. c, 'optout' .. c, 'refusedAt' .. c)
-  local lead = redis.call('HMGET', leadState, 'optout', 'abandonedAt')
-  local consent = redis.call('GET', consentKey)
+  local lead = redis.call('HMGET', leadState, 'optout', 'abandonedAt', 'num')
+  local consent = false
+  if consentRequired == '1' then consent = redis.call('GET', P[5] .. campaignId .. ':' .. numberKey) end
   if not (isTime(num[3]) and isTime(num[6]) and isTime(lead[2]) and isTime(consent)) then
     return redis.error_reply('malformed time in the dial state of number ' .. numberKey)
   end
-  redis.call('HSET', leadState, 'num', numberKey)
+  if lead[3] ~= numberKey then redis.call('HSET', leadState, 'num', numberKey) end
 
   local denied = num[1] or num[2] or num[4] or num[5] or lead[1]
   local refusalLock = tonumber(refusalLockS)
@@ -66,6 +82,8 @@ for nowS, leadMaxS, leadGapS, callerMaxS, callerGapS, reserve, member, refusalLo
 
   local reserved = 0
   if reserve == '1' and not denied then
+    if leadStale then redis.call('ZREMRANGEBYSCORE', attempts, '-inf', since) end
+    redis.call('ZREMRANGEBYSCORE', calls, '-inf', since)
     redis.call('ZADD', attempts, now, member)
     redis.call('ZADD', calls, now, member)
     -- Entries older than a day are never read again; the keys expire with their newest entry.
