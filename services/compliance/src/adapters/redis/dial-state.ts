@@ -4,7 +4,8 @@ import type { DialPlan } from '../../domain/engine.js';
 import type { NumberListing } from '../../domain/dnc.js';
 import type { CapState, DialFacts } from '../../domain/types.js';
 
-const script = readFileSync(new URL('../../../../src/adapters/redis/dial-state.lua', import.meta.url), 'utf8');
+// A package asset beside migrations/ (what an image ships with dist/), read once at start.
+const script = readFileSync(new URL('../../../../redis/dial-state.lua', import.meta.url), 'utf8');
 
 /** What the script saw and did for one dial. */
 export interface DialState {
