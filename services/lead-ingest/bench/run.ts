@@ -33,6 +33,7 @@ const service = spawn(process.execPath, [...profile, new URL('../src/main.js', i
   env: {
     ...process.env,
     GRPC_ADDRESS: '127.0.0.1:0',
+    HTTP_ADDRESS: '127.0.0.1:0',
     PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
     LEAD_INGEST_SCHEMA: schema,

@@ -11,7 +11,10 @@ import { migrateLeadSchema } from './adapters/sql/migrations.js';
 import { recoverJobs } from './adapters/sql/jobs-repo.js';
 import { ComplianceDoNotCallList, type ComplianceDoNotCallOptions } from './adapters/grpc/compliance-dnc.js';
 import { ComplianceAuditTrail, LogAuditTrail } from './adapters/grpc/compliance-audit.js';
-import { RevealPolicy, type RevealGrant } from './domain/reveal.js';
+import { RevealPolicy } from './domain/reveal.js';
+import type { TokenGrant } from './domain/grants.js';
+import { startHttpApi, type HttpApi } from './adapters/http/api.js';
+import { LeadUpserter } from './upsert.js';
 import { noDoNotCallList } from './dnc.js';
 import { ImportRunner } from './import-runner.js';
 
@@ -31,7 +34,11 @@ export interface AppDeps {
   maxRejectsStored: number;
   shutdownGraceMs: number;
   /** Who may see clear numbers and names (none by default). */
-  revealGrants?: readonly RevealGrant[];
+  revealGrants?: readonly TokenGrant[];
+  /** host:port of the HTTP API (upserts, /healthz); port 0 picks one. */
+  httpAddress: string;
+  /** Who may upsert over HTTP (none by default: every HTTP upsert is refused). */
+  upsertGrants?: readonly TokenGrant[];
   /** Compliance's gRPC address (host:port) for do-not-call lookups and the audit log; unset: imports bar nothing, reveals are logged locally. */
   complianceAddress?: string;
   /** Deadline and retries of those lookups (tests shorten them). */
@@ -43,7 +50,8 @@ export interface AppDeps {
 }
 
 export interface App {
-  start(): Promise<{ port: number }>;
+  /** The bound gRPC and HTTP ports. */
+  start(): Promise<{ port: number; httpPort: number }>;
   stop(): Promise<void>;
   readonly pool: Pool;
   readonly runner: ImportRunner;
@@ -65,6 +73,7 @@ export function createApp(deps: AppDeps): App {
   let server: GrpcServer | undefined;
   let consumer: ConsumerHandle | undefined;
   let runner: ImportRunner | undefined;
+  let http: HttpApi | undefined;
 
   return {
     pool,
@@ -79,17 +88,20 @@ export function createApp(deps: AppDeps): App {
       await bus.ensureStreams();
       runner = new ImportRunner({ pool, bus, cipher, dnc, logger: deps.logger, tierRules: deps.tierRules, batchRows: deps.importBatchRows, maxRejectsStored: deps.maxRejectsStored });
       for (const job of await recoverJobs(pool, STALE_JOB_MS)) await runner.publishIngested(job.jobId, job.listId);
+      const upserter = new LeadUpserter({ pool, bus, cipher, dnc, tierRules: deps.tierRules, defaultRegion: deps.defaultRegion, logger: deps.logger });
+      await upserter.publishPending();
       consumer = await consumeDeadNumbers(bus, pool, deps.logger, deps.deadNumbersDurable, deps.deadNumbersCampaign);
       server = await startGrpcServer({
         address: deps.grpcAddress,
         logger: deps.logger,
-        services: [leadServiceBinding({ pool, bus, cipher, runner, dnc, tierRules: deps.tierRules, defaultRegion: deps.defaultRegion, reveal, audit, logger: deps.logger })],
+        services: [leadServiceBinding({ pool, cipher, runner, upserter, tierRules: deps.tierRules, defaultRegion: deps.defaultRegion, reveal, audit, logger: deps.logger })],
       });
-      return { port: server.port };
+      http = await startHttpApi(deps.httpAddress, { upserter, upsertGrants: deps.upsertGrants ?? [], logger: deps.logger });
+      return { port: server.port, httpPort: http.port };
     },
     /** Drain: stop taking calls, let running imports finish within the grace period, then close. */
     async stop() {
-      await server?.shutdown(deps.shutdownGraceMs);
+      await Promise.all([server?.shutdown(deps.shutdownGraceMs), http?.close(deps.shutdownGraceMs)]);
       if (consumer) await stopWithin(consumer, 5_000);
       await bus?.close();
       compliance?.close();

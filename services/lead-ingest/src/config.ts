@@ -1,7 +1,7 @@
 import { commonVars, vars, z } from '@outbound/config';
 import { DEFAULT_TIER_RULES, tierRulesSchema, type TierRule } from './domain/tiers.js';
 import { isCountryCode } from './domain/phone.js';
-import { parseRevealGrants, type RevealGrant } from './domain/reveal.js';
+import { parseTokenGrants, type TokenGrant } from './domain/grants.js';
 
 const key32 = z.string().refine((v) => /^[A-Za-z0-9+/]{43}=$/.test(v) && Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)');
 
@@ -21,9 +21,9 @@ const piiKeys = z
     return keys;
   });
 
-/** `name:sha256hex,…`: who may see clear numbers (the SHA-256 of each bearer token, never the token). */
-const revealGrants = z.string().transform((raw, ctx): RevealGrant[] => {
-  const { grants, problems } = parseRevealGrants(raw);
+/** `name:sha256hex,…`: who may do something (the SHA-256 of each bearer token, never the token). */
+const tokenGrants = z.string().transform((raw, ctx): TokenGrant[] => {
+  const { grants, problems } = parseTokenGrants(raw);
   for (const message of problems) ctx.addIssue({ code: 'custom', message });
   return grants;
 });
@@ -56,5 +56,9 @@ export const configShape = {
   /** The calls.hangup consumer shared by this deployment's replicas (another deployment on the same NATS needs its own). */
   deadNumbersDurable: ['DEAD_NUMBERS_DURABLE', vars.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name').default('lead-ingest-dead-numbers')],
   /** Unset: nobody sees clear numbers or names through the API. */
-  piiRevealGrants: ['PII_REVEAL_GRANTS', revealGrants.default([])],
+  piiRevealGrants: ['PII_REVEAL_GRANTS', tokenGrants.default([])],
+  /** host:port of the HTTP API (webhook-style upserts from CRM and order systems, and /healthz). */
+  httpAddress: ['HTTP_ADDRESS', vars.string().default('0.0.0.0:8083')],
+  /** Unset: the HTTP upsert refuses every call (403). */
+  upsertGrants: ['UPSERT_GRANTS', tokenGrants.default([])],
 } as const;

@@ -26,12 +26,14 @@ const app = createApp({
   maxRejectsStored: config.maxRejectsStored,
   shutdownGraceMs: config.shutdownGraceMs,
   revealGrants: config.piiRevealGrants,
+  httpAddress: config.httpAddress,
+  upsertGrants: config.upsertGrants,
   deadNumbersDurable: config.deadNumbersDurable,
   ...(config.complianceAddress ? { complianceAddress: config.complianceAddress } : {}),
 });
 
-const { port } = await app.start();
-logger.info({ port }, 'lead-ingest ready');
+const { port, httpPort } = await app.start();
+logger.info({ port, httpPort }, 'lead-ingest ready');
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -34,6 +34,7 @@ before(async () => {
   const l = await processes.start(service('lead-ingest'), {
     ...urls,
     GRPC_ADDRESS: '127.0.0.1:0',
+    HTTP_ADDRESS: '127.0.0.1:0',
     LEAD_INGEST_SCHEMA: `${probe}_leads`,
     DEAD_NUMBERS_DURABLE: `${probe}_dead`,
     PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,

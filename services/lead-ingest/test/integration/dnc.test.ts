@@ -74,10 +74,12 @@ test('numbers compliance bars are stored as DO_NOT_CALL and are not callable', a
   assert.equal(asked?.campaignId, campaignId);
 });
 
-test('UpsertLeads asks compliance too', async () => {
+test('UpsertLeads asks compliance too, once per call for all its numbers', async () => {
   const listId = uniqueName('l');
   const leads = ['13800138003', '13800138004'].map((phone, i) => ({ externalId: `crm-${i}`, phone, name: 'n', region: '', tags: [], customFields: {}, intent: '', orderValue: '' }));
+  const asked = requests.length;
   await unary<UpsertLeadsRequest, UpsertLeadsResponse>(h.client.upsertLeads, h.client, { listId, defaultRegion: '', leads }, new Metadata());
+  assert.deepEqual(requests.slice(asked).map((r) => r.phones.length), [2]);
   assert.deepEqual((await list(h, listId)).leads.map((l) => [l.externalId, l.status]).sort(), [['crm-0', 2], ['crm-1', 1]]);
 });
 

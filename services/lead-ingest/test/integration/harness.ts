@@ -10,6 +10,8 @@ import { DEFAULT_TIER_RULES } from '../../src/domain/tiers.js';
 export interface Harness {
   app: App;
   client: LeadServiceClient;
+  /** Base URL of the HTTP API, e.g. http://127.0.0.1:40123 */
+  httpBase: string;
   schema: string;
   stop(): Promise<void>;
 }
@@ -23,6 +25,9 @@ export const keys = { k1: randomBytes(32), k2: randomBytes(32), blind: randomByt
 export const revealToken = randomBytes(16).toString('hex');
 export const REVEAL_PRINCIPAL = 'test-operator';
 
+/** The one caller the harness lets upsert over HTTP. */
+export const upsertToken = randomBytes(16).toString('hex');
+
 /** Metadata asking for clear values, with the granted token by default (null: no token at all). */
 export function revealMetadata(token: string | null = revealToken): Metadata {
   const md = new Metadata();
@@ -33,7 +38,7 @@ export function revealMetadata(token: string | null = revealToken): Metadata {
 
 /** A real service on a random port over the real PostgreSQL and NATS, in a schema of its own. */
 export async function startHarness(overrides: Partial<AppDeps> = {}): Promise<Harness> {
-  const schema = uniqueName('li').toLowerCase();
+  const schema = overrides.schema ?? uniqueName('li').toLowerCase();
   const app = createApp({
     logger: createLogger({ service: 'lead-ingest-test', level: 'silent' }),
     databaseUrl: testUrls.database,
@@ -51,13 +56,16 @@ export async function startHarness(overrides: Partial<AppDeps> = {}): Promise<Ha
     deadNumbersDurable: uniqueName('dead'),
     deadNumbersCampaign: deadNumbersCampaign,
     revealGrants: [{ principal: REVEAL_PRINCIPAL, tokenSha256: createHash('sha256').update(revealToken).digest() }],
+    httpAddress: '127.0.0.1:0',
+    upsertGrants: [{ principal: 'crm', tokenSha256: createHash('sha256').update(upsertToken).digest() }],
     ...overrides,
   });
-  const { port } = await app.start();
+  const { port, httpPort } = await app.start();
   const client = createClient(LeadServiceClient, `127.0.0.1:${port}`, { defaultDeadlineMs: 60_000 });
   return {
     app,
     client,
+    httpBase: `http://127.0.0.1:${httpPort}`,
     schema,
     stop: async () => {
       client.close();

@@ -1,19 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { stringify } from 'csv-stringify/sync';
-import { events, type Bus } from '@outbound/bus';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '@outbound/errors';
-import { LeadServiceService, type ImportRequest, type LeadInput, type LeadServiceServer, type UpsertResult } from '@outbound/proto/outbound/v1/lead';
+import { LeadServiceService, type ImportRequest, type LeadServiceServer } from '@outbound/proto/outbound/v1/lead';
 import { bindService, validateRequest, type CallContext, type ServiceBinding } from '@outbound/rpc';
 import type { Logger } from '@outbound/telemetry';
 import type { Pool } from '@outbound/store';
-import { cleanRow, isRejection } from '../../domain/clean.js';
-import { resolveMapping } from '../../domain/fields.js';
+import { inputCells } from '../../domain/lead-input.js';
 import { escapeFormula } from '../../domain/formula.js';
 import type { TierRule } from '../../domain/tiers.js';
-import type { DoNotCallList } from '../../dnc.js';
 import type { ImportRunner, ImportSpec } from '../../import-runner.js';
-import { protect } from '../../protect.js';
+import type { LeadUpserter } from '../../upsert.js';
 import type { PiiCipher } from '../pii-cipher.js';
 import { formatOf, readRows, type SourceRow, type SourceRows } from '../readers/index.js';
 import * as jobs from '../sql/jobs-repo.js';
@@ -25,10 +22,9 @@ import { revealAsk, toImportJob, toLead } from './lead-view.js';
 
 export interface LeadServiceDeps {
   pool: Pool;
-  bus: Bus;
   cipher: PiiCipher;
   runner: ImportRunner;
-  dnc: DoNotCallList;
+  upserter: LeadUpserter;
   tierRules: readonly TierRule[];
   defaultRegion: CountryCode;
   reveal: RevealPolicy;
@@ -59,33 +55,7 @@ export function leadServiceBinding(deps: LeadServiceDeps): ServiceBinding {
       return { csv: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv, 'utf8')]), truncated: job.rejectsTruncated };
     },
 
-    upsertLeads: async (req, ctx) => {
-      const request = validateRequest(upsertSchema, req);
-      const region = request.defaultRegion || deps.defaultRegion;
-      const results: UpsertResult[] = [];
-      const created: string[] = [];
-      const updated: string[] = [];
-      for (const [index, input] of request.leads.entries()) {
-        const cells = inputCells(input);
-        const clean = cleanRow(index, cells, resolveMapping(Object.keys(cells)), { defaultRegion: region, tierRules: deps.tierRules });
-        if (isRejection(clean)) {
-          results.push({ externalId: input.externalId, leadId: '', created: false, rejectionReason: clean.reason });
-          continue;
-        }
-        const barred = await deps.dnc.barred([clean.e164], '', ctx.signal);
-        const stored = protect(deps.cipher, clean, { listId: request.listId, importJobId: null, dedupByExternalId: true, doNotCall: barred.has(0) });
-        const outcome = await leads.upsertLead(deps.pool, stored);
-        if ('duplicateOf' in outcome) {
-          results.push({ externalId: input.externalId, leadId: '', created: false, rejectionReason: 'DUPLICATE_PHONE' });
-          continue;
-        }
-        (outcome.created ? created : updated).push(outcome.leadId);
-        results.push({ externalId: input.externalId, leadId: outcome.leadId, created: outcome.created, rejectionReason: '' });
-      }
-      if (created.length > 0) await deps.bus.publish(events.leadIngested, { listId: request.listId, leadIds: created });
-      if (updated.length > 0) await deps.bus.publish(events.leadUpdated, { listId: request.listId, leadIds: updated });
-      return { results };
-    },
+    upsertLeads: async (req, ctx) => ({ results: await deps.upserter.upsert(validateRequest(upsertSchema, req), ctx.signal) }),
 
     getLead: async (req, ctx) => {
       const { leadId } = validateRequest(getLeadSchema, req);
@@ -180,19 +150,4 @@ async function* rowMessages(first: ImportRequest, rest: AsyncIterable<ImportRequ
     const row: SourceRow = message.row ? { line, cells: inputCells(message.row) } : { line, malformed: 'a row import carries only rows after the header' };
     yield [row];
   }
-}
-
-/** A LeadInput as cells named after lead fields; custom fields keep their `custom.` prefix. */
-function inputCells(input: LeadInput): Record<string, string> {
-  const cells: Record<string, string> = {
-    external_id: input.externalId,
-    phone: input.phone,
-    name: input.name,
-    region: input.region,
-    intent: input.intent,
-    order_value: input.orderValue,
-    tags: input.tags.join(','),
-  };
-  for (const [key, value] of Object.entries(input.customFields)) cells[`custom.${key}`] = value;
-  return cells;
 }

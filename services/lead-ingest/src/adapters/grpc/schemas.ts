@@ -23,20 +23,21 @@ export const importHeaderSchema = z.object({
 
 export const jobIdSchema = z.object({ jobId: token });
 
+// Optional fields default to empty: gRPC always sends them, JSON over HTTP may leave them out.
 const leadInput = z.object({
   externalId: z.string().min(1, 'is required for upserts').max(200),
   phone: z.string().min(1, 'is required').max(64),
-  name: z.string().max(200),
-  region: z.string().max(100),
-  tags: z.array(z.string().max(100)).max(100),
-  customFields: z.record(z.string().max(100), z.string().max(1000)),
-  intent: z.string().max(20),
-  orderValue: z.string().max(40),
+  name: z.string().max(200).default(''),
+  region: z.string().max(100).default(''),
+  tags: z.array(z.string().max(100)).max(100).default([]),
+  customFields: z.record(z.string().max(100), z.string().max(1000)).default({}),
+  intent: z.string().max(20).default(''),
+  orderValue: z.string().max(40).default(''),
 });
 
 export const upsertSchema = z.object({
   listId: token,
-  defaultRegion: region,
+  defaultRegion: region.default(''),
   leads: z.array(leadInput).min(1, 'must hold at least one lead').max(1000, 'must hold at most 1000 leads'),
 });
 

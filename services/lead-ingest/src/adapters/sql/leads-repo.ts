@@ -1,4 +1,4 @@
-import type { Pool } from '@outbound/store';
+import type { Pool, PoolClient } from '@outbound/store';
 
 /** Status values as stored; they match outbound.v1.LeadStatus. */
 export const LeadStatusCode = { callable: 1, doNotCall: 2, invalidNumber: 3 } as const;
@@ -28,15 +28,27 @@ const COLUMNS = 'lead_id, list_id, external_id, dedup_key, phone_index, pii, num
 
 export type UpsertOutcome = { leadId: string; created: boolean } | { duplicateOf: 'phone' };
 
+/** Another transaction stored the same number under another external id while this one ran. */
+export class UpsertRaceError extends Error {
+  constructor(options: { cause: unknown }) {
+    super('a concurrent write stored the same number in this list', options);
+    this.name = 'UpsertRaceError';
+  }
+}
+
 /**
- * Create or update the lead with this external id. The number's dedup key may belong to another
- * lead of the list: then nothing changes and the caller reports a duplicate.
+ * Create or update the lead with this external id, inside the caller's transaction. When the
+ * number's dedup key already belongs to another lead of the list nothing changes and the outcome
+ * is a duplicate; found by a look first, so a duplicate does not abort the transaction. Only a
+ * concurrent writer can still hit the unique index: UpsertRaceError, and the caller retries.
  */
-export async function upsertLead(pool: Pool, lead: StoredLead): Promise<UpsertOutcome> {
+export async function upsertLead(client: PoolClient, lead: StoredLead): Promise<UpsertOutcome> {
   try {
-    const { rows } = await pool.query<{ lead_id: string; created: boolean }>(
+    const { rows } = await client.query<{ lead_id: string; created: boolean }>(
       `INSERT INTO leads (${COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULLIF($11, ''), $12, $13, $14, $15::jsonb, $16, NULL)
+       SELECT $1::uuid, $2::text, $3::text, $4::bytea, $5::bytea, $6::bytea, $7::smallint, $8::text, $9::text, $10::text,
+         NULLIF($11::text, ''), $12::numeric, $13::text, $14::text[], $15::jsonb, $16::smallint, NULL
+       WHERE NOT EXISTS (SELECT 1 FROM leads WHERE dedup_key = $4 AND list_id = $2 AND external_id IS DISTINCT FROM $3)
        ON CONFLICT (list_id, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
          dedup_key = EXCLUDED.dedup_key, phone_index = EXCLUDED.phone_index, pii = EXCLUDED.pii,
          number_type = EXCLUDED.number_type, country = EXCLUDED.country, region = EXCLUDED.region,
@@ -47,11 +59,37 @@ export async function upsertLead(pool: Pool, lead: StoredLead): Promise<UpsertOu
        RETURNING lead_id, (xmax = 0) AS created`,
       [lead.leadId, lead.listId, lead.externalId, lead.dedupKey, lead.phoneIndex, lead.pii, lead.numberType, lead.country, lead.region, lead.timeZone, lead.intent ?? '', lead.orderValue, lead.tier, lead.tags, JSON.stringify(lead.custom), lead.status],
     );
-    return { leadId: rows[0]!.lead_id, created: rows[0]!.created };
+    const row = rows[0];
+    return row ? { leadId: row.lead_id, created: row.created } : { duplicateOf: 'phone' };
   } catch (error) {
-    if ((error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'leads_list_dedup') return { duplicateOf: 'phone' };
+    if ((error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'leads_list_dedup') throw new UpsertRaceError({ cause: error });
     throw error;
   }
+}
+
+/** The events of one upsert call, stored in its transaction (see 0002_upsert_events.sql). */
+export interface UpsertEvents {
+  batchId: string;
+  listId: string;
+  created: string[];
+  updated: string[];
+}
+
+export async function storeUpsertEvents(client: PoolClient, events: UpsertEvents): Promise<void> {
+  await client.query('INSERT INTO upsert_events (batch_id, list_id, created, updated) VALUES ($1, $2, $3::uuid[], $4::uuid[])', [events.batchId, events.listId, events.created, events.updated]);
+}
+
+/** Upsert events not yet published (a crash or a NATS failure after commit), oldest first. */
+export async function pendingUpsertEvents(pool: Pool, limit: number): Promise<UpsertEvents[]> {
+  const { rows } = await pool.query<{ batch_id: string; list_id: string; created: string[]; updated: string[] }>(
+    'SELECT batch_id, list_id, created, updated FROM upsert_events ORDER BY created_at, batch_id LIMIT $1',
+    [limit],
+  );
+  return rows.map((r) => ({ batchId: r.batch_id, listId: r.list_id, created: r.created, updated: r.updated }));
+}
+
+export async function deleteUpsertEvents(pool: Pool, batchId: string): Promise<void> {
+  await pool.query('DELETE FROM upsert_events WHERE batch_id = $1', [batchId]);
 }
 
 export interface LeadRow {
