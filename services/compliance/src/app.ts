@@ -9,7 +9,7 @@ import { startConsumers } from './adapters/nats/consumers.js';
 import { AbandonCounts } from './adapters/redis/abandon-counts.js';
 import { DialStateStore } from './adapters/redis/dial-state.js';
 import { AuditLog } from './adapters/sql/audit.js';
-import { EvidenceWriter } from './adapters/sql/evidence.js';
+import { EvidenceStore } from './adapters/sql/evidence.js';
 import { PolicyStore } from './adapters/sql/policies.js';
 import { RegistryLoader } from './adapters/sql/registry-loader.js';
 import type { ComplianceConfig } from './config.js';
@@ -45,7 +45,7 @@ export function createApp(deps: AppDeps): App {
   const registry = new Registry();
   const state = new DialStateStore(redis, keys);
   const abandon = new AbandonCounts(redis, keys, config.abandonCacheMs, now, (error) => logger.warn({ err: error }, 'abandon counts refresh failed; serving the last counts'));
-  const evidence = new EvidenceWriter(pool, schema, logger, config.evidenceFlushMs);
+  const evidence = new EvidenceStore(pool, schema);
   const policies = new PolicyStore(pool, schema, config.policyCacheMs, now);
   const registryLoader = new RegistryLoader({ pool, schema, redis, keys, blind, registry, logger });
   const audit = new AuditLog(pool, schema, now);
@@ -76,7 +76,6 @@ export function createApp(deps: AppDeps): App {
       if (poller) clearInterval(poller);
       await server?.shutdown(config.shutdownGraceMs);
       await Promise.all(consumers.map((c) => stopWithin(c, 5_000)));
-      await evidence.close(config.shutdownGraceMs);
       await bus?.close();
       redis.disconnect();
       await pool.end();

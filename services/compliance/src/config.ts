@@ -20,7 +20,6 @@ export const configShape = {
   abandonCacheMs: ['COMPLIANCE_ABANDON_CACHE_MS', vars.durationMs().default(1_000)],
   /** How often a replica checks whether another one loaded a new registry. */
   registryPollMs: ['COMPLIANCE_REGISTRY_POLL_MS', vars.durationMs().default(5_000)],
-  evidenceFlushMs: ['COMPLIANCE_EVIDENCE_FLUSH_MS', vars.durationMs().default(100)],
   /** Durable consumer name prefix (one set of consumers shared by all replicas). */
   durablePrefix: ['COMPLIANCE_DURABLE_PREFIX', vars.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name').default('compliance')],
 } as const;

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { UnavailableError } from '@outbound/errors';
 import { BlindIndex, maskE164 } from './domain/blind.js';
 import { decideAfterLocal, localDenials, planDial, type DialPlan } from './domain/engine.js';
 import type { PackCatalogue } from './domain/packs/index.js';
 import type { AbandonDay, CampaignPolicy, Decision, Denial, DialRequest } from './domain/types.js';
 import type { AbandonCounts } from './adapters/redis/abandon-counts.js';
 import type { DialStateStore } from './adapters/redis/dial-state.js';
-import type { DecisionInputs, DecisionRecord, EvidenceWriter } from './adapters/sql/evidence.js';
+import type { DecisionInputs, DecisionRecord, EvidenceStore } from './adapters/sql/evidence.js';
 import type { PolicyStore } from './adapters/sql/policies.js';
 import type { Registry } from './registry.js';
 
@@ -20,7 +21,7 @@ export interface DialCheckerDeps {
   readonly blind: BlindIndex;
   readonly state: DialStateStore;
   readonly abandon: AbandonCounts;
-  readonly evidence: EvidenceWriter;
+  readonly evidence: EvidenceStore;
   readonly now: () => number;
 }
 
@@ -38,7 +39,8 @@ const reservationRefused: Denial = {
 /**
  * The hot path: plan each dial from in-memory data, then one Redis pipeline checks the shared
  * state and reserves the allowed attempts atomically, then the pure engine names every reason.
- * Every decision is queued as evidence.
+ * No decision is answered before its evidence is stored; when it cannot be, the checks fail
+ * (UNAVAILABLE) and their reservations are released: fail closed, never an unexplained dial.
  */
 export class DialChecker {
   private waiting: Array<{ request: DialRequest; resolve: (d: CheckedDecision) => void; reject: (e: unknown) => void }> = [];
@@ -94,6 +96,7 @@ export class DialChecker {
     const decidedAt = this.deps.now();
     const releases: Array<Promise<void>> = [];
     const out: CheckedDecision[] = [];
+    const records: DecisionRecord[] = [];
     for (let i = 0; i < prepared.length; i++) {
       const p = prepared[i]!;
       const seen = states[i]!;
@@ -111,8 +114,16 @@ export class DialChecker {
         maxAgentConnectSeconds: decided.maxAgentConnectSeconds,
         checkId: p.checkId,
       };
-      evidence.add(this.record(p.plan, p.numberKey, decision, decidedAt, facts, caps, p.onRegistry));
+      records.push(this.record(p.plan, p.numberKey, decision, decidedAt, facts, caps, p.onRegistry));
       out.push(decision);
+    }
+    try {
+      await evidence.store(records);
+    } catch (error) {
+      // Nobody will dial on these decisions: give back the attempts they reserved (if Redis fails
+      // too, the slots stay taken until they age out, which errs on the safe side).
+      await Promise.allSettled([...releases, ...out.flatMap((d, i) => (d.allowed ? [state.release(prepared[i]!.numberKey, prepared[i]!.plan.request.callerId, d.checkId)] : []))]);
+      throw new UnavailableError('the decisions could not be stored as evidence, so none is given; retry the check', { reason: 'EVIDENCE_UNAVAILABLE', cause: error });
     }
     if (releases.length > 0) await Promise.all(releases);
     return out;

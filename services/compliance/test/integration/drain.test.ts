@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { ComplianceServiceClient, type DialCheck } from '@outbound/proto/outbound/v1/compliance';
@@ -12,20 +12,22 @@ import { middayZone } from './harness.js';
 const pool = createPool({ url: testUrls.database, applicationName: 'compliance-drain-test' });
 after(() => pool.end());
 
-test('main: SIGTERM drains — every decision answered before the signal is stored', async () => {
-  const name = uniqueName('drain').toLowerCase();
+/** The real service process (its main.js), in a schema of its own; resolves once it is ready. */
+async function startMain(name: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [new URL('../../src/main.js', import.meta.url).pathname], {
-    env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', COMPLIANCE_DB_SCHEMA: name, COMPLIANCE_REDIS_PREFIX: name, COMPLIANCE_DURABLE_PREFIX: name, COMPLIANCE_BLIND_INDEX_SECRET: 'test-secret-0123456789', COMPLIANCE_EVIDENCE_FLUSH_MS: '10s' },
+    env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', COMPLIANCE_DB_SCHEMA: name, COMPLIANCE_REDIS_PREFIX: name, COMPLIANCE_DURABLE_PREFIX: name, COMPLIANCE_BLIND_INDEX_SECRET: 'test-secret-0123456789' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  let port = 0;
   for await (const line of createInterface({ input: child.stdout })) {
     const entry = JSON.parse(line) as { msg?: string; port?: number };
-    if (entry.msg === 'compliance ready') {
-      port = entry.port!;
-      break;
-    }
+    if (entry.msg === 'compliance ready') return { child, port: entry.port! };
   }
+  throw new Error('compliance exited before it was ready');
+}
+
+test('main: every decision answered is already stored, even when the process is killed (SIGKILL) right after', async () => {
+  const name = uniqueName('kill').toLowerCase();
+  const { child, port } = await startMain(name);
   const client = createClient(ComplianceServiceClient, `127.0.0.1:${port}`);
   const campaignId = uniqueName('c');
   const checks: DialCheck[] = Array.from({ length: 250 }, (_, i) => ({ campaignId, leadId: `l${i}`, phone: `+44207946${String(1000 + i)}`, callerId: `+44207947${String(1000 + i)}`, at: undefined, timeZoneOverride: middayZone() }));
@@ -34,11 +36,18 @@ test('main: SIGTERM drains — every decision answered before the signal is stor
     answered += (await unary(client.checkDialBatch, client, { checks: checks.slice(i, i + 50) }, new Metadata())).decisions.length;
   }
   client.close();
-  // The flush interval (10 s) is far longer than the test: only the drain can have written them.
-  child.kill('SIGTERM');
-  const [code] = await once(child, 'exit');
-  assert.equal(code, 0);
+  // No drain, no flush: only what was stored before each answer can be there.
+  child.kill('SIGKILL');
+  const [, signal] = await once(child, 'exit');
+  assert.equal(signal, 'SIGKILL');
   const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${name}".decisions WHERE campaign_id = $1`, [campaignId]);
   assert.equal(Number(rows[0]!.n), answered);
   assert.equal(answered, 250);
+});
+
+test('main: SIGTERM stops the service cleanly (exit 0)', async () => {
+  const { child } = await startMain(uniqueName('term').toLowerCase());
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
 });

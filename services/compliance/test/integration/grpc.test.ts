@@ -66,14 +66,30 @@ test('grpc: an allowed dial reserves the attempt; the next one for that number i
   assert.deepEqual(second.denials.map((d) => d.code), ['LEAD_MIN_GAP']);
   assert.equal(second.denials[0]!.rulePack, 'BASE@2026-01');
 
-  const listed = await waitFor(async () => {
-    const r = await unary(h.client.listDecisions, h.client, { phone: c.phone, limit: 10 }, new Metadata());
-    return r.decisions.length === 2 ? r.decisions : undefined;
-  }, { what: 'both decisions stored', timeoutMs: 5_000 });
+  // Stored before they were answered: no waiting.
+  const listed = (await unary(h.client.listDecisions, h.client, { phone: c.phone, limit: 10 }, new Metadata())).decisions;
   assert.deepEqual(listed.map((d) => d.checkId), [second.checkId, first.checkId]);
   assert.equal(listed[0]!.maskedPhone, `+4420****${c.phone.slice(-4)}`);
   const { rows } = await pool.query(`SELECT * FROM "${h.schema}".decisions WHERE check_id = $1`, [first.checkId]);
   assert.doesNotMatch(JSON.stringify(rows), new RegExp(c.phone.replace('+', '\\+')), 'no number in stored evidence');
+});
+
+test('grpc: when the evidence cannot be stored no decision is given (UNAVAILABLE) and nothing stays reserved', async () => {
+  const c = check();
+  // A real failure of the real database: the decisions table is gone for a moment.
+  await pool.query(`ALTER TABLE "${h.schema}".decisions RENAME TO decisions_away`);
+  try {
+    await assert.rejects(unary(h.client.checkDialBatch, h.client, { checks: [c, check()] }, new Metadata()), (error: ServiceError) => {
+      assert.equal(error.code, Status.UNAVAILABLE);
+      assert.match(error.details, /could not be stored as evidence/);
+      return true;
+    });
+  } finally {
+    await pool.query(`ALTER TABLE "${h.schema}".decisions_away RENAME TO decisions`);
+  }
+  // The failed check reserved nothing that lasts: the same number is allowed at once, not held by the gap.
+  const again = await checkDial({ ...c, leadId: uniqueName('l') });
+  assert.equal(again.allowed, true, JSON.stringify(again.denials));
 });
 
 test('grpc: a batch is decided in order, later checks seeing earlier reservations', async () => {

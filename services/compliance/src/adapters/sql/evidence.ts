@@ -1,6 +1,4 @@
 import type { Pool } from '@outbound/store';
-import type { Logger } from '@outbound/telemetry';
-import { backoffDelayMs, sleep } from '@outbound/errors';
 import type { CampaignPolicy, CapState, DialFacts, Denial } from '../../domain/types.js';
 
 /** The data a decision used (the `inputs` column), in this key order. */
@@ -31,76 +29,26 @@ export interface DecisionRecord {
   readonly inputs: DecisionInputs;
 }
 
-const MAX_BATCH = 1000;
-
 /**
- * Decisions are written off the hot path in batches. A failed write keeps its rows queued and
- * retries with back-off; `close()` drains everything, so nothing is lost on SIGTERM.
+ * Decision evidence, stored before the decision is answered: a decision exists only with its
+ * evidence, so a crash (even kill -9) never leaves a dial nobody can explain. The checks decided
+ * together (a batch, or the single checks of one event-loop turn) are written in one statement.
  */
-export class EvidenceWriter {
-  /** Rows already serialized (JSON objects): each check pays a few µs, no flush blocks the loop. */
-  private queue: string[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
-  private failures = 0;
-
+export class EvidenceStore {
   constructor(
     private readonly pool: Pool,
     private readonly schema: string,
-    private readonly logger: Logger,
-    private readonly flushEveryMs = 100,
   ) {}
 
-  add(record: DecisionRecord): void {
-    const row = toRow(record);
-    // A row is ~40 concatenated pieces until flattened, and it stays queued for up to
-    // `flushEveryMs`: flattened now, the pieces die young instead of each being copied by the
-    // collector, then promoted.
-    flatten(row);
-    this.queue.push(row);
-    if (this.queue.length >= MAX_BATCH) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), this.flushEveryMs);
-  }
-
-  /** Write what is queued now (and wait for a write already running). */
-  async flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    while (this.flushing) await this.flushing;
-    if (this.queue.length === 0) return;
-    const batch = this.queue.splice(0, MAX_BATCH);
-    this.flushing = this.write(batch)
-      .then(() => {
-        this.failures = 0;
-      })
-      .catch(async (error: unknown) => {
-        this.failures++;
-        this.queue.unshift(...batch);
-        this.logger.error({ err: error, rows: batch.length, failures: this.failures }, 'decision evidence write failed; retrying');
-        await sleep(backoffDelayMs({ initialDelayMs: 100, maxDelayMs: 5_000, multiplier: 2, maxAttempts: Infinity }, this.failures));
-      })
-      .finally(() => {
-        this.flushing = undefined;
-      });
-    await this.flushing;
-    if (this.queue.length > 0) this.timer ??= setTimeout(() => void this.flush(), this.queue.length >= MAX_BATCH ? 0 : this.flushEveryMs);
-  }
-
-  /** Drain everything queued; keeps retrying until written or `deadlineMs` passes. */
-  async close(deadlineMs: number): Promise<void> {
-    const deadline = Date.now() + deadlineMs;
-    while ((this.queue.length > 0 || this.flushing) && Date.now() < deadline) await this.flush();
-    if (this.timer) clearTimeout(this.timer);
-    if (this.queue.length > 0) this.logger.error({ rows: this.queue.length }, 'decision evidence not written before shutdown deadline');
-  }
-
-  private async write(batch: readonly string[]): Promise<void> {
+  async store(records: readonly DecisionRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    let rows = '';
+    for (const record of records) rows += rows === '' ? toRow(record) : `,${toRow(record)}`;
     await this.pool.query(
       `INSERT INTO "${this.schema}".decisions (check_id, decided_at, dial_at, campaign_id, lead_id, phone_key, masked_phone, caller_id, allowed, denials, rule_packs, time_zones, inputs)
        SELECT r.check_id, r.decided_at, r.dial_at, r.campaign_id, r.lead_id, r.phone_key, r.masked_phone, r.caller_id, r.allowed, r.denials, r.rule_packs, r.time_zones, r.inputs
-       FROM jsonb_to_recordset($1::jsonb) AS r(check_id text, decided_at timestamptz, dial_at timestamptz, campaign_id text, lead_id text, phone_key text, masked_phone text, caller_id text, allowed boolean, denials jsonb, rule_packs text[], time_zones text[], inputs jsonb)
-       ON CONFLICT (check_id) DO NOTHING`,
-      [`[${batch.join(',')}]`],
+       FROM jsonb_to_recordset($1::jsonb) AS r(check_id text, decided_at timestamptz, dial_at timestamptz, campaign_id text, lead_id text, phone_key text, masked_phone text, caller_id text, allowed boolean, denials jsonb, rule_packs text[], time_zones text[], inputs jsonb)`,
+      [`[${rows}]`],
     );
   }
 }
@@ -133,11 +81,6 @@ class InstantJson {
 }
 const decidedJson = new InstantJson();
 const dialJson = new InstantJson();
-
-/** Makes V8 store `text` as one flat string (measuring its UTF-8 length flattens it in place). */
-function flatten(text: string): void {
-  Buffer.byteLength(text);
-}
 
 const str = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
 
