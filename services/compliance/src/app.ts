@@ -55,6 +55,18 @@ export function createApp(deps: AppDeps): App {
   let server: GrpcServer | undefined;
   let consumers: ConsumerHandle[] = [];
   let poller: NodeJS.Timeout | undefined;
+  let auditTimer: NodeJS.Timeout | undefined;
+  const auditStop = new AbortController();
+  let auditVerifying: Promise<void> = Promise.resolve();
+  // The full re-hash catches an edit further back than the rows ListAudit re-hashes (see AuditLog).
+  const verifyAudit = () => {
+    auditVerifying = audit.verifyAll(auditStop.signal).then(
+      (intact) => {
+        if (intact === false) logger.error('audit log chain broken: an entry was changed or removed; ListAudit now answers chain_valid false');
+      },
+      (error: unknown) => logger.error({ err: error }, 'audit log verification failed to run'),
+    );
+  };
 
   return {
     async start() {
@@ -67,6 +79,9 @@ export function createApp(deps: AppDeps): App {
         registryLoader.reloadIfChanged().catch((error: unknown) => logger.error({ err: error }, 'registry reload failed'));
       }, config.registryPollMs);
       poller.unref();
+      verifyAudit();
+      auditTimer = setInterval(verifyAudit, config.auditVerifyMs);
+      auditTimer.unref();
       const service = complianceService({ checker, dncFilter, catalogue, policies, blind, state, abandon, registryLoader, audit, bus, pool, schema, now }, logger);
       server = await startGrpcServer({ address: config.grpcAddress, services: [service], logger });
       return { port: server.port };
@@ -74,6 +89,9 @@ export function createApp(deps: AppDeps): App {
 
     async stop() {
       if (poller) clearInterval(poller);
+      if (auditTimer) clearInterval(auditTimer);
+      auditStop.abort();
+      await auditVerifying;
       await server?.shutdown(config.shutdownGraceMs);
       await Promise.all(consumers.map((c) => stopWithin(c, 5_000)));
       await bus?.close();

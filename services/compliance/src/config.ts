@@ -20,6 +20,8 @@ export const configShape = {
   abandonCacheMs: ['COMPLIANCE_ABANDON_CACHE_MS', vars.durationMs().default(1_000)],
   /** How often a replica checks whether another one loaded a new registry. */
   registryPollMs: ['COMPLIANCE_REGISTRY_POLL_MS', vars.durationMs().default(5_000)],
+  /** How often the whole audit chain is re-hashed from its start (also once at start). */
+  auditVerifyMs: ['COMPLIANCE_AUDIT_VERIFY_MS', vars.durationMs().default(3_600_000)],
   /** Durable consumer name prefix (one set of consumers shared by all replicas). */
   durablePrefix: ['COMPLIANCE_DURABLE_PREFIX', vars.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name').default('compliance')],
 } as const;

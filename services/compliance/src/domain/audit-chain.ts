@@ -19,12 +19,19 @@ export function auditHash(prevHash: string, row: AuditFields): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-/** Re-hash a run of rows in seq order; false at the first row whose link or hash is wrong. */
-export function verifyChain(rows: ReadonlyArray<AuditFields & { prevHash: string; hash: string }>, startPrev: string): boolean {
+/**
+ * Re-hash a run of rows in seq order, the first one linking to `startPrev`: the index of the first
+ * row whose link or hash is wrong, or -1 when the run holds.
+ */
+export function firstBrokenRow(rows: ReadonlyArray<AuditFields & { prevHash: string; hash: string }>, startPrev: string): number {
   let prev = startPrev;
-  for (const row of rows) {
-    if (row.prevHash !== prev || auditHash(prev, row) !== row.hash) return false;
+  for (const [index, row] of rows.entries()) {
+    if (row.prevHash !== prev || auditHash(prev, row) !== row.hash) return index;
     prev = row.hash;
   }
-  return true;
+  return -1;
+}
+
+export function verifyChain(rows: ReadonlyArray<AuditFields & { prevHash: string; hash: string }>, startPrev: string): boolean {
+  return firstBrokenRow(rows, startPrev) === -1;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GENESIS_HASH, auditHash, verifyChain, type AuditFields } from '../../src/domain/audit-chain.js';
+import { GENESIS_HASH, auditHash, firstBrokenRow, verifyChain, type AuditFields } from '../../src/domain/audit-chain.js';
 
 function chain(rows: AuditFields[]) {
   let prev = GENESIS_HASH;
@@ -25,4 +25,7 @@ test('audit chain: editing, deleting or reordering a row breaks verification', (
   assert.ok(!verifyChain([linked[0]!, { ...linked[1]!, actor: 'mallory' }, linked[2]!], GENESIS_HASH));
   assert.ok(!verifyChain([linked[0]!, linked[2]!], GENESIS_HASH));
   assert.ok(!verifyChain([linked[1]!, linked[0]!, linked[2]!], GENESIS_HASH));
+  // The first bad row is named: the rows before it still hold.
+  assert.equal(firstBrokenRow([linked[0]!, { ...linked[1]!, actor: 'mallory' }, linked[2]!], GENESIS_HASH), 1);
+  assert.equal(firstBrokenRow(linked.slice(1), linked[0]!.hash), -1);
 });

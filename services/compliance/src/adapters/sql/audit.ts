@@ -1,6 +1,6 @@
 import type { Pool } from '@outbound/store';
 import { withTransaction } from '@outbound/store';
-import { GENESIS_HASH, auditHash, verifyChain, type AuditFields } from '../../domain/audit-chain.js';
+import { GENESIS_HASH, auditHash, firstBrokenRow, type AuditFields } from '../../domain/audit-chain.js';
 
 export interface AuditRecord extends AuditFields {
   readonly prevHash: string;
@@ -23,15 +23,29 @@ function fromRow(row: AuditRow): AuditRecord {
   return { seq: Number(row.seq), at: row.at.toISOString(), actor: row.actor, action: row.action, target: row.target, service: row.service, details: row.details, prevHash: row.prev_hash, hash: row.hash };
 }
 
+/** Rows re-hashed per query when verifying: memory stays bounded whatever the log's length. */
+const VERIFY_PAGE = 5_000;
+
 /**
  * The append-only audit log. Appends are serialised with an advisory lock so each row can hash
  * its predecessor; the table's trigger refuses updates and deletes.
+ *
+ * Verification is incremental: the log only grows, so this process remembers the furthest row it
+ * has re-hashed from the genesis and, when asked about a later row, re-hashes only the rows since,
+ * a page at a time. The remembered row itself is re-read each time (an edit to it shows at once);
+ * edits further back, which the trigger refuses unless someone disables it, show at the next full
+ * verification (`verifyAll`, at start and then periodically), after which every answer is false.
  */
 export class AuditLog {
+  private verified = { seq: 0, hash: GENESIS_HASH };
+  /** The first row a verification found broken: every answer from it on is false. */
+  private brokenFrom = Number.POSITIVE_INFINITY;
+
   constructor(
     private readonly pool: Pool,
     private readonly schema: string,
     private readonly now: () => number = Date.now,
+    private readonly pageRows = VERIFY_PAGE,
   ) {}
 
   async append(entry: Omit<AuditFields, 'seq' | 'at'>): Promise<AuditRecord> {
@@ -60,10 +74,48 @@ export class AuditLog {
     return { entries, chainValid: last ? await this.verifyUpTo(last.seq) : true };
   }
 
-  /** Re-hash the chain from the start to `seq` (an audit of the audit log). */
+  /** Whether the chain from the genesis to `seq` re-hashes correctly (see the class comment). */
   async verifyUpTo(seq: number): Promise<boolean> {
-    const { rows } = await this.pool.query<AuditRow>(`SELECT * FROM "${this.schema}".audit_log WHERE seq <= $1 ORDER BY seq`, [seq]);
-    const records = rows.map(fromRow);
-    return records.every((r, i) => r.seq === i + 1) && verifyChain(records, GENESIS_HASH);
+    if (seq >= this.brokenFrom) return false;
+    const start = this.verified;
+    if (start.seq > 0) {
+      const { rows } = await this.pool.query<{ hash: string }>(`SELECT hash FROM "${this.schema}".audit_log WHERE seq = $1`, [start.seq]);
+      if (rows[0]?.hash !== start.hash) return this.broken(start.seq);
+    }
+    if (seq <= start.seq) return true;
+    return (await this.rehash(start, seq)) === true;
+  }
+
+  /**
+   * Re-hash the whole chain from the genesis, a page at a time: whether it holds, or undefined
+   * when `signal` stopped it first.
+   */
+  async verifyAll(signal?: AbortSignal): Promise<boolean | undefined> {
+    const { rows } = await this.pool.query<{ seq: string | null }>(`SELECT max(seq) AS seq FROM "${this.schema}".audit_log`);
+    const tip = Number(rows[0]?.seq ?? 0);
+    return tip === 0 || this.rehash({ seq: 0, hash: GENESIS_HASH }, tip, signal);
+  }
+
+  private async rehash(from: { seq: number; hash: string }, to: number, signal?: AbortSignal): Promise<boolean | undefined> {
+    let at = from;
+    while (at.seq < to) {
+      if (signal?.aborted) return undefined;
+      const { rows } = await this.pool.query<AuditRow>(`SELECT * FROM "${this.schema}".audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`, [at.seq, to, this.pageRows]);
+      const records = rows.map(fromRow);
+      if (records.length === 0) return this.broken(at.seq + 1);
+      // A gap (a deleted row) breaks the chain as surely as an edited one.
+      const gapAt = records.findIndex((r, i) => r.seq !== at.seq + i + 1);
+      const badAt = firstBrokenRow(gapAt >= 0 ? records.slice(0, gapAt) : records, at.hash);
+      if (badAt >= 0 || gapAt >= 0) return this.broken(at.seq + 1 + (badAt >= 0 ? badAt : gapAt));
+      const last = records[records.length - 1]!;
+      at = { seq: last.seq, hash: last.hash };
+      if (at.seq > this.verified.seq) this.verified = at;
+    }
+    return true;
+  }
+
+  private broken(seq: number): false {
+    this.brokenFrom = Math.min(this.brokenFrom, seq);
+    return false;
   }
 }
