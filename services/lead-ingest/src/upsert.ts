@@ -21,7 +21,7 @@ export interface UpsertCommand {
 }
 
 /** Per input lead, in order: the stored lead, or why it was not stored. */
-export interface UpsertOutcome {
+export interface UpsertLeadResult {
   externalId: string;
   leadId: string;
   created: boolean;
@@ -55,10 +55,10 @@ export class LeadUpserter {
 
   constructor(private readonly deps: LeadUpserterDeps) {}
 
-  async upsert(command: UpsertCommand, signal?: AbortSignal): Promise<UpsertOutcome[]> {
+  async upsert(command: UpsertCommand, signal?: AbortSignal): Promise<UpsertLeadResult[]> {
     const { cipher, dnc, pool, tierRules } = this.deps;
     const defaultRegion = (command.defaultRegion || this.deps.defaultRegion) as CountryCode;
-    const outcomes: UpsertOutcome[] = [];
+    const outcomes: UpsertLeadResult[] = [];
     const clean: Array<{ index: number; lead: CleanLead }> = [];
     for (const [index, input] of command.leads.entries()) {
       const cells = inputCells(input);
