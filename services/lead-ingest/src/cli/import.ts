@@ -1,37 +1,71 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { ImportJobState, LeadServiceClient, type ImportRequest, type ImportResponse } from '@outbound/proto/outbound/v1/lead';
-import { Metadata, createClient } from '@outbound/rpc';
+import { ImportJobState, LeadServiceClient, type GetRejectReportRequest, type GetRejectReportResponse, type ImportRequest, type ImportResponse } from '@outbound/proto/outbound/v1/lead';
+import { Metadata, createClient, unary } from '@outbound/rpc';
 
-// Operators script imports with this: stream a file to the running service, print the job's counts.
-const usage = 'usage: import <file> --list <id> [--campaign <id>] [--region CN] [--format csv|xlsx|jsonl] [--encoding gb18030] [--sheet <name>] [--address host:port]';
+// Operators script imports with this: stream a file to the running service, print the job's
+// counts, optionally save the reject report. Exit 0 when the job succeeded, 1 when it did not,
+// 64 for bad arguments.
+const usage = `usage: import <file> --list <id> [--campaign <id>] [--region CN] [--format csv|xlsx|jsonl] [--encoding gb18030]
+  [--sheet <name>] [--delimiter ';'] [--map '<column>=<phone|name|region|intent|order_value|tags|external_id|custom.x|ignore>' ...]
+  [--dedup-by-external-id] [--rejects <report.csv>] [--address host:port]`;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    list: { type: 'string' },
-    campaign: { type: 'string', default: '' },
-    region: { type: 'string', default: '' },
-    format: { type: 'string', default: '' },
-    encoding: { type: 'string', default: '' },
-    sheet: { type: 'string', default: '' },
-    address: { type: 'string', default: process.env['LEAD_INGEST_ADDRESS'] ?? '127.0.0.1:50053' },
-  },
-});
-const file = positionals[0];
-if (!file || !values.list) {
-  process.stderr.write(`${usage}\n`);
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${usage}\n`);
   process.exit(64);
 }
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      list: { type: 'string' },
+      campaign: { type: 'string', default: '' },
+      region: { type: 'string', default: '' },
+      format: { type: 'string', default: '' },
+      encoding: { type: 'string', default: '' },
+      sheet: { type: 'string', default: '' },
+      delimiter: { type: 'string', default: '' },
+      map: { type: 'string', multiple: true, default: [] },
+      'dedup-by-external-id': { type: 'boolean', default: false },
+      rejects: { type: 'string' },
+      address: { type: 'string', default: process.env['LEAD_INGEST_ADDRESS'] ?? '127.0.0.1:50053' },
+    },
+  });
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+const { values, positionals } = parsed;
+const file = positionals[0];
+if (!file || !values.list) fail('a file and --list are required');
 const listId = values.list;
+const columnMapping: Record<string, string> = {};
+for (const entry of values.map) {
+  const cut = entry.lastIndexOf('=');
+  if (cut < 1 || cut === entry.length - 1) fail(`--map ${entry}: expected <column>=<target>`);
+  columnMapping[entry.slice(0, cut)] = entry.slice(cut + 1);
+}
 
 const client = createClient(LeadServiceClient, values.address, { defaultDeadlineMs: 3_600_000 });
 const jobId = randomUUID();
 const response = await new Promise<ImportResponse>((resolve, reject) => {
   const call = client.import(new Metadata(), (error, reply) => (error ? reject(error) : resolve(reply)));
-  const header = { listId, campaignId: values.campaign, defaultRegion: values.region, format: values.format, fileName: basename(file), columnMapping: {}, encoding: values.encoding, sheetName: values.sheet, jobId, delimiter: '', dedupByExternalId: false };
+  const header = {
+    listId,
+    campaignId: values.campaign,
+    defaultRegion: values.region,
+    format: values.format,
+    fileName: basename(file),
+    columnMapping,
+    encoding: values.encoding,
+    sheetName: values.sheet,
+    jobId,
+    delimiter: values.delimiter,
+    dedupByExternalId: values['dedup-by-external-id'],
+  };
   call.write({ header } satisfies ImportRequest);
   const input = createReadStream(file, { highWaterMark: 256 * 1024 });
   // Back-pressure: stop reading the file while gRPC's send buffer is full.
@@ -57,5 +91,11 @@ process.stdout.write(
     `read ${job.rowsRead}  accepted ${job.rowsAccepted}  rejected ${job.rowsRejected}  duplicate ${job.rowsDuplicate}\n` +
     (job.failureReason ? `reason: ${job.failureReason}\n` : ''),
 );
+if (values.rejects) {
+  // Line, column, masked value and reason of each rejected row (formula-escaped, UTF-8 with BOM for spreadsheets).
+  const report = await unary<GetRejectReportRequest, GetRejectReportResponse>(client.getRejectReport, client, { jobId: job.jobId }, new Metadata());
+  writeFileSync(values.rejects, report.csv);
+  process.stdout.write(`reject report: ${values.rejects}${report.truncated ? ' (truncated: more rows were rejected than are kept)' : ''}\n`);
+}
 client.close();
 process.exit(job.state === ImportJobState.IMPORT_JOB_STATE_SUCCEEDED ? 0 : 1);

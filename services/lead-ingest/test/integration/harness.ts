@@ -10,6 +10,8 @@ import { DEFAULT_TIER_RULES } from '../../src/domain/tiers.js';
 export interface Harness {
   app: App;
   client: LeadServiceClient;
+  /** host:port of the gRPC API. */
+  grpcAddress: string;
   /** Base URL of the HTTP API, e.g. http://127.0.0.1:40123 */
   httpBase: string;
   schema: string;
@@ -65,6 +67,7 @@ export async function startHarness(overrides: Partial<AppDeps> = {}): Promise<Ha
   return {
     app,
     client,
+    grpcAddress: `127.0.0.1:${port}`,
     httpBase: `http://127.0.0.1:${httpPort}`,
     schema,
     stop: async () => {
