@@ -10,6 +10,7 @@ import { AbandonCounts } from './adapters/redis/abandon-counts.js';
 import { DialStateStore } from './adapters/redis/dial-state.js';
 import { AuditLog } from './adapters/sql/audit.js';
 import { EvidenceStore } from './adapters/sql/evidence.js';
+import { Housekeeping } from './housekeeping.js';
 import { PolicyStore } from './adapters/sql/policies.js';
 import { RegistryLoader } from './adapters/sql/registry-loader.js';
 import type { ComplianceConfig } from './config.js';
@@ -27,10 +28,11 @@ export interface AppDeps {
 
 export interface App {
   start(): Promise<{ port: number }>;
-  /** Stop taking calls, finish in-flight ones, write every queued decision, close connections. */
+  /** Stop taking calls, finish in-flight ones, stop background work, close connections. */
   stop(): Promise<void>;
 }
 
+const EVIDENCE_PURGE_EVERY_MS = 3_600_000;
 const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 export function createApp(deps: AppDeps): App {
@@ -55,19 +57,27 @@ export function createApp(deps: AppDeps): App {
   let server: GrpcServer | undefined;
   let consumers: ConsumerHandle[] = [];
   let poller: NodeJS.Timeout | undefined;
-  let auditTimer: NodeJS.Timeout | undefined;
-  const auditStop = new AbortController();
-  let auditVerifying: Promise<void> = Promise.resolve();
-  // The full re-hash catches an edit further back than the rows ListAudit re-hashes (see AuditLog).
-  const verifyAudit = () => {
-    auditVerifying = audit.verifyAll(auditStop.signal).then(
-      (intact) => {
-        if (intact === false) logger.error('audit log chain broken: an entry was changed or removed; ListAudit now answers chain_valid false');
+  const housekeeping = new Housekeeping(
+    [
+      {
+        // The full re-hash catches an edit further back than the rows ListAudit re-hashes (see AuditLog).
+        name: 'audit-verify',
+        everyMs: config.auditVerifyMs,
+        run: async (signal) => {
+          if ((await audit.verifyAll(signal)) === false) logger.error('audit log chain broken: an entry was changed or removed; ListAudit now answers chain_valid false');
+        },
       },
-      (error: unknown) => logger.error({ err: error }, 'audit log verification failed to run'),
-    );
-  };
-
+      {
+        name: 'evidence-retention',
+        everyMs: EVIDENCE_PURGE_EVERY_MS,
+        run: async (signal) => {
+          const removed = await evidence.purgeOlderThan(now() - config.evidenceRetentionDays * 86_400_000, signal);
+          if (removed > 0) logger.info({ removed, retentionDays: config.evidenceRetentionDays }, 'decision evidence past its retention removed');
+        },
+      },
+    ],
+    logger,
+  );
   return {
     async start() {
       await migrate(pool, { schema, migrations: await loadMigrations(migrationsDir) });
@@ -79,9 +89,7 @@ export function createApp(deps: AppDeps): App {
         registryLoader.reloadIfChanged().catch((error: unknown) => logger.error({ err: error }, 'registry reload failed'));
       }, config.registryPollMs);
       poller.unref();
-      verifyAudit();
-      auditTimer = setInterval(verifyAudit, config.auditVerifyMs);
-      auditTimer.unref();
+      housekeeping.start();
       const service = complianceService({ checker, dncFilter, catalogue, policies, blind, state, abandon, registryLoader, audit, bus, pool, schema, now }, logger);
       server = await startGrpcServer({ address: config.grpcAddress, services: [service], logger });
       return { port: server.port };
@@ -89,9 +97,7 @@ export function createApp(deps: AppDeps): App {
 
     async stop() {
       if (poller) clearInterval(poller);
-      if (auditTimer) clearInterval(auditTimer);
-      auditStop.abort();
-      await auditVerifying;
+      await housekeeping.stop();
       await server?.shutdown(config.shutdownGraceMs);
       await Promise.all(consumers.map((c) => stopWithin(c, 5_000)));
       await bus?.close();

@@ -22,6 +22,11 @@ export const configShape = {
   registryPollMs: ['COMPLIANCE_REGISTRY_POLL_MS', vars.durationMs().default(5_000)],
   /** How often the whole audit chain is re-hashed from its start (also once at start). */
   auditVerifyMs: ['COMPLIANCE_AUDIT_VERIFY_MS', vars.durationMs().default(3_600_000)],
+  /**
+   * How long decision evidence is kept (days): 4 years by default, the longest limitation period
+   * of the packs' laws (TCPA); never under 2 years.
+   */
+  evidenceRetentionDays: ['COMPLIANCE_EVIDENCE_RETENTION_DAYS', vars.int(730, 36_500).default(1461)],
   /** Durable consumer name prefix (one set of consumers shared by all replicas). */
   durablePrefix: ['COMPLIANCE_DURABLE_PREFIX', vars.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name').default('compliance')],
 } as const;

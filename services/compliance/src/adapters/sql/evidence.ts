@@ -56,7 +56,26 @@ export class EvidenceStore {
       client.release();
     }
   }
+
+  /**
+   * Delete decisions decided before `cutoffMs`, a bounded batch per statement (short locks, no
+   * huge transaction); returns how many went. Stops between batches once `signal` aborts.
+   */
+  async purgeOlderThan(cutoffMs: number, signal?: AbortSignal, batchRows = PURGE_BATCH): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      if (signal?.aborted) return removed;
+      const { rowCount } = await this.pool.query(
+        `DELETE FROM "${this.schema}".decisions WHERE ctid IN (SELECT ctid FROM "${this.schema}".decisions WHERE decided_at < $1 LIMIT $2)`,
+        [new Date(cutoffMs), batchRows],
+      );
+      removed += rowCount ?? 0;
+      if ((rowCount ?? 0) < batchRows) return removed;
+    }
+  }
 }
+
+const PURGE_BATCH = 10_000;
 
 const COLUMNS = 'check_id, decided_at, dial_at, campaign_id, lead_id, phone_key, masked_phone, caller_id, allowed, denials, rule_packs, time_zones, inputs';
 
