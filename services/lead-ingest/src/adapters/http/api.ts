@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { once } from 'node:events';
 import { isDomainError, type ErrorKind } from '@outbound/errors';
 import { validateRequest } from '@outbound/rpc';
-import type { Logger } from '@outbound/telemetry';
+import { SpanKind, extractTraceContext, instrument, type Logger } from '@outbound/telemetry';
 import { grantedPrincipal, type TokenGrant } from '../../domain/grants.js';
 import type { LeadUpserter } from '../../upsert.js';
 import { upsertSchema } from '../grpc/schemas.js';
@@ -93,7 +93,13 @@ export async function startHttpApi(address: string, deps: HttpApiDeps): Promise<
   };
 
   const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
+    // A server span continuing the caller's W3C trace (traceparent), as every gRPC call has.
+    const parent = extractTraceContext(request.headers, headerGetter);
+    const path = (request.url ?? '').split('?')[0] ?? '';
+    instrument(`${request.method ?? 'GET'} ${path === UPSERT_PATH || path === '/healthz' ? path : '(other)'}`, { kind: SpanKind.SERVER, parent, attributes: { 'http.request.method': request.method ?? '' } }, async (span) => {
+      await handle(request, response);
+      span.setAttribute('http.response.status_code', response.statusCode);
+    }).catch((error: unknown) => {
       const failure = toFailure(error);
       if (failure.status >= 500) logger.error({ err: error }, 'HTTP request failed');
       send(response, failure.status, { error: { code: failure.code, message: failure.message, ...(failure.violations ? { violations: failure.violations } : {}) } });
@@ -122,6 +128,14 @@ export async function startHttpApi(address: string, deps: HttpApiDeps): Promise<
     },
   };
 }
+
+const headerGetter = {
+  get: (carrier: IncomingMessage['headers'], key: string) => {
+    const value = carrier[key];
+    return Array.isArray(value) ? value[0] : value;
+  },
+  keys: (carrier: IncomingMessage['headers']) => Object.keys(carrier),
+};
 
 function toFailure(error: unknown): HttpFailure {
   if (error instanceof HttpFailure) return error;
