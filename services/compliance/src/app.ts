@@ -48,7 +48,7 @@ export function createApp(deps: AppDeps): App {
   const state = new DialStateStore(redis, keys);
   const abandon = new AbandonCounts(redis, keys, config.abandonCacheMs, now, (error) => logger.warn({ err: error }, 'abandon counts refresh failed; serving the last counts'));
   const evidence = new EvidenceStore(pool, schema);
-  const policies = new PolicyStore(pool, schema, config.policyCacheMs, now);
+  const policies = new PolicyStore(pool, schema, config.policyCacheMs, (campaignId, version) => state.announcePolicyVersion(campaignId, version), now);
   const registryLoader = new RegistryLoader({ pool, schema, redis, keys, blind, registry, logger });
   const audit = new AuditLog(pool, schema, now);
   const checker = new DialChecker({ catalogue, policies, registry, blind, state, abandon, evidence, now });

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { UnavailableError } from '@outbound/errors';
 import { BlindIndex, maskE164 } from './domain/blind.js';
-import { decideAfterLocal, localDenials, planDial, type DialPlan } from './domain/engine.js';
+import { decideAfterLocal, localDenials, planDial } from './domain/engine.js';
 import type { PackCatalogue } from './domain/packs/index.js';
-import type { AbandonDay, CampaignPolicy, Decision, Denial, DialRequest } from './domain/types.js';
+import type { AbandonDay, Decision, Denial, DialRequest } from './domain/types.js';
 import type { AbandonCounts } from './adapters/redis/abandon-counts.js';
-import type { DialStateStore } from './adapters/redis/dial-state.js';
+import type { DialStateInput, DialStateStore } from './adapters/redis/dial-state.js';
 import type { DecisionInputs, DecisionRecord, EvidenceStore } from './adapters/sql/evidence.js';
-import type { PolicyStore } from './adapters/sql/policies.js';
+import type { PolicyEntry, PolicyStore } from './adapters/sql/policies.js';
 import type { Registry } from './registry.js';
 
 export interface CheckedDecision extends Decision {
@@ -27,6 +27,13 @@ export interface DialCheckerDeps {
 
 /** Most checks decided in one step (one Redis pipeline). */
 const MAX_COALESCED = 256;
+/** Plans again under a newly announced policy before giving up (a policy changing that fast is a fault). */
+const MAX_REPLANS = 3;
+
+interface Prepared extends DialStateInput {
+  readonly onRegistry: boolean;
+  readonly denials: Denial[];
+}
 
 const reservationRefused: Denial = {
   reason: 'LEAD_FREQUENCY_CAP',
@@ -75,24 +82,41 @@ export class DialChecker {
 
   async check(requests: readonly DialRequest[]): Promise<CheckedDecision[]> {
     const { catalogue, policies, registry, blind, state, abandon, evidence } = this.deps;
-    const policyOf = new Map<string, CampaignPolicy>();
+    const policyOf = new Map<string, PolicyEntry>();
     const abandonOf = new Map<string, readonly AbandonDay[]>();
     for (const { campaignId } of requests) {
       if (policyOf.has(campaignId)) continue;
       // Both are cached in memory: only a campaign's first check (or an expired policy) waits.
-      policyOf.set(campaignId, policies.cached(campaignId) ?? (await policies.get(campaignId)));
+      policyOf.set(campaignId, policies.cached(campaignId) ?? (await policies.entry(campaignId)));
       abandonOf.set(campaignId, await abandon.cached(campaignId));
     }
-    const prepared = requests.map((request) => {
-      const plan = planDial(request, policyOf.get(request.campaignId)!, catalogue);
+    const prepare = (request: DialRequest): Prepared => {
+      const { policy, version } = policyOf.get(request.campaignId)!;
+      const plan = planDial(request, policy, catalogue);
       const numberKey = blind.hex(request.phone);
       const onRegistry = registry.has(BlindIndex.key64FromHex(numberKey));
       const abandonDays = abandonOf.get(request.campaignId)!;
       // This check's own array: it becomes the decision's denials (`decideAfterLocal`).
       const denials = localDenials(plan, { onRegistry, abandonDays });
-      return { plan, numberKey, onRegistry, denials, checkId: randomUUID(), reserve: plan.number.valid && denials.length === 0 };
-    });
+      return { plan, numberKey, onRegistry, denials, checkId: randomUUID(), reserve: plan.number.valid && denials.length === 0, policyVersion: version };
+    };
+    const prepared = requests.map(prepare);
     const states = await state.checkAndReserve(prepared);
+    // A newer policy was announced for a campaign (set on any replica) after its cached one was
+    // read: the script refused those dials, so plan them again under the new one. A policy
+    // change binds every replica's next check, not the next cache refresh.
+    for (let round = 1; ; round++) {
+      const stale = states.flatMap((s, i) => (s.stalePolicy ? [i] : []));
+      if (stale.length === 0) break;
+      if (round > MAX_REPLANS) throw new UnavailableError('the campaign policy kept changing during the check; retry it', { reason: 'POLICY_CHANGING' });
+      for (const campaignId of new Set(stale.map((i) => requests[i]!.campaignId))) policyOf.set(campaignId, await policies.reload(campaignId));
+      const again = stale.map((i) => prepare(requests[i]!));
+      const seen = await state.checkAndReserve(again);
+      stale.forEach((i, k) => {
+        prepared[i] = again[k]!;
+        states[i] = seen[k]!;
+      });
+    }
     const decidedAt = this.deps.now();
     const releases: Array<Promise<void>> = [];
     const out: CheckedDecision[] = [];
@@ -114,7 +138,7 @@ export class DialChecker {
         maxAgentConnectSeconds: decided.maxAgentConnectSeconds,
         checkId: p.checkId,
       };
-      records.push(this.record(p.plan, p.numberKey, decision, decidedAt, facts, caps, p.onRegistry));
+      records.push(this.record(p, decision, decidedAt, facts, caps));
       out.push(decision);
     }
     try {
@@ -129,22 +153,22 @@ export class DialChecker {
     return out;
   }
 
-  private record(plan: DialPlan, numberKey: string, decision: CheckedDecision, decidedAt: number, facts: DecisionInputs['facts'], caps: DecisionInputs['caps'], onRegistry: boolean): DecisionRecord {
-    const { request, policy, number } = plan;
+  private record(p: Prepared, decision: CheckedDecision, decidedAt: number, facts: DecisionInputs['facts'], caps: DecisionInputs['caps']): DecisionRecord {
+    const { request, policy, number } = p.plan;
     return {
       checkId: decision.checkId,
       decidedAt,
       dialAt: request.at,
       campaignId: request.campaignId,
       leadId: request.leadId,
-      phoneKey: numberKey,
+      phoneKey: p.numberKey,
       maskedPhone: maskE164(request.phone),
       callerId: request.callerId,
       allowed: decision.allowed,
       denials: decision.denials,
       rulePacks: decision.rulePacks,
       timeZones: decision.timeZones,
-      inputs: { policy, region: number.region, areaCode: number.areaCode ?? null, uncertainty: number.uncertainty ?? null, timeZoneOverride: request.timeZoneOverride ?? null, facts, caps, onRegistry },
+      inputs: { policy, policyVersion: p.policyVersion, region: number.region, areaCode: number.areaCode ?? null, uncertainty: number.uncertainty ?? null, timeZoneOverride: request.timeZoneOverride ?? null, facts, caps, onRegistry: p.onRegistry },
     };
   }
 }

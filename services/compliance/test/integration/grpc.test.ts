@@ -92,6 +92,26 @@ test('grpc: when the evidence cannot be stored no decision is given (UNAVAILABLE
   assert.equal(again.allowed, true, JSON.stringify(again.denials));
 });
 
+test('grpc: a policy change made on one replica binds the next check on every replica, whatever their caches', async () => {
+  // This replica caches policies for a minute: only the announced version can make it notice.
+  const replica = await startHarness({ shared: h.schema, env: { COMPLIANCE_POLICY_CACHE_MS: '60s' } });
+  try {
+    const campaignId = uniqueName('c');
+    const setPolicy = (client: Harness['client'], requireConsent: boolean) =>
+      unary(client.setCampaignPolicy, client, { campaignId, rulePacks: ['UK-OFCOM'], requireConsent, marketing: true, industry: '', agentGuaranteed: false, officialCallerIds: [], actor: 'supervisor-1' }, new Metadata());
+    await setPolicy(h.client, false);
+    const first = await unary(replica.client.checkDial, replica.client, { check: check({ campaignId }) }, new Metadata());
+    assert.equal(first.decision!.allowed, true, 'the replica cached the policy without consent');
+    await setPolicy(h.client, true);
+    const next = await unary(replica.client.checkDial, replica.client, { check: check({ campaignId }) }, new Metadata());
+    assert.deepEqual(next.decision!.denials.map((d) => d.code), ['CONSENT_REQUIRED']);
+    const [stored] = (await pool.query<{ inputs: { policyVersion: number } }>(`SELECT inputs FROM "${h.schema}".decisions WHERE check_id = $1`, [next.decision!.checkId])).rows;
+    assert.equal(stored!.inputs.policyVersion, 2, 'the evidence names the policy version that decided');
+  } finally {
+    await replica.close();
+  }
+});
+
 test('grpc: a batch is decided in order, later checks seeing earlier reservations', async () => {
   const phone = londonNumber();
   const r = await unary(h.client.checkDialBatch, h.client, { checks: [check({ phone }), check({ phone }), check()] }, new Metadata());

@@ -17,9 +17,12 @@ export interface Harness {
 /** The harness app's blind-index secret, for tests that look at its Redis state directly. */
 export const blindIndexSecret = 'test-secret-0123456789';
 
-/** A real compliance app on a random port with its own schema, key prefix and durables. */
-export async function startHarness(): Promise<Harness> {
-  const name = uniqueName('cmp').toLowerCase();
+/**
+ * A real compliance app on a random port with its own schema, key prefix and durables; `shared`
+ * starts another replica of an existing harness (same schema, Redis prefix and durables).
+ */
+export async function startHarness(options: { shared?: string; env?: Record<string, string> } = {}): Promise<Harness> {
+  const name = options.shared ?? uniqueName('cmp').toLowerCase();
   const config = loadComplianceConfig({
     GRPC_ADDRESS: '127.0.0.1:0',
     NATS_URL: testUrls.nats,
@@ -31,6 +34,7 @@ export async function startHarness(): Promise<Harness> {
     COMPLIANCE_DURABLE_PREFIX: name,
     COMPLIANCE_BLIND_INDEX_SECRET: blindIndexSecret,
     SHUTDOWN_GRACE_MS: '5s',
+    ...options.env,
   });
   const logger = createLogger({ service: 'compliance-test', level: 'silent' });
   const app = createApp({ config, logger });

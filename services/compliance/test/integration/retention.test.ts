@@ -25,7 +25,7 @@ function record(checkId: string, decidedAt: number): DecisionRecord {
     denials: [],
     rulePacks: ['BASE@2026-01'],
     timeZones: ['Asia/Shanghai'],
-    inputs: { policy: defaultPolicy('c1'), region: 'CN', areaCode: null, uncertainty: null, timeZoneOverride: null, facts: { internalDnc: false, optedOut: false }, caps: { leadCount: 0, callerCount: 0 }, onRegistry: false },
+    inputs: { policy: defaultPolicy('c1'), policyVersion: 0, region: 'CN', areaCode: null, uncertainty: null, timeZoneOverride: null, facts: { internalDnc: false, optedOut: false }, caps: { leadCount: 0, callerCount: 0 }, onRegistry: false },
   };
 }
 

@@ -36,7 +36,7 @@ test('evidence rows in COPY text read back as the record, with shared parts reus
     denials: [],
     rulePacks,
     timeZones: zones,
-    inputs: { policy, region: 'CN', areaCode: null, uncertainty: null, timeZoneOverride: null, facts: { internalDnc: false, optedOut: false }, caps: { leadCount: 0, callerCount: 0 }, onRegistry: false },
+    inputs: { policy, policyVersion: 3, region: 'CN', areaCode: null, uncertainty: null, timeZoneOverride: null, facts: { internalDnc: false, optedOut: false }, caps: { leadCount: 0, callerCount: 0 }, onRegistry: false },
   };
   const variants: DecisionRecord[] = [
     base,

@@ -55,7 +55,7 @@ function fakePool(policies: Map<string, CampaignPolicy>, log: string[]): Pool {
       log.push(params[0]);
       if (log.length > 1) await new Promise<void>((resolve) => (release = resolve)).finally(() => (release = undefined));
       const policy = policies.get(params[0]);
-      return { rows: policy ? [{ policy }] : [] };
+      return { rows: policy ? [{ policy, version: '1' }] : [] };
     },
     release: () => release?.(),
   } as unknown as Pool;
@@ -66,22 +66,22 @@ test('policy cache: served without waiting while fresh, stale while one refresh 
   const stored = new Map<string, CampaignPolicy>([['c1', { ...defaultPolicy('c1'), requireConsent: false }]]);
   const log: string[] = [];
   const pool = fakePool(stored, log);
-  const store = new PolicyStore(pool, 's', 2_000, () => clock);
+  const store = new PolicyStore(pool, 's', 2_000, async () => undefined, () => clock);
   assert.equal(store.cached('c1'), undefined, 'nothing cached before the first read');
   assert.equal((await store.get('c1')).requireConsent, false);
   stored.set('c1', { ...defaultPolicy('c1'), requireConsent: true });
   clock += 1_999;
-  assert.equal(store.cached('c1')?.requireConsent, false, 'fresh: cached');
+  assert.equal(store.cached('c1')?.policy.requireConsent, false, 'fresh: cached');
   assert.equal(log.length, 1);
   clock += 1;
-  assert.equal(store.cached('c1')?.requireConsent, false, 'stale: still served while the refresh runs');
-  assert.equal(store.cached('c1')?.requireConsent, false);
+  assert.equal(store.cached('c1')?.policy.requireConsent, false, 'stale: still served while the refresh runs');
+  assert.equal(store.cached('c1')?.policy.requireConsent, false);
   assert.equal(log.length, 2, 'one background refresh, not one per check');
   clock += 2_000;
   assert.equal(store.cached('c1'), undefined, 'older than twice the TTL: the caller must wait for get()');
   (pool as unknown as { release: () => void }).release();
   await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(store.cached('c1')?.requireConsent, true, 'the refreshed policy applies');
+  assert.equal(store.cached('c1')?.policy.requireConsent, true, 'the refreshed policy applies');
 });
 
 test('policy cache: a set() on this replica is not overwritten by a refresh that read before it', async () => {
@@ -89,7 +89,7 @@ test('policy cache: a set() on this replica is not overwritten by a refresh that
   const stored = new Map<string, CampaignPolicy>();
   const log: string[] = [];
   const pool = fakePool(stored, log);
-  const store = new PolicyStore({ ...pool, query: async (sql: string, params: [string]) => (sql.startsWith('INSERT') ? { rows: [] } : (pool.query as unknown as (s: string, p: [string]) => Promise<unknown>)(sql, params)) } as unknown as Pool, 's', 2_000, () => clock);
+  const store = new PolicyStore({ ...pool, query: async (sql: string, params: [string]) => (sql.startsWith('INSERT') ? { rows: [{ version: '1' }] } : (pool.query as unknown as (s: string, p: [string]) => Promise<unknown>)(sql, params)) } as unknown as Pool, 's', 2_000, async () => undefined, () => clock);
   await store.get('c2');
   clock += 2_500;
   store.cached('c2'); // starts a refresh that will answer "no policy"
@@ -97,5 +97,5 @@ test('policy cache: a set() on this replica is not overwritten by a refresh that
   await store.set({ ...defaultPolicy('c2'), marketing: false });
   (pool as unknown as { release: () => void }).release();
   await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(store.cached('c2')?.marketing, false);
+  assert.equal(store.cached('c2')?.policy.marketing, false);
 });

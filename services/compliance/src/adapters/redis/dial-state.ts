@@ -12,6 +12,8 @@ export interface DialState {
   readonly caps: CapState;
   readonly facts: Omit<DialFacts, 'onRegistry' | 'abandonDays'>;
   readonly reserved: boolean;
+  /** A newer policy version was announced for the campaign: nothing was read or reserved; plan it again. */
+  readonly stalePolicy: boolean;
 }
 
 export interface DialStateInput {
@@ -20,6 +22,8 @@ export interface DialStateInput {
   readonly checkId: string;
   /** False when the dial is already denied: look, but do not reserve. */
   readonly reserve: boolean;
+  /** The version of the campaign policy the plan used (0: the defaults, never set). */
+  readonly policyVersion: number;
 }
 
 const KEY_PART = /^[A-Za-z0-9_.@-]+$/;
@@ -29,6 +33,8 @@ const CALLER = /^\+?[0-9]+$/;
 function num(value: string): number | undefined {
   return value === '' ? undefined : Number(value);
 }
+
+const ANNOUNCE = `if tonumber(ARGV[1]) > tonumber(redis.call('GET', KEYS[1]) or '0') then redis.call('SET', KEYS[1], ARGV[1]) end`;
 
 /** Fields of the number's state hash: global list entries, then one campaign's own (`<field>:<campaign id>`). */
 const LIST_FIELDS = ['dnc', 'optout', 'refusedAt'] as const;
@@ -46,7 +52,7 @@ function listingOf(dnc: string, optout: string, refusedAt: string, campaignDnc: 
  */
 const DIALS_PER_CALL = 64;
 /** Values the script returns per dial. */
-const RESULT_WIDTH = 14;
+const RESULT_WIDTH = 15;
 
 /** A field of the script's string reply, `text.slice(from, to)`, as a number (undefined when empty). */
 function numberAt(text: string, from: number, to: number): number | undefined {
@@ -58,7 +64,7 @@ const starts = new Int32Array(RESULT_WIDTH);
 const ends = new Int32Array(RESULT_WIDTH);
 
 /**
- * The dials of the script's reply (14 values per dial, each followed by ','), without a string
+ * The dials of the script's reply (15 values per dial, each followed by ','), without a string
  * per value (most are empty).
  */
 function parseReply(text: string, out: DialState[]): void {
@@ -92,7 +98,7 @@ function parseReply(text: string, out: DialState[]): void {
     if (abandonedAt !== undefined) facts.lastAbandonedAt = abandonedAt;
     const consent = numberAt(text, starts[10]!, ends[10]!);
     if (consent !== undefined) facts.consentGivenAt = consent;
-    out.push({ caps, facts, reserved: ends[4]! - starts[4]! === 1 && text.charCodeAt(starts[4]!) === 49 });
+    out.push({ caps, facts, reserved: ends[4]! - starts[4]! === 1 && text.charCodeAt(starts[4]!) === 49, stalePolicy: ends[14] !== starts[14] });
   }
 }
 
@@ -104,14 +110,14 @@ function parseReply(text: string, out: DialState[]): void {
 export class DialStateStore {
   private sha: string | undefined;
   /** `<prefix>:compliance:<kind>:` per kind, so the hot path concatenates instead of re-validating. */
-  private readonly kindPrefix: Readonly<Record<'num' | 'lead' | 'consent' | 'cid' | 'attempts', string>>;
+  private readonly kindPrefix: Readonly<Record<'num' | 'lead' | 'consent' | 'cid' | 'attempts' | 'policyver', string>>;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keyspace,
   ) {
     const prefixOf = (kind: string) => keys.key(kind, '_').slice(0, -1);
-    this.kindPrefix = { num: prefixOf('num'), lead: prefixOf('lead'), consent: prefixOf('consent'), cid: prefixOf('cid'), attempts: prefixOf('attempts') };
+    this.kindPrefix = { num: prefixOf('num'), lead: prefixOf('lead'), consent: prefixOf('consent'), cid: prefixOf('cid'), attempts: prefixOf('attempts'), policyver: prefixOf('policyver') };
   }
 
   /**
@@ -171,7 +177,7 @@ export class DialStateStore {
     const pipeline = this.redis.pipeline();
     const p = this.kindPrefix;
     for (let from = 0; from < inputs.length; from += DIALS_PER_CALL) {
-      // Every dial of the chunk in one argument (see the script): 14 fields, each followed by ',',
+      // Every dial of the chunk in one argument (see the script): 15 fields, each followed by ',',
       // each dial by ';'; the script builds the keys from the prefixes and the parts.
       let dials = '';
       for (let i = from, end = Math.min(inputs.length, from + DIALS_PER_CALL); i < end; i++) {
@@ -181,9 +187,9 @@ export class DialStateStore {
         const lead = plan.caps.lead;
         const caller = plan.caps.callerId;
         const callerId = this.checkedParts(numberKey, request.callerId, request.leadId, request.campaignId);
-        dials += `${request.at},${lead ? lead.maxPer24h : -1},${lead ? lead.minGapMinutes * 60_000 : 0},${caller ? caller.maxPer24h : -1},${caller ? caller.minGapSeconds * 1000 : 0},${input.reserve ? 1 : 0},${input.checkId},${plan.refusalLockMs === undefined ? -1 : plan.refusalLockMs === null ? -2 : plan.refusalLockMs},${plan.abandonLockoutMs},${plan.consentRequired ? 1 : 0},${numberKey},${request.campaignId},${callerId},${request.leadId},;`;
+        dials += `${request.at},${lead ? lead.maxPer24h : -1},${lead ? lead.minGapMinutes * 60_000 : 0},${caller ? caller.maxPer24h : -1},${caller ? caller.minGapSeconds * 1000 : 0},${input.reserve ? 1 : 0},${input.checkId},${plan.refusalLockMs === undefined ? -1 : plan.refusalLockMs === null ? -2 : plan.refusalLockMs},${plan.abandonLockoutMs},${plan.consentRequired ? 1 : 0},${numberKey},${request.campaignId},${callerId},${request.leadId},${input.policyVersion},;`;
       }
-      pipeline.evalsha(sha, 0, p.attempts, p.cid, p.num, p.lead, p.consent, dials);
+      pipeline.evalsha(sha, 0, p.attempts, p.cid, p.num, p.lead, p.consent, p.policyver, dials);
     }
     const results = (await pipeline.exec()) ?? [];
     const out: DialState[] = [];
@@ -192,6 +198,14 @@ export class DialStateStore {
       parseReply(String(raw), out);
     }
     return out;
+  }
+
+  /**
+   * Announce a campaign's new policy version to every replica's checks (never moving it back:
+   * an announcement that arrives late for an older version changes nothing).
+   */
+  async announcePolicyVersion(campaignId: string, version: number): Promise<void> {
+    await this.redis.eval(ANNOUNCE, 1, this.keys.key('policyver', campaignId), String(version));
   }
 
   /** Undo a reservation whose final decision was a deny (keeps the caps exact). */

@@ -7,6 +7,8 @@ import type { CampaignPolicy, CapState, DialFacts, Denial } from '../../domain/t
 /** The data a decision used (the `inputs` column), in this key order. */
 export interface DecisionInputs {
   readonly policy: CampaignPolicy;
+  /** The campaign policy's version (0: never set, the defaults). */
+  readonly policyVersion: number;
   readonly region: string;
   readonly areaCode: string | null;
   readonly uncertainty: string | null;
@@ -118,7 +120,7 @@ const str = (value: string | null) => (value === null ? 'null' : JSON.stringify(
 export function inputsJson(r: DecisionRecord): string {
   const i = r.inputs;
   return (
-    `{"policy":${shared(i.policy, json)},"region":${JSON.stringify(i.region)},"areaCode":${str(i.areaCode)},"uncertainty":${str(i.uncertainty)},"timeZoneOverride":${str(i.timeZoneOverride)}` +
+    `{"policy":${shared(i.policy, json)},"policyVersion":${i.policyVersion},"region":${JSON.stringify(i.region)},"areaCode":${str(i.areaCode)},"uncertainty":${str(i.uncertainty)},"timeZoneOverride":${str(i.timeZoneOverride)}` +
     `,"facts":${JSON.stringify(i.facts)},"caps":${JSON.stringify(i.caps)},"onRegistry":${i.onRegistry}}`
   );
 }
