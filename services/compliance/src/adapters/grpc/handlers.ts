@@ -1,5 +1,5 @@
 import { events, type Bus } from '@outbound/bus';
-import { InvalidArgumentError } from '@outbound/errors';
+import { InvalidArgumentError, UnavailableError } from '@outbound/errors';
 import { AbandonAction, DoNotCallKind, type ComplianceServiceServer } from '@outbound/proto/outbound/v1/compliance';
 import { bindService, validateRequest, type ServiceBinding } from '@outbound/rpc';
 import { ComplianceServiceService } from '@outbound/proto/outbound/v1/compliance';
@@ -137,8 +137,13 @@ export function complianceService(deps: HandlerDeps, logger: Logger): ServiceBin
       setCampaignPolicy: async (request) => {
         const r = validateRequest(s.setCampaignPolicyRequest(catalogue.names()), request);
         const policy = { campaignId: r.campaignId, rulePacks: r.rulePacks, requireConsent: r.requireConsent, marketing: r.marketing, industry: r.industry || 'general', agentGuaranteed: r.agentGuaranteed, officialCallerIds: r.officialCallerIds };
-        await policies.set(policy);
-        await audit.append({ actor: r.actor, action: 'changed_policy', target: `campaign:${r.campaignId}`, service: 'compliance', details: { policy: JSON.stringify(policy) } });
+        const version = await policies.set(policy);
+        // Recorded once stored, before it is announced: a failed announcement (UNAVAILABLE, the
+        // caller retries) must not leave a stored change without its audit entry.
+        await audit.append({ actor: r.actor, action: 'changed_policy', target: `campaign:${r.campaignId}`, service: 'compliance', details: { policy: JSON.stringify(policy), version: String(version) } });
+        await policies.announce(r.campaignId, version).catch((error: unknown) => {
+          throw new UnavailableError(`policy version ${version} is stored but could not be announced to the other replicas (they apply it within their cache time); retry`, { reason: 'POLICY_NOT_ANNOUNCED', cause: error });
+        });
         return {};
       },
 

@@ -9,8 +9,8 @@ export interface PolicyEntry {
 
 /**
  * Campaign policies: PostgreSQL is the record, each replica caches for `ttlMs` so the hot path
- * rarely touches the database. Each change gets the next version and is announced (`announce`,
- * a Redis key the dial script reads), so a dial planned under an older version is caught at
+ * rarely touches the database. Each change gets the next version and is then announced
+ * (`announce`, a Redis key the dial script reads), so a dial planned under an older version is caught at
  * once (see DialChecker); the TTL only bounds what other readers (filters, status) may see.
  */
 export class PolicyStore {
@@ -21,7 +21,7 @@ export class PolicyStore {
     private readonly pool: Pool,
     private readonly schema: string,
     private readonly ttlMs: number,
-    private readonly announce: (campaignId: string, version: number) => Promise<void>,
+    private readonly announceVersion: (campaignId: string, version: number) => Promise<void>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -71,7 +71,7 @@ export class PolicyStore {
     return entry;
   }
 
-  /** Store a new version and announce it; returns the version. */
+  /** Store a new version (this replica uses it at once); returns the version, to `announce` next. */
   async set(policy: CampaignPolicy): Promise<number> {
     const { rows } = await this.pool.query<{ version: string }>(
       `INSERT INTO "${this.schema}".campaign_policies (campaign_id, policy) VALUES ($1, $2)
@@ -81,8 +81,14 @@ export class PolicyStore {
     );
     const version = Number(rows[0]!.version);
     this.cache.set(policy.campaignId, { entry: { policy, version }, loadedAt: this.now() });
-    // After the commit: a check that reads the new version finds the new policy in PostgreSQL.
-    await this.announce(policy.campaignId, version);
     return version;
+  }
+
+  /**
+   * Tell every replica's checks that `version` is current (after `set` committed it, so a check
+   * that sees the announcement finds the new policy in PostgreSQL).
+   */
+  announce(campaignId: string, version: number): Promise<void> {
+    return this.announceVersion(campaignId, version);
   }
 }
