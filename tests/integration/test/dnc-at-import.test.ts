@@ -70,12 +70,12 @@ test('a number on compliance\'s do-not-call list is imported as DO_NOT_CALL; the
   assert.equal(reply.job?.state, ImportJobState.IMPORT_JOB_STATE_SUCCEEDED, reply.job?.failureReason);
   assert.equal(reply.job?.rowsAccepted, 3);
 
-  const listed = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: 0, page: undefined, intent: '' }, new Metadata());
+  const listed = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: 0, page: undefined, intent: '', customFields: {} }, new Metadata());
   const status = Object.fromEntries(listed.leads.map((lead) => [lead.externalId, lead.status]));
   assert.deepEqual(status, { e1: LeadStatus.LEAD_STATUS_DO_NOT_CALL, e2: LeadStatus.LEAD_STATUS_CALLABLE, e3: LeadStatus.LEAD_STATUS_CALLABLE });
   assert.ok(listed.leads.every((lead) => !lead.phone.includes('13800138')), 'numbers are masked in responses');
 
-  const callable = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: LeadStatus.LEAD_STATUS_CALLABLE, page: undefined, intent: '' }, new Metadata());
+  const callable = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: LeadStatus.LEAD_STATUS_CALLABLE, page: undefined, intent: '', customFields: {} }, new Metadata());
   assert.deepEqual(callable.leads.map((lead) => lead.externalId).sort(), ['e2', 'e3']);
 });
 
@@ -85,7 +85,7 @@ test('clear numbers are shown to a granted caller only after compliance\'s audit
   const ask = new Metadata();
   ask.set('x-outbound-pii', 'reveal');
   ask.set('authorization', `Bearer ${revealToken}`);
-  const clear = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: 0, page: undefined, intent: '' }, ask);
+  const clear = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: 0, page: undefined, intent: '', customFields: {} }, ask);
   assert.deepEqual([clear.leads[0]?.phone, clear.leads[0]?.name], ['+8613800138009', '赵六']);
 
   const audit = await unary(compliance.listAudit, compliance, { actor: `${probe}_ops`, target: '', afterSeq: 0, limit: 10 }, new Metadata());

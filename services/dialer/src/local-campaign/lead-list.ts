@@ -37,7 +37,7 @@ export async function importThroughLeadIngest(address: string, revealToken: stri
     const listed = async (status: LeadStatus, withNumbers: boolean) => {
       const out: Array<{ leadId: string; phone: string }> = [];
       for (let pageToken = ''; ; ) {
-        const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status, intent: '', page: { pageSize: PAGE, pageToken } };
+        const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status, intent: '', customFields: {}, page: { pageSize: PAGE, pageToken } };
         const page = await unary<ListLeadsRequest, ListLeadsResponse>(client.listLeads, client, request, withNumbers ? reveal : new Metadata());
         out.push(...page.leads.map((lead) => ({ leadId: lead.leadId, phone: lead.phone })));
         pageToken = page.page?.nextPageToken ?? '';

@@ -32,7 +32,7 @@ async function upsert(listId: string, leads: LeadInput[]): Promise<UpsertLeadsRe
 }
 
 async function page(listId: string, pageSize: number, pageToken = ''): Promise<ListLeadsResponse> {
-  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', page: { pageSize, pageToken } };
+  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', customFields: {}, page: { pageSize, pageToken } };
   return unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, request, new Metadata());
 }
 
@@ -99,7 +99,7 @@ test('cells with tabs, line breaks and backslashes survive the bulk COPY path un
   const file = Buffer.from(`name,phone,备注,标签\n"王\\五",13500135000,"${note}","x\\y,z"\n`);
   const { job } = await importFile(h.client, header(listId), file);
   assert.equal(job!.rowsAccepted, 1);
-  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', page: { pageSize: 10, pageToken: '' } };
+  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', customFields: {}, page: { pageSize: 10, pageToken: '' } };
   const { leads } = await unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, request, revealMetadata());
   assert.deepEqual([leads[0]!.name, leads[0]!.customFields['备注'], leads[0]!.tags], ['王\\五', note, ['x\\y', 'z']]);
 });

@@ -45,7 +45,7 @@ test('CLI: imports a file with an explicit column mapping, prints the counts and
   const csv = readFileSync(report, 'utf8');
   assert.match(csv, /^\uFEFFline,column,value,reason\n3,联系方式,/);
   assert.ok(!csv.includes('12345'), 'the rejected value is masked');
-  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', page: { pageSize: 10, pageToken: '' } };
+  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', customFields: {}, page: { pageSize: 10, pageToken: '' } };
   const { leads } = await unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, request, new Metadata());
   assert.deepEqual(leads.map((l) => l.customFields['note'] ?? ''), ['vip', '']);
 });

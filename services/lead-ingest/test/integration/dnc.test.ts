@@ -57,7 +57,7 @@ async function closedPort(): Promise<number> {
 }
 
 async function list(harness: Harness, listId: string, status = 0): Promise<ListLeadsResponse> {
-  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status, intent: '', page: { pageSize: 100, pageToken: '' } };
+  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status, intent: '', customFields: {}, page: { pageSize: 100, pageToken: '' } };
   return unary<ListLeadsRequest, ListLeadsResponse>(harness.client.listLeads, harness.client, request, revealMetadata());
 }
 
@@ -117,7 +117,7 @@ test('unreachable compliance fails the import with a clear reason and stores not
 test('clear numbers only for a granted token, and only once compliance\'s audit log has recorded who saw what', async () => {
   const listId = uniqueName('l');
   await importFile(h.client, header(listId), Buffer.from('name,phone\n张三,13800138002\n'));
-  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', page: { pageSize: 100, pageToken: '' } };
+  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', customFields: {}, page: { pageSize: 100, pageToken: '' } };
   const listWith = (harness: Harness, md: Metadata) => unary<ListLeadsRequest, ListLeadsResponse>(harness.client.listLeads, harness.client, request, md);
 
   const masked = await listWith(h, new Metadata());

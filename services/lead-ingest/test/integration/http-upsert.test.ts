@@ -31,7 +31,7 @@ async function post(body: string | Buffer, headers: Record<string, string> = {},
 }
 
 async function listed(listId: string): Promise<ListLeadsResponse> {
-  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', page: { pageSize: 100, pageToken: '' } };
+  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', customFields: {}, page: { pageSize: 100, pageToken: '' } };
   return unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, request, new Metadata());
 }
 

@@ -20,7 +20,7 @@ after(async () => {
 const CSV = ['姓名,手机,地区,意向度,客单价,课程意向', '张三,13800138000,广东,高,1500,数学', '李四,139-0013-9000,北京,中,200,英语', '王五,12345,上海,低,0,', '赵六,+86 138 0013 8000,广东,高,1500,数学', '钱七,=cmd|\' /C calc\'!A0,广东,高,1,'].join('\r\n');
 
 async function list(listId: string, reveal = false, extra: Partial<ListLeadsRequest> = {}): Promise<ListLeadsResponse> {
-  return unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, { listId, tier: '', tags: [], region: '', status: 0, intent: '', page: { pageSize: 100, pageToken: '' }, ...extra }, reveal ? revealMetadata() : new Metadata());
+  return unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, { listId, tier: '', tags: [], region: '', status: 0, intent: '', page: { pageSize: 100, pageToken: '' }, ...extra, customFields: extra.customFields ?? {} }, reveal ? revealMetadata() : new Metadata());
 }
 
 async function report(jobId: string): Promise<string[][]> {
@@ -42,6 +42,14 @@ test('a UTF-8 CSV with Chinese headers: cleaned, deduplicated, tiered, masked, w
   ]);
   const clear = await list(listId, true);
   assert.deepEqual(clear.leads.map((l) => l.phone).sort(), ['+8613800138000', '+8613900139000']);
+  // A group by need, kept as a custom field.
+  assert.deepEqual((await list(listId, false, { customFields: { 课程意向: '英语' } })).leads.map((l) => l.name), ['李*']);
+  assert.deepEqual((await list(listId, false, { customFields: { 课程意向: '英语', 其他: 'x' } })).leads, []);
+  await assert.rejects(list(listId, false, { customFields: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`f${i}`, 'x'])) }), (error: ServiceError) => {
+    assert.equal(error.code, Status.INVALID_ARGUMENT);
+    assert.deepEqual(statusDetails(error).fieldViolations.map((v) => v.field), ['customFields']);
+    return true;
+  });
   const rows = await report(job!.jobId);
   assert.deepEqual(rows[0], ['line', 'column', 'value', 'reason']);
   assert.deepEqual(rows.slice(1).map((r) => [r[0], r[1], r.at(-1)]), [['4', '手机', 'TOO_SHORT'], ['6', '手机', 'FORMULA_INJECTION']]);

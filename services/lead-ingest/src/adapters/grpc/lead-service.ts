@@ -77,6 +77,7 @@ export function leadServiceBinding(deps: LeadServiceDeps): ServiceBinding {
         region: request.region,
         intent: request.intent,
         status: request.status,
+        customFields: request.customFields,
         after: request.page?.pageToken || undefined,
         limit: limit + 1,
       });

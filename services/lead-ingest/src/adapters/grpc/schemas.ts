@@ -50,6 +50,10 @@ export const listLeadsSchema = z.object({
   region: z.string().max(100),
   status: z.number().int().min(0).max(4),
   intent: z.union([z.literal(''), z.enum(['high', 'medium', 'low'])]),
+  customFields: z
+    .record(z.string().min(1).max(100), z.string().max(1000))
+    .refine((fields) => Object.keys(fields).length <= 10, 'must hold at most 10 fields')
+    .default({}),
   page: z
     .object({ pageSize: z.number().int().min(0).max(1000, 'must be at most 1000'), pageToken: z.union([z.literal(''), uuid.transform((v) => v)]) })
     .optional(),

@@ -123,6 +123,8 @@ export interface LeadFilter {
   region?: string;
   intent?: string;
   status?: number;
+  /** Custom fields every lead must hold with these values. */
+  customFields?: Record<string, string>;
   /** Exclusive: the last lead id of the previous page. */
   after?: string;
   limit: number;
@@ -140,6 +142,7 @@ export async function listLeads(pool: Pool, filter: LeadFilter): Promise<LeadRow
   if (filter.region) add('region = ?', filter.region);
   if (filter.intent) add('intent = ?', filter.intent);
   if (filter.status) add('status = ?', filter.status);
+  if (filter.customFields && Object.keys(filter.customFields).length > 0) add('custom @> ?::jsonb', JSON.stringify(filter.customFields));
   if (filter.after) add('lead_id > ?', filter.after);
   params.push(filter.limit);
   const { rows } = await pool.query<LeadRow>(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY lead_id LIMIT $${params.length}`, params);
