@@ -18,6 +18,8 @@ const urls = { NATS_URL: testUrls.nats, REDIS_URL: testUrls.redis, DATABASE_URL:
 const readyAs = (message: string) => (line: Record<string, unknown>) => line['msg'] === message && typeof line['port'] === 'number';
 
 const revealToken = randomBytes(16).toString('hex');
+const upsertToken = randomBytes(16).toString('hex');
+let leadsHttp = '';
 let compliance: ComplianceServiceClient;
 let leads: LeadServiceClient;
 
@@ -42,7 +44,9 @@ before(async () => {
     DEFAULT_REGION: 'CN',
     COMPLIANCE_ADDRESS: complianceAddress,
     PII_REVEAL_GRANTS: `${probe}_ops:${createHash('sha256').update(revealToken).digest('hex')}`,
+    UPSERT_GRANTS: `${probe}_crm:${createHash('sha256').update(upsertToken).digest('hex')}`,
   }, readyAs('lead-ingest ready'));
+  leadsHttp = `http://127.0.0.1:${String(l.ready['httpPort'])}`;
   compliance = createClient(ComplianceServiceClient, complianceAddress);
   leads = createClient(LeadServiceClient, `127.0.0.1:${String(l.ready['port'])}`);
 });
@@ -77,6 +81,21 @@ test('a number on compliance\'s do-not-call list is imported as DO_NOT_CALL; the
 
   const callable = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: LeadStatus.LEAD_STATUS_CALLABLE, page: undefined, intent: '', customFields: {} }, new Metadata());
   assert.deepEqual(callable.leads.map((lead) => lead.externalId).sort(), ['e2', 'e3']);
+});
+
+test('an order system\'s HTTP upsert is checked against the same do-not-call list', async () => {
+  await unary(compliance.addDoNotCall, compliance, { phone: '+8613800138005', source: 'integration-test', campaignId: '', kind: DoNotCallKind.DO_NOT_CALL_KIND_OPT_OUT, actor: 'tester' }, new Metadata());
+  const listId = uniqueName('list');
+  const response = await fetch(`${leadsHttp}/v1/leads:upsert`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${upsertToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ listId, leads: [{ externalId: 'o1', phone: '13800138005' }, { externalId: 'o2', phone: '13800138004' }] }),
+  });
+  assert.equal(response.status, 200, await response.clone().text());
+  const { results } = (await response.json()) as { results: Array<{ externalId: string; created: boolean }> };
+  assert.deepEqual(results.map((r) => [r.externalId, r.created]), [['o1', true], ['o2', true]]);
+  const listed = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: 0, page: undefined, intent: '', customFields: {} }, new Metadata());
+  assert.deepEqual(Object.fromEntries(listed.leads.map((lead) => [lead.externalId, lead.status])), { o1: LeadStatus.LEAD_STATUS_DO_NOT_CALL, o2: LeadStatus.LEAD_STATUS_CALLABLE });
 });
 
 test('clear numbers are shown to a granted caller only after compliance\'s audit log recorded it', async () => {
