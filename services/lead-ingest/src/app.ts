@@ -7,6 +7,7 @@ import type { TierRule } from './domain/tiers.js';
 import { PiiCipher, type PiiKey } from './adapters/pii-cipher.js';
 import { leadServiceBinding } from './adapters/grpc/lead-service.js';
 import { consumeDeadNumbers } from './adapters/nats/dead-numbers.js';
+import { consumeOptOuts } from './adapters/nats/opt-outs.js';
 import { migrateLeadSchema } from './adapters/sql/migrations.js';
 import { recoverJobs } from './adapters/sql/jobs-repo.js';
 import { ComplianceDoNotCallList, type ComplianceDoNotCallOptions } from './adapters/grpc/compliance-dnc.js';
@@ -47,6 +48,10 @@ export interface AppDeps {
   deadNumbersDurable?: string;
   /** Hangups of one campaign only (tests: a busy shared CALLS stream must not delay them); default all. */
   deadNumbersCampaign?: string;
+  /** Durable name of the compliance.optout consumer (tests use a unique one). */
+  optOutsDurable?: string;
+  /** Opt-outs of one campaign only (tests); default all. */
+  optOutsCampaign?: string;
 }
 
 export interface App {
@@ -71,7 +76,7 @@ export function createApp(deps: AppDeps): App {
   const reveal = new RevealPolicy(deps.revealGrants ?? []);
   let bus: Bus | undefined;
   let server: GrpcServer | undefined;
-  let consumer: ConsumerHandle | undefined;
+  let consumers: ConsumerHandle[] = [];
   let runner: ImportRunner | undefined;
   let http: HttpApi | undefined;
 
@@ -90,7 +95,10 @@ export function createApp(deps: AppDeps): App {
       for (const job of await recoverJobs(pool, STALE_JOB_MS)) await runner.publishIngested(job.jobId, job.listId);
       const upserter = new LeadUpserter({ pool, bus, cipher, dnc, tierRules: deps.tierRules, defaultRegion: deps.defaultRegion, logger: deps.logger });
       await upserter.publishPending();
-      consumer = await consumeDeadNumbers(bus, pool, deps.logger, deps.deadNumbersDurable, deps.deadNumbersCampaign);
+      consumers = [
+        await consumeDeadNumbers(bus, pool, deps.logger, deps.deadNumbersDurable, deps.deadNumbersCampaign),
+        await consumeOptOuts(bus, pool, deps.logger, deps.optOutsDurable, deps.optOutsCampaign),
+      ];
       server = await startGrpcServer({
         address: deps.grpcAddress,
         logger: deps.logger,
@@ -102,7 +110,7 @@ export function createApp(deps: AppDeps): App {
     /** Drain: stop taking calls, let running imports finish within the grace period, then close. */
     async stop() {
       await Promise.all([server?.shutdown(deps.shutdownGraceMs), http?.close(deps.shutdownGraceMs)]);
-      if (consumer) await stopWithin(consumer, 5_000);
+      await Promise.all(consumers.map((c) => stopWithin(c, 5_000)));
       await bus?.close();
       compliance?.close();
       complianceAudit?.close();

@@ -55,6 +55,8 @@ export const configShape = {
   complianceAddress: ['COMPLIANCE_ADDRESS', vars.string().optional()],
   /** The calls.hangup consumer shared by this deployment's replicas (another deployment on the same NATS needs its own). */
   deadNumbersDurable: ['DEAD_NUMBERS_DURABLE', vars.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name').default('lead-ingest-dead-numbers')],
+  /** The compliance.optout consumer shared by this deployment's replicas. */
+  optOutsDurable: ['OPT_OUTS_DURABLE', vars.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name').default('lead-ingest-opt-outs')],
   /** Unset: nobody sees clear numbers or names through the API. */
   piiRevealGrants: ['PII_REVEAL_GRANTS', tokenGrants.default([])],
   /** host:port of the HTTP API (webhook-style upserts from CRM and order systems, and /healthz). */

@@ -29,6 +29,7 @@ const app = createApp({
   httpAddress: config.httpAddress,
   upsertGrants: config.upsertGrants,
   deadNumbersDurable: config.deadNumbersDurable,
+  optOutsDurable: config.optOutsDurable,
   ...(config.complianceAddress ? { complianceAddress: config.complianceAddress } : {}),
 });
 

@@ -39,6 +39,7 @@ before(async () => {
     HTTP_ADDRESS: '127.0.0.1:0',
     LEAD_INGEST_SCHEMA: `${probe}_leads`,
     DEAD_NUMBERS_DURABLE: `${probe}_dead`,
+    OPT_OUTS_DURABLE: `${probe}_optout`,
     PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
     DEFAULT_REGION: 'CN',

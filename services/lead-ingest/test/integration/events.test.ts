@@ -43,6 +43,23 @@ test('an import publishes leads.ingested with the new ids; a dead number invalid
   }
 });
 
+test('an opt-out (spoken 退订) makes every lead of that number do-not-call, in every list, with leads.updated', async () => {
+  const listId = uniqueName('l');
+  const { job } = await importFile(h.client, header(listId), Buffer.from('phone,name\n13800138031,a\n13800138032,b\n'));
+  const imported = await h.app.pool.query<{ lead_id: string; status: number }>('SELECT lead_id, status FROM leads WHERE import_job_id = $1 ORDER BY lead_id', [job!.jobId]);
+  const [optedOut, other] = imported.rows.map((r) => r.lead_id);
+  const phone = (await unary<GetLeadRequest, GetLeadResponse>(h.client.getLead, h.client, { leadId: optedOut! }, revealMetadata())).lead!.phone;
+  const elsewhere: UpsertLeadsRequest = { listId: uniqueName('l'), defaultRegion: '', leads: [{ externalId: 'crm-9', phone, name: 'n', region: '', tags: [], customFields: {}, intent: '', orderValue: '' }] };
+  const sameNumber = (await unary<UpsertLeadsRequest, UpsertLeadsResponse>(h.client.upsertLeads, h.client, elsewhere, new Metadata())).results[0]!.leadId;
+  const updated: string[] = [];
+  const watcher = await bus.consume({ event: events.leadUpdated, durable: uniqueName('upd'), filterSubject: events.leadUpdated.subjectForKey(listId), handler: async ({ event }) => void updated.push(...event.data.leadIds) });
+  await bus.publish(events.complianceOptOut, { campaignId: deadNumbersCampaign, leadId: optedOut!, channel: 'speech' });
+  await waitFor(() => updated.includes(optedOut!), { what: 'leads.updated for the opted-out lead' });
+  await watcher.stop();
+  const status = async (leadId: string) => (await unary<GetLeadRequest, GetLeadResponse>(h.client.getLead, h.client, { leadId }, new Metadata())).lead!.status;
+  assert.deepEqual([await status(optedOut!), await status(sameNumber), await status(other!)], [2, 2, 1], 'both leads of the number barred, the other lead untouched');
+});
+
 test('a committed job whose events did not go out is published at the next start, then its pages are dropped', async () => {
   const listId = uniqueName('l');
   const jobId = uniqueName('job');

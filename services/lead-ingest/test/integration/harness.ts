@@ -18,7 +18,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** The campaign whose hangups the harness's dead-number consumer hears (a new durable replays its whole filter). */
+/** The campaign whose hangups and opt-outs the harness's consumers hear (a new durable replays its whole filter). */
 export const deadNumbersCampaign = uniqueName('c');
 
 export const keys = { k1: randomBytes(32), k2: randomBytes(32), blind: randomBytes(32) };
@@ -57,6 +57,8 @@ export async function startHarness(overrides: Partial<AppDeps> = {}): Promise<Ha
     shutdownGraceMs: 5_000,
     deadNumbersDurable: uniqueName('dead'),
     deadNumbersCampaign: deadNumbersCampaign,
+    optOutsDurable: uniqueName('optout'),
+    optOutsCampaign: deadNumbersCampaign,
     revealGrants: [{ principal: REVEAL_PRINCIPAL, tokenSha256: createHash('sha256').update(revealToken).digest() }],
     httpAddress: '127.0.0.1:0',
     upsertGrants: [{ principal: 'crm', tokenSha256: createHash('sha256').update(upsertToken).digest() }],

@@ -1,12 +1,12 @@
 import { events, type Bus, type ConsumerHandle } from '@outbound/bus';
 import type { Pool } from '@outbound/store';
 import type { Logger } from '@outbound/telemetry';
-import { invalidateNumberOf } from '../sql/leads-repo.js';
+import { LeadStatusCode, markNumberOf } from '../sql/leads-repo.js';
 
 /** Hangup causes that prove the number itself is dead (空号/停机), not just unanswered. */
 export const DEAD_NUMBER_CAUSES: ReadonlySet<string> = new Set(['UNALLOCATED_NUMBER', 'NO_ROUTE_DESTINATION', 'INVALID_NUMBER_FORMAT', 'NUMBER_CHANGED']);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Learn dead numbers from calls: every lead with that number (in any list) becomes invalid and a
@@ -21,7 +21,7 @@ export async function consumeDeadNumbers(bus: Bus, pool: Pool, logger: Logger, d
     handler: async ({ event }) => {
       const { cause, leadId } = event.data;
       if (!DEAD_NUMBER_CAUSES.has(cause) || !UUID.test(leadId)) return;
-      const invalid = await invalidateNumberOf(pool, leadId);
+      const invalid = await markNumberOf(pool, leadId, LeadStatusCode.invalidNumber);
       for (const lead of invalid) {
         await bus.publish(events.leadInvalidated, { listId: lead.listId, leadId: lead.leadId, reason: cause }, { id: `${lead.leadId}-invalidated` });
       }

@@ -149,8 +149,12 @@ export async function listLeads(pool: Pool, filter: LeadFilter): Promise<LeadRow
   return rows;
 }
 
-/** Mark every lead with the number of `leadId` invalid; returns the leads now invalid (idempotent). */
-export async function invalidateNumberOf(pool: Pool, leadId: string): Promise<Array<{ leadId: string; listId: string }>> {
+/**
+ * Give every lead with the number of `leadId` (in any list) at least `status` (a number proved
+ * dead, or opted out); returns the leads that now have exactly that status, changed now or
+ * before (idempotent: a redelivered event finds the same leads). A stronger status stays.
+ */
+export async function markNumberOf(pool: Pool, leadId: string, status: number): Promise<Array<{ leadId: string; listId: string }>> {
   // The leads of one number, through the two indexes that hold them (see migrations/0001_leads.sql).
   const { rows } = await pool.query<{ lead_id: string; list_id: string }>(
     `WITH target AS (SELECT phone_index FROM leads WHERE lead_id = $1),
@@ -159,10 +163,10 @@ export async function invalidateNumberOf(pool: Pool, leadId: string): Promise<Ar
        UNION ALL
        SELECT lead_id, list_id, status FROM leads WHERE phone_index = (SELECT phone_index FROM target) AND dedup_key <> phone_index
      ),
-     changed AS (UPDATE leads SET status = $2, updated_at = now() WHERE lead_id IN (SELECT lead_id FROM same WHERE status <> $2) RETURNING lead_id, list_id)
+     changed AS (UPDATE leads SET status = $2, updated_at = now() WHERE lead_id IN (SELECT lead_id FROM same WHERE status < $2) RETURNING lead_id, list_id)
      SELECT lead_id, list_id FROM changed
      UNION SELECT lead_id, list_id FROM same WHERE status = $2`,
-    [leadId, LeadStatusCode.invalidNumber],
+    [leadId, status],
   );
   return rows.map((r) => ({ leadId: r.lead_id, listId: r.list_id }));
 }
