@@ -52,10 +52,15 @@ export class EvidenceStore {
     let text = '';
     for (const record of records) text += copyLine(record);
     const client = await this.pool.connect();
+    let failure: Error | undefined;
     try {
       await pipeline(Readable.from([text]), client.query(copyFrom(`COPY "${this.schema}".decisions (${COLUMNS}) FROM STDIN`)));
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+      throw error;
     } finally {
-      client.release();
+      // A COPY that failed part-way may leave the connection mid-protocol: drop it, not reuse it.
+      client.release(failure);
     }
   }
 

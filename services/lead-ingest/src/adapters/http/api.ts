@@ -61,8 +61,7 @@ export async function startHttpApi(address: string, deps: HttpApiDeps): Promise<
   let draining = false;
   const logger = deps.logger.child({ http: UPSERT_PATH });
 
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const path = (request.url ?? '').split('?')[0];
+  const handle = async (request: IncomingMessage, response: ServerResponse, path: string): Promise<void> => {
     if (path === '/healthz') {
       if (request.method !== 'GET' && request.method !== 'HEAD') throw new HttpFailure(405, 'METHOD_NOT_ALLOWED', 'use GET');
       return send(response, draining ? 503 : 200, { status: draining ? 'NOT_SERVING' : 'SERVING' });
@@ -97,7 +96,7 @@ export async function startHttpApi(address: string, deps: HttpApiDeps): Promise<
     const parent = extractTraceContext(request.headers, headerGetter);
     const path = (request.url ?? '').split('?')[0] ?? '';
     instrument(`${request.method ?? 'GET'} ${path === UPSERT_PATH || path === '/healthz' ? path : '(other)'}`, { kind: SpanKind.SERVER, parent, attributes: { 'http.request.method': request.method ?? '' } }, async (span) => {
-      await handle(request, response);
+      await handle(request, response, path);
       span.setAttribute('http.response.status_code', response.statusCode);
     }).catch((error: unknown) => {
       const failure = toFailure(error);
