@@ -31,7 +31,3 @@ export function firstBrokenRow(rows: ReadonlyArray<AuditFields & { prevHash: str
   }
   return -1;
 }
-
-export function verifyChain(rows: ReadonlyArray<AuditFields & { prevHash: string; hash: string }>, startPrev: string): boolean {
-  return firstBrokenRow(rows, startPrev) === -1;
-}
