@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 
 // One randomBytes call per id costs more than building the id; a pool of fresh random bytes is as good.
 const POOL_IDS = 4096;
+
+/** The form of a lead id (any UUID): what the API and the events must name a lead with. */
+export const LEAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RANDOM_BYTES = 8;
 let pool = Buffer.alloc(0);
 let offset = 0;

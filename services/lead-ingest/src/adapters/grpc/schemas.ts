@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ENCODINGS } from '../readers/index.js';
 import { isCountryCode } from '../../domain/phone.js';
+import { LEAD_ID } from '../../domain/ids.js';
 
 // Ids travel in NATS subjects, so they follow the subject-token rule.
 const token = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 letters, digits, _ or -');
 const region = z.string().refine((v) => v === '' || isCountryCode(v), 'must be an ISO 3166 country code such as CN');
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a lead id (UUID)');
+const uuid = z.string().regex(LEAD_ID, 'must be a lead id (UUID)');
 
 export const importHeaderSchema = z.object({
   listId: token,

@@ -1,12 +1,11 @@
 import { events, type Bus, type ConsumerHandle } from '@outbound/bus';
 import type { Pool } from '@outbound/store';
 import type { Logger } from '@outbound/telemetry';
+import { LEAD_ID } from '../../domain/ids.js';
 import { LeadStatusCode, markNumberOf } from '../sql/leads-repo.js';
 
 /** Hangup causes that prove the number itself is dead (空号/停机), not just unanswered. */
 export const DEAD_NUMBER_CAUSES: ReadonlySet<string> = new Set(['UNALLOCATED_NUMBER', 'NO_ROUTE_DESTINATION', 'INVALID_NUMBER_FORMAT', 'NUMBER_CHANGED']);
-
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Learn dead numbers from calls: every lead with that number (in any list) becomes invalid and a
@@ -20,7 +19,7 @@ export async function consumeDeadNumbers(bus: Bus, pool: Pool, logger: Logger, d
     ...(campaignId === undefined ? {} : { filterSubject: events.callHangup.subjectForKey(campaignId) }),
     handler: async ({ event }) => {
       const { cause, leadId } = event.data;
-      if (!DEAD_NUMBER_CAUSES.has(cause) || !UUID.test(leadId)) return;
+      if (!DEAD_NUMBER_CAUSES.has(cause) || !LEAD_ID.test(leadId)) return;
       const invalid = await markNumberOf(pool, leadId, LeadStatusCode.invalidNumber);
       for (const lead of invalid) {
         await bus.publish(events.leadInvalidated, { listId: lead.listId, leadId: lead.leadId, reason: cause }, { id: `${lead.leadId}-invalidated` });

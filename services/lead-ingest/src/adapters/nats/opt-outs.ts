@@ -2,7 +2,7 @@ import { events, type Bus, type ConsumerHandle } from '@outbound/bus';
 import type { Pool } from '@outbound/store';
 import type { Logger } from '@outbound/telemetry';
 import { LeadStatusCode, markNumberOf } from '../sql/leads-repo.js';
-import { UUID } from './dead-numbers.js';
+import { LEAD_ID } from '../../domain/ids.js';
 
 /**
  * Keep lists in step with opt-outs (a spoken 退订, a DTMF key, an SMS reply, …): compliance already
@@ -17,7 +17,7 @@ export async function consumeOptOuts(bus: Bus, pool: Pool, logger: Logger, durab
     ...(campaignId === undefined ? {} : { filterSubject: events.complianceOptOut.subjectForKey(campaignId) }),
     handler: async ({ event }) => {
       const { leadId, channel } = event.data;
-      if (!UUID.test(leadId)) return;
+      if (!LEAD_ID.test(leadId)) return;
       const barred = await markNumberOf(pool, leadId, LeadStatusCode.doNotCall);
       for (const lead of barred) {
         await bus.publish(events.leadUpdated, { listId: lead.listId, leadIds: [lead.leadId] }, { id: `${lead.leadId}-opted-out` });
