@@ -57,17 +57,9 @@ export class PiiCipher {
   }
 
   seal(pii: Pii): Buffer {
-    const iv = this.nextIv();
-    const cipher = createCipheriv('aes-256-gcm', this.activeKey, iv);
-    // GCM is a stream mode: update() returns every ciphertext byte and final() none, so the
-    // value is assembled with one allocation.
-    const body = cipher.update(`${pii.e164}\n${pii.name}`, 'utf8');
-    cipher.final();
-    const sealed = Buffer.allocUnsafe(this.header.length + IV_BYTES + TAG_BYTES + body.length);
-    let at = this.header.copy(sealed, 0);
-    at += iv.copy(sealed, at);
-    at += cipher.getAuthTag().copy(sealed, at);
-    body.copy(sealed, at);
+    const plain = Buffer.from(`${pii.e164}\n${pii.name}`, 'utf8');
+    const sealed = Buffer.allocUnsafe(this.sealedLength(plain.length));
+    this.sealInto(plain, sealed, 0);
     return sealed;
   }
 
@@ -77,12 +69,13 @@ export class PiiCipher {
   }
 
   /**
-   * seal() written into `out` at `at` (same layout), from the plaintext `e164\nname` already
-   * encoded in `plain`: bulk imports seal straight into their COPY buffer. Returns the bytes written.
+   * Seal the plaintext `e164\nname`, already encoded in `plain`, into `out` at `at` (the layout
+   * above): bulk imports seal straight into their COPY buffer. Returns the bytes written.
    */
   sealInto(plain: Buffer, out: Buffer, at: number): number {
     const iv = this.nextIv();
     const cipher = createCipheriv('aes-256-gcm', this.activeKey, iv);
+    // GCM is a stream mode: update() returns every ciphertext byte and final() none.
     const body = cipher.update(plain);
     cipher.final();
     let end = at + this.header.copy(out, at);
@@ -117,12 +110,12 @@ export class PiiCipher {
   }
 
   blindIndex(e164: string, extra?: string): Buffer {
-    const mac = createHmac('sha256', this.blindIndexKey).update(e164);
-    if (extra !== undefined) mac.update(`\u0000${extra}`);
-    return mac.digest().subarray(0, BLIND_INDEX_BYTES);
+    const index = Buffer.allocUnsafe(BLIND_INDEX_BYTES);
+    this.blindIndexInto(e164, extra, index, 0);
+    return index;
   }
 
-  /** blindIndex() written into `out` at `at` (BLIND_INDEX_BYTES). */
+  /** The blind index written into `out` at `at` (BLIND_INDEX_BYTES). */
   blindIndexInto(e164: string, extra: string | undefined, out: Buffer, at: number): void {
     const mac = createHmac('sha256', this.blindIndexKey).update(e164);
     if (extra !== undefined) mac.update(`\u0000${extra}`);
