@@ -10,7 +10,14 @@ export default tseslint.config(
     },
     rules: {
       // node:test's test()/describe() return promises the runner itself awaits.
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] },
+          ],
+        },
+      ],
       // Promise-typed handler signatures are the contract even when a body needs no await.
       '@typescript-eslint/require-await': 'off',
       // gRPC generated clients are called through `unary(client.method, client, …)`, which binds `this`.
@@ -19,7 +26,17 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@outbound/*/src/*', '@outbound/*/dist/*'], message: 'import a package through its public entry point' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@outbound/*/src/*', '@outbound/*/dist/*'],
+              message: 'import a package through its public entry point',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -14,7 +14,14 @@ import {
 } from 'nats';
 import type { TextMapGetter, TextMapSetter } from '@opentelemetry/api';
 import { retry, sleep, type RetryPolicy } from '@outbound/errors';
-import { SpanKind, extractTraceContext, injectTraceContext, instrument, redactText, type Logger } from '@outbound/telemetry';
+import {
+  SpanKind,
+  extractTraceContext,
+  injectTraceContext,
+  instrument,
+  redactText,
+  type Logger,
+} from '@outbound/telemetry';
 import { envelopeSchema, newEventId, type Envelope } from './envelope.js';
 import { PoisonMessageError, PublishError } from './errors.js';
 import { STREAMS, type EventType, type StreamSpec } from './events.js';
@@ -99,7 +106,12 @@ export class Bus {
   static async connect(options: BusOptions): Promise<Bus> {
     // noAsyncTraces: nats.js otherwise builds an Error (with a stack) per request, a measurable
     // share of a busy publisher's CPU; our spans already say where a publish came from.
-    const connection = await connect({ servers: options.url, name: options.name, maxReconnectAttempts: -1, noAsyncTraces: true });
+    const connection = await connect({
+      servers: options.url,
+      name: options.name,
+      maxReconnectAttempts: -1,
+      noAsyncTraces: true,
+    });
     const jsm = await connection.jetstreamManager();
     return new Bus(connection, connection.jetstream(), jsm, options);
   }
@@ -124,7 +136,11 @@ export class Bus {
     }
   }
 
-  async publish<Payload extends object>(type: EventType<string, Payload>, payload: Payload, options: PublishOptions = {}): Promise<PublishResult> {
+  async publish<Payload extends object>(
+    type: EventType<string, Payload>,
+    payload: Payload,
+    options: PublishOptions = {},
+  ): Promise<PublishResult> {
     const parsed = type.schema.safeParse(payload);
     if (!parsed.success) {
       throw new PoisonMessageError(`payload of ${type.type} fails its schema: ${redactText(parsed.error.message)}`);
@@ -137,18 +153,28 @@ export class Bus {
       data: parsed.data,
     };
     const subject = type.subject(parsed.data);
-    return instrument(`publish ${type.type}`, { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'event.id': envelope.id } }, async () => {
-      const headers = natsHeaders();
-      headers.set(EVENT_TYPE_HEADER, type.type);
-      injectTraceContext(headers, headerSetter);
-      const data = Buffer.from(JSON.stringify(envelope));
-      try {
-        const ack = await retry(() => this.js.publish(subject, data, { msgID: envelope.id, headers }), options.retry ? { policy: options.retry } : {});
-        return { id: envelope.id, seq: ack.seq, duplicate: ack.duplicate };
-      } catch (error) {
-        throw new PublishError(`publish of ${type.type} failed`, { cause: error });
-      }
-    });
+    return instrument(
+      `publish ${type.type}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject, 'event.id': envelope.id },
+      },
+      async () => {
+        const headers = natsHeaders();
+        headers.set(EVENT_TYPE_HEADER, type.type);
+        injectTraceContext(headers, headerSetter);
+        const data = Buffer.from(JSON.stringify(envelope));
+        try {
+          const ack = await retry(
+            () => this.js.publish(subject, data, { msgID: envelope.id, headers }),
+            options.retry ? { policy: options.retry } : {},
+          );
+          return { id: envelope.id, seq: ack.seq, duplicate: ack.duplicate };
+        } catch (error) {
+          throw new PublishError(`publish of ${type.type} failed`, { cause: error });
+        }
+      },
+    );
   }
 
   /**
@@ -206,7 +232,15 @@ export class Bus {
     const parent = msg.headers ? extractTraceContext(msg.headers, headerGetter) : undefined;
     await instrument(
       `process ${options.event.type}`,
-      { kind: SpanKind.CONSUMER, ...(parent ? { parent } : {}), attributes: { 'messaging.system': 'nats', 'messaging.consumer.group.name': options.durable, 'messaging.message.delivery_count': deliveryCount } },
+      {
+        kind: SpanKind.CONSUMER,
+        ...(parent ? { parent } : {}),
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.consumer.group.name': options.durable,
+          'messaging.message.delivery_count': deliveryCount,
+        },
+      },
       async (span) => {
         let envelope: Envelope<Payload>;
         try {
@@ -227,7 +261,10 @@ export class Bus {
           if (error instanceof PoisonMessageError || deliveryCount >= maxDeliver) {
             await this.deadLetter(msg, options.durable, error, log);
           } else {
-            log.warn({ err: error, eventId: envelope.id, deliveryCount }, 'handler failed; message will be redelivered');
+            log.warn(
+              { err: error, eventId: envelope.id, deliveryCount },
+              'handler failed; message will be redelivered',
+            );
             msg.nak(nakDelay(deliveryCount));
           }
           throw error;
@@ -245,7 +282,9 @@ export class Bus {
     headers.set('Outbound-Delivery-Count', String(msg.info.deliveryCount));
     const subject = `${DEAD_LETTER_PREFIX}.${msg.info.stream}.${durable}`;
     // Stream sequence + consumer makes the dead letter itself idempotent.
-    await retry(() => this.js.publish(subject, msg.data, { headers, msgID: `dlq-${msg.info.stream}-${msg.seq}-${durable}` }));
+    await retry(() =>
+      this.js.publish(subject, msg.data, { headers, msgID: `dlq-${msg.info.stream}-${msg.seq}-${durable}` }),
+    );
     msg.term();
     log.error({ subject: msg.subject, deliveryCount: msg.info.deliveryCount, reason }, 'message dead-lettered');
   }
@@ -270,8 +309,12 @@ function decode<Payload>(msg: JsMsg, type: EventType<string, Payload>): Envelope
   }
   const envelope = envelopeSchema.safeParse(raw);
   if (!envelope.success) throw new PoisonMessageError('message is not an event envelope');
-  if (envelope.data.type !== type.type) throw new PoisonMessageError(`expected ${type.type}, got ${envelope.data.type}`);
-  if (envelope.data.version > type.version) throw new PoisonMessageError(`${type.type} v${envelope.data.version} is newer than this consumer (v${type.version})`);
+  if (envelope.data.type !== type.type)
+    throw new PoisonMessageError(`expected ${type.type}, got ${envelope.data.type}`);
+  if (envelope.data.version > type.version)
+    throw new PoisonMessageError(
+      `${type.type} v${envelope.data.version} is newer than this consumer (v${type.version})`,
+    );
   const payload = type.schema.safeParse(envelope.data.data);
   if (!payload.success) throw new PoisonMessageError(`payload of ${type.type} fails its schema`);
   return { ...envelope.data, data: payload.data };

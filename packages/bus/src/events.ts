@@ -39,7 +39,11 @@ export const STREAMS: readonly StreamSpec[] = [
 ];
 
 // Subject tokens may not contain spaces, dots or wildcards.
-const token = z.string().min(1).max(128).regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe id');
+const token = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe id');
 
 function defineEvent<Name extends string, Payload extends object>(spec: {
   type: Name;
@@ -81,9 +85,27 @@ export const events = {
     schema: z.object({ probe: token, index: z.number().int().min(0) }),
     keyField: 'probe',
   }),
-  callOriginated: defineEvent({ type: 'calls.originated', version: 1, stream: 'CALLS', schema: callBase, keyField: 'campaignId' }),
-  callRinging: defineEvent({ type: 'calls.ringing', version: 1, stream: 'CALLS', schema: callBase.extend({ earlyMedia: z.boolean() }), keyField: 'campaignId' }),
-  callAnswered: defineEvent({ type: 'calls.answered', version: 1, stream: 'CALLS', schema: callBase, keyField: 'campaignId' }),
+  callOriginated: defineEvent({
+    type: 'calls.originated',
+    version: 1,
+    stream: 'CALLS',
+    schema: callBase,
+    keyField: 'campaignId',
+  }),
+  callRinging: defineEvent({
+    type: 'calls.ringing',
+    version: 1,
+    stream: 'CALLS',
+    schema: callBase.extend({ earlyMedia: z.boolean() }),
+    keyField: 'campaignId',
+  }),
+  callAnswered: defineEvent({
+    type: 'calls.answered',
+    version: 1,
+    stream: 'CALLS',
+    schema: callBase,
+    keyField: 'campaignId',
+  }),
   callAmd: defineEvent({
     type: 'calls.amd',
     version: 1,
@@ -91,8 +113,20 @@ export const events = {
     schema: callBase.extend({ verdict: z.enum(['human', 'machine', 'unknown']), detectMs: z.number().int().min(0) }),
     keyField: 'campaignId',
   }),
-  callBridged: defineEvent({ type: 'calls.bridged', version: 1, stream: 'CALLS', schema: callBase.extend({ agentCallId: z.string().min(1) }), keyField: 'campaignId' }),
-  callAbandoned: defineEvent({ type: 'calls.abandoned', version: 1, stream: 'CALLS', schema: callBase.extend({ waitedMs: z.number().int().min(0) }), keyField: 'campaignId' }),
+  callBridged: defineEvent({
+    type: 'calls.bridged',
+    version: 1,
+    stream: 'CALLS',
+    schema: callBase.extend({ agentCallId: z.string().min(1) }),
+    keyField: 'campaignId',
+  }),
+  callAbandoned: defineEvent({
+    type: 'calls.abandoned',
+    version: 1,
+    stream: 'CALLS',
+    schema: callBase.extend({ waitedMs: z.number().int().min(0) }),
+    keyField: 'campaignId',
+  }),
   callHangup: defineEvent({
     type: 'calls.hangup',
     version: 1,
@@ -105,14 +139,38 @@ export const events = {
     }),
     keyField: 'campaignId',
   }),
-  leadIngested: defineEvent({ type: 'leads.ingested', version: 1, stream: 'LEADS', schema: z.object({ listId: token, leadIds: z.array(token).max(1000), importJobId: z.string().optional() }), keyField: 'listId' }),
-  leadUpdated: defineEvent({ type: 'leads.updated', version: 1, stream: 'LEADS', schema: z.object({ listId: token, leadIds: z.array(token).max(1000) }), keyField: 'listId' }),
-  leadInvalidated: defineEvent({ type: 'leads.invalidated', version: 1, stream: 'LEADS', schema: z.object({ listId: token, leadId: token, reason: z.string() }), keyField: 'listId' }),
+  leadIngested: defineEvent({
+    type: 'leads.ingested',
+    version: 1,
+    stream: 'LEADS',
+    schema: z.object({ listId: token, leadIds: z.array(token).max(1000), importJobId: z.string().optional() }),
+    keyField: 'listId',
+  }),
+  leadUpdated: defineEvent({
+    type: 'leads.updated',
+    version: 1,
+    stream: 'LEADS',
+    schema: z.object({ listId: token, leadIds: z.array(token).max(1000) }),
+    keyField: 'listId',
+  }),
+  leadInvalidated: defineEvent({
+    type: 'leads.invalidated',
+    version: 1,
+    stream: 'LEADS',
+    schema: z.object({ listId: token, leadId: token, reason: z.string() }),
+    keyField: 'listId',
+  }),
   callTask: defineEvent({
     type: 'tasks.call',
     version: 1,
     stream: 'TASKS',
-    schema: z.object({ ...attempt, priority: z.number().int(), script: z.string().optional(), lineClass: z.string().optional(), notBefore: z.string().datetime().optional() }),
+    schema: z.object({
+      ...attempt,
+      priority: z.number().int(),
+      script: z.string().optional(),
+      lineClass: z.string().optional(),
+      notBefore: z.string().datetime().optional(),
+    }),
     keyField: 'campaignId',
   }),
   /** A customer asked for no more contact (DTMF, a spoken "退订", SMS reply, agent): every channel stops. */
@@ -120,7 +178,12 @@ export const events = {
     type: 'compliance.optout',
     version: 1,
     stream: 'COMPLIANCE',
-    schema: z.object({ campaignId: token, leadId: token, attemptId: token.optional(), channel: z.enum(['dtmf', 'speech', 'sms', 'agent', 'web']) }),
+    schema: z.object({
+      campaignId: token,
+      leadId: token,
+      attemptId: token.optional(),
+      channel: z.enum(['dtmf', 'speech', 'sms', 'agent', 'web']),
+    }),
     keyField: 'campaignId',
   }),
   /** A rule was broken during a call, e.g. sensitive words in the transcript. Words, never numbers. */
@@ -128,7 +191,12 @@ export const events = {
     type: 'compliance.violation',
     version: 1,
     stream: 'COMPLIANCE',
-    schema: z.object({ ...attempt, kind: z.enum(['sensitive_words']), words: z.array(z.string().max(64)).max(100), lists: z.array(z.string().max(64)).max(20) }),
+    schema: z.object({
+      ...attempt,
+      kind: z.enum(['sensitive_words']),
+      words: z.array(z.string().max(64)).max(100),
+      lists: z.array(z.string().max(64)).max(20),
+    }),
     keyField: 'campaignId',
   }),
 } as const;

@@ -1,4 +1,23 @@
-export { Bus, DEAD_LETTER_PREFIX, EVENT_TYPE_HEADER, stopWithin, type BusOptions, type ConsumerHandle, type ConsumerOptions, type Delivery, type PublishOptions, type PublishResult } from './bus.js';
+export {
+  Bus,
+  DEAD_LETTER_PREFIX,
+  EVENT_TYPE_HEADER,
+  stopWithin,
+  type BusOptions,
+  type ConsumerHandle,
+  type ConsumerOptions,
+  type Delivery,
+  type PublishOptions,
+  type PublishResult,
+} from './bus.js';
 export { envelopeSchema, newEventId, type Envelope } from './envelope.js';
 export { PoisonMessageError, PublishError } from './errors.js';
-export { STREAMS, events, type AnyEventType, type EventType, type PayloadOf, type StreamName, type StreamSpec } from './events.js';
+export {
+  STREAMS,
+  events,
+  type AnyEventType,
+  type EventType,
+  type PayloadOf,
+  type StreamName,
+  type StreamSpec,
+} from './events.js';

@@ -10,7 +10,11 @@ import { Bus, PoisonMessageError, events, type Delivery, type PayloadOf } from '
 // Real NATS JetStream (scripts/dev-up). Each test owns a campaign id, so its subjects are its own.
 const spans = new tracing.InMemorySpanExporter();
 const telemetry = startTelemetry({ serviceName: 'bus-test', spanProcessors: [new tracing.SimpleSpanProcessor(spans)] });
-const logger = createLogger({ service: 'bus-test', level: 'silent', destination: new Writable({ write: (_c, _e, cb) => cb() }) });
+const logger = createLogger({
+  service: 'bus-test',
+  level: 'silent',
+  destination: new Writable({ write: (_c, _e, cb) => cb() }),
+});
 let bus: Bus;
 
 before(async () => {
@@ -23,9 +27,19 @@ after(async () => {
 });
 
 type Answered = PayloadOf<typeof events.callAnswered>;
-const answered = (campaignId: string, n = 1): Answered => ({ campaignId, leadId: `L${n}`, attemptId: `A${n}`, callId: `c${n}`, node: 'fs1' });
+const answered = (campaignId: string, n = 1): Answered => ({
+  campaignId,
+  leadId: `L${n}`,
+  attemptId: `A${n}`,
+  callId: `c${n}`,
+  node: 'fs1',
+});
 
-async function collect(campaignId: string, handler?: (d: Delivery<Answered>) => Promise<void>, extra: { maxDeliver?: number } = {}) {
+async function collect(
+  campaignId: string,
+  handler?: (d: Delivery<Answered>) => Promise<void>,
+  extra: { maxDeliver?: number } = {},
+) {
   const seen: Array<Delivery<Answered>> = [];
   const handle = await bus.consume({
     event: events.callAnswered,
@@ -52,7 +66,10 @@ test('a publish repeated with the same event id is stored and delivered once', a
   const { seen, handle } = await collect(campaign);
   await waitFor(() => seen.length >= 2, { what: 'two deliveries' });
   await handle.stop();
-  assert.deepEqual(seen.map((d) => d.event.id), [`${campaign}-e1`, `${campaign}-e2`]);
+  assert.deepEqual(
+    seen.map((d) => d.event.id),
+    [`${campaign}-e1`, `${campaign}-e2`],
+  );
   assert.equal(seen[0]?.event.type, 'calls.answered');
   assert.equal(seen[0]?.event.data.attemptId, 'A1');
 });
@@ -64,13 +81,20 @@ test('a payload that fails its schema is refused before it reaches the bus', asy
 
 test('a failing handler gets exactly maxDeliver deliveries', async () => {
   const campaign = uniqueName('c');
-  const { seen, handle } = await collect(campaign, async () => {
-    throw new Error('downstream unavailable for 13800138000');
-  }, { maxDeliver: 3 });
+  const { seen, handle } = await collect(
+    campaign,
+    async () => {
+      throw new Error('downstream unavailable for 13800138000');
+    },
+    { maxDeliver: 3 },
+  );
   await bus.publish(events.callAnswered, answered(campaign));
   await waitFor(() => seen.length >= 3, { what: 'three deliveries' });
   await handle.stop();
-  assert.deepEqual(seen.map((d) => d.deliveryCount), [1, 2, 3]);
+  assert.deepEqual(
+    seen.map((d) => d.deliveryCount),
+    [1, 2, 3],
+  );
 });
 
 test('dead letters keep the original subject, reason (masked) and count', async () => {
@@ -89,13 +113,16 @@ test('dead letters keep the original subject, reason (masked) and count', async 
     },
   });
   await bus.publish(events.callAnswered, answered(campaign));
-  const dead = await waitFor(async () => {
-    try {
-      return await bus.manager.streams.getMessage('DEAD_LETTERS', { last_by_subj: `dlq.CALLS.${durable}` });
-    } catch {
-      return undefined;
-    }
-  }, { what: 'dead letter' });
+  const dead = await waitFor(
+    async () => {
+      try {
+        return await bus.manager.streams.getMessage('DEAD_LETTERS', { last_by_subj: `dlq.CALLS.${durable}` });
+      } catch {
+        return undefined;
+      }
+    },
+    { what: 'dead letter' },
+  );
   await handle.stop();
   assert.equal(calls, 2);
   assert.equal(dead.header.get('Outbound-Original-Subject'), `calls.answered.${campaign}`);
@@ -108,16 +135,26 @@ test('a message that is not a valid envelope is dead-lettered at once, without c
   const campaign = uniqueName('c');
   const durable = uniqueName('poison');
   let calls = 0;
-  const handle = await bus.consume({ event: events.callAnswered, durable, filterSubject: `calls.answered.${campaign}`, handler: async () => { calls++; } });
+  const handle = await bus.consume({
+    event: events.callAnswered,
+    durable,
+    filterSubject: `calls.answered.${campaign}`,
+    handler: async () => {
+      calls++;
+    },
+  });
   const js = bus.connection.jetstream();
   await js.publish(`calls.answered.${campaign}`, Buffer.from('{"not":"an envelope"'), { headers: natsHeaders() });
-  const dead = await waitFor(async () => {
-    try {
-      return await bus.manager.streams.getMessage('DEAD_LETTERS', { last_by_subj: `dlq.CALLS.${durable}` });
-    } catch {
-      return undefined;
-    }
-  }, { what: 'poison dead letter' });
+  const dead = await waitFor(
+    async () => {
+      try {
+        return await bus.manager.streams.getMessage('DEAD_LETTERS', { last_by_subj: `dlq.CALLS.${durable}` });
+      } catch {
+        return undefined;
+      }
+    },
+    { what: 'poison dead letter' },
+  );
   await handle.stop();
   assert.equal(calls, 0);
   assert.equal(dead.header.get('Outbound-Delivery-Count'), '1');
@@ -133,7 +170,10 @@ test('a transient failure is redelivered and then processed', async () => {
   await bus.publish(events.callAnswered, answered(campaign));
   await waitFor(() => seen.length >= 2, { what: 'redelivery' });
   await handle.stop();
-  assert.deepEqual(seen.map((d) => d.deliveryCount), [1, 2]);
+  assert.deepEqual(
+    seen.map((d) => d.deliveryCount),
+    [1, 2],
+  );
 });
 
 test('the consumer span continues the publisher trace through message headers', async () => {
@@ -144,8 +184,14 @@ test('the consumer span continues the publisher trace through message headers', 
   await waitFor(() => seen.length >= 1);
   await handle.stop();
   const finished = spans.getFinishedSpans();
-  const producer = finished.find((s) => s.name === 'publish calls.answered' && s.attributes['event.id'] === published.id);
-  const consumer = await waitFor(() => spans.getFinishedSpans().find((s) => s.name === 'process calls.answered' && s.attributes['event.id'] === published.id));
+  const producer = finished.find(
+    (s) => s.name === 'publish calls.answered' && s.attributes['event.id'] === published.id,
+  );
+  const consumer = await waitFor(() =>
+    spans
+      .getFinishedSpans()
+      .find((s) => s.name === 'process calls.answered' && s.attributes['event.id'] === published.id),
+  );
   assert.ok(producer, 'producer span');
   assert.equal(consumer.spanContext().traceId, producer.spanContext().traceId);
   assert.equal(consumer.parentSpanContext?.spanId, producer.spanContext().spanId);
@@ -160,7 +206,9 @@ test('a new consumer can start after the retained history', async () => {
     durable: uniqueName('fresh'),
     filterSubject: `calls.answered.${campaign}`,
     deliverFrom: 'new',
-    handler: async ({ event }) => { seen.push(event.data.attemptId); },
+    handler: async ({ event }) => {
+      seen.push(event.data.attemptId);
+    },
   });
   await bus.publish(events.callAnswered, answered(campaign, 2));
   await waitFor(() => seen.length >= 1, { what: 'the new event' });

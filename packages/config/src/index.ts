@@ -54,13 +54,16 @@ export function loadConfigOrExit<S extends Shape>(shape: S, env: NodeJS.ProcessE
 export const vars = {
   string: () => z.string({ error: 'is required' }).min(1, 'must not be empty'),
   url: (protocols: readonly string[]) =>
-    z.string({ error: 'is required' }).refine((value) => {
-      try {
-        return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
-      } catch {
-        return false;
-      }
-    }, `must be a URL with scheme ${protocols.join(' or ')}`),
+    z.string({ error: 'is required' }).refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL with scheme ${protocols.join(' or ')}`,
+    ),
   int: (min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) =>
     z
       .string({ error: 'is required' })
@@ -93,16 +96,22 @@ export const vars = {
     z.enum(values, { error: `must be one of ${values.join(', ')}` }),
   /** Comma-separated list of non-empty items. */
   list: () =>
-    z
-      .string({ error: 'is required' })
-      .transform((value) => value.split(',').map((item) => item.trim()).filter((item) => item.length > 0)),
+    z.string({ error: 'is required' }).transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    ),
 };
 
 /** The connection settings every service shares, with the loopback defaults scripts/dev-up serves. */
 export const commonVars = {
   natsUrl: ['NATS_URL', vars.url(['nats', 'tls']).default('nats://127.0.0.1:4222')],
   redisUrl: ['REDIS_URL', vars.url(['redis', 'rediss']).default('redis://127.0.0.1:6379')],
-  databaseUrl: ['DATABASE_URL', vars.url(['postgres', 'postgresql']).default('postgres://outbound:outbound@127.0.0.1:5432/outbound')],
+  databaseUrl: [
+    'DATABASE_URL',
+    vars.url(['postgres', 'postgresql']).default('postgres://outbound:outbound@127.0.0.1:5432/outbound'),
+  ],
   logLevel: ['LOG_LEVEL', vars.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')],
   otlpEndpoint: ['OTEL_EXPORTER_OTLP_ENDPOINT', vars.url(['http', 'https']).optional()],
   shutdownGraceMs: ['SHUTDOWN_GRACE_MS', vars.durationMs().default(30_000)],

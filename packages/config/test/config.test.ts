@@ -29,17 +29,26 @@ test('values are parsed from strings', () => {
     [{ GATEWAYS: 'gw1, gw2,,' }, 'gateways', ['gw1', 'gw2']],
     [{ LOG_LEVEL: '' }, 'logLevel', 'info'],
   ];
-  for (const [env, key, expected] of cases) assert.deepEqual(loadConfig(shape, env)[key], expected, JSON.stringify(env));
+  for (const [env, key, expected] of cases)
+    assert.deepEqual(loadConfig(shape, env)[key], expected, JSON.stringify(env));
 });
 
 test('every bad variable is named in one error', () => {
   const env = { GRPC_PORT: '70000', NATS_URL: 'http://x', PACING_TICK_MS: 'soon', DRY_RUN: 'maybe' };
-  assert.throws(() => loadConfig(shape, env), (error: unknown) => {
-    assert.ok(error instanceof ConfigError);
-    assert.deepEqual(error.issues.map((i) => i.variable).sort(), ['DRY_RUN', 'GRPC_PORT', 'NATS_URL', 'PACING_TICK_MS']);
-    assert.match(error.message, /GRPC_PORT: must be at most 65535/);
-    return true;
-  });
+  assert.throws(
+    () => loadConfig(shape, env),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.deepEqual(error.issues.map((i) => i.variable).sort(), [
+        'DRY_RUN',
+        'GRPC_PORT',
+        'NATS_URL',
+        'PACING_TICK_MS',
+      ]);
+      assert.match(error.message, /GRPC_PORT: must be at most 65535/);
+      return true;
+    },
+  );
 });
 
 test('a required variable that is missing is reported', () => {

@@ -33,7 +33,12 @@ export abstract class DomainError extends Error {
   constructor(message: string, options: { reason?: string; details?: Record<string, string>; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    this.reason = options.reason ?? new.target.name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+    this.reason =
+      options.reason ??
+      new.target.name
+        .replace(/Error$/, '')
+        .replace(/([a-z])([A-Z])/g, '$1_$2')
+        .toUpperCase();
     this.details = Object.freeze({ ...options.details });
   }
 }
@@ -54,7 +59,11 @@ export class InvalidArgumentError extends DomainError {
 
 export class NotFoundError extends DomainError {
   readonly kind = 'not_found' as const;
-  constructor(readonly resource: string, readonly id: string, options: { reason?: string; cause?: unknown } = {}) {
+  constructor(
+    readonly resource: string,
+    readonly id: string,
+    options: { reason?: string; cause?: unknown } = {},
+  ) {
     super(`${resource} ${id} not found`, { ...options, details: { resource, id } });
   }
 }

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FrameParser, decodeEvent, contentType } from '../dist/src/index.js';
 
-const tracesDir = process.env.ESL_TRACES_DIR ?? fileURLToPath(new URL('../../../../shared/esl-traces/', import.meta.url));
+const tracesDir =
+  process.env.ESL_TRACES_DIR ?? fileURLToPath(new URL('../../../../shared/esl-traces/', import.meta.url));
 const repeats = Number(process.argv[2] ?? 40);
 const CHUNK = 64 * 1024;
 
@@ -18,8 +19,14 @@ const chunks = [];
 for (let pos = 0; pos < all.length; pos += CHUNK) chunks.push(all.subarray(pos, pos + CHUNK));
 
 const CONSUMER_READS = [
-  'Event-Date-Timestamp', 'variable_outbound_campaign_id', 'variable_outbound_lead_id', 'variable_outbound_attempt_id',
-  'variable_traceparent', 'Hangup-Cause', 'variable_sip_term_status', 'variable_billsec',
+  'Event-Date-Timestamp',
+  'variable_outbound_campaign_id',
+  'variable_outbound_lead_id',
+  'variable_outbound_attempt_id',
+  'variable_traceparent',
+  'Hangup-Cause',
+  'variable_sip_term_status',
+  'variable_billsec',
 ];
 
 function parseRun() {

@@ -24,7 +24,13 @@ export {
 } from './frame/frame.js';
 export { DEFAULT_FRAME_LIMITS, FrameParser, type FrameLimits, type FrameParserOptions } from './frame/parser.js';
 export { fsUrlEncode, safeUrlDecode, type UrlDecodeResult } from './frame/url-codec.js';
-export { decodeEvent, type EslEvent, type EventDecodeResult, type EventFaultCode, type EventFormat } from './frame/event.js';
+export {
+  decodeEvent,
+  type EslEvent,
+  type EventDecodeResult,
+  type EventFaultCode,
+  type EventFormat,
+} from './frame/event.js';
 export { encodeCommand, type EslCommand } from './frame/command.js';
 export {
   DISCONNECT_GOODBYE,
@@ -55,4 +61,9 @@ export {
 export type { BackgroundJobResult } from './connection/jobs.js';
 export { DEFAULT_RECONNECT_POLICY, type ReconnectPolicy } from './connection/backoff.js';
 export { systemClock, type CancelTimer, type Clock } from './connection/clock.js';
-export { tcpTransport, type EslTransport, type TransportFactory, type TransportTarget } from './connection/transport.js';
+export {
+  tcpTransport,
+  type EslTransport,
+  type TransportFactory,
+  type TransportTarget,
+} from './connection/transport.js';

@@ -59,7 +59,10 @@ describe('events from every captured trace', () => {
           assert.ok(event.jobUuid);
           assert.ok(event.body !== undefined);
         }
-        const original = Buffer.concat([Buffer.from(`Content-Length: ${frame.body?.length}\nContent-Type: ${type}\n\n`), frame.body ?? Buffer.alloc(0)]);
+        const original = Buffer.concat([
+          Buffer.from(`Content-Length: ${frame.body?.length}\nContent-Type: ${type}\n\n`),
+          frame.body ?? Buffer.alloc(0),
+        ]);
         const reencoded = encodeEventFrame(event, event.format).toString();
         if (reencoded !== original.toString()) {
           // JSON.parse keeps one value per repeated key, so only those events may differ, and only by the repeats.
@@ -74,7 +77,9 @@ describe('events from every captured trace', () => {
   }
 
   it('reads one header lazily exactly as the full decode does (every trace event, every name)', () => {
-    const plainEvents = traceFiles('.server.txt').flatMap(({ bytes }) => frames(bytes).filter((frame) => contentType(frame) === 'text/event-plain'));
+    const plainEvents = traceFiles('.server.txt').flatMap(({ bytes }) =>
+      frames(bytes).filter((frame) => contentType(frame) === 'text/event-plain'),
+    );
     assert.ok(plainEvents.length > 100);
     for (const frame of plainEvents) {
       const full = decodeEvent(frame);
@@ -82,7 +87,8 @@ describe('events from every captured trace', () => {
       assert.ok(full.kind === 'event' && lazy.kind === 'event');
       const all = new Map(full.event.headers);
       for (const name of all.keys()) assert.equal(lazy.event.headers.get(name), all.get(name), name);
-      for (const missing of ['Nope', 'Event', 'variable_', 'ame']) assert.equal(lazy.event.headers.get(missing), all.get(missing));
+      for (const missing of ['Nope', 'Event', 'variable_', 'ame'])
+        assert.equal(lazy.event.headers.get(missing), all.get(missing));
     }
   });
 
@@ -92,29 +98,48 @@ describe('events from every captured trace', () => {
     let seed = 7;
     const pick = <T>(list: readonly T[]): T => list[(seed = (seed * 1103515245 + 12345) % 2 ** 31) % list.length]!;
     for (let round = 0; round < 2000; round++) {
-      const lines = Array.from({ length: 1 + (round % 9) }, () => `${pick(names)}:${pick(['', ' ', '  '])}${pick(values)}`);
+      const lines = Array.from(
+        { length: 1 + (round % 9) },
+        () => `${pick(names)}:${pick(['', ' ', '  '])}${pick(values)}`,
+      );
       const body = Buffer.from(`Event-Name: E\n${lines.join(pick(['\n', '\r\n']))}\n\n`);
       const decode = () => decodeEvent({ kind: 'frame', headers: [['Content-Type', 'text/event-plain']], body });
       const full = decode();
       const lazy = decode();
       assert.ok(full.kind === 'event' && lazy.kind === 'event');
       const all = new Map(full.event.headers);
-      for (const name of [...names, 'Event-Name', 'Z']) assert.equal(lazy.event.headers.get(name), all.get(name), `${name} in ${JSON.stringify(lines)}`);
+      for (const name of [...names, 'Event-Name', 'Z'])
+        assert.equal(lazy.event.headers.get(name), all.get(name), `${name} in ${JSON.stringify(lines)}`);
     }
   });
 
   it('keeps repeated headers in order and the last value in the map', () => {
     const body = 'Event-Name: COMMAND\nX: 1\nEvent-Name: PRIVATE_COMMAND\nX: 2\n\n';
-    const decoded = decodeEvent({ kind: 'frame', headers: [['Content-Type', 'text/event-plain']], body: Buffer.from(body) });
+    const decoded = decodeEvent({
+      kind: 'frame',
+      headers: [['Content-Type', 'text/event-plain']],
+      body: Buffer.from(body),
+    });
     assert.equal(decoded.kind, 'event');
     if (decoded.kind !== 'event') return;
     assert.equal(decoded.event.name, 'PRIVATE_COMMAND');
-    assert.deepEqual(decoded.event.headerList.map(([headerName]) => headerName), ['Event-Name', 'X', 'Event-Name', 'X']);
+    assert.deepEqual(
+      decoded.event.headerList.map(([headerName]) => headerName),
+      ['Event-Name', 'X', 'Event-Name', 'X'],
+    );
   });
 
   it('reports bad JSON, missing names and short bodies as results', () => {
-    const json = (text: string): EslFrame => ({ kind: 'frame', headers: [['Content-Type', 'text/event-json']], body: Buffer.from(text) });
-    const plain = (text: string): EslFrame => ({ kind: 'frame', headers: [['Content-Type', 'text/event-plain']], body: Buffer.from(text) });
+    const json = (text: string): EslFrame => ({
+      kind: 'frame',
+      headers: [['Content-Type', 'text/event-json']],
+      body: Buffer.from(text),
+    });
+    const plain = (text: string): EslFrame => ({
+      kind: 'frame',
+      headers: [['Content-Type', 'text/event-plain']],
+      body: Buffer.from(text),
+    });
     assert.equal(decodeEvent(json('{"Event-Name":')).kind, 'error');
     assert.equal(decodeEvent(json('[1]')).kind, 'error');
     assert.equal(decodeEvent(plain('Foo: bar\n\n')).kind, 'error');
@@ -129,14 +154,27 @@ describe('command encoding', () => {
     [{ type: 'auth', password: 'ClueCon' }, 'auth ClueCon\n\n'],
     [{ type: 'api', command: 'status' }, 'api status\n\n'],
     [{ type: 'bgapi', command: 'status', jobUuid: 'f91e' }, 'bgapi status\nJob-UUID: f91e\n\n'],
-    [{ type: 'event', format: 'json', events: ['CHANNEL_ANSWER'], customSubclasses: ['avmd::beep'] }, 'event json CHANNEL_ANSWER CUSTOM avmd::beep\n\n'],
+    [
+      { type: 'event', format: 'json', events: ['CHANNEL_ANSWER'], customSubclasses: ['avmd::beep'] },
+      'event json CHANNEL_ANSWER CUSTOM avmd::beep\n\n',
+    ],
     [{ type: 'filter', header: 'Unique-ID', value: 'a8' }, 'filter Unique-ID a8\n\n'],
     [{ type: 'filterDelete', header: 'Unique-ID' }, 'filter delete Unique-ID\n\n'],
     [
-      { type: 'sendmsg', uuid: 'a8', headers: [['call-command', 'hangup'], ['hangup-cause', 'NORMAL_CLEARING']] },
+      {
+        type: 'sendmsg',
+        uuid: 'a8',
+        headers: [
+          ['call-command', 'hangup'],
+          ['hangup-cause', 'NORMAL_CLEARING'],
+        ],
+      },
       'sendmsg a8\ncall-command: hangup\nhangup-cause: NORMAL_CLEARING\n\n',
     ],
-    [{ type: 'sendmsg', uuid: 'a8', headers: [['call-command', 'execute']], body: 'hé' }, 'sendmsg a8\ncall-command: execute\nContent-Length: 3\n\nhé'],
+    [
+      { type: 'sendmsg', uuid: 'a8', headers: [['call-command', 'execute']], body: 'hé' },
+      'sendmsg a8\ncall-command: execute\nContent-Length: 3\n\nhé',
+    ],
     [{ type: 'exit' }, 'exit\n\n'],
   ];
   for (const [command, wire] of cases) {
@@ -168,7 +206,10 @@ describe('command encoding', () => {
     const command = encodeCommand({
       type: 'sendmsg',
       uuid: 'a8276d6f-fc51-4826-a624-bbd1b3e62f68',
-      headers: [['call-command', 'hangup'], ['hangup-cause', 'NORMAL_CLEARING']],
+      headers: [
+        ['call-command', 'hangup'],
+        ['hangup-cause', 'NORMAL_CLEARING'],
+      ],
     });
     assert.ok(wire.includes(command.toString()));
   });
@@ -183,7 +224,13 @@ describe('helpers', () => {
   });
   it('backs off exponentially, capped, with jitter below the nominal delay', () => {
     const policy = { ...DEFAULT_RECONNECT_POLICY, initialDelayMs: 100, maxDelayMs: 1_000, jitter: 0.5 };
-    assert.deepEqual([1, 2, 3, 4, 5].map((attempt) => backoffDelayMs(policy, attempt, () => 0)), [100, 200, 400, 800, 1000]);
-    assert.equal(backoffDelayMs(policy, 10, () => 1), 500);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((attempt) => backoffDelayMs(policy, attempt, () => 0)),
+      [100, 200, 400, 800, 1000],
+    );
+    assert.equal(
+      backoffDelayMs(policy, 10, () => 1),
+      500,
+    );
   });
 });

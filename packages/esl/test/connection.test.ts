@@ -127,7 +127,10 @@ describe('EslConnection against a scripted server', () => {
     ]);
     const events: EslEvent[] = [];
     connection.on('event', (event) => events.push(event));
-    server.lastClient.sendEvent([['Event-Name', 'CHANNEL_ANSWER'], ['Unique-ID', 'abc']]);
+    server.lastClient.sendEvent([
+      ['Event-Name', 'CHANNEL_ANSWER'],
+      ['Unique-ID', 'abc'],
+    ]);
     await waitFor(() => events.length === 1, 'event after reconnect');
     assert.equal(events[0]?.format, 'json');
     assert.equal(events[0]?.uuid, 'abc');
@@ -156,7 +159,11 @@ describe('EslConnection against a scripted server', () => {
     await connection.connect();
     const stream = connection.events();
     server.lastClient.sendEvent([['Event-Name', 'HEARTBEAT']]);
-    server.lastClient.sendEvent([['Event-Name', 'CUSTOM'], ['Event-Subclass', 'avmd::beep'], ['Caller', 'a b%']]);
+    server.lastClient.sendEvent([
+      ['Event-Name', 'CUSTOM'],
+      ['Event-Subclass', 'avmd::beep'],
+      ['Caller', 'a b%'],
+    ]);
     const first = await stream.next();
     const second = await stream.next();
     assert.equal(first.done === false ? first.value.name : undefined, 'HEARTBEAT');

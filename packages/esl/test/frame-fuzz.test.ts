@@ -23,7 +23,9 @@ describe('fuzz: the parser never throws and stays bounded', () => {
   for (const seed of [11, 22, 33, 44, 55]) {
     it(`random bytes, seed ${seed}`, () => {
       const random = seededRandom(seed);
-      const bytes = Buffer.from(Array.from({ length: 200_000 }, () => ALPHABET[Math.floor(random() * ALPHABET.length)] ?? 0));
+      const bytes = Buffer.from(
+        Array.from({ length: 200_000 }, () => ALPHABET[Math.floor(random() * ALPHABET.length)] ?? 0),
+      );
       const parser = new FrameParser({ maxHeaderBytes: 4096, maxBodyBytes: 4096 });
       assert.doesNotThrow(() => pushAll(parser, randomChunks(bytes, random, 500)));
     });
@@ -49,26 +51,41 @@ describe('fuzz: the parser never throws and stays bounded', () => {
       ...randomChunks(huge, seededRandom(5), 65_536),
       Buffer.from('Content-Type: command/reply\nReply-Text: +OK\n\n'),
     ]);
-    assert.deepEqual(results.map((result) => (result.kind === 'error' ? result.code : 'frame')), ['BODY_TOO_LARGE', 'frame']);
+    assert.deepEqual(
+      results.map((result) => (result.kind === 'error' ? result.code : 'frame')),
+      ['BODY_TOO_LARGE', 'frame'],
+    );
     assert.ok(process.memoryUsage().arrayBuffers - before < 2 * huge.length);
   });
 
   it('fails fast on an absurd Content-Length and on an endless header block', () => {
     const absurd = new FrameParser().push(Buffer.from('Content-Length: 99999999999999999999\n\n'));
-    assert.deepEqual(absurd.map((result) => result.kind === 'error' && result.fatal && result.code), ['BAD_CONTENT_LENGTH']);
+    assert.deepEqual(
+      absurd.map((result) => result.kind === 'error' && result.fatal && result.code),
+      ['BAD_CONTENT_LENGTH'],
+    );
     const parser = new FrameParser({ maxHeaderBytes: 64 * 1024 });
-    const endless = pushAll(parser, Array.from({ length: 100 }, () => Buffer.from('X-Filler: 0123456789\n'.repeat(100))));
+    const endless = pushAll(
+      parser,
+      Array.from({ length: 100 }, () => Buffer.from('X-Filler: 0123456789\n'.repeat(100))),
+    );
     assert.equal(endless[0]?.kind === 'error' ? endless[0].code : undefined, 'HEADER_TOO_LARGE');
   });
 
   it('reports a header line without a colon and carries on', () => {
     const results = new FrameParser().push(Buffer.from('garbage\n\nContent-Type: command/reply\nReply-Text: +OK\n\n'));
-    assert.deepEqual(results.map((result) => (result.kind === 'error' ? result.code : 'frame')), ['BAD_HEADER_LINE', 'frame']);
+    assert.deepEqual(
+      results.map((result) => (result.kind === 'error' ? result.code : 'frame')),
+      ['BAD_HEADER_LINE', 'frame'],
+    );
   });
 
   it('decodes a body split inside a multi-byte character', () => {
     const body = Buffer.from('Event-Name: CUSTOM\nText: h%C3%A9\nContent-Length: 3\n\nhé');
-    const frame = Buffer.concat([Buffer.from(`Content-Length: ${body.length}\nContent-Type: text/event-plain\n\n`), body]);
+    const frame = Buffer.concat([
+      Buffer.from(`Content-Length: ${body.length}\nContent-Type: text/event-plain\n\n`),
+      body,
+    ]);
     const cut = frame.indexOf(Buffer.from('é', 'utf8')) + 1;
     const results = pushAll(new FrameParser(), [frame.subarray(0, cut), frame.subarray(cut)]);
     const decoded = results[0]?.kind === 'frame' ? decodeEvent(results[0]) : undefined;

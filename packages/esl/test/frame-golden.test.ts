@@ -3,7 +3,19 @@ import { describe, it } from 'node:test';
 import { FrameParser, SERVER_CONTENT_TYPES, contentType, type FrameResult } from '../src/index.js';
 import { randomChunks, seededRandom, traceFiles } from './support/traces.js';
 
-const KNOWN_COMMANDS = new Set(['auth', 'api', 'bgapi', 'event', 'filter', 'sendmsg', 'log', 'nolog', 'noevents', 'exit', 'bogus_command']);
+const KNOWN_COMMANDS = new Set([
+  'auth',
+  'api',
+  'bgapi',
+  'event',
+  'filter',
+  'sendmsg',
+  'log',
+  'nolog',
+  'noevents',
+  'exit',
+  'bogus_command',
+]);
 
 function feed(parser: FrameParser, chunks: Buffer[]): FrameResult[] {
   return chunks.flatMap((chunk) => parser.push(chunk));
@@ -32,7 +44,10 @@ describe('golden: every captured server trace', () => {
       for (const result of whole) {
         assert.equal(result.kind, 'frame', `unexpected fault in ${name}`);
         const type = result.kind === 'frame' ? contentType(result) : undefined;
-        assert.ok((SERVER_CONTENT_TYPES as readonly (string | undefined)[]).includes(type), `unknown content type ${type}`);
+        assert.ok(
+          (SERVER_CONTENT_TYPES as readonly (string | undefined)[]).includes(type),
+          `unknown content type ${type}`,
+        );
       }
       // Only the shutdown capture ends inside a frame (README item 12).
       assert.equal(truncated?.code, name.startsWith('07d') ? 'TRUNCATED' : undefined);
@@ -63,7 +78,10 @@ describe('golden: every captured client trace', () => {
 
   it('reads telnet-style CRLF commands like LF ones', () => {
     const lf = new FrameParser({ commands: true }).push(Buffer.from('bgapi status\nJob-UUID: abc\n\napi version\n\n'));
-    const crlf = feed(new FrameParser({ commands: true }), bytewise(Buffer.from('\r\nbgapi status\r\nJob-UUID: abc\r\n\r\napi version\r\n\r\n')));
+    const crlf = feed(
+      new FrameParser({ commands: true }),
+      bytewise(Buffer.from('\r\nbgapi status\r\nJob-UUID: abc\r\n\r\napi version\r\n\r\n')),
+    );
     assert.deepEqual(render(crlf), render(lf));
     assert.equal(lf.length, 2);
   });

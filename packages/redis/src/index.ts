@@ -31,7 +31,10 @@ const PART = /^[A-Za-z0-9_.@-]+$/;
  * multi-key scripts on them stay valid when Redis is clustered.
  */
 export class Keyspace {
-  constructor(readonly service: string, readonly prefix = 'outbound') {
+  constructor(
+    readonly service: string,
+    readonly prefix = 'outbound',
+  ) {
     Keyspace.check(service);
   }
 

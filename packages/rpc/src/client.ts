@@ -20,8 +20,12 @@ const metadataSetter = { set: (carrier: Metadata, key: string, value: string) =>
  */
 export function clientInterceptor(defaultDeadlineMs: number): Interceptor {
   return (options: InterceptorOptions, nextCall: NextCall) => {
-    const callOptions: InterceptorOptions = options.deadline ? options : { ...options, deadline: Date.now() + defaultDeadlineMs };
-    const span = trace.getTracer('outbound').startSpan(callOptions.method_definition.path, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc' } });
+    const callOptions: InterceptorOptions = options.deadline
+      ? options
+      : { ...options, deadline: Date.now() + defaultDeadlineMs };
+    const span = trace
+      .getTracer('outbound')
+      .startSpan(callOptions.method_definition.path, { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc' } });
     const spanContext = trace.setSpan(context.active(), span);
     return new InterceptingCall(nextCall(callOptions), {
       start(metadata, _listener, next) {
@@ -40,16 +44,31 @@ export function clientInterceptor(defaultDeadlineMs: number): Interceptor {
   };
 }
 
-type ClientConstructor<C extends Client> = new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: ChannelOptions & { interceptors?: Interceptor[] }) => C;
+type ClientConstructor<C extends Client> = new (
+  address: string,
+  creds: ReturnType<typeof credentials.createInsecure>,
+  options?: ChannelOptions & { interceptors?: Interceptor[] },
+) => C;
 
 /** A generated client with our interceptor; `defaultDeadlineMs` applies where a call sets none. */
-export function createClient<C extends Client>(Ctor: ClientConstructor<C>, address: string, options: { defaultDeadlineMs?: number } = {}): C {
-  return new Ctor(address, credentials.createInsecure(), { interceptors: [clientInterceptor(options.defaultDeadlineMs ?? 5_000)] });
+export function createClient<C extends Client>(
+  Ctor: ClientConstructor<C>,
+  address: string,
+  options: { defaultDeadlineMs?: number } = {},
+): C {
+  return new Ctor(address, credentials.createInsecure(), {
+    interceptors: [clientInterceptor(options.defaultDeadlineMs ?? 5_000)],
+  });
 }
 
 /** Promise wrapper for one unary call on a generated client. */
 export function unary<Req, Res>(
-  method: (request: Req, metadata: Metadata, options: Partial<CallOptions>, callback: (error: Error | null, response: Res) => void) => unknown,
+  method: (
+    request: Req,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: Error | null, response: Res) => void,
+  ) => unknown,
   client: Client,
   request: Req,
   metadata: Metadata,

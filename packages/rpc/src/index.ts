@@ -1,4 +1,11 @@
-export { bindService, startGrpcServer, Status, type CallContext, type GrpcServer, type ServiceBinding } from './server.js';
+export {
+  bindService,
+  startGrpcServer,
+  Status,
+  type CallContext,
+  type GrpcServer,
+  type ServiceBinding,
+} from './server.js';
 export { clientInterceptor, createClient, unary } from './client.js';
 export { statusDetails, toStatus, type MappedStatus, type StatusDetails } from './status.js';
 export { validateRequest } from './validate.js';

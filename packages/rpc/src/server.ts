@@ -68,7 +68,11 @@ export function bindService<S extends UntypedServiceImplementation>(
     if (spec.responseStream) throw new Error(`${name}.${method}: server streaming is not supported yet`);
     // One child logger per method, not per call: its bindings never change and pino children cost.
     const methodLogger = logger.child({ rpc: spec.path });
-    const run = (call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>, input: unknown, callback: sendUnaryData<unknown>) => {
+    const run = (
+      call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>,
+      input: unknown,
+      callback: sendUnaryData<unknown>,
+    ) => {
       const controller = new AbortController();
       let answered = false;
       // grpc-js also reports 'cancelled' as a finished call closes; only a call still being
@@ -77,7 +81,15 @@ export function bindService<S extends UntypedServiceImplementation>(
         if (!answered) controller.abort();
       });
       const context: CallContext = { metadata: call.metadata, signal: controller.signal, logger: methodLogger };
-      instrument(spec.path, { kind: SpanKind.SERVER, parent: extractTraceContext(call.metadata, metadataGetter), attributes: { 'rpc.system': 'grpc', 'rpc.service': name, 'rpc.method': method } }, () => handler(input, context))
+      instrument(
+        spec.path,
+        {
+          kind: SpanKind.SERVER,
+          parent: extractTraceContext(call.metadata, metadataGetter),
+          attributes: { 'rpc.system': 'grpc', 'rpc.service': name, 'rpc.method': method },
+        },
+        () => handler(input, context),
+      )
         .then((response) => {
           answered = true;
           callback(null, response);
@@ -91,7 +103,8 @@ export function bindService<S extends UntypedServiceImplementation>(
     };
     implementation[method] = spec.requestStream
       ? (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => run(call, call, callback)
-      : (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => run(call, call.request, callback);
+      : (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
+          run(call, call.request, callback);
   }
   return { name, definition, implementation };
 }
@@ -109,14 +122,24 @@ export interface GrpcServer {
  * Start a gRPC server with the given services, plus grpc.health.v1 and server reflection (from
  * the descriptor set compiled with the protos).
  */
-export async function startGrpcServer(options: { address: string; services: ServiceBinding[]; logger: Logger; maxReceiveBytes?: number }): Promise<GrpcServer> {
+export async function startGrpcServer(options: {
+  address: string;
+  services: ServiceBinding[];
+  logger: Logger;
+  maxReceiveBytes?: number;
+}): Promise<GrpcServer> {
   const server = new Server({ 'grpc.max_receive_message_length': options.maxReceiveBytes ?? 16 * 1024 * 1024 });
-  const health = new HealthImplementation({ '': 'SERVING', ...Object.fromEntries(options.services.map((s) => [s.name, 'SERVING' as const])) });
+  const health = new HealthImplementation({
+    '': 'SERVING',
+    ...Object.fromEntries(options.services.map((s) => [s.name, 'SERVING' as const])),
+  });
   health.addToServer(server);
   new ReflectionService(loadFileDescriptorSetFromBuffer(descriptorSet())).addToServer(server);
   for (const service of options.services) server.addService(service.definition, service.implementation);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(options.address, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync(options.address, ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
   );
   options.logger.info({ port }, 'gRPC server listening');
   return {

@@ -39,11 +39,23 @@ export function toStatus(error: unknown): MappedStatus {
   }
   const code = CODES[error.kind];
   const details = [
-    { typeUrl: `${TYPE_PREFIX}google.rpc.ErrorInfo`, value: Buffer.from(ErrorInfo.encode({ reason: error.reason, domain: DOMAIN, metadata: { ...error.details } }).finish()) },
+    {
+      typeUrl: `${TYPE_PREFIX}google.rpc.ErrorInfo`,
+      value: Buffer.from(
+        ErrorInfo.encode({ reason: error.reason, domain: DOMAIN, metadata: { ...error.details } }).finish(),
+      ),
+    },
   ];
   if (error instanceof InvalidArgumentError) {
-    const fieldViolations = error.violations.map((v) => ({ field: v.field, description: v.description, reason: v.reason ?? '' }));
-    details.push({ typeUrl: `${TYPE_PREFIX}google.rpc.BadRequest`, value: Buffer.from(BadRequest.encode({ fieldViolations }).finish()) });
+    const fieldViolations = error.violations.map((v) => ({
+      field: v.field,
+      description: v.description,
+      reason: v.reason ?? '',
+    }));
+    details.push({
+      typeUrl: `${TYPE_PREFIX}google.rpc.BadRequest`,
+      value: Buffer.from(BadRequest.encode({ fieldViolations }).finish()),
+    });
   }
   metadata.set(DETAILS_KEY, Buffer.from(RpcStatus.encode({ code, message: error.message, details }).finish()));
   return { code, details: error.message, metadata, unexpected: false };
@@ -61,7 +73,13 @@ export function statusDetails(error: ServiceError): StatusDetails {
   if (!(raw instanceof Buffer)) return result;
   for (const any of RpcStatus.decode(raw).details) {
     if (any.typeUrl === `${TYPE_PREFIX}google.rpc.BadRequest`) {
-      result.fieldViolations.push(...BadRequest.decode(any.value).fieldViolations.map((v) => ({ field: v.field, description: v.description, ...(v.reason ? { reason: v.reason } : {}) })));
+      result.fieldViolations.push(
+        ...BadRequest.decode(any.value).fieldViolations.map((v) => ({
+          field: v.field,
+          description: v.description,
+          ...(v.reason ? { reason: v.reason } : {}),
+        })),
+      );
     } else if (any.typeUrl === `${TYPE_PREFIX}google.rpc.ErrorInfo`) {
       result.reason = ErrorInfo.decode(any.value).reason;
     }

@@ -72,7 +72,13 @@ export async function loadMigrations(dir: string): Promise<Migration[]> {
     const match = /^(\d+)_([a-z0-9_]+)\.sql$/.exec(file);
     if (!match) throw new MigrationError(`migration file ${file} must be named NNNN_name.sql`);
     const sql = await readFile(join(dir, file), 'utf8');
-    migrations.push({ version: Number(match[1]), file, name: match[2]!, sql, checksum: createHash('sha256').update(sql).digest('hex') });
+    migrations.push({
+      version: Number(match[1]),
+      file,
+      name: match[2]!,
+      sql,
+      checksum: createHash('sha256').update(sql).digest('hex'),
+    });
   }
   const versions = new Set<number>();
   for (const m of migrations) {
@@ -101,7 +107,9 @@ export async function migrate(pool: Pool, options: { schema: string; migrations:
     await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.processed_events (
       consumer text NOT NULL, event_id text NOT NULL, processed_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (consumer, event_id))`);
-    const { rows } = await client.query<{ version: number; checksum: string }>(`SELECT version, checksum FROM ${schema}.schema_migrations`);
+    const { rows } = await client.query<{ version: number; checksum: string }>(
+      `SELECT version, checksum FROM ${schema}.schema_migrations`,
+    );
     const done = new Map(rows.map((row) => [row.version, row.checksum]));
     for (const migration of options.migrations) {
       const checksum = done.get(migration.version);
@@ -114,7 +122,11 @@ export async function migrate(pool: Pool, options: { schema: string; migrations:
       try {
         await client.query(`SET LOCAL search_path TO ${schema}`);
         await client.query(migration.sql);
-        await client.query(`INSERT INTO ${schema}.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`, [migration.version, migration.name, migration.checksum]);
+        await client.query(`INSERT INTO ${schema}.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`, [
+          migration.version,
+          migration.name,
+          migration.checksum,
+        ]);
       } catch (cause) {
         throw new MigrationError(`migration ${migration.file} failed`, { cause });
       }
@@ -128,7 +140,12 @@ export async function migrate(pool: Pool, options: { schema: string; migrations:
  * The transactional inbox: true the first time `consumer` sees `eventId`, false after. Call it in
  * the same transaction as the handler's writes so a redelivered event has its effect exactly once.
  */
-export async function processOnce(client: PoolClient, schema: string, consumer: string, eventId: string): Promise<boolean> {
+export async function processOnce(
+  client: PoolClient,
+  schema: string,
+  consumer: string,
+  eventId: string,
+): Promise<boolean> {
   const result = await client.query(
     `INSERT INTO ${quoteIdent(schema)}.processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
     [consumer, eventId],

@@ -25,8 +25,14 @@ test('migrations apply once, in order, and are idempotent', async () => {
   const migrations = await loadMigrations(dir);
   assert.deepEqual(await migrate(pool, { schema, migrations }), [1, 2]);
   assert.deepEqual(await migrate(pool, { schema, migrations }), []);
-  const { rows } = await pool.query(`SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'lead' ORDER BY ordinal_position`, [schema]);
-  assert.deepEqual(rows.map((r) => r.column_name), ['id', 'tier']);
+  const { rows } = await pool.query(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'lead' ORDER BY ordinal_position`,
+    [schema],
+  );
+  assert.deepEqual(
+    rows.map((r) => r.column_name),
+    ['id', 'tier'],
+  );
 });
 
 test('concurrent runners apply each migration exactly once', async () => {
@@ -38,12 +44,20 @@ test('concurrent runners apply each migration exactly once', async () => {
 
 test('a failing migration leaves nothing behind', async () => {
   const schema = uniqueName('s').toLowerCase();
-  const migrations = await loadMigrations(await migrationsDir({
-    '0001_ok.sql': 'CREATE TABLE ok (id int);',
-    '0002_broken.sql': 'CREATE TABLE broken (id int); SELECT no_such_function();',
-  }));
-  await assert.rejects(migrate(pool, { schema, migrations }), (error: unknown) => error instanceof MigrationError && /0002_broken\.sql failed/.test(error.message));
-  const { rows } = await pool.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('ok', 'broken')`, [schema]);
+  const migrations = await loadMigrations(
+    await migrationsDir({
+      '0001_ok.sql': 'CREATE TABLE ok (id int);',
+      '0002_broken.sql': 'CREATE TABLE broken (id int); SELECT no_such_function();',
+    }),
+  );
+  await assert.rejects(
+    migrate(pool, { schema, migrations }),
+    (error: unknown) => error instanceof MigrationError && /0002_broken\.sql failed/.test(error.message),
+  );
+  const { rows } = await pool.query(
+    `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1 AND table_name IN ('ok', 'broken')`,
+    [schema],
+  );
   assert.equal(rows[0].n, 0);
 });
 
@@ -52,11 +66,17 @@ test('an applied migration that was edited stops the runner', async () => {
   const dir = await migrationsDir({ '0001_a.sql': 'CREATE TABLE a (id int);' });
   await migrate(pool, { schema, migrations: await loadMigrations(dir) });
   await writeFile(join(dir, '0001_a.sql'), 'CREATE TABLE a (id bigint);');
-  await assert.rejects(migrate(pool, { schema, migrations: await loadMigrations(dir) }), /changed after it was applied/);
+  await assert.rejects(
+    migrate(pool, { schema, migrations: await loadMigrations(dir) }),
+    /changed after it was applied/,
+  );
 });
 
 test('badly named files and schemas are refused', async () => {
-  await assert.rejects(loadMigrations(await migrationsDir({ 'create.sql': 'select 1' })), /must be named NNNN_name.sql/);
+  await assert.rejects(
+    loadMigrations(await migrationsDir({ 'create.sql': 'select 1' })),
+    /must be named NNNN_name.sql/,
+  );
   await assert.rejects(migrate(pool, { schema: 'x; drop', migrations: [] }), /invalid schema name/);
 });
 
@@ -67,9 +87,11 @@ test('processOnce admits an event id once per consumer, inside the caller transa
   assert.equal(await withTransaction(pool, (c) => processOnce(c, schema, 'rules', 'e1')), false);
   assert.equal(await withTransaction(pool, (c) => processOnce(c, schema, 'dialer', 'e1')), true);
   // A rolled-back transaction does not consume the id.
-  await assert.rejects(withTransaction(pool, async (c) => {
-    await processOnce(c, schema, 'rules', 'e2');
-    throw new Error('handler failed');
-  }));
+  await assert.rejects(
+    withTransaction(pool, async (c) => {
+      await processOnce(c, schema, 'rules', 'e2');
+      throw new Error('handler failed');
+    }),
+  );
   assert.equal(await withTransaction(pool, (c) => processOnce(c, schema, 'rules', 'e2')), true);
 });

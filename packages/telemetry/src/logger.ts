@@ -40,13 +40,20 @@ export function createLogger(options: LoggerOptions): Logger {
         log: (object) => {
           // Error messages are free text: mask anything that looks like a number inside them.
           const err = object['err'];
-          if (err instanceof Error) return { ...object, err: { type: err.name, message: redactText(err.message), stack: redactText(err.stack ?? '') } };
+          if (err instanceof Error)
+            return {
+              ...object,
+              err: { type: err.name, message: redactText(err.message), stack: redactText(err.stack ?? '') },
+            };
           return object;
         },
       },
       hooks: {
         logMethod(args, method) {
-          method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)) as Parameters<typeof method>);
+          method.apply(
+            this,
+            args.map((arg) => (typeof arg === 'string' ? redactText(arg) : arg)) as Parameters<typeof method>,
+          );
         },
       },
       mixin() {

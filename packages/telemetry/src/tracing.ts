@@ -112,7 +112,10 @@ export async function instrument<T>(
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = options.parent ?? context.active();
-  const spanOptions = { kind: options.kind ?? SpanKind.INTERNAL, ...(options.attributes ? { attributes: options.attributes } : {}) };
+  const spanOptions = {
+    kind: options.kind ?? SpanKind.INTERNAL,
+    ...(options.attributes ? { attributes: options.attributes } : {}),
+  };
   return tracer().startActiveSpan(name, spanOptions, parent, async (span) => {
     try {
       const result = await fn(span);

@@ -14,7 +14,10 @@ import {
 } from '../src/index.js';
 
 const memory = new tracing.InMemorySpanExporter();
-const telemetry = startTelemetry({ serviceName: 'telemetry-test', spanProcessors: [new tracing.SimpleSpanProcessor(memory)] });
+const telemetry = startTelemetry({
+  serviceName: 'telemetry-test',
+  spanProcessors: [new tracing.SimpleSpanProcessor(memory)],
+});
 test.after(() => telemetry.shutdown());
 
 function captureLogger() {
@@ -38,7 +41,10 @@ test('phone numbers and names are masked', () => {
   for (const [input, expected] of cases) assert.equal(maskPhone(input), expected, input);
   assert.equal(maskName('张三丰'), '张**');
   assert.equal(maskName('Alice Smith'), 'A**** S****');
-  assert.equal(redactText('originate sofia/gateway/gw1/13800138000 failed'), 'originate sofia/gateway/gw1/138****8000 failed');
+  assert.equal(
+    redactText('originate sofia/gateway/gw1/13800138000 failed'),
+    'originate sofia/gateway/gw1/138****8000 failed',
+  );
   assert.equal(redactText('attempt 42 of campaign 7'), 'attempt 42 of campaign 7');
   assert.equal(
     redactText('uuid_kill 12345678-1234-4826-a624-000000139000 for 13800138000'),
@@ -65,9 +71,11 @@ test('logs carry service, version and trace ids and never a full number or name'
 
 test('instrument records errors with masked messages and W3C context round-trips', async () => {
   memory.reset();
-  await assert.rejects(instrument('failing', { attributes: { 'attempt.id': 'a1' } }, async () => {
-    throw new Error('no route to 13800138000');
-  }));
+  await assert.rejects(
+    instrument('failing', { attributes: { 'attempt.id': 'a1' } }, async () => {
+      throw new Error('no route to 13800138000');
+    }),
+  );
   const [span] = memory.getFinishedSpans();
   assert.equal(span?.name, 'failing');
   assert.equal(span?.status.code, 2);

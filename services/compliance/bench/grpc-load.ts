@@ -35,13 +35,28 @@ function check(): DialCheck {
   // London numbers under a midday zone override, so checks go all the way through Redis.
   const offset = 12 - new Date().getUTCHours();
   const zone = offset === 0 ? 'Etc/GMT' : offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
-  return { campaignId: 'bench', leadId: `l${i}`, phone: benchNumber(i * 3 + 1), callerId: `+4420794${String(10_000 + (i % 80_000))}`, at: undefined, timeZoneOverride: zone };
+  return {
+    campaignId: 'bench',
+    leadId: `l${i}`,
+    phone: benchNumber(i * 3 + 1),
+    callerId: `+4420794${String(10_000 + (i % 80_000))}`,
+    at: undefined,
+    timeZoneOverride: zone,
+  };
 }
 
 /** grpc.health.v1.Health/Check for the whole server: an empty request, the reply is not decoded. */
 function health(): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    client.makeUnaryRequest('/grpc.health.v1.Health/Check', () => Buffer.alloc(0), (bytes: Buffer) => bytes, {}, new Metadata(), {}, (error, reply) => (error ? reject(error) : resolve(reply)));
+    client.makeUnaryRequest(
+      '/grpc.health.v1.Health/Check',
+      () => Buffer.alloc(0),
+      (bytes: Buffer) => bytes,
+      {},
+      new Metadata(),
+      {},
+      (error, reply) => (error ? reject(error) : resolve(reply)),
+    );
   });
 }
 
@@ -94,7 +109,13 @@ async function openLoop(count: number, perSecond: number, call: () => Promise<un
   await Promise.all(inFlight);
   const achievedPerSec = count / ((performance.now() - started) / 1000);
   const byValue = (a: number, b: number) => a - b;
-  return { latencies: latencies.sort(byValue), serviceTimes: serviceTimes.sort(byValue), sendLag: sendLag.sort(byValue), failures, achievedPerSec };
+  return {
+    latencies: latencies.sort(byValue),
+    serviceTimes: serviceTimes.sort(byValue),
+    sendLag: sendLag.sort(byValue),
+    failures,
+    achievedPerSec,
+  };
 }
 
 async function batched(count: number): Promise<{ latencies: number[] }> {
@@ -140,6 +161,11 @@ process.stdout.write(
     light: { ...summary(light), generator: light.generator },
     health: { ...summary(floor), generator: floor.generator },
     single: { ...summary(singles), generator: singles.generator },
-    batch: { count: batch.latencies.length, p50Ms: percentile(batch.latencies, 50), p99Ms: percentile(batch.latencies, 99), generator: batch.generator },
+    batch: {
+      count: batch.latencies.length,
+      p50Ms: percentile(batch.latencies, 50),
+      p99Ms: percentile(batch.latencies, 99),
+      generator: batch.generator,
+    },
   })}\n`,
 );

@@ -36,7 +36,9 @@ function storeCpuMs(): { redis: number; postgres: number } {
 }
 
 async function runJson(script: string, args: string[]): Promise<Record<string, number>> {
-  const child = spawn(process.execPath, [new URL(script, dist).pathname, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [new URL(script, dist).pathname, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let last = '';
   for await (const line of createInterface({ input: child.stdout })) if (line.startsWith('{')) last = line;
   const [code] = (await once(child, 'exit')) as [number | null];
@@ -55,10 +57,22 @@ async function startServer(): Promise<Server> {
   const name = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
   const extra = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...extra, '--import', new URL('bench/server-stats.js', dist).href, new URL('src/main.js', dist).pathname], {
-    env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', COMPLIANCE_DB_SCHEMA: name, COMPLIANCE_REDIS_PREFIX: name, COMPLIANCE_DURABLE_PREFIX: name, COMPLIANCE_BLIND_INDEX_SECRET: 'bench-secret-0123456789' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...extra, '--import', new URL('bench/server-stats.js', dist).href, new URL('src/main.js', dist).pathname],
+    {
+      env: {
+        ...process.env,
+        GRPC_ADDRESS: '127.0.0.1:0',
+        LOG_LEVEL: 'info',
+        COMPLIANCE_DB_SCHEMA: name,
+        COMPLIANCE_REDIS_PREFIX: name,
+        COMPLIANCE_DURABLE_PREFIX: name,
+        COMPLIANCE_BLIND_INDEX_SECRET: 'bench-secret-0123456789',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const statsWaiters: Array<(stats: LoopStats) => void> = [];
   // Keep reading the server's log for the whole run (a closed pipe would kill it at its next log
   // line with EPIPE); warnings and errors go to stderr so a bad run says why.
@@ -74,7 +88,8 @@ async function startServer(): Promise<Server> {
       }
       if (entry.loopStats) statsWaiters.shift()?.(entry.loopStats);
       else if (entry.msg === 'compliance ready' && entry.port !== undefined) resolve(entry.port);
-      else if (entry.level && entry.level !== 'info' && entry.level !== 'debug') process.stderr.write(`server: ${line}\n`);
+      else if (entry.level && entry.level !== 'info' && entry.level !== 'debug')
+        process.stderr.write(`server: ${line}\n`);
     });
     child.once('exit', () => reject(new Error('compliance server exited before it was ready')));
   });
@@ -114,12 +129,21 @@ interface LoadResult {
   light: PhaseResult;
   health: PhaseResult;
   single: PhaseResult;
-  batch: { count: number; p50Ms: number; p99Ms: number; generator: LoopStats; server: LoopStats; stores: { redis: number; postgres: number } };
+  batch: {
+    count: number;
+    p50Ms: number;
+    p99Ms: number;
+    generator: LoopStats;
+    server: LoopStats;
+    stores: { redis: number; postgres: number };
+  };
 }
 
 /** The load generator, answering its phase marks with the server's statistics for each phase. */
 async function runLoad(server: Server): Promise<LoadResult> {
-  const child: ChildProcess = spawn(process.execPath, [new URL('bench/grpc-load.js', dist).pathname, server.address], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [new URL('bench/grpc-load.js', dist).pathname, server.address], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const serverStats = new Map<string, LoopStats>();
   const storeStats = new Map<string, { redis: number; postgres: number }>();
   let storesAtStart = storeCpuMs();
@@ -131,7 +155,10 @@ async function runLoad(server: Server): Promise<LoadResult> {
       const stores = storeCpuMs();
       if (mark[1] === 'end') {
         serverStats.set(mark[2]!, stats);
-        storeStats.set(mark[2]!, { redis: stores.redis - storesAtStart.redis, postgres: stores.postgres - storesAtStart.postgres });
+        storeStats.set(mark[2]!, {
+          redis: stores.redis - storesAtStart.redis,
+          postgres: stores.postgres - storesAtStart.postgres,
+        });
       }
       storesAtStart = stores;
       child.stdin!.write('go\n');
@@ -160,7 +187,8 @@ try {
 
 const { light, health, single, batch } = remote;
 const fmt = (n: number | undefined, digits = 2) => (n === undefined ? '-' : n.toFixed(digits));
-const loop = (s: LoopStats) => `loop busy ${fmt(s.utilization * 100, 0)} %, delay p99 ${fmt(s.delayP99Ms)} / max ${fmt(s.delayMaxMs)} ms, GC ${fmt(s.gcTotalMs, 0)} ms (max pause ${fmt(s.gcMaxPauseMs)} ms)`;
+const loop = (s: LoopStats) =>
+  `loop busy ${fmt(s.utilization * 100, 0)} %, delay p99 ${fmt(s.delayP99Ms)} / max ${fmt(s.delayMaxMs)} ms, GC ${fmt(s.gcTotalMs, 0)} ms (max pause ${fmt(s.gcMaxPauseMs)} ms)`;
 const rateLabel = `${remote.rate.toLocaleString('en')}/s`;
 const rows: Array<[string, string, string]> = [
   ['DNC registry numbers', String(local['registrySize']), ''],
@@ -168,18 +196,50 @@ const rows: Array<[string, string, string]> = [
   ['RSS after load', `${fmt(local['dncRssMb'], 0)} MB`, `registry array ${fmt(local['registryBytesMb'], 0)} MB`],
   ['in-process decisions/s', fmt(local['decisionsPerSec'], 0), 'one core, no Redis'],
   ['gRPC single check p50/p99', `${fmt(light.p50Ms)} / ${fmt(light.p99Ms)} ms`, `${light.count} checks at 200/s`],
-  ['bare health check p50/p99', `${fmt(health.p50Ms)} / ${fmt(health.p99Ms)} ms`, `${health.count} at ${rateLabel} (floor: same client, no handler), ${health.failures} failed`],
-  ['  server', `${fmt(health.server.cpuMs * 1000 / health.count, 0)} µs CPU/call`, loop(health.server)],
-  ['gRPC single check p50', `${fmt(single.p50Ms)} ms`, `${single.count} checks offered at ${rateLabel} (${fmt(single.achievedPerSec, 0)}/s achieved), ${single.failures} failed`],
-  ['gRPC single check p99', `${fmt(single.p99Ms)} ms`, `target < 2 ms (from the scheduled send time); ${fmt(single.p99Ms / health.p99Ms)}× the health-check p99`],
-  ['  from the actual send, p99', `${fmt(single.serviceP99Ms)} ms`, `generator sent ${fmt(single.generatorLagP99Ms)} ms late at p99`],
-  ['  server', `${fmt(single.server.cpuMs * 1000 / single.count, 0)} µs CPU/check`, loop(single.server)],
-  ['  generator', `${fmt(single.generator.cpuMs * 1000 / single.count, 0)} µs CPU/check`, loop(single.generator)],
-  ['  Redis + PostgreSQL', `${fmt(single.stores.redis * 1000 / single.count, 0)} + ${fmt(single.stores.postgres * 1000 / single.count, 0)} µs/check`, 'CPU of the stores (decision script; evidence rows)'],
-  ['gRPC batch of 100 p50/p99', `${fmt(batch.p50Ms)} / ${fmt(batch.p99Ms)} ms`, `${batch.count} batches one after another; target p99 < 10 ms`],
-  ['  server', `${fmt(batch.server.cpuMs * 1000 / (batch.count * 100), 0)} µs CPU/check`, loop(batch.server)],
-  ['  generator', `${fmt(batch.generator.cpuMs * 1000 / (batch.count * 100), 0)} µs CPU/check`, 'encoding 100 checks, decoding 100 decisions'],
-  ['  Redis + PostgreSQL', `${fmt(batch.stores.redis * 1000 / (batch.count * 100), 0)} + ${fmt(batch.stores.postgres * 1000 / (batch.count * 100), 0)} µs/check`, 'CPU of the stores (decision script; evidence rows)'],
+  [
+    'bare health check p50/p99',
+    `${fmt(health.p50Ms)} / ${fmt(health.p99Ms)} ms`,
+    `${health.count} at ${rateLabel} (floor: same client, no handler), ${health.failures} failed`,
+  ],
+  ['  server', `${fmt((health.server.cpuMs * 1000) / health.count, 0)} µs CPU/call`, loop(health.server)],
+  [
+    'gRPC single check p50',
+    `${fmt(single.p50Ms)} ms`,
+    `${single.count} checks offered at ${rateLabel} (${fmt(single.achievedPerSec, 0)}/s achieved), ${single.failures} failed`,
+  ],
+  [
+    'gRPC single check p99',
+    `${fmt(single.p99Ms)} ms`,
+    `target < 2 ms (from the scheduled send time); ${fmt(single.p99Ms / health.p99Ms)}× the health-check p99`,
+  ],
+  [
+    '  from the actual send, p99',
+    `${fmt(single.serviceP99Ms)} ms`,
+    `generator sent ${fmt(single.generatorLagP99Ms)} ms late at p99`,
+  ],
+  ['  server', `${fmt((single.server.cpuMs * 1000) / single.count, 0)} µs CPU/check`, loop(single.server)],
+  ['  generator', `${fmt((single.generator.cpuMs * 1000) / single.count, 0)} µs CPU/check`, loop(single.generator)],
+  [
+    '  Redis + PostgreSQL',
+    `${fmt((single.stores.redis * 1000) / single.count, 0)} + ${fmt((single.stores.postgres * 1000) / single.count, 0)} µs/check`,
+    'CPU of the stores (decision script; evidence rows)',
+  ],
+  [
+    'gRPC batch of 100 p50/p99',
+    `${fmt(batch.p50Ms)} / ${fmt(batch.p99Ms)} ms`,
+    `${batch.count} batches one after another; target p99 < 10 ms`,
+  ],
+  ['  server', `${fmt((batch.server.cpuMs * 1000) / (batch.count * 100), 0)} µs CPU/check`, loop(batch.server)],
+  [
+    '  generator',
+    `${fmt((batch.generator.cpuMs * 1000) / (batch.count * 100), 0)} µs CPU/check`,
+    'encoding 100 checks, decoding 100 decisions',
+  ],
+  [
+    '  Redis + PostgreSQL',
+    `${fmt((batch.stores.redis * 1000) / (batch.count * 100), 0)} + ${fmt((batch.stores.postgres * 1000) / (batch.count * 100), 0)} µs/check`,
+    'CPU of the stores (decision script; evidence rows)',
+  ],
 ];
 for (const [name, value, note] of rows) process.stdout.write(`${name.padEnd(28)} ${value.padStart(20)}   ${note}\n`);
 process.stdout.write(

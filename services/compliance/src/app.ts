@@ -39,16 +39,32 @@ export function createApp(deps: AppDeps): App {
   const { config, logger } = deps;
   const now = deps.now ?? Date.now;
   const schema = config.dbSchema;
-  const pool = createPool({ url: config.databaseUrl, applicationName: 'compliance', onIdleError: (error) => logger.warn({ err: error }, 'idle PostgreSQL client error') });
-  const redis = createRedis({ url: config.redisUrl, name: 'compliance', onError: (error) => logger.warn({ err: error }, 'Redis error') });
+  const pool = createPool({
+    url: config.databaseUrl,
+    applicationName: 'compliance',
+    onIdleError: (error) => logger.warn({ err: error }, 'idle PostgreSQL client error'),
+  });
+  const redis = createRedis({
+    url: config.redisUrl,
+    name: 'compliance',
+    onError: (error) => logger.warn({ err: error }, 'Redis error'),
+  });
   const keys = new Keyspace('compliance', config.redisPrefix);
   const blind = new BlindIndex(config.blindIndexSecret);
   const catalogue = new PackCatalogue(allPackVersions);
   const registry = new Registry();
   const state = new DialStateStore(redis, keys);
-  const abandon = new AbandonCounts(redis, keys, config.abandonCacheMs, now, (error) => logger.warn({ err: error }, 'abandon counts refresh failed; serving the last counts'));
+  const abandon = new AbandonCounts(redis, keys, config.abandonCacheMs, now, (error) =>
+    logger.warn({ err: error }, 'abandon counts refresh failed; serving the last counts'),
+  );
   const evidence = new EvidenceStore(pool, schema);
-  const policies = new PolicyStore(pool, schema, config.policyCacheMs, (campaignId, version) => state.announcePolicyVersion(campaignId, version), now);
+  const policies = new PolicyStore(
+    pool,
+    schema,
+    config.policyCacheMs,
+    (campaignId, version) => state.announcePolicyVersion(campaignId, version),
+    now,
+  );
   const registryLoader = new RegistryLoader({ pool, schema, redis, keys, blind, registry, logger });
   const audit = new AuditLog(pool, schema, now);
   const checker = new DialChecker({ catalogue, policies, registry, blind, state, abandon, evidence, now });
@@ -64,7 +80,10 @@ export function createApp(deps: AppDeps): App {
         name: 'audit-verify',
         everyMs: config.auditVerifyMs,
         run: async (signal) => {
-          if ((await audit.verifyAll(signal)) === false) logger.error('audit log chain broken: an entry was changed or removed; ListAudit now answers chain_valid false');
+          if ((await audit.verifyAll(signal)) === false)
+            logger.error(
+              'audit log chain broken: an entry was changed or removed; ListAudit now answers chain_valid false',
+            );
         },
       },
       {
@@ -72,7 +91,11 @@ export function createApp(deps: AppDeps): App {
         everyMs: EVIDENCE_PURGE_EVERY_MS,
         run: async (signal) => {
           const removed = await evidence.purgeOlderThan(now() - config.evidenceRetentionDays * 86_400_000, signal);
-          if (removed > 0) logger.info({ removed, retentionDays: config.evidenceRetentionDays }, 'decision evidence past its retention removed');
+          if (removed > 0)
+            logger.info(
+              { removed, retentionDays: config.evidenceRetentionDays },
+              'decision evidence past its retention removed',
+            );
         },
       },
     ],
@@ -86,11 +109,30 @@ export function createApp(deps: AppDeps): App {
       await bus.ensureStreams(STREAMS);
       consumers = await startConsumers({ bus, pool, schema, state, abandon, durablePrefix: config.durablePrefix });
       poller = setInterval(() => {
-        registryLoader.reloadIfChanged().catch((error: unknown) => logger.error({ err: error }, 'registry reload failed'));
+        registryLoader
+          .reloadIfChanged()
+          .catch((error: unknown) => logger.error({ err: error }, 'registry reload failed'));
       }, config.registryPollMs);
       poller.unref();
       housekeeping.start();
-      const service = complianceService({ checker, dncFilter, catalogue, policies, blind, state, abandon, registryLoader, audit, bus, pool, schema, now }, logger);
+      const service = complianceService(
+        {
+          checker,
+          dncFilter,
+          catalogue,
+          policies,
+          blind,
+          state,
+          abandon,
+          registryLoader,
+          audit,
+          bus,
+          pool,
+          schema,
+          now,
+        },
+        logger,
+      );
       server = await startGrpcServer({ address: config.grpcAddress, services: [service], logger });
       return { port: server.port };
     },

@@ -9,9 +9,21 @@ export const configShape = {
   otlpEndpoint: commonVars.otlpEndpoint,
   shutdownGraceMs: commonVars.shutdownGraceMs,
   /** PostgreSQL schema owned by this service. */
-  dbSchema: ['COMPLIANCE_DB_SCHEMA', vars.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier').default('compliance')],
+  dbSchema: [
+    'COMPLIANCE_DB_SCHEMA',
+    vars
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+      .default('compliance'),
+  ],
   /** Redis key prefix (tests use a unique one). */
-  redisPrefix: ['COMPLIANCE_REDIS_PREFIX', vars.string().regex(/^[A-Za-z0-9_.@-]+$/, 'must be a key-safe name').default('outbound')],
+  redisPrefix: [
+    'COMPLIANCE_REDIS_PREFIX',
+    vars
+      .string()
+      .regex(/^[A-Za-z0-9_.@-]+$/, 'must be a key-safe name')
+      .default('outbound'),
+  ],
   /** HMAC secret of the numbers' blind index: the same on every replica, kept in a Secret. */
   blindIndexSecret: ['COMPLIANCE_BLIND_INDEX_SECRET', vars.string().min(16, 'must be at least 16 characters')],
   /** How long a replica may use a cached campaign policy before re-reading it. */
@@ -28,7 +40,13 @@ export const configShape = {
    */
   evidenceRetentionDays: ['COMPLIANCE_EVIDENCE_RETENTION_DAYS', vars.int(730, 36_500).default(1461)],
   /** Durable consumer name prefix (one set of consumers shared by all replicas). */
-  durablePrefix: ['COMPLIANCE_DURABLE_PREFIX', vars.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name').default('compliance')],
+  durablePrefix: [
+    'COMPLIANCE_DURABLE_PREFIX',
+    vars
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name')
+      .default('compliance'),
+  ],
 } as const;
 
 export type ComplianceConfig = ConfigOf<typeof configShape>;

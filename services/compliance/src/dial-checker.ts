@@ -50,7 +50,11 @@ const reservationRefused: Denial = {
  * (UNAVAILABLE) and their reservations are released: fail closed, never an unexplained dial.
  */
 export class DialChecker {
-  private waiting: Array<{ request: DialRequest; resolve: (d: CheckedDecision) => void; reject: (e: unknown) => void }> = [];
+  private waiting: Array<{
+    request: DialRequest;
+    resolve: (d: CheckedDecision) => void;
+    reject: (e: unknown) => void;
+  }> = [];
 
   constructor(private readonly deps: DialCheckerDeps) {}
 
@@ -98,7 +102,15 @@ export class DialChecker {
       const abandonDays = abandonOf.get(request.campaignId)!;
       // This check's own array: it becomes the decision's denials (`decideAfterLocal`).
       const denials = localDenials(plan, { onRegistry, abandonDays });
-      return { plan, numberKey, onRegistry, denials, checkId: randomUUID(), reserve: plan.number.valid && denials.length === 0, policyVersion: version };
+      return {
+        plan,
+        numberKey,
+        onRegistry,
+        denials,
+        checkId: randomUUID(),
+        reserve: plan.number.valid && denials.length === 0,
+        policyVersion: version,
+      };
     };
     const prepared = requests.map(prepare);
     const states = await state.checkAndReserve(prepared);
@@ -108,8 +120,12 @@ export class DialChecker {
     for (let round = 1; ; round++) {
       const stale = states.flatMap((s, i) => (s.stalePolicy ? [i] : []));
       if (stale.length === 0) break;
-      if (round > MAX_REPLANS) throw new UnavailableError('the campaign policy kept changing during the check; retry it', { reason: 'POLICY_CHANGING' });
-      for (const campaignId of new Set(stale.map((i) => requests[i]!.campaignId))) policyOf.set(campaignId, await policies.reload(campaignId));
+      if (round > MAX_REPLANS)
+        throw new UnavailableError('the campaign policy kept changing during the check; retry it', {
+          reason: 'POLICY_CHANGING',
+        });
+      for (const campaignId of new Set(stale.map((i) => requests[i]!.campaignId)))
+        policyOf.set(campaignId, await policies.reload(campaignId));
       const again = stale.map((i) => prepare(requests[i]!));
       const seen = await state.checkAndReserve(again);
       stale.forEach((i, k) => {
@@ -126,7 +142,8 @@ export class DialChecker {
       const seen = states[i]!;
       const { facts, caps } = seen;
       const decided = decideAfterLocal(p.plan, facts, caps, p.denials);
-      if (seen.reserved && !decided.allowed) releases.push(state.release(p.numberKey, p.plan.request.callerId, p.checkId));
+      if (seen.reserved && !decided.allowed)
+        releases.push(state.release(p.numberKey, p.plan.request.callerId, p.checkId));
       const refused = !seen.reserved && decided.allowed;
       const decision: CheckedDecision = {
         allowed: refused ? false : decided.allowed,
@@ -146,14 +163,28 @@ export class DialChecker {
     } catch (error) {
       // Nobody will dial on these decisions: give back the attempts they reserved (if Redis fails
       // too, the slots stay taken until they age out, which errs on the safe side).
-      await Promise.allSettled([...releases, ...out.flatMap((d, i) => (d.allowed ? [state.release(prepared[i]!.numberKey, prepared[i]!.plan.request.callerId, d.checkId)] : []))]);
-      throw new UnavailableError('the decisions could not be stored as evidence, so none is given; retry the check', { reason: 'EVIDENCE_UNAVAILABLE', cause: error });
+      await Promise.allSettled([
+        ...releases,
+        ...out.flatMap((d, i) =>
+          d.allowed ? [state.release(prepared[i]!.numberKey, prepared[i]!.plan.request.callerId, d.checkId)] : [],
+        ),
+      ]);
+      throw new UnavailableError('the decisions could not be stored as evidence, so none is given; retry the check', {
+        reason: 'EVIDENCE_UNAVAILABLE',
+        cause: error,
+      });
     }
     if (releases.length > 0) await Promise.all(releases);
     return out;
   }
 
-  private record(p: Prepared, decision: CheckedDecision, decidedAt: number, facts: DecisionInputs['facts'], caps: DecisionInputs['caps']): DecisionRecord {
+  private record(
+    p: Prepared,
+    decision: CheckedDecision,
+    decidedAt: number,
+    facts: DecisionInputs['facts'],
+    caps: DecisionInputs['caps'],
+  ): DecisionRecord {
     const { request, policy, number } = p.plan;
     return {
       checkId: decision.checkId,
@@ -168,7 +199,17 @@ export class DialChecker {
       denials: decision.denials,
       rulePacks: decision.rulePacks,
       timeZones: decision.timeZones,
-      inputs: { policy, policyVersion: p.policyVersion, region: number.region, areaCode: number.areaCode ?? null, uncertainty: number.uncertainty ?? null, timeZoneOverride: request.timeZoneOverride ?? null, facts, caps, onRegistry: p.onRegistry },
+      inputs: {
+        policy,
+        policyVersion: p.policyVersion,
+        region: number.region,
+        areaCode: number.areaCode ?? null,
+        uncertainty: number.uncertainty ?? null,
+        timeZoneOverride: request.timeZoneOverride ?? null,
+        facts,
+        caps,
+        onRegistry: p.onRegistry,
+      },
     };
   }
 }

@@ -31,11 +31,20 @@ export class DncFilter {
     const at = this.deps.now();
     // A refusal's lock depends on the packs covering the number under the campaign's policy
     // (as for AddDoNotCall); only numbers with a refusal need the plan.
-    const policy = listings.some((l) => l.refusedAt !== undefined) ? await policies.get(campaignId || 'default') : undefined;
+    const policy = listings.some((l) => l.refusedAt !== undefined)
+      ? await policies.get(campaignId || 'default')
+      : undefined;
     const out: Array<DncMatch & { index: number }> = [];
     for (let index = 0; index < phones.length; index++) {
       const listing = { ...listings[index]!, onRegistry: registry.has(BlindIndex.key64FromHex(keys[index]!)) };
-      const lockMs = listing.refusedAt !== undefined && policy ? planDial({ campaignId: policy.campaignId, leadId: 'none', phone: phones[index]!, callerId: '', at }, policy, catalogue).refusalLockMs : undefined;
+      const lockMs =
+        listing.refusedAt !== undefined && policy
+          ? planDial(
+              { campaignId: policy.campaignId, leadId: 'none', phone: phones[index]!, callerId: '', at },
+              policy,
+              catalogue,
+            ).refusalLockMs
+          : undefined;
       const match = dncMatch(listing, lockMs, at);
       if (match) out.push({ index, ...match });
     }

@@ -42,7 +42,12 @@ export class Housekeeping {
     if (this.running.has(chore.name) || this.stopping.signal.aborted) return;
     const run = chore
       .run(this.stopping.signal)
-      .catch((error: unknown) => this.logger.error({ err: error, chore: chore.name }, 'housekeeping run failed; the next one comes as scheduled'))
+      .catch((error: unknown) =>
+        this.logger.error(
+          { err: error, chore: chore.name },
+          'housekeeping run failed; the next one comes as scheduled',
+        ),
+      )
       .finally(() => this.running.delete(chore.name));
     this.running.set(chore.name, run);
   }

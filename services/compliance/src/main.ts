@@ -3,7 +3,10 @@ import { createApp } from './app.js';
 import { loadComplianceConfigOrExit } from './config.js';
 
 const config = loadComplianceConfigOrExit();
-const telemetry = startTelemetry({ serviceName: 'compliance', ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}) });
+const telemetry = startTelemetry({
+  serviceName: 'compliance',
+  ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
+});
 const logger = createLogger({ service: 'compliance', level: config.logLevel });
 const app = createApp({ config, logger });
 

@@ -29,11 +29,19 @@ for (const { workload, oracle, rows } of report.results) {
   const erlang = rows.find((r) => r.pacer === 'erlang')?.mean;
   const vicidial = rows.filter((r) => r.pacer.startsWith('vicidial-')).map((r) => r.mean.occupancy);
   if (!ours || !erlang) throw new Error(`${workload}: results for ours and erlang are required`);
-  console.log(`\n### ${workload}` + (oracle ? `  (hindsight-best fixed ratio occupancy ${pct(oracle.occupancy)})` : ''));
+  console.log(
+    `\n### ${workload}` + (oracle ? `  (hindsight-best fixed ratio occupancy ${pct(oracle.occupancy)})` : ''),
+  );
   printTable(
     ['pacer', 'occ', 'aband all', 'worst 60m', 'met', '% of best'],
-    rows.map(({ pacer, mean: m }) => [label(pacer), pct(m.occupancy), pct(m.abandonRate, 2), pct(m.worstWindowAbandonRate, 2),
-      `${Math.round(100 * m.targetMet)}%`, Number.isFinite(m.pctOfOracle) ? `${m.pctOfOracle.toFixed(1)}%` : '-']),
+    rows.map(({ pacer, mean: m }) => [
+      label(pacer),
+      pct(m.occupancy),
+      pct(m.abandonRate, 2),
+      pct(m.worstWindowAbandonRate, 2),
+      `${Math.round(100 * m.targetMet)}%`,
+      Number.isFinite(m.pctOfOracle) ? `${m.pctOfOracle.toFixed(1)}%` : '-',
+    ]),
   );
   const vsErlang = pts(ours.occupancy - erlang.occupancy);
   const vsVicidial = vicidial.length ? pts(ours.occupancy - Math.max(...vicidial)) : null;

@@ -8,7 +8,8 @@ const NUMERIC_OPTIONS = Object.keys(DEFAULT_PACER_CONFIG).filter((k) => typeof D
 export default function createPacer(bench) {
   const overrides = {};
   for (const [key, value] of Object.entries(bench.options ?? {})) {
-    if (!NUMERIC_OPTIONS.includes(key)) throw new Error(`unknown pacer option '${key}' (known: ${NUMERIC_OPTIONS.join(', ')})`);
+    if (!NUMERIC_OPTIONS.includes(key))
+      throw new Error(`unknown pacer option '${key}' (known: ${NUMERIC_OPTIONS.join(', ')})`);
     overrides[key] = Number(value);
   }
   const pacer = createDialerPacer({

@@ -62,7 +62,9 @@ const port = await new Promise<number>((resolve, reject) => {
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 function cpuSeconds(pid: number): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) / clockTicks;
   } catch {
     return 0; // the process is gone (e.g. an idle pooled connection closed): its last sample stands
@@ -73,7 +75,9 @@ function cpuSeconds(pid: number): number {
 const monitor = createPool({ url: databaseUrl, applicationName: 'bench-ingest-monitor' });
 const backendCpu = new Map<number, number>();
 async function sampleBackends(): Promise<void> {
-  const { rows: backends } = await monitor.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'lead-ingest'`);
+  const { rows: backends } = await monitor.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE application_name = 'lead-ingest'`,
+  );
   for (const { pid } of backends) backendCpu.set(pid, Math.max(backendCpu.get(pid) ?? 0, cpuSeconds(pid)));
 }
 let peakRssMb = 0;
@@ -90,7 +94,21 @@ const listId = `bench-${randomUUID()}`;
 const started = performance.now();
 const response = await new Promise<ImportResponse>((resolve, reject) => {
   const call = client.import(new Metadata(), (error, reply) => (error ? reject(error) : resolve(reply)));
-  call.write({ header: { listId, campaignId: '', defaultRegion: 'CN', format: 'csv', fileName: 'leads.csv', columnMapping: {}, encoding: '', sheetName: '', jobId: '', delimiter: '', dedupByExternalId: false } });
+  call.write({
+    header: {
+      listId,
+      campaignId: '',
+      defaultRegion: 'CN',
+      format: 'csv',
+      fileName: 'leads.csv',
+      columnMapping: {},
+      encoding: '',
+      sheetName: '',
+      jobId: '',
+      delimiter: '',
+      dedupByExternalId: false,
+    },
+  });
   const input = createReadStream(file, { highWaterMark: 256 * 1024 });
   input.on('data', (chunk) => {
     if (!call.write({ chunk: chunk as Buffer })) {
@@ -116,7 +134,9 @@ service.kill('SIGTERM');
 // The ceiling: PostgreSQL's own COPY of the same file into a table of text columns.
 const pool = createPool({ url: databaseUrl, applicationName: 'bench-ingest' });
 const db = await pool.connect();
-await db.query(`CREATE UNLOGGED TABLE IF NOT EXISTS ${schema}_copy (id text, name text, phone text, region text, intent text, amount text, course text, note text)`);
+await db.query(
+  `CREATE UNLOGGED TABLE IF NOT EXISTS ${schema}_copy (id text, name text, phone text, region text, intent text, amount text, course text, note text)`,
+);
 const copyStarted = performance.now();
 await pipeline(createReadStream(file), db.query(copyFrom(`COPY ${schema}_copy FROM STDIN (FORMAT csv, HEADER true)`)));
 const copySeconds = (performance.now() - copyStarted) / 1000;
@@ -171,16 +191,39 @@ const result = {
 const rate = (seconds: number) => (seconds >= 0.05 ? String(Math.round(rows / seconds)) : '-');
 const table = [
   ['phase', 'seconds', 'rows/s', 'note'],
-  ['read + clean + seal (service)', result.readCleanSealSeconds.toFixed(2), rate(result.readCleanSealSeconds), 'receive, CSV decode, validate, numbers, HMAC, AES-GCM, COPY rows'],
+  [
+    'read + clean + seal (service)',
+    result.readCleanSealSeconds.toFixed(2),
+    rate(result.readCleanSealSeconds),
+    'receive, CSV decode, validate, numbers, HMAC, AES-GCM, COPY rows',
+  ],
   ['DNC lookup (service)', result.dncSeconds.toFixed(2), rate(result.dncSeconds), 'per chunk (no-op here)'],
-  ['COPY + merge (PostgreSQL)', result.storeSeconds.toFixed(2), rate(result.storeSeconds), 'per chunk, overlaps the two above'],
+  [
+    'COPY + merge (PostgreSQL)',
+    result.storeSeconds.toFixed(2),
+    rate(result.storeSeconds),
+    'per chunk, overlaps the two above',
+  ],
   ['  service waiting on merge', result.storeWaitSeconds.toFixed(2), '-', 'time the database was the bottleneck'],
   ['until commit', result.commitSeconds.toFixed(2), rate(result.commitSeconds), ''],
-  ['events (leads.ingested)', result.eventsSeconds.toFixed(2), rate(result.eventsSeconds), 'after commit, from stored id pages'],
+  [
+    'events (leads.ingested)',
+    result.eventsSeconds.toFixed(2),
+    rate(result.eventsSeconds),
+    'after commit, from stored id pages',
+  ],
   ['end to end', result.seconds.toFixed(2), String(rowsPerSec), `peak RSS ${result.peakRssMb} MB`],
-  ['raw PostgreSQL COPY', result.copySeconds.toFixed(2), String(copyRowsPerSec), `ceiling; end to end is ${result.ratioToCopy} of it`],
+  [
+    'raw PostgreSQL COPY',
+    result.copySeconds.toFixed(2),
+    String(copyRowsPerSec),
+    `ceiling; end to end is ${result.ratioToCopy} of it`,
+  ],
 ];
-for (const line of table) process.stdout.write(`${line.map((cell, i) => (i === 0 ? cell.padEnd(30) : i === 3 ? `  ${cell}` : cell.padStart(10))).join(' ')}\n`);
+for (const line of table)
+  process.stdout.write(
+    `${line.map((cell, i) => (i === 0 ? cell.padEnd(30) : i === 3 ? `  ${cell}` : cell.padStart(10))).join(' ')}\n`,
+  );
 process.stdout.write(
   `CPU: service ${result.serviceCpuSeconds} s (${result.serviceCpuUsPerRow} µs/row), PostgreSQL backends ${result.postgresCpuSeconds} s (${result.postgresCpuUsPerRow} µs/row)\n` +
     `budget: ${cores} cores at ${TARGET_ROWS_PER_SEC.toLocaleString('en')} rows/s leave ${result.cpuBudgetUsPerRowAtTarget} µs of CPU per row for service + PostgreSQL; spent ${result.cpuUsPerRow} (at most ${result.rowsPerSecAllCoresBusy} rows/s with every core busy); AES-GCM + HMAC alone ${result.protectUsPerRow} µs/row\n` +

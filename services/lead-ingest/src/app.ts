@@ -67,9 +67,15 @@ const STALE_JOB_MS = 120_000;
 
 export function createApp(deps: AppDeps): App {
   const schema = deps.schema ?? 'lead_ingest';
-  const pool = createPool({ url: withSearchPath(deps.databaseUrl, schema), applicationName: 'lead-ingest', onIdleError: (err) => deps.logger.warn({ err }, 'idle database connection failed') });
+  const pool = createPool({
+    url: withSearchPath(deps.databaseUrl, schema),
+    applicationName: 'lead-ingest',
+    onIdleError: (err) => deps.logger.warn({ err }, 'idle database connection failed'),
+  });
   const cipher = new PiiCipher(deps.piiKeys, deps.piiActiveKeyId, deps.blindIndexKey);
-  const compliance = deps.complianceAddress ? new ComplianceDoNotCallList(deps.complianceAddress, deps.complianceOptions) : undefined;
+  const compliance = deps.complianceAddress
+    ? new ComplianceDoNotCallList(deps.complianceAddress, deps.complianceOptions)
+    : undefined;
   const dnc = compliance ?? noDoNotCallList;
   const complianceAudit = deps.complianceAddress ? new ComplianceAuditTrail(deps.complianceAddress) : undefined;
   const audit = complianceAudit ?? new LogAuditTrail(deps.logger);
@@ -87,13 +93,31 @@ export function createApp(deps: AppDeps): App {
       return runner;
     },
     async start() {
-      if (!compliance) deps.logger.warn('no compliance service configured (COMPLIANCE_ADDRESS): imports bar no number as do-not-call');
+      if (!compliance)
+        deps.logger.warn('no compliance service configured (COMPLIANCE_ADDRESS): imports bar no number as do-not-call');
       await migrateLeadSchema(pool, schema);
       bus = await Bus.connect({ url: deps.natsUrl, name: 'lead-ingest', logger: deps.logger });
       await bus.ensureStreams();
-      runner = new ImportRunner({ pool, bus, cipher, dnc, logger: deps.logger, tierRules: deps.tierRules, batchRows: deps.importBatchRows, maxRejectsStored: deps.maxRejectsStored });
+      runner = new ImportRunner({
+        pool,
+        bus,
+        cipher,
+        dnc,
+        logger: deps.logger,
+        tierRules: deps.tierRules,
+        batchRows: deps.importBatchRows,
+        maxRejectsStored: deps.maxRejectsStored,
+      });
       for (const job of await recoverJobs(pool, STALE_JOB_MS)) await runner.publishIngested(job.jobId, job.listId);
-      const upserter = new LeadUpserter({ pool, bus, cipher, dnc, tierRules: deps.tierRules, defaultRegion: deps.defaultRegion, logger: deps.logger });
+      const upserter = new LeadUpserter({
+        pool,
+        bus,
+        cipher,
+        dnc,
+        tierRules: deps.tierRules,
+        defaultRegion: deps.defaultRegion,
+        logger: deps.logger,
+      });
       await upserter.publishPending();
       consumers = [
         await consumeDeadNumbers(bus, pool, deps.logger, deps.deadNumbersDurable, deps.deadNumbersCampaign),
@@ -102,9 +126,25 @@ export function createApp(deps: AppDeps): App {
       server = await startGrpcServer({
         address: deps.grpcAddress,
         logger: deps.logger,
-        services: [leadServiceBinding({ pool, cipher, runner, upserter, tierRules: deps.tierRules, defaultRegion: deps.defaultRegion, reveal, audit, logger: deps.logger })],
+        services: [
+          leadServiceBinding({
+            pool,
+            cipher,
+            runner,
+            upserter,
+            tierRules: deps.tierRules,
+            defaultRegion: deps.defaultRegion,
+            reveal,
+            audit,
+            logger: deps.logger,
+          }),
+        ],
       });
-      http = await startHttpApi(deps.httpAddress, { upserter, upsertGrants: deps.upsertGrants ?? [], logger: deps.logger });
+      http = await startHttpApi(deps.httpAddress, {
+        upserter,
+        upsertGrants: deps.upsertGrants ?? [],
+        logger: deps.logger,
+      });
       return { port: server.port, httpPort: http.port };
     },
     /** Drain: stop taking calls, let running imports finish within the grace period, then close. */

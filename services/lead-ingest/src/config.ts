@@ -3,7 +3,12 @@ import { DEFAULT_TIER_RULES, tierRulesSchema, type TierRule } from './domain/tie
 import { isCountryCode } from './domain/phone.js';
 import { parseTokenGrants, type TokenGrant } from './domain/grants.js';
 
-const key32 = z.string().refine((v) => /^[A-Za-z0-9+/]{43}=$/.test(v) && Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)');
+const key32 = z
+  .string()
+  .refine(
+    (v) => /^[A-Za-z0-9+/]{43}=$/.test(v) && Buffer.from(v, 'base64').length === 32,
+    'must be 32 bytes in base64 (openssl rand -base64 32)',
+  );
 
 /** `k1:<base64>,k2:<base64>`: every key that may still open stored values; ids are short tokens. */
 const piiKeys = z
@@ -14,8 +19,10 @@ const piiKeys = z
       const cut = pair.indexOf(':');
       const id = pair.slice(0, cut).trim();
       const secret = pair.slice(cut + 1).trim();
-      if (cut < 1 || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) ctx.addIssue({ code: 'custom', message: `entry ${index + 1} must be id:base64key with a short id` });
-      else if (!key32.safeParse(secret).success) ctx.addIssue({ code: 'custom', message: `key ${id} must be 32 bytes in base64` });
+      if (cut < 1 || !/^[A-Za-z0-9_-]{1,32}$/.test(id))
+        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} must be id:base64key with a short id` });
+      else if (!key32.safeParse(secret).success)
+        ctx.addIssue({ code: 'custom', message: `key ${id} must be 32 bytes in base64` });
       else keys.push({ id, key: Buffer.from(secret, 'base64') });
     }
     return keys;
@@ -41,22 +48,43 @@ const tierRules = z.string().transform((raw, ctx): TierRule[] => {
 
 export const configShape = {
   ...commonVars,
-  schema: ['LEAD_INGEST_SCHEMA', vars.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier').default('lead_ingest')],
+  schema: [
+    'LEAD_INGEST_SCHEMA',
+    vars
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier')
+      .default('lead_ingest'),
+  ],
   grpcAddress: ['GRPC_ADDRESS', vars.string().default('0.0.0.0:50053')],
   piiKeys: ['PII_KEYS', piiKeys],
   /** Defaults to the last key in PII_KEYS, so rotation is "append a key". */
   piiActiveKeyId: ['PII_ACTIVE_KEY_ID', vars.string().optional()],
   blindIndexKey: ['BLIND_INDEX_KEY', key32.transform((v) => Buffer.from(v, 'base64'))],
-  defaultRegion: ['DEFAULT_REGION', vars.string().refine(isCountryCode, 'must be an ISO 3166 country code such as CN').default('CN')],
+  defaultRegion: [
+    'DEFAULT_REGION',
+    vars.string().refine(isCountryCode, 'must be an ISO 3166 country code such as CN').default('CN'),
+  ],
   tierRules: ['TIER_RULES', tierRules.default([...DEFAULT_TIER_RULES])],
   importBatchRows: ['IMPORT_BATCH_ROWS', vars.int(1, 50_000).default(10_000)],
   maxRejectsStored: ['MAX_REJECTS_STORED', vars.int(0, 10_000_000).default(100_000)],
   /** host:port of compliance's gRPC API; unset: imports bar no number (logged at start). */
   complianceAddress: ['COMPLIANCE_ADDRESS', vars.string().optional()],
   /** The calls.hangup consumer shared by this deployment's replicas (another deployment on the same NATS needs its own). */
-  deadNumbersDurable: ['DEAD_NUMBERS_DURABLE', vars.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name').default('lead-ingest-dead-numbers')],
+  deadNumbersDurable: [
+    'DEAD_NUMBERS_DURABLE',
+    vars
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name')
+      .default('lead-ingest-dead-numbers'),
+  ],
   /** The compliance.optout consumer shared by this deployment's replicas. */
-  optOutsDurable: ['OPT_OUTS_DURABLE', vars.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name').default('lead-ingest-opt-outs')],
+  optOutsDurable: [
+    'OPT_OUTS_DURABLE',
+    vars
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name')
+      .default('lead-ingest-opt-outs'),
+  ],
   /** Unset: nobody sees clear numbers or names through the API. */
   piiRevealGrants: ['PII_REVEAL_GRANTS', tokenGrants.default([])],
   /** host:port of the HTTP API (webhook-style upserts from CRM and order systems, and /healthz). */

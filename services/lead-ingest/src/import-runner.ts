@@ -37,7 +37,11 @@ export interface ImportRunnerDeps {
 
 /** Why an import stopped before its end; the reason is safe to show (no personal data). */
 export class ImportAborted extends Error {
-  constructor(readonly state: 'failed' | 'cancelled', message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly state: 'failed' | 'cancelled',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'ImportAborted';
   }
@@ -101,8 +105,15 @@ export class ImportRunner {
       await client.query('ROLLBACK').catch(() => undefined);
       const aborted = toAborted(error, controller.signal);
       // Nothing was stored, so the counts say what was read, not what was kept.
-      await jobs.finishJob(this.deps.pool, spec.jobId, aborted.state, { ...counts, accepted: 0, duplicate: 0 }, aborted.message);
-      if (aborted.state === 'failed' && !(error instanceof FileFormatError || error instanceof MappingError)) log.error({ err: error }, 'import failed');
+      await jobs.finishJob(
+        this.deps.pool,
+        spec.jobId,
+        aborted.state,
+        { ...counts, accepted: 0, duplicate: 0 },
+        aborted.message,
+      );
+      if (aborted.state === 'failed' && !(error instanceof FileFormatError || error instanceof MappingError))
+        log.error({ err: error }, 'import failed');
       else log.info({ state: aborted.state, reason: aborted.message }, 'import stopped');
     } finally {
       client.release();
@@ -113,12 +124,21 @@ export class ImportRunner {
     // The leads are committed whatever happens here: events that fail to go out stay pending
     // (events_published false) and the next start publishes them.
     if (job.state === 'succeeded') {
-      await this.publishIngested(spec.jobId, spec.listId).catch((err: unknown) => log.error({ err }, 'leads.ingested not published; the next start retries'));
+      await this.publishIngested(spec.jobId, spec.listId).catch((err: unknown) =>
+        log.error({ err }, 'leads.ingested not published; the next start retries'),
+      );
     }
     return job;
   }
 
-  private async ingest(spec: ImportSpec, rows: SourceRows, client: PoolClient, counts: jobs.JobCounts, phases: ImportPhases, signal: AbortSignal): Promise<void> {
+  private async ingest(
+    spec: ImportSpec,
+    rows: SourceRows,
+    client: PoolClient,
+    counts: jobs.JobCounts,
+    phases: ImportPhases,
+    signal: AbortSignal,
+  ): Promise<void> {
     const { cipher, tierRules, batchRows } = this.deps;
     const cleanOptions = { defaultRegion: spec.defaultRegion, tierRules };
     let mapping: ColumnMapping | undefined;
@@ -158,7 +178,11 @@ export class ImportRunner {
     const readStarted = performance.now();
     const reject = async (rejection: Rejection) => {
       counts.rejected++;
-      await rejects.add(mapping ? maskRejection(rejection, mapping.phoneColumn, nameColumn(mapping)) : { line: rejection.line, column: rejection.column, maskedValue: '', reason: rejection.reason });
+      await rejects.add(
+        mapping
+          ? maskRejection(rejection, mapping.phoneColumn, nameColumn(mapping))
+          : { line: rejection.line, column: rejection.column, maskedValue: '', reason: rejection.reason },
+      );
     };
 
     // Readers yield a batch of rows per input chunk; each row is still checked for cancellation,
@@ -172,7 +196,8 @@ export class ImportRunner {
           await reject({ line: row.line, column: '', value: '', reason: 'MALFORMED_ROW' });
           continue;
         }
-        if (!mapping || hasNewColumn(mapping, row.cells)) mapping = resolveMapping(mergeHeaders(mapping, row.cells), spec.mapping);
+        if (!mapping || hasNewColumn(mapping, row.cells))
+          mapping = resolveMapping(mergeHeaders(mapping, row.cells), spec.mapping);
         const result = cleanRow(row.line, row.cells, mapping, cleanOptions);
         if (isRejection(result)) {
           await reject(result);
@@ -183,7 +208,8 @@ export class ImportRunner {
           await flush();
           if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
             lastProgress = Date.now();
-            if (await jobs.saveProgress(this.deps.pool, spec.jobId, counts)) throw new ImportAborted('cancelled', 'the import was cancelled');
+            if (await jobs.saveProgress(this.deps.pool, spec.jobId, counts))
+              throw new ImportAborted('cancelled', 'the import was cancelled');
           }
         }
       }
@@ -206,7 +232,15 @@ export class ImportRunner {
     for (;;) {
       const pages = await jobs.eventPages(this.deps.pool, jobId, after, EVENT_PAGES_IN_FLIGHT);
       if (pages.length === 0) break;
-      await Promise.all(pages.map((p) => this.deps.bus.publish(events.leadIngested, { listId, leadIds: p.leadIds, importJobId: jobId }, { id: `${jobId}-ingested-${p.chunk}-${p.page}` })));
+      await Promise.all(
+        pages.map((p) =>
+          this.deps.bus.publish(
+            events.leadIngested,
+            { listId, leadIds: p.leadIds, importJobId: jobId },
+            { id: `${jobId}-ingested-${p.chunk}-${p.page}` },
+          ),
+        ),
+      );
       after = pages[pages.length - 1]!;
     }
     await jobs.markEventsPublished(this.deps.pool, jobId);
@@ -226,7 +260,12 @@ interface ImportPhases {
 }
 
 function roundPhases(phases: ImportPhases): ImportPhases {
-  return { readCleanSealMs: Math.round(phases.readCleanSealMs), dncMs: Math.round(phases.dncMs), storeMs: Math.round(phases.storeMs), storeWaitMs: Math.round(phases.storeWaitMs) };
+  return {
+    readCleanSealMs: Math.round(phases.readCleanSealMs),
+    dncMs: Math.round(phases.dncMs),
+    storeMs: Math.round(phases.storeMs),
+    storeWaitMs: Math.round(phases.storeWaitMs),
+  };
 }
 
 function nameColumn(mapping: ColumnMapping): string | undefined {
@@ -246,8 +285,14 @@ function mergeHeaders(mapping: ColumnMapping | undefined, cells: Record<string, 
 function toAborted(error: unknown, signal: AbortSignal): ImportAborted {
   if (error instanceof ImportAborted) return error;
   if (signal.aborted) return new ImportAborted('cancelled', 'the import was cancelled', { cause: error });
-  if (error instanceof FileFormatError || error instanceof MappingError) return new ImportAborted('failed', error.message, { cause: error });
-  if (error instanceof DoNotCallUnavailableError) return new ImportAborted('failed', `${error.message}; nothing was stored, re-run the import when compliance answers`, { cause: error });
+  if (error instanceof FileFormatError || error instanceof MappingError)
+    return new ImportAborted('failed', error.message, { cause: error });
+  if (error instanceof DoNotCallUnavailableError)
+    return new ImportAborted(
+      'failed',
+      `${error.message}; nothing was stored, re-run the import when compliance answers`,
+      { cause: error },
+    );
   return new ImportAborted('failed', 'internal error while storing the leads; nothing was stored', { cause: error });
 }
 
@@ -257,7 +302,11 @@ class RejectSink {
   private stored = 0;
   private truncated = false;
 
-  constructor(private readonly pool: Pool, private readonly jobId: string, private readonly cap: number) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly jobId: string,
+    private readonly cap: number,
+  ) {}
 
   async add(record: jobs.RejectRecord): Promise<void> {
     if (this.stored + this.pending.length >= this.cap) {

@@ -9,7 +9,10 @@ if (!activeKeyId || !config.piiKeys.some((k) => k.id === activeKeyId)) {
   process.stderr.write(`invalid configuration:\n  PII_ACTIVE_KEY_ID: must name one of the key ids in PII_KEYS\n`);
   process.exit(78);
 }
-const telemetry = startTelemetry({ serviceName: 'lead-ingest', ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}) });
+const telemetry = startTelemetry({
+  serviceName: 'lead-ingest',
+  ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
+});
 const logger = createLogger({ service: 'lead-ingest', level: config.logLevel });
 const app = createApp({
   logger,
@@ -45,9 +48,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     void app
       .stop()
       .then(() => telemetry.shutdown())
-      .then(() => process.exit(0), (err: unknown) => {
-        logger.error({ err }, 'unclean shutdown');
-        process.exit(1);
-      });
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'unclean shutdown');
+          process.exit(1);
+        },
+      );
   });
 }

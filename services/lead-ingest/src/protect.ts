@@ -8,7 +8,13 @@ import { LeadStatusCode, type StoredLead } from './adapters/sql/leads-repo.js';
 import type { RejectRecord } from './adapters/sql/jobs-repo.js';
 
 /** Number types as stored; they match outbound.v1.NumberType. */
-export const NUMBER_TYPE_CODE: Readonly<Record<NumberType, number>> = { mobile: 1, fixed_line: 2, toll_free: 3, voip: 4, other: 5 };
+export const NUMBER_TYPE_CODE: Readonly<Record<NumberType, number>> = {
+  mobile: 1,
+  fixed_line: 2,
+  toll_free: 3,
+  voip: 4,
+  other: 5,
+};
 
 export interface ProtectOptions {
   listId: string;
@@ -60,7 +66,11 @@ export class ChunkSealer {
   private statusAt: number[] = [];
   private readonly plain = Buffer.allocUnsafe(PLAIN_BYTES);
 
-  constructor(private readonly cipher: PiiCipher, private readonly options: ChunkOptions, public chunk: CopyChunk) {}
+  constructor(
+    private readonly cipher: PiiCipher,
+    private readonly options: ChunkOptions,
+    public chunk: CopyChunk,
+  ) {}
 
   /** Start a new chunk in `chunk` (the previous one must be stored by now). */
   reset(chunk: CopyChunk): void {
@@ -80,7 +90,8 @@ export class ChunkSealer {
     chunk.int32(lead.line);
     writeLeadId(chunk.buf, chunk.field(16));
     chunk.text(lead.externalId || null);
-    if (this.options.dedupByExternalId && lead.externalId) cipher.blindIndexInto(lead.e164, lead.externalId, chunk.buf, chunk.field(BLIND_INDEX_BYTES));
+    if (this.options.dedupByExternalId && lead.externalId)
+      cipher.blindIndexInto(lead.e164, lead.externalId, chunk.buf, chunk.field(BLIND_INDEX_BYTES));
     else chunk.null(); // dedup key = phone index
     cipher.blindIndexInto(lead.e164, undefined, chunk.buf, chunk.field(BLIND_INDEX_BYTES));
     // Names are at most MAX_FIELD_CHARS characters, so the plaintext always fits.
@@ -115,6 +126,11 @@ export class ChunkSealer {
 /** A rejection as it may be stored and shown: the offending value masked. */
 export function maskRejection(rejection: Rejection, phoneColumn: string, nameColumn: string | undefined): RejectRecord {
   const value = rejection.value.slice(0, 64);
-  const maskedValue = rejection.column === phoneColumn ? maskPhone(value) : rejection.column === nameColumn ? maskName(value) : redactText(value);
+  const maskedValue =
+    rejection.column === phoneColumn
+      ? maskPhone(value)
+      : rejection.column === nameColumn
+        ? maskName(value)
+        : redactText(value);
   return { line: rejection.line, column: rejection.column, maskedValue, reason: rejection.reason };
 }

@@ -63,11 +63,30 @@ export class LeadUpserter {
     for (const [index, input] of command.leads.entries()) {
       const cells = inputCells(input);
       const result = cleanRow(index + 1, cells, resolveMapping(Object.keys(cells)), { defaultRegion, tierRules });
-      outcomes.push({ externalId: input.externalId, leadId: '', created: false, rejectionReason: isRejection(result) ? result.reason : '' });
+      outcomes.push({
+        externalId: input.externalId,
+        leadId: '',
+        created: false,
+        rejectionReason: isRejection(result) ? result.reason : '',
+      });
       if (!isRejection(result)) clean.push({ index, lead: result });
     }
-    const barred = clean.length > 0 ? await dnc.barred(clean.map((c) => c.lead.e164), '', signal) : new Set<number>();
-    const stored = clean.map((c, i) => protect(cipher, c.lead, { listId: command.listId, importJobId: null, dedupByExternalId: true, doNotCall: barred.has(i) }));
+    const barred =
+      clean.length > 0
+        ? await dnc.barred(
+            clean.map((c) => c.lead.e164),
+            '',
+            signal,
+          )
+        : new Set<number>();
+    const stored = clean.map((c, i) =>
+      protect(cipher, c.lead, {
+        listId: command.listId,
+        importJobId: null,
+        dedupByExternalId: true,
+        doNotCall: barred.has(i),
+      }),
+    );
     const batch: leads.UpsertEvents = { batchId: randomUUID(), listId: command.listId, created: [], updated: [] };
     const results = await retry(
       () =>
@@ -76,12 +95,17 @@ export class LeadUpserter {
           for (const lead of stored) written.push(await leads.upsertLead(client, lead));
           const created = written.flatMap((w) => ('created' in w && w.created ? [w.leadId] : []));
           const updated = written.flatMap((w) => ('created' in w && !w.created ? [w.leadId] : []));
-          if (created.length + updated.length > 0) await leads.storeUpsertEvents(client, { ...batch, created, updated });
+          if (created.length + updated.length > 0)
+            await leads.storeUpsertEvents(client, { ...batch, created, updated });
           batch.created = created;
           batch.updated = updated;
           return written;
         }),
-      { policy: RACE_RETRY, isRetryable: (error) => error instanceof leads.UpsertRaceError, ...(signal ? { signal } : {}) },
+      {
+        policy: RACE_RETRY,
+        isRetryable: (error) => error instanceof leads.UpsertRaceError,
+        ...(signal ? { signal } : {}),
+      },
     );
     for (const [i, written] of results.entries()) {
       const outcome = outcomes[clean[i]!.index]!;
@@ -95,7 +119,10 @@ export class LeadUpserter {
       } catch (err) {
         // Stored with the leads: the next call or start sends them (same event ids).
         this.eventsPending = true;
-        this.deps.logger.error({ err, batchId: batch.batchId }, 'upsert events not published; they stay stored and go out later');
+        this.deps.logger.error(
+          { err, batchId: batch.batchId },
+          'upsert events not published; they stay stored and go out later',
+        );
       }
     }
     return outcomes;
@@ -116,10 +143,18 @@ export class LeadUpserter {
   private async publish(batch: leads.UpsertEvents): Promise<void> {
     const { bus } = this.deps;
     for (let from = 0; from < batch.created.length; from += 1000) {
-      await bus.publish(events.leadIngested, { listId: batch.listId, leadIds: batch.created.slice(from, from + 1000) }, { id: `${batch.batchId}-ingested-${from}` });
+      await bus.publish(
+        events.leadIngested,
+        { listId: batch.listId, leadIds: batch.created.slice(from, from + 1000) },
+        { id: `${batch.batchId}-ingested-${from}` },
+      );
     }
     for (let from = 0; from < batch.updated.length; from += 1000) {
-      await bus.publish(events.leadUpdated, { listId: batch.listId, leadIds: batch.updated.slice(from, from + 1000) }, { id: `${batch.batchId}-updated-${from}` });
+      await bus.publish(
+        events.leadUpdated,
+        { listId: batch.listId, leadIds: batch.updated.slice(from, from + 1000) },
+        { id: `${batch.batchId}-updated-${from}` },
+      );
     }
     await leads.deleteUpsertEvents(this.deps.pool, batch.batchId);
   }

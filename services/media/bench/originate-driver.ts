@@ -57,7 +57,11 @@ async function driveOriginates(client: MediaServiceClient, options: DriveOptions
     const request: OriginateRequest = {
       attempt: { campaignId: options.campaignId, leadId: `lead-${String(n)}`, attemptId: `att-${String(n)}` },
       destination: `+1555${String(1_000_000 + n)}`,
-      callerId: '', gateway: '', amd: false, ringTimeoutMs: 0, complianceCheckId: '',
+      callerId: '',
+      gateway: '',
+      amd: false,
+      ringTimeoutMs: 0,
+      complianceCheckId: '',
     };
     const sentAt = performance.now();
     const rpc = unary<OriginateRequest, OriginateResponse>(client.originate, client, request, new Metadata()).then(
@@ -86,7 +90,15 @@ async function driveOriginates(client: MediaServiceClient, options: DriveOptions
   });
   await Promise.all(inFlight);
   const seconds = (performance.now() - start) / 1000;
-  return { sent, accepted, failed, seconds, rpcP50Ms: rpcLatency.quantile(0.5), rpcP99Ms: rpcLatency.quantile(0.99), ...(firstError === undefined ? {} : { firstError }) };
+  return {
+    sent,
+    accepted,
+    failed,
+    seconds,
+    rpcP50Ms: rpcLatency.quantile(0.5),
+    rpcP99Ms: rpcLatency.quantile(0.99),
+    ...(firstError === undefined ? {} : { firstError }),
+  };
 }
 
 // Child entry: this same module, forked by driveOriginatesInChild.

@@ -40,8 +40,14 @@ const media = createApp({
   observer: { eslToNatsMs: (ms) => eslToNats.record(ms) },
   config: {
     eslNodes: [{ name: 'fs1', host: '127.0.0.1', port: sim.port, password: 'ClueCon' }],
-    grpcAddress: '127.0.0.1:0', natsUrl: testUrls.nats, defaultGateway: 'carrier1', amdDefault: false,
-    ringTimeoutMs: 30_000, recordingsDir: '/tmp/media-bench-recordings', nodeDownAfterMs: 5_000, eslCommandTimeoutMs: 5_000,
+    grpcAddress: '127.0.0.1:0',
+    natsUrl: testUrls.nats,
+    defaultGateway: 'carrier1',
+    amdDefault: false,
+    ringTimeoutMs: 30_000,
+    recordingsDir: '/tmp/media-bench-recordings',
+    nodeDownAfterMs: 5_000,
+    eslCommandTimeoutMs: 5_000,
   },
 });
 const { port } = await media.start();
@@ -55,7 +61,11 @@ const drive = await driveOriginatesInChild({ address: `127.0.0.1:${String(port)}
 const loop = performance.eventLoopUtilization(loopBefore);
 const cpu = process.cpuUsage(cpuBefore);
 progress(`sent ${String(drive.sent)}, accepted ${String(drive.accepted)}; waiting for the calls to end`);
-await waitFor(() => media.controller.activeCalls === 0, { what: 'every call to hang up', timeoutMs: 60_000, intervalMs: 200 }).catch((error: unknown) => {
+await waitFor(() => media.controller.activeCalls === 0, {
+  what: 'every call to hang up',
+  timeoutMs: 60_000,
+  intervalMs: 200,
+}).catch((error: unknown) => {
   progress(`${(error as Error).message}: ${String(media.controller.activeCalls)} calls still up`);
 });
 await media.stop(10_000);
@@ -71,8 +81,14 @@ const eventsLost = CALL_EVENT_KINDS.reduce((sum, kind) => sum + Math.max(0, trut
 const eventsExtra = CALL_EVENT_KINDS.reduce((sum, kind) => sum + Math.max(0, actual[kind] - truth.expected[kind]), 0);
 
 progress('ESL parser throughput (packages/esl/bench/parse-bench.mjs)');
-const parseOutput = execFileSync(process.execPath, [path.join(root, 'packages/esl/bench/parse-bench.mjs')], { encoding: 'utf8' });
-const parse = JSON.parse(parseOutput.trim().split('\n').at(-1) ?? '{}') as { parseEventsPerSec: number; rawEventsPerSec: number; parseVsRawRatio: number };
+const parseOutput = execFileSync(process.execPath, [path.join(root, 'packages/esl/bench/parse-bench.mjs')], {
+  encoding: 'utf8',
+});
+const parse = JSON.parse(parseOutput.trim().split('\n').at(-1) ?? '{}') as {
+  parseEventsPerSec: number;
+  rawEventsPerSec: number;
+  parseVsRawRatio: number;
+};
 rmSync(workDir, { recursive: true, force: true });
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
@@ -102,13 +118,25 @@ const summary = {
 };
 
 const rows: Array<[string, string]> = [
-  ['originates sent / accepted / failed', `${String(drive.sent)} / ${String(drive.accepted)} / ${String(drive.failed)}`],
+  [
+    'originates sent / accepted / failed',
+    `${String(drive.sent)} / ${String(drive.accepted)} / ${String(drive.failed)}`,
+  ],
   ['originates/s (target)', `${String(summary.originatesPerSec)} (${String(ratePerSec)})`],
-  ['media event loop busy / CPU per call', `${String(Math.round(loop.utilization * 100))} % / ${String(summary.mediaCpuMsPerCall)} ms`],
+  [
+    'media event loop busy / CPU per call',
+    `${String(Math.round(loop.utilization * 100))} % / ${String(summary.mediaCpuMsPerCall)} ms`,
+  ],
   ['Originate RPC p50 / p99', `${String(summary.originateRpcP50Ms)} / ${String(summary.originateRpcP99Ms)} ms`],
-  ['ESL event → NATS ack p50 / p99 / max', `${String(summary.eslToNatsP50Ms)} / ${String(summary.eslToNatsP99Ms)} / ${String(summary.eslToNatsMaxMs)} ms (${String(eslToNats.count)} events)`],
+  [
+    'ESL event → NATS ack p50 / p99 / max',
+    `${String(summary.eslToNatsP50Ms)} / ${String(summary.eslToNatsP99Ms)} / ${String(summary.eslToNatsMaxMs)} ms (${String(eslToNats.count)} events)`,
+  ],
   ['calls in ground truth', String(truth.calls)],
-  ...CALL_EVENT_KINDS.filter((k) => truth.expected[k] + actual[k] > 0).map((k): [string, string] => [`calls.${k} expected / on JetStream`, `${String(truth.expected[k])} / ${String(actual[k])}`]),
+  ...CALL_EVENT_KINDS.filter((k) => truth.expected[k] + actual[k] > 0).map((k): [string, string] => [
+    `calls.${k} expected / on JetStream`,
+    `${String(truth.expected[k])} / ${String(actual[k])}`,
+  ]),
   ['events lost / extra', `${String(eventsLost)} / ${String(eventsExtra)}`],
   ['ESL parse events/s (raw read)', `${String(parse.parseEventsPerSec)} (${String(parse.rawEventsPerSec)})`],
   ['parse vs raw ratio', String(parse.parseVsRawRatio)],

@@ -12,11 +12,28 @@ export interface SwitchProcess {
  * switch-sim in its own process, as in production FreeSWITCH is: the bench measures media, and
  * the simulated far end must not share media's event loop on a 2-core machine.
  */
-export async function startSwitchProcess(options: { main: string; scenario: string; seed: number; groundTruth: string; profileDir?: string }): Promise<SwitchProcess> {
+export async function startSwitchProcess(options: {
+  main: string;
+  scenario: string;
+  seed: number;
+  groundTruth: string;
+  profileDir?: string;
+}): Promise<SwitchProcess> {
   const profile = options.profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', options.profileDir];
   const child: ChildProcess = spawn(
     process.execPath,
-    [...profile, options.main, '--listen', '127.0.0.1:0', '--scenario', options.scenario, '--seed', String(options.seed), '--ground-truth', options.groundTruth],
+    [
+      ...profile,
+      options.main,
+      '--listen',
+      '127.0.0.1:0',
+      '--scenario',
+      options.scenario,
+      '--seed',
+      String(options.seed),
+      '--ground-truth',
+      options.groundTruth,
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const exited = once(child, 'exit');

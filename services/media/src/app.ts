@@ -14,7 +14,15 @@ export { loadMediaConfig, parseEslNodes } from './config.js';
 export interface AppDeps {
   readonly config: Pick<
     MediaConfig,
-    'eslNodes' | 'grpcAddress' | 'natsUrl' | 'defaultGateway' | 'amdDefault' | 'ringTimeoutMs' | 'recordingsDir' | 'nodeDownAfterMs' | 'eslCommandTimeoutMs'
+    | 'eslNodes'
+    | 'grpcAddress'
+    | 'natsUrl'
+    | 'defaultGateway'
+    | 'amdDefault'
+    | 'ringTimeoutMs'
+    | 'recordingsDir'
+    | 'nodeDownAfterMs'
+    | 'eslCommandTimeoutMs'
   >;
   readonly logger: Logger;
   readonly observer?: MediaObserver;
@@ -55,7 +63,13 @@ export function createApp(deps: AppDeps): App {
       pool.start();
       grpc = await startGrpcServer({
         address: config.grpcAddress,
-        services: [mediaServiceBinding(controller, { gateway: config.defaultGateway, amd: config.amdDefault, ringTimeoutMs: config.ringTimeoutMs }, logger)],
+        services: [
+          mediaServiceBinding(
+            controller,
+            { gateway: config.defaultGateway, amd: config.amdDefault, ringTimeoutMs: config.ringTimeoutMs },
+            logger,
+          ),
+        ],
         logger,
       });
       return { port: grpc.port };

@@ -9,13 +9,17 @@ export interface EslNodeConfig {
 
 /** `fs1=127.0.0.1:8021:ClueCon,fs2=10.0.0.2:8021:secret` (the password may contain ':'). */
 export function parseEslNodes(value: string): EslNodeConfig[] {
-  const nodes = value.split(',').map((item) => item.trim()).filter((item) => item !== '').map((item) => {
-    const match = /^([A-Za-z0-9_-]+)=([^:]+):(\d{1,5}):(.+)$/.exec(item);
-    if (!match) throw new Error('each node must be name=host:port:password');
-    const port = Number(match[3]);
-    if (port < 1 || port > 65535) throw new Error('port must be 1-65535');
-    return { name: match[1]!, host: match[2]!, port, password: match[4]! };
-  });
+  const nodes = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item) => {
+      const match = /^([A-Za-z0-9_-]+)=([^:]+):(\d{1,5}):(.+)$/.exec(item);
+      if (!match) throw new Error('each node must be name=host:port:password');
+      const port = Number(match[3]);
+      if (port < 1 || port > 65535) throw new Error('port must be 1-65535');
+      return { name: match[1]!, host: match[2]!, port, password: match[4]! };
+    });
   if (nodes.length === 0) throw new Error('at least one node is required');
   if (new Set(nodes.map((n) => n.name)).size !== nodes.length) throw new Error('node names must be unique');
   return nodes;
@@ -37,10 +41,22 @@ export const configShape = {
   logLevel: commonVars.logLevel,
   otlpEndpoint: commonVars.otlpEndpoint,
   shutdownGraceMs: commonVars.shutdownGraceMs,
-  defaultGateway: ['DEFAULT_GATEWAY', vars.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a gateway name').default('default')],
+  defaultGateway: [
+    'DEFAULT_GATEWAY',
+    vars
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'must be a gateway name')
+      .default('default'),
+  ],
   amdDefault: ['AMD_DEFAULT', vars.bool().default(false)],
   ringTimeoutMs: ['RING_TIMEOUT_MS', vars.durationMs().default(30_000)],
-  recordingsDir: ['RECORDINGS_DIR', vars.string().regex(/^\/[^\s'"]*$/, 'must be an absolute path without spaces').default('/var/lib/freeswitch/recordings')],
+  recordingsDir: [
+    'RECORDINGS_DIR',
+    vars
+      .string()
+      .regex(/^\/[^\s'"]*$/, 'must be an absolute path without spaces')
+      .default('/var/lib/freeswitch/recordings'),
+  ],
   /** A node that stays down this long is taken out of rotation. */
   nodeDownAfterMs: ['NODE_DOWN_AFTER_MS', vars.durationMs().default(5_000)],
   eslCommandTimeoutMs: ['ESL_COMMAND_TIMEOUT_MS', vars.durationMs().default(5_000)],

@@ -28,7 +28,8 @@ export interface App {
 }
 
 export function createApp(deps: AppDeps): App {
-  const truthSink: GroundTruthSink = deps.groundTruthPath === undefined ? discardGroundTruth : groundTruthFile(deps.groundTruthPath);
+  const truthSink: GroundTruthSink =
+    deps.groundTruthPath === undefined ? discardGroundTruth : groundTruthFile(deps.groundTruthPath);
   const core = new SwitchCore({
     identity: { ...DEFAULT_IDENTITY, coreUuid: randomUUID() },
     scenario: deps.scenario,

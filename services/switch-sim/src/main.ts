@@ -24,7 +24,8 @@ const { values } = parseArgs({
 
 const [host = '', portText = ''] = values.listen.split(/:(?=\d+$)/);
 const port = Number(portText);
-if (host === '' || !Number.isInteger(port) || port < 0 || port > 65535) fail(`--listen must be host:port, got ${values.listen}`);
+if (host === '' || !Number.isInteger(port) || port < 0 || port > 65535)
+  fail(`--listen must be host:port, got ${values.listen}`);
 const seed = Number(values.seed);
 if (!Number.isInteger(seed)) fail(`--seed must be an integer, got ${values.seed}`);
 const heartbeatMs = Number(values['heartbeat-ms']);
@@ -47,20 +48,31 @@ try {
 }
 
 const app = createApp({
-  host, port, password: values.password, scenario, seed, heartbeatMs, speedUp,
+  host,
+  port,
+  password: values.password,
+  scenario,
+  seed,
+  heartbeatMs,
+  speedUp,
   ...(values['ground-truth'] === undefined ? {} : { groundTruthPath: values['ground-truth'] }),
 });
 const address = await app.start();
-process.stdout.write(`${JSON.stringify({ msg: 'switch-sim listening', host: address.host, port: address.port, scenario: scenario.name, seed })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ msg: 'switch-sim listening', host: address.host, port: address.port, scenario: scenario.name, seed })}\n`,
+);
 
 let stopping = false;
 const stop = (): void => {
   if (stopping) return;
   stopping = true;
-  app.stop().then(() => process.exit(0), (error: unknown) => {
-    process.stderr.write(`switch-sim: shutdown failed: ${String(error)}\n`);
-    process.exit(1);
-  });
+  app.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`switch-sim: shutdown failed: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

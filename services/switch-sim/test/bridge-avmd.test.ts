@@ -11,19 +11,31 @@ const scenario = parseScenario({
   agents: { answerMs: { min: 100, max: 300 } },
 });
 
-
 const header = (event: EventView, name: string): string | undefined => event.headers.find(([n]) => n === name)?.[1];
-const is = (name: string, uuid: string, subclass?: string) => (e: EventView): boolean =>
-  e.name === name && header(e, 'Unique-ID') === uuid && (subclass === undefined || header(e, 'Event-Subclass') === subclass);
+const is =
+  (name: string, uuid: string, subclass?: string) =>
+  (e: EventView): boolean =>
+    e.name === name &&
+    header(e, 'Unique-ID') === uuid &&
+    (subclass === undefined || header(e, 'Event-Subclass') === subclass);
 
 describe('bridging to agents and answering-machine beeps', () => {
   it('&bridge(user/<agent>): the agent answers within agents.answerMs, show calls pairs the legs, killing A hangs up B', async () => {
     const truth: GroundTruthRecord[] = [];
-    const app = createApp({ host: '127.0.0.1', port: 0, password: 'ClueCon', scenario, seed: 7, onTruth: (r) => truth.push(r) });
+    const app = createApp({
+      host: '127.0.0.1',
+      port: 0,
+      password: 'ClueCon',
+      scenario,
+      seed: 7,
+      onTruth: (r) => truth.push(r),
+    });
     const { port } = await app.start();
     const c = await eslClient(port);
     const a = '00000000-0000-4000-8000-0000000000a1';
-    c.socket.write(`bgapi originate {origination_uuid=${a},originate_timeout=5}sofia/external/13800000001@127.0.0.1:5090 &bridge(user/1001)\n\n`);
+    c.socket.write(
+      `bgapi originate {origination_uuid=${a},originate_timeout=5}sofia/external/13800000001@127.0.0.1:5090 &bridge(user/1001)\n\n`,
+    );
     await c.until(() => c.events().some(is('CHANNEL_BRIDGE', a)));
     const bridge = c.events().find(is('CHANNEL_BRIDGE', a));
     const b = bridge === undefined ? undefined : header(bridge, 'Bridge-B-Unique-ID');
@@ -33,17 +45,25 @@ describe('bridging to agents and answering-machine beeps', () => {
 
     c.socket.write('api show calls as json\n\n');
     await c.until(() => c.frames().some((f) => f.body.startsWith('{"row_count"')));
-    const calls = JSON.parse(c.frames().find((f) => f.body.startsWith('{"row_count"'))?.body ?? '{}') as { row_count: number; rows: Array<Record<string, string>> };
+    const calls = JSON.parse(c.frames().find((f) => f.body.startsWith('{"row_count"'))?.body ?? '{}') as {
+      row_count: number;
+      rows: Array<Record<string, string>>;
+    };
     assert.equal(calls.row_count, 1);
     assert.equal(calls.rows[0]?.['uuid'], a);
     assert.equal(calls.rows[0]?.['b_uuid'], b);
 
     c.socket.write(`api uuid_kill ${a}\n\n`);
-    await c.until(() => c.events().some(is('CHANNEL_HANGUP_COMPLETE', a)) && c.events().some(is('CHANNEL_HANGUP_COMPLETE', b)));
+    await c.until(
+      () => c.events().some(is('CHANNEL_HANGUP_COMPLETE', a)) && c.events().some(is('CHANNEL_HANGUP_COMPLETE', b)),
+    );
     assert.ok(c.events().some(is('CHANNEL_UNBRIDGE', a)), 'A unbridges');
     await c.until(() => truth.length === 2);
     const agent = truth.find((r) => r.uuid === b);
-    assert.ok(agent !== undefined && agent.ringMs >= 100 && agent.ringMs <= 300 + 100, `agent answer time ${agent?.ringMs ?? '?'} ms within agents.answerMs`);
+    assert.ok(
+      agent !== undefined && agent.ringMs >= 100 && agent.ringMs <= 300 + 100,
+      `agent answer time ${agent?.ringMs ?? '?'} ms within agents.answerMs`,
+    );
     c.socket.destroy();
     await app.stop();
   });
@@ -55,7 +75,9 @@ describe('bridging to agents and answering-machine beeps', () => {
     const listening = '00000000-0000-4000-8000-0000000000b1';
     const deaf = '00000000-0000-4000-8000-0000000000b2';
     for (const uuid of [listening, deaf]) {
-      c.socket.write(`bgapi originate {origination_uuid=${uuid},originate_timeout=5}sofia/external/13800000002@127.0.0.1:5090 &park()\n\n`);
+      c.socket.write(
+        `bgapi originate {origination_uuid=${uuid},originate_timeout=5}sofia/external/13800000002@127.0.0.1:5090 &park()\n\n`,
+      );
     }
     await c.until(() => c.events().some(is('CHANNEL_PARK', listening)));
     c.socket.write(`api avmd ${listening} start\n\n`);

@@ -6,33 +6,62 @@ import { maskNumber, parseScenario, planAgentCall, planCall, ScenarioError } fro
 
 describe('dial strings', () => {
   const cases: Array<[string, (r: ReturnType<typeof parseOriginate>) => void]> = [
-    ['{origination_uuid=u1,ignore_early_media=true,originate_timeout=20}sofia/external/1000@127.0.0.1:5090 &park()', (r) => {
-      assert.ok(r.ok);
-      assert.deepEqual(r.request.variables, [['origination_uuid', 'u1'], ['ignore_early_media', 'true'], ['originate_timeout', '20']]);
-      assert.deepEqual(r.request.endpoint, { kind: 'sofia', profile: 'external', user: '1000', host: '127.0.0.1', port: 5090 });
-      assert.deepEqual(r.request.destination, { kind: 'app', app: 'park', arg: '' });
-    }],
-    ["{a='x,y',b=c\\,d}[leg=1]sofia/gateway/gw1/13800001234 &bridge(user/1001)", (r) => {
-      assert.ok(r.ok);
-      assert.deepEqual(r.request.variables, [['a', 'x,y'], ['b', 'c,d'], ['leg', '1']]);
-      assert.deepEqual(r.request.endpoint, { kind: 'gateway', gateway: 'gw1', number: '13800001234' });
-      assert.deepEqual(r.request.destination, { kind: 'app', app: 'bridge', arg: 'user/1001' });
-    }],
-    ['user/1001 &playback(tone_stream://%(500,500,440);loops=6)', (r) => {
-      assert.ok(r.ok);
-      assert.deepEqual(r.request.endpoint, { kind: 'user', id: '1001' });
-      // FreeSWITCH ends the argument at the first ')'.
-      assert.deepEqual(r.request.destination, { kind: 'app', app: 'playback', arg: 'tone_stream://%(500,500,440' });
-    }],
-    ['loopback/9999/default 1000 XML default', (r) => {
-      assert.ok(r.ok);
-      assert.deepEqual(r.request.endpoint, { kind: 'loopback', target: '9999/default' });
-      assert.deepEqual(r.request.destination, { kind: 'extension', extension: '1000' });
-    }],
-    ['sofia/external/x &park()', (r) => {
-      assert.ok(r.ok);
-      assert.deepEqual(r.request.endpoint, { kind: 'sofia', profile: 'external', user: 'x' });
-    }],
+    [
+      '{origination_uuid=u1,ignore_early_media=true,originate_timeout=20}sofia/external/1000@127.0.0.1:5090 &park()',
+      (r) => {
+        assert.ok(r.ok);
+        assert.deepEqual(r.request.variables, [
+          ['origination_uuid', 'u1'],
+          ['ignore_early_media', 'true'],
+          ['originate_timeout', '20'],
+        ]);
+        assert.deepEqual(r.request.endpoint, {
+          kind: 'sofia',
+          profile: 'external',
+          user: '1000',
+          host: '127.0.0.1',
+          port: 5090,
+        });
+        assert.deepEqual(r.request.destination, { kind: 'app', app: 'park', arg: '' });
+      },
+    ],
+    [
+      "{a='x,y',b=c\\,d}[leg=1]sofia/gateway/gw1/13800001234 &bridge(user/1001)",
+      (r) => {
+        assert.ok(r.ok);
+        assert.deepEqual(r.request.variables, [
+          ['a', 'x,y'],
+          ['b', 'c,d'],
+          ['leg', '1'],
+        ]);
+        assert.deepEqual(r.request.endpoint, { kind: 'gateway', gateway: 'gw1', number: '13800001234' });
+        assert.deepEqual(r.request.destination, { kind: 'app', app: 'bridge', arg: 'user/1001' });
+      },
+    ],
+    [
+      'user/1001 &playback(tone_stream://%(500,500,440);loops=6)',
+      (r) => {
+        assert.ok(r.ok);
+        assert.deepEqual(r.request.endpoint, { kind: 'user', id: '1001' });
+        // FreeSWITCH ends the argument at the first ')'.
+        assert.deepEqual(r.request.destination, { kind: 'app', app: 'playback', arg: 'tone_stream://%(500,500,440' });
+      },
+    ],
+    [
+      'loopback/9999/default 1000 XML default',
+      (r) => {
+        assert.ok(r.ok);
+        assert.deepEqual(r.request.endpoint, { kind: 'loopback', target: '9999/default' });
+        assert.deepEqual(r.request.destination, { kind: 'extension', extension: '1000' });
+      },
+    ],
+    [
+      'sofia/external/x &park()',
+      (r) => {
+        assert.ok(r.ok);
+        assert.deepEqual(r.request.endpoint, { kind: 'sofia', profile: 'external', user: 'x' });
+      },
+    ],
     ['', (r) => assert.deepEqual(r, { ok: false, reply: ORIGINATE_USAGE })],
     ['bogus/thing &park()', (r) => assert.deepEqual(r, { ok: false, reply: '-ERR CHAN_NOT_IMPLEMENTED\n' })],
   ];
@@ -46,27 +75,50 @@ describe('scenario validation', () => {
     [{ rules: [{ outcomes: [{ outcome: 'sleepy' }] }] }, '$.rules[0].outcomes[0].outcome'],
     [{ rules: [{ outcomes: [{ outcome: 'human', ringMs: { min: 5, max: 1 } }] }] }, '$.rules[0].outcomes[0].ringMs'],
     [{ rules: [{ match: { regex: '(' }, outcomes: [{ outcome: 'human' }] }] }, '$.rules[0].match.regex'],
-    [{ rules: [{ outcomes: [{ outcome: 'human', dtmf: [{ atMs: 1, digits: 'x' }] }] }] }, '$.rules[0].outcomes[0].dtmf[0].digits'],
+    [
+      { rules: [{ outcomes: [{ outcome: 'human', dtmf: [{ atMs: 1, digits: 'x' }] }] }] },
+      '$.rules[0].outcomes[0].dtmf[0].digits',
+    ],
   ];
   for (const [input, path] of bad) {
     it(`rejects at ${path}`, () => {
-      assert.throws(() => parseScenario(input), (error: unknown) => error instanceof ScenarioError && error.path === path);
+      assert.throws(
+        () => parseScenario(input),
+        (error: unknown) => error instanceof ScenarioError && error.path === path,
+      );
     });
   }
 
   it('same seed and call key → same plan; different seed → independent draws', () => {
-    const scenario = parseScenario({ rules: [{ outcomes: [{ outcome: 'human', weight: 1, ringMs: { min: 0, max: 10_000 } }, { outcome: 'busy', weight: 1 }] }] });
-    const plans = (seed: number) => Array.from({ length: 50 }, (_, i) => planCall(scenario, { number: `1380000${i}`, elapsedMs: 0, seed, key: `1380000${i}#1` }));
+    const scenario = parseScenario({
+      rules: [
+        {
+          outcomes: [
+            { outcome: 'human', weight: 1, ringMs: { min: 0, max: 10_000 } },
+            { outcome: 'busy', weight: 1 },
+          ],
+        },
+      ],
+    });
+    const plans = (seed: number) =>
+      Array.from({ length: 50 }, (_, i) =>
+        planCall(scenario, { number: `1380000${i}`, elapsedMs: 0, seed, key: `1380000${i}#1` }),
+      );
     assert.deepEqual(plans(7), plans(7));
     assert.notDeepEqual(plans(7), plans(8));
   });
 
   it('schedule switches rules by elapsed time and rules match by prefix and port', () => {
     const scenario = parseScenario({
-      rules: [{ match: { prefix: '139' }, outcomes: [{ outcome: 'decline' }] }, { match: { port: 5091 }, outcomes: [{ outcome: 'busy' }] }, { outcomes: [{ outcome: 'human' }] }],
+      rules: [
+        { match: { prefix: '139' }, outcomes: [{ outcome: 'decline' }] },
+        { match: { port: 5091 }, outcomes: [{ outcome: 'busy' }] },
+        { outcomes: [{ outcome: 'human' }] },
+      ],
       schedule: [{ fromMs: 1000, rules: [{ outcomes: [{ outcome: 'no_answer' }] }] }],
     });
-    const plan = (number: string, elapsedMs: number, port?: number) => planCall(scenario, { number, elapsedMs, seed: 1, key: number, ...(port === undefined ? {} : { port }) }).outcome;
+    const plan = (number: string, elapsedMs: number, port?: number) =>
+      planCall(scenario, { number, elapsedMs, seed: 1, key: number, ...(port === undefined ? {} : { port }) }).outcome;
     assert.equal(plan('13912345678', 0), 'decline');
     assert.equal(plan('busy', 0, 5091), 'busy');
     assert.equal(plan('13812345678', 0), 'human');
@@ -74,10 +126,16 @@ describe('scenario validation', () => {
   });
 
   it('agent legs draw their answer time from agents.answerMs, per seed and call', () => {
-    const withAgents = parseScenario({ rules: [{ outcomes: [{ outcome: 'busy' }] }], agents: { answerMs: { min: 300, max: 1200 }, talkMs: 5000 } });
+    const withAgents = parseScenario({
+      rules: [{ outcomes: [{ outcome: 'busy' }] }],
+      agents: { answerMs: { min: 300, max: 1200 }, talkMs: 5000 },
+    });
     const ring = (seed: number, key: string): number => planAgentCall(withAgents, { seed, key }).ringMs;
     const draws = Array.from({ length: 20 }, (_, i) => ring(1, `user/1001#${i + 1}`));
-    assert.ok(draws.every((ms) => ms >= 300 && ms <= 1200), 'within the range');
+    assert.ok(
+      draws.every((ms) => ms >= 300 && ms <= 1200),
+      'within the range',
+    );
     assert.ok(new Set(draws).size > 10, 'spread over the range, not always the minimum');
     assert.equal(ring(1, 'user/1001#1'), draws[0], 'same seed and call → same answer time');
     assert.equal(planAgentCall(withAgents, { seed: 1, key: 'user/1001#1' }).talkMs, 5000);

@@ -10,7 +10,10 @@ export async function eslClient(port: number) {
     data += chunk;
   });
   const frames = () => splitFrames(data).filter((f) => !f.truncated);
-  const events = (): EventView[] => frames().map(eventOf).filter((e): e is EventView => e !== undefined);
+  const events = (): EventView[] =>
+    frames()
+      .map(eventOf)
+      .filter((e): e is EventView => e !== undefined);
   const until = async (predicate: () => boolean, ms = 10_000): Promise<void> => {
     const end = Date.now() + ms;
     while (!predicate()) {

@@ -6,12 +6,25 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createApp, type App } from '../src/app.js';
 import { parseScenario } from '../src/domain/scenario.js';
-import { causalOrder, eventOf, isModuleInventory, splitFrames, streamsOf, summarize, UNORDERED_EVENTS, type Frame } from './trace-frames.js';
+import {
+  causalOrder,
+  eventOf,
+  isModuleInventory,
+  splitFrames,
+  streamsOf,
+  summarize,
+  UNORDERED_EVENTS,
+  type Frame,
+} from './trace-frames.js';
 
-const tracesDir = process.env['ESL_TRACES_DIR'] ?? fileURLToPath(new URL('../../../../../shared/esl-traces/', import.meta.url));
+const tracesDir =
+  process.env['ESL_TRACES_DIR'] ?? fileURLToPath(new URL('../../../../../shared/esl-traces/', import.meta.url));
 const scenarioPath = fileURLToPath(new URL('../../scenarios/traces.json', import.meta.url));
 
-interface TimelineEntry { readonly dir: string; readonly data?: string }
+interface TimelineEntry {
+  readonly dir: string;
+  readonly data?: string;
+}
 
 /** Comparable frames: timer/API events and the module inventory of a shutdown are compared apart or not at all. */
 function isExcluded(frame: Frame): boolean {
@@ -21,8 +34,11 @@ function isExcluded(frame: Frame): boolean {
 
 /** The API-Command of every API event, sorted: same commands, any position. */
 function apiCommands(frames: Frame[]): string[] {
-  return frames.map(eventOf).filter((e) => e?.name === 'API')
-    .map((e) => e?.headers.find(([n]) => n === 'API-Command')?.[1] ?? '').sort();
+  return frames
+    .map(eventOf)
+    .filter((e) => e?.name === 'API')
+    .map((e) => e?.headers.find(([n]) => n === 'API-Command')?.[1] ?? '')
+    .sort();
 }
 
 /**
@@ -30,25 +46,28 @@ function apiCommands(frames: Frame[]): string[] {
  * before it have arrived: a write, or stopping the switch where the capture notes the SIGTERM (07d).
  */
 type ScriptStep = { readonly afterFrames: number } & (
-  | { readonly kind: 'write'; readonly bytes: string; readonly thenHangUp: boolean }
-  | { readonly kind: 'stop-switch' }
+  { readonly kind: 'write'; readonly bytes: string; readonly thenHangUp: boolean } | { readonly kind: 'stop-switch' }
 );
 
 function clientScript(name: string): ScriptStep[] {
-  const lines = readFileSync(new URL(`${name}.timeline.jsonl`, `file://${tracesDir}`), 'utf8').split('\n').filter((l) => l !== '');
+  const lines = readFileSync(new URL(`${name}.timeline.jsonl`, `file://${tracesDir}`), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   let server = '';
   const script: ScriptStep[] = [];
   for (const line of lines) {
     const entry = JSON.parse(line) as TimelineEntry;
     const afterFrames = splitFrames(server).filter((f) => !f.truncated && !isExcluded(f)).length;
     if (entry.dir === 'server->client') server += entry.data ?? '';
-    if (entry.dir === 'client->server') script.push({ kind: 'write', bytes: entry.data ?? '', afterFrames, thenHangUp: false });
+    if (entry.dir === 'client->server')
+      script.push({ kind: 'write', bytes: entry.data ?? '', afterFrames, thenHangUp: false });
     if (entry.dir === 'note' && /SIGTERM/.test(entry.data ?? '')) script.push({ kind: 'stop-switch', afterFrames });
   }
   // A capture that ends with a client write: the client hung up right after it (09: modesl's
   // disconnect() writes `exit` and closes), so nothing the server sent afterwards was captured.
   const last = script.at(-1);
-  const endsWithWrite = lines.length > 0 && (JSON.parse(lines.at(-1) ?? '{}') as TimelineEntry).dir === 'client->server';
+  const endsWithWrite =
+    lines.length > 0 && (JSON.parse(lines.at(-1) ?? '{}') as TimelineEntry).dir === 'client->server';
   if (last?.kind === 'write' && endsWithWrite) script[script.length - 1] = { ...last, thenHangUp: true };
   return script;
 }
@@ -88,20 +107,27 @@ async function replay(port: number, name: string, stopSwitch: () => Promise<void
       hungUp = true;
     }
   }
-  const expected = splitFrames(readFileSync(new URL(`${name}.server.txt`, `file://${tracesDir}`), 'utf8'))
-    .filter((f) => !f.truncated && !isExcluded(f)).length;
+  const expected = splitFrames(readFileSync(new URL(`${name}.server.txt`, `file://${tracesDir}`), 'utf8')).filter(
+    (f) => !f.truncated && !isExcluded(f),
+  ).length;
   await waitFor(() => count() >= expected || closed || hungUp, 12_000);
   await new Promise((r) => setTimeout(r, 300));
   socket.destroy();
   const frames = splitFrames(received);
-  return { frames: frames.filter((f) => !f.truncated), endsTruncated: frames.at(-1)?.truncated === true, closedByServer: closed };
+  return {
+    frames: frames.filter((f) => !f.truncated),
+    endsTruncated: frames.at(-1)?.truncated === true,
+    closedByServer: closed,
+  };
 }
 
 function comparable(frames: Frame[]): string[] {
-  return frames.filter((f) => !isExcluded(f)).map((f) => {
-    const s = summarize(f);
-    return [`== ${s.kind}`, ...s.lines.map((l) => `   ${l}`)].join('\n');
-  });
+  return frames
+    .filter((f) => !isExcluded(f))
+    .map((f) => {
+      const s = summarize(f);
+      return [`== ${s.kind}`, ...s.lines.map((l) => `   ${l}`)].join('\n');
+    });
 }
 
 /** Per summary line: which tokens only the trace has (-) and which only the sim has (+). */
@@ -120,9 +146,10 @@ function lineDiff(expected: string, actual: string): string[] {
     const label = left.trim().split(':')[0] || right.trim().split(':')[0];
     if (missing.length === 0 && extra.length === 0) {
       const at = lt.findIndex((t, k) => t !== rt[k]);
-      out.push(`  ${label}: order differs at token ${at}\n    trace: …${lt.slice(Math.max(0, at - 2), at + 4).join(' ')}\n    sim:   …${rt.slice(Math.max(0, at - 2), at + 4).join(' ')}`);
-    }
-    else out.push(`  ${label}: trace-only [${missing.join(' ')}] sim-only [${extra.join(' ')}]`);
+      out.push(
+        `  ${label}: order differs at token ${at}\n    trace: …${lt.slice(Math.max(0, at - 2), at + 4).join(' ')}\n    sim:   …${rt.slice(Math.max(0, at - 2), at + 4).join(' ')}`,
+      );
+    } else out.push(`  ${label}: trace-only [${missing.join(' ')}] sim-only [${extra.join(' ')}]`);
   }
   return out;
 }
@@ -144,11 +171,16 @@ function firstDifference(expected: string[], actual: string[]): string | undefin
   return undefined;
 }
 
-const traceNames = readdirSync(tracesDir).filter((f) => f.endsWith('.client.txt')).map((f) => f.replace('.client.txt', '')).sort();
+const traceNames = readdirSync(tracesDir)
+  .filter((f) => f.endsWith('.client.txt'))
+  .map((f) => f.replace('.client.txt', ''))
+  .sort();
 
 /** Calls already up when the capture's client connected, placed (and parked) before the replay. */
 const PRE_EXISTING_CALLS: Record<string, ReadonlyArray<() => string>> = {
-  '07d-freeswitch-shutdown': [() => `{origination_uuid=${randomUUID()},ignore_early_media=true}sofia/external/vm@127.0.0.1:5090 &park()`],
+  '07d-freeswitch-shutdown': [
+    () => `{origination_uuid=${randomUUID()},ignore_early_media=true}sofia/external/vm@127.0.0.1:5090 &park()`,
+  ],
 };
 
 async function placeParkedCall(port: number, dial: string): Promise<void> {
@@ -160,14 +192,19 @@ async function placeParkedCall(port: number, dial: string): Promise<void> {
   });
   socket.write(`auth ClueCon\n\nevent plain CHANNEL_PARK\n\nbgapi originate ${dial}\n\n`);
   const until = Date.now() + 5_000;
-  while (!received.includes('Event-Name: CHANNEL_PARK') && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  while (!received.includes('Event-Name: CHANNEL_PARK') && Date.now() < until)
+    await new Promise((r) => setTimeout(r, 10));
   socket.destroy();
   assert.ok(received.includes('Event-Name: CHANNEL_PARK'), `pre-existing call ${dial} did not park`);
 }
 
 function createSwitch(): App {
   return createApp({
-    host: '127.0.0.1', port: 0, password: 'ClueCon', seed: 1, heartbeatMs: 60 * 60 * 1000,
+    host: '127.0.0.1',
+    port: 0,
+    password: 'ClueCon',
+    seed: 1,
+    heartbeatMs: 60 * 60 * 1000,
     scenario: parseScenario(JSON.parse(readFileSync(scenarioPath, 'utf8'))),
   });
 }
@@ -211,7 +248,11 @@ describe('fidelity: replaying captured client bytes gives the captured server fr
         const result = await replay(port, name, stopSwitch);
         assertSameFrames(expectedFrames, result.frames);
         assert.deepEqual(apiCommands(result.frames), apiCommands(expectedFrames), 'API events (by API-Command)');
-        assert.equal(result.endsTruncated, captured.at(-1)?.truncated === true, 'stream ends inside a frame as captured');
+        assert.equal(
+          result.endsTruncated,
+          captured.at(-1)?.truncated === true,
+          'stream ends inside a frame as captured',
+        );
         if (stopsSwitch) assert.ok(result.closedByServer, 'the switch closes the connection on shutdown');
       } finally {
         if (!stopped) await sim.stop();

@@ -11,10 +11,15 @@ export function splitFrames(data: string): Frame[] {
   while (i < data.length) {
     const end = data.indexOf('\n\n', i);
     if (end < 0) break;
-    const outer = data.slice(i, end).split('\n').map((line) => {
-      const colon = line.indexOf(': ');
-      return colon < 0 ? ([line.replace(/:$/, ''), ''] as const) : ([line.slice(0, colon), line.slice(colon + 2)] as const);
-    });
+    const outer = data
+      .slice(i, end)
+      .split('\n')
+      .map((line) => {
+        const colon = line.indexOf(': ');
+        return colon < 0
+          ? ([line.replace(/:$/, ''), ''] as const)
+          : ([line.slice(0, colon), line.slice(colon + 2)] as const);
+      });
     i = end + 2;
     const length = Number(outer.find(([n]) => n === 'Content-Length')?.[1] ?? '0');
     const bytes = Buffer.from(data.slice(i), 'utf8');
@@ -39,7 +44,8 @@ export function eventOf(frame: Frame): EventView | undefined {
     // Keep duplicate keys and order: parse the flat object by hand through a reviver-free scan.
     const re = /"((?:[^"\\]|\\.)*)":"((?:[^"\\]|\\.)*)"/g;
     let m: RegExpExecArray | null;
-    while ((m = re.exec(frame.body)) !== null) headers.push([JSON.parse(`"${m[1]}"`) as string, JSON.parse(`"${m[2]}"`) as string]);
+    while ((m = re.exec(frame.body)) !== null)
+      headers.push([JSON.parse(`"${m[1]}"`) as string, JSON.parse(`"${m[2]}"`) as string]);
     const body = headers.find(([n]) => n === '_body')?.[1] ?? '';
     const plain = headers.filter(([n]) => n !== '_body' && n !== 'Content-Length');
     return { name: plain.find(([n]) => n === 'Event-Name')?.[1] ?? '', headers: plain, body };
@@ -47,11 +53,19 @@ export function eventOf(frame: Frame): EventView | undefined {
   if (type !== 'text/event-plain') return undefined;
   const split = frame.body.indexOf('\n\n');
   const head = split < 0 ? frame.body : frame.body.slice(0, split);
-  const headers = head.split('\n').filter((l) => l !== '').map((line) => {
-    const colon = line.indexOf(': ');
-    return [line.slice(0, colon), decodeURIComponent(line.slice(colon + 2))] as const;
-  }).filter(([n]) => n !== 'Content-Length');
-  return { name: headers.find(([n]) => n === 'Event-Name')?.[1] ?? '', headers, body: split < 0 ? '' : frame.body.slice(split + 2) };
+  const headers = head
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((line) => {
+      const colon = line.indexOf(': ');
+      return [line.slice(0, colon), decodeURIComponent(line.slice(colon + 2))] as const;
+    })
+    .filter(([n]) => n !== 'Content-Length');
+  return {
+    name: headers.find(([n]) => n === 'Event-Name')?.[1] ?? '',
+    headers,
+    body: split < 0 ? '' : frame.body.slice(split + 2),
+  };
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
@@ -84,10 +98,24 @@ export function isModuleInventory(event: EventView): boolean {
 
 /** Header values compared literally because they carry call semantics. */
 export const SEMANTIC_HEADERS = new Set([
-  'Event-Name', 'Event-Subclass', 'Channel-State', 'Channel-Call-State', 'Answer-State', 'Hangup-Cause',
-  'Original-Channel-Call-State', 'Application', 'Job-Command', 'Call-Direction', 'DTMF-Digit', 'Playback-Status',
-  'variable_hangup_cause', 'variable_sip_term_status', 'variable_sip_hangup_disposition', 'variable_endpoint_disposition',
-  'variable_proto_specific_hangup_cause', 'variable_billsec',
+  'Event-Name',
+  'Event-Subclass',
+  'Channel-State',
+  'Channel-Call-State',
+  'Answer-State',
+  'Hangup-Cause',
+  'Original-Channel-Call-State',
+  'Application',
+  'Job-Command',
+  'Call-Direction',
+  'DTMF-Digit',
+  'Playback-Status',
+  'variable_hangup_cause',
+  'variable_sip_term_status',
+  'variable_sip_hangup_disposition',
+  'variable_endpoint_disposition',
+  'variable_proto_specific_hangup_cause',
+  'variable_billsec',
 ]);
 
 export interface FrameSummary {
@@ -97,15 +125,21 @@ export interface FrameSummary {
 
 /** A comparable description of one frame: outer headers, and for events names/order/semantics. */
 export function summarize(frame: Frame): FrameSummary {
-  const outerNames = frame.outer.map(([n, v]) => (n === 'Reply-Text' || n === 'Job-UUID' ? `${n}: ${normalizeText(v)}` : n));
+  const outerNames = frame.outer.map(([n, v]) =>
+    n === 'Reply-Text' || n === 'Job-UUID' ? `${n}: ${normalizeText(v)}` : n,
+  );
   const type = frame.outer.find(([n]) => n === 'Content-Type')?.[1] ?? '?';
   const event = eventOf(frame);
   if (event === undefined) {
-    const body = type === 'api/response' ? bodyShape(frame.body) : type === 'log/data' ? '<log line>' : normalizeText(frame.body);
+    const body =
+      type === 'api/response' ? bodyShape(frame.body) : type === 'log/data' ? '<log line>' : normalizeText(frame.body);
     return { kind: type, lines: [`outer: ${outerNames.join(' | ')}`, `body: ${body}`] };
   }
   const fixed = event.headers.filter(([n]) => !n.startsWith('variable_'));
-  const variables = event.headers.filter(([n]) => n.startsWith('variable_')).map(([n]) => n).sort();
+  const variables = event.headers
+    .filter(([n]) => n.startsWith('variable_'))
+    .map(([n]) => n)
+    .sort();
   const semantic = event.headers.filter(([n]) => SEMANTIC_HEADERS.has(n)).map(([n, v]) => `${n}=${normalizeText(v)}`);
   return {
     kind: `${type} ${event.name}`,

@@ -23,14 +23,16 @@ const logger = createLogger({ service: 'echo-consumer', level: 'warn' });
 const pool = createPool({ url: config.databaseUrl, applicationName: 'echo-consumer' });
 await migrate(pool, {
   schema: config.schema,
-  migrations: [{
-    version: 1,
-    file: '0001_echo.sql',
-    name: 'echo',
-    checksum: 'v1',
-    sql: `CREATE TABLE IF NOT EXISTS deliveries (event_id text NOT NULL, delivery_count int NOT NULL, pid int NOT NULL);
+  migrations: [
+    {
+      version: 1,
+      file: '0001_echo.sql',
+      name: 'echo',
+      checksum: 'v1',
+      sql: `CREATE TABLE IF NOT EXISTS deliveries (event_id text NOT NULL, delivery_count int NOT NULL, pid int NOT NULL);
           CREATE TABLE IF NOT EXISTS echoes (event_id text PRIMARY KEY, probe text NOT NULL, delivery_count int NOT NULL);`,
-  }],
+    },
+  ],
 });
 const bus = await Bus.connect({ url: config.natsUrl, name: 'echo-consumer', logger });
 await bus.ensureStreams();
@@ -42,11 +44,19 @@ const handle = await bus.consume({
   ackWaitMs: config.ackWaitMs,
   nakDelayMs: () => 50,
   handler: async ({ event, deliveryCount }) => {
-    await pool.query(`INSERT INTO "${config.schema}".deliveries VALUES ($1, $2, $3)`, [event.id, deliveryCount, process.pid]);
+    await pool.query(`INSERT INTO "${config.schema}".deliveries VALUES ($1, $2, $3)`, [
+      event.id,
+      deliveryCount,
+      process.pid,
+    ]);
     if (config.crashOnFirstDelivery && deliveryCount === 1) process.exit(3);
     await withTransaction(pool, async (client) => {
       if (!(await processOnce(client, config.schema, config.durable, event.id))) return;
-      await client.query(`INSERT INTO "${config.schema}".echoes VALUES ($1, $2, $3)`, [event.id, event.data.probe, deliveryCount]);
+      await client.query(`INSERT INTO "${config.schema}".echoes VALUES ($1, $2, $3)`, [
+        event.id,
+        event.data.probe,
+        deliveryCount,
+      ]);
     });
     if (config.failAfterCommit && deliveryCount === 1) throw new Error('ack lost after commit');
   },

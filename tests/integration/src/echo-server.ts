@@ -21,16 +21,21 @@ const echoRequest = z.object({
   repeat: z.number().int().min(1, 'must be between 1 and 100').max(100, 'must be between 1 and 100'),
 });
 
-const diagnostics = bindService<DiagnosticsServiceServer>('outbound.v1.DiagnosticsService', DiagnosticsServiceService, {
-  echo: async (request) => {
-    const { message, repeat } = validateRequest(echoRequest, request);
-    const eventIds: string[] = [];
-    for (let index = 0; index < repeat; index++) {
-      eventIds.push((await bus.publish(events.diagnosticsEchoed, { probe: message, index })).id);
-    }
-    return { eventIds, traceId: currentTraceId() ?? '' };
+const diagnostics = bindService<DiagnosticsServiceServer>(
+  'outbound.v1.DiagnosticsService',
+  DiagnosticsServiceService,
+  {
+    echo: async (request) => {
+      const { message, repeat } = validateRequest(echoRequest, request);
+      const eventIds: string[] = [];
+      for (let index = 0; index < repeat; index++) {
+        eventIds.push((await bus.publish(events.diagnosticsEchoed, { probe: message, index })).id);
+      }
+      return { eventIds, traceId: currentTraceId() ?? '' };
+    },
   },
-}, logger);
+  logger,
+);
 
 const server = await startGrpcServer({ address: config.grpcAddress, services: [diagnostics], logger });
 process.stdout.write(`${JSON.stringify({ ready: true, port: server.port })}\n`);

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ComplianceServiceClient, DoNotCallKind } from '@outbound/proto/outbound/v1/compliance';
-import { ImportJobState, LeadServiceClient, LeadStatus, type ImportRequest, type ImportResponse } from '@outbound/proto/outbound/v1/lead';
+import {
+  ImportJobState,
+  LeadServiceClient,
+  LeadStatus,
+  type ImportRequest,
+  type ImportResponse,
+} from '@outbound/proto/outbound/v1/lead';
 import { Metadata, createClient, unary } from '@outbound/rpc';
 import { testUrls, uniqueName } from '@outbound/testkit';
 import { Processes } from './support/processes.js';
@@ -11,11 +17,15 @@ import { Processes } from './support/processes.js';
 // Two services as real processes: compliance owns the do-not-call list and the audit log;
 // lead-ingest asks it during an import (a listed number is stored but never callable) and has it
 // record every showing of clear personal data.
-const service = (name: string) => fileURLToPath(new URL(`../../../../services/${name}/dist/src/main.js`, import.meta.url));
+const service = (name: string) =>
+  fileURLToPath(new URL(`../../../../services/${name}/dist/src/main.js`, import.meta.url));
 const processes = new Processes();
-const probe = uniqueName('dncimport').toLowerCase().replace(/[^a-z0-9_]/g, '_');
+const probe = uniqueName('dncimport')
+  .toLowerCase()
+  .replace(/[^a-z0-9_]/g, '_');
 const urls = { NATS_URL: testUrls.nats, REDIS_URL: testUrls.redis, DATABASE_URL: testUrls.database, LOG_LEVEL: 'info' };
-const readyAs = (message: string) => (line: Record<string, unknown>) => line['msg'] === message && typeof line['port'] === 'number';
+const readyAs = (message: string) => (line: Record<string, unknown>) =>
+  line['msg'] === message && typeof line['port'] === 'number';
 
 const revealToken = randomBytes(16).toString('hex');
 const upsertToken = randomBytes(16).toString('hex');
@@ -24,29 +34,37 @@ let compliance: ComplianceServiceClient;
 let leads: LeadServiceClient;
 
 before(async () => {
-  const c = await processes.start(service('compliance'), {
-    ...urls,
-    GRPC_ADDRESS: '127.0.0.1:0',
-    COMPLIANCE_DB_SCHEMA: `${probe}_compliance`,
-    COMPLIANCE_REDIS_PREFIX: probe,
-    COMPLIANCE_DURABLE_PREFIX: probe,
-    COMPLIANCE_BLIND_INDEX_SECRET: randomBytes(24).toString('base64'),
-  }, readyAs('compliance ready'));
+  const c = await processes.start(
+    service('compliance'),
+    {
+      ...urls,
+      GRPC_ADDRESS: '127.0.0.1:0',
+      COMPLIANCE_DB_SCHEMA: `${probe}_compliance`,
+      COMPLIANCE_REDIS_PREFIX: probe,
+      COMPLIANCE_DURABLE_PREFIX: probe,
+      COMPLIANCE_BLIND_INDEX_SECRET: randomBytes(24).toString('base64'),
+    },
+    readyAs('compliance ready'),
+  );
   const complianceAddress = `127.0.0.1:${String(c.ready['port'])}`;
-  const l = await processes.start(service('lead-ingest'), {
-    ...urls,
-    GRPC_ADDRESS: '127.0.0.1:0',
-    HTTP_ADDRESS: '127.0.0.1:0',
-    LEAD_INGEST_SCHEMA: `${probe}_leads`,
-    DEAD_NUMBERS_DURABLE: `${probe}_dead`,
-    OPT_OUTS_DURABLE: `${probe}_optout`,
-    PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
-    DEFAULT_REGION: 'CN',
-    COMPLIANCE_ADDRESS: complianceAddress,
-    PII_REVEAL_GRANTS: `${probe}_ops:${createHash('sha256').update(revealToken).digest('hex')}`,
-    UPSERT_GRANTS: `${probe}_crm:${createHash('sha256').update(upsertToken).digest('hex')}`,
-  }, readyAs('lead-ingest ready'));
+  const l = await processes.start(
+    service('lead-ingest'),
+    {
+      ...urls,
+      GRPC_ADDRESS: '127.0.0.1:0',
+      HTTP_ADDRESS: '127.0.0.1:0',
+      LEAD_INGEST_SCHEMA: `${probe}_leads`,
+      DEAD_NUMBERS_DURABLE: `${probe}_dead`,
+      OPT_OUTS_DURABLE: `${probe}_optout`,
+      PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+      DEFAULT_REGION: 'CN',
+      COMPLIANCE_ADDRESS: complianceAddress,
+      PII_REVEAL_GRANTS: `${probe}_ops:${createHash('sha256').update(revealToken).digest('hex')}`,
+      UPSERT_GRANTS: `${probe}_crm:${createHash('sha256').update(upsertToken).digest('hex')}`,
+    },
+    readyAs('lead-ingest ready'),
+  );
   leadsHttp = `http://127.0.0.1:${String(l.ready['httpPort'])}`;
   compliance = createClient(ComplianceServiceClient, complianceAddress);
   leads = createClient(LeadServiceClient, `127.0.0.1:${String(l.ready['port'])}`);
@@ -61,54 +79,150 @@ after(() => {
 function importCsv(listId: string, csv: string): Promise<ImportResponse> {
   return new Promise((resolve, reject) => {
     const call = leads.import(new Metadata(), (error, reply) => (error ? reject(error) : resolve(reply)));
-    const header = { listId, campaignId: '', defaultRegion: 'CN', format: 'csv', fileName: 'leads.csv', columnMapping: {}, encoding: '', sheetName: '', jobId: uniqueName('job'), delimiter: '', dedupByExternalId: false };
+    const header = {
+      listId,
+      campaignId: '',
+      defaultRegion: 'CN',
+      format: 'csv',
+      fileName: 'leads.csv',
+      columnMapping: {},
+      encoding: '',
+      sheetName: '',
+      jobId: uniqueName('job'),
+      delimiter: '',
+      dedupByExternalId: false,
+    };
     call.write({ header } satisfies ImportRequest);
     call.write({ chunk: Buffer.from(csv) } satisfies ImportRequest);
     call.end();
   });
 }
 
-test('a number on compliance\'s do-not-call list is imported as DO_NOT_CALL; the others stay callable', async () => {
-  await unary(compliance.addDoNotCall, compliance, { phone: '+8613800138001', source: 'integration-test', campaignId: '', kind: DoNotCallKind.DO_NOT_CALL_KIND_INTERNAL, actor: 'tester' }, new Metadata());
+test("a number on compliance's do-not-call list is imported as DO_NOT_CALL; the others stay callable", async () => {
+  await unary(
+    compliance.addDoNotCall,
+    compliance,
+    {
+      phone: '+8613800138001',
+      source: 'integration-test',
+      campaignId: '',
+      kind: DoNotCallKind.DO_NOT_CALL_KIND_INTERNAL,
+      actor: 'tester',
+    },
+    new Metadata(),
+  );
   const listId = uniqueName('list');
-  const reply = await importCsv(listId, '姓名,手机,编号\n张三,13800138001,e1\n李四,13800138002,e2\n王五,13800138003,e3\n');
+  const reply = await importCsv(
+    listId,
+    '姓名,手机,编号\n张三,13800138001,e1\n李四,13800138002,e2\n王五,13800138003,e3\n',
+  );
   assert.equal(reply.job?.state, ImportJobState.IMPORT_JOB_STATE_SUCCEEDED, reply.job?.failureReason);
   assert.equal(reply.job?.rowsAccepted, 3);
 
-  const listed = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: 0, page: undefined, intent: '', customFields: {} }, new Metadata());
+  const listed = await unary(
+    leads.listLeads,
+    leads,
+    { listId, tier: '', tags: [], region: '', status: 0, page: undefined, intent: '', customFields: {} },
+    new Metadata(),
+  );
   const status = Object.fromEntries(listed.leads.map((lead) => [lead.externalId, lead.status]));
-  assert.deepEqual(status, { e1: LeadStatus.LEAD_STATUS_DO_NOT_CALL, e2: LeadStatus.LEAD_STATUS_CALLABLE, e3: LeadStatus.LEAD_STATUS_CALLABLE });
-  assert.ok(listed.leads.every((lead) => !lead.phone.includes('13800138')), 'numbers are masked in responses');
+  assert.deepEqual(status, {
+    e1: LeadStatus.LEAD_STATUS_DO_NOT_CALL,
+    e2: LeadStatus.LEAD_STATUS_CALLABLE,
+    e3: LeadStatus.LEAD_STATUS_CALLABLE,
+  });
+  assert.ok(
+    listed.leads.every((lead) => !lead.phone.includes('13800138')),
+    'numbers are masked in responses',
+  );
 
-  const callable = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: LeadStatus.LEAD_STATUS_CALLABLE, page: undefined, intent: '', customFields: {} }, new Metadata());
+  const callable = await unary(
+    leads.listLeads,
+    leads,
+    {
+      listId,
+      tier: '',
+      tags: [],
+      region: '',
+      status: LeadStatus.LEAD_STATUS_CALLABLE,
+      page: undefined,
+      intent: '',
+      customFields: {},
+    },
+    new Metadata(),
+  );
   assert.deepEqual(callable.leads.map((lead) => lead.externalId).sort(), ['e2', 'e3']);
 });
 
-test('an order system\'s HTTP upsert is checked against the same do-not-call list', async () => {
-  await unary(compliance.addDoNotCall, compliance, { phone: '+8613800138005', source: 'integration-test', campaignId: '', kind: DoNotCallKind.DO_NOT_CALL_KIND_OPT_OUT, actor: 'tester' }, new Metadata());
+test("an order system's HTTP upsert is checked against the same do-not-call list", async () => {
+  await unary(
+    compliance.addDoNotCall,
+    compliance,
+    {
+      phone: '+8613800138005',
+      source: 'integration-test',
+      campaignId: '',
+      kind: DoNotCallKind.DO_NOT_CALL_KIND_OPT_OUT,
+      actor: 'tester',
+    },
+    new Metadata(),
+  );
   const listId = uniqueName('list');
   const response = await fetch(`${leadsHttp}/v1/leads:upsert`, {
     method: 'POST',
     headers: { authorization: `Bearer ${upsertToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ listId, leads: [{ externalId: 'o1', phone: '13800138005' }, { externalId: 'o2', phone: '13800138004' }] }),
+    body: JSON.stringify({
+      listId,
+      leads: [
+        { externalId: 'o1', phone: '13800138005' },
+        { externalId: 'o2', phone: '13800138004' },
+      ],
+    }),
   });
   assert.equal(response.status, 200, await response.clone().text());
   const { results } = (await response.json()) as { results: Array<{ externalId: string; created: boolean }> };
-  assert.deepEqual(results.map((r) => [r.externalId, r.created]), [['o1', true], ['o2', true]]);
-  const listed = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: 0, page: undefined, intent: '', customFields: {} }, new Metadata());
-  assert.deepEqual(Object.fromEntries(listed.leads.map((lead) => [lead.externalId, lead.status])), { o1: LeadStatus.LEAD_STATUS_DO_NOT_CALL, o2: LeadStatus.LEAD_STATUS_CALLABLE });
+  assert.deepEqual(
+    results.map((r) => [r.externalId, r.created]),
+    [
+      ['o1', true],
+      ['o2', true],
+    ],
+  );
+  const listed = await unary(
+    leads.listLeads,
+    leads,
+    { listId, tier: '', tags: [], region: '', status: 0, page: undefined, intent: '', customFields: {} },
+    new Metadata(),
+  );
+  assert.deepEqual(Object.fromEntries(listed.leads.map((lead) => [lead.externalId, lead.status])), {
+    o1: LeadStatus.LEAD_STATUS_DO_NOT_CALL,
+    o2: LeadStatus.LEAD_STATUS_CALLABLE,
+  });
 });
 
-test('clear numbers are shown to a granted caller only after compliance\'s audit log recorded it', async () => {
+test("clear numbers are shown to a granted caller only after compliance's audit log recorded it", async () => {
   const listId = uniqueName('list');
   await importCsv(listId, 'name,phone\n赵六,13800138009\n');
   const ask = new Metadata();
   ask.set('x-outbound-pii', 'reveal');
   ask.set('authorization', `Bearer ${revealToken}`);
-  const clear = await unary(leads.listLeads, leads, { listId, tier: '', tags: [], region: '', status: 0, page: undefined, intent: '', customFields: {} }, ask);
+  const clear = await unary(
+    leads.listLeads,
+    leads,
+    { listId, tier: '', tags: [], region: '', status: 0, page: undefined, intent: '', customFields: {} },
+    ask,
+  );
   assert.deepEqual([clear.leads[0]?.phone, clear.leads[0]?.name], ['+8613800138009', '赵六']);
 
-  const audit = await unary(compliance.listAudit, compliance, { actor: `${probe}_ops`, target: '', afterSeq: 0, limit: 10 }, new Metadata());
-  assert.deepEqual(audit.entries.map((e) => [e.action, e.target, e.service, e.details['leads']]), [['viewed', `list:${listId}`, 'lead-ingest', '1']]);
+  const audit = await unary(
+    compliance.listAudit,
+    compliance,
+    { actor: `${probe}_ops`, target: '', afterSeq: 0, limit: 10 },
+    new Metadata(),
+  );
+  assert.deepEqual(
+    audit.entries.map((e) => [e.action, e.target, e.service, e.details['leads']]),
+    [['viewed', `list:${listId}`, 'lead-ingest', '1']],
+  );
   assert.equal(audit.chainValid, true);
 });

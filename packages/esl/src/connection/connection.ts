@@ -165,13 +165,24 @@ export class EslConnection {
     return result;
   }
 
-  sendmsg(uuid: string, headers: readonly Header[], options: RequestOptions & { readonly body?: string } = {}): Promise<CommandReply> {
-    const command: EslCommand = options.body === undefined ? { type: 'sendmsg', uuid, headers } : { type: 'sendmsg', uuid, headers, body: options.body };
+  sendmsg(
+    uuid: string,
+    headers: readonly Header[],
+    options: RequestOptions & { readonly body?: string } = {},
+  ): Promise<CommandReply> {
+    const command: EslCommand =
+      options.body === undefined
+        ? { type: 'sendmsg', uuid, headers }
+        : { type: 'sendmsg', uuid, headers, body: options.body };
     return this.command(command, `sendmsg ${uuid}`, options.timeoutMs);
   }
 
   /** `event <format> …`; BACKGROUND_JOB is added so bgapi keeps working. Replayed after reconnects. */
-  subscribe(format: EventFormat, events: readonly string[], customSubclasses: readonly string[] = []): Promise<CommandReply> {
+  subscribe(
+    format: EventFormat,
+    events: readonly string[],
+    customSubclasses: readonly string[] = [],
+  ): Promise<CommandReply> {
     const names = events.includes('ALL') || events.includes('BACKGROUND_JOB') ? events : [...events, 'BACKGROUND_JOB'];
     return this.remembered({ type: 'event', format, events: names, customSubclasses });
   }
@@ -181,7 +192,9 @@ export class EslConnection {
   }
 
   unfilter(header: string, value?: string): Promise<CommandReply> {
-    return this.remembered(value === undefined ? { type: 'filterDelete', header } : { type: 'filterDelete', header, value });
+    return this.remembered(
+      value === undefined ? { type: 'filterDelete', header } : { type: 'filterDelete', header, value },
+    );
   }
 
   /** Async stream of every event; ends when the connection is closed or the signal aborts. */
@@ -261,11 +274,15 @@ export class EslConnection {
   /** Opens a socket and brings it to the subscribed state, or fails with a typed error. */
   private async open(): Promise<EslSession> {
     const { host, port, connectTimeoutMs } = this.options;
-    const session = new EslSession(this.options.transportFactory({ host, port }), { clock: this.options.clock, limits: this.options.limits }, {
-      onEvent: (event) => this.handleEvent(event),
-      onFault: (error) => this.listeners.emit('error', error),
-      onClose: (error) => this.handleSessionClose(session, error),
-    });
+    const session = new EslSession(
+      this.options.transportFactory({ host, port }),
+      { clock: this.options.clock, limits: this.options.limits },
+      {
+        onEvent: (event) => this.handleEvent(event),
+        onFault: (error) => this.listeners.emit('error', error),
+        onClose: (error) => this.handleSessionClose(session, error),
+      },
+    );
     try {
       await session.greeting(connectTimeoutMs);
     } catch (error) {
@@ -274,10 +291,18 @@ export class EslConnection {
       throw new EslConnectError(host, port, reason, { cause: error });
     }
     try {
-      const auth = await session.request(encodeCommand({ type: 'auth', password: this.options.password }), 'reply', 'auth', connectTimeoutMs);
+      const auth = await session.request(
+        encodeCommand({ type: 'auth', password: this.options.password }),
+        'reply',
+        'auth',
+        connectTimeoutMs,
+      );
       const text = replyText(auth);
       if (!text.startsWith('+OK')) throw new EslAuthError(text);
-      const setup: EslCommand[] = [{ type: 'event', format: this.options.eventFormat, events: ['BACKGROUND_JOB'] }, ...this.replay];
+      const setup: EslCommand[] = [
+        { type: 'event', format: this.options.eventFormat, events: ['BACKGROUND_JOB'] },
+        ...this.replay,
+      ];
       for (const command of setup) {
         const reply = await session.request(encodeCommand(command), 'reply', command.type, connectTimeoutMs);
         const setupText = replyText(reply);
@@ -329,7 +354,8 @@ export class EslConnection {
     try {
       session = await this.open();
     } catch (error) {
-      const failure = error instanceof EslError ? error : new EslError('RECONNECT_FAILED', 'reconnect failed', { cause: error });
+      const failure =
+        error instanceof EslError ? error : new EslError('RECONNECT_FAILED', 'reconnect failed', { cause: error });
       this.listeners.emit('error', failure);
       this.scheduleReconnect(attempt + 1, failure);
       return;

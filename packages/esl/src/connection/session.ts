@@ -99,7 +99,12 @@ export class EslSession {
     this.handleClose();
   }
 
-  private enqueue(expect: Expectation, operation: string, timeoutMs: number, bytes: Buffer | undefined): Promise<EslFrame> {
+  private enqueue(
+    expect: Expectation,
+    operation: string,
+    timeoutMs: number,
+    bytes: Buffer | undefined,
+  ): Promise<EslFrame> {
     if (this.closed) return Promise.reject(new EslDisconnectedError(operation, { cause: this.closeError }));
     return new Promise((resolve, reject) => {
       const pending: PendingRequest = {

@@ -39,7 +39,10 @@ export function encodeCommand(command: EslCommand): Buffer {
         : lines(`bgapi ${command.command}`, `Job-UUID: ${command.jobUuid}`);
     case 'event': {
       const custom = command.customSubclasses ?? [];
-      const words = [...command.events.filter((name) => name !== 'CUSTOM'), ...(custom.length > 0 ? ['CUSTOM', ...custom] : [])];
+      const words = [
+        ...command.events.filter((name) => name !== 'CUSTOM'),
+        ...(custom.length > 0 ? ['CUSTOM', ...custom] : []),
+      ];
       return lines(`event ${command.format} ${words.join(' ')}`);
     }
     case 'nixevent':
@@ -49,7 +52,11 @@ export function encodeCommand(command: EslCommand): Buffer {
     case 'filter':
       return lines(`filter ${command.header} ${command.value}`);
     case 'filterDelete':
-      return lines(command.value === undefined ? `filter delete ${command.header}` : `filter delete ${command.header} ${command.value}`);
+      return lines(
+        command.value === undefined
+          ? `filter delete ${command.header}`
+          : `filter delete ${command.header} ${command.value}`,
+      );
     case 'sendmsg':
       return encodeSendmsg(command.uuid, command.headers, command.body);
     case 'log':
@@ -71,7 +78,8 @@ function encodeSendmsg(uuid: string, headers: readonly Header[], body: string | 
 
 function lines(...parts: string[]): Buffer {
   for (const part of parts) {
-    if (part.includes('\n') || part.includes('\r')) throw new EslInvalidCommandError('line break inside a command or header');
+    if (part.includes('\n') || part.includes('\r'))
+      throw new EslInvalidCommandError('line break inside a command or header');
   }
   return Buffer.from(`${parts.join('\n')}\n\n`);
 }

@@ -112,7 +112,11 @@ export class PlainHeaders implements ReadonlyMap<string, string> {
   }
 
   /** Every header in wire order, repeats included, and the names whose escapes were malformed. */
-  decoded(): { readonly list: readonly Header[]; readonly map: ReadonlyMap<string, string>; readonly undecoded: readonly string[] } {
+  decoded(): {
+    readonly list: readonly Header[];
+    readonly map: ReadonlyMap<string, string>;
+    readonly undecoded: readonly string[];
+  } {
     if (this.all) return this.all;
     const list: Header[] = [];
     const undecoded: string[] = [];
@@ -120,7 +124,9 @@ export class PlainHeaders implements ReadonlyMap<string, string> {
       const colon = line.indexOf(':');
       if (colon <= 0) continue;
       const name = line.slice(0, colon);
-      const decoded = safeUrlDecode(line.charCodeAt(colon + 1) === 0x20 ? line.slice(colon + 2) : line.slice(colon + 1));
+      const decoded = safeUrlDecode(
+        line.charCodeAt(colon + 1) === 0x20 ? line.slice(colon + 2) : line.slice(colon + 1),
+      );
       if (!decoded.ok) undecoded.push(name);
       list.push([name, decoded.value]);
     }
@@ -211,7 +217,10 @@ function decodeJson(raw: Buffer): EventDecodeResult {
   const headers = new Map(headerList);
   const name = headers.get('Event-Name');
   if (name === undefined || name === '') return eventFault('NO_EVENT_NAME', 'event has no Event-Name');
-  return { kind: 'event', event: { name, format: 'json', headers, headerList, ...eventIds(headers), ...(body === undefined ? {} : { body }) } };
+  return {
+    kind: 'event',
+    event: { name, format: 'json', headers, headerList, ...eventIds(headers), ...(body === undefined ? {} : { body }) },
+  };
 }
 
 /** The ids consumers match events by, present only when the event carries them. */

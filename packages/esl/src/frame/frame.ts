@@ -11,11 +11,7 @@ export interface EslFrame {
 }
 
 export type FrameFaultCode =
-  | 'HEADER_TOO_LARGE'
-  | 'BAD_CONTENT_LENGTH'
-  | 'BODY_TOO_LARGE'
-  | 'BAD_HEADER_LINE'
-  | 'TRUNCATED';
+  'HEADER_TOO_LARGE' | 'BAD_CONTENT_LENGTH' | 'BODY_TOO_LARGE' | 'BAD_HEADER_LINE' | 'TRUNCATED';
 
 /**
  * What the parser returns instead of throwing. `fatal` means the frame boundary

@@ -1,5 +1,12 @@
 import { ByteQueue } from './byte-queue.js';
-import { headerValue, type EslFrame, type FrameFault, type FrameFaultCode, type FrameResult, type Header } from './frame.js';
+import {
+  headerValue,
+  type EslFrame,
+  type FrameFault,
+  type FrameFaultCode,
+  type FrameResult,
+  type Header,
+} from './frame.js';
 
 export interface FrameLimits {
   readonly maxHeaderBytes: number;
@@ -95,7 +102,9 @@ export class FrameParser {
   end(): FrameFault | undefined {
     const state = this.state;
     const truncated =
-      state.name === 'body' || (state.name === 'skip' && state.remaining > 0) || (state.name === 'head' && this.head.length > 0);
+      state.name === 'body' ||
+      (state.name === 'skip' && state.remaining > 0) ||
+      (state.name === 'head' && this.head.length > 0);
     this.reset();
     return truncated ? fault('TRUNCATED', 'stream ended inside a frame', true) : undefined;
   }
@@ -113,7 +122,8 @@ export class FrameParser {
     }
     const end = this.findHeadEnd(chunk, pos);
     if (end === undefined) {
-      if (this.head.length + (chunk.length - pos) > this.limits.maxHeaderBytes) return this.fail('HEADER_TOO_LARGE', out);
+      if (this.head.length + (chunk.length - pos) > this.limits.maxHeaderBytes)
+        return this.fail('HEADER_TOO_LARGE', out);
       this.head.append(chunk, pos, chunk.length);
       return chunk.length;
     }

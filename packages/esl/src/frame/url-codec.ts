@@ -27,7 +27,8 @@ function needsEscaping(value: string): boolean {
   return false;
 }
 
-export type UrlDecodeResult = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly value: string };
+export type UrlDecodeResult =
+  { readonly ok: true; readonly value: string } | { readonly ok: false; readonly value: string };
 
 /**
  * decodeURIComponent throws on `%zz` or a broken UTF-8 sequence (modesl crashes

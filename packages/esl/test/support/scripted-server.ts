@@ -44,7 +44,14 @@ export class ScriptedClient {
   }
 
   sendBackgroundJob(jobUuid: string, body: string): void {
-    this.sendEvent([['Event-Name', 'BACKGROUND_JOB'], ['Job-UUID', jobUuid], ['Job-Command', 'status']], body);
+    this.sendEvent(
+      [
+        ['Event-Name', 'BACKGROUND_JOB'],
+        ['Job-UUID', jobUuid],
+        ['Job-Command', 'status'],
+      ],
+      body,
+    );
   }
 
   private handle(frame: EslFrame): void {

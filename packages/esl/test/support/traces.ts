@@ -28,7 +28,7 @@ export function seededRandom(seed: number): () => number {
 /** Splits bytes into random chunks of 1…maxChunk bytes. */
 export function randomChunks(bytes: Buffer, random: () => number, maxChunk: number): Buffer[] {
   const chunks: Buffer[] = [];
-  for (let pos = 0; pos < bytes.length; ) {
+  for (let pos = 0; pos < bytes.length;) {
     const size = 1 + Math.floor(random() * maxChunk);
     chunks.push(bytes.subarray(pos, pos + size));
     pos += size;

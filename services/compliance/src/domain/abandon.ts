@@ -32,13 +32,25 @@ export function windowDays(at: number, days: number): string[] {
  * pack's minimum sample the denominator is that minimum, so the guard neither trips on the
  * first abandon nor lets a small campaign abandon freely.
  */
-export function abandonStatus(packs: readonly RulePackVersion[], days: readonly AbandonDay[], at: number): AbandonWindowStatus[] {
+export function abandonStatus(
+  packs: readonly RulePackVersion[],
+  days: readonly AbandonDay[],
+  at: number,
+): AbandonWindowStatus[] {
   const out: AbandonWindowStatus[] = [];
   for (const pack of packs) {
     const rule = pack.abandon;
     if (!rule) continue;
     if (days.length === 0) {
-      out.push({ rulePack: packLabel(pack), answered: 0, abandoned: 0, rate: 0, limit: rule.maxRate, windowDays: rule.windowDays, action: 'CONTINUE' });
+      out.push({
+        rulePack: packLabel(pack),
+        answered: 0,
+        abandoned: 0,
+        rate: 0,
+        limit: rule.maxRate,
+        windowDays: rule.windowDays,
+        action: 'CONTINUE',
+      });
       continue;
     }
     // ISO dates compare as strings: one cut-off instead of a set of days per decision.
@@ -57,8 +69,17 @@ export function abandonStatus(packs: readonly RulePackVersion[], days: readonly 
     const abandonedAdj = abandoned + falsePositives;
     const answeredAdj = answered + falsePositives;
     const rate = abandonedAdj / Math.max(answeredAdj, rule.minAnswers);
-    const action: AbandonAction = rate >= rule.maxRate ? 'STOP' : rate >= rule.maxRate * SLOW_DOWN_AT ? 'SLOW_DOWN' : 'CONTINUE';
-    out.push({ rulePack: packLabel(pack), answered, abandoned, rate, limit: rule.maxRate, windowDays: rule.windowDays, action });
+    const action: AbandonAction =
+      rate >= rule.maxRate ? 'STOP' : rate >= rule.maxRate * SLOW_DOWN_AT ? 'SLOW_DOWN' : 'CONTINUE';
+    out.push({
+      rulePack: packLabel(pack),
+      answered,
+      abandoned,
+      rate,
+      limit: rule.maxRate,
+      windowDays: rule.windowDays,
+      action,
+    });
   }
   return out;
 }

@@ -29,7 +29,11 @@ export interface DncMatch {
  * Whether a number is barred at `at`, and by which lists: any list at all, but a refusal only
  * while its lock is open. Undefined when nothing bars it.
  */
-export function dncMatch(listing: NumberListing, refusalLockMs: number | null | undefined, at: number): DncMatch | undefined {
+export function dncMatch(
+  listing: NumberListing,
+  refusalLockMs: number | null | undefined,
+  at: number,
+): DncMatch | undefined {
   const kinds: DncListKind[] = [];
   if (listing.onRegistry) kinds.push('registry');
   if (listing.internalDnc) kinds.push('internal');

@@ -45,7 +45,17 @@ const MIN_LENGTH_FOR_NSN = 2;
 const MAX_LENGTH_FOR_NSN = 17;
 const MAX_LENGTH_COUNTRY_CODE = 3;
 // getNumberType's order (libphonenumber-js/es6/helpers/getNumberType.js).
-const NON_FIXED_LINE_TYPES = ['MOBILE', 'PREMIUM_RATE', 'TOLL_FREE', 'SHARED_COST', 'VOIP', 'PERSONAL_NUMBER', 'PAGER', 'UAN', 'VOICEMAIL'] as const;
+const NON_FIXED_LINE_TYPES = [
+  'MOBILE',
+  'PREMIUM_RATE',
+  'TOLL_FREE',
+  'SHARED_COST',
+  'VOIP',
+  'PERSONAL_NUMBER',
+  'PAGER',
+  'UAN',
+  'VOICEMAIL',
+] as const;
 
 interface TypeTest {
   readonly pattern: RegExp;
@@ -176,7 +186,10 @@ function nationalNumberOf(number: string, plan: Plan): string {
     if (match) {
       const groups = match.length - 1;
       const captured = groups > 0 && match[groups];
-      national = plan.transformRule && captured ? number.replace(plan.nationalPrefix, plan.transformRule) : number.slice(match[0].length);
+      national =
+        plan.transformRule && captured
+          ? number.replace(plan.nationalPrefix, plan.transformRule)
+          : number.slice(match[0].length);
     }
   }
   if (national === number) return national;

@@ -10,7 +10,8 @@ const byZone: Readonly<Record<string, string>> = {
     '205 210 214 217 218 219 224 225 228 251 254 256 262 270 281 309 312 314 316 318 319 320 331 334 337 346 361 364 402 405 409 414 417 423 430 432 447 464 469 479 501 504 507 512 515 531 534 539 563 573 580 601 605 608 612 615 618 620 630 636 641 651 660 662 682 701 708 712 713 715 726 731 737 763 769 773 779 785 806 812 815 816 817 830 832 847 850 870 872 901 903 906 913 918 920 931 936 940 945 952 956 972 979',
   'America/Denver': '208 303 307 385 406 435 505 541 575 605 701 719 720 785 801 915 970 983 986',
   'America/Phoenix': '480 520 602 623 928',
-  'America/Los_Angeles': '206 208 209 213 253 279 310 323 341 350 360 408 415 424 425 442 458 509 510 530 541 559 562 564 619 626 628 650 657 661 669 702 707 714 725 747 760 775 805 818 820 831 840 858 909 916 925 949 951 971',
+  'America/Los_Angeles':
+    '206 208 209 213 253 279 310 323 341 350 360 408 415 424 425 442 458 509 510 530 541 559 562 564 619 626 628 650 657 661 669 702 707 714 725 747 760 775 805 818 820 831 840 858 909 916 925 949 951 971',
   'America/Anchorage': '907',
   'Pacific/Honolulu': '808',
   'America/Puerto_Rico': '787 939',
@@ -46,6 +47,14 @@ export const regionZones: Readonly<Record<string, readonly string[]>> = {
   DE: ['Europe/Berlin'],
   ES: ['Europe/Madrid', 'Atlantic/Canary'],
   AU: ['Australia/Perth', 'Australia/Darwin', 'Australia/Adelaide', 'Australia/Brisbane', 'Australia/Sydney'],
-  CA: ['America/St_Johns', 'America/Halifax', 'America/Toronto', 'America/Winnipeg', 'America/Regina', 'America/Edmonton', 'America/Vancouver'],
+  CA: [
+    'America/St_Johns',
+    'America/Halifax',
+    'America/Toronto',
+    'America/Winnipeg',
+    'America/Regina',
+    'America/Edmonton',
+    'America/Vancouver',
+  ],
   MX: ['America/Cancun', 'America/Mexico_City', 'America/Mazatlan', 'America/Tijuana'],
 };

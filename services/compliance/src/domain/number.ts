@@ -56,7 +56,9 @@ function parse(e164: string): NumberInfo {
     const areaCode = parsed.nationalNumber.slice(0, 3);
     const zones = nanpZones.get(areaCode);
     if (!zones) return { valid: true, region, areaCode, zones: allUsZones, uncertainty: 'unknown-area-code' };
-    return zones.length > 1 ? { valid: true, region, areaCode, zones, uncertainty: 'spans-zones' } : { valid: true, region, areaCode, zones };
+    return zones.length > 1
+      ? { valid: true, region, areaCode, zones, uncertainty: 'spans-zones' }
+      : { valid: true, region, areaCode, zones };
   }
   const zones = regionZones[region];
   if (!zones) return { valid: true, region, zones: [], uncertainty: 'unknown-region' };

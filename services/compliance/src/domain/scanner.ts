@@ -34,7 +34,10 @@ export class SensitiveWordScanner {
   }
 
   scan(industry: string, text: string): WordHit[] {
-    const entries = [...(this.byIndustry.get(industry) ?? []), ...(industry === 'general' ? [] : (this.byIndustry.get('general') ?? []))];
+    const entries = [
+      ...(this.byIndustry.get(industry) ?? []),
+      ...(industry === 'general' ? [] : (this.byIndustry.get('general') ?? [])),
+    ];
     const hits: Array<{ word: string; list: string; utf16: number; length: number }> = [];
     for (const entry of entries) {
       for (let i = text.indexOf(entry.word); i !== -1; i = text.indexOf(entry.word, i + 1)) {

@@ -34,7 +34,11 @@ function seconds(hhmm: string): number {
   return (h ?? 0) * 3600 + (m ?? 0) * 60;
 }
 
-function intervalsFor(window: CallingWindow, date: string, weekday: IsoWeekday): [readonly LocalInterval[], WindowVerdict['calendar']] {
+function intervalsFor(
+  window: CallingWindow,
+  date: string,
+  weekday: IsoWeekday,
+): [readonly LocalInterval[], WindowVerdict['calendar']] {
   const holiday = window.holidays?.[date];
   if (holiday !== undefined) return [holiday, 'holiday'];
   const special = window.weekdays?.[weekday];
@@ -60,7 +64,12 @@ function verdict(inside: boolean, calendar: WindowVerdict['calendar']): WindowVe
   const key = inside ? 'in' : 'out';
   let byCalendar = verdicts.get(key);
   if (!byCalendar) {
-    byCalendar = Object.freeze({ default: Object.freeze({ inside, calendar: 'default' }), weekday: Object.freeze({ inside, calendar: 'weekday' }), holiday: Object.freeze({ inside, calendar: 'holiday' }), 'invalid-zone': Object.freeze({ inside, calendar: 'invalid-zone' }) } as const);
+    byCalendar = Object.freeze({
+      default: Object.freeze({ inside, calendar: 'default' }),
+      weekday: Object.freeze({ inside, calendar: 'weekday' }),
+      holiday: Object.freeze({ inside, calendar: 'holiday' }),
+      'invalid-zone': Object.freeze({ inside, calendar: 'invalid-zone' }),
+    } as const);
     verdicts.set(key, byCalendar);
   }
   return byCalendar[calendar];
@@ -91,7 +100,11 @@ function quarterDay(window: CallingWindow, zone: string, at: number): QuarterDay
       const weekday = (local.getUTCDay() || 7) as IsoWeekday;
       const [intervals, calendar] = intervalsFor(window, date, weekday);
       const localMidnight = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate());
-      day = { midnight: localMidnight - offset * 60_000, intervals: intervals.map((i) => [seconds(i.start), seconds(i.end)] as const), calendar };
+      day = {
+        midnight: localMidnight - offset * 60_000,
+        intervals: intervals.map((i) => [seconds(i.start), seconds(i.end)] as const),
+        calendar,
+      };
     }
     if (byKey.size >= QUARTER_DAYS_MAX) byKey.clear();
     byKey.set(key, day);
@@ -132,5 +145,8 @@ export function explainWindow(window: CallingWindow, zone: string, at: number): 
   const iso = local.toISOString();
   const [intervals, calendar] = intervalsFor(window, iso.slice(0, 10), (local.getUTCDay() || 7) as IsoWeekday);
   const text = intervals.length === 0 ? 'closed' : intervals.map((i) => `${i.start}–${i.end}`).join(', ');
-  return { local: `${iso.slice(0, 19)}${formatOffset(offset)}`, intervals: calendar === 'holiday' ? `holiday ${iso.slice(0, 10)}: ${text}` : text };
+  return {
+    local: `${iso.slice(0, 19)}${formatOffset(offset)}`,
+    intervals: calendar === 'holiday' ? `holiday ${iso.slice(0, 10)}: ${text}` : text,
+  };
 }

@@ -14,7 +14,14 @@ async function logWith(count: number): Promise<{ schema: string; log: () => Audi
   const schema = uniqueName('audit').toLowerCase();
   await migrate(pool, { schema, migrations: await loadMigrations(migrations) });
   const writer = new AuditLog(pool, schema);
-  for (let i = 0; i < count; i++) await writer.append({ actor: `ops-${i % 3}`, action: 'viewed', target: `lead:l${i}`, service: 'console', details: { page: String(i) } });
+  for (let i = 0; i < count; i++)
+    await writer.append({
+      actor: `ops-${i % 3}`,
+      action: 'viewed',
+      target: `lead:l${i}`,
+      service: 'console',
+      details: { page: String(i) },
+    });
   return { schema, log: () => new AuditLog(pool, schema, Date.now, 7) };
 }
 

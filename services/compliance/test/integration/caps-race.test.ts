@@ -10,12 +10,19 @@ const worker = new URL('../fixtures/race-worker.js', import.meta.url).pathname;
 const redis = createRedis({ url: testUrls.redis, name: 'caps-race-test' });
 after(() => redis.disconnect());
 
-async function race(scenario: 'same-number' | 'same-caller-id', processes: number, attemptsEach: number): Promise<{ reserved: number; prefix: string }> {
+async function race(
+  scenario: 'same-number' | 'same-caller-id',
+  processes: number,
+  attemptsEach: number,
+): Promise<{ reserved: number; prefix: string }> {
   const prefix = uniqueName('race');
   const children: ChildProcess[] = [];
   const lines: Array<AsyncIterator<string>> = [];
   for (let w = 0; w < processes; w++) {
-    const child = spawn(process.execPath, [worker, prefix, scenario, String(attemptsEach), String(w)], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, REDIS_URL: testUrls.redis } });
+    const child = spawn(process.execPath, [worker, prefix, scenario, String(attemptsEach), String(w)], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, REDIS_URL: testUrls.redis },
+    });
     children.push(child);
     lines.push(createInterface({ input: child.stdout })[Symbol.asyncIterator]());
   }

@@ -15,7 +15,15 @@ after(() => pool.end());
 /** The real service process (its main.js), in a schema of its own; resolves once it is ready. */
 async function startMain(name: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [new URL('../../src/main.js', import.meta.url).pathname], {
-    env: { ...process.env, GRPC_ADDRESS: '127.0.0.1:0', LOG_LEVEL: 'info', COMPLIANCE_DB_SCHEMA: name, COMPLIANCE_REDIS_PREFIX: name, COMPLIANCE_DURABLE_PREFIX: name, COMPLIANCE_BLIND_INDEX_SECRET: 'test-secret-0123456789' },
+    env: {
+      ...process.env,
+      GRPC_ADDRESS: '127.0.0.1:0',
+      LOG_LEVEL: 'info',
+      COMPLIANCE_DB_SCHEMA: name,
+      COMPLIANCE_REDIS_PREFIX: name,
+      COMPLIANCE_DURABLE_PREFIX: name,
+      COMPLIANCE_BLIND_INDEX_SECRET: 'test-secret-0123456789',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   for await (const line of createInterface({ input: child.stdout })) {
@@ -30,17 +38,28 @@ test('main: every decision answered is already stored, even when the process is 
   const { child, port } = await startMain(name);
   const client = createClient(ComplianceServiceClient, `127.0.0.1:${port}`);
   const campaignId = uniqueName('c');
-  const checks: DialCheck[] = Array.from({ length: 250 }, (_, i) => ({ campaignId, leadId: `l${i}`, phone: `+44207946${String(1000 + i)}`, callerId: `+44207947${String(1000 + i)}`, at: undefined, timeZoneOverride: middayZone() }));
+  const checks: DialCheck[] = Array.from({ length: 250 }, (_, i) => ({
+    campaignId,
+    leadId: `l${i}`,
+    phone: `+44207946${String(1000 + i)}`,
+    callerId: `+44207947${String(1000 + i)}`,
+    at: undefined,
+    timeZoneOverride: middayZone(),
+  }));
   let answered = 0;
   for (let i = 0; i < checks.length; i += 50) {
-    answered += (await unary(client.checkDialBatch, client, { checks: checks.slice(i, i + 50) }, new Metadata())).decisions.length;
+    answered += (await unary(client.checkDialBatch, client, { checks: checks.slice(i, i + 50) }, new Metadata()))
+      .decisions.length;
   }
   client.close();
   // No drain, no flush: only what was stored before each answer can be there.
   child.kill('SIGKILL');
   const [, signal] = await once(child, 'exit');
   assert.equal(signal, 'SIGKILL');
-  const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${name}".decisions WHERE campaign_id = $1`, [campaignId]);
+  const { rows } = await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM "${name}".decisions WHERE campaign_id = $1`,
+    [campaignId],
+  );
   assert.equal(Number(rows[0]!.n), answered);
   assert.equal(answered, 250);
 });

@@ -1,7 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServiceError } from '@grpc/grpc-js';
-import { DoNotCallKind, type DialCheck, type DoNotCallMatch, type FilterDoNotCallRequest } from '@outbound/proto/outbound/v1/compliance';
+import {
+  DoNotCallKind,
+  type DialCheck,
+  type DoNotCallMatch,
+  type FilterDoNotCallRequest,
+} from '@outbound/proto/outbound/v1/compliance';
 import { Keyspace, createRedis } from '@outbound/redis';
 import { Metadata, Status, statusDetails, unary } from '@outbound/rpc';
 import { testUrls, uniqueName, waitFor } from '@outbound/testkit';
@@ -9,7 +14,12 @@ import { DialStateStore } from '../../src/adapters/redis/dial-state.js';
 import { BlindIndex } from '../../src/domain/blind.js';
 import { blindIndexSecret, middayZone, startHarness, type Harness } from './harness.js';
 
-const { DO_NOT_CALL_KIND_INTERNAL: INTERNAL, DO_NOT_CALL_KIND_OPT_OUT: OPT_OUT, DO_NOT_CALL_KIND_REFUSAL: REFUSAL, DO_NOT_CALL_KIND_REGISTRY: REGISTRY } = DoNotCallKind;
+const {
+  DO_NOT_CALL_KIND_INTERNAL: INTERNAL,
+  DO_NOT_CALL_KIND_OPT_OUT: OPT_OUT,
+  DO_NOT_CALL_KIND_REFUSAL: REFUSAL,
+  DO_NOT_CALL_KIND_REGISTRY: REGISTRY,
+} = DoNotCallKind;
 const DAY = 86_400_000;
 
 let h: Harness;
@@ -36,38 +46,75 @@ function londonNumber(): string {
 }
 
 function filter(phones: string[], campaignId = ''): Promise<DoNotCallMatch[]> {
-  return unary(h.client.filterDoNotCall, h.client, { phones, campaignId } satisfies FilterDoNotCallRequest, new Metadata()).then((r) => r.matches);
+  return unary(
+    h.client.filterDoNotCall,
+    h.client,
+    { phones, campaignId } satisfies FilterDoNotCallRequest,
+    new Metadata(),
+  ).then((r) => r.matches);
 }
 
 async function add(phone: string, kind: DoNotCallKind, campaignId = ''): Promise<number | undefined> {
-  const r = await unary(h.client.addDoNotCall, h.client, { phone, source: 'test', campaignId, kind, actor: 'agent-7' }, new Metadata());
+  const r = await unary(
+    h.client.addDoNotCall,
+    h.client,
+    { phone, source: 'test', campaignId, kind, actor: 'agent-7' },
+    new Metadata(),
+  );
   return r.lockedUntil ? r.lockedUntil.seconds * 1000 + Math.floor(r.lockedUntil.nanos / 1e6) : undefined;
 }
 
 function bulkLoad(registry: string, phones: string[]): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const call = h.client.bulkLoadDoNotCall(new Metadata(), (error, response) => (error ? reject(error) : resolve(response)));
+    const call = h.client.bulkLoadDoNotCall(new Metadata(), (error, response) =>
+      error ? reject(error) : resolve(response),
+    );
     call.write({ registry, phones, actor: 'ops' });
     call.end();
   });
 }
 
 function dialCheck(phone: string, overrides: Partial<DialCheck> = {}): DialCheck {
-  return { campaignId: uniqueName('c'), leadId: uniqueName('l'), phone, callerId: londonNumber(), at: undefined, timeZoneOverride: middayZone(), ...overrides };
+  return {
+    campaignId: uniqueName('c'),
+    leadId: uniqueName('l'),
+    phone,
+    callerId: londonNumber(),
+    at: undefined,
+    timeZoneOverride: middayZone(),
+    ...overrides,
+  };
 }
 
 test('filter: each list is reported by kind and index, clean numbers are left out', async () => {
-  const [clean, registered, internal, optedOut, refused] = [londonNumber(), londonNumber(), londonNumber(), londonNumber(), londonNumber()];
+  const [clean, registered, internal, optedOut, refused] = [
+    londonNumber(),
+    londonNumber(),
+    londonNumber(),
+    londonNumber(),
+    londonNumber(),
+  ];
   await bulkLoad(uniqueName('reg'), [registered]);
   await add(internal, INTERNAL);
   await add(optedOut, OPT_OUT);
   const lockEnd = await add(refused, REFUSAL);
   const matches = await filter([clean, registered, internal, optedOut, refused]);
-  assert.deepEqual(matches.map((m) => [m.index, m.kinds]), [[1, [REGISTRY]], [2, [INTERNAL]], [3, [OPT_OUT]], [4, [REFUSAL]]]);
+  assert.deepEqual(
+    matches.map((m) => [m.index, m.kinds]),
+    [
+      [1, [REGISTRY]],
+      [2, [INTERNAL]],
+      [3, [OPT_OUT]],
+      [4, [REFUSAL]],
+    ],
+  );
   assert.equal(matches[0]!.lockedUntil, undefined);
   // A refusal alone: when its lock ends (BASE: 90 days), the same instant AddDoNotCall reported.
   const until = matches[3]!.lockedUntil!;
-  assert.ok(lockEnd !== undefined && Math.abs(until.seconds * 1000 - lockEnd) < 5_000, 'lock end as AddDoNotCall reported');
+  assert.ok(
+    lockEnd !== undefined && Math.abs(until.seconds * 1000 - lockEnd) < 5_000,
+    'lock end as AddDoNotCall reported',
+  );
 });
 
 test('filter: a number on several lists names them all; a refusal beside a list gives no lock end', async () => {
@@ -87,31 +134,46 @@ test('filter: an expired refusal no longer bars; a final one (CN) bars with no e
   await state.markNumber(blind.hex(expired), 'refusedAt', longAgo);
   await state.markNumber(blind.hex(chinese), 'refusedAt', longAgo);
   const matches = await filter([expired, chinese]);
-  assert.deepEqual(matches.map((m) => [m.index, m.kinds, m.lockedUntil]), [[1, [REFUSAL], undefined]]);
+  assert.deepEqual(
+    matches.map((m) => [m.index, m.kinds, m.lockedUntil]),
+    [[1, [REFUSAL], undefined]],
+  );
 });
 
 test('filter: campaign entries apply only to their campaign, as they do for CheckDial', async () => {
   const campaignId = uniqueName('c');
   const phone = londonNumber();
   await add(phone, INTERNAL, campaignId);
-  assert.deepEqual((await filter([phone], campaignId)).map((m) => m.kinds), [[INTERNAL]]);
+  assert.deepEqual(
+    (await filter([phone], campaignId)).map((m) => m.kinds),
+    [[INTERNAL]],
+  );
   assert.deepEqual(await filter([phone]), [], 'not an entry for every campaign');
   assert.deepEqual(await filter([phone], uniqueName('c')), [], 'not another campaign’s entry');
   const own = await unary(h.client.checkDial, h.client, { check: dialCheck(phone, { campaignId }) }, new Metadata());
-  assert.deepEqual(own.decision!.denials.map((d) => d.code), ['DNC_INTERNAL']);
+  assert.deepEqual(
+    own.decision!.denials.map((d) => d.code),
+    ['DNC_INTERNAL'],
+  );
   const other = await unary(h.client.checkDial, h.client, { check: dialCheck(phone) }, new Metadata());
   assert.equal(other.decision!.allowed, true, JSON.stringify(other.decision!.denials));
   // Global entries apply under any campaign.
   const global = londonNumber();
   await add(global, OPT_OUT);
-  assert.deepEqual((await filter([global], campaignId)).map((m) => m.kinds), [[OPT_OUT]]);
+  assert.deepEqual(
+    (await filter([global], campaignId)).map((m) => m.kinds),
+    [[OPT_OUT]],
+  );
 });
 
 test('filter: bad requests are INVALID_ARGUMENT naming the field, without the number', async () => {
   const expectInvalid = (call: Promise<unknown>, field: string) =>
     assert.rejects(call, (error: ServiceError) => {
       assert.equal(error.code, Status.INVALID_ARGUMENT);
-      assert.ok(statusDetails(error).fieldViolations.some((v) => v.field === field), `${field} named`);
+      assert.ok(
+        statusDetails(error).fieldViolations.some((v) => v.field === field),
+        `${field} named`,
+      );
       assert.doesNotMatch(error.details, /\+44|0044/, 'no number echoed');
       return true;
     });
@@ -126,7 +188,10 @@ test('filter: 10,000 numbers in one call keep their indexes', async () => {
   const listed = [0, 4_321, 9_999];
   for (const i of listed) await add(phones[i]!, INTERNAL, 'bulkcheck');
   const matches = await filter(phones, 'bulkcheck');
-  assert.deepEqual(matches.map((m) => m.index), listed);
+  assert.deepEqual(
+    matches.map((m) => m.index),
+    listed,
+  );
 });
 
 test('filter: reserves nothing and stores no evidence; a check afterwards is still allowed', async () => {
@@ -136,9 +201,16 @@ test('filter: reserves nothing and stores no evidence; a check afterwards is sti
   // BASE allows 2 a day 6 h apart: a reservation by the filter would deny this check by the gap.
   const first = await unary(h.client.checkDial, h.client, { check: dialCheck(phone) }, new Metadata());
   assert.equal(first.decision!.allowed, true, JSON.stringify(first.decision!.denials));
-  const stored = await waitFor(async () => {
-    const r = await unary(h.client.listDecisions, h.client, { phone, limit: 10 }, new Metadata());
-    return r.decisions.length > 0 ? r.decisions : undefined;
-  }, { what: 'the check stored', timeoutMs: 5_000 });
-  assert.deepEqual(stored.map((d) => d.checkId), [first.decision!.checkId], 'only the check left evidence');
+  const stored = await waitFor(
+    async () => {
+      const r = await unary(h.client.listDecisions, h.client, { phone, limit: 10 }, new Metadata());
+      return r.decisions.length > 0 ? r.decisions : undefined;
+    },
+    { what: 'the check stored', timeoutMs: 5_000 },
+  );
+  assert.deepEqual(
+    stored.map((d) => d.checkId),
+    [first.decision!.checkId],
+    'only the check left evidence',
+  );
 });

@@ -12,7 +12,15 @@ function chain(rows: AuditFields[]) {
   });
 }
 
-const rows: AuditFields[] = [1, 2, 3].map((seq) => ({ seq, at: `2026-06-01T00:00:0${seq}Z`, actor: 'alice', action: 'exported', target: 'campaign:c1', service: 'console', details: { b: '2', a: '1' } }));
+const rows: AuditFields[] = [1, 2, 3].map((seq) => ({
+  seq,
+  at: `2026-06-01T00:00:0${seq}Z`,
+  actor: 'alice',
+  action: 'exported',
+  target: 'campaign:c1',
+  service: 'console',
+  details: { b: '2', a: '1' },
+}));
 
 test('audit chain: an intact chain verifies; detail key order does not matter', () => {
   const linked = chain(rows);

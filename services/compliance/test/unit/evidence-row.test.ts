@@ -36,7 +36,17 @@ test('evidence rows in COPY text read back as the record, with shared parts reus
     denials: [],
     rulePacks,
     timeZones: zones,
-    inputs: { policy, policyVersion: 3, region: 'CN', areaCode: null, uncertainty: null, timeZoneOverride: null, facts: { internalDnc: false, optedOut: false }, caps: { leadCount: 0, callerCount: 0 }, onRegistry: false },
+    inputs: {
+      policy,
+      policyVersion: 3,
+      region: 'CN',
+      areaCode: null,
+      uncertainty: null,
+      timeZoneOverride: null,
+      facts: { internalDnc: false, optedOut: false },
+      caps: { leadCount: 0, callerCount: 0 },
+      onRegistry: false,
+    },
   };
   const variants: DecisionRecord[] = [
     base,
@@ -44,16 +54,61 @@ test('evidence rows in COPY text read back as the record, with shared parts reus
     {
       ...base,
       allowed: false,
-      denials: [{ reason: 'OUTSIDE_CALLING_WINDOW', code: 'WINDOW_HOURS', rulePack: 'CN@2026-01', text: 'callee local time 2026-06-01T22:30:00+08:00 is outside 08:00–12:00, 13:30–21:00 "quoted"\n\ttab \\ backslash \\N', data: { zonesOutside: 'Asia/Shanghai', localTime: '2026-06-01T22:30:00+08:00' } }],
-      inputs: { ...base.inputs, region: 'US', areaCode: '605', uncertainty: 'spans-zones', timeZoneOverride: 'America/Chicago', facts: { internalDnc: true, optedOut: true, refusedAt: 1, lastAbandonedAt: 2, consentGivenAt: 3 }, caps: { leadCount: 2, leadLastAt: 5, callerCount: 7, callerLastAt: 6 }, onRegistry: true },
+      denials: [
+        {
+          reason: 'OUTSIDE_CALLING_WINDOW',
+          code: 'WINDOW_HOURS',
+          rulePack: 'CN@2026-01',
+          text: 'callee local time 2026-06-01T22:30:00+08:00 is outside 08:00–12:00, 13:30–21:00 "quoted"\n\ttab \\ backslash \\N',
+          data: { zonesOutside: 'Asia/Shanghai', localTime: '2026-06-01T22:30:00+08:00' },
+        },
+      ],
+      inputs: {
+        ...base.inputs,
+        region: 'US',
+        areaCode: '605',
+        uncertainty: 'spans-zones',
+        timeZoneOverride: 'America/Chicago',
+        facts: { internalDnc: true, optedOut: true, refusedAt: 1, lastAbandonedAt: 2, consentGivenAt: 3 },
+        caps: { leadCount: 2, leadLastAt: 5, callerCount: 7, callerLastAt: 6 },
+        onRegistry: true,
+      },
     },
   ];
   // Twice: the second time the shared parts come from the cache.
   for (let round = 0; round < 2; round++) {
     for (const r of variants) {
-      const [checkId, decided, dial, campaignId, leadId, phoneKey, masked, callerId, allowed, denials, packs, timeZones, inputs, ...rest] = readCopyLine(copyLine(r));
+      const [
+        checkId,
+        decided,
+        dial,
+        campaignId,
+        leadId,
+        phoneKey,
+        masked,
+        callerId,
+        allowed,
+        denials,
+        packs,
+        timeZones,
+        inputs,
+        ...rest
+      ] = readCopyLine(copyLine(r));
       assert.deepEqual(rest, []);
-      assert.deepEqual([checkId, decided, dial, campaignId, leadId, phoneKey, masked, callerId, allowed], [r.checkId, new Date(r.decidedAt).toISOString(), new Date(r.dialAt).toISOString(), r.campaignId, r.leadId, r.phoneKey, r.maskedPhone, r.callerId, r.allowed ? 't' : 'f']);
+      assert.deepEqual(
+        [checkId, decided, dial, campaignId, leadId, phoneKey, masked, callerId, allowed],
+        [
+          r.checkId,
+          new Date(r.decidedAt).toISOString(),
+          new Date(r.dialAt).toISOString(),
+          r.campaignId,
+          r.leadId,
+          r.phoneKey,
+          r.maskedPhone,
+          r.callerId,
+          r.allowed ? 't' : 'f',
+        ],
+      );
       assert.equal(denials, JSON.stringify(r.denials));
       assert.deepEqual([readTextArray(packs!), readTextArray(timeZones!)], [r.rulePacks, r.timeZones]);
       assert.equal(inputs, JSON.stringify(r.inputs));

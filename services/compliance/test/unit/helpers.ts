@@ -1,5 +1,11 @@
 import { PackCatalogue } from '../../src/domain/packs/index.js';
-import { defaultPolicy, type CampaignPolicy, type CapState, type DialFacts, type DialRequest } from '../../src/domain/types.js';
+import {
+  defaultPolicy,
+  type CampaignPolicy,
+  type CapState,
+  type DialFacts,
+  type DialRequest,
+} from '../../src/domain/types.js';
 
 export const catalogue = new PackCatalogue();
 

@@ -10,12 +10,23 @@ import { numbers, policy, request } from './helpers.js';
 
 const uk = allPackVersions.find((p) => p.pack === 'UK-OFCOM')!;
 /** A later UK version with a stricter limit: changing a pack is a new version. */
-const ukStricter: RulePackVersion = { ...uk, version: '2026-07', effectiveFrom: '2026-07-01T00:00:00Z', abandon: { ...uk.abandon!, maxRate: 0.01 } };
+const ukStricter: RulePackVersion = {
+  ...uk,
+  version: '2026-07',
+  effectiveFrom: '2026-07-01T00:00:00Z',
+  abandon: { ...uk.abandon!, maxRate: 0.01 },
+};
 const catalogue = new PackCatalogue([...allPackVersions, ukStricter]);
 
 function ukCodes(at: string, days: readonly AbandonDay[]): string[] {
-  const plan = planDial(request(numbers.london, at, { callerId: '+442079460000' }), policy({ rulePacks: ['UK-OFCOM'] }), catalogue);
-  return localDenials(plan, { onRegistry: false, abandonDays: days }).filter((d) => d.reason === 'ABANDON_RATE').map((d) => `${d.code}:${d.rulePack}`);
+  const plan = planDial(
+    request(numbers.london, at, { callerId: '+442079460000' }),
+    policy({ rulePacks: ['UK-OFCOM'] }),
+    catalogue,
+  );
+  return localDenials(plan, { onRegistry: false, abandonDays: days })
+    .filter((d) => d.reason === 'ABANDON_RATE')
+    .map((d) => `${d.code}:${d.rulePack}`);
 }
 
 test('abandon status cache: a new pack version in effect is a miss, not the old verdict', () => {
@@ -41,7 +52,12 @@ test('abandon status cache: another UTC day or a refreshed counts snapshot is a 
 });
 
 test('abandon status cache agrees with the uncached computation', () => {
-  const days: AbandonDay[] = Array.from({ length: 31 }, (_, i) => ({ day: new Date(Date.parse('2026-06-30T00:00:00Z') - i * 86_400_000).toISOString().slice(0, 10), answered: 40 + i, abandoned: i % 3, machine: i % 5 }));
+  const days: AbandonDay[] = Array.from({ length: 31 }, (_, i) => ({
+    day: new Date(Date.parse('2026-06-30T00:00:00Z') - i * 86_400_000).toISOString().slice(0, 10),
+    answered: 40 + i,
+    abandoned: i % 3,
+    machine: i % 5,
+  }));
   const packs = allPackVersions.filter((p) => p.abandon);
   for (let t = Date.parse('2026-06-01T00:00:00Z'); t < Date.parse('2026-07-02T00:00:00Z'); t += 5 * 3_600_000) {
     assert.deepEqual(cachedAbandonStatus(packs, days, t), abandonStatus(packs, days, t));
@@ -53,7 +69,8 @@ function fakePool(policies: Map<string, CampaignPolicy>, log: string[]): Pool {
   return {
     query: async (_sql: string, params: [string]) => {
       log.push(params[0]);
-      if (log.length > 1) await new Promise<void>((resolve) => (release = resolve)).finally(() => (release = undefined));
+      if (log.length > 1)
+        await new Promise<void>((resolve) => (release = resolve)).finally(() => (release = undefined));
       const policy = policies.get(params[0]);
       return { rows: policy ? [{ policy, version: '1' }] : [] };
     },
@@ -66,7 +83,13 @@ test('policy cache: served without waiting while fresh, stale while one refresh 
   const stored = new Map<string, CampaignPolicy>([['c1', { ...defaultPolicy('c1'), requireConsent: false }]]);
   const log: string[] = [];
   const pool = fakePool(stored, log);
-  const store = new PolicyStore(pool, 's', 2_000, async () => undefined, () => clock);
+  const store = new PolicyStore(
+    pool,
+    's',
+    2_000,
+    async () => undefined,
+    () => clock,
+  );
   assert.equal(store.cached('c1'), undefined, 'nothing cached before the first read');
   assert.equal((await store.get('c1')).requireConsent, false);
   stored.set('c1', { ...defaultPolicy('c1'), requireConsent: true });
@@ -89,7 +112,19 @@ test('policy cache: a set() on this replica is not overwritten by a refresh that
   const stored = new Map<string, CampaignPolicy>();
   const log: string[] = [];
   const pool = fakePool(stored, log);
-  const store = new PolicyStore({ ...pool, query: async (sql: string, params: [string]) => (sql.startsWith('INSERT') ? { rows: [{ version: '1' }] } : (pool.query as unknown as (s: string, p: [string]) => Promise<unknown>)(sql, params)) } as unknown as Pool, 's', 2_000, async () => undefined, () => clock);
+  const store = new PolicyStore(
+    {
+      ...pool,
+      query: async (sql: string, params: [string]) =>
+        sql.startsWith('INSERT')
+          ? { rows: [{ version: '1' }] }
+          : (pool.query as unknown as (s: string, p: [string]) => Promise<unknown>)(sql, params),
+    } as unknown as Pool,
+    's',
+    2_000,
+    async () => undefined,
+    () => clock,
+  );
   await store.get('c2');
   clock += 2_500;
   store.cached('c2'); // starts a refresh that will answer "no policy"

@@ -13,7 +13,12 @@ const to = Date.parse('2027-01-01T00:00:00Z');
 
 /** Local hour and minute by Intl, independently of luxon, as the oracle for windows. */
 function localMinutes(zone: string, at: number): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return get('hour') * 60 + get('minute');
 }
@@ -36,7 +41,13 @@ test('property: no allowed dial is outside a window in any plausible zone, on a 
       fc.subarray(['US', 'US-FL', 'UK-OFCOM', 'CN']),
       (phone, at, f, requireConsent, packs) => {
         const dialFacts: DialFacts = { ...f, abandonDays: [] };
-        const decision = decideDial(request(phone, new Date(at).toISOString()), policy({ requireConsent, rulePacks: packs }), dialFacts, { leadCount: 0, callerCount: 0 }, catalogue);
+        const decision = decideDial(
+          request(phone, new Date(at).toISOString()),
+          policy({ requireConsent, rulePacks: packs }),
+          dialFacts,
+          { leadCount: 0, callerCount: 0 },
+          catalogue,
+        );
         if (!decision.allowed) return;
         const zones = describeNumber(phone).zones;
         assert.ok(zones.length > 0, 'allowed with no known zone');
@@ -48,8 +59,13 @@ test('property: no allowed dial is outside a window in any plausible zone, on a 
           if (decision.rulePacks.includes('CN@2026-01')) assert.ok(m < 12 * 60 || m >= 13 * 60 + 30, 'CN lunch pause');
         }
         assert.ok(!f.onRegistry && !f.internalDnc && !f.optedOut, 'allowed a listed number');
-        if (f.refusedAt !== undefined) assert.ok(at - f.refusedAt >= 90 * 24 * HOUR && !decision.rulePacks.some((p) => p.startsWith('CN@')), 'allowed within a refusal lock');
-        if (requireConsent) assert.ok(f.consentGivenAt !== undefined && f.consentGivenAt <= at, 'allowed without consent');
+        if (f.refusedAt !== undefined)
+          assert.ok(
+            at - f.refusedAt >= 90 * 24 * HOUR && !decision.rulePacks.some((p) => p.startsWith('CN@')),
+            'allowed within a refusal lock',
+          );
+        if (requireConsent)
+          assert.ok(f.consentGivenAt !== undefined && f.consentGivenAt <= at, 'allowed without consent');
       },
     ),
     { numRuns: 3000 },
@@ -73,7 +89,13 @@ test('property: a sequence of dials reserved only when allowed never exceeds the
           ...(recentLead.length ? { leadLastAt: recentLead[recentLead.length - 1]! } : {}),
           ...(recentCaller.length ? { callerLastAt: recentCaller[recentCaller.length - 1]! } : {}),
         };
-        const decision = decideDial(request(numbers.london, new Date(at).toISOString(), { timeZoneOverride: 'UTC' }), policy({ rulePacks: [] }), { onRegistry: false, internalDnc: false, optedOut: false, abandonDays: [] }, state, catalogue);
+        const decision = decideDial(
+          request(numbers.london, new Date(at).toISOString(), { timeZoneOverride: 'UTC' }),
+          policy({ rulePacks: [] }),
+          { onRegistry: false, internalDnc: false, optedOut: false, abandonDays: [] },
+          state,
+          catalogue,
+        );
         if (!decision.allowed) continue;
         leadHistory.push(at);
         callerHistory.push(at);

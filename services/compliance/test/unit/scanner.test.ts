@@ -8,14 +8,23 @@ const scanner = new SensitiveWordScanner(allPackVersions);
 test('scanner: finance words with code-point positions, in order', () => {
   const text = '您好，这款产品保证收益，而且保本保息。';
   const hits = scanner.scan('finance', text);
-  assert.deepEqual(hits.map((h) => [h.word, h.start, h.end]), [['保证收益', 7, 11], ['保本保息', 14, 18]]);
+  assert.deepEqual(
+    hits.map((h) => [h.word, h.start, h.end]),
+    [
+      ['保证收益', 7, 11],
+      ['保本保息', 14, 18],
+    ],
+  );
   assert.equal([...text].slice(7, 11).join(''), '保证收益');
   assert.match(hits[0]!.list, /^CN@\d{4}-\d{2}\/finance$/);
 });
 
 test('scanner: positions count code points, so an emoji before a hit does not shift it by two', () => {
   const hits = scanner.scan('education', '😀百分百提分');
-  assert.deepEqual(hits.map((h) => [h.start, h.end]), [[1, 6]]);
+  assert.deepEqual(
+    hits.map((h) => [h.start, h.end]),
+    [[1, 6]],
+  );
 });
 
 test('scanner: repeated words are all found; other industries’ words are not', () => {

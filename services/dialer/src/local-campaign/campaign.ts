@@ -95,8 +95,17 @@ export class LocalCampaign {
     private readonly options: { abandonAfterMs: number; wrapUpMs: number; channelCapacity: number; maxCps: number },
   ) {
     this.started = ports.now();
-    this.pacer = createPacer({ channelCapacity: options.channelCapacity, maxCps: options.maxCps, abandonAfterMs: options.abandonAfterMs });
-    this.agents = Array.from({ length: agentCount }, (_, i) => ({ id: i + 1, endpoint: `user/${1001 + i}`, state: 'ready', readySince: this.started }));
+    this.pacer = createPacer({
+      channelCapacity: options.channelCapacity,
+      maxCps: options.maxCps,
+      abandonAfterMs: options.abandonAfterMs,
+    });
+    this.agents = Array.from({ length: agentCount }, (_, i) => ({
+      id: i + 1,
+      endpoint: `user/${1001 + i}`,
+      state: 'ready',
+      readySince: this.started,
+    }));
     for (const agent of this.agents) this.feed({ type: 'agent_ready', tMs: 0, agentId: agent.id, login: true });
   }
 
@@ -111,7 +120,12 @@ export class LocalCampaign {
       if (call.state === 'waiting' && now - (call.waitingSince ?? now) >= this.options.abandonAfterMs) {
         call.state = 'ended';
         this.counters.abandoned++;
-        this.feed({ type: 'call_abandoned', tMs: this.t(now), callId: call.id, waitedMs: now - (call.waitingSince ?? now) });
+        this.feed({
+          type: 'call_abandoned',
+          tMs: this.t(now),
+          callId: call.id,
+          waitedMs: now - (call.waitingSince ?? now),
+        });
         this.ports.hangup(callId, 'NORMAL_CLEARING').catch((e) => this.portError('hangup', e));
       }
     }
@@ -161,7 +175,12 @@ export class LocalCampaign {
       .catch((error) => {
         this.portError('originate', error);
         this.calls.get(placeholder)!.state = 'ended';
-        this.feed({ type: 'call_failed', tMs: this.t(this.ports.now()), callId: number, cause: 'NETWORK_OUT_OF_ORDER' });
+        this.feed({
+          type: 'call_failed',
+          tMs: this.t(this.ports.now()),
+          callId: number,
+          cause: 'NETWORK_OUT_OF_ORDER',
+        });
       });
   }
 
@@ -172,7 +191,13 @@ export class LocalCampaign {
     this.counters.answered++;
     call.state = 'waiting';
     call.waitingSince = now;
-    this.feed({ type: 'call_answered', tMs: this.t(now), callId: call.id, detected: 'human', answeredAtMs: this.t(now) });
+    this.feed({
+      type: 'call_answered',
+      tMs: this.t(now),
+      callId: call.id,
+      detected: 'human',
+      answeredAtMs: this.t(now),
+    });
     this.connectWaiting();
   }
 
@@ -182,20 +207,38 @@ export class LocalCampaign {
     const now = this.ports.now();
     if (call.state === 'ringing') {
       this.failedByCause[cause] = (this.failedByCause[cause] ?? 0) + 1;
-      this.feed({ type: 'call_failed', tMs: this.t(now), callId: call.id, cause: FAIL_CAUSES[cause] ?? 'NETWORK_OUT_OF_ORDER' });
+      this.feed({
+        type: 'call_failed',
+        tMs: this.t(now),
+        callId: call.id,
+        cause: FAIL_CAUSES[cause] ?? 'NETWORK_OUT_OF_ORDER',
+      });
     } else if (call.state === 'waiting') {
       // The customer hung up while queued: an abandon from the customer's side.
       this.counters.abandoned++;
-      this.feed({ type: 'call_abandoned', tMs: this.t(now), callId: call.id, waitedMs: now - (call.waitingSince ?? now) });
+      this.feed({
+        type: 'call_abandoned',
+        tMs: this.t(now),
+        callId: call.id,
+        waitedMs: now - (call.waitingSince ?? now),
+      });
     } else if (call.state === 'talking' && call.agent) {
       const agent = call.agent;
       this.counters.talkMs += now - (this.talkStarted.get(call.id) ?? now);
       agent.state = 'wrapup';
-      this.feed({ type: 'call_ended', tMs: this.t(now), callId: call.id, reason: 'completed', agentId: agent.id, disposition: 'human' });
+      this.feed({
+        type: 'call_ended',
+        tMs: this.t(now),
+        callId: call.id,
+        reason: 'completed',
+        agentId: agent.id,
+        disposition: 'human',
+      });
       this.feed({ type: 'agent_wrapup', tMs: this.t(now), agentId: agent.id });
       setTimeout(() => this.agentReady(agent), this.options.wrapUpMs).unref();
     }
-    if (call.state !== 'talking' && call.state !== 'ringing') this.feed({ type: 'call_ended', tMs: this.t(now), callId: call.id, reason: 'abandoned' });
+    if (call.state !== 'talking' && call.state !== 'ringing')
+      this.feed({ type: 'call_ended', tMs: this.t(now), callId: call.id, reason: 'abandoned' });
     call.state = 'ended';
     this.calls.delete(callId);
   }
@@ -209,7 +252,9 @@ export class LocalCampaign {
 
   /** Longest-idle ready agent takes the longest-waiting call. */
   private connectWaiting(): void {
-    const waiting = [...this.calls.entries()].filter(([, c]) => c.state === 'waiting').sort((a, b) => (a[1].waitingSince ?? 0) - (b[1].waitingSince ?? 0));
+    const waiting = [...this.calls.entries()]
+      .filter(([, c]) => c.state === 'waiting')
+      .sort((a, b) => (a[1].waitingSince ?? 0) - (b[1].waitingSince ?? 0));
     for (const [callId, call] of waiting) {
       const agent = this.agents.filter((a) => a.state === 'ready').sort((a, b) => a.readySince - b.readySince)[0];
       if (!agent) return;
@@ -219,7 +264,13 @@ export class LocalCampaign {
       call.agent = agent;
       this.counters.connected++;
       this.talkStarted.set(call.id, now);
-      this.feed({ type: 'call_connected_to_agent', tMs: this.t(now), callId: call.id, agentId: agent.id, waitedMs: now - (call.waitingSince ?? now) });
+      this.feed({
+        type: 'call_connected_to_agent',
+        tMs: this.t(now),
+        callId: call.id,
+        agentId: agent.id,
+        waitedMs: now - (call.waitingSince ?? now),
+      });
       this.feed({ type: 'agent_busy', tMs: this.t(now), agentId: agent.id, callId: call.id });
       this.ports.bridge(callId, agent.endpoint).catch((e) => this.portError('bridge', e));
     }

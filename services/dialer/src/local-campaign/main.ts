@@ -52,7 +52,7 @@ const campaignId = `local-${Date.now().toString(36)}`;
 // New York numbers, so some are inside a legal calling window at any hour of the day.
 function leadsFor(count: number, seed: number): Lead[] {
   let state = seed >>> 0 || 1;
-  const next = () => ((state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+  const next = () => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
   const digits = (n: number) => String(Math.floor(next() * 10 ** n)).padStart(n, '0');
   return Array.from({ length: count }, (_, i) => ({
     leadId: `lead-${i + 1}`,
@@ -67,10 +67,21 @@ const compliance = createClient(ComplianceServiceClient, config.complianceAddres
 const callerIds = Array.from({ length: config.callerIds }, (_, i) => `+86105${String(1_000_000 + i)}`);
 let nextCallerId = 0;
 const takeCallerId = (): string => callerIds[nextCallerId++ % callerIds.length]!;
-await unary<SetCampaignPolicyRequest, SetCampaignPolicyResponse>(compliance.setCampaignPolicy, compliance, {
-  campaignId, rulePacks: [], requireConsent: false, marketing: true, industry: 'general', agentGuaranteed: false,
-  officialCallerIds: callerIds, actor: 'local-campaign',
-}, new Metadata());
+await unary<SetCampaignPolicyRequest, SetCampaignPolicyResponse>(
+  compliance.setCampaignPolicy,
+  compliance,
+  {
+    campaignId,
+    rulePacks: [],
+    requireConsent: false,
+    marketing: true,
+    industry: 'general',
+    agentGuaranteed: false,
+    officialCallerIds: callerIds,
+    actor: 'local-campaign',
+  },
+  new Metadata(),
+);
 const callerIdOf = new Map<string, string>();
 const bus = await Bus.connect({ url: config.natsUrl, name: 'local-campaign', logger });
 await bus.ensureStreams();
@@ -83,58 +94,95 @@ await bus.ensureStreams();
 async function campaignLeads(): Promise<Lead[]> {
   const generated = leadsFor(config.leads, config.seed);
   if (!config.leadIngestAddress) return generated;
-  if (!config.leadIngestRevealToken) throw new Error('LEAD_INGEST_REVEAL_TOKEN is required with LEAD_INGEST_ADDRESS (the campaign must read the numbers it dials)');
+  if (!config.leadIngestRevealToken)
+    throw new Error(
+      'LEAD_INGEST_REVEAL_TOKEN is required with LEAD_INGEST_ADDRESS (the campaign must read the numbers it dials)',
+    );
   if (config.doNotCallEvery > 0) {
     for (const [i, lead] of generated.entries()) {
       if (i % config.doNotCallEvery !== 0) continue;
-      await unary<AddDoNotCallRequest, AddDoNotCallResponse>(compliance.addDoNotCall, compliance, { phone: lead.phone, source: 'local-run', campaignId, kind: DoNotCallKind.DO_NOT_CALL_KIND_INTERNAL, actor: 'local-campaign' }, new Metadata());
+      await unary<AddDoNotCallRequest, AddDoNotCallResponse>(
+        compliance.addDoNotCall,
+        compliance,
+        {
+          phone: lead.phone,
+          source: 'local-run',
+          campaignId,
+          kind: DoNotCallKind.DO_NOT_CALL_KIND_INTERNAL,
+          actor: 'local-campaign',
+        },
+        new Metadata(),
+      );
     }
   }
   const rows = generated.map((lead, i) => ({ name: `客户${i + 1}`, phone: lead.phone, externalId: lead.leadId }));
   const list = await importThroughLeadIngest(config.leadIngestAddress, config.leadIngestRevealToken, campaignId, rows);
-  process.stdout.write(`lead-ingest: accepted ${list.accepted}, rejected ${list.rejected}, duplicate ${list.duplicate}; do-not-call at import ${list.barred}; callable ${list.callable.length}\n`);
-  return list.callable.map((lead, i) => ({ leadId: lead.leadId, attemptId: `${campaignId}-a${i + 1}`, phone: lead.phone }));
+  process.stdout.write(
+    `lead-ingest: accepted ${list.accepted}, rejected ${list.rejected}, duplicate ${list.duplicate}; do-not-call at import ${list.barred}; callable ${list.callable.length}\n`,
+  );
+  return list.callable.map((lead, i) => ({
+    leadId: lead.leadId,
+    attemptId: `${campaignId}-a${i + 1}`,
+    phone: lead.phone,
+  }));
 }
 
 const leads = await campaignLeads();
-const campaign = new LocalCampaign(leads, config.agents, {
-  checkDial: async (leads) => {
-    const request: CheckDialBatchRequest = {
-      checks: leads.map((lead) => {
-        const callerId = takeCallerId();
-        callerIdOf.set(lead.leadId, callerId);
-        return { campaignId, leadId: lead.leadId, phone: lead.phone, callerId, at: undefined, timeZoneOverride: '' };
-      }),
-    };
-    const { decisions } = await unary<CheckDialBatchRequest, CheckDialBatchResponse>(compliance.checkDialBatch, compliance, request, new Metadata());
-    return decisions.map((d) =>
-      d.allowed
-        ? { allowed: true as const, checkId: d.checkId }
-        : { allowed: false as const, reasons: d.denials.map((x) => (x.reason === DenyReason.DENY_REASON_UNSPECIFIED ? x.code : denyReasonToJSON(x.reason).replace(/^DENY_REASON_/, ''))) },
-    );
+const campaign = new LocalCampaign(
+  leads,
+  config.agents,
+  {
+    checkDial: async (leads) => {
+      const request: CheckDialBatchRequest = {
+        checks: leads.map((lead) => {
+          const callerId = takeCallerId();
+          callerIdOf.set(lead.leadId, callerId);
+          return { campaignId, leadId: lead.leadId, phone: lead.phone, callerId, at: undefined, timeZoneOverride: '' };
+        }),
+      };
+      const { decisions } = await unary<CheckDialBatchRequest, CheckDialBatchResponse>(
+        compliance.checkDialBatch,
+        compliance,
+        request,
+        new Metadata(),
+      );
+      return decisions.map((d) =>
+        d.allowed
+          ? { allowed: true as const, checkId: d.checkId }
+          : {
+              allowed: false as const,
+              reasons: d.denials.map((x) =>
+                x.reason === DenyReason.DENY_REASON_UNSPECIFIED
+                  ? x.code
+                  : denyReasonToJSON(x.reason).replace(/^DENY_REASON_/, ''),
+              ),
+            },
+      );
+    },
+    originate: async (lead, complianceCheckId) => {
+      const request: OriginateRequest = {
+        attempt: { campaignId, leadId: lead.leadId, attemptId: lead.attemptId },
+        destination: lead.phone,
+        // The caller ID compliance approved for this very dial.
+        callerId: callerIdOf.get(lead.leadId) ?? '',
+        gateway: config.gateway,
+        amd: false,
+        ringTimeoutMs: 25_000,
+        complianceCheckId,
+      };
+      return (await unary<OriginateRequest, OriginateResponse>(media.originate, media, request, new Metadata())).callId;
+    },
+    bridge: async (callId, agentEndpoint) => {
+      await unary(media.bridge, media, { callId, agentEndpoint }, new Metadata());
+    },
+    hangup: async (callId, cause) => {
+      await unary(media.hangup, media, { callId, cause }, new Metadata());
+    },
+    now: () => Date.now(),
+    onError: (what, error) => logger.warn({ err: error, what }, 'media call failed'),
   },
-  originate: async (lead, complianceCheckId) => {
-    const request: OriginateRequest = {
-      attempt: { campaignId, leadId: lead.leadId, attemptId: lead.attemptId },
-      destination: lead.phone,
-      // The caller ID compliance approved for this very dial.
-      callerId: callerIdOf.get(lead.leadId) ?? '',
-      gateway: config.gateway,
-      amd: false,
-      ringTimeoutMs: 25_000,
-      complianceCheckId,
-    };
-    return (await unary<OriginateRequest, OriginateResponse>(media.originate, media, request, new Metadata())).callId;
-  },
-  bridge: async (callId, agentEndpoint) => {
-    await unary(media.bridge, media, { callId, agentEndpoint }, new Metadata());
-  },
-  hangup: async (callId, cause) => {
-    await unary(media.hangup, media, { callId, cause }, new Metadata());
-  },
-  now: () => Date.now(),
-  onError: (what, error) => logger.warn({ err: error, what }, 'media call failed'),
-}, { abandonAfterMs: 2_000, wrapUpMs: config.wrapUpMs, channelCapacity: config.channels, maxCps: config.maxCps });
+  { abandonAfterMs: 2_000, wrapUpMs: config.wrapUpMs, channelCapacity: config.channels, maxCps: config.maxCps },
+);
 
 const consumers: ConsumerHandle[] = [
   await bus.consume({
@@ -153,14 +201,24 @@ const consumers: ConsumerHandle[] = [
 
 function line(s: CampaignSummary): string {
   const occupancy = s.loggedInMs > 0 ? (100 * s.talkMs) / s.loggedInMs : 0;
-  const failed = Object.entries(s.failedByCause).map(([cause, n]) => `${cause}=${n}`).join(' ') || '-';
-  const denied = Object.entries(s.deniedByReason).map(([reason, n]) => `${reason}=${n}`).join(' ') || '-';
-  return `t=${(s.elapsedMs / 1000).toFixed(0).padStart(4)}s dialed=${s.dialed} ringing=${s.ringing} waiting=${s.waiting} talking=${s.talking} ` +
+  const failed =
+    Object.entries(s.failedByCause)
+      .map(([cause, n]) => `${cause}=${n}`)
+      .join(' ') || '-';
+  const denied =
+    Object.entries(s.deniedByReason)
+      .map(([reason, n]) => `${reason}=${n}`)
+      .join(' ') || '-';
+  return (
+    `t=${(s.elapsedMs / 1000).toFixed(0).padStart(4)}s dialed=${s.dialed} ringing=${s.ringing} waiting=${s.waiting} talking=${s.talking} ` +
     `answered=${s.answered} connected=${s.connected} abandoned=${s.abandoned} agents(ready/talk/wrap)=${s.agentsReady}/${s.agentsTalking}/${s.agentsWrapUp} ` +
-    `occupancy=${occupancy.toFixed(1)}% failed: ${failed} refused by compliance: ${s.denied} (${denied})${s.portErrors ? ` errors=${s.portErrors}` : ''}`;
+    `occupancy=${occupancy.toFixed(1)}% failed: ${failed} refused by compliance: ${s.denied} (${denied})${s.portErrors ? ` errors=${s.portErrors}` : ''}`
+  );
 }
 
-process.stdout.write(`campaign ${campaignId}: ${leads.length} leads (seed ${config.seed}), ${config.agents} agents, predictive pacing\n`);
+process.stdout.write(
+  `campaign ${campaignId}: ${leads.length} leads (seed ${config.seed}), ${config.agents} agents, predictive pacing\n`,
+);
 let stopping = false;
 const tick = setInterval(() => campaign.tick(), 100);
 const report = setInterval(() => process.stdout.write(`${line(campaign.summary())}\n`), 1_000);

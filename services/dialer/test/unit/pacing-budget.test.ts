@@ -17,7 +17,12 @@ const near = (actual: number, expected: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} != ${expected}`);
 
 const plain: BudgetRule = { visibleTarget: 0.03, reserveAbandons: 0, z: 0, humanShare: 1, amdFalsePositiveRate: 0 };
-const window = (answers: number, abandons: number, futureAnswers = 0): WindowCount => ({ startMs: 0, answers, abandons, futureAnswers });
+const window = (answers: number, abandons: number, futureAnswers = 0): WindowCount => ({
+  startMs: 0,
+  answers,
+  abandons,
+  futureAnswers,
+});
 const none: Commitment = { mean: 0, variance: 0 };
 
 test('window headroom from a table of cases', () => {
@@ -27,11 +32,29 @@ test('window headroom from a table of cases', () => {
     { name: 'plus answers still to come', w: window(100, 1, 100), c: none, rule: plain, expected: 5 },
     { name: 'minus the reserve', w: window(100, 1), c: none, rule: { ...plain, reserveAbandons: 0.5 }, expected: 1.5 },
     { name: 'minus committed risk', w: window(100, 1), c: { mean: 0.5, variance: 0.25 }, rule: plain, expected: 1.5 },
-    { name: 'upper bound on committed risk', w: window(100, 1), c: { mean: 0.5, variance: 0.25 }, rule: { ...plain, z: 2 }, expected: 0.5 },
+    {
+      name: 'upper bound on committed risk',
+      w: window(100, 1),
+      c: { mean: 0.5, variance: 0.25 },
+      rule: { ...plain, z: 2 },
+      expected: 0.5,
+    },
     // h = 0.5: variance (1 - h) / h per visible abandon: 1 × (1 + 0) = 1.
-    { name: 'which abandons were people', w: window(100, 1), c: none, rule: { ...plain, z: 2, humanShare: 0.5 }, expected: 0 },
+    {
+      name: 'which abandons were people',
+      w: window(100, 1),
+      c: none,
+      rule: { ...plain, z: 2, humanShare: 0.5 },
+      expected: 0,
+    },
     // Their expectation is netted out of visibleTarget; their spread is left to the aimed rate.
-    { name: 'AMD false positives add no spread', w: window(100, 1), c: none, rule: { ...plain, z: 1, amdFalsePositiveRate: 0.01 }, expected: 2 },
+    {
+      name: 'AMD false positives add no spread',
+      w: window(100, 1),
+      c: none,
+      rule: { ...plain, z: 1, amdFalsePositiveRate: 0.01 },
+      expected: 2,
+    },
     { name: 'an over-spent window', w: window(100, 4), c: none, rule: plain, expected: -1 },
   ];
   for (const c of cases) near(windowHeadroom(c.w, c.c, c.rule), c.expected, c.name);
@@ -44,7 +67,12 @@ test('sustainable rate of a fresh window from a table of cases', () => {
     // x + 2·√x = 3 → x = 1 (h = 0.5: variance 1 per visible abandon).
     { name: 'which abandons were people', answers: 100, rule: { ...plain, z: 2, humanShare: 0.5 }, expected: 0.01 },
     // x + 1·√(0.01 × 100) = 3 → x = 2.
-    { name: 'AMD false-positive spread', answers: 100, rule: { ...plain, z: 1, amdFalsePositiveRate: 0.01 }, expected: 0.02 },
+    {
+      name: 'AMD false-positive spread',
+      answers: 100,
+      rule: { ...plain, z: 1, amdFalsePositiveRate: 0.01 },
+      expected: 0.02,
+    },
     // 2·√(0.01 × 10) > 0.3: their spread alone fills the window.
     { name: 'too few answers', answers: 10, rule: { ...plain, z: 2, amdFalsePositiveRate: 0.01 }, expected: 0 },
     { name: 'no answers', answers: 0, rule: plain, expected: 0 },
@@ -68,7 +96,10 @@ test('risk appetite starts at its floor, rises toward the aim and sinks when the
 });
 
 test('the tightest window decides', () => {
-  const windows = [{ ...window(300, 2), startMs: 0 }, { ...window(50, 2, 60), startMs: 30 * MIN }];
+  const windows = [
+    { ...window(300, 2), startMs: 0 },
+    { ...window(50, 2, 60), startMs: 30 * MIN },
+  ];
   const left = tightestHeadroom(windows, none, plain);
   near(left.headroom, 0.03 * 110 - 2, 'headroom');
   assert.equal(left.tightestStartMs, 30 * MIN);
@@ -82,7 +113,12 @@ test('ledger: rolling windows see answers and abandons by answer minute', () => 
   for (let m = 0; m < 90; m++) ledger.recordAnswer(m * MIN + 1000);
   ledger.recordAbandon(10 * MIN + 1000);
   ledger.recordAbandon(80 * MIN + 1000);
-  const windows = ledger.openWindows({ nowMs: 90 * MIN - 1, futureAnswersPerMs: 0, lookaheadMs: 60 * MIN, shiftEndMs: null });
+  const windows = ledger.openWindows({
+    nowMs: 90 * MIN - 1,
+    futureAnswersPerMs: 0,
+    lookaheadMs: 60 * MIN,
+    shiftEndMs: null,
+  });
   // Open windows start at minutes 30..89 (the one from minute 29 closed at 89).
   assert.equal(windows.length, 60);
   const byStart = new Map(windows.map((w) => [w.startMs / MIN, w]));
@@ -108,7 +144,11 @@ test('ledger: fixed windows restart at their boundary', () => {
   ledger.recordAnswer(day - 1000);
   ledger.recordAbandon(day - 1000);
   const q = { futureAnswersPerMs: 0, lookaheadMs: 0, shiftEndMs: null };
-  assert.deepEqual(ledger.openWindows({ ...q, nowMs: day - 1 }), [{ startMs: 0, answers: 1, abandons: 1, futureAnswers: 0 }]);
+  assert.deepEqual(ledger.openWindows({ ...q, nowMs: day - 1 }), [
+    { startMs: 0, answers: 1, abandons: 1, futureAnswers: 0 },
+  ]);
   ledger.recordAnswer(day + 1000);
-  assert.deepEqual(ledger.openWindows({ ...q, nowMs: day + 2000 }), [{ startMs: day, answers: 1, abandons: 0, futureAnswers: 0 }]);
+  assert.deepEqual(ledger.openWindows({ ...q, nowMs: day + 2000 }), [
+    { startMs: day, answers: 1, abandons: 0, futureAnswers: 0 },
+  ]);
 });

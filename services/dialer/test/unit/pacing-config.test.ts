@@ -19,14 +19,30 @@ const invalid: { name: string; input: PacerConfigInput; field: string }[] = [
   { name: 'target of one', input: { targetAbandonRate: 1 }, field: 'targetAbandonRate' },
   { name: 'NaN target', input: { targetAbandonRate: Number.NaN }, field: 'targetAbandonRate' },
   { name: 'no windows', input: { abandonWindows: [] }, field: 'abandonWindows' },
-  { name: 'window too short', input: { abandonWindows: [{ kind: 'rolling', lengthMs: 1000 }] }, field: 'abandonWindows[0].lengthMs' },
-  { name: 'fixed window without origin', input: { abandonWindows: [{ kind: 'fixed', lengthMs: 86_400_000, originMs: Number.NaN }] }, field: 'abandonWindows[0].originMs' },
+  {
+    name: 'window too short',
+    input: { abandonWindows: [{ kind: 'rolling', lengthMs: 1000 }] },
+    field: 'abandonWindows[0].lengthMs',
+  },
+  {
+    name: 'fixed window without origin',
+    input: { abandonWindows: [{ kind: 'fixed', lengthMs: 86_400_000, originMs: Number.NaN }] },
+    field: 'abandonWindows[0].originMs',
+  },
   { name: 'negative grace', input: { abandonAfterMs: -1 }, field: 'abandonAfterMs' },
   { name: 'zero ring timeout', input: { maxRingMs: 0 }, field: 'maxRingMs' },
   { name: 'zero channels', input: { channelCapacity: 0 }, field: 'channelCapacity' },
   { name: 'zero cps', input: { maxCps: 0 }, field: 'maxCps' },
-  { name: 'AMD false positives at the target', input: { amd: { enabled: true, humanFalsePositiveRate: 0.03 } }, field: 'amd.humanFalsePositiveRate' },
-  { name: 'AMD false-positive rate above one', input: { amd: { humanFalsePositiveRate: 2 } }, field: 'amd.humanFalsePositiveRate' },
+  {
+    name: 'AMD false positives at the target',
+    input: { amd: { enabled: true, humanFalsePositiveRate: 0.03 } },
+    field: 'amd.humanFalsePositiveRate',
+  },
+  {
+    name: 'AMD false-positive rate above one',
+    input: { amd: { humanFalsePositiveRate: 2 } },
+    field: 'amd.humanFalsePositiveRate',
+  },
   { name: 'dial ratio below one', input: { maxDialRatio: 0.5 }, field: 'maxDialRatio' },
   { name: 'fractional minimum', input: { minResolvedCalls: 1.5 }, field: 'minResolvedCalls' },
   { name: 'zero live answers before predicting', input: { minLiveAnswers: 0 }, field: 'minLiveAnswers' },
@@ -40,7 +56,10 @@ const invalid: { name: string; input: PacerConfigInput; field: string }[] = [
 for (const c of invalid) {
   test(`rejects ${c.name}, naming ${c.field}`, () => {
     const issues = validatePacerConfig(withDefaults(c.input));
-    assert.deepEqual(issues.map((i) => i.field), [c.field]);
+    assert.deepEqual(
+      issues.map((i) => i.field),
+      [c.field],
+    );
     assert.throws(
       () => resolvePacerConfig(c.input),
       (e: unknown) => e instanceof PacerConfigError && e.issues[0]?.field === c.field && e.message.includes(c.field),

@@ -10,7 +10,14 @@ const near = (actual: number, expected: number, tolerance: number, what: string)
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} not within ${tolerance} of ${expected}`);
 
 test('normal CDF matches known values', () => {
-  for (const [x, p] of [[0, 0.5], [1.6449, 0.95], [-1.96, 0.025], [3, 0.99865], [-9, 0]] as const) near(normalCdf(x), p, 1e-4, `Φ(${x})`);
+  for (const [x, p] of [
+    [0, 0.5],
+    [1.6449, 0.95],
+    [-1.96, 0.025],
+    [3, 0.99865],
+    [-9, 0],
+  ] as const)
+    near(normalCdf(x), p, 1e-4, `Φ(${x})`);
 });
 
 test('answer estimator: live probability and hazard by age', () => {
@@ -74,7 +81,8 @@ test('duration estimator: conditional completion from a table of cases', () => {
     { elapsedMs: 0, aheadMs: 0, expected: 0 },
     { elapsedMs: 0, aheadMs: 200_000, expected: 1 },
   ];
-  for (const c of cases) near(d.endsWithin(c.elapsedMs, c.aheadMs), c.expected, 0.02, `ends within ${c.aheadMs} after ${c.elapsedMs}`);
+  for (const c of cases)
+    near(d.endsWithin(c.elapsedMs, c.aheadMs), c.expected, 0.02, `ends within ${c.aheadMs} after ${c.elapsedMs}`);
   near(d.meanMs, 50_500, 1, 'mean');
   // Beyond every sample: an exponential tail, never certainty.
   const tail = d.endsWithin(500_000, 10_000);
@@ -109,9 +117,14 @@ test('agent pool: releases by state, with a fake clock', () => {
     { horizonMs: 16_000, expected: 2 }, // + agent 2
     { horizonMs: 71_000, expected: 3 }, // + agent 1
   ];
-  const outlook = pool.releaseOutlook(t, cases.map((c) => c.horizonMs));
+  const outlook = pool.releaseOutlook(
+    t,
+    cases.map((c) => c.horizonMs),
+  );
   // A small prior on logouts keeps every release a little below certainty.
-  cases.forEach((c, i) => near(outlook.mean[i] ?? -1, c.expected, 0.1 * c.expected + 0.01, `releases within ${c.horizonMs}`));
+  cases.forEach((c, i) =>
+    near(outlook.mean[i] ?? -1, c.expected, 0.1 * c.expected + 0.01, `releases within ${c.horizonMs}`),
+  );
   assert.equal(pool.releasesSeen, 100);
 });
 

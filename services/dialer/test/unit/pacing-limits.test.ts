@@ -60,14 +60,36 @@ function runCase(seed: number): void {
       if (r() < 0.5) {
         events.push({ type: 'agent_busy', tMs: now + ring, agentId, callId: id });
         events.push({ type: 'agent_wrapup', tMs: now + ring + int(0, 600_000), agentId });
-        events.push(r() < 0.1 ? { type: 'agent_logout', tMs: now + ring, agentId } : { type: 'agent_ready', tMs: now + ring, agentId, login: false });
+        events.push(
+          r() < 0.1
+            ? { type: 'agent_logout', tMs: now + ring, agentId }
+            : { type: 'agent_ready', tMs: now + ring, agentId, login: false },
+        );
       }
-      events.push({ type: 'call_ended', tMs: now + ring, callId: id, reason: 'completed', agentId, disposition: pick(['human', 'machine'] as const) });
+      events.push({
+        type: 'call_ended',
+        tMs: now + ring,
+        callId: id,
+        reason: 'completed',
+        agentId,
+        disposition: pick(['human', 'machine'] as const),
+      });
     } else if (outcome < 0.5) {
-      events.push({ type: 'call_answered', tMs: now + ring, callId: id, detected: 'machine', answeredAtMs: now + ring });
+      events.push({
+        type: 'call_answered',
+        tMs: now + ring,
+        callId: id,
+        detected: 'machine',
+        answeredAtMs: now + ring,
+      });
       events.push({ type: 'call_ended', tMs: now + ring, callId: id, reason: 'amd_machine_hangup' });
     } else if (outcome < 0.9) {
-      events.push({ type: 'call_failed', tMs: now + ring, callId: id, cause: pick(['NO_ANSWER', 'USER_BUSY', 'UNALLOCATED_NUMBER', 'NETWORK_OUT_OF_ORDER'] as const) });
+      events.push({
+        type: 'call_failed',
+        tMs: now + ring,
+        callId: id,
+        cause: pick(['NO_ANSWER', 'USER_BUSY', 'UNALLOCATED_NUMBER', 'NETWORK_OUT_OF_ORDER'] as const),
+      });
     } else live.push(id); // still in flight
     for (const e of events) pacer.onEvent(e);
   }

@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 
 /** One AES-256 key and the id stored next to every value it sealed. */
 export interface PiiKey {
@@ -96,7 +103,10 @@ export class PiiCipher {
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, iv);
       decipher.setAuthTag(tag);
-      const text = Buffer.concat([decipher.update(sealed.subarray(idEnd + IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+      const text = Buffer.concat([
+        decipher.update(sealed.subarray(idEnd + IV_BYTES + TAG_BYTES)),
+        decipher.final(),
+      ]).toString('utf8');
       const cut = text.indexOf('\n');
       return { e164: text.slice(0, cut), name: text.slice(cut + 1) };
     } catch (cause) {

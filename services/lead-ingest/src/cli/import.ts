@@ -2,7 +2,14 @@ import { createReadStream, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { ImportJobState, LeadServiceClient, type GetRejectReportRequest, type GetRejectReportResponse, type ImportRequest, type ImportResponse } from '@outbound/proto/outbound/v1/lead';
+import {
+  ImportJobState,
+  LeadServiceClient,
+  type GetRejectReportRequest,
+  type GetRejectReportResponse,
+  type ImportRequest,
+  type ImportResponse,
+} from '@outbound/proto/outbound/v1/lead';
 import { Metadata, createClient, unary } from '@outbound/rpc';
 
 // Operators script imports with this: stream a file to the running service, print the job's
@@ -93,9 +100,16 @@ process.stdout.write(
 );
 if (values.rejects) {
   // Line, column, masked value and reason of each rejected row (formula-escaped, UTF-8 with BOM for spreadsheets).
-  const report = await unary<GetRejectReportRequest, GetRejectReportResponse>(client.getRejectReport, client, { jobId: job.jobId }, new Metadata());
+  const report = await unary<GetRejectReportRequest, GetRejectReportResponse>(
+    client.getRejectReport,
+    client,
+    { jobId: job.jobId },
+    new Metadata(),
+  );
   writeFileSync(values.rejects, report.csv);
-  process.stdout.write(`reject report: ${values.rejects}${report.truncated ? ' (truncated: more rows were rejected than are kept)' : ''}\n`);
+  process.stdout.write(
+    `reject report: ${values.rejects}${report.truncated ? ' (truncated: more rows were rejected than are kept)' : ''}\n`,
+  );
 }
 client.close();
 process.exit(job.state === ImportJobState.IMPORT_JOB_STATE_SUCCEEDED ? 0 : 1);

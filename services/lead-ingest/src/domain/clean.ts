@@ -5,11 +5,7 @@ import { cleanNumber, type NumberType, type PhoneReject } from './phone.js';
 import { parseIntent, tierOf, type Intent, type TierRule } from './tiers.js';
 
 export type RejectReason =
-  | PhoneReject
-  | 'FORMULA_INJECTION'
-  | 'FIELD_TOO_LONG'
-  | 'INVALID_ORDER_VALUE'
-  | 'MALFORMED_ROW';
+  PhoneReject | 'FORMULA_INJECTION' | 'FIELD_TOO_LONG' | 'INVALID_ORDER_VALUE' | 'MALFORMED_ROW';
 
 /** A row that did not make it, with where and why. `value` is raw and must be masked before it leaves. */
 export interface Rejection {
@@ -46,7 +42,12 @@ export const MAX_FIELD_CHARS = 1000;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 
 /** Validate and clean one row (header → cell). Pure: the same row always gives the same answer. */
-export function cleanRow(line: number, cells: Readonly<Record<string, string>>, mapping: ColumnMapping, options: CleanOptions): CleanLead | Rejection {
+export function cleanRow(
+  line: number,
+  cells: Readonly<Record<string, string>>,
+  mapping: ColumnMapping,
+  options: CleanOptions,
+): CleanLead | Rejection {
   const fields: Partial<Record<LeadField, string>> = {};
   const columns: Partial<Record<LeadField, string>> = {};
   const custom: Record<string, string> = {};
@@ -64,11 +65,13 @@ export function cleanRow(line: number, cells: Readonly<Record<string, string>>, 
     }
   }
   const number = cleanNumber(fields.phone ?? '', options.defaultRegion);
-  if (typeof number === 'string') return { line, column: mapping.phoneColumn, value: fields.phone ?? '', reason: number };
+  if (typeof number === 'string')
+    return { line, column: mapping.phoneColumn, value: fields.phone ?? '', reason: number };
   let orderValue: number | undefined;
   if (fields.order_value) {
     orderValue = parseAmount(fields.order_value);
-    if (orderValue === undefined) return { line, column: columns.order_value ?? '', value: fields.order_value, reason: 'INVALID_ORDER_VALUE' };
+    if (orderValue === undefined)
+      return { line, column: columns.order_value ?? '', value: fields.order_value, reason: 'INVALID_ORDER_VALUE' };
   }
   const intent = fields.intent ? parseIntent(fields.intent) : undefined;
   return {
@@ -100,7 +103,14 @@ export function parseAmount(raw: string): number | undefined {
 }
 
 function splitTags(raw: string): string[] {
-  return [...new Set(raw.split(/[,，;；|、]/).map((t) => t.trim()).filter((t) => t.length > 0))];
+  return [
+    ...new Set(
+      raw
+        .split(/[,，;；|、]/)
+        .map((t) => t.trim())
+        .filter((t) => t.length > 0),
+    ),
+  ];
 }
 
 export function isRejection(result: CleanLead | Rejection): result is Rejection {

@@ -7,9 +7,48 @@ export type ColumnTarget = { kind: 'field'; field: LeadField } | { kind: 'custom
 
 // Headers seen in Chinese and English CRM exports, compared after normalise().
 const SYNONYMS: Record<LeadField, readonly string[]> = {
-  external_id: ['externalid', 'id', 'customerid', 'crmid', 'clientid', '客户编号', '客户id', '编号', '会员id', '会员编号'],
-  phone: ['phone', 'mobile', 'tel', 'telephone', 'phonenumber', 'mobilephone', 'cell', 'cellphone', '手机', '手机号', '手机号码', '电话', '电话号码', '联系电话', '联系方式', '号码'],
-  name: ['name', 'fullname', 'customername', 'contact', 'contactname', '姓名', '名字', '客户姓名', '客户名称', '联系人'],
+  external_id: [
+    'externalid',
+    'id',
+    'customerid',
+    'crmid',
+    'clientid',
+    '客户编号',
+    '客户id',
+    '编号',
+    '会员id',
+    '会员编号',
+  ],
+  phone: [
+    'phone',
+    'mobile',
+    'tel',
+    'telephone',
+    'phonenumber',
+    'mobilephone',
+    'cell',
+    'cellphone',
+    '手机',
+    '手机号',
+    '手机号码',
+    '电话',
+    '电话号码',
+    '联系电话',
+    '联系方式',
+    '号码',
+  ],
+  name: [
+    'name',
+    'fullname',
+    'customername',
+    'contact',
+    'contactname',
+    '姓名',
+    '名字',
+    '客户姓名',
+    '客户名称',
+    '联系人',
+  ],
   region: ['region', 'province', 'city', 'area', 'location', '地区', '区域', '省份', '城市', '所在地', '地址'],
   intent: ['intent', 'intentlevel', 'intention', '意向', '意向度', '意向等级', '意向程度'],
   order_value: ['ordervalue', 'amount', 'aov', 'orderamount', '客单价', '订单金额', '金额', '消费金额'],
@@ -17,18 +56,27 @@ const SYNONYMS: Record<LeadField, readonly string[]> = {
 };
 
 const BY_SYNONYM = new Map<string, LeadField>(
-  (Object.entries(SYNONYMS) as Array<[LeadField, readonly string[]]>).flatMap(([field, names]) => names.map((n) => [n, field] as const)),
+  (Object.entries(SYNONYMS) as Array<[LeadField, readonly string[]]>).flatMap(([field, names]) =>
+    names.map((n) => [n, field] as const),
+  ),
 );
 
 function normalise(header: string): string {
-  return header.normalize('NFKC').trim().toLowerCase().replace(/[\s_\-.()（）]/g, '');
+  return header
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_\-.()（）]/g, '');
 }
 
 /** Parse an operator's mapping target: `phone`, `custom.course`, or `ignore`. */
 export function parseTarget(target: string): ColumnTarget | undefined {
   if (target === 'ignore') return { kind: 'ignore' };
-  if (target.startsWith('custom.') && target.length > 'custom.'.length) return { kind: 'custom', key: target.slice('custom.'.length) };
-  return (LEAD_FIELDS as readonly string[]).includes(target) ? { kind: 'field', field: target as LeadField } : undefined;
+  if (target.startsWith('custom.') && target.length > 'custom.'.length)
+    return { kind: 'custom', key: target.slice('custom.'.length) };
+  return (LEAD_FIELDS as readonly string[]).includes(target)
+    ? { kind: 'field', field: target as LeadField }
+    : undefined;
 }
 
 export interface ColumnMapping {
@@ -50,7 +98,10 @@ export class MappingError extends Error {
  * custom fields. The first column claiming a field wins; later ones become custom fields so no
  * data is silently dropped.
  */
-export function resolveMapping(headers: readonly string[], explicit: Readonly<Record<string, string>> = {}): ColumnMapping {
+export function resolveMapping(
+  headers: readonly string[],
+  explicit: Readonly<Record<string, string>> = {},
+): ColumnMapping {
   const targets = new Map<string, ColumnTarget>();
   const claimed = new Set<LeadField>();
   for (const [column, target] of Object.entries(explicit)) {
@@ -73,6 +124,7 @@ export function resolveMapping(headers: readonly string[], explicit: Readonly<Re
     }
   }
   const phoneColumn = [...targets].find(([, t]) => t.kind === 'field' && t.field === 'phone')?.[0];
-  if (phoneColumn === undefined) throw new MappingError('no phone column: name one in column_mapping (e.g. "手机": "phone")');
+  if (phoneColumn === undefined)
+    throw new MappingError('no phone column: name one in column_mapping (e.g. "手机": "phone")');
   return { targets, phoneColumn };
 }

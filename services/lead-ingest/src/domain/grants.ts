@@ -21,12 +21,18 @@ export function grantedPrincipal(grants: readonly TokenGrant[], bearerToken: str
 export function parseTokenGrants(raw: string): { grants: TokenGrant[]; problems: string[] } {
   const grants: TokenGrant[] = [];
   const problems: string[] = [];
-  for (const [index, entry] of raw.split(',').map((e) => e.trim()).filter((e) => e !== '').entries()) {
+  for (const [index, entry] of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')
+    .entries()) {
     const cut = entry.indexOf(':');
     const principal = entry.slice(0, cut);
     const hex = entry.slice(cut + 1);
-    if (cut < 1 || !/^[A-Za-z0-9_.@-]{1,64}$/.test(principal)) problems.push(`entry ${index + 1} must be name:sha256hex with a short name`);
-    else if (!/^[0-9a-f]{64}$/.test(hex)) problems.push(`the hash of ${principal} must be 64 lower-case hex digits (SHA-256 of the token)`);
+    if (cut < 1 || !/^[A-Za-z0-9_.@-]{1,64}$/.test(principal))
+      problems.push(`entry ${index + 1} must be name:sha256hex with a short name`);
+    else if (!/^[0-9a-f]{64}$/.test(hex))
+      problems.push(`the hash of ${principal} must be 64 lower-case hex digits (SHA-256 of the token)`);
     else grants.push({ principal, tokenSha256: Buffer.from(hex, 'hex') });
   }
   return { grants, problems };

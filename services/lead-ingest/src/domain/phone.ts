@@ -1,4 +1,10 @@
-import { isSupportedCountry, parsePhoneNumberWithError, validatePhoneNumberLength, type CountryCode, type NumberType as LibNumberType } from 'libphonenumber-js/max';
+import {
+  isSupportedCountry,
+  parsePhoneNumberWithError,
+  validatePhoneNumberLength,
+  type CountryCode,
+  type NumberType as LibNumberType,
+} from 'libphonenumber-js/max';
 import { knownNumber } from './number-prefixes.js';
 import { timeZoneOf } from './time-zones.js';
 
@@ -13,7 +19,8 @@ export interface CleanNumber {
   timeZone: string;
 }
 
-export type PhoneReject = 'MISSING_PHONE' | 'INVALID_CHARACTERS' | 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_COUNTRY' | 'INVALID_NUMBER';
+export type PhoneReject =
+  'MISSING_PHONE' | 'INVALID_CHARACTERS' | 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_COUNTRY' | 'INVALID_NUMBER';
 
 // What people write around digits: spaces, dashes, dots, brackets, slashes, a leading + or a tel: prefix.
 const ALLOWED = /^(?:tel:)?\+?[\d\s().\-/]+$/i;
@@ -32,7 +39,13 @@ export function cleanNumber(raw: string, defaultRegion: CountryCode): CleanNumbe
   if (!ALLOWED.test(text)) return 'INVALID_CHARACTERS';
   const input = text.replace(/^tel:/i, '').replace(/^00/, '+');
   const known = DIGITS.test(input) ? knownNumber(input, defaultRegion) : undefined;
-  if (known) return { e164: `+${known.callingCode}${input}`, type: numberType(known.type), country: defaultRegion, timeZone: timeZoneOf(defaultRegion) };
+  if (known)
+    return {
+      e164: `+${known.callingCode}${input}`,
+      type: numberType(known.type),
+      country: defaultRegion,
+      timeZone: timeZoneOf(defaultRegion),
+    };
   return parseNumber(input, defaultRegion);
 }
 

@@ -17,6 +17,9 @@ export class RevealPolicy {
     if (!asked) return undefined;
     const principal = grantedPrincipal(this.grants, bearerToken);
     if (principal) return principal;
-    throw new PermissionDeniedError('clear numbers and names need a bearer token granted PII reveal (PII_REVEAL_GRANTS)', { reason: 'PII_REVEAL_DENIED' });
+    throw new PermissionDeniedError(
+      'clear numbers and names need a bearer token granted PII reveal (PII_REVEAL_GRANTS)',
+      { reason: 'PII_REVEAL_DENIED' },
+    );
   }
 }

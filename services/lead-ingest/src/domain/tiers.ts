@@ -43,9 +43,22 @@ export function tierOf(rules: readonly TierRule[], intent: Intent | undefined, o
 }
 
 const INTENT_WORDS: Record<string, Intent> = {
-  high: 'high', h: 'high', 高: 'high', 强: 'high', a: 'high',
-  medium: 'medium', mid: 'medium', m: 'medium', 中: 'medium', 一般: 'medium', b: 'medium',
-  low: 'low', l: 'low', 低: 'low', 弱: 'low', c: 'low',
+  high: 'high',
+  h: 'high',
+  高: 'high',
+  强: 'high',
+  a: 'high',
+  medium: 'medium',
+  mid: 'medium',
+  m: 'medium',
+  中: 'medium',
+  一般: 'medium',
+  b: 'medium',
+  low: 'low',
+  l: 'low',
+  低: 'low',
+  弱: 'low',
+  c: 'low',
 };
 
 /** `高` / `High` / `A` → `high`; anything unknown → undefined (no intent is not an error). */

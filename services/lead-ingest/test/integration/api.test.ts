@@ -24,30 +24,78 @@ after(async () => {
 });
 
 function input(externalId: string, phone: string, extra: Partial<LeadInput> = {}): LeadInput {
-  return { externalId, phone, name: '周八', region: '', tags: [], customFields: {}, intent: '', orderValue: '', ...extra };
+  return {
+    externalId,
+    phone,
+    name: '周八',
+    region: '',
+    tags: [],
+    customFields: {},
+    intent: '',
+    orderValue: '',
+    ...extra,
+  };
 }
 
 async function upsert(listId: string, leads: LeadInput[]): Promise<UpsertLeadsResponse> {
-  return unary<UpsertLeadsRequest, UpsertLeadsResponse>(h.client.upsertLeads, h.client, { listId, defaultRegion: '', leads }, new Metadata());
+  return unary<UpsertLeadsRequest, UpsertLeadsResponse>(
+    h.client.upsertLeads,
+    h.client,
+    { listId, defaultRegion: '', leads },
+    new Metadata(),
+  );
 }
 
 async function page(listId: string, pageSize: number, pageToken = ''): Promise<ListLeadsResponse> {
-  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', customFields: {}, page: { pageSize, pageToken } };
+  const request: ListLeadsRequest = {
+    listId,
+    tier: '',
+    tags: [],
+    region: '',
+    status: 0,
+    intent: '',
+    customFields: {},
+    page: { pageSize, pageToken },
+  };
   return unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, request, new Metadata());
 }
 
 test('UpsertLeads is idempotent by external id: a repeat updates the same lead', async () => {
   const listId = uniqueName('l');
   const first = await upsert(listId, [input('crm-1', '13800138001', { intent: 'low' }), input('crm-2', '13800138002')]);
-  assert.deepEqual(first.results.map((r) => [r.externalId, r.created, r.rejectionReason]), [['crm-1', true, ''], ['crm-2', true, '']]);
+  assert.deepEqual(
+    first.results.map((r) => [r.externalId, r.created, r.rejectionReason]),
+    [
+      ['crm-1', true, ''],
+      ['crm-2', true, ''],
+    ],
+  );
 
-  const again = await upsert(listId, [input('crm-1', '13800138001', { intent: 'high', orderValue: '2000' }), input('crm-3', '13800138002'), input('crm-4', '12')]);
+  const again = await upsert(listId, [
+    input('crm-1', '13800138001', { intent: 'high', orderValue: '2000' }),
+    input('crm-3', '13800138002'),
+    input('crm-4', '12'),
+  ]);
   // Upserts dedup by number + external id, so another customer sharing a number is a new lead.
-  assert.deepEqual(again.results.map((r) => [r.externalId, r.created, r.rejectionReason]), [['crm-1', false, ''], ['crm-3', true, ''], ['crm-4', false, 'TOO_SHORT']]);
+  assert.deepEqual(
+    again.results.map((r) => [r.externalId, r.created, r.rejectionReason]),
+    [
+      ['crm-1', false, ''],
+      ['crm-3', true, ''],
+      ['crm-4', false, 'TOO_SHORT'],
+    ],
+  );
   assert.equal(again.results[0]!.leadId, first.results[0]!.leadId);
 
   const { leads } = await page(listId, 10);
-  assert.deepEqual(leads.map((l) => [l.externalId, l.intent, l.tier]), [['crm-1', 'high', 'A'], ['crm-2', '', 'D'], ['crm-3', '', 'D']]);
+  assert.deepEqual(
+    leads.map((l) => [l.externalId, l.intent, l.tier]),
+    [
+      ['crm-1', 'high', 'A'],
+      ['crm-2', '', 'D'],
+      ['crm-3', '', 'D'],
+    ],
+  );
 });
 
 test('ListLeads pages with a cursor: every lead once, in id order, then an empty token', async () => {
@@ -77,12 +125,21 @@ test('CancelImportJob stops a running import, which then stores nothing', async 
   for (let i = 0; i < 3000; i++) lines.push(`n${i},1360000${String(i).padStart(4, '0')}`);
   const file = Buffer.from(`${lines.join('\n')}\n`);
   const done = new Promise<ImportResponse>((resolve, reject) => {
-    const call = h.client.import(new Metadata(), (error: ServiceError | null, reply) => (error ? reject(error) : resolve(reply)));
+    const call = h.client.import(new Metadata(), (error: ServiceError | null, reply) =>
+      error ? reject(error) : resolve(reply),
+    );
     call.write({ header: header(listId, { jobId }) });
     call.write({ chunk: file });
     // The stream stays open until the cancel went through, so the job is surely still running.
     void waitFor(() => h.app.runner.inFlight > 0, { what: 'import running' })
-      .then(() => unary<CancelImportJobRequest, CancelImportJobResponse>(h.client.cancelImportJob, h.client, { jobId }, new Metadata()))
+      .then(() =>
+        unary<CancelImportJobRequest, CancelImportJobResponse>(
+          h.client.cancelImportJob,
+          h.client,
+          { jobId },
+          new Metadata(),
+        ),
+      )
       .then(() => {
         call.write({ chunk: file });
         call.end();
@@ -99,7 +156,21 @@ test('cells with tabs, line breaks and backslashes survive the bulk COPY path un
   const file = Buffer.from(`name,phone,备注,标签\n"王\\五",13500135000,"${note}","x\\y,z"\n`);
   const { job } = await importFile(h.client, header(listId), file);
   assert.equal(job!.rowsAccepted, 1);
-  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', customFields: {}, page: { pageSize: 10, pageToken: '' } };
-  const { leads } = await unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, request, revealMetadata());
+  const request: ListLeadsRequest = {
+    listId,
+    tier: '',
+    tags: [],
+    region: '',
+    status: 0,
+    intent: '',
+    customFields: {},
+    page: { pageSize: 10, pageToken: '' },
+  };
+  const { leads } = await unary<ListLeadsRequest, ListLeadsResponse>(
+    h.client.listLeads,
+    h.client,
+    request,
+    revealMetadata(),
+  );
   assert.deepEqual([leads[0]!.name, leads[0]!.customFields['备注'], leads[0]!.tags], ['王\\五', note, ['x\\y', 'z']]);
 });

@@ -38,16 +38,47 @@ test('CLI: imports a file with an explicit column mapping, prints the counts and
   // Headers auto-detection would not know: mapped on the command line.
   writeFileSync(file, '联系方式;客户;备注\n13800138021;周八;vip\n12345;吴九;x\n13800138022;郑十;\n');
   const report = join(dir, 'rejects.csv');
-  const result = await importCli([file, '--list', listId, '--delimiter', ';', '--map', '联系方式=phone', '--map', '客户=name', '--map', '备注=custom.note', '--rejects', report]);
+  const result = await importCli([
+    file,
+    '--list',
+    listId,
+    '--delimiter',
+    ';',
+    '--map',
+    '联系方式=phone',
+    '--map',
+    '客户=name',
+    '--map',
+    '备注=custom.note',
+    '--rejects',
+    report,
+  ]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /state succeeded/);
   assert.match(result.stdout, /read 3 {2}accepted 2 {2}rejected 1 {2}duplicate 0/);
   const csv = readFileSync(report, 'utf8');
   assert.match(csv, /^\uFEFFline,column,value,reason\n3,联系方式,/);
   assert.ok(!csv.includes('12345'), 'the rejected value is masked');
-  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', customFields: {}, page: { pageSize: 10, pageToken: '' } };
-  const { leads } = await unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, request, new Metadata());
-  assert.deepEqual(leads.map((l) => l.customFields['note'] ?? ''), ['vip', '']);
+  const request: ListLeadsRequest = {
+    listId,
+    tier: '',
+    tags: [],
+    region: '',
+    status: 0,
+    intent: '',
+    customFields: {},
+    page: { pageSize: 10, pageToken: '' },
+  };
+  const { leads } = await unary<ListLeadsRequest, ListLeadsResponse>(
+    h.client.listLeads,
+    h.client,
+    request,
+    new Metadata(),
+  );
+  assert.deepEqual(
+    leads.map((l) => l.customFields['note'] ?? ''),
+    ['vip', ''],
+  );
 });
 
 test('CLI: bad arguments exit 64 with the usage; a failed job exits 1 with its reason', async () => {

@@ -1,6 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { ServiceError } from '@grpc/grpc-js';
-import { LeadServiceClient, type ImportHeader, type ImportRequest, type ImportResponse } from '@outbound/proto/outbound/v1/lead';
+import {
+  LeadServiceClient,
+  type ImportHeader,
+  type ImportRequest,
+  type ImportResponse,
+} from '@outbound/proto/outbound/v1/lead';
 import { Metadata, createClient, unary } from '@outbound/rpc';
 import { createLogger } from '@outbound/telemetry';
 import { testUrls, uniqueName } from '@outbound/testkit';
@@ -80,19 +85,39 @@ export async function startHarness(overrides: Partial<AppDeps> = {}): Promise<Ha
 }
 
 export function header(listId: string, extra: Partial<ImportHeader> = {}): ImportHeader {
-  return { listId, campaignId: '', defaultRegion: 'CN', format: '', fileName: 'leads.csv', columnMapping: {}, encoding: '', sheetName: '', jobId: '', delimiter: '', dedupByExternalId: false, ...extra };
+  return {
+    listId,
+    campaignId: '',
+    defaultRegion: 'CN',
+    format: '',
+    fileName: 'leads.csv',
+    columnMapping: {},
+    encoding: '',
+    sheetName: '',
+    jobId: '',
+    delimiter: '',
+    dedupByExternalId: false,
+    ...extra,
+  };
 }
 
 /** Stream a header and then the given messages; resolves with the finished job or the gRPC error. */
 export function importMessages(client: LeadServiceClient, messages: ImportRequest[]): Promise<ImportResponse> {
   return new Promise((resolve, reject) => {
-    const call = client.import(new Metadata(), (error: ServiceError | null, reply) => (error ? reject(error) : resolve(reply)));
+    const call = client.import(new Metadata(), (error: ServiceError | null, reply) =>
+      error ? reject(error) : resolve(reply),
+    );
     for (const message of messages) call.write(message);
     call.end();
   });
 }
 
-export function importFile(client: LeadServiceClient, head: ImportHeader, file: Buffer, chunkSize = 7919): Promise<ImportResponse> {
+export function importFile(
+  client: LeadServiceClient,
+  head: ImportHeader,
+  file: Buffer,
+  chunkSize = 7919,
+): Promise<ImportResponse> {
   const chunks: ImportRequest[] = [];
   for (let at = 0; at < file.length; at += chunkSize) chunks.push({ chunk: file.subarray(at, at + chunkSize) });
   return importMessages(client, [{ header: head }, ...chunks]);

@@ -11,7 +11,11 @@ let h: Harness;
 let bus: Bus;
 before(async () => {
   h = await startHarness();
-  bus = await Bus.connect({ url: testUrls.nats, name: 'lead-ingest-http-test', logger: createLogger({ service: 'test', level: 'silent' }) });
+  bus = await Bus.connect({
+    url: testUrls.nats,
+    name: 'lead-ingest-http-test',
+    logger: createLogger({ service: 'test', level: 'silent' }),
+  });
 });
 after(async () => {
   await bus.close();
@@ -20,18 +24,39 @@ after(async () => {
 
 interface Reply {
   status: number;
-  body: { results?: Array<{ externalId: string; leadId: string; created: boolean; rejectionReason: string }>; error?: { code: string; message: string; violations?: Array<{ field: string; description: string }> } };
+  body: {
+    results?: Array<{ externalId: string; leadId: string; created: boolean; rejectionReason: string }>;
+    error?: { code: string; message: string; violations?: Array<{ field: string; description: string }> };
+  };
   text: string;
 }
 
-async function post(body: string | Buffer, headers: Record<string, string> = {}, path = '/v1/leads:upsert', method = 'POST'): Promise<Reply> {
-  const response = await fetch(`${h.httpBase}${path}`, { method, headers: { authorization: `Bearer ${upsertToken}`, 'content-type': 'application/json', ...headers }, ...(method === 'GET' ? {} : { body }) });
+async function post(
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+  path = '/v1/leads:upsert',
+  method = 'POST',
+): Promise<Reply> {
+  const response = await fetch(`${h.httpBase}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${upsertToken}`, 'content-type': 'application/json', ...headers },
+    ...(method === 'GET' ? {} : { body }),
+  });
   const text = await response.text();
   return { status: response.status, body: JSON.parse(text) as Reply['body'], text };
 }
 
 async function listed(listId: string): Promise<ListLeadsResponse> {
-  const request: ListLeadsRequest = { listId, tier: '', tags: [], region: '', status: 0, intent: '', customFields: {}, page: { pageSize: 100, pageToken: '' } };
+  const request: ListLeadsRequest = {
+    listId,
+    tier: '',
+    tags: [],
+    region: '',
+    status: 0,
+    intent: '',
+    customFields: {},
+    page: { pageSize: 100, pageToken: '' },
+  };
   return unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, request, new Metadata());
 }
 
@@ -40,25 +65,68 @@ test('HTTP upsert: JSON in, results out, idempotent by external id, events publi
   const ingested: Array<PayloadOf<typeof events.leadIngested>> = [];
   const updated: Array<PayloadOf<typeof events.leadUpdated>> = [];
   const consumers = [
-    await bus.consume({ event: events.leadIngested, durable: uniqueName('ing'), filterSubject: events.leadIngested.subjectForKey(listId), handler: async ({ event }) => void ingested.push(event.data) }),
-    await bus.consume({ event: events.leadUpdated, durable: uniqueName('upd'), filterSubject: events.leadUpdated.subjectForKey(listId), handler: async ({ event }) => void updated.push(event.data) }),
+    await bus.consume({
+      event: events.leadIngested,
+      durable: uniqueName('ing'),
+      filterSubject: events.leadIngested.subjectForKey(listId),
+      handler: async ({ event }) => void ingested.push(event.data),
+    }),
+    await bus.consume({
+      event: events.leadUpdated,
+      durable: uniqueName('upd'),
+      filterSubject: events.leadUpdated.subjectForKey(listId),
+      handler: async ({ event }) => void updated.push(event.data),
+    }),
   ];
   // Optional fields may be left out, as a webhook would.
-  const first = await post(JSON.stringify({ listId, leads: [{ externalId: 'order-1', phone: '13800138011', name: '周八', customFields: { sku: 'A1' } }, { externalId: 'order-2', phone: '12' }] }));
+  const first = await post(
+    JSON.stringify({
+      listId,
+      leads: [
+        { externalId: 'order-1', phone: '13800138011', name: '周八', customFields: { sku: 'A1' } },
+        { externalId: 'order-2', phone: '12' },
+      ],
+    }),
+  );
   assert.equal(first.status, 200, first.text);
-  assert.deepEqual(first.body.results!.map((r) => [r.externalId, r.created, r.rejectionReason]), [['order-1', true, ''], ['order-2', false, 'TOO_SHORT']]);
+  assert.deepEqual(
+    first.body.results!.map((r) => [r.externalId, r.created, r.rejectionReason]),
+    [
+      ['order-1', true, ''],
+      ['order-2', false, 'TOO_SHORT'],
+    ],
+  );
   assert.ok(!first.text.includes('13800138011') && !first.text.includes('周八'), 'no personal data in the reply');
 
-  const again = await post(JSON.stringify({ listId, defaultRegion: 'CN', leads: [{ externalId: 'order-1', phone: '+86 138 0013 8011', intent: 'high' }] }), { 'content-type': 'application/json; charset=utf-8' });
+  const again = await post(
+    JSON.stringify({
+      listId,
+      defaultRegion: 'CN',
+      leads: [{ externalId: 'order-1', phone: '+86 138 0013 8011', intent: 'high' }],
+    }),
+    { 'content-type': 'application/json; charset=utf-8' },
+  );
   assert.equal(again.status, 200, again.text);
-  assert.deepEqual(again.body.results!.map((r) => [r.leadId, r.created]), [[first.body.results![0]!.leadId, false]]);
+  assert.deepEqual(
+    again.body.results!.map((r) => [r.leadId, r.created]),
+    [[first.body.results![0]!.leadId, false]],
+  );
   const { leads } = await listed(listId);
-  assert.deepEqual(leads.map((l) => [l.externalId, l.intent, l.phone]), [['order-1', 'high', '+86138****8011']]);
+  assert.deepEqual(
+    leads.map((l) => [l.externalId, l.intent, l.phone]),
+    [['order-1', 'high', '+86138****8011']],
+  );
 
   await waitFor(() => ingested.length > 0 && updated.length > 0, { what: 'leads.ingested and leads.updated' });
   for (const consumer of consumers) await consumer.stop();
-  assert.deepEqual(ingested.map((e) => e.leadIds), [[first.body.results![0]!.leadId]]);
-  assert.deepEqual(updated.map((e) => e.leadIds), [[first.body.results![0]!.leadId]]);
+  assert.deepEqual(
+    ingested.map((e) => e.leadIds),
+    [[first.body.results![0]!.leadId]],
+  );
+  assert.deepEqual(
+    updated.map((e) => e.leadIds),
+    [[first.body.results![0]!.leadId]],
+  );
   const { rows } = await h.app.pool.query('SELECT 1 FROM upsert_events');
   assert.equal(rows.length, 0, 'published events leave nothing pending');
 });
@@ -86,13 +154,28 @@ test('HTTP upsert: bad requests get a clear 4xx naming the problem, never the va
   const huge = await post(Buffer.alloc(5 * 1024 * 1024, 0x20));
   assert.deepEqual([huge.status, huge.body.error?.code], [413, 'BODY_TOO_LARGE']);
 
-  const invalid = await post(JSON.stringify({ listId: 'bad list!', leads: [{ phone: 13800138013 }, { externalId: 'x-2', phone: '13800138014', tags: 'vip' }] }));
+  const invalid = await post(
+    JSON.stringify({
+      listId: 'bad list!',
+      leads: [{ phone: 13800138013 }, { externalId: 'x-2', phone: '13800138014', tags: 'vip' }],
+    }),
+  );
   assert.equal(invalid.status, 400, invalid.text);
   assert.equal(invalid.body.error?.code, 'INVALID_ARGUMENT');
-  assert.deepEqual(invalid.body.error?.violations?.map((v) => v.field).sort(), ['leads[0].externalId', 'leads[0].phone', 'leads[1].tags', 'listId']);
+  assert.deepEqual(invalid.body.error?.violations?.map((v) => v.field).sort(), [
+    'leads[0].externalId',
+    'leads[0].phone',
+    'leads[1].tags',
+    'listId',
+  ]);
   assert.ok(!invalid.text.includes('13800138013'), 'the offending value is not echoed');
 
-  const tooMany = await post(JSON.stringify({ listId, leads: Array.from({ length: 1001 }, (_, i) => ({ externalId: `x-${i}`, phone: '13800138015' })) }));
+  const tooMany = await post(
+    JSON.stringify({
+      listId,
+      leads: Array.from({ length: 1001 }, (_, i) => ({ externalId: `x-${i}`, phone: '13800138015' })),
+    }),
+  );
   assert.deepEqual([tooMany.status, tooMany.body.error?.violations?.[0]?.field], [400, 'leads']);
 
   assert.equal((await post(valid, {}, '/v1/leads', 'POST')).status, 404);
@@ -109,12 +192,25 @@ test('upsert events stored but not published (a crash after commit) go out at th
   const listId = uniqueName('l');
   const batchId = randomUUID();
   const leadIds = [randomUUID(), randomUUID()];
-  await h.app.pool.query('INSERT INTO upsert_events (batch_id, list_id, created, updated) VALUES ($1, $2, $3::uuid[], $4::uuid[])', [batchId, listId, [leadIds[0]], [leadIds[1]]]);
+  await h.app.pool.query(
+    'INSERT INTO upsert_events (batch_id, list_id, created, updated) VALUES ($1, $2, $3::uuid[], $4::uuid[])',
+    [batchId, listId, [leadIds[0]], [leadIds[1]]],
+  );
   const ingested: string[][] = [];
   const updated: string[][] = [];
   const consumers = [
-    await bus.consume({ event: events.leadIngested, durable: uniqueName('ing'), filterSubject: events.leadIngested.subjectForKey(listId), handler: async ({ event }) => void ingested.push(event.data.leadIds) }),
-    await bus.consume({ event: events.leadUpdated, durable: uniqueName('upd'), filterSubject: events.leadUpdated.subjectForKey(listId), handler: async ({ event }) => void updated.push(event.data.leadIds) }),
+    await bus.consume({
+      event: events.leadIngested,
+      durable: uniqueName('ing'),
+      filterSubject: events.leadIngested.subjectForKey(listId),
+      handler: async ({ event }) => void ingested.push(event.data.leadIds),
+    }),
+    await bus.consume({
+      event: events.leadUpdated,
+      durable: uniqueName('upd'),
+      filterSubject: events.leadUpdated.subjectForKey(listId),
+      handler: async ({ event }) => void updated.push(event.data.leadIds),
+    }),
   ];
   // Another replica starting on the same schema publishes what the first left behind.
   const replica = await startHarness({ schema: h.schema });

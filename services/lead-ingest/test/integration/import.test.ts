@@ -5,9 +5,23 @@ import ExcelJS from 'exceljs';
 import type { ServiceError } from '@grpc/grpc-js';
 import { Status, statusDetails } from '@outbound/rpc';
 import { uniqueName } from '@outbound/testkit';
-import type { GetRejectReportRequest, GetRejectReportResponse, ListLeadsRequest, ListLeadsResponse } from '@outbound/proto/outbound/v1/lead';
+import type {
+  GetRejectReportRequest,
+  GetRejectReportResponse,
+  ListLeadsRequest,
+  ListLeadsResponse,
+} from '@outbound/proto/outbound/v1/lead';
 import { ImportJobState } from '@outbound/proto/outbound/v1/lead';
-import { Metadata, header, importFile, importMessages, revealMetadata, startHarness, unary, type Harness } from './harness.js';
+import {
+  Metadata,
+  header,
+  importFile,
+  importMessages,
+  revealMetadata,
+  startHarness,
+  unary,
+  type Harness,
+} from './harness.js';
 
 let h: Harness;
 before(async () => {
@@ -17,15 +31,49 @@ after(async () => {
   await h.stop();
 });
 
-const CSV = ['姓名,手机,地区,意向度,客单价,课程意向', '张三,13800138000,广东,高,1500,数学', '李四,139-0013-9000,北京,中,200,英语', '王五,12345,上海,低,0,', '赵六,+86 138 0013 8000,广东,高,1500,数学', '钱七,=cmd|\' /C calc\'!A0,广东,高,1,'].join('\r\n');
+const CSV = [
+  '姓名,手机,地区,意向度,客单价,课程意向',
+  '张三,13800138000,广东,高,1500,数学',
+  '李四,139-0013-9000,北京,中,200,英语',
+  '王五,12345,上海,低,0,',
+  '赵六,+86 138 0013 8000,广东,高,1500,数学',
+  "钱七,=cmd|' /C calc'!A0,广东,高,1,",
+].join('\r\n');
 
 async function list(listId: string, reveal = false, extra: Partial<ListLeadsRequest> = {}): Promise<ListLeadsResponse> {
-  return unary<ListLeadsRequest, ListLeadsResponse>(h.client.listLeads, h.client, { listId, tier: '', tags: [], region: '', status: 0, intent: '', page: { pageSize: 100, pageToken: '' }, ...extra, customFields: extra.customFields ?? {} }, reveal ? revealMetadata() : new Metadata());
+  return unary<ListLeadsRequest, ListLeadsResponse>(
+    h.client.listLeads,
+    h.client,
+    {
+      listId,
+      tier: '',
+      tags: [],
+      region: '',
+      status: 0,
+      intent: '',
+      page: { pageSize: 100, pageToken: '' },
+      ...extra,
+      customFields: extra.customFields ?? {},
+    },
+    reveal ? revealMetadata() : new Metadata(),
+  );
 }
 
 async function report(jobId: string): Promise<string[][]> {
-  const res = await unary<GetRejectReportRequest, GetRejectReportResponse>(h.client.getRejectReport, h.client, { jobId }, new Metadata());
-  return res.csv.toString('utf8').replace(/^\uFEFF/, '').trim().split('\r\n').join('\n').split('\n').map((l) => l.split(','));
+  const res = await unary<GetRejectReportRequest, GetRejectReportResponse>(
+    h.client.getRejectReport,
+    h.client,
+    { jobId },
+    new Metadata(),
+  );
+  return res.csv
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\r\n')
+    .join('\n')
+    .split('\n')
+    .map((l) => l.split(','));
 }
 
 test('a UTF-8 CSV with Chinese headers: cleaned, deduplicated, tiered, masked, with a reject report', async () => {
@@ -36,23 +84,43 @@ test('a UTF-8 CSV with Chinese headers: cleaned, deduplicated, tiered, masked, w
   const masked = await list(listId);
   // Leads list in id order and ids are random: compare them sorted by masked number.
   const byPhone = (a: { phone: string }, b: { phone: string }) => a.phone.localeCompare(b.phone);
-  assert.deepEqual([...masked.leads].sort(byPhone).map((l) => [l.phone, l.name, l.tier, l.timeZone, l.numberType, l.customFields['课程意向']]), [
-    ['+86138****8000', '张*', 'A', 'Asia/Shanghai', 1, '数学'],
-    ['+86139****9000', '李*', 'D', 'Asia/Shanghai', 1, '英语'],
-  ]);
+  assert.deepEqual(
+    [...masked.leads]
+      .sort(byPhone)
+      .map((l) => [l.phone, l.name, l.tier, l.timeZone, l.numberType, l.customFields['课程意向']]),
+    [
+      ['+86138****8000', '张*', 'A', 'Asia/Shanghai', 1, '数学'],
+      ['+86139****9000', '李*', 'D', 'Asia/Shanghai', 1, '英语'],
+    ],
+  );
   const clear = await list(listId, true);
   assert.deepEqual(clear.leads.map((l) => l.phone).sort(), ['+8613800138000', '+8613900139000']);
   // A group by need, kept as a custom field.
-  assert.deepEqual((await list(listId, false, { customFields: { 课程意向: '英语' } })).leads.map((l) => l.name), ['李*']);
+  assert.deepEqual(
+    (await list(listId, false, { customFields: { 课程意向: '英语' } })).leads.map((l) => l.name),
+    ['李*'],
+  );
   assert.deepEqual((await list(listId, false, { customFields: { 课程意向: '英语', 其他: 'x' } })).leads, []);
-  await assert.rejects(list(listId, false, { customFields: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`f${i}`, 'x'])) }), (error: ServiceError) => {
-    assert.equal(error.code, Status.INVALID_ARGUMENT);
-    assert.deepEqual(statusDetails(error).fieldViolations.map((v) => v.field), ['customFields']);
-    return true;
-  });
+  await assert.rejects(
+    list(listId, false, { customFields: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`f${i}`, 'x'])) }),
+    (error: ServiceError) => {
+      assert.equal(error.code, Status.INVALID_ARGUMENT);
+      assert.deepEqual(
+        statusDetails(error).fieldViolations.map((v) => v.field),
+        ['customFields'],
+      );
+      return true;
+    },
+  );
   const rows = await report(job!.jobId);
   assert.deepEqual(rows[0], ['line', 'column', 'value', 'reason']);
-  assert.deepEqual(rows.slice(1).map((r) => [r[0], r[1], r.at(-1)]), [['4', '手机', 'TOO_SHORT'], ['6', '手机', 'FORMULA_INJECTION']]);
+  assert.deepEqual(
+    rows.slice(1).map((r) => [r[0], r[1], r.at(-1)]),
+    [
+      ['4', '手机', 'TOO_SHORT'],
+      ['6', '手机', 'FORMULA_INJECTION'],
+    ],
+  );
   assert.ok(!rows.flat().some((cell) => cell.includes('13800138000')), 'no clear number in the report');
 });
 
@@ -83,22 +151,53 @@ test('an .xlsx workbook: the named sheet, formula cells rejected', async () => {
   sheet.addRow(['Bob', { formula: 'HYPERLINK("http://x","13500135000")' }, '']);
   const file = Buffer.from(await workbook.xlsx.writeBuffer());
   const { job } = await importFile(h.client, header(listId, { fileName: 'x.xlsx', sheetName: '客户' }), file);
-  assert.deepEqual([job!.state, job!.rowsAccepted, job!.rowsRejected], [ImportJobState.IMPORT_JOB_STATE_SUCCEEDED, 1, 1]);
-  assert.deepEqual((await list(listId, false, { tags: ['新客'] })).leads.map((l) => l.tags), [['vip', '新客']]);
+  assert.deepEqual(
+    [job!.state, job!.rowsAccepted, job!.rowsRejected],
+    [ImportJobState.IMPORT_JOB_STATE_SUCCEEDED, 1, 1],
+  );
+  assert.deepEqual(
+    (await list(listId, false, { tags: ['新客'] })).leads.map((l) => l.tags),
+    [['vip', '新客']],
+  );
 });
 
 test('JSON lines: bad lines are rejected with their line numbers', async () => {
   const listId = uniqueName('l');
-  const file = Buffer.from('{"phone":"13300133000","name":"甲","intent":"high","order_value":2000}\nnot json\n[1]\n{"phone":"abc"}\n');
+  const file = Buffer.from(
+    '{"phone":"13300133000","name":"甲","intent":"high","order_value":2000}\nnot json\n[1]\n{"phone":"abc"}\n',
+  );
   const { job } = await importFile(h.client, header(listId, { format: 'jsonl' }), file);
   assert.deepEqual([job!.rowsRead, job!.rowsAccepted, job!.rowsRejected], [4, 1, 3]);
-  assert.deepEqual((await report(job!.jobId)).slice(1).map((r) => [r[0], r.at(-1)]), [['2', 'MALFORMED_ROW'], ['3', 'MALFORMED_ROW'], ['4', 'INVALID_CHARACTERS']]);
+  assert.deepEqual(
+    (await report(job!.jobId)).slice(1).map((r) => [r[0], r.at(-1)]),
+    [
+      ['2', 'MALFORMED_ROW'],
+      ['3', 'MALFORMED_ROW'],
+      ['4', 'INVALID_CHARACTERS'],
+    ],
+  );
 });
 
 test('rows over the stream import like a file', async () => {
   const listId = uniqueName('l');
-  const row = (phone: string) => ({ row: { externalId: '', phone, name: 'n', region: '', tags: [], customFields: { source: 'web' }, intent: '', orderValue: '' } });
-  const { job } = await importMessages(h.client, [{ header: header(listId) }, row('13100131000'), row('13100131000'), row('999')]);
+  const row = (phone: string) => ({
+    row: {
+      externalId: '',
+      phone,
+      name: 'n',
+      region: '',
+      tags: [],
+      customFields: { source: 'web' },
+      intent: '',
+      orderValue: '',
+    },
+  });
+  const { job } = await importMessages(h.client, [
+    { header: header(listId) },
+    row('13100131000'),
+    row('13100131000'),
+    row('999'),
+  ]);
   assert.deepEqual([job!.rowsAccepted, job!.rowsDuplicate, job!.rowsRejected], [1, 1, 1]);
   assert.equal((await list(listId)).leads[0]!.customFields['source'], 'web');
 });
@@ -130,11 +229,15 @@ test('a file failing after thousands of good rows leaves no partial leads', asyn
 });
 
 test('a bad header is INVALID_ARGUMENT naming the fields', async () => {
-  const error = await importMessages(h.client, [{ header: header('bad list id!', { defaultRegion: 'XX', delimiter: ';;' }) }]).then(
+  const error = await importMessages(h.client, [
+    { header: header('bad list id!', { defaultRegion: 'XX', delimiter: ';;' }) },
+  ]).then(
     () => assert.fail('expected an error'),
     (e: ServiceError) => e,
   );
   assert.equal(error.code, Status.INVALID_ARGUMENT);
-  const fields = statusDetails(error).fieldViolations.map((v) => v.field).sort();
+  const fields = statusDetails(error)
+    .fieldViolations.map((v) => v.field)
+    .sort();
   assert.deepEqual(fields, ['defaultRegion', 'delimiter', 'listId']);
 });

@@ -9,7 +9,11 @@ import { DEFAULT_TIER_RULES, tierOf } from '../../src/domain/tiers.js';
 test('numbers: E.164, type, country and zone; each rejection reason', () => {
   const cases: Array<[string, string, unknown]> = [
     ['13800138000', 'CN', { e164: '+8613800138000', type: 'mobile', country: 'CN', timeZone: 'Asia/Shanghai' }],
-    ['１３８ ００１３ ８０００', 'CN', { e164: '+8613800138000', type: 'mobile', country: 'CN', timeZone: 'Asia/Shanghai' }],
+    [
+      '１３８ ００１３ ８０００',
+      'CN',
+      { e164: '+8613800138000', type: 'mobile', country: 'CN', timeZone: 'Asia/Shanghai' },
+    ],
     ['010-6552 9988', 'CN', { e164: '+861065529988', type: 'fixed_line', country: 'CN', timeZone: 'Asia/Shanghai' }],
     ['+44 20 7946 0958', 'CN', { e164: '+442079460958', type: 'fixed_line', country: 'GB', timeZone: 'Europe/London' }],
     ['800 820 8820', 'CN', { e164: '+868008208820', type: 'toll_free', country: 'CN', timeZone: 'Asia/Shanghai' }],
@@ -24,34 +28,91 @@ test('numbers: E.164, type, country and zone; each rejection reason', () => {
 });
 
 test('mapping: Chinese and English headers auto-detected, explicit mapping wins, unknown columns kept as custom', () => {
-  const mapping = resolveMapping(['客户编号', '姓名', '联系电话', '地区', '意向度', '客单价', '标签', '备注', 'custom.src']);
-  assert.deepEqual(Object.fromEntries([...mapping.targets].map(([k, t]) => [k, t.kind === 'field' ? t.field : t.kind === 'custom' ? `custom.${t.key}` : 'ignore'])), {
-    客户编号: 'external_id', 姓名: 'name', 联系电话: 'phone', 地区: 'region', 意向度: 'intent', 客单价: 'order_value', 标签: 'tags', 备注: 'custom.备注', 'custom.src': 'custom.src',
-  });
+  const mapping = resolveMapping([
+    '客户编号',
+    '姓名',
+    '联系电话',
+    '地区',
+    '意向度',
+    '客单价',
+    '标签',
+    '备注',
+    'custom.src',
+  ]);
+  assert.deepEqual(
+    Object.fromEntries(
+      [...mapping.targets].map(([k, t]) => [
+        k,
+        t.kind === 'field' ? t.field : t.kind === 'custom' ? `custom.${t.key}` : 'ignore',
+      ]),
+    ),
+    {
+      客户编号: 'external_id',
+      姓名: 'name',
+      联系电话: 'phone',
+      地区: 'region',
+      意向度: 'intent',
+      客单价: 'order_value',
+      标签: 'tags',
+      备注: 'custom.备注',
+      'custom.src': 'custom.src',
+    },
+  );
   assert.equal(resolveMapping(['Mobile', 'Phone'], { Phone: 'phone' }).phoneColumn, 'Phone');
   assert.throws(() => resolveMapping(['姓名', '地址']), MappingError);
   assert.throws(() => resolveMapping(['phone'], { phone: 'nonsense' }), MappingError);
 });
 
 test('formula injection: detected in cells, numbers with signs left alone, escaped on export', () => {
-  for (const bad of ["=cmd|' /C calc'!A0", '@SUM(A1)', '+HYPERLINK("x")', '-2+3+cmd|x', '\t=1']) assert.ok(isFormula(bad), bad);
-  for (const ok of ['+86 138 0013 8000', '-12.5', '(021) 5555 1234', '张三', '-张三', 'a=b']) assert.ok(!isFormula(ok), ok);
+  for (const bad of ["=cmd|' /C calc'!A0", '@SUM(A1)', '+HYPERLINK("x")', '-2+3+cmd|x', '\t=1'])
+    assert.ok(isFormula(bad), bad);
+  for (const ok of ['+86 138 0013 8000', '-12.5', '(021) 5555 1234', '张三', '-张三', 'a=b'])
+    assert.ok(!isFormula(ok), ok);
   assert.equal(escapeFormula('=1+1'), "'=1+1");
   assert.equal(escapeFormula('张三'), '张三');
 });
 
 test('tiers: intent × order value → four tiers, as data', () => {
-  assert.deepEqual([tierOf(DEFAULT_TIER_RULES, 'high', 1000), tierOf(DEFAULT_TIER_RULES, 'high', 999), tierOf(DEFAULT_TIER_RULES, 'medium', 5000), tierOf(DEFAULT_TIER_RULES, undefined, undefined)], ['A', 'B', 'C', 'D']);
+  assert.deepEqual(
+    [
+      tierOf(DEFAULT_TIER_RULES, 'high', 1000),
+      tierOf(DEFAULT_TIER_RULES, 'high', 999),
+      tierOf(DEFAULT_TIER_RULES, 'medium', 5000),
+      tierOf(DEFAULT_TIER_RULES, undefined, undefined),
+    ],
+    ['A', 'B', 'C', 'D'],
+  );
   assert.equal(tierOf([{ tier: 'VIP', maxOrderValue: 10 }], 'low', 9), 'VIP');
 });
 
 test('rows: cleaned with line numbers and reasons', () => {
   const mapping = resolveMapping(['name', 'phone', 'order_value', 'intent', 'tags']);
   const options = { defaultRegion: 'CN' as const, tierRules: DEFAULT_TIER_RULES };
-  const lead = cleanRow(7, { name: ' 张三\u0007 ', phone: '13800138000', order_value: '¥1,200.50', intent: '高', tags: 'a，b;a' }, mapping, options);
+  const lead = cleanRow(
+    7,
+    { name: ' 张三\u0007 ', phone: '13800138000', order_value: '¥1,200.50', intent: '高', tags: 'a，b;a' },
+    mapping,
+    options,
+  );
   assert.ok(!('reason' in lead));
-  assert.deepEqual([lead.name, lead.orderValue, lead.intent, lead.tier, lead.tags, lead.region], ['张三', 1200.5, 'high', 'A', ['a', 'b'], 'CN']);
-  assert.deepEqual(cleanRow(9, { name: 'x', phone: '13800138000', order_value: 'lots', intent: '', tags: '' }, mapping, options), { line: 9, column: 'order_value', value: 'lots', reason: 'INVALID_ORDER_VALUE' });
-  assert.equal((cleanRow(3, { name: 'x'.repeat(2000), phone: '13800138000', order_value: '', intent: '', tags: '' }, mapping, options) as { reason: string }).reason, 'FIELD_TOO_LONG');
+  assert.deepEqual(
+    [lead.name, lead.orderValue, lead.intent, lead.tier, lead.tags, lead.region],
+    ['张三', 1200.5, 'high', 'A', ['a', 'b'], 'CN'],
+  );
+  assert.deepEqual(
+    cleanRow(9, { name: 'x', phone: '13800138000', order_value: 'lots', intent: '', tags: '' }, mapping, options),
+    { line: 9, column: 'order_value', value: 'lots', reason: 'INVALID_ORDER_VALUE' },
+  );
+  assert.equal(
+    (
+      cleanRow(
+        3,
+        { name: 'x'.repeat(2000), phone: '13800138000', order_value: '', intent: '', tags: '' },
+        mapping,
+        options,
+      ) as { reason: string }
+    ).reason,
+    'FIELD_TOO_LONG',
+  );
   assert.equal(parseAmount('1200元'), 1200);
 });

@@ -33,7 +33,10 @@ test('key rotation: new values use the active key, old key ids still open', () =
 test('blind index: equal numbers match, keyed, and external id changes the dedup key', () => {
   const a = new PiiCipher([k1], 'k1', blind);
   assert.deepEqual(a.blindIndex('+8613800138000'), a.blindIndex('+8613800138000'));
-  assert.notDeepEqual(a.blindIndex('+8613800138000'), new PiiCipher([k1], 'k1', randomBytes(32)).blindIndex('+8613800138000'));
+  assert.notDeepEqual(
+    a.blindIndex('+8613800138000'),
+    new PiiCipher([k1], 'k1', randomBytes(32)).blindIndex('+8613800138000'),
+  );
   assert.notDeepEqual(a.blindIndex('+8613800138000', 'C1'), a.blindIndex('+8613800138000'));
   assert.equal(a.blindIndex('+8613800138000').length, 16, 'the first 128 bits of the HMAC');
 });
@@ -45,7 +48,19 @@ test('masking as shown to callers without permission', () => {
 
 test('config: a bad key names its variable and does not echo it', () => {
   const env = { PII_KEYS: 'k1:notbase64', BLIND_INDEX_KEY: 'short' };
-  assert.throws(() => loadConfig(configShape, env), (error: Error) => /PII_KEYS: key k1 must be 32 bytes/.test(error.message) && /BLIND_INDEX_KEY/.test(error.message) && !error.message.includes('notbase64'));
-  const good = loadConfig(configShape, { PII_KEYS: `k1:${k1.key.toString('base64')},k2:${k2.key.toString('base64')}`, BLIND_INDEX_KEY: blind.toString('base64') });
-  assert.deepEqual(good.piiKeys.map((k) => k.id), ['k1', 'k2']);
+  assert.throws(
+    () => loadConfig(configShape, env),
+    (error: Error) =>
+      /PII_KEYS: key k1 must be 32 bytes/.test(error.message) &&
+      /BLIND_INDEX_KEY/.test(error.message) &&
+      !error.message.includes('notbase64'),
+  );
+  const good = loadConfig(configShape, {
+    PII_KEYS: `k1:${k1.key.toString('base64')},k2:${k2.key.toString('base64')}`,
+    BLIND_INDEX_KEY: blind.toString('base64'),
+  });
+  assert.deepEqual(
+    good.piiKeys.map((k) => k.id),
+    ['k1', 'k2'],
+  );
 });

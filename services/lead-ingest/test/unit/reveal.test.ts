@@ -9,7 +9,10 @@ const sha = (token: string) => createHash('sha256').update(token).digest('hex');
 
 test('grants parse from name:sha256hex pairs; bad entries are named, never echoed', () => {
   const { grants, problems } = parseTokenGrants(`ops:${sha('t1')}, auditor.2:${sha('t2')}`);
-  assert.deepEqual(grants.map((g) => g.principal), ['ops', 'auditor.2']);
+  assert.deepEqual(
+    grants.map((g) => g.principal),
+    ['ops', 'auditor.2'],
+  );
   assert.deepEqual(problems, []);
   const bad = parseTokenGrants(`ops:${sha('t1').toUpperCase()},nohash,:${sha('x')},ok:12`);
   assert.equal(bad.grants.length, 0);

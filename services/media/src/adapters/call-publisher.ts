@@ -56,12 +56,17 @@ export class CallPublisher {
   private chain(event: CallEvent, traceparent: string | undefined, eslArrivedAtMs: number | undefined): Promise<void> {
     const key = event.call.callId;
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      await this.send(event, traceparent);
-      if (eslArrivedAtMs !== undefined) this.observer?.eslToNatsMs(performance.now() - eslArrivedAtMs);
-    }).catch((error: unknown) => {
-      this.logger.error({ callId: key, kind: event.kind, err: (error as Error).message }, 'publishing a call event failed');
-    });
+    const next = previous
+      .then(async () => {
+        await this.send(event, traceparent);
+        if (eslArrivedAtMs !== undefined) this.observer?.eslToNatsMs(performance.now() - eslArrivedAtMs);
+      })
+      .catch((error: unknown) => {
+        this.logger.error(
+          { callId: key, kind: event.kind, err: (error as Error).message },
+          'publishing a call event failed',
+        );
+      });
     this.tails.set(key, next);
     void next.finally(() => {
       if (this.tails.get(key) === next) this.tails.delete(key);
@@ -72,7 +77,13 @@ export class CallPublisher {
   private async send(event: CallEvent, traceparent?: string): Promise<void> {
     const parentTrace = traceparent ?? event.call.traceparent;
     const ctx = parentTrace ? extractTraceContext({ traceparent: parentTrace }) : context.active();
-    const base = { campaignId: event.call.campaignId, leadId: event.call.leadId, attemptId: event.call.attemptId, callId: event.call.callId, node: event.call.node };
+    const base = {
+      campaignId: event.call.campaignId,
+      leadId: event.call.leadId,
+      attemptId: event.call.attemptId,
+      callId: event.call.callId,
+      node: event.call.node,
+    };
     const options = { id: callEventId(event), occurredAt: new Date(event.atMs) };
     const bus = this.bus();
     if (bus === undefined) throw new Error('the bus is not connected');
@@ -96,7 +107,13 @@ export class CallPublisher {
         case 'hangup':
           await bus.publish(
             events.callHangup,
-            { ...base, cause: event.cause, billsec: event.billsec, answered: event.answered, ...(event.sipStatus === undefined ? {} : { sipStatus: event.sipStatus }) },
+            {
+              ...base,
+              cause: event.cause,
+              billsec: event.billsec,
+              answered: event.answered,
+              ...(event.sipStatus === undefined ? {} : { sipStatus: event.sipStatus }),
+            },
             options,
           );
           return;

@@ -84,7 +84,10 @@ export class EslPool {
   connection(name: string): EslConnection {
     const handle = this.nodes.get(name);
     if (handle === undefined || handle.connection.state !== 'ready') {
-      throw new UnavailableError(`media node ${name} is not connected`, { reason: 'NODE_UNAVAILABLE', details: { node: name } });
+      throw new UnavailableError(`media node ${name} is not connected`, {
+        reason: 'NODE_UNAVAILABLE',
+        details: { node: name },
+      });
     }
     return handle.connection;
   }
@@ -102,7 +105,11 @@ export class EslPool {
     for (let attempt = 1; !this.stopping.signal.aborted; attempt++) {
       try {
         await handle.connection.connect();
-        await handle.connection.subscribe(this.options.eventFormat ?? 'plain', SUBSCRIBED_EVENTS, SUBSCRIBED_SUBCLASSES);
+        await handle.connection.subscribe(
+          this.options.eventFormat ?? 'plain',
+          SUBSCRIBED_EVENTS,
+          SUBSCRIBED_SUBCLASSES,
+        );
         log.info({ host: handle.config.host, port: handle.config.port }, 'ESL connected');
         this.markUp(handle);
         this.options.onReady(handle.config.name, 'connected');

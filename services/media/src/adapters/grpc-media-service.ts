@@ -11,35 +11,62 @@ export interface MediaServiceDefaults {
   readonly ringTimeoutMs: number;
 }
 
-const subjectSafe = z.string().min(1, 'is required').max(128).regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe id (letters, digits, _ or -)');
-const uuid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a call uuid');
+const subjectSafe = z
+  .string()
+  .min(1, 'is required')
+  .max(128)
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe id (letters, digits, _ or -)');
+const uuid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a call uuid');
 export const MIN_RING_TIMEOUT_MS = 5_000;
 export const MAX_RING_TIMEOUT_MS = 120_000;
 
 const originateSchema = z.object({
   attempt: z.object({ campaignId: subjectSafe, leadId: subjectSafe, attemptId: subjectSafe }, { error: 'is required' }),
   destination: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number (+ and 7 to 15 digits)'),
-  callerId: z.string().regex(/^(\+?[0-9]{3,15})?$/, 'must be digits with an optional leading +').optional(),
-  gateway: z.string().regex(/^([A-Za-z0-9_.-]{1,64})?$/, 'must be a gateway name').optional(),
+  callerId: z
+    .string()
+    .regex(/^(\+?[0-9]{3,15})?$/, 'must be digits with an optional leading +')
+    .optional(),
+  gateway: z
+    .string()
+    .regex(/^([A-Za-z0-9_.-]{1,64})?$/, 'must be a gateway name')
+    .optional(),
   amd: z.boolean().optional(),
   ringTimeoutMs: z
     .number()
     .int()
-    .refine((v) => v === 0 || (v >= MIN_RING_TIMEOUT_MS && v <= MAX_RING_TIMEOUT_MS), `must be 0 (default) or ${MIN_RING_TIMEOUT_MS}-${MAX_RING_TIMEOUT_MS} ms`),
+    .refine(
+      (v) => v === 0 || (v >= MIN_RING_TIMEOUT_MS && v <= MAX_RING_TIMEOUT_MS),
+      `must be 0 (default) or ${MIN_RING_TIMEOUT_MS}-${MAX_RING_TIMEOUT_MS} ms`,
+    ),
 });
 
 const causeSchema = z.string().regex(/^([A-Z_]{3,64})?$/, 'must be a FreeSWITCH hangup cause such as NORMAL_CLEARING');
 const hangupSchema = z.object({ callId: uuid, cause: causeSchema });
-const bridgeSchema = z.object({ callId: uuid, agentEndpoint: z.string().regex(/^[A-Za-z0-9_.@:/+-]{1,128}$/, 'must be an endpoint like user/1001') });
+const bridgeSchema = z.object({
+  callId: uuid,
+  agentEndpoint: z.string().regex(/^[A-Za-z0-9_.@:/+-]{1,128}$/, 'must be an endpoint like user/1001'),
+});
 const playSchema = z.object({
   callId: uuid,
-  file: z.string().regex(/^[A-Za-z0-9_./:-]{1,512}$/, 'must be a file path without spaces').optional(),
-  tone: z.string().regex(/^[%(),0-9;=a-zA-Z.]{1,256}$/, 'must be a tone_stream spec such as %(1000,0,440)').optional(),
+  file: z
+    .string()
+    .regex(/^[A-Za-z0-9_./:-]{1,512}$/, 'must be a file path without spaces')
+    .optional(),
+  tone: z
+    .string()
+    .regex(/^[%(),0-9;=a-zA-Z.]{1,256}$/, 'must be a tone_stream spec such as %(1000,0,440)')
+    .optional(),
   ttsText: z.string().max(4000).optional(),
 });
 const startRecordingSchema = z.object({ callId: uuid });
 const stopRecordingSchema = z.object({ callId: uuid, recordingId: uuid });
-const transferSchema = z.object({ callId: uuid, destination: z.string().regex(/^[A-Za-z0-9_*#+-]{1,64}( XML [A-Za-z0-9_-]+)?$/, 'must be a dialplan extension') });
+const transferSchema = z.object({
+  callId: uuid,
+  destination: z.string().regex(/^[A-Za-z0-9_*#+-]{1,64}( XML [A-Za-z0-9_-]+)?$/, 'must be a dialplan extension'),
+});
 const collectSchema = z.object({
   callId: uuid,
   maxDigits: z.number().int().min(1, 'must be 1-32').max(32, 'must be 1-32'),
@@ -53,14 +80,20 @@ function currentTraceparent(): string | undefined {
   return injectTraceContext<Record<string, string>>({})['traceparent'];
 }
 
-export function mediaServiceBinding(controller: MediaController, defaults: MediaServiceDefaults, logger: Logger): ServiceBinding {
+export function mediaServiceBinding(
+  controller: MediaController,
+  defaults: MediaServiceDefaults,
+  logger: Logger,
+): ServiceBinding {
   return bindService<MediaServiceServer>(
     'outbound.v1.MediaService',
     MediaServiceService,
     {
       originate: async (request) => {
         const valid = validateRequest(originateSchema, request);
-        trace.getActiveSpan()?.setAttributes({ 'call.attempt_id': valid.attempt.attemptId, 'call.campaign_id': valid.attempt.campaignId });
+        trace
+          .getActiveSpan()
+          ?.setAttributes({ 'call.attempt_id': valid.attempt.attemptId, 'call.campaign_id': valid.attempt.campaignId });
         const traceparent = currentTraceparent();
         const result = await controller.originate({
           ...valid.attempt,
@@ -85,7 +118,8 @@ export function mediaServiceBinding(controller: MediaController, defaults: Media
       },
       play: async (request) => {
         const valid = validateRequest(playSchema, request);
-        if (valid.ttsText !== undefined) throw new FailedPreconditionError('no TTS engine configured', { reason: 'NO_TTS_ENGINE' });
+        if (valid.ttsText !== undefined)
+          throw new FailedPreconditionError('no TTS engine configured', { reason: 'NO_TTS_ENGINE' });
         if (valid.file !== undefined) await controller.play(valid.callId, { file: valid.file });
         else if (valid.tone !== undefined) await controller.play(valid.callId, { tone: valid.tone });
         else validateRequest(z.object({ media: z.string({ error: 'one of file, tone or tts_text is required' }) }), {});

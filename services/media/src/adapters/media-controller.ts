@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { EslError, EslTimeoutError, type EslEvent } from '@outbound/esl';
-import { DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from '@outbound/errors';
+import {
+  DeadlineExceededError,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnavailableError,
+} from '@outbound/errors';
 import { redactText, type Logger } from '@outbound/telemetry';
 import { CAUSE_ORIGINATE_UNCONFIRMED, type CallEvent, type CallRef } from '../domain/call-events.js';
 import { CallTable, parseShowChannels } from '../domain/call-table.js';
@@ -64,7 +70,8 @@ export class MediaController {
     const emitted = this.table.apply(signal);
     if (this.table.isCreated(signal.uuid)) this.createdWaiters.get(signal.uuid)?.();
     this.emit(emitted, signal, arrivedAtMs);
-    for (const e of emitted) if (e.kind === 'answered' && this.table.wantsAmd(e.call.callId)) this.startAmd(node, e.call.callId);
+    for (const e of emitted)
+      if (e.kind === 'answered' && this.table.wantsAmd(e.call.callId)) this.startAmd(node, e.call.callId);
     if (signal.type === 'hangup' && signal.complete) this.onChannelGone(signal.uuid);
   }
 
@@ -81,7 +88,10 @@ export class MediaController {
       const emitted = this.table.reconcile(node, live, this.now());
       for (const e of emitted) if (e.kind === 'hangup') this.onChannelGone(e.call.callId);
       this.emit(emitted);
-      log.info({ live: live.length, tracked: this.table.countOn(node), changes: emitted.length }, 'channel table reconciled');
+      log.info(
+        { live: live.length, tracked: this.table.countOn(node), changes: emitted.length },
+        'channel table reconciled',
+      );
     } catch (error) {
       log.warn({ err: redactText((error as Error).message) }, 'reconcile failed; will retry on the next reconnect');
     }
@@ -89,7 +99,10 @@ export class MediaController {
 
   async originate(command: OriginateCommand): Promise<{ callId: string; node: string }> {
     const pool = this.options.pool;
-    const node = selectNode(pool.names().map((name) => ({ name, healthy: pool.isHealthy(name), activeCalls: this.table.countOn(name) })), this.lastNode);
+    const node = selectNode(
+      pool.names().map((name) => ({ name, healthy: pool.isHealthy(name), activeCalls: this.table.countOn(name) })),
+      this.lastNode,
+    );
     if (node === undefined) throw new UnavailableError('no media node is connected', { reason: 'NO_MEDIA_NODE' });
     this.lastNode = node;
     const callId = randomUUID();
@@ -97,12 +110,25 @@ export class MediaController {
     try {
       dial = buildOriginate({ ...command, callId, ...(command.callerId ? { callerId: command.callerId } : {}) });
     } catch (error) {
-      if (error instanceof DialStringError) throw InvalidArgumentError.field(error.field, 'contains characters that cannot be dialled');
+      if (error instanceof DialStringError)
+        throw InvalidArgumentError.field(error.field, 'contains characters that cannot be dialled');
       throw error;
     }
     const connection = pool.connection(node);
-    const ref: CallRef = { callId, node, campaignId: command.campaignId, leadId: command.leadId, attemptId: command.attemptId, ...(command.traceparent ? { traceparent: command.traceparent } : {}) };
-    const log = this.options.logger.child({ callId, node, attemptId: command.attemptId, campaignId: command.campaignId });
+    const ref: CallRef = {
+      callId,
+      node,
+      campaignId: command.campaignId,
+      leadId: command.leadId,
+      attemptId: command.attemptId,
+      ...(command.traceparent ? { traceparent: command.traceparent } : {}),
+    };
+    const log = this.options.logger.child({
+      callId,
+      node,
+      attemptId: command.attemptId,
+      campaignId: command.campaignId,
+    });
     const originated = this.table.register(ref, this.now(), { amd: command.amd });
     const created = new Promise<'created'>((resolve) => this.createdWaiters.set(callId, () => resolve('created')));
     const job = connection.bgapi(dial, { jobTimeoutMs: command.ringTimeoutMs + 60_000 });
@@ -123,7 +149,11 @@ export class MediaController {
     if (typeof first === 'object' && first.kind === 'error' && !lateReply && !this.table.isCreated(callId)) {
       this.table.forget(callId);
       log.warn({ err: redactText((first.error as Error).message) }, 'originate not accepted by the node');
-      throw new UnavailableError(`media node ${node} did not accept the call`, { reason: 'NODE_UNAVAILABLE', details: { node }, cause: first.error });
+      throw new UnavailableError(`media node ${node} did not accept the call`, {
+        reason: 'NODE_UNAVAILABLE',
+        details: { node },
+        cause: first.error,
+      });
     }
     this.emit(originated);
     // The outcome flows as events; a job that fails without any channel event ends the call here.
@@ -132,7 +162,10 @@ export class MediaController {
         const cause = /^-ERR\s+([A-Z_]+)/.exec(outcome.body)?.[1] ?? 'NORMAL_TEMPORARY_FAILURE';
         this.emit(this.table.fail(callId, cause, this.now()));
       } else if (outcome.kind === 'error') {
-        log.debug({ err: redactText((outcome.error as Error).message) }, 'originate job not reported; the channel table follows events and reconciliation');
+        log.debug(
+          { err: redactText((outcome.error as Error).message) },
+          'originate job not reported; the channel table follows events and reconciliation',
+        );
       }
     });
     if (!this.table.isCreated(callId)) this.confirmLater(node, callId, command.ringTimeoutMs);
@@ -152,24 +185,31 @@ export class MediaController {
   async bridge(callId: string, agentEndpoint: string, signal?: AbortSignal): Promise<{ agentCallId: string }> {
     const node = this.nodeOf(callId);
     const call = this.table.get(callId);
-    if (!call?.answered) throw new FailedPreconditionError('the call is not answered yet', { reason: 'CALL_NOT_ANSWERED' });
+    if (!call?.answered)
+      throw new FailedPreconditionError('the call is not answered yet', { reason: 'CALL_NOT_ANSWERED' });
     const agentCallId = randomUUID();
     let dial: string;
     try {
       dial = buildAgentOriginate(agentCallId, agentEndpoint, call.ref);
     } catch (error) {
-      if (error instanceof DialStringError) throw InvalidArgumentError.field('agent_endpoint', 'must be an endpoint like user/1001');
+      if (error instanceof DialStringError)
+        throw InvalidArgumentError.field('agent_endpoint', 'must be an endpoint like user/1001');
       throw error;
     }
     const connection = this.options.pool.connection(node);
     this.agentLegs.set(agentCallId, callId);
-    const job = await this.withSignal(connection.bgapi(dial, { jobTimeoutMs: 30_000 }), signal).catch((error: unknown) => {
-      this.agentLegs.delete(agentCallId);
-      throw this.eslFailure(node, error);
-    });
+    const job = await this.withSignal(connection.bgapi(dial, { jobTimeoutMs: 30_000 }), signal).catch(
+      (error: unknown) => {
+        this.agentLegs.delete(agentCallId);
+        throw this.eslFailure(node, error);
+      },
+    );
     if (!job.ok) {
       this.agentLegs.delete(agentCallId);
-      throw new FailedPreconditionError('the agent leg did not answer', { reason: 'AGENT_LEG_FAILED', details: { cause: job.body.replace(/^-ERR\s*/, '').trim() } });
+      throw new FailedPreconditionError('the agent leg did not answer', {
+        reason: 'AGENT_LEG_FAILED',
+        details: { cause: job.body.replace(/^-ERR\s*/, '').trim() },
+      });
     }
     const reply = await this.api(node, `uuid_bridge ${callId} ${agentCallId}`);
     if (!reply.ok) {
@@ -213,9 +253,14 @@ export class MediaController {
   }
 
   /** Digits the called party presses (DTMF events), until max digits, a terminator or the timeout. */
-  async collectDtmf(callId: string, options: { maxDigits: number; timeoutMs: number; terminators: string }, signal?: AbortSignal): Promise<string> {
+  async collectDtmf(
+    callId: string,
+    options: { maxDigits: number; timeoutMs: number; terminators: string },
+    signal?: AbortSignal,
+  ): Promise<string> {
     this.nodeOf(callId);
-    if (this.dtmfWaiters.has(callId)) throw new FailedPreconditionError('digits are already being collected on this call', { reason: 'DTMF_BUSY' });
+    if (this.dtmfWaiters.has(callId))
+      throw new FailedPreconditionError('digits are already being collected on this call', { reason: 'DTMF_BUSY' });
     return new Promise<string>((resolve) => {
       const finish = (digits: string): void => {
         clearTimeout(timer);
@@ -224,7 +269,12 @@ export class MediaController {
         resolve(digits);
       };
       const onAbort = (): void => finish(waiter.digits.join(''));
-      const waiter: DtmfWaiter = { digits: [], maxDigits: options.maxDigits, terminators: options.terminators, resolve: finish };
+      const waiter: DtmfWaiter = {
+        digits: [],
+        maxDigits: options.maxDigits,
+        terminators: options.terminators,
+        resolve: finish,
+      };
       this.dtmfWaiters.set(callId, waiter);
       const timer = setTimeout(() => finish(waiter.digits.join('')), options.timeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -247,7 +297,8 @@ export class MediaController {
   private onChannelGone(callId: string): void {
     this.dtmfWaiters.get(callId)?.resolve(this.dtmfWaiters.get(callId)?.digits.join('') ?? '');
     for (const [id, recording] of this.recordings) if (recording.callId === callId) this.recordings.delete(id);
-    for (const [agent, customer] of this.agentLegs) if (customer === callId || agent === callId) this.agentLegs.delete(agent);
+    for (const [agent, customer] of this.agentLegs)
+      if (customer === callId || agent === callId) this.agentLegs.delete(agent);
   }
 
   /**
@@ -256,15 +307,23 @@ export class MediaController {
    * hangup instead of sitting in the table for ever.
    */
   private confirmLater(node: string, callId: string, ringTimeoutMs: number): void {
-    const timer = setTimeout(() => {
-      if (this.table.get(callId) === undefined || this.table.isCreated(callId)) return;
-      this.api(node, `uuid_exists ${callId}`).then(
-        (reply) => {
-          if (reply.body.trim() === 'false' && !this.table.isCreated(callId)) this.emit(this.table.fail(callId, CAUSE_ORIGINATE_UNCONFIRMED, this.now()));
-        },
-        (error: unknown) => this.options.logger.warn({ callId, node, err: redactText((error as Error).message) }, 'could not confirm an unreported call; reconciliation will'),
-      );
-    }, ringTimeoutMs + (this.options.acceptTimeoutMs ?? 5_000));
+    const timer = setTimeout(
+      () => {
+        if (this.table.get(callId) === undefined || this.table.isCreated(callId)) return;
+        this.api(node, `uuid_exists ${callId}`).then(
+          (reply) => {
+            if (reply.body.trim() === 'false' && !this.table.isCreated(callId))
+              this.emit(this.table.fail(callId, CAUSE_ORIGINATE_UNCONFIRMED, this.now()));
+          },
+          (error: unknown) =>
+            this.options.logger.warn(
+              { callId, node, err: redactText((error as Error).message) },
+              'could not confirm an unreported call; reconciliation will',
+            ),
+        );
+      },
+      ringTimeoutMs + (this.options.acceptTimeoutMs ?? 5_000),
+    );
     timer.unref();
   }
 
@@ -275,9 +334,14 @@ export class MediaController {
     } catch {
       return;
     }
-    connection.sendmsg(callId, [['call-command', 'execute'], ['execute-app-name', 'amd']]).catch((error: unknown) => {
-      this.options.logger.warn({ callId, node, err: redactText((error as Error).message) }, 'could not start AMD');
-    });
+    connection
+      .sendmsg(callId, [
+        ['call-command', 'execute'],
+        ['execute-app-name', 'amd'],
+      ])
+      .catch((error: unknown) => {
+        this.options.logger.warn({ callId, node, err: redactText((error as Error).message) }, 'could not start AMD');
+      });
   }
 
   private emit(emitted: readonly CallEvent[], signal?: ChannelSignal, eslArrivedAtMs?: number): void {
@@ -301,8 +365,16 @@ export class MediaController {
 
   private eslFailure(node: string, error: unknown): Error {
     if (error instanceof EslError) {
-      if (error.code === 'TIMEOUT') return new DeadlineExceededError(`media node ${node} did not answer in time`, { reason: 'NODE_TIMEOUT', cause: error });
-      return new UnavailableError(`media node ${node} is not reachable`, { reason: 'NODE_UNAVAILABLE', details: { node }, cause: error });
+      if (error.code === 'TIMEOUT')
+        return new DeadlineExceededError(`media node ${node} did not answer in time`, {
+          reason: 'NODE_TIMEOUT',
+          cause: error,
+        });
+      return new UnavailableError(`media node ${node} is not reachable`, {
+        reason: 'NODE_UNAVAILABLE',
+        details: { node },
+        cause: error,
+      });
     }
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -315,7 +387,8 @@ export class MediaController {
   private withSignal<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal === undefined) return promise;
     return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => reject(new DeadlineExceededError('the request was cancelled', { reason: 'CANCELLED' }));
+      const onAbort = (): void =>
+        reject(new DeadlineExceededError('the request was cancelled', { reason: 'CANCELLED' }));
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));

@@ -20,7 +20,13 @@ export type CallEvent =
   | { readonly kind: 'originated'; readonly call: CallRef; readonly atMs: number }
   | { readonly kind: 'ringing'; readonly call: CallRef; readonly atMs: number; readonly earlyMedia: boolean }
   | { readonly kind: 'answered'; readonly call: CallRef; readonly atMs: number }
-  | { readonly kind: 'amd'; readonly call: CallRef; readonly atMs: number; readonly verdict: AmdVerdict; readonly detectMs: number }
+  | {
+      readonly kind: 'amd';
+      readonly call: CallRef;
+      readonly atMs: number;
+      readonly verdict: AmdVerdict;
+      readonly detectMs: number;
+    }
   | { readonly kind: 'bridged'; readonly call: CallRef; readonly atMs: number; readonly agentCallId: string }
   | {
       readonly kind: 'hangup';

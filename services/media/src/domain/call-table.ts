@@ -49,13 +49,25 @@ export class CallTable {
   get(callId: string): CallSnapshot | undefined {
     const call = this.calls.get(callId);
     if (call === undefined) return undefined;
-    return { ref: call.ref, phase: call.phase, answered: call.answeredAtMs !== undefined, ...(call.bridgedTo ? { bridgedTo: call.bridgedTo } : {}) };
+    return {
+      ref: call.ref,
+      phase: call.phase,
+      answered: call.answeredAtMs !== undefined,
+      ...(call.bridgedTo ? { bridgedTo: call.bridgedTo } : {}),
+    };
   }
 
   /** A call we asked a node to place: it is in the table from now on. */
   register(ref: CallRef, nowMs: number, options: { amd?: boolean } = {}): CallEvent[] {
     if (this.calls.has(ref.callId)) return [];
-    this.calls.set(ref.callId, { ref, phase: 'dialing', startedAtMs: nowMs, amdRequested: options.amd ?? false, amdReported: false, created: false });
+    this.calls.set(ref.callId, {
+      ref,
+      phase: 'dialing',
+      startedAtMs: nowMs,
+      amdRequested: options.amd ?? false,
+      amdReported: false,
+      created: false,
+    });
     this.perNode.set(ref.node, this.countOn(ref.node) + 1);
     return [{ kind: 'originated', call: ref, atMs: nowMs }];
   }
@@ -75,7 +87,17 @@ export class CallTable {
     const call = this.calls.get(callId);
     if (call === undefined) return [];
     this.remove(callId);
-    return [{ kind: 'hangup', call: call.ref, atMs: nowMs, cause, billsec: 0, answered: false, ...(call.sipStatus === undefined ? {} : { sipStatus: call.sipStatus }) }];
+    return [
+      {
+        kind: 'hangup',
+        call: call.ref,
+        atMs: nowMs,
+        cause,
+        billsec: 0,
+        answered: false,
+        ...(call.sipStatus === undefined ? {} : { sipStatus: call.sipStatus }),
+      },
+    ];
   }
 
   /** True when an answered call asked for AMD and has no verdict yet. */
@@ -125,10 +147,17 @@ export class CallTable {
         if (!signal.complete) return [];
         this.remove(signal.uuid);
         const answered = call.answeredAtMs !== undefined;
-        const billsec = signal.billsec ?? (answered ? Math.max(0, Math.floor((signal.atMs - (call.answeredAtMs ?? signal.atMs)) / 1000)) : 0);
+        const billsec =
+          signal.billsec ??
+          (answered ? Math.max(0, Math.floor((signal.atMs - (call.answeredAtMs ?? signal.atMs)) / 1000)) : 0);
         return [
           {
-            kind: 'hangup', call: ref, atMs: signal.atMs, cause: signal.cause, billsec, answered,
+            kind: 'hangup',
+            call: ref,
+            atMs: signal.atMs,
+            cause: signal.cause,
+            billsec,
+            answered,
             ...(call.sipStatus === undefined ? {} : { sipStatus: call.sipStatus }),
           },
         ];
@@ -151,14 +180,19 @@ export class CallTable {
         this.remove(callId);
         const answered = call.answeredAtMs !== undefined;
         out.push({
-          kind: 'hangup', call: call.ref, atMs: nowMs, cause: CAUSE_LOST_WHILE_DISCONNECTED, answered,
+          kind: 'hangup',
+          call: call.ref,
+          atMs: nowMs,
+          cause: CAUSE_LOST_WHILE_DISCONNECTED,
+          answered,
           billsec: answered ? Math.max(0, Math.floor((nowMs - (call.answeredAtMs ?? nowMs)) / 1000)) : 0,
           ...(call.sipStatus === undefined ? {} : { sipStatus: call.sipStatus }),
         });
         continue;
       }
       const state = channel.callState.toUpperCase();
-      if ((state === 'ACTIVE' || state === 'HELD') && call.answeredAtMs === undefined) out.push(...this.answer(call, nowMs));
+      if ((state === 'ACTIVE' || state === 'HELD') && call.answeredAtMs === undefined)
+        out.push(...this.answer(call, nowMs));
       else if (state === 'RINGING' && call.phase === 'dialing') {
         call.phase = 'ringing';
         out.push({ kind: 'ringing', call: call.ref, atMs: nowMs, earlyMedia: false });
@@ -216,7 +250,8 @@ export function parseShowChannels(body: string): LiveChannel[] | undefined {
   for (const row of rows) {
     if (typeof row !== 'object' || row === null) continue;
     const { uuid, callstate } = row as { uuid?: unknown; callstate?: unknown };
-    if (typeof uuid === 'string' && uuid !== '') out.push({ uuid, callState: typeof callstate === 'string' ? callstate : '' });
+    if (typeof uuid === 'string' && uuid !== '')
+      out.push({ uuid, callState: typeof callstate === 'string' ? callstate : '' });
   }
   return out;
 }

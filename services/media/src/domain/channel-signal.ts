@@ -5,12 +5,37 @@
 
 export type ChannelSignal =
   | { readonly type: 'create'; readonly uuid: string; readonly atMs: number; readonly vars: ChannelVars }
-  | { readonly type: 'progress'; readonly uuid: string; readonly atMs: number; readonly earlyMedia: boolean; readonly vars: ChannelVars }
+  | {
+      readonly type: 'progress';
+      readonly uuid: string;
+      readonly atMs: number;
+      readonly earlyMedia: boolean;
+      readonly vars: ChannelVars;
+    }
   | { readonly type: 'answer'; readonly uuid: string; readonly atMs: number; readonly vars: ChannelVars }
-  | { readonly type: 'bridge'; readonly uuid: string; readonly atMs: number; readonly otherUuid: string; readonly vars: ChannelVars }
-  | { readonly type: 'app-complete'; readonly uuid: string; readonly atMs: number; readonly app: string; readonly response: string; readonly vars: ChannelVars }
+  | {
+      readonly type: 'bridge';
+      readonly uuid: string;
+      readonly atMs: number;
+      readonly otherUuid: string;
+      readonly vars: ChannelVars;
+    }
+  | {
+      readonly type: 'app-complete';
+      readonly uuid: string;
+      readonly atMs: number;
+      readonly app: string;
+      readonly response: string;
+      readonly vars: ChannelVars;
+    }
   | { readonly type: 'beep'; readonly uuid: string; readonly atMs: number; readonly vars: ChannelVars }
-  | { readonly type: 'dtmf'; readonly uuid: string; readonly atMs: number; readonly digit: string; readonly vars: ChannelVars }
+  | {
+      readonly type: 'dtmf';
+      readonly uuid: string;
+      readonly atMs: number;
+      readonly digit: string;
+      readonly vars: ChannelVars;
+    }
   | {
       readonly type: 'hangup';
       readonly uuid: string;
@@ -64,7 +89,9 @@ export interface RawEvent {
 }
 
 /** `[field, header]` pairs, built once: `vars` runs on every event. */
-const VAR_HEADERS = (Object.entries(VAR) as [keyof ChannelVars, string][]).map(([key, name]) => [key, `variable_${name}`] as const);
+const VAR_HEADERS = (Object.entries(VAR) as [keyof ChannelVars, string][]).map(
+  ([key, name]) => [key, `variable_${name}`] as const,
+);
 
 function vars(headers: ReadonlyMap<string, string>): ChannelVars {
   const out: { -readonly [K in keyof ChannelVars]: string } = {};
@@ -107,7 +134,12 @@ export function toSignal(event: RawEvent, nowMs: number): ChannelSignal | undefi
       return other === undefined ? undefined : { type: 'bridge', ...base, otherUuid: other };
     }
     case 'CHANNEL_EXECUTE_COMPLETE':
-      return { type: 'app-complete', ...base, app: h.get('Application') ?? '', response: h.get('Application-Response') ?? '' };
+      return {
+        type: 'app-complete',
+        ...base,
+        app: h.get('Application') ?? '',
+        response: h.get('Application-Response') ?? '',
+      };
     case 'DTMF': {
       const digit = h.get('DTMF-Digit');
       return digit === undefined || !/^[0-9*#A-D]$/.test(digit) ? undefined : { type: 'dtmf', ...base, digit };

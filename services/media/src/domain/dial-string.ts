@@ -13,7 +13,10 @@ export interface OriginatePlan {
 }
 
 export class DialStringError extends Error {
-  constructor(readonly field: string, detail: string) {
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
     super(`${field}: ${detail}`);
     this.name = 'DialStringError';
   }
@@ -37,8 +40,10 @@ const NUMBER = /^\+?[0-9]+$/;
 
 /** `originate {vars}sofia/gateway/<gw>/<number> &park()` (the arguments of `bgapi`). */
 export function buildOriginate(plan: OriginatePlan): string {
-  if (!GATEWAY.test(plan.gateway)) throw new DialStringError('gateway', 'must be letters, digits, dot, dash or underscore');
-  if (!NUMBER.test(plan.destination)) throw new DialStringError('destination', 'must be digits with an optional leading +');
+  if (!GATEWAY.test(plan.gateway))
+    throw new DialStringError('gateway', 'must be letters, digits, dot, dash or underscore');
+  if (!NUMBER.test(plan.destination))
+    throw new DialStringError('destination', 'must be digits with an optional leading +');
   const vars: [string, string][] = [
     ['origination_uuid', plan.callId],
     ...(plan.callerId ? ([['origination_caller_id_number', plan.callerId]] as [string, string][]) : []),
@@ -54,8 +59,13 @@ export function buildOriginate(plan: OriginatePlan): string {
 }
 
 /** The agent leg of a Bridge: `user/<agent>` or an explicit endpoint, parked until uuid_bridge. */
-export function buildAgentOriginate(agentCallId: string, endpoint: string, customer: { campaignId: string; leadId: string; attemptId: string; traceparent?: string }): string {
-  if (!/^[A-Za-z0-9_.@:/+-]+$/.test(endpoint)) throw new DialStringError('agent_endpoint', 'must be an endpoint like user/1001');
+export function buildAgentOriginate(
+  agentCallId: string,
+  endpoint: string,
+  customer: { campaignId: string; leadId: string; attemptId: string; traceparent?: string },
+): string {
+  if (!/^[A-Za-z0-9_.@:/+-]+$/.test(endpoint))
+    throw new DialStringError('agent_endpoint', 'must be an endpoint like user/1001');
   const target = endpoint.includes('/') ? endpoint : `user/${endpoint}`;
   const vars: [string, string][] = [
     ['origination_uuid', agentCallId],

@@ -2,8 +2,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServiceError } from '@grpc/grpc-js';
 import type {
-  BridgeRequest, BridgeResponse, HangupRequest, HangupResponse, PlayRequest, PlayResponse, StartRecordingRequest, StartRecordingResponse,
-  StopRecordingRequest, StopRecordingResponse,
+  BridgeRequest,
+  BridgeResponse,
+  HangupRequest,
+  HangupResponse,
+  PlayRequest,
+  PlayResponse,
+  StartRecordingRequest,
+  StartRecordingResponse,
+  StopRecordingRequest,
+  StopRecordingResponse,
 } from '@outbound/proto/outbound/v1/media';
 import { Metadata, Status, unary } from '@outbound/rpc';
 import { parseScenario, createApp as createSwitch, type App as SwitchApp } from '@outbound/switch-sim';
@@ -41,13 +49,22 @@ after(async () => {
 });
 
 const metadata = (): Metadata => new Metadata();
-const rejected = (promise: Promise<unknown>): Promise<ServiceError> => promise.then(() => assert.fail('expected an error'), (error: ServiceError) => error);
+const rejected = (promise: Promise<unknown>): Promise<ServiceError> =>
+  promise.then(
+    () => assert.fail('expected an error'),
+    (error: ServiceError) => error,
+  );
 
 /** An answered call that stays up; returns its id and the campaign's event log. */
-async function answeredCall(destination = '+15550001234'): Promise<{ callId: string; seen: Awaited<ReturnType<MediaHarness['watch']>> }> {
+async function answeredCall(
+  destination = '+15550001234',
+): Promise<{ callId: string; seen: Awaited<ReturnType<MediaHarness['watch']>> }> {
   const campaignId = uniqueName('camp');
   const seen = await harness.watch(campaignId);
-  const { callId } = await harness.originate({ attempt: { campaignId, leadId: 'lead-1', attemptId: uniqueName('att') }, destination });
+  const { callId } = await harness.originate({
+    attempt: { campaignId, leadId: 'lead-1', attemptId: uniqueName('att') },
+    destination,
+  });
   await waitFor(() => seen.get('calls.answered')?.find((e) => e.data['callId'] === callId), { what: 'calls.answered' });
   return { callId, seen };
 }
@@ -58,23 +75,43 @@ function hangup(callId: string): Promise<HangupResponse> {
 
 test('Bridge: the agent leg user/<agent> is placed and bridged; CHANNEL_BRIDGE → calls.bridged', async () => {
   const { callId, seen } = await answeredCall();
-  const reply = await unary<BridgeRequest, BridgeResponse>(harness.client.bridge, harness.client, { callId, agentEndpoint: 'user/1001' }, metadata());
+  const reply = await unary<BridgeRequest, BridgeResponse>(
+    harness.client.bridge,
+    harness.client,
+    { callId, agentEndpoint: 'user/1001' },
+    metadata(),
+  );
   assert.match(reply.agentCallId, /^[0-9a-f-]{36}$/);
-  const bridged = await waitFor(() => seen.get('calls.bridged')?.find((e) => e.data['callId'] === callId), { what: 'calls.bridged' });
+  const bridged = await waitFor(() => seen.get('calls.bridged')?.find((e) => e.data['callId'] === callId), {
+    what: 'calls.bridged',
+  });
   assert.equal(bridged.data['agentCallId'], reply.agentCallId);
   assert.equal(bridged.id, `${callId}.bridged`);
   const agentLeg = tap.eventsFor(reply.agentCallId).find((e) => e.name === 'CHANNEL_CREATE');
   assert.match(agentLeg?.headers.get('Channel-Name') ?? '', /1001/, 'the agent leg dialled user/1001');
   await hangup(callId);
-  await waitFor(() => seen.get('calls.hangup')?.find((e) => e.data['callId'] === callId), { what: 'calls.hangup after the bridge' });
+  await waitFor(() => seen.get('calls.hangup')?.find((e) => e.data['callId'] === callId), {
+    what: 'calls.hangup after the bridge',
+  });
 });
 
 test('Bridge before the call is answered → FAILED_PRECONDITION; unknown call → NOT_FOUND', async () => {
-  const bridge = (callId: string): Promise<BridgeResponse> => unary<BridgeRequest, BridgeResponse>(harness.client.bridge, harness.client, { callId, agentEndpoint: 'user/1001' }, metadata());
+  const bridge = (callId: string): Promise<BridgeResponse> =>
+    unary<BridgeRequest, BridgeResponse>(
+      harness.client.bridge,
+      harness.client,
+      { callId, agentEndpoint: 'user/1001' },
+      metadata(),
+    );
   const campaignId = uniqueName('camp');
   const seen = await harness.watch(campaignId);
-  const ringing = await harness.originate({ attempt: { campaignId, leadId: 'lead-ring', attemptId: uniqueName('att') }, destination: '+15554440001' });
-  await waitFor(() => seen.get('calls.ringing')?.find((e) => e.data['callId'] === ringing.callId), { what: 'calls.ringing' });
+  const ringing = await harness.originate({
+    attempt: { campaignId, leadId: 'lead-ring', attemptId: uniqueName('att') },
+    destination: '+15554440001',
+  });
+  await waitFor(() => seen.get('calls.ringing')?.find((e) => e.data['callId'] === ringing.callId), {
+    what: 'calls.ringing',
+  });
   assert.equal((await rejected(bridge(ringing.callId))).code, Status.FAILED_PRECONDITION);
   await hangup(ringing.callId);
   assert.equal((await rejected(bridge('00000000-0000-4000-8000-000000000000'))).code, Status.NOT_FOUND);
@@ -82,13 +119,20 @@ test('Bridge before the call is answered → FAILED_PRECONDITION; unknown call �
 
 test('Play: a file and a tone go to the channel as uuid_broadcast playbacks; TTS text → FAILED_PRECONDITION', async () => {
   const { callId } = await answeredCall();
-  const play = (request: Omit<PlayRequest, 'callId'>): Promise<PlayResponse> => unary<PlayRequest, PlayResponse>(harness.client.play, harness.client, { callId, ...request }, metadata());
+  const play = (request: Omit<PlayRequest, 'callId'>): Promise<PlayResponse> =>
+    unary<PlayRequest, PlayResponse>(harness.client.play, harness.client, { callId, ...request }, metadata());
   await play({ file: '/usr/share/sounds/welcome.wav' });
   await play({ tone: '%(500,500,440)' });
-  const played = await waitFor(() => {
-    const paths = tap.eventsFor(callId).filter((e) => e.name === 'PLAYBACK_START').map((e) => e.headers.get('Playback-File-Path'));
-    return paths.length >= 2 ? paths : undefined;
-  }, { what: 'two PLAYBACK_START on the call' });
+  const played = await waitFor(
+    () => {
+      const paths = tap
+        .eventsFor(callId)
+        .filter((e) => e.name === 'PLAYBACK_START')
+        .map((e) => e.headers.get('Playback-File-Path'));
+      return paths.length >= 2 ? paths : undefined;
+    },
+    { what: 'two PLAYBACK_START on the call' },
+  );
   assert.deepEqual(played, ['/usr/share/sounds/welcome.wav', 'tone_stream://%(500,500,440)']);
 
   const tts = await rejected(play({ ttsText: 'hello there' }));
@@ -99,15 +143,30 @@ test('Play: a file and a tone go to the channel as uuid_broadcast playbacks; TTS
 
 test('StartRecording / StopRecording: uuid_record start and stop on the channel; a stopped recording is gone', async () => {
   const { callId } = await answeredCall();
-  const { recordingId } = await unary<StartRecordingRequest, StartRecordingResponse>(harness.client.startRecording, harness.client, { callId }, metadata());
+  const { recordingId } = await unary<StartRecordingRequest, StartRecordingResponse>(
+    harness.client.startRecording,
+    harness.client,
+    { callId },
+    metadata(),
+  );
   assert.match(recordingId, /^[0-9a-f-]{36}$/);
   const expectedPath = `/tmp/media-recordings/${callId}/${recordingId}.wav`;
-  const started = await waitFor(() => tap.eventsFor(callId).find((e) => e.name === 'RECORD_START'), { what: 'RECORD_START' });
+  const started = await waitFor(() => tap.eventsFor(callId).find((e) => e.name === 'RECORD_START'), {
+    what: 'RECORD_START',
+  });
   assert.equal(started.headers.get('Record-File-Path'), expectedPath);
 
-  const stop = (): Promise<StopRecordingResponse> => unary<StopRecordingRequest, StopRecordingResponse>(harness.client.stopRecording, harness.client, { callId, recordingId }, metadata());
+  const stop = (): Promise<StopRecordingResponse> =>
+    unary<StopRecordingRequest, StopRecordingResponse>(
+      harness.client.stopRecording,
+      harness.client,
+      { callId, recordingId },
+      metadata(),
+    );
   await stop();
-  const stopped = await waitFor(() => tap.eventsFor(callId).find((e) => e.name === 'RECORD_STOP'), { what: 'RECORD_STOP' });
+  const stopped = await waitFor(() => tap.eventsFor(callId).find((e) => e.name === 'RECORD_STOP'), {
+    what: 'RECORD_STOP',
+  });
   assert.equal(stopped.headers.get('Record-File-Path'), expectedPath);
   assert.equal((await rejected(stop())).code, Status.NOT_FOUND);
   await hangup(callId);
@@ -116,9 +175,18 @@ test('StartRecording / StopRecording: uuid_record start and stop on the channel;
 test('AMD requested: the scenario machine → calls.amd with verdict machine', async () => {
   const campaignId = uniqueName('camp');
   const seen = await harness.watch(campaignId);
-  const { callId } = await harness.originate({ attempt: { campaignId, leadId: 'lead-amd', attemptId: uniqueName('att') }, destination: '+15553330001', amd: true });
-  const amd = await waitFor(() => seen.get('calls.amd')?.find((e) => e.data['callId'] === callId), { what: 'calls.amd' });
+  const { callId } = await harness.originate({
+    attempt: { campaignId, leadId: 'lead-amd', attemptId: uniqueName('att') },
+    destination: '+15553330001',
+    amd: true,
+  });
+  const amd = await waitFor(() => seen.get('calls.amd')?.find((e) => e.data['callId'] === callId), {
+    what: 'calls.amd',
+  });
   assert.equal(amd.data['verdict'], 'machine');
   assert.equal(typeof amd.data['detectMs'], 'number');
-  assert.ok(tap.eventsFor(callId).some((e) => e.name === 'CHANNEL_EXECUTE' && e.headers.get('Application') === 'amd'), 'media ran the amd application');
+  assert.ok(
+    tap.eventsFor(callId).some((e) => e.name === 'CHANNEL_EXECUTE' && e.headers.get('Application') === 'amd'),
+    'media ran the amd application',
+  );
 });

@@ -56,27 +56,50 @@ test('Originate → calls.originated/ringing/answered/hangup on JetStream, ids a
   assert.ok(seen.get('calls.originated')?.length, 'originated');
   assert.ok(seen.get('calls.answered')?.length, 'answered');
   assert.deepEqual(
-    { callId: hangup.data['callId'], node: hangup.data['node'], attemptId: hangup.data['attemptId'], leadId: hangup.data['leadId'], cause: hangup.data['cause'], answered: hangup.data['answered'] },
-    { callId: reply.callId, node: 'fs1', attemptId: attempt.attemptId, leadId: 'lead-1', cause: 'NORMAL_CLEARING', answered: true },
+    {
+      callId: hangup.data['callId'],
+      node: hangup.data['node'],
+      attemptId: hangup.data['attemptId'],
+      leadId: hangup.data['leadId'],
+      cause: hangup.data['cause'],
+      answered: hangup.data['answered'],
+    },
+    {
+      callId: reply.callId,
+      node: 'fs1',
+      attemptId: attempt.attemptId,
+      leadId: 'lead-1',
+      cause: 'NORMAL_CLEARING',
+      answered: true,
+    },
   );
   assert.equal(hangup.id, `${reply.callId}.hangup`);
 
-  const spans = await waitFor(() => {
-    const all = exporter.getFinishedSpans();
-    const server = all.find((s) => s.name === '/outbound.v1.MediaService/Originate' && s.attributes['call.id'] === reply.callId);
-    if (!server) return undefined;
-    const trace = all.filter((s) => s.spanContext().traceId === server.spanContext().traceId);
-    return trace.some((s) => s.name === 'publish calls.hangup') ? trace : undefined;
-  }, { what: 'publish spans in the Originate trace' });
+  const spans = await waitFor(
+    () => {
+      const all = exporter.getFinishedSpans();
+      const server = all.find(
+        (s) => s.name === '/outbound.v1.MediaService/Originate' && s.attributes['call.id'] === reply.callId,
+      );
+      if (!server) return undefined;
+      const trace = all.filter((s) => s.spanContext().traceId === server.spanContext().traceId);
+      return trace.some((s) => s.name === 'publish calls.hangup') ? trace : undefined;
+    },
+    { what: 'publish spans in the Originate trace' },
+  );
   const names = new Set(spans.map((s) => s.name));
-  for (const name of ['publish calls.originated', 'publish calls.answered', 'publish calls.hangup']) assert.ok(names.has(name), name);
+  for (const name of ['publish calls.originated', 'publish calls.answered', 'publish calls.hangup'])
+    assert.ok(names.has(name), name);
   for (const span of exporter.getFinishedSpans()) assert.doesNotMatch(JSON.stringify(span.attributes), /5550001234/);
 });
 
 test('busy far end → calls.hangup USER_BUSY with SIP 486', async () => {
   const campaignId = uniqueName('camp');
   const seen = await watch(campaignId);
-  const reply = await originate({ attempt: { campaignId, leadId: 'l2', attemptId: 'a2' }, destination: '+15551119999' });
+  const reply = await originate({
+    attempt: { campaignId, leadId: 'l2', attemptId: 'a2' },
+    destination: '+15551119999',
+  });
   const hangup = await waitFor(() => seen.get('calls.hangup')?.[0], { what: 'busy hangup' });
   assert.equal(hangup.data['callId'], reply.callId);
   assert.equal(hangup.data['cause'], 'USER_BUSY');
@@ -85,18 +108,29 @@ test('busy far end → calls.hangup USER_BUSY with SIP 486', async () => {
 });
 
 test('invalid Originate → INVALID_ARGUMENT naming the fields, without echoing the number', async () => {
-  const error = await originate({ attempt: { campaignId: 'bad campaign', leadId: 'l', attemptId: 'a' }, destination: '5550001234', ringTimeoutMs: 10 }).then(
+  const error = await originate({
+    attempt: { campaignId: 'bad campaign', leadId: 'l', attemptId: 'a' },
+    destination: '5550001234',
+    ringTimeoutMs: 10,
+  }).then(
     () => assert.fail('expected INVALID_ARGUMENT'),
     (e: ServiceError) => e,
   );
   assert.equal(error.code, Status.INVALID_ARGUMENT);
-  const fields = statusDetails(error).fieldViolations.map((v) => v.field).sort();
+  const fields = statusDetails(error)
+    .fieldViolations.map((v) => v.field)
+    .sort();
   assert.deepEqual(fields, ['attempt.campaignId', 'destination', 'ringTimeoutMs']);
   assert.doesNotMatch(error.details, /5550001234/);
 });
 
 test('Hangup on an unknown uuid → NOT_FOUND', async () => {
-  const error = await unary<HangupRequest, HangupResponse>(harness.client.hangup, harness.client, { callId: '00000000-0000-4000-8000-000000000000', cause: '' }, new Metadata()).then(
+  const error = await unary<HangupRequest, HangupResponse>(
+    harness.client.hangup,
+    harness.client,
+    { callId: '00000000-0000-4000-8000-000000000000', cause: '' },
+    new Metadata(),
+  ).then(
     () => assert.fail('expected NOT_FOUND'),
     (e: ServiceError) => e,
   );
@@ -106,18 +140,34 @@ test('Hangup on an unknown uuid → NOT_FOUND', async () => {
 test('switch restarts while a call is up: media reconnects, reconciles, reports the hangup and keeps dialling', async () => {
   const campaignId = uniqueName('camp');
   const seen = await watch(campaignId);
-  const reply = await originate({ attempt: { campaignId, leadId: 'l3', attemptId: 'a3' }, destination: '+15552220001' });
+  const reply = await originate({
+    attempt: { campaignId, leadId: 'l3', attemptId: 'a3' },
+    destination: '+15552220001',
+  });
   await waitFor(() => seen.get('calls.answered')?.[0], { what: 'answer before the restart' });
   assert.equal(harness.media.controller.table.get(reply.callId)?.answered, true);
 
   await sim.stop();
-  await waitFor(() => !harness.media.controller.table.get(reply.callId), { what: 'the call to leave the table', timeoutMs: 10_000 });
+  await waitFor(() => !harness.media.controller.table.get(reply.callId), {
+    what: 'the call to leave the table',
+    timeoutMs: 10_000,
+  });
   await startSim(simPort);
-  const hangup = await waitFor(() => seen.get('calls.hangup')?.find((e) => e.data['callId'] === reply.callId), { what: 'hangup of the call that was up' });
+  const hangup = await waitFor(() => seen.get('calls.hangup')?.find((e) => e.data['callId'] === reply.callId), {
+    what: 'hangup of the call that was up',
+  });
   assert.equal(hangup.data['answered'], true);
-  assert.ok(['SYSTEM_SHUTDOWN', 'MEDIA_RECONCILED_GONE'].includes(String(hangup.data['cause'])), String(hangup.data['cause']));
+  assert.ok(
+    ['SYSTEM_SHUTDOWN', 'MEDIA_RECONCILED_GONE'].includes(String(hangup.data['cause'])),
+    String(hangup.data['cause']),
+  );
 
   // The node comes back into rotation: a new call goes through.
-  const again = await waitFor(async () => originate({ attempt: { campaignId, leadId: 'l4', attemptId: 'a4' } }).catch(() => undefined), { what: 'originate after reconnect', timeoutMs: 15_000 });
-  await waitFor(() => seen.get('calls.answered')?.find((e) => e.data['callId'] === again.callId), { what: 'answer after reconnect' });
+  const again = await waitFor(
+    async () => originate({ attempt: { campaignId, leadId: 'l4', attemptId: 'a4' } }).catch(() => undefined),
+    { what: 'originate after reconnect', timeoutMs: 15_000 },
+  );
+  await waitFor(() => seen.get('calls.answered')?.find((e) => e.data['callId'] === again.callId), {
+    what: 'answer after reconnect',
+  });
 });

@@ -25,10 +25,12 @@ after(async () => {
 });
 
 test('Originate while no media node is connected → UNAVAILABLE, without echoing the number', async () => {
-  const error = await harness.originate({ attempt: { campaignId: 'camp-down', leadId: 'l', attemptId: 'a' }, destination: '+15550009876' }).then(
-    () => assert.fail('expected UNAVAILABLE'),
-    (e: ServiceError) => e,
-  );
+  const error = await harness
+    .originate({ attempt: { campaignId: 'camp-down', leadId: 'l', attemptId: 'a' }, destination: '+15550009876' })
+    .then(
+      () => assert.fail('expected UNAVAILABLE'),
+      (e: ServiceError) => e,
+    );
   assert.equal(error.code, Status.UNAVAILABLE);
   assert.doesNotMatch(error.details, /5550009876/);
   assert.equal(harness.media.controller.activeCalls, 0, 'nothing left in the call table');

@@ -18,7 +18,10 @@ export class EslLink {
       const upstream = createConnection({ host: '127.0.0.1', port: this.switchPort });
       media.pipe(upstream);
       upstream.on('data', (chunk: Buffer) => this.release(() => media.write(chunk)));
-      for (const [from, to] of [[media, upstream], [upstream, media]] as const) {
+      for (const [from, to] of [
+        [media, upstream],
+        [upstream, media],
+      ] as const) {
         this.sockets.add(from);
         from.on('error', () => to.destroy());
         from.on('close', () => {

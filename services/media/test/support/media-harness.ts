@@ -23,16 +23,33 @@ export interface MediaHarness {
 /** `calls.*` events of one campaign as they arrive, by type (`calls.hangup` …). */
 export type CallEventLog = Map<string, Array<{ id: string; data: Record<string, unknown> }>>;
 
-const WATCHED: EventType<string, object>[] = [events.callOriginated, events.callRinging, events.callAnswered, events.callAmd, events.callBridged, events.callHangup];
+const WATCHED: EventType<string, object>[] = [
+  events.callOriginated,
+  events.callRinging,
+  events.callAnswered,
+  events.callAmd,
+  events.callBridged,
+  events.callHangup,
+];
 
-export async function startMedia(options: { eslPort: number; config?: Partial<MediaConfig>; waitForNodes?: boolean }): Promise<MediaHarness> {
+export async function startMedia(options: {
+  eslPort: number;
+  config?: Partial<MediaConfig>;
+  waitForNodes?: boolean;
+}): Promise<MediaHarness> {
   const logger = createLogger({ service: 'media-test', level: 'silent' });
   const media = createApp({
     logger,
     config: {
       eslNodes: [{ name: 'fs1', host: '127.0.0.1', port: options.eslPort, password: 'ClueCon' }],
-      grpcAddress: '127.0.0.1:0', natsUrl: testUrls.nats, defaultGateway: 'carrier1', amdDefault: false,
-      ringTimeoutMs: 30_000, recordingsDir: '/tmp/media-recordings', nodeDownAfterMs: 1_000, eslCommandTimeoutMs: 2_000,
+      grpcAddress: '127.0.0.1:0',
+      natsUrl: testUrls.nats,
+      defaultGateway: 'carrier1',
+      amdDefault: false,
+      ringTimeoutMs: 30_000,
+      recordingsDir: '/tmp/media-recordings',
+      nodeDownAfterMs: 1_000,
+      eslCommandTimeoutMs: 2_000,
       ...options.config,
     },
   });
@@ -42,25 +59,38 @@ export async function startMedia(options: { eslPort: number; config?: Partial<Me
   const bus = await Bus.connect({ url: testUrls.nats, name: 'media-test', logger });
   const consumers: ConsumerHandle[] = [];
   return {
-    media, client, bus, logger,
+    media,
+    client,
+    bus,
+    logger,
     async watch(campaignId) {
       const seen: CallEventLog = new Map();
       for (const type of WATCHED) {
-        consumers.push(await bus.consume({
-          event: type,
-          durable: uniqueName('media_test'),
-          filterSubject: type.subjectForKey(campaignId),
-          handler: async (delivery) => {
-            const list = seen.get(type.type) ?? [];
-            list.push({ id: delivery.event.id, data: delivery.event.data as Record<string, unknown> });
-            seen.set(type.type, list);
-          },
-        }));
+        consumers.push(
+          await bus.consume({
+            event: type,
+            durable: uniqueName('media_test'),
+            filterSubject: type.subjectForKey(campaignId),
+            handler: async (delivery) => {
+              const list = seen.get(type.type) ?? [];
+              list.push({ id: delivery.event.id, data: delivery.event.data as Record<string, unknown> });
+              seen.set(type.type, list);
+            },
+          }),
+        );
       }
       return seen;
     },
     originate(request) {
-      const full: OriginateRequest = { destination: '+15550001234', callerId: '', gateway: '', amd: false, ringTimeoutMs: 0, complianceCheckId: '', ...request };
+      const full: OriginateRequest = {
+        destination: '+15550001234',
+        callerId: '',
+        gateway: '',
+        amd: false,
+        ringTimeoutMs: 0,
+        complianceCheckId: '',
+        ...request,
+      };
       return unary<OriginateRequest, OriginateResponse>(client.originate, client, full, new Metadata());
     },
     async stop() {
@@ -76,7 +106,9 @@ export async function startMedia(options: { eslPort: number; config?: Partial<Me
  * A second ESL client on the switch, subscribed to everything: shows what the switch actually
  * did (PLAYBACK_START, RECORD_START …) without media having to report it.
  */
-export async function tapSwitch(port: number): Promise<{ eventsFor(uuid: string): EslEvent[]; close(): Promise<void> }> {
+export async function tapSwitch(
+  port: number,
+): Promise<{ eventsFor(uuid: string): EslEvent[]; close(): Promise<void> }> {
   const connection = new EslConnection({ host: '127.0.0.1', port, password: 'ClueCon', reconnect: false });
   const byUuid = new Map<string, EslEvent[]>();
   connection.on('event', (event) => {

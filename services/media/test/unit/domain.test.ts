@@ -12,9 +12,16 @@ import { parseEslNodes } from '../../src/config.js';
 
 const TRACES = process.env['ESL_TRACES_DIR'] ?? '/work/shared/esl-traces';
 
-interface Summary { scenario: string; hangup: { 'Unique-ID': string } }
+interface Summary {
+  scenario: string;
+  hangup: { 'Unique-ID': string };
+}
 const summaries = new Map(
-  readFileSync(join(TRACES, '_summary.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Summary).map((s) => [s.scenario, s]),
+  readFileSync(join(TRACES, '_summary.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Summary)
+    .map((s) => [s.scenario, s]),
 );
 
 /** Replays a captured server stream through the parser and the call table for one channel. */
@@ -22,7 +29,9 @@ function replay(scenario: string): CallEvent[] {
   const uuid = summaries.get(scenario)?.hangup['Unique-ID'];
   assert.ok(uuid, `no summary for ${scenario}`);
   const table = new CallTable();
-  const out: CallEvent[] = [...table.register({ callId: uuid, node: 'fs1', campaignId: 'c1', leadId: 'l1', attemptId: 'a1' }, 0)];
+  const out: CallEvent[] = [
+    ...table.register({ callId: uuid, node: 'fs1', campaignId: 'c1', leadId: 'l1', attemptId: 'a1' }, 0),
+  ];
   const parser = new FrameParser();
   for (const result of parser.push(readFileSync(join(TRACES, `${scenario}.server.txt`)))) {
     if (result.kind !== 'frame') continue;
@@ -35,8 +44,10 @@ function replay(scenario: string): CallEvent[] {
   return out;
 }
 
-const kinds = (events: CallEvent[]) => events.map((e) => (e.kind === 'ringing' && e.earlyMedia ? 'ringing-early' : e.kind));
-const hangupOf = (events: CallEvent[]) => events.find((e): e is Extract<CallEvent, { kind: 'hangup' }> => e.kind === 'hangup');
+const kinds = (events: CallEvent[]) =>
+  events.map((e) => (e.kind === 'ringing' && e.earlyMedia ? 'ringing-early' : e.kind));
+const hangupOf = (events: CallEvent[]) =>
+  events.find((e): e is Extract<CallEvent, { kind: 'hangup' }> => e.kind === 'hangup');
 
 test('answered call (plain): originated, ringing, answered, hangup NORMAL_CLEARING with billsec', () => {
   const events = replay('02-answered-call-plain');
@@ -82,7 +93,10 @@ test('no answer within originate_timeout → NO_ANSWER after ringing', () => {
 });
 
 test('183 early media then 486: ringing with early media, then USER_BUSY', () => {
-  for (const scenario of ['03h-early-media-183-then-486-ignore_early_media', '03i-early-media-183-then-486-NO-ignore_early_media']) {
+  for (const scenario of [
+    '03h-early-media-183-then-486-ignore_early_media',
+    '03i-early-media-183-then-486-NO-ignore_early_media',
+  ]) {
     const events = replay(scenario);
     assert.ok(kinds(events).includes('ringing-early'), scenario);
     assert.equal(hangupOf(events)!.cause, 'USER_BUSY', scenario);
@@ -104,7 +118,13 @@ test('reconcile: a vanished call gets a hangup, an answered one its answer; othe
   table.register(ref('up'), 0);
   table.register(ref('other', 'fs2'), 0);
   const events = table.reconcile('fs1', [{ uuid: 'up', callState: 'ACTIVE' }], 5_000);
-  assert.deepEqual(events.map((e) => [e.call.callId, e.kind]), [['gone', 'hangup'], ['up', 'answered']]);
+  assert.deepEqual(
+    events.map((e) => [e.call.callId, e.kind]),
+    [
+      ['gone', 'hangup'],
+      ['up', 'answered'],
+    ],
+  );
   assert.equal(hangupOf(events)!.cause, CAUSE_LOST_WHILE_DISCONNECTED);
   assert.equal(table.size, 2);
   assert.deepEqual(table.reconcile('fs1', [{ uuid: 'up', callState: 'ACTIVE' }], 6_000), []);
@@ -112,14 +132,23 @@ test('reconcile: a vanished call gets a hangup, an answered one its answer; othe
 
 test('show channels as json parses rows and the empty form', () => {
   assert.deepEqual(parseShowChannels('{"row_count": 0}\n'), []);
-  assert.deepEqual(parseShowChannels('{"row_count":1,"rows":[{"uuid":"u1","callstate":"ACTIVE"}]}'), [{ uuid: 'u1', callState: 'ACTIVE' }]);
+  assert.deepEqual(parseShowChannels('{"row_count":1,"rows":[{"uuid":"u1","callstate":"ACTIVE"}]}'), [
+    { uuid: 'u1', callState: 'ACTIVE' },
+  ]);
   assert.equal(parseShowChannels('-ERR nope'), undefined);
 });
 
 test('dial string: variables, gateway and park; unsafe values refused or escaped', () => {
   const dial = buildOriginate({
-    callId: 'u-1', destination: '+15551234567', callerId: '+15550000000', gateway: 'gw1', ringTimeoutMs: 20_500,
-    campaignId: 'c1', leadId: 'l1', attemptId: 'a1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    callId: 'u-1',
+    destination: '+15551234567',
+    callerId: '+15550000000',
+    gateway: 'gw1',
+    ringTimeoutMs: 20_500,
+    campaignId: 'c1',
+    leadId: 'l1',
+    attemptId: 'a1',
+    traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
   });
   assert.equal(
     dial,
@@ -130,15 +159,37 @@ test('dial string: variables, gateway and park; unsafe values refused or escaped
   assert.equal(escapeVarValue('x', 'a,b'), 'a\\,b');
   assert.throws(() => escapeVarValue('x', 'a}b'), DialStringError);
   assert.throws(() => escapeVarValue('x', 'a b'), DialStringError);
-  assert.throws(() => buildOriginate({ callId: 'u', destination: '1 &bad', gateway: 'g', ringTimeoutMs: 1, campaignId: 'c', leadId: 'l', attemptId: 'a' }), DialStringError);
+  assert.throws(
+    () =>
+      buildOriginate({
+        callId: 'u',
+        destination: '1 &bad',
+        gateway: 'g',
+        ringTimeoutMs: 1,
+        campaignId: 'c',
+        leadId: 'l',
+        attemptId: 'a',
+      }),
+    DialStringError,
+  );
 });
 
 test('node selection: healthy, least loaded, round robin on ties', () => {
-  const nodes = [{ name: 'a', healthy: true, activeCalls: 1 }, { name: 'b', healthy: true, activeCalls: 1 }, { name: 'c', healthy: false, activeCalls: 0 }];
+  const nodes = [
+    { name: 'a', healthy: true, activeCalls: 1 },
+    { name: 'b', healthy: true, activeCalls: 1 },
+    { name: 'c', healthy: false, activeCalls: 0 },
+  ];
   assert.equal(selectNode(nodes), 'a');
   assert.equal(selectNode(nodes, 'a'), 'b');
   assert.equal(selectNode(nodes, 'b'), 'a');
-  assert.equal(selectNode([{ name: 'a', healthy: true, activeCalls: 3 }, { name: 'b', healthy: true, activeCalls: 1 }]), 'b');
+  assert.equal(
+    selectNode([
+      { name: 'a', healthy: true, activeCalls: 3 },
+      { name: 'b', healthy: true, activeCalls: 1 },
+    ]),
+    'b',
+  );
   assert.equal(selectNode([{ name: 'a', healthy: false, activeCalls: 0 }]), undefined);
 });
 

@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import {
-  DISCONNECT_GOODBYE, DISCONNECT_SHUTDOWN, encodeApiResponse, encodeAuthRequest, encodeCommandReply, encodeDisconnectNotice,
-  encodeEventFrame, encodeFrame, encodeLogData, FrameParser, type EslFrame,
+  DISCONNECT_GOODBYE,
+  DISCONNECT_SHUTDOWN,
+  encodeApiResponse,
+  encodeAuthRequest,
+  encodeCommandReply,
+  encodeDisconnectNotice,
+  encodeEventFrame,
+  encodeFrame,
+  encodeLogData,
+  FrameParser,
+  type EslFrame,
 } from '@outbound/esl';
 import { toEventContent, type Header, type SwitchEvent } from '../domain/esl-event.js';
 import { Subscription } from '../domain/subscription.js';
@@ -24,7 +33,11 @@ class EslSession {
   private queue: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly socket: net.Socket, private readonly core: SwitchCore, private readonly password: string) {
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly core: SwitchCore,
+    private readonly password: string,
+  ) {
     this.unsubscribe = core.subscribe((event) => this.deliver(event));
     socket.on('data', (chunk: Buffer) => {
       for (const result of this.parser.push(chunk)) {
@@ -34,9 +47,11 @@ class EslSession {
           continue;
         }
         // Blocking api commands hold the connection (head-of-line), like FreeSWITCH.
-        this.queue = this.queue.then(() => this.handle(result)).catch(() => {
-          this.socket.destroy();
-        });
+        this.queue = this.queue
+          .then(() => this.handle(result))
+          .catch(() => {
+            this.socket.destroy();
+          });
       }
     });
     socket.on('close', () => this.unsubscribe());
@@ -74,17 +89,22 @@ class EslSession {
       return;
     }
     switch (verb) {
-      case 'event': return this.event(rest);
+      case 'event':
+        return this.event(rest);
       case 'nixevent':
         this.subscription.remove(rest);
         return this.write(encodeCommandReply('+OK events nixed'));
       case 'noevents':
         this.subscription.clear();
         return this.write(encodeCommandReply('+OK no longer listening for events'));
-      case 'filter': return this.filter(rest);
-      case 'api': return this.api(args);
-      case 'bgapi': return this.bgapi(args, command);
-      case 'sendmsg': return this.sendmsg(args, command);
+      case 'filter':
+        return this.filter(rest);
+      case 'api':
+        return this.api(args);
+      case 'bgapi':
+        return this.bgapi(args, command);
+      case 'sendmsg':
+        return this.sendmsg(args, command);
       case 'log':
         this.logLevel = Number(rest[0] ?? '7');
         return this.write(encodeCommandReply(`+OK log level ${rest[0] ?? '7'} [${this.logLevel}]`));
@@ -133,11 +153,15 @@ class EslSession {
     if (command === 'originate') {
       // Written from inside the call flow so it precedes the answer events, as on a real switch.
       await new Promise<void>((resolve) => {
-        this.core.originate(argText, (result) => {
-          this.write(encodeApiResponse(result));
-          this.core.apiEvent(command, argText);
-          resolve();
-        }, true);
+        this.core.originate(
+          argText,
+          (result) => {
+            this.write(encodeApiResponse(result));
+            this.core.apiEvent(command, argText);
+            resolve();
+          },
+          true,
+        );
       });
       return;
     }
@@ -145,10 +169,15 @@ class EslSession {
     this.write(encodeApiResponse(body));
     if (command === 'reloadxml' && this.logLevel !== undefined && this.logLevel >= 6) {
       const stamp = new Date().toISOString().replace('T', ' ').replace('Z', '');
-      this.write(encodeLogData({
-        level: 6, file: 'switch_time.c', func: 'switch_load_timezones', line: 1436,
-        text: `${stamp} 99.00% [INFO] switch_time.c:1436 Timezone reloaded 597 definitions\n`,
-      }));
+      this.write(
+        encodeLogData({
+          level: 6,
+          file: 'switch_time.c',
+          func: 'switch_load_timezones',
+          line: 1436,
+          text: `${stamp} 99.00% [INFO] switch_time.c:1436 Timezone reloaded 597 definitions\n`,
+        }),
+      );
       this.core.publishSystem('RELOADXML', { file: 'switch_xml.c', func: 'switch_xml_open_root', line: 2385 }, []);
     }
     this.core.apiEvent(command, argText);
@@ -207,7 +236,12 @@ class EslSession {
   /** Shutdown: the disconnect notice, then FreeSWITCH's truncated last frame, then close. */
   shutdown(): void {
     this.write(encodeDisconnectNotice(DISCONNECT_SHUTDOWN));
-    this.write(encodeFrame([['Content-Length', '650'], ['Content-Type', 'text/event-plain']]));
+    this.write(
+      encodeFrame([
+        ['Content-Length', '650'],
+        ['Content-Type', 'text/event-plain'],
+      ]),
+    );
     this.closing = true;
     this.socket.end();
   }
@@ -218,7 +252,10 @@ export interface EslServer {
   close(): Promise<void>;
 }
 
-export async function startEslServer(core: SwitchCore, options: EslServerOptions): Promise<EslServer & { sessionsShutdown(): void }> {
+export async function startEslServer(
+  core: SwitchCore,
+  options: EslServerOptions,
+): Promise<EslServer & { sessionsShutdown(): void }> {
   const sessions = new Set<EslSession>();
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -242,9 +279,10 @@ export async function startEslServer(core: SwitchCore, options: EslServerOptions
     sessionsShutdown: () => {
       for (const session of sessions) session.shutdown();
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -178,7 +178,8 @@ const epoch = (us: number): string => String(Math.floor(us / 1_000_000));
 /** Whole-second differences of whole-second timestamps, as FreeSWITCH computes *sec. */
 const secDiff = (toUs: number, fromUs: number): string =>
   toUs === 0 ? '0' : String(Math.floor(toUs / 1_000_000) - Math.floor(fromUs / 1_000_000));
-const msDiff = (toUs: number, fromUs: number): string => (toUs === 0 ? '0' : String(Math.round((toUs - fromUs) / 1000)));
+const msDiff = (toUs: number, fromUs: number): string =>
+  toUs === 0 ? '0' : String(Math.round((toUs - fromUs) / 1000));
 const usDiff = (toUs: number, fromUs: number): string => (toUs === 0 ? '0' : String(toUs - fromUs));
 
 /** The CDR block written at CS_REPORTING (switch_channel_process_export + set_timestamps). */
@@ -202,16 +203,27 @@ export function reportingVars(
   if (t.progressMedia) out.push(['progress_media_stamp', localStamp(t.progressMedia)]);
   out.push(
     ['end_stamp', localStamp(t.end)],
-    ['start_epoch', epoch(t.start)], ['start_uepoch', String(t.start)],
-    ['profile_start_epoch', epoch(t.start)], ['profile_start_uepoch', String(t.start)],
-    ['answer_epoch', epoch(t.answer)], ['answer_uepoch', String(t.answer)],
-    ['bridge_epoch', epoch(t.bridge)], ['bridge_uepoch', String(t.bridge)],
-    ['last_hold_epoch', '0'], ['last_hold_uepoch', '0'],
-    ['hold_accum_seconds', '0'], ['hold_accum_usec', '0'], ['hold_accum_ms', '0'],
-    ['resurrect_epoch', '0'], ['resurrect_uepoch', '0'],
-    ['progress_epoch', epoch(t.progress)], ['progress_uepoch', String(t.progress)],
-    ['progress_media_epoch', epoch(t.progressMedia)], ['progress_media_uepoch', String(t.progressMedia)],
-    ['end_epoch', epoch(t.end)], ['end_uepoch', String(t.end)],
+    ['start_epoch', epoch(t.start)],
+    ['start_uepoch', String(t.start)],
+    ['profile_start_epoch', epoch(t.start)],
+    ['profile_start_uepoch', String(t.start)],
+    ['answer_epoch', epoch(t.answer)],
+    ['answer_uepoch', String(t.answer)],
+    ['bridge_epoch', epoch(t.bridge)],
+    ['bridge_uepoch', String(t.bridge)],
+    ['last_hold_epoch', '0'],
+    ['last_hold_uepoch', '0'],
+    ['hold_accum_seconds', '0'],
+    ['hold_accum_usec', '0'],
+    ['hold_accum_ms', '0'],
+    ['resurrect_epoch', '0'],
+    ['resurrect_uepoch', '0'],
+    ['progress_epoch', epoch(t.progress)],
+    ['progress_uepoch', String(t.progress)],
+    ['progress_media_epoch', epoch(t.progressMedia)],
+    ['progress_media_uepoch', String(t.progressMedia)],
+    ['end_epoch', epoch(t.end)],
+    ['end_uepoch', String(t.end)],
   );
   if (lastApp !== undefined) {
     out.push(['last_app', lastApp.app]);
@@ -250,19 +262,32 @@ export function rtpStatsVars(mediaMs: number): Header[] {
   const packets = Math.max(0, Math.round(mediaMs / 20));
   const bytes = packets * 172;
   return [
-    ['rtp_audio_in_raw_bytes', String(bytes)], ['rtp_audio_in_media_bytes', String(bytes)],
-    ['rtp_audio_in_packet_count', String(packets)], ['rtp_audio_in_media_packet_count', String(packets)],
-    ['rtp_audio_in_skip_packet_count', '0'], ['rtp_audio_in_jitter_packet_count', '0'],
-    ['rtp_audio_in_dtmf_packet_count', '0'], ['rtp_audio_in_cng_packet_count', '0'],
-    ['rtp_audio_in_flush_packet_count', '0'], ['rtp_audio_in_largest_jb_size', '0'],
-    ['rtp_audio_in_jitter_min_variance', '0.00'], ['rtp_audio_in_jitter_max_variance', '0.00'],
-    ['rtp_audio_in_jitter_loss_rate', '0.00'], ['rtp_audio_in_jitter_burst_rate', '0.00'],
-    ['rtp_audio_in_mean_interval', '20.00'], ['rtp_audio_in_flaw_total', '0'],
-    ['rtp_audio_in_quality_percentage', '100.00'], ['rtp_audio_in_mos', '4.50'],
-    ['rtp_audio_out_raw_bytes', String(bytes)], ['rtp_audio_out_media_bytes', String(bytes)],
-    ['rtp_audio_out_packet_count', String(packets)], ['rtp_audio_out_media_packet_count', String(packets)],
-    ['rtp_audio_out_skip_packet_count', '0'], ['rtp_audio_out_dtmf_packet_count', '0'],
-    ['rtp_audio_out_cng_packet_count', '0'], ['rtp_audio_rtcp_packet_count', '0'],
+    ['rtp_audio_in_raw_bytes', String(bytes)],
+    ['rtp_audio_in_media_bytes', String(bytes)],
+    ['rtp_audio_in_packet_count', String(packets)],
+    ['rtp_audio_in_media_packet_count', String(packets)],
+    ['rtp_audio_in_skip_packet_count', '0'],
+    ['rtp_audio_in_jitter_packet_count', '0'],
+    ['rtp_audio_in_dtmf_packet_count', '0'],
+    ['rtp_audio_in_cng_packet_count', '0'],
+    ['rtp_audio_in_flush_packet_count', '0'],
+    ['rtp_audio_in_largest_jb_size', '0'],
+    ['rtp_audio_in_jitter_min_variance', '0.00'],
+    ['rtp_audio_in_jitter_max_variance', '0.00'],
+    ['rtp_audio_in_jitter_loss_rate', '0.00'],
+    ['rtp_audio_in_jitter_burst_rate', '0.00'],
+    ['rtp_audio_in_mean_interval', '20.00'],
+    ['rtp_audio_in_flaw_total', '0'],
+    ['rtp_audio_in_quality_percentage', '100.00'],
+    ['rtp_audio_in_mos', '4.50'],
+    ['rtp_audio_out_raw_bytes', String(bytes)],
+    ['rtp_audio_out_media_bytes', String(bytes)],
+    ['rtp_audio_out_packet_count', String(packets)],
+    ['rtp_audio_out_media_packet_count', String(packets)],
+    ['rtp_audio_out_skip_packet_count', '0'],
+    ['rtp_audio_out_dtmf_packet_count', '0'],
+    ['rtp_audio_out_cng_packet_count', '0'],
+    ['rtp_audio_rtcp_packet_count', '0'],
     ['rtp_audio_rtcp_octet_count', '0'],
   ];
 }

@@ -2,14 +2,33 @@ import type { Header } from './esl-event.js';
 
 /** Running states (Channel-State) and their numbers (Channel-State-Number), as in switch_types.h. */
 export const CHANNEL_STATE_NUMBER = {
-  CS_NEW: 0, CS_INIT: 1, CS_ROUTING: 2, CS_SOFT_EXECUTE: 3, CS_EXECUTE: 4, CS_EXCHANGE_MEDIA: 5,
-  CS_PARK: 6, CS_CONSUME_MEDIA: 7, CS_HIBERNATE: 8, CS_RESET: 9, CS_HANGUP: 10, CS_REPORTING: 11,
-  CS_DESTROY: 12, CS_NONE: 13,
+  CS_NEW: 0,
+  CS_INIT: 1,
+  CS_ROUTING: 2,
+  CS_SOFT_EXECUTE: 3,
+  CS_EXECUTE: 4,
+  CS_EXCHANGE_MEDIA: 5,
+  CS_PARK: 6,
+  CS_CONSUME_MEDIA: 7,
+  CS_HIBERNATE: 8,
+  CS_RESET: 9,
+  CS_HANGUP: 10,
+  CS_REPORTING: 11,
+  CS_DESTROY: 12,
+  CS_NONE: 13,
 } as const;
 export type ChannelStateName = keyof typeof CHANNEL_STATE_NUMBER;
 
 export const CALL_STATE_NUMBER = {
-  DOWN: 0, DIALING: 1, RINGING: 2, EARLY: 3, ACTIVE: 4, HELD: 5, RING_WAIT: 6, HANGUP: 7, UNHELD: 8,
+  DOWN: 0,
+  DIALING: 1,
+  RINGING: 2,
+  EARLY: 3,
+  ACTIVE: 4,
+  HELD: 5,
+  RING_WAIT: 6,
+  HANGUP: 7,
+  UNHELD: 8,
 } as const;
 export type CallStateName = keyof typeof CALL_STATE_NUMBER;
 
@@ -113,9 +132,15 @@ const CODEC_HEADERS: readonly Header[] = [
 /** Caller profile headers (switch_caller_profile_event_set_data) under a prefix. */
 export function profileHeaders(channel: Channel, prefix: 'Caller' | 'Other-Leg'): Header[] {
   const { ids, times } = channel;
-  const out: Header[] = [[`${prefix}-Direction`, 'outbound'], [`${prefix}-Logical-Direction`, channel.logicalDirection]];
+  const out: Header[] = [
+    [`${prefix}-Direction`, 'outbound'],
+    [`${prefix}-Logical-Direction`, channel.logicalDirection],
+  ];
   if (ids.callerIdName !== undefined) out.push([`${prefix}-Caller-ID-Name`, ids.callerIdName]);
-  out.push([`${prefix}-Caller-ID-Number`, ids.callerIdNumber], [`${prefix}-Orig-Caller-ID-Number`, ids.origCallerIdNumber]);
+  out.push(
+    [`${prefix}-Caller-ID-Number`, ids.callerIdNumber],
+    [`${prefix}-Orig-Caller-ID-Number`, ids.origCallerIdNumber],
+  );
   if (ids.calleeIdName !== undefined) out.push([`${prefix}-Callee-ID-Name`, ids.calleeIdName]);
   if (ids.calleeIdNumber !== undefined) out.push([`${prefix}-Callee-ID-Number`, ids.calleeIdNumber]);
   if (channel.networkAddr !== undefined) out.push([`${prefix}-Network-Addr`, channel.networkAddr]);

@@ -3,7 +3,13 @@
  * Pure; returns a typed failure with FreeSWITCH's own reply text instead of throwing.
  */
 export type Endpoint =
-  | { readonly kind: 'sofia'; readonly profile: string; readonly user: string; readonly host?: string; readonly port?: number }
+  | {
+      readonly kind: 'sofia';
+      readonly profile: string;
+      readonly user: string;
+      readonly host?: string;
+      readonly port?: number;
+    }
   | { readonly kind: 'gateway'; readonly gateway: string; readonly number: string }
   | { readonly kind: 'user'; readonly id: string }
   | { readonly kind: 'loopback'; readonly target: string };
@@ -24,7 +30,8 @@ export interface DialRequest {
 export const ORIGINATE_USAGE =
   '-USAGE: <call url> <exten>|&<application_name>(<app_args>) [<dialplan>] [<context>] [<cid_name>] [<cid_num>] [<timeout_sec>]\n';
 
-export type DialParse = { readonly ok: true; readonly request: DialRequest } | { readonly ok: false; readonly reply: string };
+export type DialParse =
+  { readonly ok: true; readonly request: DialRequest } | { readonly ok: false; readonly reply: string };
 
 /** Splits `a=b,c='x,y',d=e\,f` at top-level commas. */
 function splitVariables(block: string): Array<readonly [string, string]> {
@@ -68,12 +75,17 @@ function parseEndpoint(text: string): Endpoint | undefined {
     const user = uri.slice(0, at);
     const hostPort = uri.slice(at + 1).split(';')[0] ?? '';
     const [host, port] = hostPort.split(':');
-    const endpoint: { kind: 'sofia'; profile: string; user: string; host?: string; port?: number } = { kind: 'sofia', profile: second, user };
+    const endpoint: { kind: 'sofia'; profile: string; user: string; host?: string; port?: number } = {
+      kind: 'sofia',
+      profile: second,
+      user,
+    };
     if (host !== undefined && host !== '') endpoint.host = host;
     if (port !== undefined && /^\d+$/.test(port)) endpoint.port = Number(port);
     return endpoint;
   }
-  if (tech === 'user' && second !== undefined && second !== '') return { kind: 'user', id: second.split('@')[0] ?? second };
+  if (tech === 'user' && second !== undefined && second !== '')
+    return { kind: 'user', id: second.split('@')[0] ?? second };
   if (tech === 'loopback' && second !== undefined) return { kind: 'loopback', target: [second, ...rest].join('/') };
   return undefined;
 }
@@ -91,7 +103,10 @@ function parseDestination(text: string): Destination {
 function takeVariables(text: string): { variables: Array<readonly [string, string]>; rest: string } | undefined {
   let rest = text;
   const variables: Array<readonly [string, string]> = [];
-  for (const [open, close] of [['{', '}'], ['[', ']']] as const) {
+  for (const [open, close] of [
+    ['{', '}'],
+    ['[', ']'],
+  ] as const) {
     if (rest.startsWith(open)) {
       const end = rest.indexOf(close);
       if (end < 0) return undefined;
@@ -106,8 +121,7 @@ function takeVariables(text: string): { variables: Array<readonly [string, strin
 export type DialTarget = Omit<DialRequest, 'destination'>;
 
 export type BridgeTargetParse =
-  | { readonly ok: true; readonly target: DialTarget }
-  | { readonly ok: false; readonly cause: string };
+  { readonly ok: true; readonly target: DialTarget } | { readonly ok: false; readonly cause: string };
 
 /** The argument of the `bridge` application: `[{vars}]<endpoint>` (one endpoint, no `|` / `,` lists). */
 export function parseBridgeTarget(text: string): BridgeTargetParse {
@@ -137,9 +151,13 @@ export function parseOriginate(args: string): DialParse {
 /** The user part FreeSWITCH puts in Caller-Destination-Number. */
 export function destinationNumber(endpoint: Endpoint): string {
   switch (endpoint.kind) {
-    case 'sofia': return endpoint.user;
-    case 'gateway': return endpoint.number;
-    case 'user': return endpoint.id;
-    case 'loopback': return endpoint.target.split('/')[0] ?? endpoint.target;
+    case 'sofia':
+      return endpoint.user;
+    case 'gateway':
+      return endpoint.number;
+    case 'user':
+      return endpoint.id;
+    case 'loopback':
+      return endpoint.target.split('/')[0] ?? endpoint.target;
   }
 }

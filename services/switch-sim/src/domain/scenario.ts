@@ -2,14 +2,30 @@ import { Prng } from './prng.js';
 
 /** What the far end does with one call. */
 export const OUTCOMES = [
-  'human', 'machine', 'busy', 'no_answer', 'invalid', 'decline', 'unavailable', 'network_failure',
+  'human',
+  'machine',
+  'busy',
+  'no_answer',
+  'invalid',
+  'decline',
+  'unavailable',
+  'network_failure',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export interface MsRange { readonly min: number; readonly max: number }
+export interface MsRange {
+  readonly min: number;
+  readonly max: number;
+}
 
-export interface TimedDigits { readonly atMs: number; readonly digits: string }
-export interface TimedSpeech { readonly atMs: number; readonly text: string }
+export interface TimedDigits {
+  readonly atMs: number;
+  readonly digits: string;
+}
+export interface TimedSpeech {
+  readonly atMs: number;
+  readonly text: string;
+}
 
 export interface OutcomeSpec {
   readonly weight: number;
@@ -53,7 +69,10 @@ export interface Scenario {
 }
 
 export class ScenarioError extends Error {
-  constructor(readonly path: string, detail: string) {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
     super(`scenario ${path}: ${detail}`);
     this.name = 'ScenarioError';
   }
@@ -88,16 +107,23 @@ function timedList<T>(value: Json, path: string, field: 'digits' | 'text'): T[] 
     const itemPath = `${path}[${i}]`;
     if (!isObject(item)) throw new ScenarioError(itemPath, 'must be an object');
     const content = item[field];
-    if (typeof content !== 'string' || content === '') throw new ScenarioError(`${itemPath}.${field}`, 'must be a non-empty string');
-    if (field === 'digits' && !/^[0-9*#A-D]+$/.test(content)) throw new ScenarioError(`${itemPath}.digits`, 'must be DTMF digits 0-9 * # A-D');
+    if (typeof content !== 'string' || content === '')
+      throw new ScenarioError(`${itemPath}.${field}`, 'must be a non-empty string');
+    if (field === 'digits' && !/^[0-9*#A-D]+$/.test(content))
+      throw new ScenarioError(`${itemPath}.digits`, 'must be DTMF digits 0-9 * # A-D');
     return { atMs: nonNegative(item['atMs'], `${itemPath}.atMs`), [field]: content } as T;
   });
 }
 
 const DEFAULT_RING: Record<Outcome, MsRange> = {
-  human: { min: 500, max: 500 }, machine: { min: 500, max: 500 }, busy: { min: 300, max: 300 },
-  no_answer: { min: 0, max: 0 }, invalid: { min: 40, max: 40 }, decline: { min: 300, max: 300 },
-  unavailable: { min: 300, max: 300 }, network_failure: { min: 40, max: 40 },
+  human: { min: 500, max: 500 },
+  machine: { min: 500, max: 500 },
+  busy: { min: 300, max: 300 },
+  no_answer: { min: 0, max: 0 },
+  invalid: { min: 40, max: 40 },
+  decline: { min: 300, max: 300 },
+  unavailable: { min: 300, max: 300 },
+  network_failure: { min: 40, max: 40 },
 };
 
 function outcomeSpec(value: Json, path: string): OutcomeSpec {
@@ -114,7 +140,8 @@ function outcomeSpec(value: Json, path: string): OutcomeSpec {
     outcome: kind,
     ringMs: value['ringMs'] === undefined ? DEFAULT_RING[kind] : range(value['ringMs'], `${path}.ringMs`),
     earlyMedia: value['earlyMedia'] === true,
-    amdDelayMs: value['amdDelayMs'] === undefined ? { min: 1500, max: 3000 } : range(value['amdDelayMs'], `${path}.amdDelayMs`),
+    amdDelayMs:
+      value['amdDelayMs'] === undefined ? { min: 1500, max: 3000 } : range(value['amdDelayMs'], `${path}.amdDelayMs`),
     dtmf: timedList<TimedDigits>(value['dtmf'], `${path}.dtmf`, 'digits'),
     speech: timedList<TimedSpeech>(value['speech'], `${path}.speech`, 'text'),
   };
@@ -148,9 +175,11 @@ function rule(value: Json, path: string): Rule {
   }
   if (match['port'] !== undefined) parsed.port = nonNegative(match['port'], `${path}.match.port`);
   const outcomes = value['outcomes'];
-  if (!Array.isArray(outcomes) || outcomes.length === 0) throw new ScenarioError(`${path}.outcomes`, 'must be a non-empty array');
+  if (!Array.isArray(outcomes) || outcomes.length === 0)
+    throw new ScenarioError(`${path}.outcomes`, 'must be a non-empty array');
   const specs = outcomes.map((o: Json, i) => outcomeSpec(o, `${path}.outcomes[${i}]`));
-  if (specs.every((s) => s.weight === 0)) throw new ScenarioError(`${path}.outcomes`, 'needs at least one positive weight');
+  if (specs.every((s) => s.weight === 0))
+    throw new ScenarioError(`${path}.outcomes`, 'needs at least one positive weight');
   return compiled === undefined ? { match: parsed, outcomes: specs } : { match: parsed, compiled, outcomes: specs };
 }
 
@@ -170,14 +199,20 @@ export function parseScenario(value: Json): Scenario {
     extra.forEach((entry: Json, i) => {
       const path = `$.schedule[${i}]`;
       if (!isObject(entry)) throw new ScenarioError(path, 'must be an object');
-      schedule.push({ fromMs: nonNegative(entry['fromMs'], `${path}.fromMs`), rules: rules(entry['rules'], `${path}.rules`) });
+      schedule.push({
+        fromMs: nonNegative(entry['fromMs'], `${path}.fromMs`),
+        rules: rules(entry['rules'], `${path}.rules`),
+      });
     });
     schedule.sort((a, b) => a.fromMs - b.fromMs);
   }
   const agentsJson = value['agents'] ?? {};
   if (!isObject(agentsJson)) throw new ScenarioError('$.agents', 'must be an object');
   const agents: { answerMs: MsRange; talkMs?: MsRange } = {
-    answerMs: agentsJson['answerMs'] === undefined ? { min: 500, max: 500 } : range(agentsJson['answerMs'], '$.agents.answerMs'),
+    answerMs:
+      agentsJson['answerMs'] === undefined
+        ? { min: 500, max: 500 }
+        : range(agentsJson['answerMs'], '$.agents.answerMs'),
   };
   if (agentsJson['talkMs'] !== undefined) agents.talkMs = range(agentsJson['talkMs'], '$.agents.talkMs');
   return { name, schedule, agents };
@@ -208,14 +243,28 @@ const draw = (prng: Prng, r: MsRange): number => Math.round(prng.between(r.min, 
 /** Picks the rule and outcome for a call; `key` must identify the call independently of timing. */
 export function planCall(
   scenario: Scenario,
-  input: { readonly number: string; readonly port?: number; readonly elapsedMs: number; readonly seed: number; readonly key: string },
+  input: {
+    readonly number: string;
+    readonly port?: number;
+    readonly elapsedMs: number;
+    readonly seed: number;
+    readonly key: string;
+  },
 ): CallPlan {
   let active = scenario.schedule[0];
   for (const entry of scenario.schedule) if (entry.fromMs <= input.elapsedMs) active = entry;
   const rule = active?.rules.find((r) => matches(r, input.number, input.port));
   const prng = Prng.forKey(input.seed, input.key);
   if (rule === undefined) {
-    return { outcome: 'invalid', ringMs: 40, earlyMedia: false, amdVerdict: 'none', amdDelayMs: 0, dtmf: [], speech: [] };
+    return {
+      outcome: 'invalid',
+      ringMs: 40,
+      earlyMedia: false,
+      amdVerdict: 'none',
+      amdDelayMs: 0,
+      dtmf: [],
+      speech: [],
+    };
   }
   const total = rule.outcomes.reduce((sum, o) => sum + o.weight, 0);
   let pick = prng.next() * total;
@@ -232,7 +281,7 @@ export function planCall(
     outcome: spec.outcome,
     ringMs: draw(prng, spec.ringMs),
     earlyMedia: spec.earlyMedia,
-    amdVerdict: answered ? spec.outcome as 'human' | 'machine' : 'none',
+    amdVerdict: answered ? (spec.outcome as 'human' | 'machine') : 'none',
     amdDelayMs: draw(prng, spec.amdDelayMs),
     dtmf: spec.dtmf,
     speech: spec.speech,
@@ -246,7 +295,13 @@ export function planCall(
 export function planAgentCall(scenario: Scenario, input: { readonly seed: number; readonly key: string }): CallPlan {
   const prng = Prng.forKey(input.seed, input.key);
   const plan: { -readonly [K in keyof CallPlan]: CallPlan[K] } = {
-    outcome: 'human', ringMs: draw(prng, scenario.agents.answerMs), earlyMedia: false, amdVerdict: 'none', amdDelayMs: 0, dtmf: [], speech: [],
+    outcome: 'human',
+    ringMs: draw(prng, scenario.agents.answerMs),
+    earlyMedia: false,
+    amdVerdict: 'none',
+    amdDelayMs: 0,
+    dtmf: [],
+    speech: [],
   };
   if (scenario.agents.talkMs !== undefined) plan.talkMs = draw(prng, scenario.agents.talkMs);
   return plan;

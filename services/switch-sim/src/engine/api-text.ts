@@ -3,7 +3,11 @@ import type { SwitchIdentity } from '../domain/switch-identity.js';
 import { localStamp } from '../domain/switch-identity.js';
 
 /** `status` body, same lines and trailing newline as FreeSWITCH 1.10.12. */
-export function statusText(identity: SwitchIdentity, uptimeMs: number, stats: { sinceStartup: number; active: number; peak: number }): string {
+export function statusText(
+  identity: SwitchIdentity,
+  uptimeMs: number,
+  stats: { sinceStartup: number; active: number; peak: number },
+): string {
   return `UP ${uptimeWords(uptimeMs)}\nFreeSWITCH (Version 1.10.12-release  64bit) is ready\n${stats.sinceStartup} session(s) since startup\n${stats.active} session(s) - peak ${stats.peak}, last 5min ${stats.peak} \n0 session(s) per Sec out of max ${identity.sessionsPerSecond}, peak 1, last 5min 1 \n${identity.maxSessions} session(s) max\nmin idle cpu 0.00/99.00\nCurrent Stack Size/Max 240K/8192K\n`;
 }
 
@@ -17,29 +21,74 @@ export function versionText(identity: SwitchIdentity): string {
 }
 
 /** One row of `show channels as json`; `running` is the application the channel is in right now. */
-export function channelRow(channel: Channel, hostname: string, running?: { app: string; arg: string }): Record<string, string> {
+export function channelRow(
+  channel: Channel,
+  hostname: string,
+  running?: { app: string; arg: string },
+): Record<string, string> {
   const app = running?.app ?? '';
   const sentCallee = channel.vars.get('last_sent_callee_id_number');
   const answered = channel.codecReady;
   return {
-    uuid: channel.uuid, direction: 'outbound', created: localStamp(channel.times.created),
-    created_epoch: String(Math.floor(channel.times.created / 1_000_000)), name: channel.name, state: channel.state,
-    cid_name: channel.ids.callerIdName ?? '', cid_num: channel.ids.callerIdNumber, ip_addr: channel.networkAddr ?? '',
-    dest: channel.destination, application: app, application_data: running?.arg ?? '',
-    dialplan: '', context: 'default', read_codec: answered ? 'PCMA' : '', read_rate: answered ? '8000' : '',
-    read_bit_rate: answered ? '64000' : '', write_codec: answered ? 'PCMA' : '', write_rate: answered ? '8000' : '',
-    write_bit_rate: answered ? '64000' : '', secure: '', hostname, presence_id: '', presence_data: '', accountcode: '',
-    callstate: channel.callState, callee_name: channel.ids.calleeIdName ?? '', callee_num: channel.ids.calleeIdNumber ?? '',
-    callee_direction: sentCallee === undefined ? '' : 'SEND', call_uuid: channel.vars.get('call_uuid') ?? channel.uuid,
-    sent_callee_name: channel.vars.get('last_sent_callee_id_name') ?? '', sent_callee_num: sentCallee ?? '',
-    initial_cid_name: '', initial_cid_num: channel.ids.origCallerIdNumber, initial_ip_addr: '', initial_dest: channel.destination,
-    initial_dialplan: '', initial_context: 'default',
+    uuid: channel.uuid,
+    direction: 'outbound',
+    created: localStamp(channel.times.created),
+    created_epoch: String(Math.floor(channel.times.created / 1_000_000)),
+    name: channel.name,
+    state: channel.state,
+    cid_name: channel.ids.callerIdName ?? '',
+    cid_num: channel.ids.callerIdNumber,
+    ip_addr: channel.networkAddr ?? '',
+    dest: channel.destination,
+    application: app,
+    application_data: running?.arg ?? '',
+    dialplan: '',
+    context: 'default',
+    read_codec: answered ? 'PCMA' : '',
+    read_rate: answered ? '8000' : '',
+    read_bit_rate: answered ? '64000' : '',
+    write_codec: answered ? 'PCMA' : '',
+    write_rate: answered ? '8000' : '',
+    write_bit_rate: answered ? '64000' : '',
+    secure: '',
+    hostname,
+    presence_id: '',
+    presence_data: '',
+    accountcode: '',
+    callstate: channel.callState,
+    callee_name: channel.ids.calleeIdName ?? '',
+    callee_num: channel.ids.calleeIdNumber ?? '',
+    callee_direction: sentCallee === undefined ? '' : 'SEND',
+    call_uuid: channel.vars.get('call_uuid') ?? channel.uuid,
+    sent_callee_name: channel.vars.get('last_sent_callee_id_name') ?? '',
+    sent_callee_num: sentCallee ?? '',
+    initial_cid_name: '',
+    initial_cid_num: channel.ids.origCallerIdNumber,
+    initial_ip_addr: '',
+    initial_dest: channel.destination,
+    initial_dialplan: '',
+    initial_context: 'default',
   };
 }
 
 const CALL_COLUMNS = [
-  'uuid', 'direction', 'created', 'created_epoch', 'name', 'state', 'cid_name', 'cid_num', 'ip_addr', 'dest', 'presence_id',
-  'presence_data', 'accountcode', 'callstate', 'callee_name', 'callee_num', 'callee_direction',
+  'uuid',
+  'direction',
+  'created',
+  'created_epoch',
+  'name',
+  'state',
+  'cid_name',
+  'cid_num',
+  'ip_addr',
+  'dest',
+  'presence_id',
+  'presence_data',
+  'accountcode',
+  'callstate',
+  'callee_name',
+  'callee_num',
+  'callee_direction',
 ] as const;
 
 /** One row of `show calls`: the A leg, `call_uuid`/`hostname`, then the bridged B leg as b_* (empty when alone). */
@@ -48,7 +97,12 @@ export function callRow(a: Channel, b: Channel | undefined, hostname: string): R
   const rowB = b === undefined ? undefined : channelRow(b, hostname);
   const row: Record<string, string> = {};
   for (const key of CALL_COLUMNS) row[key] = rowA[key] ?? '';
-  Object.assign(row, { call_uuid: rowA['call_uuid'], hostname, sent_callee_name: rowA['sent_callee_name'], sent_callee_num: rowA['sent_callee_num'] });
+  Object.assign(row, {
+    call_uuid: rowA['call_uuid'],
+    hostname,
+    sent_callee_name: rowA['sent_callee_name'],
+    sent_callee_num: rowA['sent_callee_num'],
+  });
   for (const key of [...CALL_COLUMNS, 'sent_callee_name', 'sent_callee_num']) row[`b_${key}`] = rowB?.[key] ?? '';
   row['call_created_epoch'] = rowA['created_epoch'] ?? '';
   return row;

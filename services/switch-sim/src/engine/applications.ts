@@ -33,7 +33,12 @@ function fileTypeHeaders(file: string): Header[] {
 }
 
 function appHeaders(app: string, arg: string): Header[] {
-  return arg === '' ? [['Application', app]] : [['Application', app], ['Application-Data', arg]];
+  return arg === ''
+    ? [['Application', app]]
+    : [
+        ['Application', app],
+        ['Application-Data', arg],
+      ];
 }
 
 async function playback(leg: CallLeg, file: string): Promise<string> {
@@ -42,8 +47,10 @@ async function playback(leg: CallLeg, file: string): Promise<string> {
   const ms = playbackMs(file);
   const complete = await playTone(leg, file, ms);
   leg.vars.setAll([
-    ['playback_last_offset_pos', String(ms * 8)], ['playback_seconds', String(Math.floor(ms / 1000))],
-    ['playback_ms', String(ms)], ['playback_samples', String(ms * 8)],
+    ['playback_last_offset_pos', String(ms * 8)],
+    ['playback_seconds', String(Math.floor(ms / 1000))],
+    ['playback_ms', String(ms)],
+    ['playback_samples', String(ms * 8)],
   ]);
   leg.emit('playbackStop', { after: [...fileHeaders, ['Playback-Status', complete ? 'done' : 'break']] });
   return 'FILE PLAYED';
@@ -97,7 +104,9 @@ async function execute(leg: CallLeg, app: string, arg: string, runner: AppRunner
   leg.runningApp = undefined;
   // Only an application that answers something sets the variable; the event says _none_ (04b bridge).
   if (response !== '_none_') leg.vars.set('current_application_response', response);
-  leg.emit('executeComplete', { after: [...appHeaders(app, arg), ['Application-Response', response], ['Application-UUID', appUuid]] });
+  leg.emit('executeComplete', {
+    after: [...appHeaders(app, arg), ['Application-Response', response], ['Application-UUID', appUuid]],
+  });
 }
 
 /** park: sit in CS_EXECUTE running whatever sendmsg/uuid_broadcast queue, until hangup or uuid_bridge. */
@@ -116,14 +125,21 @@ async function parkLoop(leg: CallLeg, runner: AppRunner, appUuid: string): Promi
   const { request, message } = outcome;
   markHangup(leg, request.cause, request.vars ?? []);
   if (message !== undefined) leg.emit('privateCommand', { lead: message });
-  if (request.by === 'remote' && request.cause === 'NORMAL_CLEARING') leg.vars.set('sip_hangup_disposition', 'recv_bye');
+  if (request.by === 'remote' && request.cause === 'NORMAL_CLEARING')
+    leg.vars.set('sip_hangup_disposition', 'recv_bye');
   leg.emit('unpark');
   completePark(leg, appUuid);
 }
 
 function completePark(leg: CallLeg, appUuid: string): void {
   const response = leg.vars.get('current_application_response') ?? '_none_';
-  leg.emit('executeComplete', { after: [['Application', 'park'], ['Application-Response', response], ['Application-UUID', appUuid]] });
+  leg.emit('executeComplete', {
+    after: [
+      ['Application', 'park'],
+      ['Application-Response', response],
+      ['Application-UUID', appUuid],
+    ],
+  });
 }
 
 type ParkOutcome =
@@ -146,7 +162,10 @@ async function parkUntilInterrupted(leg: CallLeg, runner: AppRunner, appUuid: st
       return { kind: 'hangup', request, message: queued.lead };
     }
     // switch_ivr_parse_event runs messaged apps in a loop (`loops` header, default 1) and says so.
-    leg.vars.setAll([['current_loop', '1'], ['total_loops', '1']]);
+    leg.vars.setAll([
+      ['current_loop', '1'],
+      ['total_loops', '1'],
+    ]);
     await execute(leg, queued.app, queued.arg, runner, queued.eventUuid ?? leg.newAppUuid());
     // The loop counters live only while the messaged app runs (08: gone on the next media bug event).
     leg.vars.unset('current_loop');
@@ -161,7 +180,11 @@ async function parkUntilInterrupted(leg: CallLeg, runner: AppRunner, appUuid: st
  * Runs the originate application on a connected leg and, once it ends, hangs the leg up the way
  * FreeSWITCH does (cause from the request, or NORMAL_CLEARING when the application just finished).
  */
-export async function runApplication(leg: CallLeg, target: { app: string; arg: string }, runner: AppRunner): Promise<void> {
+export async function runApplication(
+  leg: CallLeg,
+  target: { app: string; arg: string },
+  runner: AppRunner,
+): Promise<void> {
   leg.enterState('CS_EXECUTE', 4);
   leg.vars.set('call_uuid', leg.uuid);
   await execute(leg, target.app, target.arg, runner, leg.newAppUuid());

@@ -11,7 +11,10 @@ import type { CallLeg } from './call-leg.js';
 /** How avmd was started or stopped: `api` (`avmd <uuid> start|stop`) or the `avmd_start`/`avmd_stop` apps. */
 export type AvmdVia = 'api' | 'app';
 
-const BUG: readonly Header[] = [['Media-Bug-Function', 'avmd'], ['Media-Bug-Target', 'N/A']];
+const BUG: readonly Header[] = [
+  ['Media-Bug-Function', 'avmd'],
+  ['Media-Bug-Target', 'N/A'],
+];
 
 function fire(leg: CallLeg, subclass: string, headers: readonly Header[], via: AvmdVia): void {
   const before: Header[] = [['Unique-ID', leg.uuid], ['Call-command', 'avmd'], ...headers];
@@ -44,7 +47,12 @@ export function stopAvmd(leg: CallLeg, via: AvmdVia): void {
   const elapsed = String(leg.now() - (session?.startedUs ?? leg.now()));
   if (via === 'api') {
     leg.emit('mediaBugStop', { before: BUG });
-    fire(leg, 'avmd::stop', [status, ['Stop-status', 'ERROR (AVMD SESSION OBJECT NOT FOUND IN MEDIA BUG)'], ['Total-time', elapsed]], via);
+    fire(
+      leg,
+      'avmd::stop',
+      [status, ['Stop-status', 'ERROR (AVMD SESSION OBJECT NOT FOUND IN MEDIA BUG)'], ['Total-time', elapsed]],
+      via,
+    );
   } else {
     fire(leg, 'avmd::stop', [status, ['Total-time', elapsed]], via);
     leg.emit('mediaBugStop', { before: BUG });
@@ -57,13 +65,26 @@ export function detectBeep(leg: CallLeg, frequencyHz: number): void {
   if (session === undefined) return;
   session.beepDetected = true;
   const detectionUs = leg.now() - session.startedUs;
-  leg.vars.setAll([['avmd_detect', 'TRUE'], ['avmd_total_time', `[${Math.round(detectionUs / 1000)}]`]]);
+  leg.vars.setAll([
+    ['avmd_detect', 'TRUE'],
+    ['avmd_total_time', `[${Math.round(detectionUs / 1000)}]`],
+  ]);
   leg.emit('avmd', {
-    lead: [['Event-Subclass', 'avmd::beep']], subclass: 'avmd::beep', withoutChannel: true,
+    lead: [['Event-Subclass', 'avmd::beep']],
+    subclass: 'avmd::beep',
+    withoutChannel: true,
     before: [
-      ['Unique-ID', leg.uuid], ['Call-command', 'avmd'], ['Beep-Status', 'DETECTED'], ['Frequency', frequencyHz.toFixed(6)],
-      ['Frequency-variance', '0.000051'], ['Amplitude', '14261.810735'], ['Amplitude-variance', '5570.669665'],
-      ['Detection-time', String(detectionUs)], ['Detector-resolution', '2'], ['Detector-offset', '1'], ['Detector-index', '2'],
+      ['Unique-ID', leg.uuid],
+      ['Call-command', 'avmd'],
+      ['Beep-Status', 'DETECTED'],
+      ['Frequency', frequencyHz.toFixed(6)],
+      ['Frequency-variance', '0.000051'],
+      ['Amplitude', '14261.810735'],
+      ['Amplitude-variance', '5570.669665'],
+      ['Detection-time', String(detectionUs)],
+      ['Detector-resolution', '2'],
+      ['Detector-offset', '1'],
+      ['Detector-index', '2'],
     ],
   });
 }

@@ -25,8 +25,12 @@ const OUTBOUND_CALL = 'Outbound Call';
  */
 export function markOriginatedBy(b: CallLeg, a: CallLeg): void {
   b.channel.ids = {
-    callerIdName: OUTBOUND_CALL, callerIdNumber: b.channel.ids.callerIdNumber, origCallerIdNumber: a.channel.ids.origCallerIdNumber,
-    calleeIdName: OUTBOUND_CALL, calleeIdNumber: b.channel.destination, ani: a.channel.ids.ani,
+    callerIdName: OUTBOUND_CALL,
+    callerIdNumber: b.channel.ids.callerIdNumber,
+    origCallerIdNumber: a.channel.ids.origCallerIdNumber,
+    calleeIdName: OUTBOUND_CALL,
+    calleeIdNumber: b.channel.destination,
+    ani: a.channel.ids.ani,
   };
   if (a.channel.networkAddr !== undefined) b.channel.networkAddr = a.channel.networkAddr;
   b.channel.otherType = 'originator';
@@ -36,8 +40,13 @@ export function markOriginatedBy(b: CallLeg, a: CallLeg): void {
 /** Variables switch_ivr_originate gives a B leg from its A leg before dialling (04b CHANNEL_CREATE). */
 export function inheritedVars(a: CallLeg): Header[] {
   const vars: Header[] = [
-    ['max_forwards', '70'], ['originator_codec', 'PCMA@8000h@20i'], ['originator', a.uuid], ['signal_bond', a.uuid],
-    ['switch_m_sdp', a.vars.get('switch_r_sdp') ?? ''], ['call_uuid', a.uuid], ['originating_leg_uuid', a.uuid],
+    ['max_forwards', '70'],
+    ['originator_codec', 'PCMA@8000h@20i'],
+    ['originator', a.uuid],
+    ['signal_bond', a.uuid],
+    ['switch_m_sdp', a.vars.get('switch_r_sdp') ?? ''],
+    ['call_uuid', a.uuid],
+    ['originating_leg_uuid', a.uuid],
   ];
   const ignoreEarlyMedia = a.vars.get('ignore_early_media');
   if (ignoreEarlyMedia !== undefined) vars.push(['ignore_early_media', ignoreEarlyMedia]);
@@ -62,13 +71,21 @@ function link(a: CallLeg, b: CallLeg): void {
  */
 export function transferToBridge(a: CallLeg, b: CallLeg): void {
   a.vars.set('uuid_bridge', b.uuid);
-  for (const [leg, peer] of [[a, b], [b, a]] as const) {
+  for (const [leg, peer] of [
+    [a, b],
+    [b, a],
+  ] as const) {
     const ch = leg.channel;
     const source = `${Math.floor(leg.now() / 1_000_000)}:${randomUUID()}:uuid_br:${peer.uuid}`;
     leg.vars.setAll([
-      ['bridge_channel', peer.channel.name], ['bridge_uuid', peer.uuid], ['signal_bond', peer.uuid],
-      ['original_destination_number', ch.destination], ['original_caller_id_name', ch.ids.callerIdName ?? ''],
-      ['original_caller_id_number', ch.ids.callerIdNumber], ['transfer_history', source], ['transfer_source', source],
+      ['bridge_channel', peer.channel.name],
+      ['bridge_uuid', peer.uuid],
+      ['signal_bond', peer.uuid],
+      ['original_destination_number', ch.destination],
+      ['original_caller_id_name', ch.ids.callerIdName ?? ''],
+      ['original_caller_id_number', ch.ids.callerIdNumber],
+      ['transfer_history', source],
+      ['transfer_source', source],
     ]);
     ch.profileIndex = 2;
     ch.transferSource = source;
@@ -86,14 +103,28 @@ function announcePeer(leg: CallLeg, peer: CallLeg): void {
   const name = peer.channel.ids.callerIdName ?? OUTBOUND_CALL;
   const number = peer.channel.ids.callerIdNumber;
   leg.vars.setAll([
-    ['bridge_to', peer.uuid], ['last_bridge_to', peer.uuid], ['bridge_channel', peer.channel.name], ['bridge_uuid', peer.uuid],
-    ['last_sent_callee_id_name', name], ['last_sent_callee_id_number', number],
+    ['bridge_to', peer.uuid],
+    ['last_bridge_to', peer.uuid],
+    ['bridge_channel', peer.channel.name],
+    ['bridge_uuid', peer.uuid],
+    ['last_sent_callee_id_name', name],
+    ['last_sent_callee_id_number', number],
   ]);
-  leg.emit('sofiaUpdate', { before: [['Direction', 'SEND'], ['Sent-Callee-ID-Name', name], ['Sent-Callee-ID-Number', number], ['Bridged-To', peer.uuid]] });
+  leg.emit('sofiaUpdate', {
+    before: [
+      ['Direction', 'SEND'],
+      ['Sent-Callee-ID-Name', name],
+      ['Sent-Callee-ID-Number', number],
+      ['Bridged-To', peer.uuid],
+    ],
+  });
 }
 
 function bridgeIds(a: CallLeg, b: CallLeg): Header[] {
-  return [['Bridge-A-Unique-ID', a.uuid], ['Bridge-B-Unique-ID', b.uuid]];
+  return [
+    ['Bridge-A-Unique-ID', a.uuid],
+    ['Bridge-B-Unique-ID', b.uuid],
+  ];
 }
 
 /** CHANNEL_BRIDGE on A, B into CS_EXCHANGE_MEDIA, CALL_UPDATE on both. */
@@ -118,7 +149,12 @@ export async function joinUuidBridge(leg: CallLeg, peer: CallLeg, side: BridgeSi
   leg.enterState('CS_SOFT_EXECUTE');
   leg.vars.unset('uuid_bridge');
   leg.runningApp = { app: 'uuid_bridge', arg: peer.uuid, appUuid: '' };
-  leg.emit('bridgeExecute', { after: [['Application', 'uuid_bridge'], ['Application-Data', peer.uuid]] });
+  leg.emit('bridgeExecute', {
+    after: [
+      ['Application', 'uuid_bridge'],
+      ['Application-Data', peer.uuid],
+    ],
+  });
   if (side === 'b') {
     leg.enterState('CS_CONSUME_MEDIA');
   } else {
@@ -165,9 +201,14 @@ async function bridgeAnswered(a: CallLeg, b: CallLeg): Promise<void> {
   link(a, b);
   // What switch_ivr_originate leaves on the A leg after a successful dial (04b).
   a.vars.setAll([
-    ['originated_legs', `${b.uuid};${b.channel.name};${b.channel.destination}`], ['switch_m_sdp', b.vars.get('switch_r_sdp') ?? ''],
-    ['video_media_flow', 'inactive'], ['text_media_flow', 'inactive'], ['originate_disposition', 'SUCCESS'], ['DIALSTATUS', 'SUCCESS'],
-    ['originate_causes', `${b.uuid};NONE`], ['signal_bond', b.uuid],
+    ['originated_legs', `${b.uuid};${b.channel.name};${b.channel.destination}`],
+    ['switch_m_sdp', b.vars.get('switch_r_sdp') ?? ''],
+    ['video_media_flow', 'inactive'],
+    ['text_media_flow', 'inactive'],
+    ['originate_disposition', 'SUCCESS'],
+    ['DIALSTATUS', 'SUCCESS'],
+    ['originate_causes', `${b.uuid};NONE`],
+    ['signal_bond', b.uuid],
   ]);
   a.setCallState('ACTIVE');
   connect(a, b);
@@ -193,12 +234,14 @@ async function stayBridged(leg: CallLeg, peer: CallLeg, side: BridgeSide): Promi
   const request = leg.hangupRequest;
   const peerCause = peer.channel.hangupCause;
   if (request !== undefined) {
-    const record: Header[] = peerCause === undefined
-      ? [['last_bridge_role', side === 'a' ? 'originator' : 'originatee']]
-      : [['last_bridge_hangup_cause', peerCause]];
+    const record: Header[] =
+      peerCause === undefined
+        ? [['last_bridge_role', side === 'a' ? 'originator' : 'originatee']]
+        : [['last_bridge_hangup_cause', peerCause]];
     if (peerCause !== undefined) leg.vars.unset('bridge_to');
     markHangup(leg, request.cause, [...(request.vars ?? []), ...record]);
-    if (request.by === 'remote' && request.cause === 'NORMAL_CLEARING') leg.vars.set('sip_hangup_disposition', 'recv_bye');
+    if (request.by === 'remote' && request.cause === 'NORMAL_CLEARING')
+      leg.vars.set('sip_hangup_disposition', 'recv_bye');
     // A hangs B up at once; when B ends first, A notices B is gone and unbridges before hanging up (04b).
     if (side === 'a') peer.requestHangup({ cause: 'NORMAL_CLEARING', by: 'local' });
   }

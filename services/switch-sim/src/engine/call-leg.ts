@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { CHANNEL_STATE_NUMBER, ChannelVariables, type CallStateName, type Channel, type ChannelStateName } from '../domain/channel.js';
-import { buildChannelEvent, type ChannelEventKind, type ChannelEventParts, type EventStamp } from '../domain/channel-events.js';
+import {
+  CHANNEL_STATE_NUMBER,
+  ChannelVariables,
+  type CallStateName,
+  type Channel,
+  type ChannelStateName,
+} from '../domain/channel.js';
+import {
+  buildChannelEvent,
+  type ChannelEventKind,
+  type ChannelEventParts,
+  type EventStamp,
+} from '../domain/channel-events.js';
 import type { SipLegFacts } from '../domain/channel-vars.js';
 import type { Header, SwitchEvent } from '../domain/esl-event.js';
 import type { SimClock } from './clock.js';
@@ -26,13 +37,13 @@ export interface HangupRequest {
  */
 export type QueuedMessage =
   | {
-    readonly kind: 'execute';
-    readonly app: string;
-    readonly arg: string;
-    readonly eventUuid?: string;
-    /** Headers echoed ahead of PRIVATE_COMMAND (the command as the client sent it). */
-    readonly lead: readonly Header[];
-  }
+      readonly kind: 'execute';
+      readonly app: string;
+      readonly arg: string;
+      readonly eventUuid?: string;
+      /** Headers echoed ahead of PRIVATE_COMMAND (the command as the client sent it). */
+      readonly lead: readonly Header[];
+    }
   | { readonly kind: 'hangup'; readonly cause: string; readonly lead: readonly Header[] };
 
 /** The application currently running on the leg, so hangup can complete it. */
@@ -96,7 +107,16 @@ export class CallLeg {
       logicalDirection: 'outbound',
       profileIndex: 1,
       hasProfile: true,
-      times: { profileCreated: now, created: now, answered: 0, progress: 0, progressMedia: 0, hangup: 0, transfer: 0, bridged: 0 },
+      times: {
+        profileCreated: now,
+        created: now,
+        answered: 0,
+        progress: 0,
+        progressMedia: 0,
+        hangup: 0,
+        transfer: 0,
+        bridged: 0,
+      },
       vars: new ChannelVariables(),
     };
     this.finished = new Promise((resolve) => {
@@ -207,6 +227,16 @@ export class CallLeg {
 }
 
 function callStateNumber(state: CallStateName): number {
-  const numbers: Record<CallStateName, number> = { DOWN: 0, DIALING: 1, RINGING: 2, EARLY: 3, ACTIVE: 4, HELD: 5, RING_WAIT: 6, HANGUP: 7, UNHELD: 8 };
+  const numbers: Record<CallStateName, number> = {
+    DOWN: 0,
+    DIALING: 1,
+    RINGING: 2,
+    EARLY: 3,
+    ACTIVE: 4,
+    HELD: 5,
+    RING_WAIT: 6,
+    HANGUP: 7,
+    UNHELD: 8,
+  };
   return numbers[state];
 }

@@ -24,10 +24,13 @@ export function realClock(speedUp = 1): SimClock {
           clearTimeout(timer);
           resolve(false);
         };
-        const timer = setTimeout(() => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(true);
-        }, Math.max(0, ms / speedUp));
+        const timer = setTimeout(
+          () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve(true);
+          },
+          Math.max(0, ms / speedUp),
+        );
         signal?.addEventListener('abort', onAbort, { once: true });
       }),
   };

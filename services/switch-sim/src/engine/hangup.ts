@@ -22,22 +22,52 @@ export function tearDown(leg: CallLeg, finalVars: readonly Header[], beforeDestr
   if (leg.recording !== undefined) {
     const path = leg.recording;
     leg.recording = undefined;
-    leg.vars.setAll([['record_file_size', '44'], ['record_samples', '0'], ['record_seconds', '0'], ['record_ms', '0'], ['record_completion_cause', 'success-silence']]);
-    leg.emit('recordStop', { after: [['Record-File-Path', path], ['Record-Completion-Cause', 'success-silence']] });
-    leg.emit('mediaBugStop', { before: [['Media-Bug-Function', 'session_record'], ['Media-Bug-Target', path]] });
+    leg.vars.setAll([
+      ['record_file_size', '44'],
+      ['record_samples', '0'],
+      ['record_seconds', '0'],
+      ['record_ms', '0'],
+      ['record_completion_cause', 'success-silence'],
+    ]);
+    leg.emit('recordStop', {
+      after: [
+        ['Record-File-Path', path],
+        ['Record-Completion-Cause', 'success-silence'],
+      ],
+    });
+    leg.emit('mediaBugStop', {
+      before: [
+        ['Media-Bug-Function', 'session_record'],
+        ['Media-Bug-Target', path],
+      ],
+    });
   }
   const t = leg.channel.times;
   const end = leg.now();
   leg.endedAtUs = end;
   const q850 = HANGUP_CAUSES[cause] ?? 16;
-  const callerId = leg.channel.ids.callerIdName === undefined
-    ? leg.channel.ids.callerIdNumber
-    : `"${leg.channel.ids.callerIdName}" <${leg.channel.ids.callerIdNumber}>`;
+  const callerId =
+    leg.channel.ids.callerIdName === undefined
+      ? leg.channel.ids.callerIdNumber
+      : `"${leg.channel.ids.callerIdName}" <${leg.channel.ids.callerIdNumber}>`;
   // Cause and timestamps are set before CALLSTATE(HANGUP), SIP disposition and RTP stats before
   // CS_REPORTING: only visible when state events carry variables (07d, shutdown).
-  leg.vars.setAll(reportingVars(cause, q850, {
-    start: t.created, answer: t.answered, progress: t.progress, progressMedia: t.progressMedia, bridge: t.bridged, end,
-  }, callerId, leg.lastApp));
+  leg.vars.setAll(
+    reportingVars(
+      cause,
+      q850,
+      {
+        start: t.created,
+        answer: t.answered,
+        progress: t.progress,
+        progressMedia: t.progressMedia,
+        bridge: t.bridged,
+        end,
+      },
+      callerId,
+      leg.lastApp,
+    ),
+  );
   leg.setCallState('HANGUP');
   leg.vars.setAll(finalVars);
   if (leg.channel.codecReady) leg.vars.setAll(rtpStatsVars((end - (t.answered || t.progressMedia || end)) / 1000));
@@ -48,4 +78,3 @@ export function tearDown(leg: CallLeg, finalVars: readonly Header[], beforeDestr
   leg.enterState('CS_DESTROY', 12);
   leg.finish();
 }
-

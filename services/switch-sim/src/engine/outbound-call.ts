@@ -1,6 +1,13 @@
 import type { Header } from '../domain/esl-event.js';
 import {
-  createVarsHead, createVarsTail, dialogVars, EP_CODEC_VAR, mediaVars, refusalVars, REMOTE_BYE_VARS, REMOTE_SDP_VAR,
+  createVarsHead,
+  createVarsTail,
+  dialogVars,
+  EP_CODEC_VAR,
+  mediaVars,
+  refusalVars,
+  REMOTE_BYE_VARS,
+  REMOTE_SDP_VAR,
   replyVars,
 } from '../domain/channel-vars.js';
 import { detectBeep } from './avmd.js';
@@ -25,10 +32,14 @@ export interface OriginateOptions {
 export type OriginateReport = (result: string) => void;
 
 const CODEC_READ_EXTRA: readonly Header[] = [
-  ['channel-read-codec-name', 'PCMA'], ['channel-read-codec-rate', '8000'], ['channel-read-codec-bit-rate', '64000'],
+  ['channel-read-codec-name', 'PCMA'],
+  ['channel-read-codec-rate', '8000'],
+  ['channel-read-codec-bit-rate', '64000'],
 ];
 const CODEC_WRITE_EXTRA: readonly Header[] = [
-  ['Channel-Write-Codec-Name', 'PCMA'], ['Channel-Write-Codec-Rate', '8000'], ['Channel-Write-codec-bit-rate', '64000'],
+  ['Channel-Write-Codec-Name', 'PCMA'],
+  ['Channel-Write-Codec-Rate', '8000'],
+  ['Channel-Write-codec-bit-rate', '64000'],
 ];
 
 function negotiateCodec(leg: CallLeg): void {
@@ -116,7 +127,13 @@ function flipCallerId(leg: CallLeg, disposition: string): void {
   leg.emit('cidFlip', { before: [['Direction', 'RECV']] });
 }
 
-function refuse(leg: CallLeg, response: FinalResponse, report: OriginateReport, establishedDialog: boolean, blocking: boolean): void {
+function refuse(
+  leg: CallLeg,
+  response: FinalResponse,
+  report: OriginateReport,
+  establishedDialog: boolean,
+  blocking: boolean,
+): void {
   if (!establishedDialog) leg.vars.set('sip_call_id', leg.facts.sipCallId);
   if (leg.channel.codecReady) {
     // Early media had been negotiated: the media layer records it when the call ends.
@@ -136,7 +153,12 @@ function refuse(leg: CallLeg, response: FinalResponse, report: OriginateReport, 
 }
 
 function networkFailure(leg: CallLeg, report: OriginateReport): void {
-  leg.vars.setAll([['sip_call_id', leg.facts.sipCallId], ['sip_local_network_addr', '127.0.0.1'], ['sip_reply_port', leg.facts.toPort], ['sip_network_port', leg.facts.toPort]]);
+  leg.vars.setAll([
+    ['sip_call_id', leg.facts.sipCallId],
+    ['sip_local_network_addr', '127.0.0.1'],
+    ['sip_reply_port', leg.facts.toPort],
+    ['sip_network_port', leg.facts.toPort],
+  ]);
   markHangup(leg, 'NORMAL_TEMPORARY_FAILURE', refusalVars(503, 'Service Unavailable', 41));
   tearDown(leg, [], () => report('-ERR NORMAL_TEMPORARY_FAILURE\n'));
 }
@@ -148,7 +170,11 @@ async function localCancel(leg: CallLeg, cause: string, report: OriginateReport)
   markHangup(leg, cause);
   report(`-ERR ${cause}\n`);
   await leg.pause(REAP_DELAY_MS);
-  tearDown(leg, [['sip_hangup_disposition', 'send_cancel'], ['sip_invite_failure_status', '487'], ['sip_invite_failure_phrase', 'CANCEL']]);
+  tearDown(leg, [
+    ['sip_hangup_disposition', 'send_cancel'],
+    ['sip_invite_failure_status', '487'],
+    ['sip_invite_failure_phrase', 'CANCEL'],
+  ]);
 }
 
 const BUSY: FinalResponse = { status: 486, phrase: 'Busy Here', cause: 'USER_BUSY' };
@@ -173,7 +199,8 @@ export async function runOutboundCall(
   startLeg(leg, options);
   const immediate = plan.outcome === 'invalid' || plan.outcome === 'network_failure';
   if (immediate) {
-    if (!(await leg.wait(plan.ringMs))) return localCancel(leg, leg.hangupRequest?.cause ?? 'ORIGINATOR_CANCEL', report);
+    if (!(await leg.wait(plan.ringMs)))
+      return localCancel(leg, leg.hangupRequest?.cause ?? 'ORIGINATOR_CANCEL', report);
     if (plan.outcome === 'network_failure') return networkFailure(leg, report);
     return refuse(leg, FINAL_RESPONSES.invalid as FinalResponse, report, false, options.blocking);
   }
@@ -211,7 +238,11 @@ async function earlyFarEnd(leg: CallLeg, plan: CallPlan): Promise<void> {
   if (!(await leg.wait(plan.ringMs))) return;
   const response = FINAL_RESPONSES[plan.outcome] ?? BUSY;
   leg.vars.setAll(replyVars(leg.facts));
-  leg.requestHangup({ cause: response.cause, by: 'remote', vars: refusalVars(response.status, response.phrase, HANGUP_CAUSES[response.cause] ?? 16) });
+  leg.requestHangup({
+    cause: response.cause,
+    by: 'remote',
+    vars: refusalVars(response.status, response.phrase, HANGUP_CAUSES[response.cause] ?? 16),
+  });
 }
 
 /** The frequency of a typical voicemail beep. */
@@ -222,11 +253,18 @@ async function answeredFarEnd(leg: CallLeg, plan: CallPlan): Promise<void> {
   const started = leg.now();
   const timeline: Array<{ atMs: number; act: () => void }> = [];
   for (const d of plan.dtmf) timeline.push({ atMs: d.atMs, act: () => sendDigits(leg, d.digits) });
-  for (const s of plan.speech) timeline.push({ atMs: s.atMs, act: () => leg.emit('detectedSpeech', { after: [['Speech-Type', 'detected-speech']], body: s.text }) });
+  for (const s of plan.speech)
+    timeline.push({
+      atMs: s.atMs,
+      act: () => leg.emit('detectedSpeech', { after: [['Speech-Type', 'detected-speech']], body: s.text }),
+    });
   // An answering machine's beep; only avmd, if running then, reports it.
   if (plan.beepMs !== undefined) timeline.push({ atMs: plan.beepMs, act: () => detectBeep(leg, MACHINE_BEEP_HZ) });
   if (plan.talkMs !== undefined) {
-    timeline.push({ atMs: plan.talkMs, act: () => leg.requestHangup({ cause: 'NORMAL_CLEARING', by: 'remote', vars: REMOTE_BYE_VARS }) });
+    timeline.push({
+      atMs: plan.talkMs,
+      act: () => leg.requestHangup({ cause: 'NORMAL_CLEARING', by: 'remote', vars: REMOTE_BYE_VARS }),
+    });
   }
   timeline.sort((a, b) => a.atMs - b.atMs);
   for (const step of timeline) {
@@ -238,7 +276,12 @@ async function answeredFarEnd(leg: CallLeg, plan: CallPlan): Promise<void> {
 
 function sendDigits(leg: CallLeg, digits: string): void {
   for (const digit of digits) {
-    leg.emit('dtmf', { after: [['DTMF-Digit', digit], ['DTMF-Duration', '2240'], ['DTMF-Source', 'RTP']] });
+    leg.emit('dtmf', {
+      after: [
+        ['DTMF-Digit', digit],
+        ['DTMF-Duration', '2240'],
+        ['DTMF-Source', 'RTP'],
+      ],
+    });
   }
 }
-

@@ -77,7 +77,12 @@ export class SwitchCore {
   }
 
   /** Events not tied to a channel (API, BACKGROUND_JOB, HEARTBEAT …). */
-  publishSystem(name: string, site: { file: string; func: string; line: number }, extra: readonly Header[], body?: string): void {
+  publishSystem(
+    name: string,
+    site: { file: string; func: string; line: number },
+    extra: readonly Header[],
+    body?: string,
+  ): void {
     this.publish((stamp) => {
       const headers = [...coreHeaders(stamp.identity, name, site, stamp.nowUs, stamp.sequence), ...extra];
       return body === undefined ? { name, headers } : { name, headers, body };
@@ -91,7 +96,10 @@ export class SwitchCore {
   }
 
   backgroundJobEvent(jobUuid: string, command: string, args: string, result: string): void {
-    const extra: Header[] = [['Job-UUID', jobUuid], ['Job-Command', command]];
+    const extra: Header[] = [
+      ['Job-UUID', jobUuid],
+      ['Job-Command', command],
+    ];
     if (args !== '') extra.push(['Job-Command-Arg', args]);
     this.publishSystem('BACKGROUND_JOB', { file: 'mod_event_socket.c', func: 'api_exec', line: 1572 }, extra, result);
   }
@@ -99,16 +107,30 @@ export class SwitchCore {
   heartbeat(): void {
     const uptimeMs = (this.deps.clock.nowUs() - this.startedUs) / 1000;
     this.publishSystem('HEARTBEAT', { file: 'switch_core.c', func: 'send_heartbeat', line: 95 }, [
-      ['Event-Info', 'System Ready'], ['Up-Time', `0 years, 0 days, 0 hours, 0 minutes, ${Math.floor(uptimeMs / 1000)} seconds, 0 milliseconds, 0 microseconds`],
-      ['FreeSWITCH-Version', this.deps.identity.version], ['Uptime-msec', String(Math.floor(uptimeMs))],
-      ['Session-Count', String(this.legs.size)], ['Max-Sessions', String(this.deps.identity.maxSessions)],
-      ['Session-Per-Sec', String(this.deps.identity.sessionsPerSecond)], ['Session-Per-Sec-Last', '0'],
-      ['Session-Per-Sec-Max', '1'], ['Session-Per-Sec-FiveMin', '1'], ['Session-Since-Startup', String(this.sessionCounter)],
-      ['Session-Peak-Max', String(this.peak)], ['Session-Peak-FiveMin', String(this.peak)], ['Idle-CPU', '99.000000'],
+      ['Event-Info', 'System Ready'],
+      [
+        'Up-Time',
+        `0 years, 0 days, 0 hours, 0 minutes, ${Math.floor(uptimeMs / 1000)} seconds, 0 milliseconds, 0 microseconds`,
+      ],
+      ['FreeSWITCH-Version', this.deps.identity.version],
+      ['Uptime-msec', String(Math.floor(uptimeMs))],
+      ['Session-Count', String(this.legs.size)],
+      ['Max-Sessions', String(this.deps.identity.maxSessions)],
+      ['Session-Per-Sec', String(this.deps.identity.sessionsPerSecond)],
+      ['Session-Per-Sec-Last', '0'],
+      ['Session-Per-Sec-Max', '1'],
+      ['Session-Per-Sec-FiveMin', '1'],
+      ['Session-Since-Startup', String(this.sessionCounter)],
+      ['Session-Peak-Max', String(this.peak)],
+      ['Session-Peak-FiveMin', String(this.peak)],
+      ['Idle-CPU', '99.000000'],
     ]);
     const runtime = String(Math.floor(this.deps.clock.nowUs() / 1_000_000) + 20);
     this.publishSystem('RE_SCHEDULE', { file: 'switch_scheduler.c', func: 'switch_scheduler_execute', line: 73 }, [
-      ['Task-ID', '1'], ['Task-Desc', 'heartbeat'], ['Task-Group', 'core'], ['Task-Runtime', runtime],
+      ['Task-ID', '1'],
+      ['Task-Desc', 'heartbeat'],
+      ['Task-Group', 'core'],
+      ['Task-Runtime', runtime],
     ]);
   }
 
@@ -127,9 +149,12 @@ export class SwitchCore {
   }
 
   private readonly commands: Record<string, (args: string) => string | Promise<string>> = {
-    status: () => statusText(this.deps.identity, (this.deps.clock.nowUs() - this.startedUs) / 1000, {
-      sinceStartup: this.sessionCounter, active: this.legs.size, peak: this.peak,
-    }),
+    status: () =>
+      statusText(this.deps.identity, (this.deps.clock.nowUs() - this.startedUs) / 1000, {
+        sinceStartup: this.sessionCounter,
+        active: this.legs.size,
+        peak: this.peak,
+      }),
     version: () => versionText(this.deps.identity),
     hostname: () => this.deps.identity.hostname,
     reloadxml: () => '+OK [Success]\n',
@@ -160,7 +185,11 @@ export class SwitchCore {
     uuid_dump: (args) => {
       const leg = this.legs.get(args.split(/\s+/)[0] ?? '');
       if (leg === undefined) return '-ERR No such channel!\n';
-      const event = buildChannelEvent('channelData', leg.channel, { identity: this.deps.identity, nowUs: this.deps.clock.nowUs(), sequence: this.sequence++ });
+      const event = buildChannelEvent('channelData', leg.channel, {
+        identity: this.deps.identity,
+        nowUs: this.deps.clock.nowUs(),
+        sequence: this.sequence++,
+      });
       return encodeEventBody(toEventContent(event), 'json');
     },
     uuid_record: (args) => {
@@ -172,13 +201,28 @@ export class SwitchCore {
         // The media bug starts on the next media frame, after the reply and the API event.
         void leg.pause(0).then(() => {
           leg.emit('recordStart', { after: [['Record-File-Path', path]] });
-          leg.emit('mediaBugStart', { before: [['Media-Bug-Function', 'session_record'], ['Media-Bug-Target', path]] });
+          leg.emit('mediaBugStart', {
+            before: [
+              ['Media-Bug-Function', 'session_record'],
+              ['Media-Bug-Target', path],
+            ],
+          });
         });
       } else if (action === 'stop' && leg.recording !== undefined) {
         const file = leg.recording;
         leg.recording = undefined;
-        leg.emit('recordStop', { after: [['Record-File-Path', file], ['Record-Completion-Cause', 'success-silence']] });
-        leg.emit('mediaBugStop', { before: [['Media-Bug-Function', 'session_record'], ['Media-Bug-Target', file]] });
+        leg.emit('recordStop', {
+          after: [
+            ['Record-File-Path', file],
+            ['Record-Completion-Cause', 'success-silence'],
+          ],
+        });
+        leg.emit('mediaBugStop', {
+          before: [
+            ['Media-Bug-Function', 'session_record'],
+            ['Media-Bug-Target', file],
+          ],
+        });
       }
       return '+OK Success\n';
     },
@@ -186,13 +230,25 @@ export class SwitchCore {
       const [uuid, file = ''] = args.split(/\s+/);
       const leg = this.legs.get(uuid ?? '');
       if (leg === undefined) return '-ERR invalid uuid\n';
-      const [app, arg] = file.includes('::') ? file.split('::') as [string, string] : ['playback', file];
+      const [app, arg] = file.includes('::') ? (file.split('::') as [string, string]) : ['playback', file];
       leg.enqueue({
-        kind: 'execute', app, arg,
+        kind: 'execute',
+        app,
+        arg,
         // uuid_broadcast builds a COMMAND event and queues it; PRIVATE_COMMAND later carries it whole.
         lead: [
-          ...coreHeaders(this.deps.identity, 'COMMAND', { file: 'switch_ivr_async.c', func: 'switch_ivr_broadcast', line: 5731 }, this.deps.clock.nowUs(), this.sequence++),
-          ['call-command', 'execute'], ['execute-app-name', app], ['execute-app-arg', arg], ['event-lock', 'true'], ['lead-frames', '5'],
+          ...coreHeaders(
+            this.deps.identity,
+            'COMMAND',
+            { file: 'switch_ivr_async.c', func: 'switch_ivr_broadcast', line: 5731 },
+            this.deps.clock.nowUs(),
+            this.sequence++,
+          ),
+          ['call-command', 'execute'],
+          ['execute-app-name', app],
+          ['execute-app-arg', arg],
+          ['event-lock', 'true'],
+          ['lead-frames', '5'],
         ],
       });
       return '+OK Message sent\n';
@@ -211,7 +267,8 @@ export class SwitchCore {
       const legB = this.legs.get(b ?? '');
       if (legA === undefined || legB === undefined) return '-ERR Invalid uuid\n';
       // Both legs must be in park (the dialer flow); a queued app (playback) finishes first.
-      if (!legA.inPark || !legB.inPark || legA.pendingBridge !== undefined || legB.pendingBridge !== undefined) return '-ERR Invalid uuid\n';
+      if (!legA.inPark || !legB.inPark || legA.pendingBridge !== undefined || legB.pendingBridge !== undefined)
+        return '-ERR Invalid uuid\n';
       transferToBridge(legA, legB);
       return `+OK ${legB.uuid}\n`;
     },
@@ -245,10 +302,13 @@ export class SwitchCore {
     const hostname = this.deps.identity.hostname;
     if (what === 'calls') {
       // One row per call: a bridged pair shows as its A leg with the B leg in b_* columns (04).
-      const rows = legs.filter((l) => l.bridge?.side !== 'b').map((l) => callRow(l.channel, l.bridge?.peer.channel, hostname));
+      const rows = legs
+        .filter((l) => l.bridge?.side !== 'b')
+        .map((l) => callRow(l.channel, l.bridge?.peer.channel, hostname));
       return as === 'as' && format === 'json' ? rowsJson(rows) : rowsText(rows);
     }
-    if (what !== 'channels') return `-USAGE: show codec|endpoint|application|api|dialplan|file|timer|calls [count]|channels [count|like <match string>]|calls|detailed_calls|bridged_calls|detailed_bridged_calls|aliases|complete|chat|management|modules|nat_map|say|interfaces|interface_types|tasks|limits|status\n`;
+    if (what !== 'channels')
+      return `-USAGE: show codec|endpoint|application|api|dialplan|file|timer|calls [count]|channels [count|like <match string>]|calls|detailed_calls|bridged_calls|detailed_bridged_calls|aliases|complete|chat|management|modules|nat_map|say|interfaces|interface_types|tasks|limits|status\n`;
     const rows = legs.map((l) => channelRow(l.channel, hostname, l.runningApp));
     return as === 'as' && format === 'json' ? rowsJson(rows) : rowsText(rows);
   }
@@ -276,16 +336,32 @@ export class SwitchCore {
       this.unregisteredUser(uuid, report);
       return;
     }
-    const destination = request.destination.kind === 'app' ? request.destination : { app: 'transfer', arg: request.destination.extension };
-    this.placeCall(uuid, request, report, { blocking, connected: (leg) => runApplication(leg, destination, this.runner) });
+    const destination =
+      request.destination.kind === 'app'
+        ? request.destination
+        : { app: 'transfer', arg: request.destination.extension };
+    this.placeCall(uuid, request, report, {
+      blocking,
+      connected: (leg) => runApplication(leg, destination, this.runner),
+    });
   }
 
   /** A dial string without host: FreeSWITCH destroys a half-made session and reports USER_NOT_REGISTERED. */
   private unregisteredUser(uuid: string, report: OriginateReport): void {
-    const leg = new CallLeg(this.legContext(), this.facts(uuid, 'x', undefined, this.sessionCounter), { destination: '', callerIdNumber: '', name: 'N/A' });
+    const leg = new CallLeg(this.legContext(), this.facts(uuid, 'x', undefined, this.sessionCounter), {
+      destination: '',
+      callerIdNumber: '',
+      name: 'N/A',
+    });
     leg.channel.hasProfile = false;
     leg.channel.stateNumber = 0;
-    leg.vars.setAll([['direction', 'outbound'], ['is_outbound', 'true'], ['uuid', uuid], ['call_uuid', uuid], ['session_id', String(this.sessionCounter)]]);
+    leg.vars.setAll([
+      ['direction', 'outbound'],
+      ['is_outbound', 'true'],
+      ['uuid', uuid],
+      ['call_uuid', uuid],
+      ['session_id', String(this.sessionCounter)],
+    ]);
     leg.emit('destroy');
     leg.channel.state = 'CS_DESTROY';
     leg.emit('state');
@@ -298,45 +374,82 @@ export class SwitchCore {
     const port = endpoint.kind === 'sofia' ? endpoint.port : undefined;
     const nth = (this.perNumberCount.get(number) ?? 0) + 1;
     this.perNumberCount.set(number, nth);
-    const plan: CallPlan = endpoint.kind === 'user'
-      ? planAgentCall(this.deps.scenario, { seed: this.deps.seed, key: `user/${number}#${nth}` })
-      : planCall(this.deps.scenario, {
-        number, ...(port === undefined ? {} : { port }), elapsedMs: (this.deps.clock.nowUs() - this.startedUs) / 1000,
-        seed: this.deps.seed, key: `${number}#${nth}`,
-      });
+    const plan: CallPlan =
+      endpoint.kind === 'user'
+        ? planAgentCall(this.deps.scenario, { seed: this.deps.seed, key: `user/${number}#${nth}` })
+        : planCall(this.deps.scenario, {
+            number,
+            ...(port === undefined ? {} : { port }),
+            elapsedMs: (this.deps.clock.nowUs() - this.startedUs) / 1000,
+            seed: this.deps.seed,
+            key: `${number}#${nth}`,
+          });
     const callerIdNumber = variable(request, 'origination_caller_id_number') ?? '0000000000';
-    const channelName = endpoint.kind === 'sofia' ? `sofia/${endpoint.profile}/${endpoint.user}@${endpoint.host ?? ''}${endpoint.port ? `:${endpoint.port}` : ''}` : request.endpointText;
-    const facts = this.facts(uuid, number, endpoint.kind === 'sofia' ? endpoint : undefined, this.sessionCounter, callerIdNumber);
+    const channelName =
+      endpoint.kind === 'sofia'
+        ? `sofia/${endpoint.profile}/${endpoint.user}@${endpoint.host ?? ''}${endpoint.port ? `:${endpoint.port}` : ''}`
+        : request.endpointText;
+    const facts = this.facts(
+      uuid,
+      number,
+      endpoint.kind === 'sofia' ? endpoint : undefined,
+      this.sessionCounter,
+      callerIdNumber,
+    );
     const leg = new CallLeg(this.legContext(), facts, { destination: number, callerIdNumber, name: channelName });
     if (how.originator !== undefined) markOriginatedBy(leg, how.originator);
-    leg.amdTruth = { verdict: plan.amdVerdict === 'machine' ? 'MACHINE' : plan.amdVerdict === 'human' ? 'HUMAN' : 'NOTSURE', delayMs: plan.amdDelayMs };
+    leg.amdTruth = {
+      verdict: plan.amdVerdict === 'machine' ? 'MACHINE' : plan.amdVerdict === 'human' ? 'HUMAN' : 'NOTSURE',
+      delayMs: plan.amdDelayMs,
+    };
     this.legs.set(uuid, leg);
     this.peak = Math.max(this.peak, this.legs.size);
     const timeoutSec = Number(variable(request, 'originate_timeout') ?? '60');
     const startedUs = this.deps.clock.nowUs();
-    void runOutboundCall(leg, plan, {
-      originatorVars: request.variables,
-      ignoreEarlyMedia: variable(request, 'ignore_early_media') === 'true',
-      timeoutMs: Number.isFinite(timeoutSec) ? timeoutSec * 1000 : 60_000,
-      connected: how.connected,
-      flipCallerIdOnAnswer: how.originator === undefined,
-      blocking: how.blocking,
-    }, report).finally(() => {
+    void runOutboundCall(
+      leg,
+      plan,
+      {
+        originatorVars: request.variables,
+        ignoreEarlyMedia: variable(request, 'ignore_early_media') === 'true',
+        timeoutMs: Number.isFinite(timeoutSec) ? timeoutSec * 1000 : 60_000,
+        connected: how.connected,
+        flipCallerIdOnAnswer: how.originator === undefined,
+        blocking: how.blocking,
+      },
+      report,
+    ).finally(() => {
       this.legs.delete(uuid);
       this.deps.recordTruth(truth(leg, plan, number, startedUs));
     });
     return leg;
   }
 
-  private facts(uuid: string, number: string, sofia: { user: string; host?: string; port?: number } | undefined, session: number, callerIdNumber = '0000000000') {
+  private facts(
+    uuid: string,
+    number: string,
+    sofia: { user: string; host?: string; port?: number } | undefined,
+    session: number,
+    callerIdNumber = '0000000000',
+  ) {
     const host = sofia?.host ?? '127.0.0.1';
     const port = String(sofia?.port ?? 5060);
     const short = uuid.replace(/-/g, '');
     return {
-      uuid, sessionId: session, channelName: `sofia/external/${number}@${host}:${port}`,
-      requestUri: `${sofia?.user ?? number}@${host}:${port}`, toHost: host, toPort: port, toUser: sofia?.user ?? number,
-      callerIdNumber, mediaPort: 16384 + (session * 2) % 16000, sipCallId: `${short.slice(0, 8)}-sim-${short.slice(8, 20)}`,
-      fromTag: short.slice(0, 13), toTag: `${session}Sim${short.slice(13, 17)}`, branch: `z9hG4bK${short.slice(17, 30)}`, cseq: 123_000_000 + session,
+      uuid,
+      sessionId: session,
+      channelName: `sofia/external/${number}@${host}:${port}`,
+      requestUri: `${sofia?.user ?? number}@${host}:${port}`,
+      toHost: host,
+      toPort: port,
+      toUser: sofia?.user ?? number,
+      callerIdNumber,
+      mediaPort: 16384 + ((session * 2) % 16000),
+      sipCallId: `${short.slice(0, 8)}-sim-${short.slice(8, 20)}`,
+      fromTag: short.slice(0, 13),
+      toTag: `${session}Sim${short.slice(13, 17)}`,
+      branch: `z9hG4bK${short.slice(17, 30)}`,
+      cseq: 123_000_000 + session,
     };
   }
 
@@ -363,13 +476,19 @@ export class SwitchCore {
       settle = resolve;
     });
     const withInherited = { ...target, variables: [...inheritedVars(a), ...target.variables] };
-    const leg = this.placeCall(randomUUID(), withInherited, (text) => settle(text), { blocking: false, connected: (b) => bLegConnected(b, a), originator: a });
+    const leg = this.placeCall(randomUUID(), withInherited, (text) => settle(text), {
+      blocking: false,
+      connected: (b) => bLegConnected(b, a),
+      originator: a,
+    });
     return { leg, result };
   }
 
   /** SIGTERM: hang every call up with SYSTEM_SHUTDOWN and wait for their teardown. */
   async shutdown(): Promise<void> {
-    this.publishSystem('SHUTDOWN', { file: 'switch_core.c', func: 'switch_core_destroy', line: 3023 }, [['Event-Info', 'System Shutting Down']]);
+    this.publishSystem('SHUTDOWN', { file: 'switch_core.c', func: 'switch_core_destroy', line: 3023 }, [
+      ['Event-Info', 'System Shutting Down'],
+    ]);
     const pending = [...this.legs.values()].map((leg) => {
       leg.channel.verboseEvents = true;
       leg.requestHangup({ cause: 'SYSTEM_SHUTDOWN', by: 'local' });

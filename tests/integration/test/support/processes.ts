@@ -10,8 +10,15 @@ export class Processes {
    * Start `node <script>` and wait for the first JSON line on its stdout that `isReady` accepts
    * (a fixture's ready line, or a service's pino "ready" log); a process that exits first fails.
    */
-  async start(script: string, env: Record<string, string>, isReady: (line: Record<string, unknown>) => boolean = () => true): Promise<{ child: ChildProcess; ready: Record<string, unknown> }> {
-    const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  async start(
+    script: string,
+    env: Record<string, string>,
+    isReady: (line: Record<string, unknown>) => boolean = () => true,
+  ): Promise<{ child: ChildProcess; ready: Record<string, unknown> }> {
+    const child = spawn(process.execPath, [script], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     this.children.add(child);
     const lines = createInterface({ input: child.stdout });
     const ready = await Promise.race([

@@ -12,7 +12,13 @@ export function fromTimestamp(ts: Timestamp): number {
 }
 
 export function toProtoDenial(denial: Denial): ProtoDenial {
-  return { reason: DenyReason[`DENY_REASON_${denial.reason}`], text: denial.text, rulePack: denial.rulePack, code: denial.code, data: { ...denial.data } };
+  return {
+    reason: DenyReason[`DENY_REASON_${denial.reason}`],
+    text: denial.text,
+    rulePack: denial.rulePack,
+    code: denial.code,
+    data: { ...denial.data },
+  };
 }
 
 export function toProtoDecision(decision: CheckedDecision): DialDecision {

@@ -9,7 +9,10 @@ export const e164 = z.string().regex(E164, E164_RULE);
 /** Ids end up in Redis keys and NATS subjects, so they are limited to subject-safe characters. */
 export const id = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1–128 characters of A–Z, a–z, 0–9, _ or -');
 const text = (max: number) => z.string().min(1, 'is required').max(max, `must be at most ${max} characters`);
-export const timestamp = z.object({ seconds: z.number().int().min(0).max(253402300799), nanos: z.number().int().min(0).max(999_999_999) });
+export const timestamp = z.object({
+  seconds: z.number().int().min(0).max(253402300799),
+  nanos: z.number().int().min(0).max(999_999_999),
+});
 // Zone validation builds an Intl formatter; leads reuse a few hundred zones, so remember them.
 const knownZones = new Map<string, boolean>();
 function isZone(value: string): boolean {
@@ -20,7 +23,9 @@ function isZone(value: string): boolean {
   }
   return valid;
 }
-const zone = z.string().refine((value) => value === '' || isZone(value), 'must be an IANA time zone such as Asia/Shanghai');
+const zone = z
+  .string()
+  .refine((value) => value === '' || isZone(value), 'must be an IANA time zone such as Asia/Shanghai');
 
 export const dialCheck = z.object({
   campaignId: id,
@@ -32,7 +37,9 @@ export const dialCheck = z.object({
 });
 
 export const checkDialRequest = z.object({ check: dialCheck });
-export const checkDialBatchRequest = z.object({ checks: z.array(dialCheck).min(1, 'must hold at least one check').max(1000, 'must hold at most 1000 checks') });
+export const checkDialBatchRequest = z.object({
+  checks: z.array(dialCheck).min(1, 'must hold at least one check').max(1000, 'must hold at most 1000 checks'),
+});
 
 export const addDoNotCallRequest = z.object({
   phone: e164,
@@ -66,7 +73,9 @@ export const filterDoNotCallRequest = z.object({
 
 export const bulkLoadChunk = z.object({
   registry: id,
-  phones: z.array(z.string().max(32, 'must be at most 32 characters')).max(100_000, 'must hold at most 100000 numbers per chunk'),
+  phones: z
+    .array(z.string().max(32, 'must be at most 32 characters'))
+    .max(100_000, 'must hold at most 100000 numbers per chunk'),
   actor: text(200),
 });
 
@@ -76,20 +85,32 @@ export const listConsentsRequest = z.object({ phone: e164, campaignId: z.union([
 export const setCampaignPolicyRequest = (packNames: readonly string[]) =>
   z.object({
     campaignId: id,
-    rulePacks: z.array(z.string().refine((name) => packNames.includes(name), `must be one of ${packNames.join(', ')}`)).max(20),
+    rulePacks: z
+      .array(z.string().refine((name) => packNames.includes(name), `must be one of ${packNames.join(', ')}`))
+      .max(20),
     requireConsent: z.boolean(),
     marketing: z.boolean(),
-    industry: z.string().max(64).regex(/^[a-z_]*$/, 'must be lower-case letters or _'),
+    industry: z
+      .string()
+      .max(64)
+      .regex(/^[a-z_]*$/, 'must be lower-case letters or _'),
     agentGuaranteed: z.boolean(),
     officialCallerIds: z.array(e164).max(1000),
     actor: text(200),
   });
 
 export const campaignRequest = z.object({ campaignId: id });
-export const listDecisionsRequest = z.object({ phone: e164, limit: z.number().int().min(0).max(200, 'must be at most 200') });
+export const listDecisionsRequest = z.object({
+  phone: e164,
+  limit: z.number().int().min(0).max(200, 'must be at most 200'),
+});
 
 export const scanTranscriptRequest = z.object({
-  industry: z.string().min(1, 'is required').max(64).regex(/^[a-z_]+$/, 'must be lower-case letters or _'),
+  industry: z
+    .string()
+    .min(1, 'is required')
+    .max(64)
+    .regex(/^[a-z_]+$/, 'must be lower-case letters or _'),
   text: z.string().max(200_000, 'must be at most 200000 characters'),
   attempt: z.object({ campaignId: id, leadId: id, attemptId: id }).optional(),
 });

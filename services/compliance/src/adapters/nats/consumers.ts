@@ -23,7 +23,12 @@ export async function startConsumers(deps: ConsumerDeps): Promise<ConsumerHandle
   const { bus, pool, schema, state, abandon, durablePrefix } = deps;
   // The inbox row is committed before counting: a crash in between loses one count rather than
   // double-counting on redelivery (the guard is a backstop to the dialer's own pacing).
-  const countOnce = async (durable: string, event: { id: string; occurredAt: string }, campaignId: string, counters: ReadonlyArray<'answered' | 'abandoned' | 'machine'>) => {
+  const countOnce = async (
+    durable: string,
+    event: { id: string; occurredAt: string },
+    campaignId: string,
+    counters: ReadonlyArray<'answered' | 'abandoned' | 'machine'>,
+  ) => {
     const first = await withTransaction(pool, (client) => processOnce(client, schema, durable, event.id));
     if (!first) return;
     await abandon.increment(campaignId, counters, Date.parse(event.occurredAt));
@@ -38,11 +43,22 @@ export async function startConsumers(deps: ConsumerDeps): Promise<ConsumerHandle
         const numberKey = await state.optOutLead(event.data.leadId);
         await withTransaction(pool, async (client) => {
           if (!(await processOnce(client, schema, `${durablePrefix}_optout`, event.id))) return;
-          await insertDncEntry(client, schema, { kind: 'opt_out', leadId: event.data.leadId, campaignId: event.data.campaignId, source: `event:${event.data.channel}`, actor: 'system', ...(numberKey ? { phoneKey: numberKey } : {}) });
+          await insertDncEntry(client, schema, {
+            kind: 'opt_out',
+            leadId: event.data.leadId,
+            campaignId: event.data.campaignId,
+            source: `event:${event.data.channel}`,
+            actor: 'system',
+            ...(numberKey ? { phoneKey: numberKey } : {}),
+          });
         });
       },
     }),
-    bus.consume({ event: events.callBridged, durable: `${durablePrefix}_bridged`, handler: ({ event }) => countOnce(`${durablePrefix}_bridged`, event, event.data.campaignId, ['answered']) }),
+    bus.consume({
+      event: events.callBridged,
+      durable: `${durablePrefix}_bridged`,
+      handler: ({ event }) => countOnce(`${durablePrefix}_bridged`, event, event.data.campaignId, ['answered']),
+    }),
     bus.consume({
       event: events.callAbandoned,
       durable: `${durablePrefix}_abandoned`,
@@ -56,7 +72,8 @@ export async function startConsumers(deps: ConsumerDeps): Promise<ConsumerHandle
       event: events.callAmd,
       durable: `${durablePrefix}_amd`,
       handler: async ({ event }) => {
-        if (event.data.verdict === 'machine') await countOnce(`${durablePrefix}_amd`, event, event.data.campaignId, ['machine']);
+        if (event.data.verdict === 'machine')
+          await countOnce(`${durablePrefix}_amd`, event, event.data.campaignId, ['machine']);
       },
     }),
   ]);

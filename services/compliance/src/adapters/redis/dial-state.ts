@@ -41,9 +41,20 @@ const LIST_FIELDS = ['dnc', 'optout', 'refusedAt'] as const;
 export type ListField = (typeof LIST_FIELDS)[number];
 
 /** Global and campaign entries combined: on a list if either says so; the later refusal counts. */
-function listingOf(dnc: string, optout: string, refusedAt: string, campaignDnc: string, campaignOptout: string, campaignRefusedAt: string): Omit<NumberListing, 'onRegistry'> {
+function listingOf(
+  dnc: string,
+  optout: string,
+  refusedAt: string,
+  campaignDnc: string,
+  campaignOptout: string,
+  campaignRefusedAt: string,
+): Omit<NumberListing, 'onRegistry'> {
   const refused = Math.max(num(refusedAt) ?? -Infinity, num(campaignRefusedAt) ?? -Infinity);
-  return { internalDnc: dnc !== '' || campaignDnc !== '', optedOut: optout !== '' || campaignOptout !== '', ...(refused > -Infinity ? { refusedAt: refused } : {}) };
+  return {
+    internalDnc: dnc !== '' || campaignDnc !== '',
+    optedOut: optout !== '' || campaignOptout !== '',
+    ...(refused > -Infinity ? { refusedAt: refused } : {}),
+  };
 }
 
 /**
@@ -90,15 +101,24 @@ function parseReply(text: string, out: DialState[]): void {
           : { leadCount, callerCount, leadLastAt, callerLastAt };
     // Values 5–7: dnc, optout, refusedAt; 8: the lead's optout; 9: abandonedAt; 10: consent;
     // 11–13: the campaign's own dnc, optout, refusedAt (see the script's return order).
-    const refusedAt = Math.max(numberAt(text, starts[7]!, ends[7]!) ?? -Infinity, numberAt(text, starts[13]!, ends[13]!) ?? -Infinity);
+    const refusedAt = Math.max(
+      numberAt(text, starts[7]!, ends[7]!) ?? -Infinity,
+      numberAt(text, starts[13]!, ends[13]!) ?? -Infinity,
+    );
     const internalDnc = ends[5] !== starts[5] || ends[11] !== starts[11];
     const optedOut = ends[6] !== starts[6] || ends[12] !== starts[12] || ends[8] !== starts[8];
-    const facts: { -readonly [K in keyof DialState['facts']]: DialState['facts'][K] } = refusedAt > -Infinity ? { internalDnc, optedOut, refusedAt } : { internalDnc, optedOut };
+    const facts: { -readonly [K in keyof DialState['facts']]: DialState['facts'][K] } =
+      refusedAt > -Infinity ? { internalDnc, optedOut, refusedAt } : { internalDnc, optedOut };
     const abandonedAt = numberAt(text, starts[9]!, ends[9]!);
     if (abandonedAt !== undefined) facts.lastAbandonedAt = abandonedAt;
     const consent = numberAt(text, starts[10]!, ends[10]!);
     if (consent !== undefined) facts.consentGivenAt = consent;
-    out.push({ caps, facts, reserved: ends[4]! - starts[4]! === 1 && text.charCodeAt(starts[4]!) === 49, stalePolicy: ends[14] !== starts[14] });
+    out.push({
+      caps,
+      facts,
+      reserved: ends[4]! - starts[4]! === 1 && text.charCodeAt(starts[4]!) === 49,
+      stalePolicy: ends[14] !== starts[14],
+    });
   }
 }
 
@@ -117,7 +137,14 @@ export class DialStateStore {
     private readonly keys: Keyspace,
   ) {
     const prefixOf = (kind: string) => keys.key(kind, '_').slice(0, -1);
-    this.kindPrefix = { num: prefixOf('num'), lead: prefixOf('lead'), consent: prefixOf('consent'), cid: prefixOf('cid'), attempts: prefixOf('attempts'), policyver: prefixOf('policyver') };
+    this.kindPrefix = {
+      num: prefixOf('num'),
+      lead: prefixOf('lead'),
+      consent: prefixOf('consent'),
+      cid: prefixOf('cid'),
+      attempts: prefixOf('attempts'),
+      policyver: prefixOf('policyver'),
+    };
   }
 
   /**
@@ -230,7 +257,14 @@ export class DialStateStore {
     return results.map(([error, raw]) => {
       if (error) throw error;
       const [dnc, optout, refusedAt, campaignDnc, campaignOptout, campaignRefusedAt] = raw as Array<string | null>;
-      return listingOf(dnc ?? '', optout ?? '', refusedAt ?? '', campaignDnc ?? '', campaignOptout ?? '', campaignRefusedAt ?? '');
+      return listingOf(
+        dnc ?? '',
+        optout ?? '',
+        refusedAt ?? '',
+        campaignDnc ?? '',
+        campaignOptout ?? '',
+        campaignRefusedAt ?? '',
+      );
     });
   }
 

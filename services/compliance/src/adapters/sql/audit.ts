@@ -20,7 +20,17 @@ interface AuditRow {
 }
 
 function fromRow(row: AuditRow): AuditRecord {
-  return { seq: Number(row.seq), at: row.at.toISOString(), actor: row.actor, action: row.action, target: row.target, service: row.service, details: row.details, prevHash: row.prev_hash, hash: row.hash };
+  return {
+    seq: Number(row.seq),
+    at: row.at.toISOString(),
+    actor: row.actor,
+    action: row.action,
+    target: row.target,
+    service: row.service,
+    details: row.details,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
 }
 
 /** Rows re-hashed per query when verifying: memory stays bounded whatever the log's length. */
@@ -51,20 +61,41 @@ export class AuditLog {
   async append(entry: Omit<AuditFields, 'seq' | 'at'>): Promise<AuditRecord> {
     return withTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.schema}.audit_log`]);
-      const { rows } = await client.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM "${this.schema}".audit_log ORDER BY seq DESC LIMIT 1`);
+      const { rows } = await client.query<{ seq: string; hash: string }>(
+        `SELECT seq, hash FROM "${this.schema}".audit_log ORDER BY seq DESC LIMIT 1`,
+      );
       const prevHash = rows[0]?.hash ?? GENESIS_HASH;
       // Millisecond precision, as PostgreSQL's timestamptz round-trips it exactly.
-      const fields: AuditFields = { ...entry, seq: Number(rows[0]?.seq ?? 0) + 1, at: new Date(this.now()).toISOString() };
+      const fields: AuditFields = {
+        ...entry,
+        seq: Number(rows[0]?.seq ?? 0) + 1,
+        at: new Date(this.now()).toISOString(),
+      };
       const hash = auditHash(prevHash, fields);
       await client.query(
         `INSERT INTO "${this.schema}".audit_log (seq, at, actor, action, target, service, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [fields.seq, fields.at, fields.actor, fields.action, fields.target, fields.service, JSON.stringify(fields.details), prevHash, hash],
+        [
+          fields.seq,
+          fields.at,
+          fields.actor,
+          fields.action,
+          fields.target,
+          fields.service,
+          JSON.stringify(fields.details),
+          prevHash,
+          hash,
+        ],
       );
       return { ...fields, prevHash, hash };
     });
   }
 
-  async list(filter: { actor?: string; target?: string; afterSeq: number; limit: number }): Promise<{ entries: AuditRecord[]; chainValid: boolean }> {
+  async list(filter: {
+    actor?: string;
+    target?: string;
+    afterSeq: number;
+    limit: number;
+  }): Promise<{ entries: AuditRecord[]; chainValid: boolean }> {
     const { rows } = await this.pool.query<AuditRow>(
       `SELECT * FROM "${this.schema}".audit_log WHERE seq > $1 AND ($2::text IS NULL OR actor = $2) AND ($3::text IS NULL OR target = $3) ORDER BY seq LIMIT $4`,
       [filter.afterSeq, filter.actor ?? null, filter.target ?? null, filter.limit],
@@ -79,7 +110,10 @@ export class AuditLog {
     if (seq >= this.brokenFrom) return false;
     const start = this.verified;
     if (start.seq > 0) {
-      const { rows } = await this.pool.query<{ hash: string }>(`SELECT hash FROM "${this.schema}".audit_log WHERE seq = $1`, [start.seq]);
+      const { rows } = await this.pool.query<{ hash: string }>(
+        `SELECT hash FROM "${this.schema}".audit_log WHERE seq = $1`,
+        [start.seq],
+      );
       if (rows[0]?.hash !== start.hash) return this.broken(start.seq);
     }
     if (seq <= start.seq) return true;
@@ -91,16 +125,25 @@ export class AuditLog {
    * when `signal` stopped it first.
    */
   async verifyAll(signal?: AbortSignal): Promise<boolean | undefined> {
-    const { rows } = await this.pool.query<{ seq: string | null }>(`SELECT max(seq) AS seq FROM "${this.schema}".audit_log`);
+    const { rows } = await this.pool.query<{ seq: string | null }>(
+      `SELECT max(seq) AS seq FROM "${this.schema}".audit_log`,
+    );
     const tip = Number(rows[0]?.seq ?? 0);
     return tip === 0 || this.rehash({ seq: 0, hash: GENESIS_HASH }, tip, signal);
   }
 
-  private async rehash(from: { seq: number; hash: string }, to: number, signal?: AbortSignal): Promise<boolean | undefined> {
+  private async rehash(
+    from: { seq: number; hash: string },
+    to: number,
+    signal?: AbortSignal,
+  ): Promise<boolean | undefined> {
     let at = from;
     while (at.seq < to) {
       if (signal?.aborted) return undefined;
-      const { rows } = await this.pool.query<AuditRow>(`SELECT * FROM "${this.schema}".audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`, [at.seq, to, this.pageRows]);
+      const { rows } = await this.pool.query<AuditRow>(
+        `SELECT * FROM "${this.schema}".audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
+        [at.seq, to, this.pageRows],
+      );
       const records = rows.map(fromRow);
       if (records.length === 0) return this.broken(at.seq + 1);
       // A gap (a deleted row) breaks the chain as surely as an edited one.

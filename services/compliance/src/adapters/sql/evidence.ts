@@ -54,7 +54,10 @@ export class EvidenceStore {
     const client = await this.pool.connect();
     let failure: Error | undefined;
     try {
-      await pipeline(Readable.from([text]), client.query(copyFrom(`COPY "${this.schema}".decisions (${COLUMNS}) FROM STDIN`)));
+      await pipeline(
+        Readable.from([text]),
+        client.query(copyFrom(`COPY "${this.schema}".decisions (${COLUMNS}) FROM STDIN`)),
+      );
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
       throw error;
@@ -84,7 +87,8 @@ export class EvidenceStore {
 
 const PURGE_BATCH = 10_000;
 
-const COLUMNS = 'check_id, decided_at, dial_at, campaign_id, lead_id, phone_key, masked_phone, caller_id, allowed, denials, rule_packs, time_zones, inputs';
+const COLUMNS =
+  'check_id, decided_at, dial_at, campaign_id, lead_id, phone_key, masked_phone, caller_id, allowed, denials, rule_packs, time_zones, inputs';
 
 // The parts many rows share (the policy, pack labels, zones, the group's instants) are
 // serialized once and reused.
@@ -101,7 +105,8 @@ function shared(value: object, serialize: (value: object) => string): string {
 
 const json = (value: object) => JSON.stringify(value);
 /** A PostgreSQL array literal of text: `{"a","b"}`. */
-const textArray = (value: object) => `{${(value as readonly string[]).map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+const textArray = (value: object) =>
+  `{${(value as readonly string[]).map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 
 /** The last instant formatted, per column: a group's rows share `decided_at`, and mostly `dial_at`. */
 class Instant {
@@ -163,7 +168,12 @@ interface DecisionRow {
   time_zones: string[];
 }
 
-export async function lastDecisions(pool: Pool, schema: string, phoneKey: string, limit: number): Promise<DecisionRow[]> {
+export async function lastDecisions(
+  pool: Pool,
+  schema: string,
+  phoneKey: string,
+  limit: number,
+): Promise<DecisionRow[]> {
   const { rows } = await pool.query<DecisionRow>(
     `SELECT check_id, decided_at, dial_at, campaign_id, lead_id, masked_phone, caller_id, allowed, denials, rule_packs, time_zones
      FROM "${schema}".decisions WHERE phone_key = $1 ORDER BY decided_at DESC, check_id DESC LIMIT $2`,

@@ -15,14 +15,10 @@ export interface DncEntry {
 }
 
 export async function insertDncEntry(db: Pool | PoolClient, schema: string, entry: DncEntry): Promise<void> {
-  await db.query(`INSERT INTO "${schema}".dnc_entries (phone_key, lead_id, kind, campaign_id, source, actor) VALUES ($1, $2, $3, $4, $5, $6)`, [
-    entry.phoneKey ?? null,
-    entry.leadId ?? null,
-    entry.kind,
-    entry.campaignId ?? null,
-    entry.source,
-    entry.actor,
-  ]);
+  await db.query(
+    `INSERT INTO "${schema}".dnc_entries (phone_key, lead_id, kind, campaign_id, source, actor) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [entry.phoneKey ?? null, entry.leadId ?? null, entry.kind, entry.campaignId ?? null, entry.source, entry.actor],
+  );
 }
 
 export interface ConsentRow {
@@ -36,21 +32,25 @@ export interface ConsentRow {
 
 const CONSENT_KEPT_MS = 2 * 366 * 86_400_000;
 
-export async function insertConsent(pool: Pool, schema: string, c: { phoneKey: string; maskedPhone: string; campaignId: string; source: string; givenAt: number }): Promise<string> {
+export async function insertConsent(
+  pool: Pool,
+  schema: string,
+  c: { phoneKey: string; maskedPhone: string; campaignId: string; source: string; givenAt: number },
+): Promise<string> {
   const id = randomUUID();
-  await pool.query(`INSERT INTO "${schema}".consents (consent_id, phone_key, masked_phone, campaign_id, source, given_at, kept_until) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-    id,
-    c.phoneKey,
-    c.maskedPhone,
-    c.campaignId,
-    c.source,
-    new Date(c.givenAt),
-    new Date(c.givenAt + CONSENT_KEPT_MS),
-  ]);
+  await pool.query(
+    `INSERT INTO "${schema}".consents (consent_id, phone_key, masked_phone, campaign_id, source, given_at, kept_until) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [id, c.phoneKey, c.maskedPhone, c.campaignId, c.source, new Date(c.givenAt), new Date(c.givenAt + CONSENT_KEPT_MS)],
+  );
   return id;
 }
 
-export async function listConsents(pool: Pool, schema: string, phoneKey: string, campaignId: string | undefined): Promise<ConsentRow[]> {
+export async function listConsents(
+  pool: Pool,
+  schema: string,
+  phoneKey: string,
+  campaignId: string | undefined,
+): Promise<ConsentRow[]> {
   const { rows } = await pool.query<ConsentRow>(
     `SELECT consent_id, campaign_id, source, given_at, kept_until, masked_phone FROM "${schema}".consents
      WHERE phone_key = $1 AND ($2::text IS NULL OR campaign_id = $2) ORDER BY given_at DESC LIMIT 1000`,
@@ -64,8 +64,16 @@ export function toSigned(key: bigint): string {
   return BigInt.asIntN(64, key).toString();
 }
 
-export async function replaceRegistryChunk(client: PoolClient, schema: string, registry: string, keys: readonly bigint[]): Promise<void> {
-  await client.query(`INSERT INTO "${schema}".dnc_registry (registry, key) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`, [registry, keys.map(toSigned)]);
+export async function replaceRegistryChunk(
+  client: PoolClient,
+  schema: string,
+  registry: string,
+  keys: readonly bigint[],
+): Promise<void> {
+  await client.query(
+    `INSERT INTO "${schema}".dnc_registry (registry, key) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`,
+    [registry, keys.map(toSigned)],
+  );
 }
 
 /** Every registry key, paged by key so millions of rows never sit in one result. */

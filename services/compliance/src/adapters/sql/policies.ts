@@ -62,12 +62,18 @@ export class PolicyStore {
 
   private async load(campaignId: string): Promise<PolicyEntry> {
     const started = this.now();
-    const { rows } = await this.pool.query<{ policy: CampaignPolicy; version: string }>(`SELECT policy, version FROM "${this.schema}".campaign_policies WHERE campaign_id = $1`, [campaignId]);
+    const { rows } = await this.pool.query<{ policy: CampaignPolicy; version: string }>(
+      `SELECT policy, version FROM "${this.schema}".campaign_policies WHERE campaign_id = $1`,
+      [campaignId],
+    );
     const row = rows[0];
-    const entry: PolicyEntry = row ? { policy: row.policy, version: Number(row.version) } : { policy: defaultPolicy(campaignId), version: 0 };
+    const entry: PolicyEntry = row
+      ? { policy: row.policy, version: Number(row.version) }
+      : { policy: defaultPolicy(campaignId), version: 0 };
     // A `set` on this replica while the read ran is newer than what the read saw.
     const current = this.cache.get(campaignId);
-    if (!current || (current.loadedAt <= started && current.entry.version <= entry.version)) this.cache.set(campaignId, { entry, loadedAt: this.now() });
+    if (!current || (current.loadedAt <= started && current.entry.version <= entry.version))
+      this.cache.set(campaignId, { entry, loadedAt: this.now() });
     return entry;
   }
 

@@ -20,7 +20,15 @@ export class RegistryLoader {
   private loadedVersion = '';
 
   constructor(
-    private readonly deps: { pool: Pool; schema: string; redis: Redis; keys: Keyspace; blind: BlindIndex; registry: Registry; logger: Logger },
+    private readonly deps: {
+      pool: Pool;
+      schema: string;
+      redis: Redis;
+      keys: Keyspace;
+      blind: BlindIndex;
+      registry: Registry;
+      logger: Logger;
+    },
   ) {}
 
   private get versionKey(): string {
@@ -28,7 +36,9 @@ export class RegistryLoader {
   }
 
   /** Replace one registry's contents with the streamed chunks, in one transaction. */
-  async replace(chunks: () => AsyncIterable<RegistryChunk>): Promise<{ registry: string; loaded: number; rejected: number }> {
+  async replace(
+    chunks: () => AsyncIterable<RegistryChunk>,
+  ): Promise<{ registry: string; loaded: number; rejected: number }> {
     const { pool, schema, blind } = this.deps;
     const client = await pool.connect();
     let registry = '';

@@ -11,7 +11,8 @@ const cn2025: RulePackVersion = {
   pack: 'CN',
   version: '2025-01',
   effectiveFrom: '2025-01-01T00:00:00Z',
-  description: 'China: 08:00–21:00, ≤ 2 calls a day ≥ 6 h apart, caller ID ≤ 50 a day ≥ 30 s apart, refusal final, consent when the campaign requires it, official caller IDs only, abandon ≤ 5 % a day, marketing ≤ 3 min',
+  description:
+    'China: 08:00–21:00, ≤ 2 calls a day ≥ 6 h apart, caller ID ≤ 50 a day ≥ 30 s apart, refusal final, consent when the campaign requires it, official caller IDs only, abandon ≤ 5 % a day, marketing ≤ 3 min',
   scope: { regions: ['CN'] },
   window: { default: [{ start: '08:00', end: '21:00' }] },
   leadCaps: { maxPer24h: 2, minGapMinutes: 360 },
@@ -31,7 +32,8 @@ export const cn: readonly RulePackVersion[] = [
     ...cn2025,
     version: '2026-01',
     effectiveFrom: '2026-01-01T00:00:00Z',
-    description: 'As 2025-01, plus no calls on 除夕 and the first day of Spring Festival, and a 12:00–13:30 lunch pause',
+    description:
+      'As 2025-01, plus no calls on 除夕 and the first day of Spring Festival, and a 12:00–13:30 lunch pause',
     window: {
       default: [
         { start: '08:00', end: '12:00' },

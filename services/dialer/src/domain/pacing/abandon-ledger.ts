@@ -103,7 +103,10 @@ export class AbandonLedger {
     return b;
   }
 
-  private fixedTotals(f: { window: Extract<AbandonWindow, { kind: 'fixed' }>; totals: FixedTotals }, tMs: number): FixedTotals {
+  private fixedTotals(
+    f: { window: Extract<AbandonWindow, { kind: 'fixed' }>; totals: FixedTotals },
+    tMs: number,
+  ): FixedTotals {
     const index = Math.floor((tMs - f.window.originMs) / f.window.lengthMs);
     // Late events of an already-closed window are counted in the open one: the safe side.
     if (!(index <= f.totals.index)) f.totals = { index, answers: 0, abandons: 0 };

@@ -4,8 +4,7 @@
 /** A legal abandon window. Rolling: every window of lengthMs (e.g. the UK/Ofcom-style hour).
  *  Fixed: consecutive windows of lengthMs from originMs (a day, a 30-day campaign period). */
 export type AbandonWindow =
-  | { kind: 'rolling'; lengthMs: number }
-  | { kind: 'fixed'; lengthMs: number; originMs: number };
+  { kind: 'rolling'; lengthMs: number } | { kind: 'fixed'; lengthMs: number; originMs: number };
 
 export interface AmdConfig {
   enabled: boolean;
@@ -101,13 +100,30 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   const positive = (x: unknown): boolean => isNum(x) && x > 0;
   const finitePositive = (x: unknown): boolean => positive(x) && Number.isFinite(x);
 
-  check(isNum(c.targetAbandonRate) && c.targetAbandonRate > 0 && c.targetAbandonRate < 1, 'targetAbandonRate', 'must be in (0, 1)');
-  check(Array.isArray(c.abandonWindows) && c.abandonWindows.length > 0, 'abandonWindows', 'must list at least one window');
+  check(
+    isNum(c.targetAbandonRate) && c.targetAbandonRate > 0 && c.targetAbandonRate < 1,
+    'targetAbandonRate',
+    'must be in (0, 1)',
+  );
+  check(
+    Array.isArray(c.abandonWindows) && c.abandonWindows.length > 0,
+    'abandonWindows',
+    'must list at least one window',
+  );
   // Validation also runs on untyped input, where Array.isArray narrows to any[].
   (Array.isArray(c.abandonWindows) ? (c.abandonWindows as readonly AbandonWindow[]) : []).forEach((w, i) => {
     check(w.kind === 'rolling' || w.kind === 'fixed', `abandonWindows[${i}].kind`, "must be 'rolling' or 'fixed'");
-    check(finitePositive(w.lengthMs) && w.lengthMs >= 60_000, `abandonWindows[${i}].lengthMs`, 'must be a finite number of ms >= 60000');
-    if (w.kind === 'fixed') check(isNum(w.originMs) && Number.isFinite(w.originMs), `abandonWindows[${i}].originMs`, 'must be a finite number');
+    check(
+      finitePositive(w.lengthMs) && w.lengthMs >= 60_000,
+      `abandonWindows[${i}].lengthMs`,
+      'must be a finite number of ms >= 60000',
+    );
+    if (w.kind === 'fixed')
+      check(
+        isNum(w.originMs) && Number.isFinite(w.originMs),
+        `abandonWindows[${i}].originMs`,
+        'must be a finite number',
+      );
   });
   check(finitePositive(c.abandonAfterMs), 'abandonAfterMs', 'must be a finite number > 0');
   check(finitePositive(c.maxRingMs), 'maxRingMs', 'must be a finite number > 0');
@@ -117,7 +133,11 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(inRange(c.amd?.detectMs, 0, 60_000), 'amd.detectMs', 'must be in [0, 60000]');
   check(inRange(c.amd?.humanFalsePositiveRate, 0, 1), 'amd.humanFalsePositiveRate', 'must be in [0, 1]');
   if (isNum(c.amd?.humanFalsePositiveRate) && isNum(c.targetAbandonRate) && c.amd.enabled) {
-    check(c.amd.humanFalsePositiveRate < c.targetAbandonRate, 'amd.humanFalsePositiveRate', 'must be below targetAbandonRate (AMD alone would break the target)');
+    check(
+      c.amd.humanFalsePositiveRate < c.targetAbandonRate,
+      'amd.humanFalsePositiveRate',
+      'must be below targetAbandonRate (AMD alone would break the target)',
+    );
   }
   check(inRange(c.maxDialRatio, 1, 50), 'maxDialRatio', 'must be in [1, 50]');
   check(Number.isInteger(c.minResolvedCalls) && c.minResolvedCalls >= 0, 'minResolvedCalls', 'must be an integer >= 0');
@@ -127,7 +147,11 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(inRange(c.maxMarginalAbandonRisk, 0, 1), 'maxMarginalAbandonRisk', 'must be in [0, 1]');
   check(inRange(c.confidenceZ, 0, 6), 'confidenceZ', 'must be in [0, 6]');
   check(inRange(c.reserveAbandons, 0, 1e6), 'reserveAbandons', 'must be >= 0');
-  check(c.shiftEndMs === null || (isNum(c.shiftEndMs) && Number.isFinite(c.shiftEndMs)), 'shiftEndMs', 'must be null or a finite number');
+  check(
+    c.shiftEndMs === null || (isNum(c.shiftEndMs) && Number.isFinite(c.shiftEndMs)),
+    'shiftEndMs',
+    'must be null or a finite number',
+  );
   return issues;
 }
 

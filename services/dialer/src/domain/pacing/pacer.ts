@@ -205,29 +205,29 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     if (deps.onDecision) {
       const left = tightestHeadroom(windows, { mean: riskSum, variance: riskVariance }, rule);
       deps.onDecision({
-      atMs: s.nowMs,
-      launch,
-      predictive: warm,
-      limitedBy,
-      snapshot: { ...s },
-      estimates: {
-        liveAnswerProbability: p,
-        machineAnswerProbability: answers.machineProbability(),
-        meanTimeToLiveAnswerMs: answers.meanLiveDelayMs(),
-        meanTalkMs: agents.talk.meanMs,
-        meanWrapMs: agents.wrap.meanMs,
-        expectedAgentReleases: medianReleases,
-        calibration,
-        marginalAbandonRisk: marginal,
-        marginalRiskThreshold: appetite.threshold,
-      },
-      budget: {
-        headroom: left.headroom,
-        committed: riskSum,
-        humanShare: rule.humanShare,
-        tightestWindowStartMs: left.tightestStartMs,
-      },
-    });
+        atMs: s.nowMs,
+        launch,
+        predictive: warm,
+        limitedBy,
+        snapshot: { ...s },
+        estimates: {
+          liveAnswerProbability: p,
+          machineAnswerProbability: answers.machineProbability(),
+          meanTimeToLiveAnswerMs: answers.meanLiveDelayMs(),
+          meanTalkMs: agents.talk.meanMs,
+          meanWrapMs: agents.wrap.meanMs,
+          expectedAgentReleases: medianReleases,
+          calibration,
+          marginalAbandonRisk: marginal,
+          marginalRiskThreshold: appetite.threshold,
+        },
+        budget: {
+          headroom: left.headroom,
+          committed: riskSum,
+          humanShare: rule.humanShare,
+          tightestWindowStartMs: left.tightestStartMs,
+        },
+      });
     }
     return launch;
   }

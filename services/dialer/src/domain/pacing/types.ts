@@ -46,12 +46,7 @@ export interface PacingSnapshot {
 
 /** Why the launch count stopped where it did. */
 export type LimitReason =
-  | 'warming_up'
-  | 'channel_capacity'
-  | 'calls_per_second'
-  | 'dial_ratio'
-  | 'marginal_risk'
-  | 'abandon_budget';
+  'warming_up' | 'channel_capacity' | 'calls_per_second' | 'dial_ratio' | 'marginal_risk' | 'abandon_budget';
 
 /** Estimates the decision was based on (rates are per call, times in ms). */
 export interface PacingEstimates {

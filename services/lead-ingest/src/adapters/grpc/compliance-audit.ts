@@ -1,5 +1,9 @@
 import { UnavailableError } from '@outbound/errors';
-import { ComplianceServiceClient, type RecordAuditRequest, type RecordAuditResponse } from '@outbound/proto/outbound/v1/compliance';
+import {
+  ComplianceServiceClient,
+  type RecordAuditRequest,
+  type RecordAuditResponse,
+} from '@outbound/proto/outbound/v1/compliance';
 import { Metadata, createClient, unary } from '@outbound/rpc';
 import type { Logger } from '@outbound/telemetry';
 
@@ -13,16 +17,34 @@ export interface AuditTrail {
 export class ComplianceAuditTrail implements AuditTrail {
   private readonly client: ComplianceServiceClient;
 
-  constructor(address: string, private readonly deadlineMs = 5_000) {
+  constructor(
+    address: string,
+    private readonly deadlineMs = 5_000,
+  ) {
     this.client = createClient(ComplianceServiceClient, address, { defaultDeadlineMs: deadlineMs });
   }
 
   async revealed(principal: string, target: string, count: number): Promise<void> {
-    const request: RecordAuditRequest = { actor: principal, action: 'viewed', target, details: { fields: 'phone,name', leads: String(count) }, service: 'lead-ingest' };
+    const request: RecordAuditRequest = {
+      actor: principal,
+      action: 'viewed',
+      target,
+      details: { fields: 'phone,name', leads: String(count) },
+      service: 'lead-ingest',
+    };
     try {
-      await unary<RecordAuditRequest, RecordAuditResponse>(this.client.recordAudit, this.client, request, new Metadata(), { deadline: Date.now() + this.deadlineMs });
+      await unary<RecordAuditRequest, RecordAuditResponse>(
+        this.client.recordAudit,
+        this.client,
+        request,
+        new Metadata(),
+        { deadline: Date.now() + this.deadlineMs },
+      );
     } catch (cause) {
-      throw new UnavailableError('clear personal data is shown only once the audit log has recorded it, and compliance could not record it', { reason: 'AUDIT_UNAVAILABLE', cause });
+      throw new UnavailableError(
+        'clear personal data is shown only once the audit log has recorded it, and compliance could not record it',
+        { reason: 'AUDIT_UNAVAILABLE', cause },
+      );
     }
   }
 

@@ -1,5 +1,9 @@
 import { retry, type RetryPolicy } from '@outbound/errors';
-import { ComplianceServiceClient, type FilterDoNotCallRequest, type FilterDoNotCallResponse } from '@outbound/proto/outbound/v1/compliance';
+import {
+  ComplianceServiceClient,
+  type FilterDoNotCallRequest,
+  type FilterDoNotCallResponse,
+} from '@outbound/proto/outbound/v1/compliance';
 import { Metadata, Status, createClient, unary } from '@outbound/rpc';
 import { DoNotCallUnavailableError, type DoNotCallList } from '../../dnc.js';
 
@@ -13,8 +17,18 @@ export interface ComplianceDoNotCallOptions {
 }
 
 // A short outage (compliance restarting, a pod moving) is ridden out; a longer one fails the import.
-const DEFAULT_POLICY: RetryPolicy = Object.freeze({ initialDelayMs: 200, maxDelayMs: 3_000, multiplier: 2, maxAttempts: 5 });
-const RETRYABLE: ReadonlySet<number> = new Set([Status.UNAVAILABLE, Status.DEADLINE_EXCEEDED, Status.RESOURCE_EXHAUSTED, Status.ABORTED]);
+const DEFAULT_POLICY: RetryPolicy = Object.freeze({
+  initialDelayMs: 200,
+  maxDelayMs: 3_000,
+  multiplier: 2,
+  maxAttempts: 5,
+});
+const RETRYABLE: ReadonlySet<number> = new Set([
+  Status.UNAVAILABLE,
+  Status.DEADLINE_EXCEEDED,
+  Status.RESOURCE_EXHAUSTED,
+  Status.ABORTED,
+]);
 
 /** The do-not-call list as compliance's FilterDoNotCall answers it, in chunks of 10,000 numbers. */
 export class ComplianceDoNotCallList implements DoNotCallList {
@@ -34,7 +48,11 @@ export class ComplianceDoNotCallList implements DoNotCallList {
       const request: FilterDoNotCallRequest = { phones: e164s.slice(start, start + FILTER_MAX_PHONES), campaignId };
       const { matches } = await this.filter(request, signal);
       for (const match of matches) {
-        if (match.index < 0 || match.index >= request.phones.length) throw new DoNotCallUnavailableError(`compliance answered FilterDoNotCall with index ${match.index} outside the request`, { reason: 'DNC_BAD_ANSWER' });
+        if (match.index < 0 || match.index >= request.phones.length)
+          throw new DoNotCallUnavailableError(
+            `compliance answered FilterDoNotCall with index ${match.index} outside the request`,
+            { reason: 'DNC_BAD_ANSWER' },
+          );
         barred.add(start + match.index);
       }
     }
@@ -45,21 +63,37 @@ export class ComplianceDoNotCallList implements DoNotCallList {
     this.client.close();
   }
 
-  private async filter(request: FilterDoNotCallRequest, signal: AbortSignal | undefined): Promise<FilterDoNotCallResponse> {
+  private async filter(
+    request: FilterDoNotCallRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<FilterDoNotCallResponse> {
     let attempts = 0;
     try {
       return await retry(
         () => {
           attempts++;
-          return unary<FilterDoNotCallRequest, FilterDoNotCallResponse>(this.client.filterDoNotCall, this.client, request, new Metadata(), { deadline: Date.now() + this.deadlineMs });
+          return unary<FilterDoNotCallRequest, FilterDoNotCallResponse>(
+            this.client.filterDoNotCall,
+            this.client,
+            request,
+            new Metadata(),
+            { deadline: Date.now() + this.deadlineMs },
+          );
         },
-        { policy: this.policy, isRetryable: (error) => RETRYABLE.has((error as { code?: number }).code ?? -1), ...(signal ? { signal } : {}) },
+        {
+          policy: this.policy,
+          isRetryable: (error) => RETRYABLE.has((error as { code?: number }).code ?? -1),
+          ...(signal ? { signal } : {}),
+        },
       );
     } catch (cause) {
       // grpc-js details name the address and the failure, never the numbers sent.
       const code = (cause as { code?: number }).code;
       const status = code === undefined ? 'no status' : (Status[code] ?? String(code));
-      throw new DoNotCallUnavailableError(`compliance could not check the numbers against the do-not-call list (FilterDoNotCall: ${status} after ${attempts} attempt${attempts === 1 ? '' : 's'})`, { reason: 'DNC_UNAVAILABLE', cause });
+      throw new DoNotCallUnavailableError(
+        `compliance could not check the numbers against the do-not-call list (FilterDoNotCall: ${status} after ${attempts} attempt${attempts === 1 ? '' : 's'})`,
+        { reason: 'DNC_UNAVAILABLE', cause },
+      );
     }
   }
 }

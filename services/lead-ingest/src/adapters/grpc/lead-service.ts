@@ -35,60 +35,77 @@ export interface LeadServiceDeps {
 const DEFAULT_PAGE = 100;
 
 export function leadServiceBinding(deps: LeadServiceDeps): ServiceBinding {
-  return bindService<LeadServiceServer>('outbound.v1.LeadService', LeadServiceService, {
-    import: (requests, ctx) => importStream(deps, requests, ctx),
+  return bindService<LeadServiceServer>(
+    'outbound.v1.LeadService',
+    LeadServiceService,
+    {
+      import: (requests, ctx) => importStream(deps, requests, ctx),
 
-    getImportJob: async (req) => ({ job: toImportJob(await mustGetJob(deps.pool, validateRequest(jobIdSchema, req).jobId)) }),
+      getImportJob: async (req) => ({
+        job: toImportJob(await mustGetJob(deps.pool, validateRequest(jobIdSchema, req).jobId)),
+      }),
 
-    cancelImportJob: async (req) => {
-      const { jobId } = validateRequest(jobIdSchema, req);
-      await mustGetJob(deps.pool, jobId);
-      await deps.runner.cancel(jobId);
-      return { job: toImportJob(await mustGetJob(deps.pool, jobId)) };
+      cancelImportJob: async (req) => {
+        const { jobId } = validateRequest(jobIdSchema, req);
+        await mustGetJob(deps.pool, jobId);
+        await deps.runner.cancel(jobId);
+        return { job: toImportJob(await mustGetJob(deps.pool, jobId)) };
+      },
+
+      getRejectReport: async (req) => {
+        const { jobId } = validateRequest(jobIdSchema, req);
+        const job = await mustGetJob(deps.pool, jobId);
+        const rows = (await jobs.listRejects(deps.pool, jobId)).map((r) => [
+          String(r.line),
+          escapeFormula(r.column),
+          escapeFormula(r.maskedValue),
+          r.reason,
+        ]);
+        const csv = stringify([['line', 'column', 'value', 'reason'], ...rows]);
+        return {
+          csv: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv, 'utf8')]),
+          truncated: job.rejectsTruncated,
+        };
+      },
+
+      upsertLeads: async (req, ctx) => ({
+        results: await deps.upserter.upsert(validateRequest(upsertSchema, req), ctx.signal),
+      }),
+
+      getLead: async (req, ctx) => {
+        const { leadId } = validateRequest(getLeadSchema, req);
+        const principal = revealTo(deps, ctx);
+        const row = await leads.getLead(deps.pool, leadId);
+        if (!row) throw new NotFoundError('lead', leadId);
+        if (principal) await deps.audit.revealed(principal, `lead:${leadId}`, 1);
+        return { lead: toLead(row, deps.cipher, principal !== undefined) };
+      },
+
+      listLeads: async (req, ctx) => {
+        const request = validateRequest(listLeadsSchema, req);
+        const principal = revealTo(deps, ctx);
+        const limit = request.page?.pageSize || DEFAULT_PAGE;
+        const rows = await leads.listLeads(deps.pool, {
+          listId: request.listId,
+          tier: request.tier,
+          tags: request.tags,
+          region: request.region,
+          intent: request.intent,
+          status: request.status,
+          customFields: request.customFields,
+          after: request.page?.pageToken || undefined,
+          limit: limit + 1,
+        });
+        const page = rows.slice(0, limit);
+        if (principal && page.length > 0) await deps.audit.revealed(principal, `list:${request.listId}`, page.length);
+        return {
+          leads: page.map((row) => toLead(row, deps.cipher, principal !== undefined)),
+          page: { nextPageToken: rows.length > limit ? page[page.length - 1]!.lead_id : '' },
+        };
+      },
     },
-
-    getRejectReport: async (req) => {
-      const { jobId } = validateRequest(jobIdSchema, req);
-      const job = await mustGetJob(deps.pool, jobId);
-      const rows = (await jobs.listRejects(deps.pool, jobId)).map((r) => [String(r.line), escapeFormula(r.column), escapeFormula(r.maskedValue), r.reason]);
-      const csv = stringify([['line', 'column', 'value', 'reason'], ...rows]);
-      return { csv: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv, 'utf8')]), truncated: job.rejectsTruncated };
-    },
-
-    upsertLeads: async (req, ctx) => ({ results: await deps.upserter.upsert(validateRequest(upsertSchema, req), ctx.signal) }),
-
-    getLead: async (req, ctx) => {
-      const { leadId } = validateRequest(getLeadSchema, req);
-      const principal = revealTo(deps, ctx);
-      const row = await leads.getLead(deps.pool, leadId);
-      if (!row) throw new NotFoundError('lead', leadId);
-      if (principal) await deps.audit.revealed(principal, `lead:${leadId}`, 1);
-      return { lead: toLead(row, deps.cipher, principal !== undefined) };
-    },
-
-    listLeads: async (req, ctx) => {
-      const request = validateRequest(listLeadsSchema, req);
-      const principal = revealTo(deps, ctx);
-      const limit = request.page?.pageSize || DEFAULT_PAGE;
-      const rows = await leads.listLeads(deps.pool, {
-        listId: request.listId,
-        tier: request.tier,
-        tags: request.tags,
-        region: request.region,
-        intent: request.intent,
-        status: request.status,
-        customFields: request.customFields,
-        after: request.page?.pageToken || undefined,
-        limit: limit + 1,
-      });
-      const page = rows.slice(0, limit);
-      if (principal && page.length > 0) await deps.audit.revealed(principal, `list:${request.listId}`, page.length);
-      return {
-        leads: page.map((row) => toLead(row, deps.cipher, principal !== undefined)),
-        page: { nextPageToken: rows.length > limit ? page[page.length - 1]!.lead_id : '' },
-      };
-    },
-  }, deps.logger);
+    deps.logger,
+  );
 }
 
 /** Who the call shows clear personal data to; undefined: masked. Refuses an ask without a grant. */
@@ -107,7 +124,8 @@ async function mustGetJob(pool: Pool, jobId: string): Promise<jobs.JobRecord> {
 async function importStream(deps: LeadServiceDeps, requests: AsyncIterable<ImportRequest>, ctx: CallContext) {
   const iterator = requests[Symbol.asyncIterator]();
   const first = await iterator.next();
-  if (first.done || !first.value.header) throw InvalidArgumentError.field('header', 'the first message must be the import header', 'HEADER_FIRST');
+  if (first.done || !first.value.header)
+    throw InvalidArgumentError.field('header', 'the first message must be the import header', 'HEADER_FIRST');
   const header = validateRequest(importHeaderSchema, first.value.header);
   const spec: ImportSpec = {
     jobId: header.jobId || randomUUID(),
@@ -117,27 +135,38 @@ async function importStream(deps: LeadServiceDeps, requests: AsyncIterable<Impor
     mapping: header.columnMapping,
     dedupByExternalId: header.dedupByExternalId,
   };
-  if (!(await deps.runner.create(spec))) throw new AlreadyExistsError(`import job ${spec.jobId} exists; use a new job id`, { details: { jobId: spec.jobId } });
+  if (!(await deps.runner.create(spec)))
+    throw new AlreadyExistsError(`import job ${spec.jobId} exists; use a new job id`, {
+      details: { jobId: spec.jobId },
+    });
   const second = await iterator.next();
   const rest = { [Symbol.asyncIterator]: () => iterator };
   let rows: SourceRows;
   if (!second.done && second.value.row) {
     rows = rowMessages(second.value, rest);
   } else {
-    rows = readRows(header.format || formatOf(header.fileName), chunkMessages(second.done ? undefined : second.value, rest), {
-      encoding: header.encoding,
-      delimiter: header.delimiter,
-      sheetName: header.sheetName,
-    });
+    rows = readRows(
+      header.format || formatOf(header.fileName),
+      chunkMessages(second.done ? undefined : second.value, rest),
+      {
+        encoding: header.encoding,
+        delimiter: header.delimiter,
+        sheetName: header.sheetName,
+      },
+    );
   }
   const job = await deps.runner.run(spec, rows, ctx.signal);
   return { job: toImportJob(job) };
 }
 
-async function* chunkMessages(first: ImportRequest | undefined, rest: AsyncIterable<ImportRequest>): AsyncGenerator<Buffer> {
+async function* chunkMessages(
+  first: ImportRequest | undefined,
+  rest: AsyncIterable<ImportRequest>,
+): AsyncGenerator<Buffer> {
   if (first?.chunk) yield first.chunk;
   for await (const message of rest) {
-    if (!message.chunk) throw InvalidArgumentError.field('chunk', 'a file import carries only chunks after the header', 'MIXED_IMPORT');
+    if (!message.chunk)
+      throw InvalidArgumentError.field('chunk', 'a file import carries only chunks after the header', 'MIXED_IMPORT');
     yield message.chunk;
   }
 }
@@ -148,7 +177,9 @@ async function* rowMessages(first: ImportRequest, rest: AsyncIterable<ImportRequ
   yield [{ line, cells: inputCells(first.row!) }];
   for await (const message of rest) {
     line++;
-    const row: SourceRow = message.row ? { line, cells: inputCells(message.row) } : { line, malformed: 'a row import carries only rows after the header' };
+    const row: SourceRow = message.row
+      ? { line, cells: inputCells(message.row) }
+      : { line, malformed: 'a row import carries only rows after the header' };
     yield [row];
   }
 }

@@ -56,6 +56,9 @@ export const listLeadsSchema = z.object({
     .refine((fields) => Object.keys(fields).length <= 10, 'must hold at most 10 fields')
     .default({}),
   page: z
-    .object({ pageSize: z.number().int().min(0).max(1000, 'must be at most 1000'), pageToken: z.union([z.literal(''), uuid.transform((v) => v)]) })
+    .object({
+      pageSize: z.number().int().min(0).max(1000, 'must be at most 1000'),
+      pageToken: z.union([z.literal(''), uuid.transform((v) => v)]),
+    })
     .optional(),
 });

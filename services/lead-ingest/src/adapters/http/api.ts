@@ -63,17 +63,20 @@ export async function startHttpApi(address: string, deps: HttpApiDeps): Promise<
 
   const handle = async (request: IncomingMessage, response: ServerResponse, path: string): Promise<void> => {
     if (path === '/healthz') {
-      if (request.method !== 'GET' && request.method !== 'HEAD') throw new HttpFailure(405, 'METHOD_NOT_ALLOWED', 'use GET');
+      if (request.method !== 'GET' && request.method !== 'HEAD')
+        throw new HttpFailure(405, 'METHOD_NOT_ALLOWED', 'use GET');
       return send(response, draining ? 503 : 200, { status: draining ? 'NOT_SERVING' : 'SERVING' });
     }
-    if (path !== UPSERT_PATH) throw new HttpFailure(404, 'NOT_FOUND', `no such path; the upsert is POST ${UPSERT_PATH}`);
+    if (path !== UPSERT_PATH)
+      throw new HttpFailure(404, 'NOT_FOUND', `no such path; the upsert is POST ${UPSERT_PATH}`);
     if (request.method !== 'POST') throw new HttpFailure(405, 'METHOD_NOT_ALLOWED', 'use POST');
     if (draining) throw new HttpFailure(503, 'SHUTTING_DOWN', 'the service is shutting down; retry');
     const bearer = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     if (!bearer) throw new HttpFailure(401, 'UNAUTHENTICATED', 'send Authorization: Bearer <token>');
     const principal = grantedPrincipal(deps.upsertGrants, bearer);
     if (!principal) throw new HttpFailure(403, 'UPSERT_DENIED', 'this token is not granted upserts (UPSERT_GRANTS)');
-    if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? '')) throw new HttpFailure(415, 'UNSUPPORTED_MEDIA_TYPE', 'send Content-Type: application/json');
+    if (!/^application\/json\s*(;|$)/i.test(request.headers['content-type'] ?? ''))
+      throw new HttpFailure(415, 'UNSUPPORTED_MEDIA_TYPE', 'send Content-Type: application/json');
     const body = await readBody(request, maxBody);
     let json: unknown;
     try {
@@ -87,7 +90,10 @@ export async function startHttpApi(address: string, deps: HttpApiDeps): Promise<
       if (!response.writableFinished) aborted.abort();
     });
     const results = await deps.upserter.upsert(command, aborted.signal);
-    logger.info({ principal, leads: command.leads.length, stored: results.filter((r) => r.leadId !== '').length }, 'upsert over HTTP');
+    logger.info(
+      { principal, leads: command.leads.length, stored: results.filter((r) => r.leadId !== '').length },
+      'upsert over HTTP',
+    );
     send(response, 200, { results });
   };
 
@@ -95,13 +101,23 @@ export async function startHttpApi(address: string, deps: HttpApiDeps): Promise<
     // A server span continuing the caller's W3C trace (traceparent), as every gRPC call has.
     const parent = extractTraceContext(request.headers, headerGetter);
     const path = (request.url ?? '').split('?')[0] ?? '';
-    instrument(`${request.method ?? 'GET'} ${path === UPSERT_PATH || path === '/healthz' ? path : '(other)'}`, { kind: SpanKind.SERVER, parent, attributes: { 'http.request.method': request.method ?? '' } }, async (span) => {
-      await handle(request, response, path);
-      span.setAttribute('http.response.status_code', response.statusCode);
-    }).catch((error: unknown) => {
+    instrument(
+      `${request.method ?? 'GET'} ${path === UPSERT_PATH || path === '/healthz' ? path : '(other)'}`,
+      { kind: SpanKind.SERVER, parent, attributes: { 'http.request.method': request.method ?? '' } },
+      async (span) => {
+        await handle(request, response, path);
+        span.setAttribute('http.response.status_code', response.statusCode);
+      },
+    ).catch((error: unknown) => {
       const failure = toFailure(error);
       if (failure.status >= 500) logger.error({ err: error }, 'HTTP request failed');
-      send(response, failure.status, { error: { code: failure.code, message: failure.message, ...(failure.violations ? { violations: failure.violations } : {}) } });
+      send(response, failure.status, {
+        error: {
+          code: failure.code,
+          message: failure.message,
+          ...(failure.violations ? { violations: failure.violations } : {}),
+        },
+      });
     });
   });
   // A slow or stuck client must not hold a socket (and a draining shutdown) forever.
@@ -139,7 +155,13 @@ const headerGetter = {
 function toFailure(error: unknown): HttpFailure {
   if (error instanceof HttpFailure) return error;
   if (isDomainError(error)) {
-    const violations = 'violations' in error ? (error.violations as ReadonlyArray<{ field: string; description: string }>).map(({ field, description }) => ({ field, description })) : undefined;
+    const violations =
+      'violations' in error
+        ? (error.violations as ReadonlyArray<{ field: string; description: string }>).map(({ field, description }) => ({
+            field,
+            description,
+          }))
+        : undefined;
     // Domain messages are written for callers and hold no personal data; internal ones are not shown.
     const message = error.kind === 'internal' ? 'internal error' : error.message;
     return new HttpFailure(STATUS_OF[error.kind], error.reason, message, violations);
@@ -172,7 +194,12 @@ function send(response: ServerResponse, status: number, body: unknown): void {
     return;
   }
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...(status === 405 ? { allow: 'GET, POST' } : {}), ...(status === 413 ? { connection: 'close' } : {}) });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...(status === 405 ? { allow: 'GET, POST' } : {}),
+    ...(status === 413 ? { connection: 'close' } : {}),
+  });
   response.end(text);
 }
 

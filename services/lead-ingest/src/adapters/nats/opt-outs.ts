@@ -10,7 +10,13 @@ import { LEAD_ID } from '../../domain/ids.js';
  * callable lists and counts stop offering it, and a leads.updated event goes out per lead.
  * Idempotent like the dead-number consumer (no-op update, event ids derived from the lead).
  */
-export async function consumeOptOuts(bus: Bus, pool: Pool, logger: Logger, durable = 'lead-ingest-opt-outs', campaignId?: string): Promise<ConsumerHandle> {
+export async function consumeOptOuts(
+  bus: Bus,
+  pool: Pool,
+  logger: Logger,
+  durable = 'lead-ingest-opt-outs',
+  campaignId?: string,
+): Promise<ConsumerHandle> {
   return bus.consume({
     event: events.complianceOptOut,
     durable,
@@ -20,9 +26,14 @@ export async function consumeOptOuts(bus: Bus, pool: Pool, logger: Logger, durab
       if (!LEAD_ID.test(leadId)) return;
       const barred = await markNumberOf(pool, leadId, LeadStatusCode.doNotCall);
       for (const lead of barred) {
-        await bus.publish(events.leadUpdated, { listId: lead.listId, leadIds: [lead.leadId] }, { id: `${lead.leadId}-opted-out` });
+        await bus.publish(
+          events.leadUpdated,
+          { listId: lead.listId, leadIds: [lead.leadId] },
+          { id: `${lead.leadId}-opted-out` },
+        );
       }
-      if (barred.length > 0) logger.info({ leadId, channel, leads: barred.length }, 'opt-out: leads of the number marked do-not-call');
+      if (barred.length > 0)
+        logger.info({ leadId, channel, leads: barred.length }, 'opt-out: leads of the number marked do-not-call');
     },
   });
 }

@@ -34,9 +34,13 @@ interface CsvCore {
  * cells name the columns. Whole-file problems (binary data, truncation inside a quote, an
  * oversized record) throw FileFormatError; a row with the wrong number of cells is yielded as malformed.
  */
-export async function* readCsv(input: AsyncIterable<Buffer | Uint8Array | string>, options: CsvOptions = {}): AsyncGenerator<SourceRow[]> {
+export async function* readCsv(
+  input: AsyncIterable<Buffer | Uint8Array | string>,
+  options: CsvOptions = {},
+): AsyncGenerator<SourceRow[]> {
   const { head, stream } = await peek(input, 64 * 1024);
-  if (looksLikeZip(head)) throw new FileFormatError('the file is a zip archive (an Excel workbook?), not CSV: import it with format xlsx');
+  if (looksLikeZip(head))
+    throw new FileFormatError('the file is a zip archive (an Excel workbook?), not CSV: import it with format xlsx');
   if (looksBinary(head)) throw new FileFormatError('the file is binary, not CSV text');
   const encoding = options.encoding || detectEncoding(head);
   // UTF-8 goes to the parser as it comes (it works on bytes, skips the BOM and decodes each
@@ -48,7 +52,15 @@ export async function* readCsv(input: AsyncIterable<Buffer | Uint8Array | string
   const delimiter = options.delimiter || detectDelimiter(firstLine(head, encoding));
   // The parser's core is driven directly, one input chunk at a time, and the line of each record
   // read from its counters: no per-record info object or stream turn (a fifth of decoding's cost).
-  const core = (new Parser({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_RECORD_CHARS }) as unknown as { api?: CsvCore }).api;
+  const core = (
+    new Parser({
+      delimiter,
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      max_record_size: MAX_RECORD_CHARS,
+    }) as unknown as { api?: CsvCore }
+  ).api;
   if (!core || typeof core.parse !== 'function') throw new Error('csv-parse: Parser.api is missing (library changed?)');
   let headers: string[] | undefined;
   let records: string[][] = [];
@@ -63,7 +75,7 @@ export async function* readCsv(input: AsyncIterable<Buffer | Uint8Array | string
   for (const upstream of new Set([stream, text])) upstream.on('error', () => undefined);
   const chunks = text[Symbol.asyncIterator]() as AsyncIterator<Buffer | string, undefined>;
   try {
-    for (let ended = false; !ended; ) {
+    for (let ended = false; !ended;) {
       const next = await chunks.next();
       ended = next.done === true;
       const value: Buffer | string | undefined = next.value;
@@ -82,7 +94,10 @@ export async function* readCsv(input: AsyncIterable<Buffer | Uint8Array | string
           continue;
         }
         const line = batchLines[r]!;
-        if (record.length !== headers.length && !(record.length > headers.length && record.slice(headers.length).every((c) => c === ''))) {
+        if (
+          record.length !== headers.length &&
+          !(record.length > headers.length && record.slice(headers.length).every((c) => c === ''))
+        ) {
           rows.push({ line, malformed: `expected ${headers.length} cells, found ${record.length}` });
           continue;
         }
@@ -122,8 +137,13 @@ function asFileError(error: unknown): Error {
   if (error instanceof CsvError) {
     const line = (error as CsvError & { lines?: number }).lines;
     const where = line === undefined ? '' : ` at line ${line}`;
-    if (error.code === 'CSV_QUOTE_NOT_CLOSED') return new FileFormatError(`the CSV ends inside a quoted field${where}: the file is truncated or a quote is unbalanced`, { cause: error });
-    if (error.code === 'CSV_MAX_RECORD_SIZE') return new FileFormatError(`a record${where} is longer than ${MAX_RECORD_CHARS} characters`, { cause: error });
+    if (error.code === 'CSV_QUOTE_NOT_CLOSED')
+      return new FileFormatError(
+        `the CSV ends inside a quoted field${where}: the file is truncated or a quote is unbalanced`,
+        { cause: error },
+      );
+    if (error.code === 'CSV_MAX_RECORD_SIZE')
+      return new FileFormatError(`a record${where} is longer than ${MAX_RECORD_CHARS} characters`, { cause: error });
     return new FileFormatError(`CSV syntax error${where} (${error.code})`, { cause: error });
   }
   return new FileFormatError('the file could not be decoded as text', { cause: error });

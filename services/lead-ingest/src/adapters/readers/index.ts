@@ -14,7 +14,11 @@ export function formatOf(fileName: string): FileFormat {
   return 'csv';
 }
 
-export function readRows(format: FileFormat, input: AsyncIterable<Buffer | Uint8Array | string>, options: CsvOptions & { sheetName?: string } = {}): AsyncGenerator<SourceRow[]> {
+export function readRows(
+  format: FileFormat,
+  input: AsyncIterable<Buffer | Uint8Array | string>,
+  options: CsvOptions & { sheetName?: string } = {},
+): AsyncGenerator<SourceRow[]> {
   switch (format) {
     case 'xlsx':
       return readXlsx(input, options.sheetName);

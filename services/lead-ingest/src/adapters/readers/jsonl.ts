@@ -19,7 +19,8 @@ export async function* readJsonLines(input: AsyncIterable<Buffer | Uint8Array | 
     }
     pending = pending.slice(start);
     if (rows.length > 0) yield rows;
-    if (pending.length > MAX_RECORD_CHARS) throw new FileFormatError(`line ${line + 1} is longer than ${MAX_RECORD_CHARS} characters`);
+    if (pending.length > MAX_RECORD_CHARS)
+      throw new FileFormatError(`line ${line + 1} is longer than ${MAX_RECORD_CHARS} characters`);
   }
   pending += utf8.end();
   if (pending.trim() !== '') {
@@ -37,7 +38,8 @@ function parseLine(line: number, text: string): SourceRow | undefined {
   } catch {
     return { line, malformed: 'not valid JSON' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { line, malformed: 'not a JSON object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { line, malformed: 'not a JSON object' };
   const cells: Record<string, string> = {};
   for (const [key, cell] of Object.entries(value)) {
     if (cell === null || cell === undefined) continue;

@@ -21,7 +21,10 @@ export class FileFormatError extends Error {
 export const MAX_RECORD_CHARS = 64 * 1024;
 
 /** The first `bytes` of a stream, and a stream that still yields everything from the start. */
-export async function peek(input: AsyncIterable<Buffer | Uint8Array | string>, bytes: number): Promise<{ head: Buffer; stream: Readable }> {
+export async function peek(
+  input: AsyncIterable<Buffer | Uint8Array | string>,
+  bytes: number,
+): Promise<{ head: Buffer; stream: Readable }> {
   const iterator = input[Symbol.asyncIterator]();
   const seen: Buffer[] = [];
   let size = 0;

@@ -9,10 +9,19 @@ const BATCH_ROWS = 1000;
  * named sheet, or the first. Row 1 is the header. A cell holding a real formula comes out as
  * `=formula` so cleaning rejects it like a typed one.
  */
-export async function* readXlsx(input: AsyncIterable<Buffer | Uint8Array | string>, sheetName = ''): AsyncGenerator<SourceRow[]> {
+export async function* readXlsx(
+  input: AsyncIterable<Buffer | Uint8Array | string>,
+  sheetName = '',
+): AsyncGenerator<SourceRow[]> {
   const { head, stream } = await peek(input, 4);
   if (!looksLikeZip(head)) throw new FileFormatError('the file is not an .xlsx workbook (no zip signature)');
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(stream, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'ignore',
+    entries: 'ignore',
+  });
   let found = false;
   try {
     for await (const sheet of workbook) {
@@ -44,7 +53,10 @@ export async function* readXlsx(input: AsyncIterable<Buffer | Uint8Array | strin
     if (error instanceof FileFormatError) throw error;
     throw new FileFormatError('the .xlsx file is damaged or not a workbook', { cause: error });
   }
-  if (!found) throw new FileFormatError(sheetName ? `the workbook has no sheet named "${sheetName}"` : 'the workbook has no sheets');
+  if (!found)
+    throw new FileFormatError(
+      sheetName ? `the workbook has no sheet named "${sheetName}"` : 'the workbook has no sheets',
+    );
 }
 
 function cellText(value: unknown): string {
@@ -53,7 +65,13 @@ function cellText(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') {
-    const cell = value as { formula?: string; sharedFormula?: string; richText?: Array<{ text: string }>; text?: string; error?: string };
+    const cell = value as {
+      formula?: string;
+      sharedFormula?: string;
+      richText?: Array<{ text: string }>;
+      text?: string;
+      error?: string;
+    };
     if (cell.formula !== undefined || cell.sharedFormula !== undefined) return `=${cell.formula ?? cell.sharedFormula}`;
     if (cell.richText) return cell.richText.map((part) => part.text).join('');
     if (cell.text !== undefined) return String(cell.text);

@@ -50,8 +50,14 @@ function toRecord(row: JobRow): JobRecord {
 }
 
 /** Create the job; false when the id is taken (a job id is used once). */
-export async function createJob(pool: Pool, job: { jobId: string; listId: string; campaignId: string }): Promise<boolean> {
-  const result = await pool.query(`INSERT INTO import_jobs (job_id, list_id, campaign_id, state) VALUES ($1, $2, $3, 'running') ON CONFLICT DO NOTHING`, [job.jobId, job.listId, job.campaignId]);
+export async function createJob(
+  pool: Pool,
+  job: { jobId: string; listId: string; campaignId: string },
+): Promise<boolean> {
+  const result = await pool.query(
+    `INSERT INTO import_jobs (job_id, list_id, campaign_id, state) VALUES ($1, $2, $3, 'running') ON CONFLICT DO NOTHING`,
+    [job.jobId, job.listId, job.campaignId],
+  );
   return result.rowCount === 1;
 }
 
@@ -70,7 +76,13 @@ export async function saveProgress(pool: Pool, jobId: string, counts: JobCounts)
   return rows[0]?.cancel_requested ?? false;
 }
 
-export async function finishJob(pool: Pool, jobId: string, state: Exclude<JobState, 'running'>, counts: JobCounts, failureReason = ''): Promise<void> {
+export async function finishJob(
+  pool: Pool,
+  jobId: string,
+  state: Exclude<JobState, 'running'>,
+  counts: JobCounts,
+  failureReason = '',
+): Promise<void> {
   await pool.query(
     `UPDATE import_jobs SET state = $2, rows_read = $3, rows_accepted = $4, rows_rejected = $5, rows_duplicate = $6,
        failure_reason = $7, finished_at = now(), heartbeat_at = now() WHERE job_id = $1`,
@@ -90,7 +102,12 @@ export interface EventPage {
 }
 
 /** Event pages of a job after the given one, in order (keyset on the primary key). */
-export async function eventPages(pool: Pool, jobId: string, after: { chunk: number; page: number }, limit: number): Promise<EventPage[]> {
+export async function eventPages(
+  pool: Pool,
+  jobId: string,
+  after: { chunk: number; page: number },
+  limit: number,
+): Promise<EventPage[]> {
   // Ids as one comma-joined string: uuids need no quoting, and a split is far cheaper than
   // parsing the array literal character by character.
   const { rows } = await pool.query<{ chunk: number; page: number; lead_ids: string }>(
@@ -120,7 +137,9 @@ export async function recoverJobs(pool: Pool, staleAfterMs: number): Promise<Job
      WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1)`,
     [staleAfterMs / 1000],
   );
-  const { rows } = await pool.query<JobRow>(`SELECT * FROM import_jobs WHERE state = 'succeeded' AND NOT events_published`);
+  const { rows } = await pool.query<JobRow>(
+    `SELECT * FROM import_jobs WHERE state = 'succeeded' AND NOT events_published`,
+  );
   return rows.map(toRecord);
 }
 
@@ -131,12 +150,23 @@ export interface RejectRecord {
   reason: string;
 }
 
-export async function insertRejects(pool: Pool, jobId: string, rejects: readonly RejectRecord[], truncated: boolean): Promise<void> {
+export async function insertRejects(
+  pool: Pool,
+  jobId: string,
+  rejects: readonly RejectRecord[],
+  truncated: boolean,
+): Promise<void> {
   if (rejects.length > 0) {
     await pool.query(
       `INSERT INTO import_rejects (job_id, line, column_name, masked_value, reason)
        SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[])`,
-      [jobId, rejects.map((r) => r.line), rejects.map((r) => r.column), rejects.map((r) => r.maskedValue), rejects.map((r) => r.reason)],
+      [
+        jobId,
+        rejects.map((r) => r.line),
+        rejects.map((r) => r.column),
+        rejects.map((r) => r.maskedValue),
+        rejects.map((r) => r.reason),
+      ],
     );
   }
   if (truncated) await pool.query('UPDATE import_jobs SET rejects_truncated = true WHERE job_id = $1', [jobId]);

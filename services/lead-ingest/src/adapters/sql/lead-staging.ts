@@ -154,8 +154,12 @@ export class LeadStaging {
     // The whole chunk goes in one write: sent in slices, the COPY kept PostgreSQL waiting on the
     // service's event loop, busy reading the next chunk, between slices.
     await pipeline(Readable.from([copyData]), this.client.query(copyFrom(COPY_STAGING)));
-    const { rows } = await this.client.query<{ inserted: number }>(MERGE_STAGING, [this.listId, this.importJobId, this.chunk++, this.eventPageSize]);
+    const { rows } = await this.client.query<{ inserted: number }>(MERGE_STAGING, [
+      this.listId,
+      this.importJobId,
+      this.chunk++,
+      this.eventPageSize,
+    ]);
     return rows[0]!.inserted;
   }
 }
-

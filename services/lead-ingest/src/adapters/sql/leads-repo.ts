@@ -24,7 +24,8 @@ export interface StoredLead {
   importJobId: string | null;
 }
 
-const COLUMNS = 'lead_id, list_id, external_id, dedup_key, phone_index, pii, number_type, country, region, time_zone, intent, order_value, tier, tags, custom, status, import_job_id';
+const COLUMNS =
+  'lead_id, list_id, external_id, dedup_key, phone_index, pii, number_type, country, region, time_zone, intent, order_value, tier, tags, custom, status, import_job_id';
 
 export type UpsertOutcome = { leadId: string; created: boolean } | { duplicateOf: 'phone' };
 
@@ -57,12 +58,33 @@ export async function upsertLead(client: PoolClient, lead: StoredLead): Promise<
          -- a number proved dead or barred stays so until something clears it explicitly
          status = GREATEST(leads.status, EXCLUDED.status)
        RETURNING lead_id, (xmax = 0) AS created`,
-      [lead.leadId, lead.listId, lead.externalId, lead.dedupKey, lead.phoneIndex, lead.pii, lead.numberType, lead.country, lead.region, lead.timeZone, lead.intent ?? '', lead.orderValue, lead.tier, lead.tags, JSON.stringify(lead.custom), lead.status],
+      [
+        lead.leadId,
+        lead.listId,
+        lead.externalId,
+        lead.dedupKey,
+        lead.phoneIndex,
+        lead.pii,
+        lead.numberType,
+        lead.country,
+        lead.region,
+        lead.timeZone,
+        lead.intent ?? '',
+        lead.orderValue,
+        lead.tier,
+        lead.tags,
+        JSON.stringify(lead.custom),
+        lead.status,
+      ],
     );
     const row = rows[0];
     return row ? { leadId: row.lead_id, created: row.created } : { duplicateOf: 'phone' };
   } catch (error) {
-    if ((error as { code?: string; constraint?: string }).code === '23505' && (error as { constraint?: string }).constraint === 'leads_list_dedup') throw new UpsertRaceError({ cause: error });
+    if (
+      (error as { code?: string; constraint?: string }).code === '23505' &&
+      (error as { constraint?: string }).constraint === 'leads_list_dedup'
+    )
+      throw new UpsertRaceError({ cause: error });
     throw error;
   }
 }
@@ -76,7 +98,10 @@ export interface UpsertEvents {
 }
 
 export async function storeUpsertEvents(client: PoolClient, events: UpsertEvents): Promise<void> {
-  await client.query('INSERT INTO upsert_events (batch_id, list_id, created, updated) VALUES ($1, $2, $3::uuid[], $4::uuid[])', [events.batchId, events.listId, events.created, events.updated]);
+  await client.query(
+    'INSERT INTO upsert_events (batch_id, list_id, created, updated) VALUES ($1, $2, $3::uuid[], $4::uuid[])',
+    [events.batchId, events.listId, events.created, events.updated],
+  );
 }
 
 /** Upsert events not yet published (a crash or a NATS failure after commit), oldest first. */
@@ -109,7 +134,8 @@ export interface LeadRow {
   status: number;
 }
 
-const SELECT = 'SELECT lead_id, list_id, external_id, pii, number_type, country, region, time_zone, intent, order_value, tier, tags, custom, status FROM leads';
+const SELECT =
+  'SELECT lead_id, list_id, external_id, pii, number_type, country, region, time_zone, intent, order_value, tier, tags, custom, status FROM leads';
 
 export async function getLead(pool: Pool, leadId: string): Promise<LeadRow | undefined> {
   const { rows } = await pool.query<LeadRow>(`${SELECT} WHERE lead_id = $1`, [leadId]);
@@ -142,10 +168,14 @@ export async function listLeads(pool: Pool, filter: LeadFilter): Promise<LeadRow
   if (filter.region) add('region = ?', filter.region);
   if (filter.intent) add('intent = ?', filter.intent);
   if (filter.status) add('status = ?', filter.status);
-  if (filter.customFields && Object.keys(filter.customFields).length > 0) add('custom @> ?::jsonb', JSON.stringify(filter.customFields));
+  if (filter.customFields && Object.keys(filter.customFields).length > 0)
+    add('custom @> ?::jsonb', JSON.stringify(filter.customFields));
   if (filter.after) add('lead_id > ?', filter.after);
   params.push(filter.limit);
-  const { rows } = await pool.query<LeadRow>(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY lead_id LIMIT $${params.length}`, params);
+  const { rows } = await pool.query<LeadRow>(
+    `${SELECT} WHERE ${where.join(' AND ')} ORDER BY lead_id LIMIT $${params.length}`,
+    params,
+  );
   return rows;
 }
 
@@ -154,7 +184,11 @@ export async function listLeads(pool: Pool, filter: LeadFilter): Promise<LeadRow
  * dead, or opted out); returns the leads that now have exactly that status, changed now or
  * before (idempotent: a redelivered event finds the same leads). A stronger status stays.
  */
-export async function markNumberOf(pool: Pool, leadId: string, status: number): Promise<Array<{ leadId: string; listId: string }>> {
+export async function markNumberOf(
+  pool: Pool,
+  leadId: string,
+  status: number,
+): Promise<Array<{ leadId: string; listId: string }>> {
   // The leads of one number, through the two indexes that hold them (see migrations/0001_leads.sql).
   const { rows } = await pool.query<{ lead_id: string; list_id: string }>(
     `WITH target AS (SELECT phone_index FROM leads WHERE lead_id = $1),
