@@ -17,7 +17,7 @@ export interface EventType<Name extends string, Payload> {
   subjectForKey(key: string): string;
 }
 
-export type StreamName = 'CALLS' | 'LEADS' | 'TASKS' | 'TRANSCRIPTS' | 'COMPLIANCE' | 'DIAGNOSTICS';
+export type StreamName = 'CALLS' | 'ATTEMPTS' | 'LEADS' | 'TASKS' | 'TRANSCRIPTS' | 'COMPLIANCE' | 'DIAGNOSTICS';
 
 export interface StreamSpec {
   name: StreamName | 'DEAD_LETTERS';
@@ -30,6 +30,7 @@ const DAY_MS = 86_400_000;
 
 export const STREAMS: readonly StreamSpec[] = [
   { name: 'CALLS', subjects: ['calls.>'], maxAgeMs: 30 * DAY_MS },
+  { name: 'ATTEMPTS', subjects: ['attempts.>'], maxAgeMs: 30 * DAY_MS },
   { name: 'LEADS', subjects: ['leads.>'], maxAgeMs: 30 * DAY_MS },
   { name: 'TASKS', subjects: ['tasks.>'], maxAgeMs: 7 * DAY_MS },
   { name: 'TRANSCRIPTS', subjects: ['transcripts.>'], maxAgeMs: 30 * DAY_MS },
@@ -136,6 +137,38 @@ export const events = {
       sipStatus: z.number().int().optional(),
       billsec: z.number().int().min(0),
       answered: z.boolean(),
+    }),
+    keyField: 'campaignId',
+  }),
+  /** A call attempt ended (stored in the dialer's attempts table first): outcome, cause, timing. */
+  attemptCompleted: defineEvent({
+    type: 'attempts.completed',
+    version: 1,
+    stream: 'ATTEMPTS',
+    schema: z.object({
+      ...attempt,
+      attemptNumber: z.number().int().min(1),
+      outcome: z.enum([
+        'connected',
+        'abandoned',
+        'machine',
+        'busy',
+        'no_answer',
+        'invalid_number',
+        'rejected',
+        'network_failure',
+        'denied',
+        'failed',
+      ]),
+      hangupCause: z.string().optional(),
+      sipStatus: z.number().int().optional(),
+      billsec: z.number().int().min(0).optional(),
+      answered: z.boolean(),
+      bridged: z.boolean(),
+      agentId: token.optional(),
+      /** When the lead is due again; absent when it is closed. */
+      nextAttemptAt: z.string().datetime().optional(),
+      closedReason: z.string().optional(),
     }),
     keyField: 'campaignId',
   }),

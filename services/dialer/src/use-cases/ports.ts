@@ -1,0 +1,289 @@
+// What the use cases need from the outside world, in domain words. Adapters implement these
+// (adapters/sql, adapters/redis, adapters/grpc); use cases never import an adapter.
+
+import type {
+  Agent,
+  Attempt,
+  AttemptOutcome,
+  Campaign,
+  CampaignLead,
+  CampaignSettings,
+  CampaignState,
+  Disposition,
+} from '../domain/model.js';
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Opaque cursor for the next page; absent on the last page. */
+  readonly next?: string;
+}
+
+/** PostgreSQL `campaigns` (adapters/sql/campaigns-repo.ts). */
+export interface CampaignStore {
+  /** ALREADY_EXISTS (AlreadyExistsError) when the id is taken. */
+  create(campaignId: string, settings: CampaignSettings): Promise<Campaign>;
+  get(campaignId: string): Promise<Campaign | undefined>;
+  list(options: { state?: CampaignState; pageSize: number; pageToken?: string }): Promise<Page<Campaign>>;
+  /** Replaces the settings, bumps the version. NotFoundError when absent. */
+  updateSettings(campaignId: string, settings: CampaignSettings): Promise<Campaign>;
+  /**
+   * Atomic state change: only when the current state is one of `from` (else FailedPreconditionError
+   * naming the current state); bumps the version.
+   */
+  transition(campaignId: string, from: readonly CampaignState[], to: CampaignState): Promise<Campaign>;
+  /** Campaigns in these states (the engine runs the running ones, also after a restart). */
+  inStates(states: readonly CampaignState[]): Promise<Campaign[]>;
+}
+
+export interface NewCampaignLead {
+  readonly leadId: string;
+  readonly listId: string;
+  readonly priority?: number;
+  readonly nextAttemptAt?: Date;
+  readonly agentId?: string;
+  readonly script?: string;
+  readonly lineClass?: string;
+}
+
+/** PostgreSQL `campaign_leads` (adapters/sql/campaign-leads-repo.ts). */
+export interface CampaignLeadStore {
+  /** Adds leads not yet in the campaign (a closed lead is never reopened by a fill). Returns how many were new. */
+  add(campaignId: string, leads: readonly NewCampaignLead[]): Promise<number>;
+  /**
+   * A task or follow-up for a lead: adds it, or reopens/reschedules it (priority, time, agent) unless it
+   * is in flight or closed for good (invalid number, opted out).
+   */
+  schedule(campaignId: string, lead: NewCampaignLead): Promise<void>;
+  /** Open leads due at `now`, priority first, then next-attempt time. */
+  due(campaignId: string, now: Date, limit: number): Promise<CampaignLead[]>;
+  get(campaignId: string, leadId: string): Promise<CampaignLead | undefined>;
+  counts(campaignId: string): Promise<{ open: number; inFlight: number; closed: number; due: number }>;
+}
+
+export interface BeginAttempt {
+  readonly attemptId: string;
+  readonly campaignId: string;
+  readonly leadId: string;
+  readonly dialMode: Campaign['settings']['modeSettings']['mode'];
+  readonly traceparent?: string;
+}
+
+export type AttemptPatch = Partial<
+  Pick<
+    Attempt,
+    | 'complianceCheckId'
+    | 'denialReasons'
+    | 'callerId'
+    | 'callId'
+    | 'node'
+    | 'agentId'
+    | 'agentCallId'
+    | 'amdVerdict'
+    | 'digits'
+  > & {
+    checkedAt: Date;
+    originatedAt: Date;
+    ringingAt: Date;
+    answeredAt: Date;
+    amdAt: Date;
+    bridgedAt: Date;
+    abandonedAt: Date;
+  }
+>;
+
+export interface FinishAttempt {
+  readonly outcome: AttemptOutcome;
+  readonly endedAt: Date;
+  readonly hangupCause?: string;
+  readonly sipStatus?: number;
+  readonly billsec?: number;
+  /** What happens to the lead: due again at a time, or closed with a reason. */
+  readonly lead: { readonly retryAt: Date } | { readonly closeReason: string };
+}
+
+/** PostgreSQL `attempts` (+ the lead's row in `campaign_leads`, in the same transaction). */
+export interface AttemptStore {
+  /**
+   * Inserts the attempt (attempt_number = lead's attempts + 1) and marks the lead in flight, in one
+   * transaction. Returns undefined when the lead already has an open attempt or is not open (the
+   * database's unique index is the final guard against dialing a lead twice at once).
+   */
+  begin(attempt: BeginAttempt): Promise<Attempt | undefined>;
+  /** Records timeline facts; a fact already recorded keeps its first value (events may repeat). */
+  record(attemptId: string, patch: AttemptPatch): Promise<void>;
+  /** Ends the attempt once (a second finish is a no-op returning false) and updates the lead. */
+  finish(attemptId: string, end: FinishAttempt): Promise<boolean>;
+  get(attemptId: string): Promise<Attempt | undefined>;
+  byCallId(callId: string): Promise<Attempt | undefined>;
+  list(options: { campaignId: string; leadId?: string; pageSize: number; pageToken?: string }): Promise<Page<Attempt>>;
+  /** Attempts not yet ended (adopted after a restart). */
+  open(campaignId: string): Promise<Attempt[]>;
+  /** Outcomes of the lead's earlier attempts in this campaign, oldest first (retry counting). */
+  outcomesOf(campaignId: string, leadId: string): Promise<AttemptOutcome[]>;
+  setDisposition(attemptId: string, disposition: Disposition): Promise<Attempt>;
+  /** Ended attempts whose attempts.completed is not yet published, and marking one published. */
+  unpublished(limit: number): Promise<Attempt[]>;
+  markPublished(attemptId: string): Promise<void>;
+}
+
+export interface AgentCounts {
+  readonly loggedIn: number;
+  readonly ready: number;
+  readonly reserved: number;
+  readonly talking: number;
+  readonly wrapUp: number;
+  readonly paused: number;
+}
+
+/**
+ * Live agent states (Redis, adapters/redis/agent-states.ts), implemented by the agents side and
+ * used by the engine. All state changes are atomic in Redis; `changes` tells local listeners.
+ */
+export interface AgentDirectory {
+  get(agentId: string): Promise<Agent | undefined>;
+  /**
+   * Atomically takes the longest-idle ready agent of the campaign holding every skill (and, when
+   * `agentId` is given, only that agent) and marks it reserved for the attempt.
+   */
+  reserve(request: {
+    campaignId: string;
+    attemptId: string;
+    leadId: string;
+    skills: readonly string[];
+    agentId?: string;
+  }): Promise<Agent | undefined>;
+  /** reserved → talking (the bridge succeeded). */
+  startTalking(agentId: string, attemptId: string): Promise<void>;
+  /** talking/reserved → wrap_up for the campaign's wrap-up time (the disposition ends it early). */
+  callEnded(agentId: string, attemptId: string): Promise<void>;
+  /** reserved → ready (the call never reached the agent). */
+  release(agentId: string, attemptId: string): Promise<void>;
+  counts(campaignId: string): Promise<AgentCounts>;
+  list(campaignId: string): Promise<Agent[]>;
+  /** Local notifications of every state change (the pacer's agent events, WatchAgent, figures). */
+  onChange(listener: (agent: Agent, previous: Agent | undefined) => void): () => void;
+}
+
+/** Screen pops, preview offers and call-ended notices for agents' desktops (WatchAgent). */
+export interface AgentDesk {
+  /** A call is being connected to the agent: show the customer. */
+  screenPop(agentId: string, attempt: Attempt): Promise<void>;
+  /** Preview: the agent sees the lead and accepts or skips. */
+  offer(agentId: string, attempt: Attempt): Promise<void>;
+  callEnded(agentId: string, attempt: Attempt): Promise<void>;
+}
+
+/** The engine's answers to preview decisions taken on the agent side. */
+export interface PreviewDecisions {
+  /** Checks compliance, dials, and bridges the answer to the agent who accepted. */
+  accept(agentId: string, attemptId: string): Promise<Attempt>;
+  /** The lead goes back to the hopper (not counted as an attempt of the customer). */
+  skip(agentId: string, attemptId: string, reason: string): Promise<void>;
+}
+
+/** A lead's record as lead-ingest holds it; `phone` is clear only when read under the reveal grant. */
+export interface LeadRecord {
+  readonly leadId: string;
+  readonly listId: string;
+  readonly phone: string;
+  readonly name: string;
+  readonly region: string;
+  readonly timeZone: string;
+  readonly tier: string;
+  readonly tags: readonly string[];
+  readonly customFields: Readonly<Record<string, string>>;
+  readonly callable: boolean;
+}
+
+/** lead-ingest over gRPC. */
+export interface LeadDirectory {
+  /** One page of a list's callable leads matching the selection (ids and attributes). */
+  listLeads(
+    selection: Campaign['settings']['leadLists'][number],
+    page: { pageSize: number; pageToken?: string },
+  ): Promise<Page<LeadRecord>>;
+  /** One lead; the clear number only with `reveal` (the dialer's grant; audited by compliance). */
+  getLead(leadId: string, options: { reveal: boolean }): Promise<LeadRecord | undefined>;
+}
+
+export type DialVerdict =
+  | { readonly allowed: true; readonly checkId: string }
+  | { readonly allowed: false; readonly reasons: readonly string[]; readonly checkId?: string };
+
+/** compliance over gRPC. */
+export interface ComplianceGate {
+  checkDialBatch(
+    checks: ReadonlyArray<{ campaignId: string; leadId: string; phone: string; callerId: string }>,
+  ): Promise<DialVerdict[]>;
+  abandonStatus(campaignId: string): Promise<{
+    action: 'continue' | 'slow_down' | 'stop';
+    windows: ReadonlyArray<{
+      rulePack: string;
+      windowDays: number;
+      answered: number;
+      abandoned: number;
+      rate: number;
+      limit: number;
+    }>;
+  }>;
+  /** The customer opted out (agentless digit 2, an agent's disposition). */
+  optOut(request: { campaignId: string; leadId: string; attemptId: string; phone: string }): Promise<void>;
+  setCampaignPolicy(campaign: Campaign): Promise<void>;
+}
+
+/** media over gRPC (outcomes come back as calls.* events). */
+export interface CallControl {
+  originate(request: {
+    campaignId: string;
+    leadId: string;
+    attemptId: string;
+    destination: string;
+    callerId: string;
+    gateway: string;
+    amd: boolean;
+    ringTimeoutMs: number;
+    complianceCheckId: string;
+  }): Promise<{ callId: string; node: string }>;
+  bridge(callId: string, agentEndpoint: string): Promise<{ agentCallId: string }>;
+  play(callId: string, media: string): Promise<void>;
+  collectDtmf(callId: string, options: { maxDigits: number; timeoutMs: number }): Promise<string>;
+  hangup(callId: string, cause: string): Promise<void>;
+}
+
+export interface CampaignFigures {
+  readonly campaignId: string;
+  readonly state: Campaign['state'];
+  readonly at: Date;
+  readonly dialed: number;
+  readonly ringing: number;
+  readonly answered: number;
+  readonly connected: number;
+  readonly abandoned: number;
+  readonly machines: number;
+  readonly inFlight: number;
+  /** abandoned / answered (live answers) so far. */
+  readonly abandonRate: number;
+  readonly abandonWindows: ReadonlyArray<{
+    rulePack: string;
+    windowDays: number;
+    answered: number;
+    abandoned: number;
+    rate: number;
+    limit: number;
+    budgetLeft: number;
+  }>;
+  readonly agents: AgentCounts;
+  readonly occupancy: number;
+  readonly pacingRatio: number;
+  readonly deniedByReason: Readonly<Record<string, number>>;
+  readonly failedByCause: Readonly<Record<string, number>>;
+  readonly leadsInHopper: number;
+  readonly leadsClosed: number;
+}
+
+/** Live figures of a campaign (the engine's counters in Redis + agents + compliance's windows). */
+export interface FiguresSource {
+  current(campaignId: string): Promise<CampaignFigures>;
+  /** Called (locally) whenever a figure of the campaign may have changed. */
+  onChange(campaignId: string, listener: () => void): () => void;
+}
