@@ -56,6 +56,8 @@ export function inheritedVars(a: CallLeg): Header[] {
 function link(a: CallLeg, b: CallLeg): void {
   a.bridge = { peer: b, side: 'a' };
   b.bridge = { peer: a, side: 'b' };
+  a.bridgedAtUs ||= a.now();
+  b.bridgedAtUs ||= b.now();
   a.channel.otherType = 'originatee';
   a.channel.otherLeg = asOtherLeg(b);
   // A B leg dialled by `bridge` keeps the view of A taken when it was created (04b).

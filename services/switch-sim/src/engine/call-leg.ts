@@ -68,6 +68,8 @@ export class CallLeg {
   /** Set by uuid_bridge on a parked leg: the park loop leaves to join this bridge. */
   pendingBridge: { readonly peer: CallLeg; readonly side: BridgeSide } | undefined;
   answeredAtUs = 0;
+  /** When the leg was first joined to another (ground truth: was the customer bridged to an agent). */
+  bridgedAtUs = 0;
   /** What the far end really is, for the AMD application to "detect" after its delay. */
   amdTruth: { verdict: 'HUMAN' | 'MACHINE' | 'NOTSURE'; delayMs: number } = { verdict: 'NOTSURE', delayMs: 0 };
   endedAtUs = 0;

@@ -25,6 +25,7 @@ export interface GroundTruthRecord {
   readonly amd: string;
   readonly startedAt: string;
   readonly answeredAt: string | null;
+  readonly bridgedAt: string | null;
   readonly endedAt: string;
 }
 
@@ -517,6 +518,7 @@ function truth(leg: CallLeg, plan: CallPlan, number: string, startedUs: number):
     amd: plan.amdVerdict,
     startedAt: new Date(startedUs / 1000).toISOString(),
     answeredAt: answeredUs ? new Date(answeredUs / 1000).toISOString() : null,
+    bridgedAt: leg.bridgedAtUs ? new Date(leg.bridgedAtUs / 1000).toISOString() : null,
     endedAt: new Date(endedUs / 1000).toISOString(),
   };
 }

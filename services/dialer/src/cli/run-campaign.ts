@@ -1,0 +1,312 @@
+// The main job's driver (`scripts/run`), a client of the platform's public APIs only: puts every
+// Nth synthetic number on compliance's do-not-call list, imports the leads through lead-ingest,
+// creates and starts a campaign on the dialer over gRPC, prints its WatchCampaign figures live,
+// stops it when its leads are done, and ends with a summary and one JSON line checked against
+// switch-sim's ground truth.
+
+import { readFileSync, existsSync } from 'node:fs';
+import { commonVars, loadConfigOrExit, vars } from '@outbound/config';
+import {
+  AttemptOutcome,
+  attemptOutcomeToJSON,
+  CampaignServiceClient,
+  CampaignState,
+  campaignStateToJSON,
+  DialMode,
+  MachineAction,
+  type Attempt,
+  type Campaign,
+  type CampaignFigures,
+  type WatchCampaignResponse,
+} from '@outbound/proto/outbound/v1/campaign';
+import { ComplianceServiceClient, DoNotCallKind } from '@outbound/proto/outbound/v1/compliance';
+import {
+  ImportJobState,
+  LeadServiceClient,
+  type ImportRequest,
+  type ImportResponse,
+} from '@outbound/proto/outbound/v1/lead';
+import { Metadata, createClient, unary } from '@outbound/rpc';
+import type { Timestamp } from '@outbound/proto/google/protobuf/timestamp';
+import {
+  deniedDialed,
+  leadsDialedTwiceAtOnce,
+  matchGroundTruth,
+  type RunAttempt,
+  type TruthCall,
+} from './run-report.js';
+
+const MODES = {
+  preview: DialMode.DIAL_MODE_PREVIEW,
+  progressive: DialMode.DIAL_MODE_PROGRESSIVE,
+  predictive: DialMode.DIAL_MODE_PREDICTIVE,
+  agentless: DialMode.DIAL_MODE_AGENTLESS,
+} as const;
+
+const config = loadConfigOrExit({
+  logLevel: commonVars.logLevel,
+  dialerAddress: ['DIALER_ADDRESS', vars.string().default('127.0.0.1:50064')],
+  complianceAddress: ['COMPLIANCE_ADDRESS', vars.string().default('127.0.0.1:50062')],
+  leadIngestAddress: ['LEAD_INGEST_ADDRESS', vars.string().default('127.0.0.1:50063')],
+  mode: ['CAMPAIGN_MODE', vars.oneOf(['preview', 'progressive', 'predictive', 'agentless']).default('predictive')],
+  leads: ['CAMPAIGN_LEADS', vars.int(1, 100_000).default(80)],
+  /** Seed of the synthetic lead list. Fresh by default: compliance's caps remember numbers already called today. */
+  seed: ['CAMPAIGN_SEED', vars.int(0).default(() => Date.now() % 1_000_000_007)],
+  doNotCallEvery: ['CAMPAIGN_DNC_EVERY', vars.int(0).default(10)],
+  gateway: ['CAMPAIGN_GATEWAY', vars.string().default('carrier1')],
+  callerIds: ['CAMPAIGN_CALLER_IDS', vars.int(1, 10_000).default(60)],
+  amd: ['CAMPAIGN_AMD', vars.bool().default(true)],
+  skills: ['CAMPAIGN_SKILLS', vars.list().default([])],
+  /** The run ends at the latest after this long (then the campaign is stopped and calls finish). */
+  maxRunMs: ['CAMPAIGN_MAX_RUN_MS', vars.durationMs().default(600_000)],
+  groundTruthFile: ['GROUND_TRUTH_FILE', vars.string().optional()],
+});
+
+const campaignId = `run-${Date.now().toString(36)}`;
+const dialer = createClient(CampaignServiceClient, config.dialerAddress, { defaultDeadlineMs: 10_000 });
+const compliance = createClient(ComplianceServiceClient, config.complianceAddress, { defaultDeadlineMs: 10_000 });
+const leadIngest = createClient(LeadServiceClient, config.leadIngestAddress, { defaultDeadlineMs: 120_000 });
+const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+
+// Synthetic numbers from a seeded generator (same seed, same list): half Chinese mobiles, half
+// New York numbers, so some are inside a legal calling window at any hour of the day.
+function syntheticNumbers(count: number, seed: number): string[] {
+  let state = seed >>> 0 || 1;
+  const next = (): number => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
+  const digits = (n: number): string => String(Math.floor(next() * 10 ** n)).padStart(n, '0');
+  return Array.from({ length: count }, (_, i) =>
+    i % 2 === 0 ? `+86139${digits(8)}` : `+1212${2 + Math.floor(next() * 8)}${digits(6)}`,
+  );
+}
+
+async function importLeads(numbers: readonly string[]): Promise<ImportResponse> {
+  const csv = `姓名,手机,编号\n${numbers.map((phone, i) => `客户${i + 1},${phone},c${i + 1}`).join('\n')}\n`;
+  const reply = await new Promise<ImportResponse>((resolve, reject) => {
+    const call = leadIngest.import(new Metadata(), (error, response) => (error ? reject(error) : resolve(response)));
+    call.write({
+      header: {
+        listId: campaignId,
+        campaignId,
+        defaultRegion: 'CN',
+        format: 'csv',
+        fileName: `${campaignId}.csv`,
+        columnMapping: {},
+        encoding: '',
+        sheetName: '',
+        jobId: `${campaignId}-import`,
+        delimiter: '',
+        dedupByExternalId: false,
+      },
+    } satisfies ImportRequest);
+    call.write({ chunk: Buffer.from(csv) } satisfies ImportRequest);
+    call.end();
+  });
+  if (reply.job?.state !== ImportJobState.IMPORT_JOB_STATE_SUCCEEDED)
+    throw new Error(`lead import failed: ${reply.job?.failureReason ?? 'no job'}`);
+  return reply;
+}
+
+function campaignSettings(callerIds: string[]): Campaign {
+  const mode = MODES[config.mode];
+  return {
+    campaignId,
+    name: `${config.mode} run ${campaignId}`,
+    dialMode: mode,
+    state: CampaignState.CAMPAIGN_STATE_UNSPECIFIED,
+    leadLists: [{ listId: campaignId, tier: '', tags: [], region: '', intent: '', customFields: {} }],
+    hours: { startHour: 0, endHour: 24, weekdays: [] },
+    callerIds,
+    gateway: config.gateway,
+    retryPolicy: undefined,
+    machineAction: MachineAction.MACHINE_ACTION_HANG_UP,
+    machineMessage: '',
+    abandonMessage: 'silence_stream://1500',
+    maxAttemptsPerLead: 3,
+    preview: mode === DialMode.DIAL_MODE_PREVIEW ? { offerTimeoutMs: 30_000 } : undefined,
+    progressive: mode === DialMode.DIAL_MODE_PROGRESSIVE ? { ratio: 1.5 } : undefined,
+    predictive: mode === DialMode.DIAL_MODE_PREDICTIVE ? { targetAbandonRate: 0.03, maxDialRatio: 3 } : undefined,
+    agentless:
+      mode === DialMode.DIAL_MODE_AGENTLESS
+        ? { maxConcurrentCalls: 10, callsPerSecond: 2, prompt: 'silence_stream://1000', digitTimeoutMs: 8_000 }
+        : undefined,
+    requiredSkills: config.skills,
+    rulePacks: [],
+    lineClass: 'standard',
+    amd: config.amd,
+    ringTimeoutMs: 25_000,
+    script: 'demo-script',
+    createdAt: undefined,
+    updatedAt: undefined,
+    version: 0,
+  };
+}
+
+const ms = (t: Timestamp | undefined): number | undefined =>
+  t === undefined ? undefined : t.seconds * 1000 + Math.round(t.nanos / 1e6);
+
+function toRunAttempt(a: Attempt): RunAttempt {
+  const t = a.timeline;
+  return {
+    attemptId: a.ref?.attemptId ?? '',
+    leadId: a.ref?.leadId ?? '',
+    outcome: attemptOutcomeToJSON(a.outcome)
+      .replace(/^ATTEMPT_OUTCOME_/, '')
+      .toLowerCase(),
+    callId: a.callId,
+    hangupCause: a.hangupCause,
+    complianceCheckId: a.complianceCheckId,
+    denied: a.outcome === AttemptOutcome.ATTEMPT_OUTCOME_DENIED,
+    amdVerdict: a.amdVerdict,
+    originatedAtMs: ms(t?.originatedAt),
+    answeredAtMs: ms(t?.answeredAt),
+    bridgedAtMs: ms(t?.bridgedAt),
+    endedAtMs: ms(t?.endedAt),
+  };
+}
+
+async function allAttempts(): Promise<Attempt[]> {
+  const attempts: Attempt[] = [];
+  for (let pageToken = ''; ;) {
+    const page = await unary(
+      dialer.listAttempts,
+      dialer,
+      { campaignId, leadId: '', page: { pageSize: 1000, pageToken } },
+      new Metadata(),
+    );
+    attempts.push(...page.attempts);
+    pageToken = page.page?.nextPageToken ?? '';
+    if (!pageToken) return attempts;
+  }
+}
+
+function line(f: CampaignFigures, elapsedMs: number): string {
+  const denied =
+    Object.entries(f.deniedByReason)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || '-';
+  const failed =
+    Object.entries(f.failedByCause)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || '-';
+  const windows =
+    f.abandonWindows
+      .map((w) => `${w.rulePack}/${w.windowDays}d ${(100 * w.rate).toFixed(1)}% left ${w.budgetLeft}`)
+      .join(', ') || '-';
+  return (
+    `t=${String(Math.round(elapsedMs / 1000)).padStart(4)}s ${campaignStateToJSON(f.state).replace('CAMPAIGN_STATE_', '').toLowerCase()} ` +
+    `dialed=${f.dialed} ringing=${f.ringing} answered=${f.answered} connected=${f.connected} abandoned=${f.abandoned} ` +
+    `(${(100 * f.abandonRate).toFixed(1)}%; ${windows}) machines=${f.machines} in-flight=${f.inFlight} hopper=${f.leadsInHopper} ` +
+    `agents ready/talk/wrap/paused=${f.agentsReady}/${f.agentsTalking}/${f.agentsWrapUp}/${f.agentsPaused} ` +
+    `occupancy=${(100 * f.occupancy).toFixed(1)}% ratio=${f.pacingRatio.toFixed(2)} failed: ${failed} denied: ${denied}`
+  );
+}
+
+/** Follows WatchCampaign until `done` says so (or the stream ends), printing a line a second. */
+async function watch(startedAt: number, done: (f: CampaignFigures) => boolean): Promise<CampaignFigures | undefined> {
+  const stream = dialer.watchCampaign({ campaignId }, new Metadata(), { deadline: Number.POSITIVE_INFINITY });
+  let last: CampaignFigures | undefined;
+  let printedAt = 0;
+  try {
+    for await (const message of stream as AsyncIterable<WatchCampaignResponse>) {
+      const figures = message.figures;
+      if (figures === undefined) continue;
+      last = figures;
+      if (Date.now() - printedAt >= 1_000) {
+        printedAt = Date.now();
+        out(line(figures, Date.now() - startedAt));
+      }
+      if (done(figures)) break;
+    }
+  } finally {
+    stream.cancel();
+  }
+  return last;
+}
+
+async function main(): Promise<void> {
+  const numbers = syntheticNumbers(config.leads, config.seed);
+  const callerIds = Array.from({ length: config.callerIds }, (_, i) => `+86105${String(1_000_000 + i)}`);
+  if (config.doNotCallEvery > 0)
+    for (let i = 0; i < numbers.length; i += config.doNotCallEvery)
+      await unary(
+        compliance.addDoNotCall,
+        compliance,
+        {
+          phone: numbers[i]!,
+          source: 'local-run',
+          campaignId,
+          kind: DoNotCallKind.DO_NOT_CALL_KIND_INTERNAL,
+          actor: 'run-campaign',
+        },
+        new Metadata(),
+      );
+  const imported = await importLeads(numbers);
+  out(
+    `lead-ingest: accepted ${imported.job?.rowsAccepted ?? 0}, rejected ${imported.job?.rowsRejected ?? 0}, duplicate ${imported.job?.rowsDuplicate ?? 0}`,
+  );
+  await unary(dialer.createCampaign, dialer, { campaign: campaignSettings(callerIds) }, new Metadata());
+  await unary(dialer.startCampaign, dialer, { campaignId }, new Metadata());
+  out(`campaign ${campaignId}: ${config.mode}, ${numbers.length} leads (seed ${config.seed}), started`);
+
+  const startedAt = Date.now();
+  let idleSince = 0;
+  // Done: finished, or nothing in flight and nothing due for 5 s after the first dial (the rest
+  // wait for retries hours away), or out of time.
+  await watch(startedAt, (f) => {
+    if (f.state === CampaignState.CAMPAIGN_STATE_FINISHED) return true;
+    if (Date.now() - startedAt > config.maxRunMs) return true;
+    const idle = f.dialed > 0 && f.inFlight === 0 && f.leadsInHopper === 0;
+    idleSince = idle ? idleSince || Date.now() : 0;
+    return idleSince > 0 && Date.now() - idleSince > 5_000;
+  });
+  const stopped = await unary(dialer.getCampaign, dialer, { campaignId }, new Metadata());
+  if (stopped.campaign?.state !== CampaignState.CAMPAIGN_STATE_FINISHED)
+    await unary(dialer.stopCampaign, dialer, { campaignId }, new Metadata());
+  // Calls in flight finish after a stop; wait for them (bounded).
+  const final = await watch(startedAt, (f) => f.inFlight === 0 || Date.now() - startedAt > config.maxRunMs + 120_000);
+
+  const attempts = (await allAttempts()).map(toRunAttempt);
+  const truth: TruthCall[] =
+    config.groundTruthFile && existsSync(config.groundTruthFile)
+      ? readFileSync(config.groundTruthFile, 'utf8')
+          .split('\n')
+          .filter((l) => l.trim())
+          .map((l) => JSON.parse(l) as TruthCall)
+      : [];
+  const matched = matchGroundTruth(truth, attempts);
+  for (const m of matched.mismatches.slice(0, 10)) out(`ground truth mismatch: call ${m.callId}: ${m.why}`);
+  const f = final;
+  const summary = {
+    campaignId,
+    mode: config.mode,
+    dialed: f?.dialed ?? 0,
+    answered: f?.answered ?? 0,
+    connected: f?.connected ?? 0,
+    abandoned: f?.abandoned ?? 0,
+    abandonRate: f?.abandonRate ?? 0,
+    machines: f?.machines ?? 0,
+    occupancy: f?.occupancy ?? 0,
+    deniedByReason: f?.deniedByReason ?? {},
+    attempts: attempts.length,
+    groundTruthCalls: truth.length,
+    attemptsMatchingGroundTruth: matched.matching,
+    leadsDialedTwiceAtOnce: leadsDialedTwiceAtOnce(attempts),
+    deniedDialed: deniedDialed(attempts),
+    elapsedMs: Date.now() - startedAt,
+  };
+  out(
+    `summary: ${summary.dialed} dialed, ${summary.answered} answered, ${summary.connected} connected, ${summary.abandoned} abandoned ` +
+      `(${(100 * summary.abandonRate).toFixed(2)}%), occupancy ${(100 * summary.occupancy).toFixed(1)}%, ${summary.attempts} attempts stored, ` +
+      `${summary.attemptsMatchingGroundTruth}/${summary.groundTruthCalls} ground-truth calls matched, ` +
+      `${summary.leadsDialedTwiceAtOnce} leads dialed twice at once, ${summary.deniedDialed} refused dials placed`,
+  );
+  out(JSON.stringify(summary));
+}
+
+try {
+  await main();
+} finally {
+  dialer.close();
+  compliance.close();
+  leadIngest.close();
+}
