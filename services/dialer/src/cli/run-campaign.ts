@@ -60,23 +60,28 @@ const config = loadConfigOrExit({
   /** The run ends at the latest after this long (then the campaign is stopped and calls finish). */
   maxRunMs: ['CAMPAIGN_MAX_RUN_MS', vars.durationMs().default(600_000)],
   groundTruthFile: ['GROUND_TRUTH_FILE', vars.string().optional()],
+  /** The id the campaign is created with (agent-sim logs its agents in to it). */
+  campaignId: ['CAMPAIGN_ID', vars.string().default(() => `run-${Date.now().toString(36)}`)],
 });
 
-const campaignId = `run-${Date.now().toString(36)}`;
+const campaignId = config.campaignId;
 const dialer = createClient(CampaignServiceClient, config.dialerAddress, { defaultDeadlineMs: 10_000 });
 const compliance = createClient(ComplianceServiceClient, config.complianceAddress, { defaultDeadlineMs: 10_000 });
 const leadIngest = createClient(LeadServiceClient, config.leadIngestAddress, { defaultDeadlineMs: 120_000 });
 const out = (line: string): boolean => process.stdout.write(`${line}\n`);
 
-// Synthetic numbers from a seeded generator (same seed, same list): half Chinese mobiles, half
-// New York numbers, so some are inside a legal calling window at any hour of the day.
+// Synthetic numbers from a seeded generator (same seed, same list): Chinese mobiles, New York
+// numbers and British mobiles in turn, so some are inside a legal calling window at any hour.
 function syntheticNumbers(count: number, seed: number): string[] {
   let state = seed >>> 0 || 1;
   const next = (): number => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
   const digits = (n: number): string => String(Math.floor(next() * 10 ** n)).padStart(n, '0');
-  return Array.from({ length: count }, (_, i) =>
-    i % 2 === 0 ? `+86139${digits(8)}` : `+1212${2 + Math.floor(next() * 8)}${digits(6)}`,
-  );
+  const kinds = [
+    () => `+86139${digits(8)}`,
+    () => `+1212${2 + Math.floor(next() * 8)}${digits(6)}`,
+    () => `+447911${digits(6)}`,
+  ];
+  return Array.from({ length: count }, (_, i) => kinds[i % kinds.length]!());
 }
 
 async function importLeads(numbers: readonly string[]): Promise<ImportResponse> {
@@ -201,26 +206,36 @@ function line(f: CampaignFigures, elapsedMs: number): string {
   );
 }
 
-/** Follows WatchCampaign until `done` says so (or the stream ends), printing a line a second. */
+/**
+ * Follows WatchCampaign until `done` says so, printing a line a second. A broken stream (the dialer
+ * restarting) is followed again after a pause, for at most a minute without figures.
+ */
 async function watch(startedAt: number, done: (f: CampaignFigures) => boolean): Promise<CampaignFigures | undefined> {
-  const stream = dialer.watchCampaign({ campaignId }, new Metadata(), { deadline: Number.POSITIVE_INFINITY });
   let last: CampaignFigures | undefined;
   let printedAt = 0;
-  try {
-    for await (const message of stream as AsyncIterable<WatchCampaignResponse>) {
-      const figures = message.figures;
-      if (figures === undefined) continue;
-      last = figures;
-      if (Date.now() - printedAt >= 1_000) {
-        printedAt = Date.now();
-        out(line(figures, Date.now() - startedAt));
+  let lastFiguresAt = Date.now();
+  for (;;) {
+    const stream = dialer.watchCampaign({ campaignId }, new Metadata(), { deadline: Number.POSITIVE_INFINITY });
+    try {
+      for await (const message of stream as AsyncIterable<WatchCampaignResponse>) {
+        const figures = message.figures;
+        if (figures === undefined) continue;
+        last = figures;
+        lastFiguresAt = Date.now();
+        if (Date.now() - printedAt >= 1_000) {
+          printedAt = Date.now();
+          out(line(figures, Date.now() - startedAt));
+        }
+        if (done(figures)) return last;
       }
-      if (done(figures)) break;
+    } catch (error) {
+      if (Date.now() - lastFiguresAt > 60_000) throw error;
+      out(`watch interrupted (${(error as Error).message.slice(0, 80)}); following again`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    } finally {
+      stream.cancel();
     }
-  } finally {
-    stream.cancel();
   }
-  return last;
 }
 
 async function main(): Promise<void> {
@@ -271,7 +286,9 @@ async function main(): Promise<void> {
       ? readFileSync(config.groundTruthFile, 'utf8')
           .split('\n')
           .filter((l) => l.trim())
-          .map((l) => JSON.parse(l) as TruthCall)
+          .map((l) => JSON.parse(l) as TruthCall & { party?: string })
+          // Agents' phones are legs too; the campaign's calls are the customers'.
+          .filter((call) => call.party !== 'agent')
       : [];
   const matched = matchGroundTruth(truth, attempts);
   for (const m of matched.mismatches.slice(0, 10)) out(`ground truth mismatch: call ${m.callId}: ${m.why}`);
@@ -288,6 +305,8 @@ async function main(): Promise<void> {
     occupancy: f?.occupancy ?? 0,
     deniedByReason: f?.deniedByReason ?? {},
     attempts: attempts.length,
+    /** Attempts never closed after the campaign stopped and its calls ended: a lead lost in flight. */
+    attemptsLeftOpen: attempts.filter((a) => a.endedAtMs === undefined).length,
     groundTruthCalls: truth.length,
     attemptsMatchingGroundTruth: matched.matching,
     leadsDialedTwiceAtOnce: leadsDialedTwiceAtOnce(attempts),

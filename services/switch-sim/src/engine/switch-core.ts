@@ -17,6 +17,8 @@ import { runOutboundCall, type OriginateReport } from './outbound-call.js';
 /** One line of ground truth: what really happened to a call (number masked). */
 export interface GroundTruthRecord {
   readonly uuid: string;
+  /** `agent` for a `user/<id>` leg (an agent's phone), `customer` for every other. */
+  readonly party: 'agent' | 'customer';
   readonly number: string;
   readonly outcome: string;
   readonly cause: string;
@@ -421,7 +423,7 @@ export class SwitchCore {
       report,
     ).finally(() => {
       this.legs.delete(uuid);
-      this.deps.recordTruth(truth(leg, plan, number, startedUs));
+      this.deps.recordTruth(truth(leg, plan, number, startedUs, endpoint.kind === 'user' ? 'agent' : 'customer'));
     });
     return leg;
   }
@@ -505,11 +507,18 @@ function variable(request: DialTarget, name: string): string | undefined {
   return found;
 }
 
-function truth(leg: CallLeg, plan: CallPlan, number: string, startedUs: number): GroundTruthRecord {
+function truth(
+  leg: CallLeg,
+  plan: CallPlan,
+  number: string,
+  startedUs: number,
+  party: 'agent' | 'customer',
+): GroundTruthRecord {
   const answeredUs = leg.answeredAtUs;
   const endedUs = leg.endedAtUs || leg.now();
   return {
     uuid: leg.uuid,
+    party,
     number: maskNumber(number),
     outcome: plan.outcome,
     cause: leg.channel.hangupCause ?? 'NORMAL_CLEARING',

@@ -14,8 +14,9 @@ export class Processes {
     script: string,
     env: Record<string, string>,
     isReady: (line: Record<string, unknown>) => boolean = () => true,
+    args: readonly string[] = [],
   ): Promise<{ child: ChildProcess; ready: Record<string, unknown> }> {
-    const child = spawn(process.execPath, [script], {
+    const child = spawn(process.execPath, [script, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

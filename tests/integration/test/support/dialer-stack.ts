@@ -1,0 +1,208 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { testUrls, uniqueName } from '@outbound/testkit';
+import { Processes } from './processes.js';
+
+// The whole platform as real processes for one campaign: switch-sim (a seeded far end writing its
+// ground truth), media over ESL, compliance, lead-ingest, the dialer and agent-sim; the main job's
+// driver runs a campaign through their public APIs and prints one JSON line of figures.
+
+export const servicePath = (name: string, file = 'main.js') =>
+  fileURLToPath(new URL(`../../../../services/${name}/dist/src/${file}`, import.meta.url));
+
+const urls = { NATS_URL: testUrls.nats, REDIS_URL: testUrls.redis, DATABASE_URL: testUrls.database, LOG_LEVEL: 'warn' };
+const readyAs = (message: string) => (line: Record<string, unknown>) =>
+  line['msg'] === message && typeof line['port'] === 'number';
+
+/** A fast, mixed far end: people, machines, busy, no answer, invalid numbers. */
+export const FAST_SCENARIO = {
+  name: 'dialer end to end',
+  rules: [
+    {
+      outcomes: [
+        {
+          weight: 50,
+          outcome: 'human',
+          ringMs: { min: 1_000, max: 4_000 },
+          talkMs: { min: 3_000, max: 8_000 },
+          amdDelayMs: { min: 500, max: 1_000 },
+          dtmf: [{ atMs: 2_000, digits: '1' }],
+        },
+        {
+          weight: 10,
+          outcome: 'machine',
+          ringMs: { min: 1_000, max: 3_000 },
+          talkMs: 6_000,
+          amdDelayMs: { min: 800, max: 1_500 },
+          beepMs: 3_000,
+        },
+        { weight: 15, outcome: 'busy', ringMs: { min: 300, max: 1_500 } },
+        { weight: 10, outcome: 'no_answer' },
+        { weight: 10, outcome: 'invalid' },
+        { weight: 5, outcome: 'decline', ringMs: 1_000 },
+      ],
+    },
+  ],
+  agents: { answerMs: { min: 200, max: 600 } },
+};
+
+export interface Stack {
+  readonly dir: string;
+  readonly groundTruthFile: string;
+  readonly dialerAddress: string;
+  readonly complianceAddress: string;
+  readonly leadIngestAddress: string;
+  readonly dialerEnv: Record<string, string>;
+  startDialer(): Promise<ChildProcess>;
+  startAgents(campaignId: string, count: number): Promise<ChildProcess>;
+  stopAll(): void;
+}
+
+export async function startStack(options: { ringTimeoutMs?: number; speedUp?: number } = {}): Promise<Stack> {
+  const processes = new Processes();
+  const probe = uniqueName('e2e')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_');
+  const dir = mkdtempSync(join(tmpdir(), 'dialer-e2e-'));
+  const scenarioFile = join(dir, 'scenario.json');
+  writeFileSync(scenarioFile, JSON.stringify(FAST_SCENARIO));
+  const groundTruthFile = join(dir, 'ground-truth.jsonl');
+  try {
+    const sim = await processes.start(servicePath('switch-sim'), {}, (l) => l['msg'] === 'switch-sim listening', [
+      '--listen',
+      '127.0.0.1:0',
+      '--scenario',
+      scenarioFile,
+      '--seed',
+      '7',
+      '--speed-up',
+      String(options.speedUp ?? 2),
+      '--ground-truth',
+      groundTruthFile,
+    ]);
+    const media = await processes.start(
+      servicePath('media'),
+      {
+        ...urls,
+        ESL_NODES: `fs1=127.0.0.1:${String(sim.ready['port'])}:ClueCon`,
+        GRPC_ADDRESS: '127.0.0.1:0',
+        DEFAULT_GATEWAY: 'carrier1',
+        RECORDINGS_DIR: join(dir, 'recordings'),
+      },
+      readyAs('media started'),
+    );
+    const blindIndexKey = randomBytes(32).toString('base64');
+    const compliance = await processes.start(
+      servicePath('compliance'),
+      {
+        ...urls,
+        GRPC_ADDRESS: '127.0.0.1:0',
+        COMPLIANCE_DB_SCHEMA: `${probe}_compliance`,
+        COMPLIANCE_REDIS_PREFIX: probe,
+        COMPLIANCE_DURABLE_PREFIX: probe,
+        COMPLIANCE_BLIND_INDEX_SECRET: blindIndexKey,
+        BLIND_INDEX_KEY: blindIndexKey,
+      },
+      readyAs('compliance ready'),
+    );
+    const complianceAddress = `127.0.0.1:${String(compliance.ready['port'])}`;
+    const revealToken = randomBytes(16).toString('hex');
+    const leads = await processes.start(
+      servicePath('lead-ingest'),
+      {
+        ...urls,
+        GRPC_ADDRESS: '127.0.0.1:0',
+        HTTP_ADDRESS: '127.0.0.1:0',
+        LEAD_INGEST_SCHEMA: `${probe}_leads`,
+        DEAD_NUMBERS_DURABLE: `${probe}_dead`,
+        OPT_OUTS_DURABLE: `${probe}_optout`,
+        PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+        BLIND_INDEX_KEY: blindIndexKey,
+        DEFAULT_REGION: 'CN',
+        COMPLIANCE_ADDRESS: complianceAddress,
+        PII_REVEAL_GRANTS: `dialer:${createHash('sha256').update(revealToken).digest('hex')}`,
+      },
+      readyAs('lead-ingest ready'),
+    );
+    const leadIngestAddress = `127.0.0.1:${String(leads.ready['port'])}`;
+    // A fixed port, so a restarted dialer is found where the driver and agent-sim look for it.
+    const dialerPort = 20_000 + Math.floor(Math.random() * 20_000);
+    const dialerAddress = `127.0.0.1:${String(dialerPort)}`;
+    const dialerEnv: Record<string, string> = {
+      ...urls,
+      GRPC_ADDRESS: dialerAddress,
+      DIALER_SCHEMA: `${probe}_dialer`,
+      DIALER_REDIS_PREFIX: probe,
+      DIALER_DURABLE_PREFIX: probe,
+      MEDIA_ADDRESS: `127.0.0.1:${String(media.ready['port'])}`,
+      COMPLIANCE_ADDRESS: complianceAddress,
+      LEAD_INGEST_ADDRESS: leadIngestAddress,
+      LEAD_INGEST_REVEAL_TOKEN: revealToken,
+      WRAP_UP_MS: '1000',
+    };
+    return {
+      dir,
+      groundTruthFile,
+      dialerAddress,
+      complianceAddress,
+      leadIngestAddress,
+      dialerEnv,
+      startDialer: async () => (await processes.start(servicePath('dialer'), dialerEnv, readyAs('dialer ready'))).child,
+      startAgents: async (campaignId, count) =>
+        (
+          await processes.start(
+            servicePath('agent-sim'),
+            {
+              ...urls,
+              DIALER_ADDRESS: dialerAddress,
+              CAMPAIGN_IDS: campaignId,
+              AGENTS: String(count),
+              AGENT_ID_BASE: String(1000 + Math.floor(Math.random() * 8000)),
+              SEED: '3',
+            },
+            (l) => l['msg'] === 'agent-sim ready',
+          )
+        ).child,
+      stopAll: () => processes.stopAll(),
+    };
+  } catch (error) {
+    processes.stopAll();
+    throw error;
+  }
+}
+
+/** The main job's driver as a process; resolves with its last JSON line and everything it printed. */
+export async function runCampaign(
+  stack: Stack,
+  env: Record<string, string>,
+  onLine: (line: string) => void = () => undefined,
+): Promise<{ summary: Record<string, unknown>; output: string[] }> {
+  const child = spawn(process.execPath, [servicePath('dialer', 'cli/run-campaign.js')], {
+    env: {
+      ...process.env,
+      DIALER_ADDRESS: stack.dialerAddress,
+      COMPLIANCE_ADDRESS: stack.complianceAddress,
+      LEAD_INGEST_ADDRESS: stack.leadIngestAddress,
+      GROUND_TRUTH_FILE: stack.groundTruthFile,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const output: string[] = [];
+  const lines = createInterface({ input: child.stdout });
+  lines.on('line', (line) => {
+    output.push(line);
+    onLine(line);
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`the driver exited with ${String(code)}:\n${output.slice(-20).join('\n')}`);
+  const last = [...output].reverse().find((l) => l.startsWith('{'));
+  if (last === undefined) throw new Error(`the driver printed no JSON line:\n${output.slice(-20).join('\n')}`);
+  return { summary: JSON.parse(last) as Record<string, unknown>, output };
+}
