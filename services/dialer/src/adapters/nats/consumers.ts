@@ -1,0 +1,106 @@
+// The dialer's JetStream consumers: media's calls.* facts for every campaign (one durable per
+// kind, dialer-owned; the engine is idempotent: timeline facts keep their first values, counts are
+// once per fact), and tasks.call.* (a lead scheduled in its campaign).
+
+import { events, type Bus, type ConsumerHandle } from '@outbound/bus';
+import type { CallFact, CallTask } from '../../use-cases/engine.js';
+
+export interface DialerConsumersOptions {
+  /** Durable name prefix, e.g. `dialer` (one set of durables shared by every dialer replica). */
+  durablePrefix: string;
+  onCallFact(fact: CallFact): Promise<void>;
+  onTask(task: CallTask): Promise<void>;
+  /**
+   * Where durables created for the first time start (default `new`: a first start does not replay
+   * the streams' retained history); an existing durable always resumes where it stopped, which is
+   * what carries calls across a restart.
+   */
+  deliverFrom?: 'all' | 'new';
+}
+
+export async function startDialerConsumers(bus: Bus, options: DialerConsumersOptions): Promise<ConsumerHandle[]> {
+  const from = { deliverFrom: options.deliverFrom ?? 'new' } as const;
+  const base = (
+    data: { campaignId: string; leadId: string; attemptId: string; callId: string; node: string },
+    occurredAt: string,
+  ) => ({
+    campaignId: data.campaignId,
+    leadId: data.leadId,
+    attemptId: data.attemptId,
+    callId: data.callId,
+    node: data.node,
+    at: new Date(occurredAt),
+  });
+  const p = options.durablePrefix;
+  return Promise.all([
+    bus.consume({
+      event: events.callOriginated,
+      durable: `${p}_calls_originated`,
+      ...from,
+      handler: ({ event }) => options.onCallFact({ ...base(event.data, event.occurredAt), kind: 'originated' }),
+    }),
+    bus.consume({
+      event: events.callRinging,
+      durable: `${p}_calls_ringing`,
+      ...from,
+      handler: ({ event }) => options.onCallFact({ ...base(event.data, event.occurredAt), kind: 'ringing' }),
+    }),
+    bus.consume({
+      event: events.callAnswered,
+      durable: `${p}_calls_answered`,
+      ...from,
+      handler: ({ event }) => options.onCallFact({ ...base(event.data, event.occurredAt), kind: 'answered' }),
+    }),
+    bus.consume({
+      event: events.callAmd,
+      durable: `${p}_calls_amd`,
+      ...from,
+      handler: ({ event }) =>
+        options.onCallFact({
+          ...base(event.data, event.occurredAt),
+          kind: 'amd',
+          verdict: event.data.verdict,
+          detectMs: event.data.detectMs,
+        }),
+    }),
+    bus.consume({
+      event: events.callBridged,
+      durable: `${p}_calls_bridged`,
+      ...from,
+      handler: ({ event }) =>
+        options.onCallFact({
+          ...base(event.data, event.occurredAt),
+          kind: 'bridged',
+          agentCallId: event.data.agentCallId,
+        }),
+    }),
+    bus.consume({
+      event: events.callHangup,
+      durable: `${p}_calls_hangup`,
+      ...from,
+      handler: ({ event }) =>
+        options.onCallFact({
+          ...base(event.data, event.occurredAt),
+          kind: 'hangup',
+          cause: event.data.cause,
+          sipStatus: event.data.sipStatus,
+          billsec: event.data.billsec,
+          answered: event.data.answered,
+        }),
+    }),
+    bus.consume({
+      event: events.callTask,
+      durable: `${p}_tasks_call`,
+      ...from,
+      handler: ({ event }) =>
+        options.onTask({
+          campaignId: event.data.campaignId,
+          leadId: event.data.leadId,
+          priority: event.data.priority,
+          ...(event.data.notBefore ? { notBefore: new Date(event.data.notBefore) } : {}),
+          ...(event.data.script ? { script: event.data.script } : {}),
+          ...(event.data.lineClass ? { lineClass: event.data.lineClass } : {}),
+        }),
+    }),
+  ]);
+}

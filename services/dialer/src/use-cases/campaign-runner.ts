@@ -1,0 +1,462 @@
+// One running campaign on this engine: its calls in flight (a rebuildable in-memory view of the
+// open attempts), its pacer, and a tick every `tickMs` that refills the hopper, decides how many
+// calls to launch for the mode, leases leads, checks compliance immediately before originate and
+// dials. Calls' later life is handled in handle-call-event.ts.
+
+import type { Logger } from '@outbound/telemetry';
+import { afterDenial } from '../domain/call-outcome.js';
+import { planDials, type AbandonAction } from '../domain/dial-plan.js';
+import type { Attempt, AttemptOutcome, Campaign } from '../domain/model.js';
+import { createPacer, type Pacer, type PacerEvent } from '../domain/pacing/index.js';
+import type { EngineDeps, EngineOptions, Lease } from './engine-deps.js';
+import type { ComplianceGate, LeadRecord } from './ports.js';
+
+export type LiveState = 'dialing' | 'ringing' | 'amd' | 'waiting' | 'connecting' | 'with_agent' | 'robot' | 'ending';
+
+/** A call of the campaign in flight, as this engine sees it (its record is the attempt row). */
+export interface LiveCall {
+  readonly attemptId: string;
+  readonly leadId: string;
+  /** The pacer's number for the call. */
+  readonly pacerId: number;
+  state: LiveState;
+  lease?: Lease;
+  callId?: string;
+  node?: string;
+  /** Clear number, kept in memory only while the call lives (opt-out); never logged. */
+  phone?: string;
+  answeredAtMs?: number;
+  amdVerdict?: 'human' | 'machine' | 'unknown';
+  /** Preview: the agent who accepted; a follow-up bound to one agent. */
+  agentId?: string;
+  presetAgent?: boolean;
+  bridged: boolean;
+  abandoned: boolean;
+  optedOut: boolean;
+  abandonTimer?: NodeJS.Timeout;
+  adoptTimer?: NodeJS.Timeout;
+}
+
+/** Everything the runner and the call handler share. */
+export interface EngineContext {
+  readonly deps: EngineDeps;
+  readonly options: EngineOptions;
+  readonly log: Logger;
+  now(): Date;
+  newId(): string;
+  /** Something about the campaign's figures may have changed. */
+  notify(campaignId: string): void;
+  /** Ends an attempt that never became a call (denied, not callable, originate failed). */
+  finishWithoutCall(
+    runner: CampaignRunner,
+    call: LiveCall,
+    outcome: AttemptOutcome,
+    lead: { retryAt: Date } | { closeReason: string },
+    cause?: string,
+  ): Promise<void>;
+  /** The pacer's number for an agent id. */
+  agentNumber(agentId: string): number;
+  /** Answered calls still waiting try the ready agents again (an agent freed on another replica). */
+  retryWaiting(runner: CampaignRunner): Promise<void>;
+  /** Preview mode's tick: offer leads to ready agents (preview.ts). */
+  offerPreview(runner: CampaignRunner): Promise<void>;
+}
+
+/** A lead leased and begun as an attempt, waiting for its compliance check. */
+interface Pending {
+  readonly call: LiveCall;
+  readonly attempt: Attempt;
+  readonly lead: LeadRecord;
+  readonly callerId: string;
+}
+
+export class CampaignRunner {
+  readonly calls = new Map<string, LiveCall>();
+  private readonly pacer: Pacer;
+  private readonly startedAtMs: number;
+  private nextPacerId = 1;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private launching = true;
+  private stopped = false;
+  /** In-flight work started by ticks (originates, checks), awaited by stop(). */
+  private readonly work = new Set<Promise<unknown>>();
+  private abandon: {
+    action: AbandonAction;
+    at: number;
+    windows: Awaited<ReturnType<ComplianceGate['abandonStatus']>>['windows'];
+  } = { action: 'continue', at: 0, windows: [] };
+  private cpsTokens = 0;
+  private lastTickMs = 0;
+  private callerIndex = 0;
+  /** lead-ingest cursors per list; `done` when read to the end, re-read after `listRescanMs`. */
+  private readonly listCursors = new Map<string, { next?: string; doneAtMs?: number }>();
+  private lastRefillMs = 0;
+  private lastFinishCheckMs = 0;
+  lastDecisionLaunch = 0;
+
+  constructor(
+    public campaign: Campaign,
+    private readonly ctx: EngineContext,
+  ) {
+    this.startedAtMs = ctx.now().getTime();
+    this.pacer = createPacer(
+      {
+        channelCapacity: ctx.options.channelsPerCampaign,
+        maxCps: ctx.options.callsPerSecond,
+        abandonAfterMs: ctx.options.abandonAfterMs,
+      },
+      { onDecision: (decision) => ctx.deps.decisions.record(campaign.campaignId, decision, ctx.now()) },
+    );
+  }
+
+  get campaignId(): string {
+    return this.campaign.campaignId;
+  }
+
+  get isLaunching(): boolean {
+    return this.launching && !this.stopped;
+  }
+
+  t(): number {
+    return this.ctx.now().getTime() - this.startedAtMs;
+  }
+
+  feed(event: PacerEvent): void {
+    if (this.campaign.settings.modeSettings.mode === 'predictive') this.pacer.onEvent(event);
+  }
+
+  newCall(attemptId: string, leadId: string, state: LiveState): LiveCall {
+    const call: LiveCall = {
+      attemptId,
+      leadId,
+      pacerId: this.nextPacerId++,
+      state,
+      bridged: false,
+      abandoned: false,
+      optedOut: false,
+    };
+    this.calls.set(attemptId, call);
+    return call;
+  }
+
+  abandonWindows() {
+    return this.abandon.windows;
+  }
+
+  /** Starts ticking (adopted calls are added by the engine before). */
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => {
+      if (this.ticking) return;
+      this.ticking = this.tick()
+        .catch((error: unknown) =>
+          this.ctx.log.error({ err: error, campaignId: this.campaignId }, 'campaign tick failed'),
+        )
+        .finally(() => {
+          this.ticking = undefined;
+        });
+    }, this.ctx.options.tickMs);
+  }
+
+  pause(): void {
+    this.launching = false;
+  }
+
+  resume(campaign: Campaign): void {
+    this.campaign = campaign;
+    this.launching = true;
+  }
+
+  /** Stops launching and ticking; waits for the tick and the dials in hand (calls in flight live on). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.ticking;
+    await Promise.allSettled([...this.work]);
+  }
+
+  track<T>(promise: Promise<T>): Promise<T> {
+    this.work.add(promise);
+    void promise.finally(() => this.work.delete(promise)).catch(() => undefined);
+    return promise;
+  }
+
+  /** One tick: refill, decide, dial; finish the campaign when nothing is left. */
+  async tick(): Promise<void> {
+    if (this.stopped) return;
+    const nowMs = this.ctx.now().getTime();
+    const elapsed = this.lastTickMs === 0 ? this.ctx.options.tickMs : nowMs - this.lastTickMs;
+    this.lastTickMs = nowMs;
+    const cps =
+      this.campaign.settings.modeSettings.mode === 'agentless'
+        ? Math.min(this.ctx.options.callsPerSecond, this.campaign.settings.modeSettings.callsPerSecond)
+        : this.ctx.options.callsPerSecond;
+    this.cpsTokens = Math.min(cps, this.cpsTokens + (cps * elapsed) / 1000);
+
+    if (!this.isLaunching) return;
+    await this.refillIfLow(nowMs);
+    await this.refreshAbandonStatus(nowMs);
+    if (this.campaign.settings.modeSettings.mode === 'preview') {
+      await this.ctx.offerPreview(this);
+      await this.finishIfDone(nowMs);
+      return;
+    }
+    const agents = await this.ctx.deps.agents.counts(this.campaignId);
+    const live = [...this.calls.values()];
+    const unbridged = live.filter((c) => !c.bridged && c.state !== 'ending' && c.state !== 'robot').length;
+    const waiting = live.filter((c) => c.state === 'waiting' || c.state === 'connecting').length;
+    if (agents.ready > 0 && live.some((c) => c.state === 'waiting')) await this.ctx.retryWaiting(this);
+    let pacerLaunch: number | undefined;
+    if (this.campaign.settings.modeSettings.mode === 'predictive') {
+      pacerLaunch = this.pacer.decide({
+        nowMs: this.t(),
+        agentsLoggedIn: agents.loggedIn,
+        agentsReady: agents.ready,
+        agentsTalking: agents.talking + agents.reserved,
+        agentsWrapUp: agents.wrapUp,
+        callsRinging: live.filter((c) => c.state === 'dialing' || c.state === 'ringing' || c.state === 'amd').length,
+        callsWaitingForAgent: waiting,
+        channelsInUse: this.calls.size,
+        channelCapacity: this.ctx.options.channelsPerCampaign,
+        maxCps: cps,
+      });
+    }
+    const hopperSize = await this.ctx.deps.hopper.size(this.campaignId);
+    const plan = planDials({
+      mode: this.campaign.settings.modeSettings,
+      agentsReady: agents.ready,
+      inFlight: this.calls.size,
+      unbridged,
+      ...(pacerLaunch === undefined ? {} : { pacerLaunch }),
+      channelsFree: this.ctx.options.channelsPerCampaign - this.calls.size,
+      cpsBudget: Math.floor(this.cpsTokens),
+      leadsAvailable: hopperSize,
+      abandon: this.abandon.action,
+    });
+    this.lastDecisionLaunch = plan.launch;
+    if (plan.launch > 0) {
+      this.cpsTokens -= plan.launch;
+      const leases = await this.ctx.deps.hopper.pop(this.campaignId, plan.launch);
+      if (leases.length > 0) await this.launch(leases);
+    }
+    await this.finishIfDone(nowMs);
+  }
+
+  /** The caller ID for the next dial: the campaign's, least recently used first. */
+  takeCallerId(): string {
+    const ids = this.campaign.settings.callerIds;
+    return ids[this.callerIndex++ % ids.length] ?? '';
+  }
+
+  /** Begins attempts for the leases, reads the numbers, checks compliance in one batch, dials the allowed. */
+  async launch(leases: readonly Lease[], presetAgentId?: string): Promise<void> {
+    const begun = await Promise.all(leases.map((lease) => this.begin(lease)));
+    const pending = (
+      await Promise.all(begun.map(async (b) => (b ? this.readLead(b.call, b.attempt) : undefined)))
+    ).filter((p): p is Pending => p !== undefined);
+    if (presetAgentId) for (const p of pending) Object.assign(p.call, { agentId: presetAgentId, presetAgent: true });
+    await this.checkAndDial(pending);
+  }
+
+  /** The attempt row for a leased lead (undefined: the lead is not open or already in a call). */
+  async begin(lease: Lease, attemptId = this.ctx.newId()): Promise<{ call: LiveCall; attempt: Attempt } | undefined> {
+    const attempt = await this.ctx.deps.attempts.begin({
+      attemptId,
+      campaignId: this.campaignId,
+      leadId: lease.leadId,
+      dialMode: this.campaign.settings.modeSettings.mode,
+    });
+    if (!attempt) {
+      // Closed, rescheduled or in a call already: the database said no; drop the lease.
+      await this.ctx.deps.hopper.complete(this.campaignId, lease.leadId, lease.token);
+      return undefined;
+    }
+    const call = this.newCall(attempt.attemptId, lease.leadId, 'dialing');
+    call.lease = lease;
+    const stored = await this.ctx.deps.leads.get(this.campaignId, lease.leadId);
+    if (stored?.agentId) call.agentId = stored.agentId;
+    return { call, attempt };
+  }
+
+  /** The lead's clear number under the reveal grant (audited by compliance). */
+  async readLead(call: LiveCall, attempt: Attempt): Promise<Pending | undefined> {
+    let lead: LeadRecord | undefined;
+    try {
+      lead = await this.ctx.deps.leadDirectory.getLead(call.leadId, { reveal: true });
+    } catch (error) {
+      this.ctx.log.warn({ err: error, campaignId: this.campaignId, attemptId: call.attemptId }, 'lead read failed');
+      await this.ctx.finishWithoutCall(
+        this,
+        call,
+        'failed',
+        { retryAt: new Date(this.ctx.now().getTime() + 60_000) },
+        'LEAD_READ_FAILED',
+      );
+      return undefined;
+    }
+    if (!lead || !lead.callable) {
+      await this.ctx.finishWithoutCall(this, call, 'denied', { closeReason: 'not_callable' }, 'LEAD_NOT_CALLABLE');
+      return undefined;
+    }
+    call.phone = lead.phone;
+    return { call, attempt, lead, callerId: this.takeCallerId() };
+  }
+
+  /** CheckDialBatch immediately before originate: only what compliance allowed is dialed. */
+  async checkAndDial(pending: readonly Pending[]): Promise<void> {
+    if (pending.length === 0) return;
+    const { deps } = this.ctx;
+    let verdicts;
+    try {
+      verdicts = await deps.compliance.checkDialBatch(
+        pending.map((p) => ({
+          campaignId: this.campaignId,
+          leadId: p.call.leadId,
+          phone: p.lead.phone,
+          callerId: p.callerId,
+        })),
+      );
+    } catch (error) {
+      // No verdict, no dial: the leads are due again a little later.
+      this.ctx.log.warn({ err: error, campaignId: this.campaignId, count: pending.length }, 'compliance check failed');
+      const retryAt = new Date(this.ctx.now().getTime() + 30_000);
+      await Promise.all(pending.map((p) => this.denied(p, ['CHECK_FAILED'], { retryAt })));
+      return;
+    }
+    await Promise.all(
+      pending.map(async (p, i) => {
+        const verdict = verdicts[i];
+        if (!verdict || !verdict.allowed) {
+          const reasons = verdict && !verdict.allowed ? verdict.reasons : ['NO_VERDICT'];
+          if (verdict && !verdict.allowed && verdict.checkId)
+            await deps.attempts.record(p.call.attemptId, { complianceCheckId: verdict.checkId });
+          await this.denied(p, reasons, afterDenial(reasons, this.ctx.now(), this.ctx.options.deniedRetryMs));
+          return;
+        }
+        await deps.attempts.record(p.call.attemptId, {
+          complianceCheckId: verdict.checkId,
+          checkedAt: this.ctx.now(),
+          callerId: p.callerId,
+        });
+        await this.track(this.originate(p, verdict.checkId));
+      }),
+    );
+  }
+
+  private async denied(p: Pending, reasons: readonly string[], lead: { retryAt: Date } | { closeReason: string }) {
+    await this.ctx.deps.attempts.record(p.call.attemptId, { denialReasons: reasons, checkedAt: this.ctx.now() });
+    await this.ctx.deps.counters.countOnce(
+      this.campaignId,
+      p.call.attemptId,
+      'denied',
+      reasons.map((r) => `denied:${r}` as const),
+    );
+    await this.ctx.finishWithoutCall(this, p.call, 'denied', lead);
+  }
+
+  private async originate(p: Pending, checkId: string): Promise<void> {
+    const { deps } = this.ctx;
+    const settings = this.campaign.settings;
+    this.feed({ type: 'call_originated', tMs: this.t(), callId: p.call.pacerId });
+    await deps.counters.countOnce(this.campaignId, p.call.attemptId, 'dialed', ['dialed']);
+    this.ctx.notify(this.campaignId);
+    try {
+      const { callId, node } = await deps.calls.originate({
+        campaignId: this.campaignId,
+        leadId: p.call.leadId,
+        attemptId: p.call.attemptId,
+        destination: p.lead.phone,
+        callerId: p.callerId,
+        gateway: settings.gateway,
+        amd: settings.amd,
+        ringTimeoutMs: settings.ringTimeoutMs,
+        complianceCheckId: checkId,
+      });
+      p.call.callId = callId;
+      p.call.node = node;
+      if (p.call.state === 'dialing') p.call.state = 'ringing';
+      await deps.attempts.record(p.call.attemptId, { callId, node, originatedAt: this.ctx.now() });
+    } catch (error) {
+      this.ctx.log.warn({ err: error, campaignId: this.campaignId, attemptId: p.call.attemptId }, 'originate failed');
+      this.feed({ type: 'call_failed', tMs: this.t(), callId: p.call.pacerId, cause: 'NETWORK_OUT_OF_ORDER' });
+      const earlier = await deps.attempts.outcomesOf(this.campaignId, p.call.leadId);
+      const step = deps.nextStep(settings.retryRules, settings.maxAttemptsPerLead, earlier, 'failed', this.ctx.now());
+      await this.ctx.finishWithoutCall(this, p.call, 'failed', step, 'ORIGINATE_FAILED');
+    }
+  }
+
+  private async refreshAbandonStatus(nowMs: number): Promise<void> {
+    if (nowMs - this.abandon.at < this.ctx.options.abandonStatusEveryMs) return;
+    try {
+      const status = await this.ctx.deps.compliance.abandonStatus(this.campaignId);
+      this.abandon = { action: status.action, windows: status.windows, at: nowMs };
+    } catch (error) {
+      // Keep the last answer a while; compliance still refuses each dial over the limit at the gate.
+      this.abandon = { ...this.abandon, at: nowMs };
+      this.ctx.log.warn({ err: error, campaignId: this.campaignId }, 'abandon status unavailable');
+    }
+  }
+
+  /** Tops the hopper up: new leads from lead-ingest into campaign_leads, then the due ones into Redis. */
+  async refillIfLow(nowMs: number, force = false): Promise<void> {
+    const { deps, options } = this.ctx;
+    if (!force && nowMs - this.lastRefillMs < 1_000) return;
+    this.lastRefillMs = nowMs;
+    const size = await deps.hopper.size(this.campaignId);
+    if (!force && size >= options.hopperLowWater) return;
+    const fresh = await deps.campaigns.get(this.campaignId);
+    if (fresh) this.campaign = fresh;
+    let due = await deps.leads.due(this.campaignId, new Date(nowMs), options.hopperTarget);
+    if (due.length < options.hopperTarget) {
+      await this.readLists(nowMs);
+      due = await deps.leads.due(this.campaignId, new Date(nowMs), options.hopperTarget);
+    }
+    await deps.hopper.add(
+      this.campaignId,
+      due.map((l) => ({ leadId: l.leadId, priority: l.priority, dueAt: l.nextAttemptAt })),
+    );
+  }
+
+  /** One page of each list not read to its end (or due for a re-read). */
+  private async readLists(nowMs: number): Promise<void> {
+    const { deps, options } = this.ctx;
+    for (const selection of this.campaign.settings.leadLists) {
+      const key = JSON.stringify(selection);
+      const cursor = this.listCursors.get(key) ?? {};
+      if (cursor.doneAtMs !== undefined && nowMs - cursor.doneAtMs < options.listRescanMs) continue;
+      const page = await deps.leadDirectory.listLeads(selection, {
+        pageSize: options.listPageSize,
+        ...(cursor.next ? { pageToken: cursor.next } : {}),
+      });
+      await deps.leads.add(
+        this.campaignId,
+        page.items.filter((l) => l.callable).map((l) => ({ leadId: l.leadId, listId: selection.listId })),
+      );
+      this.listCursors.set(key, page.next ? { next: page.next } : { doneAtMs: nowMs });
+    }
+  }
+
+  /** Every list read, no lead open, nothing in flight: running → finished. */
+  private async finishIfDone(nowMs: number): Promise<void> {
+    if (nowMs - this.lastFinishCheckMs < 2_000 || this.calls.size > 0) return;
+    this.lastFinishCheckMs = nowMs;
+    const listsRead = this.campaign.settings.leadLists.every(
+      (s) => this.listCursors.get(JSON.stringify(s))?.doneAtMs !== undefined,
+    );
+    if (!listsRead) return;
+    const counts = await this.ctx.deps.leads.counts(this.campaignId);
+    if (counts.open > 0 || counts.inFlight > 0 || this.calls.size > 0) return;
+    try {
+      await this.ctx.deps.campaigns.transition(this.campaignId, ['running'], 'finished');
+      this.ctx.log.info({ campaignId: this.campaignId }, 'campaign finished');
+      this.stopped = true;
+      if (this.timer) clearInterval(this.timer);
+      this.timer = undefined;
+      this.ctx.notify(this.campaignId);
+    } catch (error) {
+      this.ctx.log.warn({ err: error, campaignId: this.campaignId }, 'campaign could not be finished');
+    }
+  }
+}

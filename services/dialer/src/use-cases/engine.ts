@@ -1,0 +1,312 @@
+// The call engine: runs every running campaign on this process (adopting them and their open
+// attempts at start, so a restart loses no call), offers the campaign service its runtime
+// (started/paused/resumed/stopped), the live figures and the preview decisions, and takes the
+// facts of calls (calls.*) and the tasks (tasks.call.*) the NATS adapters deliver.
+
+import { randomUUID } from 'node:crypto';
+import type { Agent, AttemptOutcome, Campaign } from '../domain/model.js';
+import { CallHandler, type CallFact } from './handle-call-event.js';
+import { CampaignRunner, type EngineContext, type LiveCall } from './campaign-runner.js';
+import { DEFAULT_ENGINE_OPTIONS, type CampaignRuntime, type EngineDeps } from './engine-deps.js';
+import { PreviewDesk } from './preview.js';
+import type { CampaignFigures, FiguresSource, PreviewDecisions } from './ports.js';
+
+export type { CallFact } from './handle-call-event.js';
+export * from './engine-deps.js';
+
+/** A task for a lead (tasks.call.<campaign>): the rules service or an agent's follow-up. */
+export interface CallTask {
+  readonly campaignId: string;
+  readonly leadId: string;
+  readonly priority: number;
+  readonly notBefore?: Date;
+  readonly agentId?: string;
+  readonly script?: string;
+  readonly lineClass?: string;
+}
+
+export interface Engine {
+  /** Adopts every running (and paused) campaign and its open attempts, then ticks. */
+  start(): Promise<void>;
+  /** Stops launching, waits for the work in hand; calls in flight are adopted by the next start. */
+  stop(): Promise<void>;
+  readonly runtime: CampaignRuntime;
+  readonly figures: FiguresSource;
+  readonly preview: PreviewDecisions;
+  onCallFact(fact: CallFact): Promise<void>;
+  onTask(task: CallTask): Promise<void>;
+  /** Publishes attempts.completed of ended attempts not yet published (at start and periodically). */
+  republish(): Promise<number>;
+  /** Campaigns this engine runs now (tests, health). */
+  running(): string[];
+}
+
+export function createEngine(deps: EngineDeps): Engine {
+  const options = { ...DEFAULT_ENGINE_OPTIONS, ...deps.options };
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger.child({ component: 'engine' });
+  const runners = new Map<string, CampaignRunner>();
+  const listeners = new Map<string, Set<() => void>>();
+  const agentNumbers = new Map<string, number>();
+  let republishTimer: NodeJS.Timeout | undefined;
+  let unsubscribeAgents: (() => void) | undefined;
+  let stopping = false;
+
+  const notify = (campaignId: string) => {
+    for (const listener of listeners.get(campaignId) ?? []) {
+      try {
+        listener();
+      } catch (error) {
+        log.warn({ err: error, campaignId }, 'figures listener failed');
+      }
+    }
+  };
+
+  // The desk and the context refer to each other: the desk is set right below.
+  const desks: { preview?: PreviewDesk; handler?: CallHandler } = {};
+  const ctx: EngineContext = {
+    deps,
+    options,
+    log,
+    now,
+    newId: deps.newId ?? randomUUID,
+    notify,
+    agentNumber(agentId) {
+      let n = agentNumbers.get(agentId);
+      if (n === undefined) agentNumbers.set(agentId, (n = agentNumbers.size + 1));
+      return n;
+    },
+    offerPreview: async (runner) => desks.preview?.offerToReadyAgents(runner),
+    retryWaiting: async (runner) => desks.handler?.retryWaiting(runner),
+    async finishWithoutCall(runner: CampaignRunner, call: LiveCall, outcome: AttemptOutcome, lead, cause?: string) {
+      if (call.adoptTimer) clearTimeout(call.adoptTimer);
+      const ended = await deps.attempts.finish(call.attemptId, {
+        outcome,
+        endedAt: now(),
+        ...(cause ? { hangupCause: cause } : {}),
+        lead,
+      });
+      runner.calls.delete(call.attemptId);
+      await deps.hopper.complete(runner.campaignId, call.leadId, call.lease?.token);
+      if (call.presetAgent && call.agentId) await deps.agents.release(call.agentId, call.attemptId);
+      if (ended) {
+        const final = await deps.attempts.get(call.attemptId);
+        if (final)
+          await deps.publisher.completed(final, 'closeReason' in lead ? { closedReason: lead.closeReason } : {});
+      }
+      notify(runner.campaignId);
+    },
+  };
+  const preview = new PreviewDesk(ctx);
+  desks.preview = preview;
+  const handler = new CallHandler(ctx, (campaignId) => runners.get(campaignId));
+  desks.handler = handler;
+
+  /** Runs a campaign here: hopper rebuilt from PostgreSQL, open attempts adopted, ticking. */
+  async function adopt(campaign: Campaign): Promise<CampaignRunner> {
+    const existing = runners.get(campaign.campaignId);
+    if (existing) return existing;
+    const runner = new CampaignRunner(campaign, ctx);
+    runners.set(campaign.campaignId, runner);
+    const due = await deps.leads.due(campaign.campaignId, now(), options.hopperTarget);
+    await deps.hopper.rebuild(
+      campaign.campaignId,
+      due.map((l) => ({ leadId: l.leadId, priority: l.priority, dueAt: l.nextAttemptAt })),
+    );
+    for (const attempt of await deps.attempts.open(campaign.campaignId)) handler.adopt(runner, attempt);
+    if (campaign.state !== 'running') runner.pause();
+    runner.start();
+    log.info({ campaignId: campaign.campaignId, adopted: runner.calls.size, hopper: due.length }, 'campaign adopted');
+    notify(campaign.campaignId);
+    return runner;
+  }
+
+  /** Agents' changes: the pacer's agent events, and waiting calls try the agent who became ready. */
+  function onAgentChange(agent: Agent, previous: Agent | undefined): void {
+    if (previous?.state === agent.state) return;
+    const id = ctx.agentNumber(agent.agentId);
+    for (const campaignId of agent.campaignIds) {
+      const runner = runners.get(campaignId);
+      if (!runner) continue;
+      const tMs = runner.t();
+      if (agent.state === 'ready') {
+        runner.feed({ type: 'agent_ready', tMs, agentId: id, login: !previous || previous.state === 'logged_out' });
+        void handler
+          .retryWaiting(runner)
+          .catch((error: unknown) => log.warn({ err: error, campaignId }, 'waiting calls not connected'));
+      } else if (agent.state === 'talking') {
+        const call = agent.attemptId ? runner.calls.get(agent.attemptId) : undefined;
+        runner.feed({ type: 'agent_busy', tMs, agentId: id, callId: call?.pacerId ?? 0 });
+      } else if (agent.state === 'wrap_up') runner.feed({ type: 'agent_wrapup', tMs, agentId: id });
+      else if (agent.state === 'logged_out') runner.feed({ type: 'agent_logout', tMs, agentId: id });
+      notify(campaignId);
+    }
+  }
+
+  /** attempts.completed not yet published (a crash between finish and publish); one bad attempt does not block the rest. */
+  async function republish(): Promise<number> {
+    let published = 0;
+    for (;;) {
+      const batch = await deps.attempts.unpublished(100);
+      let done = 0;
+      for (const attempt of batch) {
+        try {
+          const lead = await deps.leads.get(attempt.campaignId, attempt.leadId);
+          await deps.publisher.completed(
+            attempt,
+            lead?.status === 'closed' && lead.closedReason ? { closedReason: lead.closedReason } : {},
+          );
+          done++;
+        } catch (error) {
+          log.warn({ err: error, attemptId: attempt.attemptId }, 'attempts.completed not republished');
+        }
+      }
+      published += done;
+      if (batch.length < 100 || done === 0) return published;
+    }
+  }
+
+  const runtime: CampaignRuntime = {
+    async started(campaign) {
+      await deps.compliance.setCampaignPolicy(campaign);
+      const runner = runners.get(campaign.campaignId) ?? (await adopt(campaign));
+      runner.resume(campaign);
+      notify(campaign.campaignId);
+    },
+    async paused(campaign) {
+      runners.get(campaign.campaignId)?.pause();
+      notify(campaign.campaignId);
+    },
+    async resumed(campaign) {
+      await deps.compliance.setCampaignPolicy(campaign);
+      const runner = runners.get(campaign.campaignId) ?? (await adopt(campaign));
+      runner.resume(campaign);
+      notify(campaign.campaignId);
+    },
+    async stopped(campaign) {
+      // Calls in flight end normally (their facts still arrive); nothing new is launched.
+      const runner = runners.get(campaign.campaignId);
+      runner?.pause();
+      await deps.hopper.clear(campaign.campaignId);
+      notify(campaign.campaignId);
+    },
+  };
+
+  const figures: FiguresSource = {
+    async current(campaignId): Promise<CampaignFigures> {
+      const runner = runners.get(campaignId);
+      const [campaign, counters, agents, hopper, leadCounts] = await Promise.all([
+        deps.campaigns.get(campaignId),
+        deps.counters.read(campaignId),
+        deps.agents.counts(campaignId),
+        deps.hopper.size(campaignId),
+        deps.leads.counts(campaignId),
+      ]);
+      const n = (name: string) => counters[name] ?? 0;
+      const byPrefix = (prefix: string) =>
+        Object.fromEntries(
+          Object.entries(counters)
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([k, v]) => [k.slice(prefix.length), v]),
+        );
+      const liveAnswers = Math.max(0, n('answered') - n('machines'));
+      const live = runner ? [...runner.calls.values()] : [];
+      const mode = campaign?.settings.modeSettings;
+      const unbridged = live.filter((c) => !c.bridged).length;
+      return {
+        campaignId,
+        state: campaign?.state ?? 'stopped',
+        at: now(),
+        dialed: n('dialed'),
+        ringing: live.filter((c) => c.state === 'ringing' || c.state === 'dialing').length,
+        answered: n('answered'),
+        connected: n('connected'),
+        abandoned: n('abandoned'),
+        machines: n('machines'),
+        inFlight: live.length,
+        abandonRate: liveAnswers > 0 ? n('abandoned') / liveAnswers : 0,
+        abandonWindows: (runner?.abandonWindows() ?? []).map((w) => ({
+          ...w,
+          budgetLeft: Math.max(0, Math.floor(w.limit * w.answered - w.abandoned)),
+        })),
+        agents,
+        occupancy: agents.loggedIn > 0 ? (agents.talking + agents.reserved) / agents.loggedIn : 0,
+        pacingRatio:
+          mode?.mode === 'progressive'
+            ? mode.ratio
+            : unbridged / Math.max(1, agents.ready + agents.reserved + agents.talking),
+        deniedByReason: byPrefix('denied:'),
+        failedByCause: byPrefix('failed:'),
+        leadsInHopper: hopper,
+        leadsClosed: leadCounts.closed,
+      };
+    },
+    onChange(campaignId, listener) {
+      let set = listeners.get(campaignId);
+      if (!set) listeners.set(campaignId, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(campaignId);
+      };
+    },
+  };
+
+  return {
+    runtime,
+    figures,
+    preview,
+    async start() {
+      stopping = false;
+      unsubscribeAgents = deps.agents.onChange(onAgentChange);
+      for (const campaign of await deps.campaigns.inStates(['running', 'paused'])) await adopt(campaign);
+      await republish();
+      republishTimer = setInterval(() => {
+        void republish().catch((error: unknown) => log.warn({ err: error }, 'republish failed'));
+      }, options.republishEveryMs);
+      republishTimer.unref();
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      if (republishTimer) clearInterval(republishTimer);
+      unsubscribeAgents?.();
+      await preview.withdrawAll();
+      await Promise.all([...runners.values()].map((r) => r.stop()));
+      for (const runner of runners.values())
+        for (const call of runner.calls.values()) {
+          if (call.abandonTimer) clearTimeout(call.abandonTimer);
+          if (call.adoptTimer) clearTimeout(call.adoptTimer);
+        }
+      runners.clear();
+    },
+    async onCallFact(fact) {
+      await handler.onFact(fact);
+    },
+    async onTask(task) {
+      const existing = await deps.leads.get(task.campaignId, task.leadId);
+      const listId = existing?.listId ?? (await deps.leadDirectory.getLead(task.leadId, { reveal: false }))?.listId;
+      if (!listId) {
+        log.warn({ campaignId: task.campaignId, leadId: task.leadId }, 'task for an unknown lead; ignored');
+        return;
+      }
+      const dueAt = task.notBefore ?? now();
+      await deps.leads.schedule(task.campaignId, {
+        leadId: task.leadId,
+        listId,
+        priority: task.priority,
+        nextAttemptAt: dueAt,
+        ...(task.agentId ? { agentId: task.agentId } : {}),
+        ...(task.script ? { script: task.script } : {}),
+        ...(task.lineClass ? { lineClass: task.lineClass } : {}),
+      });
+      const lead = await deps.leads.get(task.campaignId, task.leadId);
+      if (runners.has(task.campaignId) && lead?.status === 'open' && dueAt.getTime() <= now().getTime())
+        await deps.hopper.add(task.campaignId, [
+          { leadId: lead.leadId, priority: lead.priority, dueAt: lead.nextAttemptAt },
+        ]);
+    },
+    republish,
+    running: () => [...runners.keys()],
+  };
+}

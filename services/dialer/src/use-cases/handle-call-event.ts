@@ -1,0 +1,493 @@
+// The life of a placed call, driven by media's calls.* facts (delivered at least once, in any
+// order across kinds): the timeline goes to the attempt row (first values kept), the pacer hears
+// of it, an answered call goes to an agent within ABANDON_AFTER_MS or is abandoned (message,
+// hang-up, calls.abandoned), a machine gets the campaign's action, an agentless call plays its
+// prompt and takes one digit, and the hang-up ends the attempt with its outcome and the lead's
+// next step (retry or close) and publishes attempts.completed.
+
+import { callOutcome, pacerFailCause } from '../domain/call-outcome.js';
+import type { Attempt, Disposition } from '../domain/model.js';
+import type { CampaignRunner, EngineContext, LiveCall } from './campaign-runner.js';
+
+interface CallBase {
+  readonly campaignId: string;
+  readonly leadId: string;
+  readonly attemptId: string;
+  readonly callId: string;
+  readonly node: string;
+  readonly at: Date;
+}
+
+export type CallFact = CallBase &
+  (
+    | { readonly kind: 'originated' }
+    | { readonly kind: 'ringing' }
+    | { readonly kind: 'answered' }
+    | { readonly kind: 'amd'; readonly verdict: 'human' | 'machine' | 'unknown'; readonly detectMs: number }
+    | { readonly kind: 'bridged'; readonly agentCallId: string }
+    | {
+        readonly kind: 'hangup';
+        readonly cause: string;
+        readonly sipStatus?: number | undefined;
+        readonly billsec: number;
+        readonly answered: boolean;
+      }
+  );
+
+/** Digit an agentless customer presses: interested, or opt out. */
+const DIGIT_INTERESTED = '1';
+const DIGIT_OPT_OUT = '2';
+
+export class CallHandler {
+  constructor(
+    private readonly ctx: EngineContext,
+    /** The runner of a campaign this engine runs, adopting the attempt when it is open but unknown here. */
+    private readonly runnerFor: (campaignId: string) => CampaignRunner | undefined,
+  ) {}
+
+  /** One fact from calls.*; unknown attempts are ignored (another campaign's or long ended). */
+  async onFact(fact: CallFact): Promise<void> {
+    const { deps, log } = this.ctx;
+    const runner = this.runnerFor(fact.campaignId);
+    let call = runner?.calls.get(fact.attemptId);
+    if (!runner || !call) {
+      const attempt = await deps.attempts.get(fact.attemptId);
+      if (!attempt || attempt.outcome !== undefined || attempt.timeline.endedAt) {
+        log.debug({ attemptId: fact.attemptId, kind: fact.kind }, 'call event for no open attempt; ignored');
+        return;
+      }
+      if (!runner) {
+        // An open attempt of a campaign not running here: record the fact; end it on hang-up.
+        await this.recordFact(fact);
+        if (fact.kind === 'hangup') await this.finishStored(attempt, fact);
+        return;
+      }
+      call = this.adopt(runner, attempt);
+    }
+    if (!call.callId) {
+      call.callId = fact.callId;
+      call.node = fact.node;
+    }
+    await this.recordFact(fact);
+    switch (fact.kind) {
+      case 'originated':
+        return;
+      case 'ringing':
+        await deps.counters.countOnce(runner.campaignId, call.attemptId, 'ringing', ['ringing']);
+        if (call.state === 'dialing') call.state = 'ringing';
+        this.ctx.notify(runner.campaignId);
+        return;
+      case 'answered':
+        return this.answered(runner, call, fact.at);
+      case 'amd':
+        return this.amd(runner, call, fact.verdict);
+      case 'bridged':
+        return;
+      case 'hangup':
+        return this.hangup(runner, call, fact);
+    }
+  }
+
+  /** Rebuilds the in-memory view of an open attempt (after a restart, or a call placed by another owner). */
+  adopt(runner: CampaignRunner, attempt: Attempt): LiveCall {
+    const existing = runner.calls.get(attempt.attemptId);
+    if (existing) return existing;
+    const t = attempt.timeline;
+    const state = t.bridgedAt ? 'with_agent' : t.answeredAt ? 'waiting' : attempt.callId ? 'ringing' : 'dialing';
+    const call = runner.newCall(attempt.attemptId, attempt.leadId, state);
+    if (attempt.callId) call.callId = attempt.callId;
+    if (attempt.node) call.node = attempt.node;
+    if (attempt.agentId) call.agentId = attempt.agentId;
+    if (attempt.amdVerdict) call.amdVerdict = attempt.amdVerdict;
+    call.bridged = t.bridgedAt !== undefined;
+    call.abandoned = t.abandonedAt !== undefined;
+    if (t.answeredAt) call.answeredAtMs = t.answeredAt.getTime();
+    if (!attempt.callId) {
+      // Begun but maybe never originated: without any fact within the grace time it ends as failed.
+      call.adoptTimer = setTimeout(() => {
+        if (call.callId || !runner.calls.has(call.attemptId)) return;
+        void this.ctx
+          .finishWithoutCall(runner, call, 'failed', { retryAt: this.ctx.now() }, 'NOT_ORIGINATED')
+          .catch((error: unknown) =>
+            this.ctx.log.error({ err: error, attemptId: call.attemptId }, 'adopted attempt not ended'),
+          );
+      }, this.ctx.options.adoptGraceMs);
+      call.adoptTimer.unref();
+    } else if (state === 'waiting' && !call.abandoned) {
+      // Answered before the restart and not with an agent: try now; the 2 s from answer may be over.
+      this.armAbandon(runner, call);
+      void this.connect(runner, call);
+    }
+    return call;
+  }
+
+  private async recordFact(fact: CallFact): Promise<void> {
+    const at = fact.at;
+    const attempts = this.ctx.deps.attempts;
+    switch (fact.kind) {
+      case 'originated':
+        return attempts.record(fact.attemptId, { callId: fact.callId, node: fact.node, originatedAt: at });
+      case 'ringing':
+        return attempts.record(fact.attemptId, { ringingAt: at });
+      case 'answered':
+        return attempts.record(fact.attemptId, { answeredAt: at });
+      case 'amd':
+        return attempts.record(fact.attemptId, { amdVerdict: fact.verdict, amdAt: at });
+      case 'bridged':
+        return attempts.record(fact.attemptId, { bridgedAt: at, agentCallId: fact.agentCallId });
+      case 'hangup':
+        return;
+    }
+  }
+
+  private async answered(runner: CampaignRunner, call: LiveCall, at: Date): Promise<void> {
+    if (call.answeredAtMs !== undefined || call.state === 'ending') return;
+    call.answeredAtMs = at.getTime();
+    const settings = runner.campaign.settings;
+    await this.ctx.deps.counters.countOnce(runner.campaignId, call.attemptId, 'answered', ['answered']);
+    this.ctx.notify(runner.campaignId);
+    if (settings.amd && call.amdVerdict === undefined) {
+      call.state = 'amd';
+      return;
+    }
+    await this.live(runner, call);
+  }
+
+  private async amd(runner: CampaignRunner, call: LiveCall, verdict: 'human' | 'machine' | 'unknown'): Promise<void> {
+    if (call.amdVerdict !== undefined) return;
+    call.amdVerdict = verdict;
+    if (call.answeredAtMs === undefined || call.state === 'ending') return;
+    await this.live(runner, call);
+  }
+
+  /** The answer is known to be a person (or a machine with its verdict): serve it. */
+  private async live(runner: CampaignRunner, call: LiveCall): Promise<void> {
+    const settings = runner.campaign.settings;
+    const machine = call.amdVerdict === 'machine';
+    const answeredAtMs = call.answeredAtMs ?? this.ctx.now().getTime();
+    runner.feed({
+      type: 'call_answered',
+      tMs: runner.t(),
+      callId: call.pacerId,
+      detected: machine ? 'machine' : 'human',
+      answeredAtMs: Math.max(0, runner.t() - (this.ctx.now().getTime() - answeredAtMs)),
+    });
+    if (machine) {
+      await this.ctx.deps.counters.countOnce(runner.campaignId, call.attemptId, 'machine', ['machines']);
+      if (settings.machineAction !== 'pass_to_agent' || settings.modeSettings.mode === 'agentless') {
+        call.state = 'ending';
+        if (settings.machineAction === 'leave_message' && settings.machineMessage)
+          await this.quietly(call, 'play', () => this.ctx.deps.calls.play(call.callId!, settings.machineMessage));
+        runner.feed({
+          type: 'call_ended',
+          tMs: runner.t(),
+          callId: call.pacerId,
+          reason: 'amd_machine_hangup',
+          disposition: 'machine',
+        });
+        await this.quietly(call, 'hangup', () => this.ctx.deps.calls.hangup(call.callId!, 'NORMAL_CLEARING'));
+        return;
+      }
+    }
+    if (settings.modeSettings.mode === 'agentless') return this.robot(runner, call);
+    call.state = 'waiting';
+    this.armAbandon(runner, call);
+    await this.connect(runner, call);
+  }
+
+  private armAbandon(runner: CampaignRunner, call: LiveCall): void {
+    if (call.abandonTimer) return;
+    const left =
+      (call.answeredAtMs ?? this.ctx.now().getTime()) + this.ctx.options.abandonAfterMs - this.ctx.now().getTime();
+    call.abandonTimer = setTimeout(
+      () => {
+        void runner
+          .track(this.abandon(runner, call))
+          .catch((error: unknown) => this.ctx.log.error({ err: error, attemptId: call.attemptId }, 'abandon failed'));
+      },
+      Math.max(0, left),
+    );
+  }
+
+  /** Calls of the campaign still waiting for an agent try again (an agent became ready). */
+  async retryWaiting(runner: CampaignRunner): Promise<void> {
+    const waiting = [...runner.calls.values()]
+      .filter((c) => c.state === 'waiting')
+      .sort((a, b) => (a.answeredAtMs ?? 0) - (b.answeredAtMs ?? 0));
+    for (const call of waiting) if (!(await this.connect(runner, call))) return;
+  }
+
+  /** Reserves the longest-idle ready agent with the skills, pops the screen, bridges. False: no agent. */
+  async connect(runner: CampaignRunner, call: LiveCall): Promise<boolean> {
+    if (call.state !== 'waiting' || !call.callId) return true;
+    const { deps } = this.ctx;
+    call.state = 'connecting';
+    const request = {
+      campaignId: runner.campaignId,
+      attemptId: call.attemptId,
+      leadId: call.leadId,
+      skills: runner.campaign.settings.requiredSkills,
+    };
+    // Preview: the agent who accepted (reserved already). A follow-up bound to an agent: that
+    // agent first, then anyone rather than abandoning the customer.
+    const agent =
+      call.presetAgent && call.agentId
+        ? await deps.agents.get(call.agentId)
+        : ((call.agentId ? await deps.agents.reserve({ ...request, agentId: call.agentId }) : undefined) ??
+          (await deps.agents.reserve(request)));
+    if (!agent) {
+      if (call.state === 'connecting') call.state = 'waiting';
+      return false;
+    }
+    const attempt = await deps.attempts.get(call.attemptId);
+    if (call.state !== 'connecting' || !attempt) {
+      // Abandoned or hung up while the agent was being reserved.
+      await deps.agents.release(agent.agentId, call.attemptId);
+      return true;
+    }
+    call.agentId = agent.agentId;
+    await deps.attempts.record(call.attemptId, { agentId: agent.agentId });
+    await this.quietly(call, 'screen pop', () => deps.desk.screenPop(agent.agentId, attempt));
+    try {
+      const { agentCallId } = await deps.calls.bridge(call.callId, agent.endpoint);
+      if (call.state !== 'connecting') {
+        // The call ended while the agent's phone was being joined: the agent is free again.
+        await deps.agents.release(agent.agentId, call.attemptId);
+        return true;
+      }
+      call.state = 'with_agent';
+      call.bridged = true;
+      if (call.abandonTimer) clearTimeout(call.abandonTimer);
+      await deps.attempts.record(call.attemptId, { bridgedAt: this.ctx.now(), agentCallId });
+      await deps.agents.startTalking(agent.agentId, call.attemptId);
+      await deps.counters.countOnce(runner.campaignId, call.attemptId, 'connected', ['connected']);
+      const waitedMs = this.ctx.now().getTime() - (call.answeredAtMs ?? this.ctx.now().getTime());
+      runner.feed({
+        type: 'call_connected_to_agent',
+        tMs: runner.t(),
+        callId: call.pacerId,
+        agentId: this.ctx.agentNumber(agent.agentId),
+        waitedMs,
+      });
+      this.ctx.notify(runner.campaignId);
+      return true;
+    } catch (error) {
+      // The agent's phone did not take it, or the customer left: free the agent; try another in time.
+      this.ctx.log.warn({ err: error, attemptId: call.attemptId, agentId: agent.agentId }, 'bridge failed');
+      await deps.agents.release(agent.agentId, call.attemptId);
+      if (call.state === 'connecting') {
+        call.state = 'waiting';
+        if (call.presetAgent) call.presetAgent = false;
+        // The abandon timer fired while the bridge was being tried: no more time for another agent.
+        const deadline = (call.answeredAtMs ?? 0) + this.ctx.options.abandonAfterMs;
+        if (this.ctx.now().getTime() >= deadline) await this.abandon(runner, call);
+      }
+      return false;
+    }
+  }
+
+  /** No agent within the time: the identification message, hang up, calls.abandoned, counted. */
+  private async abandon(runner: CampaignRunner, call: LiveCall): Promise<void> {
+    if (call.state !== 'waiting' || call.bridged || !call.callId) return;
+    const { deps } = this.ctx;
+    call.state = 'ending';
+    call.abandoned = true;
+    const waitedMs = Math.max(0, this.ctx.now().getTime() - (call.answeredAtMs ?? this.ctx.now().getTime()));
+    await deps.attempts.record(call.attemptId, { abandonedAt: this.ctx.now() });
+    if (await deps.counters.countOnce(runner.campaignId, call.attemptId, 'abandoned', ['abandoned']))
+      await deps.publisher.abandoned({
+        campaignId: runner.campaignId,
+        leadId: call.leadId,
+        attemptId: call.attemptId,
+        callId: call.callId,
+        node: call.node ?? 'unknown',
+        waitedMs: Math.round(waitedMs),
+      });
+    runner.feed({ type: 'call_abandoned', tMs: runner.t(), callId: call.pacerId, waitedMs });
+    this.ctx.notify(runner.campaignId);
+    const message = runner.campaign.settings.abandonMessage;
+    if (message) await this.quietly(call, 'play', () => deps.calls.play(call.callId!, message));
+    await this.quietly(call, 'hangup', () => deps.calls.hangup(call.callId!, 'NORMAL_CLEARING'));
+  }
+
+  /** Agentless: the prompt, one digit: 1 = interested (intent A), 2 = opt out. */
+  private async robot(runner: CampaignRunner, call: LiveCall): Promise<void> {
+    const mode = runner.campaign.settings.modeSettings;
+    if (mode.mode !== 'agentless' || !call.callId) return;
+    const { deps } = this.ctx;
+    call.state = 'robot';
+    await deps.counters.countOnce(runner.campaignId, call.attemptId, 'connected', ['connected']);
+    this.ctx.notify(runner.campaignId);
+    let digits = '';
+    try {
+      await deps.calls.play(call.callId, mode.prompt);
+      digits = await deps.calls.collectDtmf(call.callId, { maxDigits: 1, timeoutMs: mode.digitTimeoutMs });
+    } catch (error) {
+      // The customer hung up during the prompt, most often; the hang-up ends the attempt.
+      this.ctx.log.debug({ err: error, attemptId: call.attemptId }, 'agentless prompt ended early');
+    }
+    if (digits) await deps.attempts.record(call.attemptId, { digits });
+    if (digits === DIGIT_INTERESTED) {
+      const disposition: Disposition = {
+        intent: 'A',
+        code: 'dtmf_interested',
+        notes: '',
+        followUpSameAgent: false,
+        agentId: 'agentless',
+        setAt: this.ctx.now(),
+      };
+      await deps.attempts.setDisposition(call.attemptId, disposition);
+    } else if (digits === DIGIT_OPT_OUT) {
+      const phone = call.phone ?? (await deps.leadDirectory.getLead(call.leadId, { reveal: true }))?.phone;
+      if (phone) {
+        await deps.compliance.optOut({
+          campaignId: runner.campaignId,
+          leadId: call.leadId,
+          attemptId: call.attemptId,
+          phone,
+        });
+        call.optedOut = true;
+      }
+    }
+    call.state = 'ending';
+    await this.quietly(call, 'hangup', () => deps.calls.hangup(call.callId!, 'NORMAL_CLEARING'));
+  }
+
+  private async hangup(
+    runner: CampaignRunner,
+    call: LiveCall,
+    fact: Extract<CallFact, { kind: 'hangup' }>,
+  ): Promise<void> {
+    if (call.abandonTimer) clearTimeout(call.abandonTimer);
+    if (call.adoptTimer) clearTimeout(call.adoptTimer);
+    const previous = call.state;
+    call.state = 'ending';
+    const attempt = await this.ctx.deps.attempts.get(call.attemptId);
+    if (!attempt) return;
+    const settings = runner.campaign.settings;
+    const answered = fact.answered || call.answeredAtMs !== undefined || attempt.timeline.answeredAt !== undefined;
+    const bridged = call.bridged || attempt.timeline.bridgedAt !== undefined;
+    const abandoned = call.abandoned || attempt.timeline.abandonedAt !== undefined;
+    const outcome = callOutcome({
+      cause: fact.cause,
+      sipStatus: fact.sipStatus,
+      answered,
+      bridged,
+      abandoned,
+      amdVerdict: call.amdVerdict ?? attempt.amdVerdict,
+      agentless: settings.modeSettings.mode === 'agentless',
+    });
+    // The pacer: failures before answer, abandons of customers who left while waiting, call ends.
+    if (!answered)
+      runner.feed({ type: 'call_failed', tMs: runner.t(), callId: call.pacerId, cause: pacerFailCause(outcome) });
+    else if (previous === 'waiting' || previous === 'connecting') {
+      const waitedMs = this.ctx.now().getTime() - (call.answeredAtMs ?? this.ctx.now().getTime());
+      if (!abandoned) runner.feed({ type: 'call_abandoned', tMs: runner.t(), callId: call.pacerId, waitedMs });
+      runner.feed({ type: 'call_ended', tMs: runner.t(), callId: call.pacerId, reason: 'abandoned' });
+    } else if (bridged && call.agentId) {
+      runner.feed({
+        type: 'call_ended',
+        tMs: runner.t(),
+        callId: call.pacerId,
+        reason: 'completed',
+        agentId: this.ctx.agentNumber(call.agentId),
+        disposition: 'human',
+      });
+    }
+    if (answered && previous === 'waiting' && !abandoned)
+      await this.ctx.deps.counters.countOnce(runner.campaignId, call.attemptId, 'abandoned', ['abandoned']);
+    if (!answered)
+      await this.ctx.deps.counters.countOnce(runner.campaignId, call.attemptId, 'failed', [`failed:${fact.cause}`]);
+    await this.finish(runner, call, attempt, outcome, fact);
+  }
+
+  private async finish(
+    runner: CampaignRunner,
+    call: LiveCall,
+    attempt: Attempt,
+    outcome: ReturnType<typeof callOutcome>,
+    fact: Extract<CallFact, { kind: 'hangup' }>,
+  ): Promise<void> {
+    const { deps } = this.ctx;
+    const settings = runner.campaign.settings;
+    const earlier = await deps.attempts.outcomesOf(runner.campaignId, call.leadId);
+    const lead = call.optedOut
+      ? { closeReason: 'opted_out' }
+      : deps.nextStep(settings.retryRules, settings.maxAttemptsPerLead, earlier, outcome, this.ctx.now());
+    const ended = await deps.attempts.finish(call.attemptId, {
+      outcome,
+      endedAt: fact.at,
+      hangupCause: fact.cause,
+      ...(fact.sipStatus === undefined ? {} : { sipStatus: fact.sipStatus }),
+      billsec: fact.billsec,
+      lead,
+    });
+    runner.calls.delete(call.attemptId);
+    await deps.hopper.complete(runner.campaignId, call.leadId, call.lease?.token);
+    const agentId = call.agentId ?? attempt.agentId;
+    if (agentId && !call.presetAgent) {
+      if (call.bridged || attempt.timeline.bridgedAt) {
+        await deps.agents.callEnded(agentId, call.attemptId);
+        const final = await deps.attempts.get(call.attemptId);
+        if (final) await this.quietly(call, 'desk', () => deps.desk.callEnded(agentId, final));
+      }
+    } else if (agentId && call.presetAgent) {
+      // Preview: the agent reserved for this call is done with it either way.
+      if (call.bridged) await deps.agents.callEnded(agentId, call.attemptId);
+      else await deps.agents.release(agentId, call.attemptId);
+    }
+    if (ended) {
+      const final = await deps.attempts.get(call.attemptId);
+      if (final) await deps.publisher.completed(final, 'closeReason' in lead ? { closedReason: lead.closeReason } : {});
+    }
+    this.ctx.notify(runner.campaignId);
+  }
+
+  /** Ends an open attempt this engine does not run (its campaign is not running here). */
+  private async finishStored(attempt: Attempt, fact: Extract<CallFact, { kind: 'hangup' }>): Promise<void> {
+    const { deps } = this.ctx;
+    const campaign = await deps.campaigns.get(attempt.campaignId);
+    const outcome = callOutcome({
+      cause: fact.cause,
+      sipStatus: fact.sipStatus,
+      answered: fact.answered || attempt.timeline.answeredAt !== undefined,
+      bridged: attempt.timeline.bridgedAt !== undefined,
+      abandoned: attempt.timeline.abandonedAt !== undefined,
+      amdVerdict: attempt.amdVerdict,
+      agentless: attempt.dialMode === 'agentless',
+    });
+    const earlier = await deps.attempts.outcomesOf(attempt.campaignId, attempt.leadId);
+    const lead = campaign
+      ? deps.nextStep(
+          campaign.settings.retryRules,
+          campaign.settings.maxAttemptsPerLead,
+          earlier,
+          outcome,
+          this.ctx.now(),
+        )
+      : { closeReason: 'campaign_gone' };
+    const ended = await deps.attempts.finish(attempt.attemptId, {
+      outcome,
+      endedAt: fact.at,
+      hangupCause: fact.cause,
+      ...(fact.sipStatus === undefined ? {} : { sipStatus: fact.sipStatus }),
+      billsec: fact.billsec,
+      lead,
+    });
+    await deps.hopper.complete(attempt.campaignId, attempt.leadId);
+    if (attempt.agentId && attempt.timeline.bridgedAt) await deps.agents.callEnded(attempt.agentId, attempt.attemptId);
+    if (ended) {
+      const final = await deps.attempts.get(attempt.attemptId);
+      if (final) await deps.publisher.completed(final, 'closeReason' in lead ? { closedReason: lead.closeReason } : {});
+    }
+  }
+
+  /** Media commands on a call that may already be gone: a failure is logged, never thrown into the flow. */
+  private async quietly(call: LiveCall, what: string, fn: () => Promise<unknown>): Promise<void> {
+    try {
+      await fn();
+    } catch (error) {
+      this.ctx.log.debug({ err: error, attemptId: call.attemptId, what }, 'call command failed');
+    }
+  }
+}

@@ -1,0 +1,149 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { createPool, loadMigrations, migrate } from '@outbound/store';
+import { testUrls, uniqueName } from '@outbound/testkit';
+import { SqlCampaignLeadStore } from '../../src/adapters/sql/campaign-leads-repo.js';
+import { PacingDecisionLog } from '../../src/adapters/sql/pacing-decisions-repo.js';
+import type { PacingDecision } from '../../src/domain/pacing/index.js';
+
+const pool = createPool({ url: testUrls.database, applicationName: 'dialer-leads-test' });
+after(() => pool.end());
+const migrations = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+
+const NOW = new Date('2026-12-02T10:00:00Z');
+
+async function store(): Promise<{ leads: SqlCampaignLeadStore; schema: string; campaignId: string }> {
+  const schema = uniqueName('dialer').toLowerCase();
+  await migrate(pool, { schema, migrations: await loadMigrations(migrations) });
+  const campaignId = uniqueName('camp');
+  await pool.query(
+    `INSERT INTO "${schema}".campaigns (campaign_id, name, state, dial_mode, settings) VALUES ($1, 'test', 'running', 'progressive', '{}')`,
+    [campaignId],
+  );
+  return { leads: new SqlCampaignLeadStore(pool, schema, () => NOW), schema, campaignId };
+}
+
+const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
+
+test('campaign-leads: add keeps the first row of a lead; due is priority first, then time, only open and due', async () => {
+  const { leads, schema, campaignId } = await store();
+  assert.equal(
+    await leads.add(campaignId, [
+      { leadId: 'a', listId: 'L', nextAttemptAt: minutes(-30) },
+      { leadId: 'b', listId: 'L', priority: 5, nextAttemptAt: minutes(-1) },
+      { leadId: 'c', listId: 'L', nextAttemptAt: minutes(-60) },
+      { leadId: 'later', listId: 'L', priority: 9, nextAttemptAt: minutes(10) },
+      { leadId: 'd', listId: 'L' },
+    ]),
+    5,
+  );
+  // A second fill: only new leads count; existing ones keep their values.
+  assert.equal(
+    await leads.add(campaignId, [
+      { leadId: 'a', listId: 'L', priority: 100 },
+      { leadId: 'e', listId: 'L2', nextAttemptAt: minutes(-5) },
+    ]),
+    1,
+  );
+  assert.equal((await leads.get(campaignId, 'a'))?.priority, 0);
+  const due = await leads.due(campaignId, NOW, 10);
+  assert.deepEqual(
+    due.map((l) => l.leadId),
+    ['b', 'c', 'a', 'e', 'd'],
+  );
+  assert.deepEqual(
+    (await leads.due(campaignId, NOW, 2)).map((l) => l.leadId),
+    ['b', 'c'],
+  );
+  await pool.query(`UPDATE "${schema}".campaign_leads SET status = 'in_flight' WHERE lead_id = 'b'`);
+  await pool.query(
+    `UPDATE "${schema}".campaign_leads SET status = 'closed', closed_reason = 'connected' WHERE lead_id = 'c'`,
+  );
+  assert.deepEqual(
+    (await leads.due(campaignId, NOW, 10)).map((l) => l.leadId),
+    ['a', 'e', 'd'],
+  );
+  assert.deepEqual(await leads.counts(campaignId), { open: 4, inFlight: 1, closed: 1, due: 3 });
+  // A closed lead is never reopened by a fill.
+  assert.equal(await leads.add(campaignId, [{ leadId: 'c', listId: 'L' }]), 0);
+  assert.equal((await leads.get(campaignId, 'c'))?.status, 'closed');
+  assert.equal(await leads.get(campaignId, 'nobody'), undefined);
+});
+
+test('campaign-leads: a task schedules a new lead, reschedules an open one, reopens a closed one, not one in flight or closed for good', async () => {
+  const { leads, schema, campaignId } = await store();
+  await leads.schedule(campaignId, {
+    leadId: 'new',
+    listId: 'L',
+    priority: 3,
+    nextAttemptAt: minutes(5),
+    agentId: 'ag1',
+  });
+  const created = await leads.get(campaignId, 'new');
+  assert.equal(created?.status, 'open');
+  assert.equal(created?.priority, 3);
+  assert.equal(created?.agentId, 'ag1');
+  assert.deepEqual(created?.nextAttemptAt, minutes(5));
+
+  await leads.add(campaignId, [
+    { leadId: 'open', listId: 'L' },
+    { leadId: 'flying', listId: 'L' },
+    { leadId: 'done', listId: 'L' },
+    { leadId: 'invalid', listId: 'L' },
+    { leadId: 'optout', listId: 'L' },
+  ]);
+  await pool.query(`UPDATE "${schema}".campaign_leads SET status = 'in_flight' WHERE lead_id = 'flying'`);
+  await pool.query(
+    `UPDATE "${schema}".campaign_leads SET status = 'closed', closed_reason = lead_id WHERE lead_id IN ('done')`,
+  );
+  await pool.query(
+    `UPDATE "${schema}".campaign_leads SET status = 'closed', closed_reason = 'invalid_number' WHERE lead_id = 'invalid'`,
+  );
+  await pool.query(
+    `UPDATE "${schema}".campaign_leads SET status = 'closed', closed_reason = 'opted_out' WHERE lead_id = 'optout'`,
+  );
+  for (const leadId of ['open', 'flying', 'done', 'invalid', 'optout'])
+    await leads.schedule(campaignId, {
+      leadId,
+      listId: 'L',
+      priority: 7,
+      nextAttemptAt: minutes(30),
+      script: 'follow-up',
+    });
+
+  const open = await leads.get(campaignId, 'open');
+  assert.equal(open?.priority, 7);
+  assert.deepEqual(open?.nextAttemptAt, minutes(30));
+  assert.equal(open?.script, 'follow-up');
+  assert.equal((await leads.get(campaignId, 'flying'))?.status, 'in_flight');
+  assert.equal((await leads.get(campaignId, 'flying'))?.priority, 0);
+  const reopened = await leads.get(campaignId, 'done');
+  assert.equal(reopened?.status, 'open');
+  assert.equal(reopened?.closedReason, undefined);
+  assert.equal((await leads.get(campaignId, 'invalid'))?.status, 'closed');
+  assert.equal((await leads.get(campaignId, 'optout'))?.closedReason, 'opted_out');
+});
+
+test('pacing-decisions: decisions are written in batches and read back per campaign', async () => {
+  const { schema, campaignId } = await store();
+  const log = new PacingDecisionLog(pool, schema, {
+    batchSize: 3,
+    flushEveryMs: 60_000,
+    maxBuffered: 100,
+    onError: (error) => assert.fail(String(error)),
+  });
+  const decision = (atMs: number, launch: number) => ({ atMs, launch, predictive: true }) as unknown as PacingDecision;
+  for (let i = 0; i < 5; i++) log.record(campaignId, decision(i * 100, i), new Date(NOW.getTime() + i * 100));
+  log.record('other-campaign', decision(0, 9), NOW);
+  await log.stop();
+  const stored = await log.list(campaignId, NOW, minutes(1), 100);
+  assert.deepEqual(
+    stored.map((d) => d.decision.launch),
+    [0, 1, 2, 3, 4],
+  );
+  const { rows } = await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM "${schema}".pacing_decisions WHERE launched = 9`,
+  );
+  assert.equal(Number(rows[0]?.n), 1);
+});

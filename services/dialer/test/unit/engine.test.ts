@@ -1,0 +1,325 @@
+// The engine over in-memory ports (the adapters have their own integration tests): a progressive
+// campaign dials its leads, bridges answers to agents, abandons an answer no agent takes, records
+// each attempt's outcome and the lead's next step, publishes attempts.completed, and finishes.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { waitFor } from '@outbound/testkit';
+import { createEngine } from '../../src/use-cases/engine.js';
+import { World, agent, deps, type Script } from '../support/engine-world.js';
+
+test('engine: a progressive campaign dials every lead once, bridges answers, closes or reschedules leads, finishes', async () => {
+  const scripts: Record<string, Script> = {
+    'lead-0': 'answer',
+    'lead-1': 'busy',
+    'lead-2': 'answer',
+    'lead-3': 'denied',
+    'lead-4': 'invalid',
+    'lead-5': 'answer',
+  };
+  const world = new World(scripts);
+  world.setAgent(agent('a1'));
+  world.setAgent(agent('a2'));
+  const engine = createEngine(deps(world, 6));
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    await waitFor(() => world.published.length === 6, { what: 'six attempts completed', timeoutMs: 20_000 });
+    const byLead = new Map([...world.attemptRows.values()].map((a) => [a.leadId, a]));
+    assert.equal(world.attemptRows.size, 6, 'one attempt per lead (the busy one is due again in 30 min)');
+    assert.equal(byLead.get('lead-0')?.outcome, 'connected');
+    assert.equal(byLead.get('lead-2')?.outcome, 'connected');
+    assert.equal(byLead.get('lead-5')?.outcome, 'connected');
+    assert.ok(byLead.get('lead-0')?.agentId?.startsWith('a'));
+    assert.ok(byLead.get('lead-0')?.timeline.bridgedAt);
+    assert.equal(byLead.get('lead-1')?.outcome, 'busy');
+    assert.equal(byLead.get('lead-1')?.hangupCause, 'USER_BUSY');
+    assert.equal(byLead.get('lead-3')?.outcome, 'denied');
+    assert.deepEqual(byLead.get('lead-3')?.denialReasons, ['DO_NOT_CALL']);
+    assert.equal(byLead.get('lead-4')?.outcome, 'invalid_number');
+    assert.equal(world.refusedDialed, 0, 'no refused dial placed');
+    assert.equal(world.maxConcurrentPerLead, 1, 'no lead in two calls at once');
+    assert.equal(world.leadRows.get('lead-1')?.status, 'open');
+    assert.equal(world.leadRows.get('lead-3')?.closedReason, 'do_not_call');
+    assert.equal(world.leadRows.get('lead-4')?.closedReason, 'invalid_number');
+    assert.equal(world.leadRows.get('lead-0')?.closedReason, 'connected');
+    assert.equal(world.published.length, 6, 'attempts.completed for every attempt');
+    assert.equal(world.abandonedEvents.length, 0);
+    const figures = await engine.figures.current('camp1');
+    assert.equal(figures.dialed, 5);
+    assert.equal(figures.answered, 3);
+    assert.equal(figures.connected, 3);
+    assert.equal(figures.abandoned, 0);
+    assert.deepEqual(figures.deniedByReason, { DO_NOT_CALL: 1 });
+    assert.deepEqual(figures.failedByCause, { USER_BUSY: 1, UNALLOCATED_NUMBER: 1 });
+    assert.equal([...world.agents.values()].filter((a) => a.state === 'ready').length, 2, 'agents free again');
+    // The busy lead is due again later: the campaign keeps running until it is done.
+    const busy = world.leadRows.get('lead-1')!;
+    assert.ok(busy.nextAttemptAt.getTime() > Date.now() + 29 * 60_000);
+    assert.equal(world.campaign.state, 'running');
+    // Its time comes; this time it answers, and the campaign finishes.
+    world.scripts['lead-1'] = 'answer';
+    world.leadRows.set('lead-1', { ...busy, nextAttemptAt: new Date() });
+    await waitFor(() => world.campaign.state === 'finished', { what: 'campaign finished', timeoutMs: 20_000 });
+    const retried = [...world.attemptRows.values()].filter((a) => a.leadId === 'lead-1');
+    assert.deepEqual(retried.map((a) => [a.attemptNumber, a.outcome]).sort(), [
+      [1, 'busy'],
+      [2, 'connected'],
+    ]);
+    assert.equal((await engine.figures.current('camp1')).state, 'finished');
+  } finally {
+    await engine.stop();
+  }
+});
+
+test('engine: an answer no agent takes in time is abandoned: message, hang-up, calls.abandoned, counted', async () => {
+  const world = new World({ 'lead-0': 'answer' });
+  world.agentAnswers = false;
+  world.setAgent(agent('a1'));
+  const engine = createEngine(deps(world, 1));
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    await waitFor(() => world.published.length === 1, { what: 'attempt completed', timeoutMs: 20_000 });
+    const attempt = world.published[0]!.attempt;
+    assert.equal(attempt.outcome, 'abandoned');
+    assert.ok(attempt.timeline.abandonedAt);
+    assert.deepEqual(world.abandonedEvents, [attempt.attemptId]);
+    assert.deepEqual(world.media, [`${attempt.callId}:play:abandon.wav`, `${attempt.callId}:hangup`]);
+    const figures = await engine.figures.current('camp1');
+    assert.equal(figures.abandoned, 1);
+    assert.equal(figures.abandonRate, 1);
+    assert.equal(world.agents.get('a1')?.state, 'ready', 'the agent whose phone failed is released');
+    // A redelivered hang-up changes nothing.
+    await engine.onCallFact({
+      campaignId: 'camp1',
+      leadId: 'lead-0',
+      attemptId: attempt.attemptId,
+      callId: attempt.callId!,
+      node: 'n1',
+      at: new Date(),
+      kind: 'hangup',
+      cause: 'NORMAL_CLEARING',
+      billsec: 1,
+      answered: true,
+    });
+    assert.equal(world.published.length, 1);
+    assert.equal((await engine.figures.current('camp1')).abandoned, 1);
+  } finally {
+    await engine.stop();
+  }
+});
+
+test('engine: agentless plays the prompt and takes one digit: 1 records intent A, 2 opts out and closes the lead', async () => {
+  const world = new World({ 'lead-0': 'press1', 'lead-1': 'press2', 'lead-2': 'answer', 'lead-3': 'machine' });
+  const engine = createEngine(
+    deps(world, 4, {
+      amd: true,
+      modeSettings: {
+        mode: 'agentless',
+        maxConcurrentCalls: 2,
+        callsPerSecond: 5,
+        prompt: 'prompt.wav',
+        digitTimeoutMs: 5_000,
+      },
+    }),
+  );
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    await waitFor(() => world.campaign.state === 'finished', { what: 'campaign finished', timeoutMs: 20_000 });
+    const byLead = new Map([...world.attemptRows.values()].map((a) => [a.leadId, a]));
+    assert.equal(byLead.get('lead-0')?.outcome, 'connected');
+    assert.equal(byLead.get('lead-0')?.digits, '1');
+    assert.equal(byLead.get('lead-0')?.disposition?.intent, 'A');
+    assert.equal(byLead.get('lead-1')?.digits, '2');
+    assert.deepEqual(world.optOuts, [{ leadId: 'lead-1', attemptId: byLead.get('lead-1')!.attemptId }]);
+    assert.equal(world.leadRows.get('lead-1')?.closedReason, 'opted_out');
+    assert.equal(byLead.get('lead-2')?.disposition, undefined);
+    assert.equal(byLead.get('lead-3')?.outcome, 'machine');
+    const machineCall = byLead.get('lead-3')!.callId!;
+    assert.ok(!world.media.some((m) => m.startsWith(`${machineCall}:play`)), 'the machine hears no prompt');
+    assert.ok(world.media.includes(`${machineCall}:hangup`), 'the machine is hung up (campaign action)');
+    const prompted = [...world.media].filter((m) => m.endsWith(':play:prompt.wav')).length;
+    assert.equal(prompted, 3);
+    const figures = await engine.figures.current('camp1');
+    assert.equal(figures.machines, 1);
+    assert.equal(figures.connected, 3);
+    assert.equal(figures.abandoned, 0);
+  } finally {
+    await engine.stop();
+  }
+});
+
+test('engine: with AMD a person is bridged after the verdict; a machine with leave_message hears the message', async () => {
+  const world = new World({ 'lead-0': 'human', 'lead-1': 'machine' });
+  world.setAgent(agent('a1'));
+  const engine = createEngine(
+    deps(world, 2, {
+      amd: true,
+      machineAction: 'leave_message',
+      machineMessage: 'vm.wav',
+      modeSettings: { mode: 'progressive', ratio: 2 },
+    }),
+  );
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    await waitFor(() => world.campaign.state === 'finished', { what: 'campaign finished', timeoutMs: 20_000 });
+    const byLead = new Map([...world.attemptRows.values()].map((a) => [a.leadId, a]));
+    assert.equal(byLead.get('lead-0')?.outcome, 'connected');
+    assert.equal(byLead.get('lead-0')?.amdVerdict, 'human');
+    assert.equal(byLead.get('lead-0')?.agentId, 'a1');
+    assert.equal(byLead.get('lead-1')?.outcome, 'machine');
+    const machineCall = byLead.get('lead-1')!.callId!;
+    assert.deepEqual(
+      world.media.filter((m) => m.startsWith(`${machineCall}:`)),
+      [`${machineCall}:play:vm.wav`, `${machineCall}:hangup`],
+    );
+    assert.equal(world.abandonedEvents.length, 0);
+  } finally {
+    await engine.stop();
+  }
+});
+
+test('engine: preview offers a lead to the ready agent; accept dials and bridges to that agent, skip gives the lead back', async () => {
+  const world = new World({ 'lead-0': 'answer', 'lead-1': 'answer' });
+  world.setAgent(agent('a1'));
+  const engine = createEngine(deps(world, 2, { modeSettings: { mode: 'preview', offerTimeoutMs: 60_000 } }));
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    const first = await waitFor(() => world.offers[0], { what: 'first offer' });
+    assert.equal(first.agentId, 'a1');
+    assert.equal(world.agents.get('a1')?.state, 'reserved');
+    assert.equal(world.calls.size, 0, 'nothing dialed before the agent decides');
+    await assert.rejects(engine.preview.accept('a2', first.attemptId), /not offered/);
+    await engine.preview.skip('a1', first.attemptId, 'not now');
+    const skipped = world.attemptRows.get(first.attemptId);
+    assert.equal(skipped?.outcome, 'denied');
+    assert.equal(skipped?.hangupCause, 'PREVIEW_SKIPPED');
+    assert.equal(world.leadRows.get(first.leadId)?.status, 'open', 'the lead is back');
+
+    const second = await waitFor(() => world.offers[1], { what: 'second offer' });
+    assert.notEqual(second.leadId, first.leadId, 'the next offer is another lead');
+    const accepted = await engine.preview.accept('a1', second.attemptId);
+    assert.equal(accepted.attemptId, second.attemptId);
+    await waitFor(() => world.attemptRows.get(second.attemptId)?.outcome, { what: 'accepted call ended' });
+    const done = world.attemptRows.get(second.attemptId)!;
+    assert.equal(done.outcome, 'connected');
+    assert.equal(done.agentId, 'a1');
+    assert.equal(world.refusedDialed, 0);
+    await waitFor(() => world.agents.get('a1')?.state === 'ready' || world.offers.length > 2, { what: 'agent free' });
+  } finally {
+    await engine.stop();
+  }
+});
+
+test('engine: a restarted engine adopts the call in flight; its hang-up ends the attempt once, no lead dialed twice', async () => {
+  const world = new World({ 'lead-0': 'hold', 'lead-1': 'busy' });
+  world.setAgent(agent('a1'));
+  world.setAgent(agent('a2'));
+  const first = createEngine(deps(world, 2));
+  world.engineFact = (fact) => first.onCallFact(fact);
+  await first.start();
+  const held = await waitFor(
+    () => [...world.attemptRows.values()].find((a) => a.leadId === 'lead-0' && a.timeline.bridgedAt),
+    { what: 'the held call bridged' },
+  );
+  await waitFor(() => world.attemptRows.size === 2 && world.published.length === 1, { what: 'busy attempt ended' });
+  // The process dies mid-call (its in-memory state is gone); a new one starts over the same stores.
+  await first.stop();
+  const second = createEngine(deps(world, 2));
+  world.engineFact = (fact) => second.onCallFact(fact);
+  await second.start();
+  try {
+    assert.equal(world.agents.get(held.agentId!)?.state, 'talking');
+    await world.hangup(held.callId!, 'NORMAL_CLEARING', true);
+    const ended = world.attemptRows.get(held.attemptId)!;
+    assert.equal(ended.outcome, 'connected');
+    assert.equal(world.agents.get(held.agentId!)?.state, 'ready', 'the agent is told the call ended');
+    assert.equal(world.published.filter((p) => p.attempt.attemptId === held.attemptId).length, 1);
+    assert.equal(world.calls.size, 2, 'nothing dialed again');
+    assert.equal(world.maxConcurrentPerLead, 1);
+    // A late redelivery of the answer changes nothing.
+    await second.onCallFact({ ...world.fact(held.callId!, 'answered') });
+    assert.equal(world.attemptRows.get(held.attemptId)?.outcome, 'connected');
+    assert.equal(world.leadRows.get('lead-0')?.closedReason, 'connected');
+  } finally {
+    await second.stop();
+  }
+});
+
+test('engine: at start, attempts ended but never announced get their attempts.completed', async () => {
+  const world = new World({});
+  world.leadRows.set('lead-7', {
+    campaignId: 'camp1',
+    leadId: 'lead-7',
+    listId: 'list1',
+    priority: 0,
+    nextAttemptAt: new Date(),
+    attempts: 1,
+    status: 'closed',
+    closedReason: 'invalid_number',
+  });
+  world.attemptRows.set('att-crashed', {
+    attemptId: 'att-crashed',
+    campaignId: 'camp1',
+    leadId: 'lead-7',
+    attemptNumber: 1,
+    dialMode: 'progressive',
+    outcome: 'invalid_number',
+    hangupCause: 'UNALLOCATED_NUMBER',
+    denialReasons: [],
+    timeline: { queuedAt: new Date(), endedAt: new Date() },
+  });
+  const engine = createEngine(deps(world, 0));
+  await engine.start();
+  try {
+    assert.deepEqual(
+      world.published.map((p) => [p.attempt.attemptId, p.closedReason]),
+      [['att-crashed', 'invalid_number']],
+    );
+    assert.equal(world.attemptRows.get('att-crashed')?.published, true);
+    assert.equal(await engine.republish(), 0, 'nothing left to publish');
+  } finally {
+    await engine.stop();
+  }
+});
+
+test('engine: a predictive campaign is paced by the pacer, every decision goes to the log, every lead is dialed once', async () => {
+  const scripts: Record<string, Script> = {};
+  for (let i = 0; i < 12; i++) scripts[`lead-${i}`] = i % 3 === 0 ? 'busy' : 'answer';
+  const world = new World(scripts);
+  for (const id of ['a1', 'a2', 'a3']) world.setAgent(agent(id));
+  const engine = createEngine(
+    deps(world, 12, {
+      modeSettings: { mode: 'predictive', targetAbandonRate: 0.03, maxDialRatio: 3 },
+      retryRules: [],
+    }),
+  );
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    await waitFor(() => world.campaign.state === 'finished', { what: 'campaign finished', timeoutMs: 20_000 });
+    assert.equal(world.attemptRows.size, 12);
+    assert.equal(world.maxConcurrentPerLead, 1);
+    const outcomes = [...world.attemptRows.values()].map((a) => a.outcome);
+    assert.equal(outcomes.filter((o) => o === 'busy').length, 4);
+    assert.equal(
+      outcomes.filter((o) => o === 'connected').length + outcomes.filter((o) => o === 'abandoned').length,
+      8,
+    );
+    assert.ok(world.decisions.length > 0, 'pacing decisions logged');
+    assert.equal(
+      world.decisions.reduce((a, b) => a + b, 0) >= 12,
+      true,
+      'the decisions launched at least every dial placed',
+    );
+    const figures = await engine.figures.current('camp1');
+    assert.equal(figures.dialed, 12);
+    assert.equal(figures.connected + figures.abandoned, 8);
+  } finally {
+    await engine.stop();
+  }
+});
