@@ -219,6 +219,24 @@ export const events = {
     }),
     keyField: 'campaignId',
   }),
+  /**
+   * A number was put on a do-not-call list by number (compliance's AddDoNotCall) and is barred
+   * now. The number travels as its platform blind index (`@outbound/blind-index`: the same key and
+   * function in every service), never in the clear; lead-ingest marks every lead with it
+   * DO_NOT_CALL. `campaignId` set: the entry binds that campaign only. `lockedUntil`: a refusal
+   * whose lock ends then (absent for the other kinds and for a final refusal).
+   */
+  complianceDncAdded: defineEvent({
+    type: 'compliance.dnc_added',
+    version: 1,
+    stream: 'COMPLIANCE',
+    schema: z.object({
+      blindIndex: z.string().regex(/^[0-9a-f]{32}$/, 'must be a blind index in lower-case hex'),
+      kind: z.enum(['internal', 'opt_out', 'refusal']),
+      campaignId: token.optional(),
+      lockedUntil: z.string().datetime().optional(),
+    }),
+  }),
   /** A rule was broken during a call, e.g. sensitive words in the transcript. Words, never numbers. */
   complianceViolation: defineEvent({
     type: 'compliance.violation',

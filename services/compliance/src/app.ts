@@ -4,21 +4,34 @@ import { Keyspace, createRedis } from '@outbound/redis';
 import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
 import { createPool, loadMigrations, migrate } from '@outbound/store';
 import type { Logger } from '@outbound/telemetry';
+import { BlindIndexer } from '@outbound/blind-index';
 import { complianceService } from './adapters/grpc/handlers.js';
 import { startConsumers } from './adapters/nats/consumers.js';
 import { AbandonCounts } from './adapters/redis/abandon-counts.js';
 import { DialStateStore } from './adapters/redis/dial-state.js';
 import { AuditLog } from './adapters/sql/audit.js';
 import { EvidenceStore } from './adapters/sql/evidence.js';
-import { Housekeeping } from './housekeeping.js';
+import { Inbox, ListStore } from './adapters/sql/lists.js';
 import { PolicyStore } from './adapters/sql/policies.js';
 import { RegistryLoader } from './adapters/sql/registry-loader.js';
+import { Housekeeping } from './adapters/timer/housekeeping.js';
 import type { ComplianceConfig } from './config.js';
-import { DialChecker } from './dial-checker.js';
-import { DncFilter } from './dnc-filter.js';
 import { BlindIndex } from './domain/blind.js';
 import { PackCatalogue, allPackVersions } from './domain/packs/index.js';
-import { Registry } from './registry.js';
+import { Registry } from './domain/registry.js';
+import { AbandonStatus } from './use-cases/abandon-status.js';
+import { AddDoNotCall } from './use-cases/add-do-not-call.js';
+import { AuditTrail } from './use-cases/audit-trail.js';
+import { DialChecker } from './use-cases/check-dial.js';
+import { Consents } from './use-cases/consents.js';
+import { CountCallOutcomes } from './use-cases/count-call-outcomes.js';
+import { DncFilter } from './use-cases/filter-dnc.js';
+import { enforceEvidenceRetention, verifyAuditChain } from './use-cases/housekeeping-chores.js';
+import { ListDecisions } from './use-cases/list-decisions.js';
+import { RecordOptOut } from './use-cases/record-opt-out.js';
+import { LoadRegistry } from './use-cases/load-registry.js';
+import { ScanTranscript } from './use-cases/scan-transcript.js';
+import { SetCampaignPolicy } from './use-cases/set-campaign-policy.js';
 
 export interface AppDeps {
   readonly config: ComplianceConfig;
@@ -32,7 +45,6 @@ export interface App {
   stop(): Promise<void>;
 }
 
-const EVIDENCE_PURGE_EVERY_MS = 3_600_000;
 const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 export function createApp(deps: AppDeps): App {
@@ -73,31 +85,12 @@ export function createApp(deps: AppDeps): App {
   let server: GrpcServer | undefined;
   let consumers: ConsumerHandle[] = [];
   let poller: NodeJS.Timeout | undefined;
+  const lists = new ListStore(pool, schema);
+  const sharedIndex = config.blindIndexKey ? new BlindIndexer(config.blindIndexKey) : undefined;
   const housekeeping = new Housekeeping(
     [
-      {
-        // The full re-hash catches an edit further back than the rows ListAudit re-hashes (see AuditLog).
-        name: 'audit-verify',
-        everyMs: config.auditVerifyMs,
-        run: async (signal) => {
-          if ((await audit.verifyAll(signal)) === false)
-            logger.error(
-              'audit log chain broken: an entry was changed or removed; ListAudit now answers chain_valid false',
-            );
-        },
-      },
-      {
-        name: 'evidence-retention',
-        everyMs: EVIDENCE_PURGE_EVERY_MS,
-        run: async (signal) => {
-          const removed = await evidence.purgeOlderThan(now() - config.evidenceRetentionDays * 86_400_000, signal);
-          if (removed > 0)
-            logger.info(
-              { removed, retentionDays: config.evidenceRetentionDays },
-              'decision evidence past its retention removed',
-            );
-        },
-      },
+      verifyAuditChain({ audit, logger, everyMs: config.auditVerifyMs }),
+      enforceEvidenceRetention({ evidence, logger, retentionDays: config.evidenceRetentionDays, now }),
     ],
     logger,
   );
@@ -107,7 +100,16 @@ export function createApp(deps: AppDeps): App {
       await registryLoader.reloadIfChanged();
       bus = await Bus.connect({ url: config.natsUrl, name: 'compliance', logger });
       await bus.ensureStreams(STREAMS);
-      consumers = await startConsumers({ bus, pool, schema, state, abandon, durablePrefix: config.durablePrefix });
+      if (!sharedIndex)
+        logger.warn(
+          'BLIND_INDEX_KEY is not set: numbers added to do-not-call lists are not announced to lead-ingest (compliance still bars them at every check)',
+        );
+      consumers = await startConsumers({
+        bus,
+        recordOptOut: new RecordOptOut({ state, lists }),
+        countOutcomes: new CountCallOutcomes({ inbox: new Inbox(pool, schema), abandon, state }),
+        durablePrefix: config.durablePrefix,
+      });
       poller = setInterval(() => {
         registryLoader
           .reloadIfChanged()
@@ -115,20 +117,30 @@ export function createApp(deps: AppDeps): App {
       }, config.registryPollMs);
       poller.unref();
       housekeeping.start();
+      const events = bus;
       const service = complianceService(
         {
           checker,
           dncFilter,
-          catalogue,
-          policies,
-          blind,
-          state,
-          abandon,
-          registryLoader,
-          audit,
-          bus,
-          pool,
-          schema,
+          addDoNotCall: new AddDoNotCall({
+            catalogue,
+            policies,
+            blind,
+            state,
+            lists,
+            audit,
+            events,
+            sharedIndex,
+            now,
+          }),
+          loadRegistry: new LoadRegistry({ loader: registryLoader, audit }),
+          consents: new Consents({ blind, lists, state }),
+          setCampaignPolicy: new SetCampaignPolicy({ policies, audit }),
+          abandonStatus: new AbandonStatus({ catalogue, policies, abandon, now }),
+          listDecisions: new ListDecisions({ blind, evidence }),
+          scanTranscript: new ScanTranscript({ catalogue, events, logger, now }),
+          auditTrail: new AuditTrail(audit),
+          packNames: () => catalogue.names(),
           now,
         },
         logger,

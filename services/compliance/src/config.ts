@@ -1,4 +1,5 @@
-import { commonVars, loadConfig, loadConfigOrExit, vars, type ConfigOf } from '@outbound/config';
+import { parseBlindIndexKey } from '@outbound/blind-index';
+import { commonVars, loadConfig, loadConfigOrExit, vars, z, type ConfigOf } from '@outbound/config';
 
 export const configShape = {
   grpcAddress: ['GRPC_ADDRESS', vars.string().default('0.0.0.0:50056')],
@@ -24,8 +25,26 @@ export const configShape = {
       .regex(/^[A-Za-z0-9_.@-]+$/, 'must be a key-safe name')
       .default('outbound'),
   ],
-  /** HMAC secret of the numbers' blind index: the same on every replica, kept in a Secret. */
+  /**
+   * Key of this service's own blind index (Redis state, lists, evidence, registries): the same on
+   * every replica, kept in a Secret. Never leaves the service.
+   */
   blindIndexSecret: ['COMPLIANCE_BLIND_INDEX_SECRET', vars.string().min(16, 'must be at least 16 characters')],
+  /**
+   * The platform's blind-index key (`@outbound/blind-index`), the same BLIND_INDEX_KEY lead-ingest
+   * has: events name numbers by it (`compliance.dnc_added`). Unset: those events are not published.
+   */
+  blindIndexKey: [
+    'BLIND_INDEX_KEY',
+    z
+      .string()
+      .transform((text, ctx) => {
+        const key = parseBlindIndexKey(text);
+        if (!key) ctx.addIssue({ code: 'custom', message: 'must be 32 bytes in base64 (openssl rand -base64 32)' });
+        return key ?? Buffer.alloc(0);
+      })
+      .optional(),
+  ],
   /** How long a replica may use a cached campaign policy before re-reading it. */
   policyCacheMs: ['COMPLIANCE_POLICY_CACHE_MS', vars.durationMs().default(2_000)],
   /** How stale the abandon-rate counts on the hot path may be. */

@@ -7,6 +7,7 @@ import type { TierRule } from './domain/tiers.js';
 import { PiiCipher, type PiiKey } from './adapters/pii-cipher.js';
 import { leadServiceBinding } from './adapters/grpc/lead-service.js';
 import { consumeDeadNumbers } from './adapters/nats/dead-numbers.js';
+import { consumeDncAdded } from './adapters/nats/dnc-added.js';
 import { consumeOptOuts } from './adapters/nats/opt-outs.js';
 import { migrateLeadSchema } from './adapters/sql/migrations.js';
 import { recoverJobs } from './adapters/sql/jobs-repo.js';
@@ -15,9 +16,10 @@ import { ComplianceAuditTrail, LogAuditTrail } from './adapters/grpc/compliance-
 import { RevealPolicy } from './domain/reveal.js';
 import type { TokenGrant } from './domain/grants.js';
 import { startHttpApi, type HttpApi } from './adapters/http/api.js';
-import { LeadUpserter } from './upsert.js';
-import { noDoNotCallList } from './dnc.js';
-import { ImportRunner } from './import-runner.js';
+import { LeadUpserter } from './use-cases/upsert-leads.js';
+import { noDoNotCallList } from './use-cases/ports.js';
+import { ImportRunner } from './use-cases/import-leads.js';
+import { BarNumber } from './use-cases/bar-number.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -52,6 +54,10 @@ export interface AppDeps {
   optOutsDurable?: string;
   /** Opt-outs of one campaign only (tests); default all. */
   optOutsCampaign?: string;
+  /** Durable name of the compliance.dnc_added consumer (tests use a unique one). */
+  dncAddedDurable?: string;
+  /** Where a new compliance.dnc_added consumer starts: the stream's whole history (default) or now (tests). */
+  dncAddedFrom?: 'all' | 'new';
 }
 
 export interface App {
@@ -119,9 +125,18 @@ export function createApp(deps: AppDeps): App {
         logger: deps.logger,
       });
       await upserter.publishPending();
+      const dncAddedDurable = deps.dncAddedDurable ?? 'lead-ingest-dnc-added';
+      const barNumber = new BarNumber({
+        pool,
+        schema,
+        inbox: dncAddedDurable,
+        publishPendingEvents: () => upserter.publishPending(),
+        logger: deps.logger,
+      });
       consumers = [
         await consumeDeadNumbers(bus, pool, deps.logger, deps.deadNumbersDurable, deps.deadNumbersCampaign),
         await consumeOptOuts(bus, pool, deps.logger, deps.optOutsDurable, deps.optOutsCampaign),
+        await consumeDncAdded(bus, barNumber, dncAddedDurable, deps.dncAddedFrom),
       ];
       server = await startGrpcServer({
         address: deps.grpcAddress,

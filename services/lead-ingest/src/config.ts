@@ -59,6 +59,7 @@ export const configShape = {
   piiKeys: ['PII_KEYS', piiKeys],
   /** Defaults to the last key in PII_KEYS, so rotation is "append a key". */
   piiActiveKeyId: ['PII_ACTIVE_KEY_ID', vars.string().optional()],
+  /** The platform's blind-index key (`@outbound/blind-index`): compliance must have the same one. */
   blindIndexKey: ['BLIND_INDEX_KEY', key32.transform((v) => Buffer.from(v, 'base64'))],
   defaultRegion: [
     'DEFAULT_REGION',
@@ -84,6 +85,14 @@ export const configShape = {
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name')
       .default('lead-ingest-opt-outs'),
+  ],
+  /** The compliance.dnc_added consumer shared by this deployment's replicas. */
+  dncAddedDurable: [
+    'DNC_ADDED_DURABLE',
+    vars
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name')
+      .default('lead-ingest-dnc-added'),
   ],
   /** Unset: nobody sees clear numbers or names through the API. */
   piiRevealGrants: ['PII_REVEAL_GRANTS', tokenGrants.default([])],

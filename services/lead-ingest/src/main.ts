@@ -33,6 +33,7 @@ const app = createApp({
   upsertGrants: config.upsertGrants,
   deadNumbersDurable: config.deadNumbersDurable,
   optOutsDurable: config.optOutsDurable,
+  dncAddedDurable: config.dncAddedDurable,
   ...(config.complianceAddress ? { complianceAddress: config.complianceAddress } : {}),
 });
 

@@ -11,7 +11,7 @@ import {
   type ImportResponse,
 } from '@outbound/proto/outbound/v1/lead';
 import { Metadata, createClient, unary } from '@outbound/rpc';
-import { testUrls, uniqueName } from '@outbound/testkit';
+import { testUrls, uniqueName, waitFor } from '@outbound/testkit';
 import { Processes } from './support/processes.js';
 
 // Two services as real processes: compliance owns the do-not-call list and the audit log;
@@ -27,6 +27,8 @@ const urls = { NATS_URL: testUrls.nats, REDIS_URL: testUrls.redis, DATABASE_URL:
 const readyAs = (message: string) => (line: Record<string, unknown>) =>
   line['msg'] === message && typeof line['port'] === 'number';
 
+// One platform blind-index key for both, as deployed: compliance names numbers to lead-ingest by it.
+const blindIndexKey = randomBytes(32).toString('base64');
 const revealToken = randomBytes(16).toString('hex');
 const upsertToken = randomBytes(16).toString('hex');
 let leadsHttp = '';
@@ -43,6 +45,7 @@ before(async () => {
       COMPLIANCE_REDIS_PREFIX: probe,
       COMPLIANCE_DURABLE_PREFIX: probe,
       COMPLIANCE_BLIND_INDEX_SECRET: randomBytes(24).toString('base64'),
+      BLIND_INDEX_KEY: blindIndexKey,
     },
     readyAs('compliance ready'),
   );
@@ -56,8 +59,9 @@ before(async () => {
       LEAD_INGEST_SCHEMA: `${probe}_leads`,
       DEAD_NUMBERS_DURABLE: `${probe}_dead`,
       OPT_OUTS_DURABLE: `${probe}_optout`,
+      DNC_ADDED_DURABLE: `${probe}_dncadded`,
       PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-      BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+      BLIND_INDEX_KEY: blindIndexKey,
       DEFAULT_REGION: 'CN',
       COMPLIANCE_ADDRESS: complianceAddress,
       PII_REVEAL_GRANTS: `${probe}_ops:${createHash('sha256').update(revealToken).digest('hex')}`,
@@ -152,6 +156,55 @@ test("a number on compliance's do-not-call list is imported as DO_NOT_CALL; the 
     new Metadata(),
   );
   assert.deepEqual(callable.leads.map((lead) => lead.externalId).sort(), ['e2', 'e3']);
+});
+
+function statuses(listId: string, status = 0): Promise<Record<string, LeadStatus>> {
+  return unary(
+    leads.listLeads,
+    leads,
+    { listId, tier: '', tags: [], region: '', status, page: undefined, intent: '', customFields: {} },
+    new Metadata(),
+  ).then((listed) => Object.fromEntries(listed.leads.map((lead) => [lead.externalId, lead.status])));
+}
+
+test('a number put on the do-not-call list after its import stops being callable in every list that holds it', async () => {
+  const lists = [uniqueName('list'), uniqueName('list')];
+  for (const [i, listId] of lists.entries()) {
+    const reply = await importCsv(listId, `姓名,手机,编号\n张三,13800138021,a${i}\n李四,13800138022,b${i}\n`);
+    assert.equal(reply.job?.state, ImportJobState.IMPORT_JOB_STATE_SUCCEEDED, reply.job?.failureReason);
+  }
+  assert.deepEqual(await statuses(lists[0]!), {
+    a0: LeadStatus.LEAD_STATUS_CALLABLE,
+    b0: LeadStatus.LEAD_STATUS_CALLABLE,
+  });
+
+  await unary(
+    compliance.addDoNotCall,
+    compliance,
+    {
+      phone: '+8613800138021',
+      source: 'integration-test',
+      campaignId: '',
+      kind: DoNotCallKind.DO_NOT_CALL_KIND_INTERNAL,
+      actor: 'tester',
+    },
+    new Metadata(),
+  );
+  // compliance.dnc_added carries the number's blind index only; lead-ingest finds its leads by it.
+  await waitFor(
+    async () =>
+      (await Promise.all(lists.map((listId) => statuses(listId)))).every(
+        (byId, i) => Object.values(byId).length === 2 && byId[`a${i}`] === LeadStatus.LEAD_STATUS_DO_NOT_CALL,
+      ),
+    { timeoutMs: 20_000, what: 'the leads of the number DO_NOT_CALL in both lists' },
+  );
+  for (const [i, listId] of lists.entries()) {
+    assert.deepEqual(await statuses(listId), {
+      [`a${i}`]: LeadStatus.LEAD_STATUS_DO_NOT_CALL,
+      [`b${i}`]: LeadStatus.LEAD_STATUS_CALLABLE,
+    });
+    assert.deepEqual(Object.keys(await statuses(listId, LeadStatus.LEAD_STATUS_CALLABLE)), [`b${i}`]);
+  }
 });
 
 test("an order system's HTTP upsert is checked against the same do-not-call list", async () => {

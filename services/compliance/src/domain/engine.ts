@@ -193,6 +193,20 @@ function packPlan(catalogue: PackCatalogue, policy: CampaignPolicy, number: Numb
   return plan;
 }
 
+/**
+ * How long a refusal locks `phone` under `policy` at `at`: milliseconds, `null` for good, or
+ * `undefined` when no pack in effect locks after a refusal. The packs follow from the number's
+ * region (as for a dial to it), so no dial is needed to ask.
+ */
+export function refusalLockMs(
+  phone: string,
+  policy: CampaignPolicy,
+  catalogue: PackCatalogue,
+  at: number,
+): number | null | undefined {
+  return packPlan(catalogue, policy, describeNumber(phone), at).refusalLockMs;
+}
+
 /** Work out which packs apply and what the request alone violates. */
 export function planDial(request: DialRequest, policy: CampaignPolicy, catalogue: PackCatalogue): DialPlan {
   const number = describeNumber(request.phone, request.timeZoneOverride);

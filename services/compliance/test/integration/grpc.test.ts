@@ -11,7 +11,8 @@ import {
 import { Metadata, Status, statusDetails, unary } from '@outbound/rpc';
 import { createPool } from '@outbound/store';
 import { testUrls, uniqueName, waitFor } from '@outbound/testkit';
-import { middayZone, startHarness, type Harness } from './harness.js';
+import { BlindIndexer } from '@outbound/blind-index';
+import { middayZone, sharedIndexKey, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 const pool = createPool({ url: testUrls.database, applicationName: 'compliance-grpc-test' });
@@ -323,6 +324,56 @@ test('grpc: internal DNC and a refusal are denied with their reasons; refusals r
     (await checkDial(refused)).denials.map((d) => d.code),
     ['REFUSAL_LOCK'],
   );
+});
+
+test('grpc: a number added to a list is announced as compliance.dnc_added by its shared blind index, never in the clear', async () => {
+  const shared = new BlindIndexer(sharedIndexKey);
+  const internal = check();
+  const refused = check();
+  const scoped = check();
+  const wanted = new Set([internal.phone, refused.phone, scoped.phone].map((phone) => shared.hex(phone)));
+  const seen: Array<{ raw: string; data: (typeof events.complianceDncAdded)['schema']['_output'] }> = [];
+  const consumer = await h.bus.consume({
+    event: events.complianceDncAdded,
+    durable: uniqueName('dnc'),
+    deliverFrom: 'new',
+    handler: async ({ event }) => {
+      if (wanted.has(event.data.blindIndex)) seen.push({ raw: JSON.stringify(event), data: event.data });
+    },
+  });
+  try {
+    const add = (phone: string, kind: DoNotCallKind, campaignId = '') =>
+      unary(
+        h.client.addDoNotCall,
+        h.client,
+        { phone, source: 'complaint', campaignId, kind, actor: 'agent-7' },
+        new Metadata(),
+      );
+    await add(internal.phone, DoNotCallKind.DO_NOT_CALL_KIND_INTERNAL);
+    const r = await add(refused.phone, DoNotCallKind.DO_NOT_CALL_KIND_REFUSAL);
+    await add(scoped.phone, DoNotCallKind.DO_NOT_CALL_KIND_OPT_OUT, 'c-scoped');
+    await waitFor(() => seen.length === 3, { timeoutMs: 5_000, what: 'three dnc_added events' });
+    const byIndex = new Map(seen.map((e) => [e.data.blindIndex, e.data]));
+    assert.deepEqual(byIndex.get(shared.hex(internal.phone)), {
+      blindIndex: shared.hex(internal.phone),
+      kind: 'internal',
+    });
+    assert.deepEqual(byIndex.get(shared.hex(refused.phone)), {
+      blindIndex: shared.hex(refused.phone),
+      kind: 'refusal',
+      lockedUntil: new Date(r.lockedUntil!.seconds * 1000 + r.lockedUntil!.nanos / 1e6).toISOString(),
+    });
+    assert.deepEqual(byIndex.get(shared.hex(scoped.phone)), {
+      blindIndex: shared.hex(scoped.phone),
+      kind: 'opt_out',
+      campaignId: 'c-scoped',
+    });
+    for (const { raw } of seen)
+      for (const phone of [internal.phone, refused.phone, scoped.phone])
+        assert.ok(!raw.includes(phone.slice(-8)), 'no number on the bus');
+  } finally {
+    await consumer.stop();
+  }
 });
 
 function bulkLoad(

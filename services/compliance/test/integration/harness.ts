@@ -16,6 +16,8 @@ export interface Harness {
 
 /** The harness app's blind-index secret, for tests that look at its Redis state directly. */
 export const blindIndexSecret = 'test-secret-0123456789';
+/** The harness app's platform blind-index key (BLIND_INDEX_KEY), for tests of its events. */
+export const sharedIndexKey = Buffer.alloc(32, 0x5a);
 
 /**
  * A real compliance app on a random port with its own schema, key prefix and durables; `shared`
@@ -33,6 +35,7 @@ export async function startHarness(options: { shared?: string; env?: Record<stri
     COMPLIANCE_REDIS_PREFIX: name,
     COMPLIANCE_DURABLE_PREFIX: name,
     COMPLIANCE_BLIND_INDEX_SECRET: blindIndexSecret,
+    BLIND_INDEX_KEY: sharedIndexKey.toString('base64'),
     SHUTDOWN_GRACE_MS: '5s',
     ...options.env,
   });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideDial } from '../../src/domain/engine.js';
+import { decideDial, planDial, refusalLockMs } from '../../src/domain/engine.js';
 import { PackCatalogue } from '../../src/domain/packs/index.js';
 import type { DialFacts } from '../../src/domain/types.js';
 import { catalogue, noCaps, noFacts, numbers, policy, request } from './helpers.js';
@@ -307,4 +307,21 @@ test('engine: a later pack version takes effect at its effectiveFrom instant', (
   assert.equal(catalogue.at('CN', edge - 1)?.version, '2025-01');
   assert.equal(catalogue.at('CN', edge)?.version, '2026-01');
   assert.equal(new PackCatalogue([]).at('CN', edge), undefined);
+});
+
+test('engine: the refusal lock of a number is the one a dial to it would be planned with', () => {
+  const at = '2026-06-01T14:00:00Z';
+  for (const phone of Object.values(numbers))
+    for (const rulePacks of [[], ['US'], ['UK'], ['CN'], ['US', 'UK', 'CN']]) {
+      const p = policy({ rulePacks });
+      assert.equal(
+        refusalLockMs(phone, p, catalogue, Date.parse(at)),
+        planDial(request(phone, at), p, catalogue).refusalLockMs,
+        `${phone} under [${rulePacks.join(',')}]`,
+      );
+    }
+  assert.equal(
+    refusalLockMs(numbers.london, policy({ rulePacks: ['UK'] }), catalogue, Date.parse(at)),
+    90 * 86_400_000,
+  );
 });

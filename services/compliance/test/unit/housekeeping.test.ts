@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '@outbound/telemetry';
 import { waitFor } from '@outbound/testkit';
-import { Housekeeping } from '../../src/housekeeping.js';
+import { Housekeeping } from '../../src/adapters/timer/housekeeping.js';
 
 test('housekeeping: each chore runs at start and on its interval, never twice at once; a failure does not stop it; stop aborts and waits', async () => {
   let runs = 0;

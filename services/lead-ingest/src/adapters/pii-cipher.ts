@@ -1,11 +1,5 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  createSecretKey,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { BLIND_INDEX_BYTES, BlindIndexer } from '@outbound/blind-index';
 
 /** One AES-256 key and the id stored next to every value it sealed. */
 export interface PiiKey {
@@ -24,11 +18,7 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 // Fetching IVs one at a time costs more than the encryption; a pool of fresh random bytes is as good.
 const IV_POOL_BYTES = IV_BYTES * 4096;
-/**
- * Blind indexes keep the first 128 bits of the HMAC: collisions stay out of reach (2^-64 at four
- * billion numbers) and the unique indexes probed on every imported row are half the size.
- */
-export const BLIND_INDEX_BYTES = 16;
+export { BLIND_INDEX_BYTES };
 
 export class DecryptError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -40,16 +30,17 @@ export class DecryptError extends Error {
 /**
  * AES-256-GCM for personal data at rest. Layout: version, key id length, key id, IV, tag,
  * ciphertext; the key id lets keys rotate (new values use the active key, old ones still open).
- * The blind index is an HMAC-SHA256 of the E.164 under a separate key (truncated to
- * BLIND_INDEX_BYTES): equal numbers match without being decryptable.
+ * The blind index is the platform's (`@outbound/blind-index`: HMAC-SHA256 of the E.164 under a
+ * separate key, BLIND_INDEX_KEY, shared with compliance): equal numbers match, here and in
+ * compliance's events, without being decryptable.
  */
 export class PiiCipher {
-  // KeyObjects: createCipheriv/createHmac take them without copying the key on every value.
+  // KeyObjects: createCipheriv takes them without copying the key on every value.
   private readonly keys: ReadonlyMap<string, KeyObject>;
   private readonly activeKey: KeyObject;
   /** Version, key id length and key id: the same leading bytes on every value sealed now. */
   private readonly header: Buffer;
-  private readonly blindIndexKey: KeyObject;
+  private readonly indexer: BlindIndexer;
   private ivPool = Buffer.alloc(0);
   private ivOffset = 0;
 
@@ -60,7 +51,7 @@ export class PiiCipher {
     this.activeKey = key;
     const id = Buffer.from(activeKeyId, 'utf8');
     this.header = Buffer.concat([Buffer.of(VERSION, id.length), id]);
-    this.blindIndexKey = createSecretKey(blindIndexKey);
+    this.indexer = new BlindIndexer(blindIndexKey);
   }
 
   seal(pii: Pii): Buffer {
@@ -120,16 +111,12 @@ export class PiiCipher {
   }
 
   blindIndex(e164: string, extra?: string): Buffer {
-    const index = Buffer.allocUnsafe(BLIND_INDEX_BYTES);
-    this.blindIndexInto(e164, extra, index, 0);
-    return index;
+    return this.indexer.of(e164, extra);
   }
 
   /** The blind index written into `out` at `at` (BLIND_INDEX_BYTES). */
   blindIndexInto(e164: string, extra: string | undefined, out: Buffer, at: number): void {
-    const mac = createHmac('sha256', this.blindIndexKey).update(e164);
-    if (extra !== undefined) mac.update(`\u0000${extra}`);
-    mac.digest().copy(out, at, 0, BLIND_INDEX_BYTES);
+    this.indexer.into(e164, out, at, extra);
   }
 
   private nextIv(): Buffer {

@@ -10,11 +10,14 @@ import type {
   UpsertLeadsResponse,
 } from '@outbound/proto/outbound/v1/lead';
 import { randomUUID } from 'node:crypto';
+import { BlindIndexer } from '@outbound/blind-index';
+import { BarNumber } from '../../src/use-cases/bar-number.js';
 import {
   Metadata,
   deadNumbersCampaign,
   header,
   importFile,
+  keys,
   revealMetadata,
   startHarness,
   unary,
@@ -23,8 +26,9 @@ import {
 
 let h: Harness;
 let bus: Bus;
+const dncInbox = uniqueName('dncadded');
 before(async () => {
-  h = await startHarness();
+  h = await startHarness({ dncAddedDurable: dncInbox });
   bus = await Bus.connect({
     url: testUrls.nats,
     name: 'lead-ingest-events-test',
@@ -132,6 +136,87 @@ test('an opt-out (spoken 退订) makes every lead of that number do-not-call, in
     [2, 2, 1],
     'both leads of the number barred, the other lead untouched',
   );
+});
+
+test('a number compliance adds to do-not-call after its import (compliance.dnc_added, by blind index) bars its leads in every list, once', async () => {
+  const listId = uniqueName('l');
+  const { job } = await importFile(h.client, header(listId), Buffer.from('phone,name\n13800138041,a\n13800138042,b\n'));
+  const imported = await h.app.pool.query<{ lead_id: string }>(
+    'SELECT lead_id FROM leads WHERE import_job_id = $1 ORDER BY lead_id',
+    [job!.jobId],
+  );
+  const status = async (leadId: string) =>
+    (await unary<GetLeadRequest, GetLeadResponse>(h.client.getLead, h.client, { leadId }, new Metadata())).lead!.status;
+  const phoneOf = async (leadId: string) =>
+    (await unary<GetLeadRequest, GetLeadResponse>(h.client.getLead, h.client, { leadId }, revealMetadata())).lead!
+      .phone;
+  const [barredLead, other] = imported.rows.map((r) => r.lead_id) as [string, string];
+  const phone = await phoneOf(barredLead);
+  // The same number in another list, deduplicated by number and external id (found through the other index).
+  const elsewhereList = uniqueName('l');
+  const elsewhere = (
+    await unary<UpsertLeadsRequest, UpsertLeadsResponse>(
+      h.client.upsertLeads,
+      h.client,
+      {
+        listId: elsewhereList,
+        defaultRegion: '',
+        leads: [
+          {
+            externalId: 'crm-41',
+            phone,
+            name: 'n',
+            region: '',
+            tags: [],
+            customFields: {},
+            intent: '',
+            orderValue: '',
+          },
+        ],
+      },
+      new Metadata(),
+    )
+  ).results[0]!.leadId;
+  const updated: string[] = [];
+  const watchers = await Promise.all(
+    [listId, elsewhereList].map((list) =>
+      bus.consume({
+        event: events.leadUpdated,
+        durable: uniqueName('upd'),
+        filterSubject: events.leadUpdated.subjectForKey(list),
+        handler: async ({ event }) => void updated.push(...event.data.leadIds),
+      }),
+    ),
+  );
+  const indexer = new BlindIndexer(keys.blind);
+  const blindIndex = indexer.hex(phone);
+  // An entry for one campaign only changes no list (compliance bars it at that campaign's checks).
+  await bus.publish(events.complianceDncAdded, {
+    blindIndex: indexer.hex(await phoneOf(other)),
+    kind: 'internal',
+    campaignId: 'c-only',
+  });
+  const added = await bus.publish(events.complianceDncAdded, { blindIndex, kind: 'internal' });
+  await waitFor(() => updated.includes(barredLead) && updated.includes(elsewhere), {
+    what: 'leads.updated for both leads of the number',
+  });
+  await Promise.all(watchers.map((w) => w.stop()));
+  assert.deepEqual(
+    [await status(barredLead), await status(elsewhere), await status(other)],
+    [2, 2, 1],
+    'both leads of the number barred, the other lead untouched',
+  );
+  // The same event again (a redelivery) changes nothing and stores no events.
+  const again = new BarNumber({
+    pool: h.app.pool,
+    schema: h.schema,
+    inbox: dncInbox,
+    publishPendingEvents: async () => undefined,
+    logger: createLogger({ service: 'test', level: 'silent' }),
+  });
+  assert.equal(await again.bar(added.id, Buffer.from(blindIndex, 'hex')), 0);
+  const pending = await h.app.pool.query('SELECT 1 FROM upsert_events');
+  assert.equal(pending.rowCount, 0, 'every stored event went out');
 });
 
 test('a committed job whose events did not go out is published at the next start, then its pages are dropped', async () => {

@@ -64,6 +64,8 @@ export async function startHarness(overrides: Partial<AppDeps> = {}): Promise<Ha
     deadNumbersCampaign: deadNumbersCampaign,
     optOutsDurable: uniqueName('optout'),
     optOutsCampaign: deadNumbersCampaign,
+    dncAddedDurable: uniqueName('dncadded'),
+    dncAddedFrom: 'new',
     revealGrants: [{ principal: REVEAL_PRINCIPAL, tokenSha256: createHash('sha256').update(revealToken).digest() }],
     httpAddress: '127.0.0.1:0',
     upsertGrants: [{ principal: 'crm', tokenSha256: createHash('sha256').update(upsertToken).digest() }],

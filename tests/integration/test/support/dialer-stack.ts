@@ -14,7 +14,7 @@ import { Processes } from './processes.js';
 // driver runs a campaign through their public APIs and prints one JSON line of figures.
 
 export const servicePath = (name: string, file = 'main.js') =>
-  fileURLToPath(new URL(`../../../../services/${name}/dist/src/${file}`, import.meta.url));
+  fileURLToPath(new URL(`../../../../../services/${name}/dist/src/${file}`, import.meta.url));
 
 const urls = { NATS_URL: testUrls.nats, REDIS_URL: testUrls.redis, DATABASE_URL: testUrls.database, LOG_LEVEL: 'warn' };
 const readyAs = (message: string) => (line: Record<string, unknown>) =>

@@ -1,6 +1,6 @@
 import { DenyReason, type Denial as ProtoDenial, type DialDecision } from '@outbound/proto/outbound/v1/compliance';
 import type { Timestamp } from '@outbound/proto/google/protobuf/timestamp';
-import type { CheckedDecision } from '../../dial-checker.js';
+import type { CheckedDecision } from '../../use-cases/check-dial.js';
 import type { Denial } from '../../domain/types.js';
 
 export function toTimestamp(ms: number): Timestamp {

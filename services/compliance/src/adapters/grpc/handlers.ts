@@ -1,42 +1,37 @@
-import { events, type Bus } from '@outbound/bus';
-import { InvalidArgumentError, UnavailableError } from '@outbound/errors';
+import { InvalidArgumentError } from '@outbound/errors';
 import { AbandonAction, DoNotCallKind, type ComplianceServiceServer } from '@outbound/proto/outbound/v1/compliance';
 import { bindService, validateRequest, type ServiceBinding } from '@outbound/rpc';
 import { ComplianceServiceService } from '@outbound/proto/outbound/v1/compliance';
-import type { Pool } from '@outbound/store';
 import type { Logger } from '@outbound/telemetry';
-import { abandonStatus, worstAction } from '../../domain/abandon.js';
-import { BlindIndex, maskE164 } from '../../domain/blind.js';
-import { planDial } from '../../domain/engine.js';
-import type { PackCatalogue } from '../../domain/packs/index.js';
-import { SensitiveWordScanner } from '../../domain/scanner.js';
 import type { DialRequest } from '../../domain/types.js';
-import type { DialChecker } from '../../dial-checker.js';
-import type { DncFilter } from '../../dnc-filter.js';
 import type { DncListKind } from '../../domain/dnc.js';
-import type { AbandonCounts } from '../redis/abandon-counts.js';
-import type { DialStateStore } from '../redis/dial-state.js';
-import type { AuditLog } from '../sql/audit.js';
-import { lastDecisions } from '../sql/evidence.js';
-import { insertConsent, insertDncEntry, listConsents } from '../sql/lists.js';
-import type { PolicyStore } from '../sql/policies.js';
-import type { RegistryLoader } from '../sql/registry-loader.js';
+import type { AbandonStatus } from '../../use-cases/abandon-status.js';
+import type { AddDoNotCall } from '../../use-cases/add-do-not-call.js';
+import type { AuditTrail } from '../../use-cases/audit-trail.js';
+import type { DialChecker } from '../../use-cases/check-dial.js';
+import type { Consents } from '../../use-cases/consents.js';
+import type { DncFilter } from '../../use-cases/filter-dnc.js';
+import type { ListDecisions } from '../../use-cases/list-decisions.js';
+import type { LoadRegistry } from '../../use-cases/load-registry.js';
+import type { ScanTranscript } from '../../use-cases/scan-transcript.js';
+import type { SetCampaignPolicy } from '../../use-cases/set-campaign-policy.js';
 import { fromTimestamp, toProtoDecision, toProtoDenial, toTimestamp } from './convert.js';
 import * as s from './schemas.js';
 
+/** The use cases the API offers: each handler decodes, calls one, encodes. */
 export interface HandlerDeps {
   readonly checker: DialChecker;
   readonly dncFilter: DncFilter;
-  readonly catalogue: PackCatalogue;
-  readonly policies: PolicyStore;
-  readonly blind: BlindIndex;
-  readonly state: DialStateStore;
-  readonly abandon: AbandonCounts;
-  readonly registryLoader: RegistryLoader;
-  readonly audit: AuditLog;
-  readonly bus: Bus;
-  readonly pool: Pool;
-  readonly schema: string;
+  readonly addDoNotCall: AddDoNotCall;
+  readonly loadRegistry: LoadRegistry;
+  readonly consents: Consents;
+  readonly setCampaignPolicy: SetCampaignPolicy;
+  readonly abandonStatus: AbandonStatus;
+  readonly listDecisions: ListDecisions;
+  readonly scanTranscript: ScanTranscript;
+  readonly auditTrail: AuditTrail;
+  /** Rule pack names, for validating a policy. */
+  readonly packNames: () => readonly string[];
   readonly now: () => number;
 }
 
@@ -61,7 +56,7 @@ const actions = {
 } as const;
 
 export function complianceService(deps: HandlerDeps, logger: Logger): ServiceBinding {
-  const { checker, catalogue, policies, blind, state, audit, pool, schema, now } = deps;
+  const { checker, now } = deps;
 
   function toDialRequest(check: ReturnType<typeof s.dialCheck.parse>, field: string): DialRequest {
     const current = now();
@@ -98,37 +93,14 @@ export function complianceService(deps: HandlerDeps, logger: Logger): ServiceBin
 
       addDoNotCall: async (request) => {
         const r = validateRequest(s.addDoNotCallRequest, request);
-        const kind = kinds[r.kind as keyof typeof kinds];
-        const key = blind.hex(r.phone);
-        const at = now();
-        const scope = r.campaignId || undefined;
-        if (kind === 'internal') await state.markNumber(key, 'dnc', '1', scope);
-        else if (kind === 'opt_out') await state.markNumber(key, 'optout', '1', scope);
-        else await state.markNumber(key, 'refusedAt', String(at), scope);
-        await insertDncEntry(pool, schema, {
-          phoneKey: key,
-          kind,
+        const { lockedUntil } = await deps.addDoNotCall.add({
+          phone: r.phone,
+          kind: kinds[r.kind as keyof typeof kinds],
           source: r.source,
           actor: r.actor,
           ...(r.campaignId ? { campaignId: r.campaignId } : {}),
         });
-        await audit.append({
-          actor: r.actor,
-          action: 'changed_list',
-          target: `dnc:${kind}`,
-          service: 'compliance',
-          details: { numberKey: key, campaignId: r.campaignId, source: r.source },
-        });
-        if (kind !== 'refusal') return { lockedUntil: undefined };
-        const policy = await policies.get(r.campaignId || 'default');
-        const plan = planDial(
-          { campaignId: policy.campaignId, leadId: 'none', phone: r.phone, callerId: '', at },
-          policy,
-          catalogue,
-        );
-        return {
-          lockedUntil: typeof plan.refusalLockMs === 'number' ? toTimestamp(at + plan.refusalLockMs) : undefined,
-        };
+        return { lockedUntil: typeof lockedUntil === 'number' ? toTimestamp(lockedUntil) : undefined };
       },
 
       filterDoNotCall: async (request) => {
@@ -145,48 +117,37 @@ export function complianceService(deps: HandlerDeps, logger: Logger): ServiceBin
 
       bulkLoadDoNotCall: async (requests) => {
         let registryName: string | undefined;
-        let actor = '';
-        const result = await deps.registryLoader.replace(async function* () {
-          let index = 0;
-          for await (const raw of requests) {
-            const chunk = validateRequest(s.bulkLoadChunk, raw);
-            if (registryName !== undefined && chunk.registry !== registryName)
-              throw InvalidArgumentError.field(`chunk[${index}].registry`, 'must be the same in every chunk');
-            registryName = chunk.registry;
-            actor = chunk.actor;
-            index++;
-            yield chunk;
-          }
-        });
-        await audit.append({
-          actor,
-          action: 'changed_list',
-          target: `dnc-registry:${result.registry}`,
-          service: 'compliance',
-          details: { loaded: String(result.loaded), rejected: String(result.rejected) },
-        });
-        return { loaded: result.loaded, rejected: result.rejected };
+        return deps.loadRegistry.load(
+          (async function* () {
+            let index = 0;
+            for await (const raw of requests) {
+              const chunk = validateRequest(s.bulkLoadChunk, raw);
+              if (registryName !== undefined && chunk.registry !== registryName)
+                throw InvalidArgumentError.field(`chunk[${index}].registry`, 'must be the same in every chunk');
+              registryName = chunk.registry;
+              index++;
+              yield chunk;
+            }
+          })(),
+        );
       },
 
       recordConsent: async (request) => {
         const r = validateRequest(s.recordConsentRequest, request);
         const givenAt = fromTimestamp(r.givenAt);
         if (givenAt > now() + 60_000) throw InvalidArgumentError.field('givenAt', 'must not be in the future');
-        const key = blind.hex(r.phone);
-        const consentId = await insertConsent(pool, schema, {
-          phoneKey: key,
-          maskedPhone: maskE164(r.phone),
+        const consentId = await deps.consents.record({
+          phone: r.phone,
           campaignId: r.campaignId,
           source: r.source,
           givenAt,
         });
-        await state.recordConsent(r.campaignId, key, givenAt);
         return { consentId };
       },
 
       listConsents: async (request) => {
         const r = validateRequest(s.listConsentsRequest, request);
-        const rows = await listConsents(pool, schema, blind.hex(r.phone), r.campaignId || undefined);
+        const rows = await deps.consents.list(r.phone, r.campaignId || undefined);
         return {
           consents: rows.map((row) => ({
             consentId: row.consent_id,
@@ -200,45 +161,28 @@ export function complianceService(deps: HandlerDeps, logger: Logger): ServiceBin
       },
 
       setCampaignPolicy: async (request) => {
-        const r = validateRequest(s.setCampaignPolicyRequest(catalogue.names()), request);
-        const policy = {
-          campaignId: r.campaignId,
-          rulePacks: r.rulePacks,
-          requireConsent: r.requireConsent,
-          marketing: r.marketing,
-          industry: r.industry || 'general',
-          agentGuaranteed: r.agentGuaranteed,
-          officialCallerIds: r.officialCallerIds,
-        };
-        const version = await policies.set(policy);
-        // Recorded once stored, before it is announced: a failed announcement (UNAVAILABLE, the
-        // caller retries) must not leave a stored change without its audit entry.
-        await audit.append({
-          actor: r.actor,
-          action: 'changed_policy',
-          target: `campaign:${r.campaignId}`,
-          service: 'compliance',
-          details: { policy: JSON.stringify(policy), version: String(version) },
-        });
-        await policies.announce(r.campaignId, version).catch((error: unknown) => {
-          throw new UnavailableError(
-            `policy version ${version} is stored but could not be announced to the other replicas (they apply it within their cache time); retry`,
-            { reason: 'POLICY_NOT_ANNOUNCED', cause: error },
-          );
-        });
+        const r = validateRequest(s.setCampaignPolicyRequest(deps.packNames()), request);
+        await deps.setCampaignPolicy.set(
+          {
+            campaignId: r.campaignId,
+            rulePacks: r.rulePacks,
+            requireConsent: r.requireConsent,
+            marketing: r.marketing,
+            industry: r.industry || 'general',
+            agentGuaranteed: r.agentGuaranteed,
+            officialCallerIds: r.officialCallerIds,
+          },
+          r.actor,
+        );
         return {};
       },
 
       getAbandonStatus: async (request) => {
         const { campaignId } = validateRequest(s.campaignRequest, request);
-        const at = now();
-        const policy = await policies.get(campaignId);
-        const names = policy.rulePacks.length ? policy.rulePacks : catalogue.names();
-        const packs = names.map((name) => catalogue.at(name, at)).filter((p) => p !== undefined);
-        const statuses = abandonStatus(packs, await deps.abandon.read(campaignId, at), at);
+        const status = await deps.abandonStatus.of(campaignId);
         return {
-          action: actions[worstAction(statuses)],
-          windows: statuses.map((w) => ({
+          action: actions[status.action],
+          windows: status.windows.map((w) => ({
             rulePack: w.rulePack,
             answered: w.answered,
             abandoned: w.abandoned,
@@ -251,7 +195,7 @@ export function complianceService(deps: HandlerDeps, logger: Logger): ServiceBin
 
       listDecisions: async (request) => {
         const r = validateRequest(s.listDecisionsRequest, request);
-        const rows = await lastDecisions(pool, schema, blind.hex(r.phone), r.limit || 20);
+        const rows = await deps.listDecisions.list(r.phone, r.limit || 20);
         return {
           decisions: rows.map((row) => ({
             checkId: row.check_id,
@@ -271,37 +215,23 @@ export function complianceService(deps: HandlerDeps, logger: Logger): ServiceBin
 
       scanTranscript: async (request) => {
         const r = validateRequest(s.scanTranscriptRequest, request);
-        // The lists of the pack versions in effect now (they are short: building is cheap).
-        const at = now();
-        const packs = catalogue
-          .names()
-          .map((name) => catalogue.at(name, at))
-          .filter((p) => p !== undefined);
-        const hits = new SensitiveWordScanner(packs).scan(r.industry, r.text);
-        if (r.attempt && hits.length > 0) {
-          await deps.bus.publish(events.complianceViolation, {
-            ...r.attempt,
-            kind: 'sensitive_words',
-            words: [...new Set(hits.map((h) => h.word))].slice(0, 100),
-            lists: [...new Set(hits.map((h) => h.list))].slice(0, 20),
-          });
-          logger.info(
-            { campaignId: r.attempt.campaignId, attemptId: r.attempt.attemptId, hits: hits.length },
-            'sensitive words in transcript',
-          );
-        }
+        const hits = await deps.scanTranscript.scan({
+          industry: r.industry,
+          text: r.text,
+          ...(r.attempt ? { attempt: r.attempt } : {}),
+        });
         return { hits: hits.map((h) => ({ word: h.word, start: h.start, end: h.end, list: h.list })) };
       },
 
       recordAudit: async (request) => {
         const r = validateRequest(s.recordAuditRequest, request);
-        const entry = await audit.append(r);
+        const entry = await deps.auditTrail.record(r);
         return { entry: { ...entry, at: toTimestamp(Date.parse(entry.at)), details: { ...entry.details } } };
       },
 
       listAudit: async (request) => {
         const r = validateRequest(s.listAuditRequest, request);
-        const { entries, chainValid } = await audit.list({
+        const { entries, chainValid } = await deps.auditTrail.list({
           afterSeq: r.afterSeq,
           limit: r.limit || 100,
           ...(r.actor ? { actor: r.actor } : {}),

@@ -4,8 +4,100 @@ import type { DialPlan } from '../../domain/engine.js';
 import type { NumberListing } from '../../domain/dnc.js';
 import type { CapState, DialFacts } from '../../domain/types.js';
 
-// A package asset beside migrations/ (what an image ships with dist/), read once at start.
-const script = readFileSync(new URL('../../../../redis/dial-state.lua', import.meta.url), 'utf8');
+/**
+ * One dial in the script's argument, in this order: the script's loop variables are these names
+ * (see dial-state.lua), and `encodeDial` writes them in this order. Each value is followed by ','.
+ */
+export const DIAL_FIELDS = [
+  /** The dial's instant (ms). */
+  'nowMs',
+  /** Most attempts to the number in 24 h; -1 none. */
+  'leadMax',
+  /** Least time between attempts to the number (ms). */
+  'leadGapMs',
+  /** Most attempts from the caller ID in 24 h; -1 none. */
+  'callerMax',
+  /** Least time between attempts from the caller ID (ms). */
+  'callerGapMs',
+  /** 1: reserve the attempt if nothing denies it; 0: look only. */
+  'reserve',
+  /** The reservation's member (the check id). */
+  'member',
+  /** How long a refusal locks (ms); -1 no lock, -2 for good. */
+  'refusalLockMs',
+  /** How long an abandoned call locks the lead out (ms). */
+  'lockoutMs',
+  /** 1/0: a consent is required (then read and returned). */
+  'consentRequired',
+  /** The number's blind index (remembered on the lead for opt-outs that name only the lead). */
+  'numberKey',
+  /** The campaign (its own list entries are fields suffixed `:<campaign id>`). */
+  'campaignId',
+  /** The caller ID's digits, no '+'. */
+  'caller',
+  'leadId',
+  /** The version of the campaign policy the dial was planned under. */
+  'policyVersion',
+] as const;
+export type DialField = (typeof DIAL_FIELDS)[number];
+
+/**
+ * What the script returns per dial, in this order: the script's reply variables are these names.
+ * List entries are '1' or '', times digits or ''.
+ */
+export const REPLY_FIELDS = [
+  /** Attempts to the number in the last 24 h, and the last one's instant. */
+  'leadCount',
+  'leadLastAt',
+  /** Attempts from the caller ID in the last 24 h, and the last one's instant. */
+  'callerCount',
+  'callerLastAt',
+  /** 1: the attempt was reserved. */
+  'reserved',
+  /** Global list entries of the number. */
+  'dnc',
+  'optout',
+  'refusedAt',
+  /** The lead opted out (an opt-out that named only the lead). */
+  'leadOptout',
+  'abandonedAt',
+  /** Read only when the dial requires a consent. */
+  'consentGivenAt',
+  /** The campaign's own list entries of the number. */
+  'campaignDnc',
+  'campaignOptout',
+  'campaignRefusedAt',
+  /** '1': the campaign's policy changed since the dial was planned; nothing was read or reserved. */
+  'stalePolicy',
+] as const;
+type ReplyField = (typeof REPLY_FIELDS)[number];
+
+/** Each reply field's position among a dial's values. */
+const AT = Object.freeze(Object.fromEntries(REPLY_FIELDS.map((field, i) => [field, i]))) as Readonly<
+  Record<ReplyField, number>
+>;
+
+/**
+ * The script with its layout filled in from DIAL_FIELDS and REPLY_FIELDS (a package asset beside
+ * migrations/, what an image ships with dist/, read once at start).
+ */
+export const dialStateScript = (() => {
+  const source = readFileSync(new URL('../../../../redis/dial-state.lua', import.meta.url), 'utf8');
+  const emit = `${REPLY_FIELDS.map((_, i) => `out[n + ${i + 1}]`).join(', ')} = ${REPLY_FIELDS.join(', ')}; n = n + ${REPLY_FIELDS.length}`;
+  const filled = source
+    .replace('$DIAL_FIELDS', DIAL_FIELDS.join(', '))
+    .replace('$DIAL_WIDTH', String(DIAL_FIELDS.length))
+    .replace('$EMIT_REPLY', emit);
+  if (/\$[A-Z_]+/.test(filled)) throw new Error('dial-state.lua: a layout placeholder is left unfilled');
+  return filled;
+})();
+
+/** One dial as the script reads it (see DIAL_FIELDS): named here, ordered by the layout. */
+export function encodeDial(dial: Readonly<Record<DialField, string | number>>): string {
+  let text = '';
+  for (const field of DIAL_FIELDS) text += `${dial[field]},`;
+  return `${text};`;
+}
 
 /** What the script saw and did for one dial. */
 export interface DialState {
@@ -63,7 +155,7 @@ function listingOf(
  */
 const DIALS_PER_CALL = 64;
 /** Values the script returns per dial. */
-const RESULT_WIDTH = 15;
+const RESULT_WIDTH = REPLY_FIELDS.length;
 
 /** A field of the script's string reply, `text.slice(from, to)`, as a number (undefined when empty). */
 function numberAt(text: string, from: number, to: number): number | undefined {
@@ -74,8 +166,13 @@ function numberAt(text: string, from: number, to: number): number | undefined {
 const starts = new Int32Array(RESULT_WIDTH);
 const ends = new Int32Array(RESULT_WIDTH);
 
+/** The reply field of the dial being parsed, as a number (undefined when empty). */
+const numberOf = (text: string, field: ReplyField) => numberAt(text, starts[AT[field]]!, ends[AT[field]]!);
+/** Whether the reply field of the dial being parsed is set (a list entry: '1'). */
+const isSet = (field: ReplyField) => ends[AT[field]] !== starts[AT[field]];
+
 /**
- * The dials of the script's reply (15 values per dial, each followed by ','), without a string
+ * The dials of the script's reply (REPLY_FIELDS per dial, each followed by ','), without a string
  * per value (most are empty).
  */
 function parseReply(text: string, out: DialState[]): void {
@@ -87,10 +184,10 @@ function parseReply(text: string, out: DialState[]): void {
       if (at < 0) throw new Error('malformed dial-state reply');
       ends[i] = at++;
     }
-    const leadLastAt = numberAt(text, starts[1]!, ends[1]!);
-    const callerLastAt = numberAt(text, starts[3]!, ends[3]!);
-    const leadCount = Number(text.slice(starts[0], ends[0]));
-    const callerCount = Number(text.slice(starts[2], ends[2]));
+    const leadLastAt = numberOf(text, 'leadLastAt');
+    const callerLastAt = numberOf(text, 'callerLastAt');
+    const leadCount = numberOf(text, 'leadCount') ?? 0;
+    const callerCount = numberOf(text, 'callerCount') ?? 0;
     const caps: CapState =
       leadLastAt === undefined
         ? callerLastAt === undefined
@@ -99,25 +196,25 @@ function parseReply(text: string, out: DialState[]): void {
         : callerLastAt === undefined
           ? { leadCount, callerCount, leadLastAt }
           : { leadCount, callerCount, leadLastAt, callerLastAt };
-    // Values 5–7: dnc, optout, refusedAt; 8: the lead's optout; 9: abandonedAt; 10: consent;
-    // 11–13: the campaign's own dnc, optout, refusedAt (see the script's return order).
+    // Global and campaign entries combined, as `listingOf` does; the later refusal counts.
     const refusedAt = Math.max(
-      numberAt(text, starts[7]!, ends[7]!) ?? -Infinity,
-      numberAt(text, starts[13]!, ends[13]!) ?? -Infinity,
+      numberOf(text, 'refusedAt') ?? -Infinity,
+      numberOf(text, 'campaignRefusedAt') ?? -Infinity,
     );
-    const internalDnc = ends[5] !== starts[5] || ends[11] !== starts[11];
-    const optedOut = ends[6] !== starts[6] || ends[12] !== starts[12] || ends[8] !== starts[8];
+    const internalDnc = isSet('dnc') || isSet('campaignDnc');
+    const optedOut = isSet('optout') || isSet('campaignOptout') || isSet('leadOptout');
     const facts: { -readonly [K in keyof DialState['facts']]: DialState['facts'][K] } =
       refusedAt > -Infinity ? { internalDnc, optedOut, refusedAt } : { internalDnc, optedOut };
-    const abandonedAt = numberAt(text, starts[9]!, ends[9]!);
+    const abandonedAt = numberOf(text, 'abandonedAt');
     if (abandonedAt !== undefined) facts.lastAbandonedAt = abandonedAt;
-    const consent = numberAt(text, starts[10]!, ends[10]!);
+    const consent = numberOf(text, 'consentGivenAt');
     if (consent !== undefined) facts.consentGivenAt = consent;
+    const reserved = AT.reserved;
     out.push({
       caps,
       facts,
-      reserved: ends[4]! - starts[4]! === 1 && text.charCodeAt(starts[4]!) === 49,
-      stalePolicy: ends[14] !== starts[14],
+      reserved: ends[reserved]! - starts[reserved]! === 1 && text.charCodeAt(starts[reserved]!) === 49,
+      stalePolicy: isSet('stalePolicy'),
     });
   }
 }
@@ -166,7 +263,7 @@ export class DialStateStore {
   }
 
   private async scriptSha(reload = false): Promise<string> {
-    if (!this.sha || reload) this.sha = String(await this.redis.script('LOAD', script));
+    if (!this.sha || reload) this.sha = String(await this.redis.script('LOAD', dialStateScript));
     return this.sha;
   }
 
@@ -204,8 +301,8 @@ export class DialStateStore {
     const pipeline = this.redis.pipeline();
     const p = this.kindPrefix;
     for (let from = 0; from < inputs.length; from += DIALS_PER_CALL) {
-      // Every dial of the chunk in one argument (see the script): 15 fields, each followed by ',',
-      // each dial by ';'; the script builds the keys from the prefixes and the parts.
+      // Every dial of the chunk in one argument (see DIAL_FIELDS); the script builds the keys
+      // from the prefixes and the parts.
       let dials = '';
       for (let i = from, end = Math.min(inputs.length, from + DIALS_PER_CALL); i < end; i++) {
         const input = inputs[i]!;
@@ -213,8 +310,23 @@ export class DialStateStore {
         const { request } = plan;
         const lead = plan.caps.lead;
         const caller = plan.caps.callerId;
-        const callerId = this.checkedParts(numberKey, request.callerId, request.leadId, request.campaignId);
-        dials += `${request.at},${lead ? lead.maxPer24h : -1},${lead ? lead.minGapMinutes * 60_000 : 0},${caller ? caller.maxPer24h : -1},${caller ? caller.minGapSeconds * 1000 : 0},${input.reserve ? 1 : 0},${input.checkId},${plan.refusalLockMs === undefined ? -1 : plan.refusalLockMs === null ? -2 : plan.refusalLockMs},${plan.abandonLockoutMs},${plan.consentRequired ? 1 : 0},${numberKey},${request.campaignId},${callerId},${request.leadId},${input.policyVersion},;`;
+        dials += encodeDial({
+          nowMs: request.at,
+          leadMax: lead ? lead.maxPer24h : -1,
+          leadGapMs: lead ? lead.minGapMinutes * 60_000 : 0,
+          callerMax: caller ? caller.maxPer24h : -1,
+          callerGapMs: caller ? caller.minGapSeconds * 1000 : 0,
+          reserve: input.reserve ? 1 : 0,
+          member: input.checkId,
+          refusalLockMs: plan.refusalLockMs === undefined ? -1 : plan.refusalLockMs === null ? -2 : plan.refusalLockMs,
+          lockoutMs: plan.abandonLockoutMs,
+          consentRequired: plan.consentRequired ? 1 : 0,
+          numberKey,
+          campaignId: request.campaignId,
+          caller: this.checkedParts(numberKey, request.callerId, request.leadId, request.campaignId),
+          leadId: request.leadId,
+          policyVersion: input.policyVersion,
+        });
       }
       pipeline.evalsha(sha, 0, p.attempts, p.cid, p.num, p.lead, p.consent, p.policyver, dials);
     }

@@ -67,6 +67,11 @@ export class EvidenceStore {
     }
   }
 
+  /** A number's latest decisions, newest first. */
+  lastDecisions(phoneKey: string, limit: number): Promise<DecisionRow[]> {
+    return lastDecisions(this.pool, this.schema, phoneKey, limit);
+  }
+
   /**
    * Delete decisions decided before `cutoffMs`, a bounded batch per statement (short locks, no
    * huge transaction); returns how many went. Stops between batches once `signal` aborts.
@@ -86,9 +91,6 @@ export class EvidenceStore {
 }
 
 const PURGE_BATCH = 10_000;
-
-const COLUMNS =
-  'check_id, decided_at, dial_at, campaign_id, lead_id, phone_key, masked_phone, caller_id, allowed, denials, rule_packs, time_zones, inputs';
 
 // The parts many rows share (the policy, pack labels, zones, the group's instants) are
 // serialized once and reused.
@@ -143,18 +145,39 @@ function copyText(value: string): string {
   return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
 }
 
-/** One row of the decisions table in COPY's text format, columns in `COLUMNS` order. */
+/**
+ * The row layout of the decisions COPY, the one place it is declared: each column with its value
+ * in COPY's text format. The statement's column list and every row follow this order.
+ */
+const DECISION_ROW: ReadonlyArray<{ readonly column: string; readonly text: (r: DecisionRecord) => string }> = [
+  { column: 'check_id', text: (r) => copyText(r.checkId) },
+  { column: 'decided_at', text: (r) => decidedText.of(r.decidedAt) },
+  // Mostly the same instant as decided_at (then its text, formatted once).
+  { column: 'dial_at', text: (r) => (r.dialAt === r.decidedAt ? decidedText.of(r.decidedAt) : dialText.of(r.dialAt)) },
+  { column: 'campaign_id', text: (r) => copyText(r.campaignId) },
+  { column: 'lead_id', text: (r) => copyText(r.leadId) },
+  { column: 'phone_key', text: (r) => copyText(r.phoneKey) },
+  { column: 'masked_phone', text: (r) => copyText(r.maskedPhone) },
+  { column: 'caller_id', text: (r) => copyText(r.callerId) },
+  { column: 'allowed', text: (r) => (r.allowed ? 't' : 'f') },
+  { column: 'denials', text: (r) => (r.denials.length === 0 ? '[]' : copyText(JSON.stringify(r.denials))) },
+  { column: 'rule_packs', text: (r) => copyText(shared(r.rulePacks, textArray)) },
+  { column: 'time_zones', text: (r) => copyText(shared(r.timeZones, textArray)) },
+  { column: 'inputs', text: (r) => copyText(inputsJson(r)) },
+];
+
+/** The columns of a decisions COPY row, in order. */
+export const DECISION_COLUMNS: readonly string[] = DECISION_ROW.map((c) => c.column);
+const COLUMNS = DECISION_COLUMNS.join(', ');
+
+/** One row of the decisions table in COPY's text format, columns in DECISION_COLUMNS order. */
 export function copyLine(r: DecisionRecord): string {
-  const decided = decidedText.of(r.decidedAt);
-  const dial = r.dialAt === r.decidedAt ? decided : dialText.of(r.dialAt);
-  return (
-    `${copyText(r.checkId)}\t${decided}\t${dial}\t${copyText(r.campaignId)}\t${copyText(r.leadId)}\t${copyText(r.phoneKey)}\t${copyText(r.maskedPhone)}\t${copyText(r.callerId)}` +
-    `\t${r.allowed ? 't' : 'f'}\t${r.denials.length === 0 ? '[]' : copyText(JSON.stringify(r.denials))}\t${copyText(shared(r.rulePacks, textArray))}\t${copyText(shared(r.timeZones, textArray))}` +
-    `\t${copyText(inputsJson(r))}\n`
-  );
+  let line = DECISION_ROW[0]!.text(r);
+  for (let i = 1; i < DECISION_ROW.length; i++) line += `\t${DECISION_ROW[i]!.text(r)}`;
+  return `${line}\n`;
 }
 
-interface DecisionRow {
+export interface DecisionRow {
   check_id: string;
   decided_at: Date;
   dial_at: Date;

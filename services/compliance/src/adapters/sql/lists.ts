@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool, PoolClient } from '@outbound/store';
+import { processOnce, withTransaction, type Pool, type PoolClient } from '@outbound/store';
 import type { DncListKind } from '../../domain/dnc.js';
 
 /** Registries have their own table (`dnc_registry`). */
@@ -57,6 +57,52 @@ export async function listConsents(
     [phoneKey, campaignId ?? null],
   );
   return rows;
+}
+
+/** The do-not-call entries and consents of one schema, for the use cases (one pool, no transaction). */
+export class ListStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly schema: string,
+  ) {}
+
+  addEntry(entry: DncEntry): Promise<void> {
+    return insertDncEntry(this.pool, this.schema, entry);
+  }
+
+  /** The entry of an event, once: a redelivered event (same `eventId` for `inbox`) adds nothing. */
+  async addEntryOnce(inbox: string, eventId: string, entry: DncEntry): Promise<void> {
+    await withTransaction(this.pool, async (client) => {
+      if (await processOnce(client, this.schema, inbox, eventId)) await insertDncEntry(client, this.schema, entry);
+    });
+  }
+
+  addConsent(consent: {
+    phoneKey: string;
+    maskedPhone: string;
+    campaignId: string;
+    source: string;
+    givenAt: number;
+  }): Promise<string> {
+    return insertConsent(this.pool, this.schema, consent);
+  }
+
+  consents(phoneKey: string, campaignId: string | undefined): Promise<ConsentRow[]> {
+    return listConsents(this.pool, this.schema, phoneKey, campaignId);
+  }
+}
+
+/** The inbox of events this service consumed (`processed_events`): what was already handled. */
+export class Inbox {
+  constructor(
+    private readonly pool: Pool,
+    private readonly schema: string,
+  ) {}
+
+  /** True the first time `inbox` sees `eventId` (then recorded, committed), false after. */
+  firstTime(inbox: string, eventId: string): Promise<boolean> {
+    return withTransaction(this.pool, (client) => processOnce(client, this.schema, inbox, eventId));
+  }
 }
 
 /** Signed view of an unsigned 64-bit key, as PostgreSQL's bigint stores it. */

@@ -2,7 +2,7 @@ import type { Keyspace, Redis } from '@outbound/redis';
 import type { Pool } from '@outbound/store';
 import type { Logger } from '@outbound/telemetry';
 import { BlindIndex } from '../../domain/blind.js';
-import type { Registry } from '../../registry.js';
+import type { Registry } from '../../domain/registry.js';
 import { loadRegistryKeys, replaceRegistryChunk } from './lists.js';
 
 const E164 = /^\+[1-9]\d{6,14}$/;

@@ -5,7 +5,7 @@ import {
   type FilterDoNotCallResponse,
 } from '@outbound/proto/outbound/v1/compliance';
 import { Metadata, Status, createClient, unary } from '@outbound/rpc';
-import { DoNotCallUnavailableError, type DoNotCallList } from '../../dnc.js';
+import { DoNotCallUnavailableError, type DoNotCallList } from '../../use-cases/ports.js';
 
 /** FilterDoNotCall takes at most this many numbers per call. */
 export const FILTER_MAX_PHONES = 10_000;

@@ -4,7 +4,7 @@ import { isDomainError, type ErrorKind } from '@outbound/errors';
 import { validateRequest } from '@outbound/rpc';
 import { SpanKind, extractTraceContext, instrument, type Logger } from '@outbound/telemetry';
 import { grantedPrincipal, type TokenGrant } from '../../domain/grants.js';
-import type { LeadUpserter } from '../../upsert.js';
+import type { LeadUpserter } from '../../use-cases/upsert-leads.js';
 import { upsertSchema } from '../grpc/schemas.js';
 
 export interface HttpApiDeps {

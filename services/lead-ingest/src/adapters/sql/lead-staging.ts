@@ -5,21 +5,43 @@ import type { PoolClient } from '@outbound/store';
 
 export const TAG_SEPARATOR = '\u001f';
 
+/**
+ * lead_staging's columns, in COPY order, with their types: the one place the row layout is
+ * declared. The table, the COPY statement and every row a CopyChunk holds (ChunkSealer writes
+ * one field per column, in this order) follow it. order_value comes as text (its exact decimal
+ * digits), dedup_key NULL when it is phone_index (most leads), tags joined by TAG_SEPARATOR,
+ * custom as JSON text.
+ */
+export const STAGING_COLUMNS = [
+  ['line', 'integer'],
+  ['lead_id', 'uuid'],
+  ['external_id', 'text'],
+  ['dedup_key', 'bytea'],
+  ['phone_index', 'bytea'],
+  ['pii', 'bytea'],
+  ['number_type', 'smallint'],
+  ['country', 'text'],
+  ['region', 'text'],
+  ['time_zone', 'text'],
+  ['intent', 'text'],
+  ['order_value', 'text'],
+  ['tier', 'text'],
+  ['tags', 'text'],
+  ['custom', 'text'],
+  ['status', 'smallint'],
+] as const;
+export type StagingColumn = (typeof STAGING_COLUMNS)[number][0];
+
+/** Fields in every row of a CopyChunk. */
+export const STAGING_FIELDS = STAGING_COLUMNS.length;
+
 // Session-local and dropped with the transaction: a failed or cancelled import leaves nothing
 // behind, and concurrent imports on other connections each see their own table. No indexes:
 // it only ever holds one chunk, read once in full. Filled with COPY BINARY (CopyChunk): no hex
-// for bytea and no text parsing on either side. order_value comes as text (its exact decimal
-// digits), dedup_key NULL when it is phone_index (most leads).
-const CREATE_STAGING = `CREATE TEMP TABLE lead_staging (
-  line integer, lead_id uuid, external_id text, dedup_key bytea, phone_index bytea, pii bytea,
-  number_type smallint, country text, region text, time_zone text, intent text, order_value text,
-  tier text, tags text, custom text, status smallint
-) ON COMMIT DROP`;
+// for bytea and no text parsing on either side.
+const CREATE_STAGING = `CREATE TEMP TABLE lead_staging (${STAGING_COLUMNS.map(([name, type]) => `${name} ${type}`).join(', ')}) ON COMMIT DROP`;
 
-/** Columns of lead_staging, in order: every row of a CopyChunk has this many fields. */
-export const STAGING_FIELDS = 16;
-
-const COPY_STAGING = 'COPY lead_staging FROM STDIN (FORMAT binary)';
+const COPY_STAGING = `COPY lead_staging (${STAGING_COLUMNS.map(([name]) => name).join(', ')}) FROM STDIN (FORMAT binary)`;
 
 // One set-based statement per chunk. ON CONFLICT DO NOTHING (every unique index: dedup key and
 // external id) skips numbers already in the list and repeats inside the chunk; rows go in file
@@ -110,7 +132,10 @@ export class CopyChunk {
     this.at += 4 + length;
   }
 
-  /** Reserve a field of `length` bytes; returns where its bytes go (the caller fills them). */
+  /**
+   * Reserve a field of `length` bytes; returns where its bytes go (the caller fills them). Read
+   * `buf` only after this call: making room may have replaced it with a larger buffer.
+   */
   field(length: number): number {
     this.room(4 + length);
     this.buf.writeInt32BE(length, this.at);

@@ -89,7 +89,10 @@ export async function upsertLead(client: PoolClient, lead: StoredLead): Promise<
   }
 }
 
-/** The events of one upsert call, stored in its transaction (see 0002_upsert_events.sql). */
+/**
+ * The lead events of one transaction (an upsert call, or a number barred by compliance.dnc_added),
+ * stored in it and deleted once published (see 0002_upsert_events.sql).
+ */
 export interface UpsertEvents {
   batchId: string;
   listId: string;
@@ -201,6 +204,29 @@ export async function markNumberOf(
      SELECT lead_id, list_id FROM changed
      UNION SELECT lead_id, list_id FROM same WHERE status = $2`,
     [leadId, status],
+  );
+  return rows.map((r) => ({ leadId: r.lead_id, listId: r.list_id }));
+}
+
+/**
+ * Give every lead with this blind index (in any list) at least `status`; returns the leads changed
+ * now (not those that had it already). Inside the caller's transaction.
+ */
+export async function markIndex(
+  client: PoolClient,
+  phoneIndex: Buffer,
+  status: number,
+): Promise<Array<{ leadId: string; listId: string }>> {
+  // The leads of one number, through the two indexes that hold them (see migrations/0001_leads.sql).
+  const { rows } = await client.query<{ lead_id: string; list_id: string }>(
+    `WITH same AS (
+       SELECT lead_id FROM leads WHERE dedup_key = $1 AND phone_index = $1
+       UNION ALL
+       SELECT lead_id FROM leads WHERE phone_index = $1 AND dedup_key <> phone_index
+     )
+     UPDATE leads SET status = $2, updated_at = now() WHERE lead_id IN (SELECT lead_id FROM same) AND status < $2
+     RETURNING lead_id, list_id`,
+    [phoneIndex, status],
   );
   return rows.map((r) => ({ leadId: r.lead_id, listId: r.list_id }));
 }

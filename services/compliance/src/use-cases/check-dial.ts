@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { UnavailableError } from '@outbound/errors';
-import { BlindIndex, maskE164 } from './domain/blind.js';
-import { decideAfterLocal, localDenials, planDial } from './domain/engine.js';
-import type { PackCatalogue } from './domain/packs/index.js';
-import type { AbandonDay, Decision, Denial, DialRequest } from './domain/types.js';
-import type { AbandonCounts } from './adapters/redis/abandon-counts.js';
-import type { DialStateInput, DialStateStore } from './adapters/redis/dial-state.js';
-import type { DecisionInputs, DecisionRecord, EvidenceStore } from './adapters/sql/evidence.js';
-import type { PolicyEntry, PolicyStore } from './adapters/sql/policies.js';
-import type { Registry } from './registry.js';
+import { BlindIndex, maskE164 } from '../domain/blind.js';
+import { decideAfterLocal, localDenials, planDial } from '../domain/engine.js';
+import type { PackCatalogue } from '../domain/packs/index.js';
+import type { AbandonDay, Decision, Denial, DialRequest } from '../domain/types.js';
+import type { AbandonCounts } from '../adapters/redis/abandon-counts.js';
+import type { DialStateInput, DialStateStore } from '../adapters/redis/dial-state.js';
+import type { DecisionInputs, DecisionRecord, EvidenceStore } from '../adapters/sql/evidence.js';
+import type { PolicyEntry, PolicyStore } from '../adapters/sql/policies.js';
+import type { Registry } from '../domain/registry.js';
 
 export interface CheckedDecision extends Decision {
   readonly checkId: string;

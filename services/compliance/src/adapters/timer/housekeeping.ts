@@ -1,17 +1,12 @@
 import type { Logger } from '@outbound/telemetry';
+import type { Chore } from '../../use-cases/housekeeping-chores.js';
 
-/** Background work a replica does on a timer (re-hash the audit chain, drop expired evidence). */
-export interface Chore {
-  readonly name: string;
-  readonly everyMs: number;
-  /** Stops early (returns) once `signal` aborts, so shutdown does not wait for a long run. */
-  run(signal: AbortSignal): Promise<void>;
-}
+export type { Chore };
 
 /**
- * Runs each chore once at start and then every `everyMs`, never two runs of one chore at once;
- * a failed run is logged and the next one comes as scheduled. `stop()` aborts runs in progress
- * and waits for them.
+ * Drives the chores (use cases) on timers: each runs once at start and then every `everyMs`, never
+ * two runs of one chore at once; a failed run is logged and the next one comes as scheduled.
+ * `stop()` aborts runs in progress and waits for them.
  */
 export class Housekeeping {
   private readonly timers: NodeJS.Timeout[] = [];

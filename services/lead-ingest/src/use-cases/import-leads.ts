@@ -1,18 +1,17 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { CountryCode } from 'libphonenumber-js/max';
-import type { Bus } from '@outbound/bus';
 import { events } from '@outbound/bus';
 import type { Logger } from '@outbound/telemetry';
 import type { Pool, PoolClient } from '@outbound/store';
-import { cleanRow, isRejection, type Rejection } from './domain/clean.js';
-import { MappingError, resolveMapping, type ColumnMapping } from './domain/fields.js';
-import type { TierRule } from './domain/tiers.js';
-import type { PiiCipher } from './adapters/pii-cipher.js';
-import { FileFormatError, type SourceRows } from './adapters/readers/index.js';
-import * as jobs from './adapters/sql/jobs-repo.js';
-import { CopyChunk, LeadStaging } from './adapters/sql/lead-staging.js';
-import { DoNotCallUnavailableError, type DoNotCallList } from './dnc.js';
-import { ChunkSealer, maskRejection } from './protect.js';
+import { cleanRow, isRejection, type Rejection } from '../domain/clean.js';
+import { MappingError, resolveMapping, type ColumnMapping } from '../domain/fields.js';
+import type { TierRule } from '../domain/tiers.js';
+import type { PiiCipher } from '../adapters/pii-cipher.js';
+import { FileFormatError, type SourceRows } from '../adapters/readers/index.js';
+import * as jobs from '../adapters/sql/jobs-repo.js';
+import { CopyChunk, LeadStaging } from '../adapters/sql/lead-staging.js';
+import { DoNotCallUnavailableError, type DoNotCallList, type EventPublisher } from './ports.js';
+import { ChunkSealer, maskRejection } from '../adapters/sql/protect.js';
 
 export interface ImportSpec {
   jobId: string;
@@ -26,7 +25,7 @@ export interface ImportSpec {
 
 export interface ImportRunnerDeps {
   pool: Pool;
-  bus: Bus;
+  bus: EventPublisher;
   cipher: PiiCipher;
   dnc: DoNotCallList;
   logger: Logger;

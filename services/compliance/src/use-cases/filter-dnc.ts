@@ -1,10 +1,10 @@
-import { BlindIndex } from './domain/blind.js';
-import { dncMatch, type DncMatch } from './domain/dnc.js';
-import { planDial } from './domain/engine.js';
-import type { PackCatalogue } from './domain/packs/index.js';
-import type { DialStateStore } from './adapters/redis/dial-state.js';
-import type { PolicyStore } from './adapters/sql/policies.js';
-import type { Registry } from './registry.js';
+import { BlindIndex } from '../domain/blind.js';
+import { dncMatch, type DncMatch } from '../domain/dnc.js';
+import { refusalLockMs } from '../domain/engine.js';
+import type { PackCatalogue } from '../domain/packs/index.js';
+import type { DialStateStore } from '../adapters/redis/dial-state.js';
+import type { PolicyStore } from '../adapters/sql/policies.js';
+import type { Registry } from '../domain/registry.js';
 
 export interface DncFilterDeps {
   readonly catalogue: PackCatalogue;
@@ -38,13 +38,7 @@ export class DncFilter {
     for (let index = 0; index < phones.length; index++) {
       const listing = { ...listings[index]!, onRegistry: registry.has(BlindIndex.key64FromHex(keys[index]!)) };
       const lockMs =
-        listing.refusedAt !== undefined && policy
-          ? planDial(
-              { campaignId: policy.campaignId, leadId: 'none', phone: phones[index]!, callerId: '', at },
-              policy,
-              catalogue,
-            ).refusalLockMs
-          : undefined;
+        listing.refusedAt !== undefined && policy ? refusalLockMs(phones[index]!, policy, catalogue, at) : undefined;
       const match = dncMatch(listing, lockMs, at);
       if (match) out.push({ index, ...match });
     }

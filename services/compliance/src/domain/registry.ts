@@ -1,4 +1,4 @@
-import { DncSet } from './domain/dnc-set.js';
+import { DncSet } from './dnc-set.js';
 
 /** The loaded do-not-call registries; swapped whole when a reload finishes. */
 export class Registry {

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { CountryCode } from 'libphonenumber-js/max';
-import { events, type Bus } from '@outbound/bus';
+import { events } from '@outbound/bus';
 import { retry } from '@outbound/errors';
 import { withTransaction, type Pool } from '@outbound/store';
 import type { Logger } from '@outbound/telemetry';
-import { cleanRow, isRejection, type CleanLead } from './domain/clean.js';
-import { resolveMapping } from './domain/fields.js';
-import { inputCells, type LeadInput } from './domain/lead-input.js';
-import type { TierRule } from './domain/tiers.js';
-import type { DoNotCallList } from './dnc.js';
-import { protect } from './protect.js';
-import type { PiiCipher } from './adapters/pii-cipher.js';
-import * as leads from './adapters/sql/leads-repo.js';
+import { cleanRow, isRejection, type CleanLead } from '../domain/clean.js';
+import { resolveMapping } from '../domain/fields.js';
+import { inputCells, type LeadInput } from '../domain/lead-input.js';
+import type { TierRule } from '../domain/tiers.js';
+import type { DoNotCallList, EventPublisher } from './ports.js';
+import { protect } from '../adapters/sql/protect.js';
+import type { PiiCipher } from '../adapters/pii-cipher.js';
+import * as leads from '../adapters/sql/leads-repo.js';
 
 export interface UpsertCommand {
   listId: string;
@@ -31,7 +31,7 @@ export interface UpsertLeadResult {
 
 export interface LeadUpserterDeps {
   pool: Pool;
-  bus: Bus;
+  bus: EventPublisher;
   cipher: PiiCipher;
   dnc: DoNotCallList;
   tierRules: readonly TierRule[];

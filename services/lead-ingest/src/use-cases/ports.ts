@@ -1,4 +1,17 @@
+// What the use cases need from the outside world, in domain words. Adapters implement these
+// (adapters/grpc/compliance-dnc.ts, the bus); use cases never import a gRPC or NATS adapter.
+
+import type { EventType, PublishOptions } from '@outbound/bus';
 import { UnavailableError } from '@outbound/errors';
+
+/** Publishes typed events (the bus); `options.id` names the event so a repeat is dropped. */
+export interface EventPublisher {
+  publish<Payload extends object>(
+    type: EventType<string, Payload>,
+    payload: Payload,
+    options?: PublishOptions,
+  ): Promise<unknown>;
+}
 
 /**
  * The seam to the do-not-call list. Compliance owns that list and checks it again at dial time;
