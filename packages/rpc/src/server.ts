@@ -5,9 +5,11 @@ import {
   type Metadata,
   type ServerReadableStream,
   type ServerUnaryCall,
+  type ServerWritableStream,
   type ServiceDefinition,
   type UntypedServiceImplementation,
   type handleClientStreamingCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   type sendUnaryData,
 } from '@grpc/grpc-js';
@@ -41,7 +43,9 @@ type Handlers<S> = {
     ? (request: Req, context: CallContext) => Promise<Res>
     : S[K] extends handleClientStreamingCall<infer Req, infer Res>
       ? (requests: AsyncIterable<Req>, context: CallContext) => Promise<Res>
-      : never;
+      : S[K] extends handleServerStreamingCall<infer Req, infer Res>
+        ? (request: Req, context: CallContext) => AsyncIterable<Res>
+        : never;
 };
 
 export interface ServiceBinding {
@@ -65,9 +69,20 @@ export function bindService<S extends UntypedServiceImplementation>(
   for (const [method, spec] of Object.entries(definition)) {
     const handler = (handlers as Record<string, (input: unknown, context: CallContext) => Promise<unknown>>)[method];
     if (!handler) throw new Error(`${name}: no handler for ${method}`);
-    if (spec.responseStream) throw new Error(`${name}.${method}: server streaming is not supported yet`);
+    if (spec.responseStream && spec.requestStream)
+      throw new Error(`${name}.${method}: bidirectional streaming is not supported yet`);
     // One child logger per method, not per call: its bindings never change and pino children cost.
     const methodLogger = logger.child({ rpc: spec.path });
+    if (spec.responseStream) {
+      implementation[method] = serverStream(
+        spec.path,
+        name,
+        method,
+        handler as unknown as (input: unknown, context: CallContext) => AsyncIterable<unknown>,
+        methodLogger,
+      );
+      continue;
+    }
     const run = (
       call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>,
       input: unknown,
@@ -107,6 +122,58 @@ export function bindService<S extends UntypedServiceImplementation>(
           run(call, call.request, callback);
   }
   return { name, definition, implementation };
+}
+
+/**
+ * A server stream: the handler yields messages until it is done, the client cancels (its signal
+ * aborts; the handler's loop should end) or the server shuts down. Writes wait for the transport
+ * to drain; an error ends the stream with the mapped status.
+ */
+function serverStream(
+  path: string,
+  service: string,
+  method: string,
+  handler: (input: unknown, context: CallContext) => AsyncIterable<unknown>,
+  logger: Logger,
+): (call: ServerWritableStream<unknown, unknown>) => void {
+  return (call) => {
+    const controller = new AbortController();
+    let finished = false;
+    call.on('cancelled', () => {
+      if (!finished) controller.abort();
+    });
+    const context: CallContext = { metadata: call.metadata, signal: controller.signal, logger };
+    instrument(
+      path,
+      {
+        kind: SpanKind.SERVER,
+        parent: extractTraceContext(call.metadata, metadataGetter),
+        attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method },
+      },
+      async () => {
+        for await (const message of handler(call.request, context)) {
+          if (controller.signal.aborted) break;
+          if (!call.write(message))
+            await new Promise<void>((resolve) => {
+              call.once('drain', resolve);
+              controller.signal.addEventListener('abort', () => resolve(), { once: true });
+            });
+        }
+      },
+    ).then(
+      () => {
+        finished = true;
+        if (!controller.signal.aborted) call.end();
+      },
+      (error: unknown) => {
+        finished = true;
+        if (controller.signal.aborted) return;
+        const mapped = toStatus(error);
+        if (mapped.unexpected) logger.error({ err: error }, 'unexpected error in stream handler');
+        call.emit('error', { code: mapped.code, details: mapped.details, metadata: mapped.metadata });
+      },
+    );
+  };
 }
 
 export interface GrpcServer {

@@ -1,15 +1,8 @@
 import { DenyReason, type Denial as ProtoDenial, type DialDecision } from '@outbound/proto/outbound/v1/compliance';
-import type { Timestamp } from '@outbound/proto/google/protobuf/timestamp';
 import type { CheckedDecision } from '../../use-cases/check-dial.js';
 import type { Denial } from '../../domain/types.js';
 
-export function toTimestamp(ms: number): Timestamp {
-  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 };
-}
-
-export function fromTimestamp(ts: Timestamp): number {
-  return ts.seconds * 1000 + Math.floor(ts.nanos / 1_000_000);
-}
+export { fromTimestamp, toTimestamp } from '@outbound/proto';
 
 export function toProtoDenial(denial: Denial): ProtoDenial {
   return {

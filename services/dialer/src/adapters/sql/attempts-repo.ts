@@ -1,0 +1,282 @@
+// PostgreSQL `attempts`: one row per call attempt with its timeline, written together with the
+// lead's row in `campaign_leads`. The partial unique index (one open attempt per lead and
+// campaign) is the database's own guard against dialing a lead twice at once.
+
+import { InvalidArgumentError, NotFoundError } from '@outbound/errors';
+import { withTransaction, type Pool } from '@outbound/store';
+import type { Attempt, AttemptOutcome, DialMode, Disposition } from '../../domain/model.js';
+import type { AttemptPatch, AttemptStore, BeginAttempt, FinishAttempt, Page } from '../../use-cases/ports.js';
+import { decodeCursor, encodeCursor, tableOf } from './sql-names.js';
+
+interface Row {
+  attempt_id: string;
+  campaign_id: string;
+  lead_id: string;
+  attempt_number: number;
+  dial_mode: DialMode;
+  outcome: AttemptOutcome | null;
+  compliance_check_id: string | null;
+  denial_reasons: string[];
+  caller_id: string | null;
+  call_id: string | null;
+  node: string | null;
+  agent_id: string | null;
+  agent_call_id: string | null;
+  amd_verdict: Attempt['amdVerdict'] | null;
+  hangup_cause: string | null;
+  sip_status: number | null;
+  billsec: number | null;
+  digits: string | null;
+  queued_at: Date;
+  checked_at: Date | null;
+  originated_at: Date | null;
+  ringing_at: Date | null;
+  answered_at: Date | null;
+  amd_at: Date | null;
+  bridged_at: Date | null;
+  abandoned_at: Date | null;
+  ended_at: Date | null;
+  disposition: (Omit<Disposition, 'followUpAt' | 'setAt'> & { followUpAt?: string; setAt: string }) | null;
+  next_attempt_at: Date | null;
+  traceparent: string | null;
+}
+
+const COLUMNS = `attempt_id, campaign_id, lead_id, attempt_number, dial_mode, outcome, compliance_check_id,
+  denial_reasons, caller_id, call_id, node, agent_id, agent_call_id, amd_verdict, hangup_cause, sip_status, billsec,
+  digits, queued_at, checked_at, originated_at, ringing_at, answered_at, amd_at, bridged_at, abandoned_at, ended_at,
+  disposition, next_attempt_at, traceparent`;
+
+/** Optional fields: present only when the row holds a value. */
+function some<K extends string, V>(key: K, value: V | null): { [P in K]?: V } {
+  return (value === null ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function dispositionOf(stored: NonNullable<Row['disposition']>): Disposition {
+  const { followUpAt, setAt, ...rest } = stored;
+  return { ...rest, setAt: new Date(setAt), ...(followUpAt === undefined ? {} : { followUpAt: new Date(followUpAt) }) };
+}
+
+function toAttempt(r: Row): Attempt {
+  return {
+    attemptId: r.attempt_id,
+    campaignId: r.campaign_id,
+    leadId: r.lead_id,
+    attemptNumber: r.attempt_number,
+    dialMode: r.dial_mode,
+    denialReasons: r.denial_reasons,
+    ...some('outcome', r.outcome),
+    ...some('complianceCheckId', r.compliance_check_id),
+    ...some('callerId', r.caller_id),
+    ...some('callId', r.call_id),
+    ...some('node', r.node),
+    ...some('agentId', r.agent_id),
+    ...some('agentCallId', r.agent_call_id),
+    ...some('amdVerdict', r.amd_verdict),
+    ...some('hangupCause', r.hangup_cause),
+    ...some('sipStatus', r.sip_status),
+    ...some('billsec', r.billsec),
+    ...some('digits', r.digits),
+    ...some('nextAttemptAt', r.next_attempt_at),
+    ...some('traceparent', r.traceparent),
+    ...(r.disposition === null ? {} : { disposition: dispositionOf(r.disposition) }),
+    timeline: {
+      queuedAt: r.queued_at,
+      ...some('checkedAt', r.checked_at),
+      ...some('originatedAt', r.originated_at),
+      ...some('ringingAt', r.ringing_at),
+      ...some('answeredAt', r.answered_at),
+      ...some('amdAt', r.amd_at),
+      ...some('bridgedAt', r.bridged_at),
+      ...some('abandonedAt', r.abandoned_at),
+      ...some('endedAt', r.ended_at),
+    },
+  };
+}
+
+/** Patch field → column; every recorded fact keeps its first value. */
+const PATCH_COLUMNS: Readonly<Record<keyof AttemptPatch, string>> = {
+  complianceCheckId: 'compliance_check_id',
+  denialReasons: 'denial_reasons',
+  callerId: 'caller_id',
+  callId: 'call_id',
+  node: 'node',
+  agentId: 'agent_id',
+  agentCallId: 'agent_call_id',
+  amdVerdict: 'amd_verdict',
+  digits: 'digits',
+  checkedAt: 'checked_at',
+  originatedAt: 'originated_at',
+  ringingAt: 'ringing_at',
+  answeredAt: 'answered_at',
+  amdAt: 'amd_at',
+  bridgedAt: 'bridged_at',
+  abandonedAt: 'abandoned_at',
+};
+
+export class SqlAttemptStore implements AttemptStore {
+  private readonly table: string;
+  private readonly leads: string;
+
+  constructor(
+    private readonly pool: Pool,
+    schema: string,
+  ) {
+    this.table = tableOf(schema, 'attempts');
+    this.leads = tableOf(schema, 'campaign_leads');
+  }
+
+  async begin(a: BeginAttempt): Promise<Attempt | undefined> {
+    return withTransaction(this.pool, async (client) => {
+      const lead = await client.query<{ attempts: number }>(
+        `UPDATE ${this.leads} SET status = 'in_flight', attempts = attempts + 1, updated_at = now()
+          WHERE campaign_id = $1 AND lead_id = $2 AND status = 'open' RETURNING attempts`,
+        [a.campaignId, a.leadId],
+      );
+      const attempts = lead.rows[0]?.attempts;
+      if (attempts === undefined) return undefined;
+      await client.query('SAVEPOINT begin_attempt');
+      try {
+        const { rows } = await client.query<Row>(
+          `INSERT INTO ${this.table} (attempt_id, campaign_id, lead_id, attempt_number, dial_mode, traceparent)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
+          [a.attemptId, a.campaignId, a.leadId, attempts, a.dialMode, a.traceparent ?? null],
+        );
+        return toAttempt(rows[0]!);
+      } catch (error) {
+        // 23505: the lead already has an open attempt (or the id is taken): nothing is begun.
+        if ((error as { code?: string }).code !== '23505') throw error;
+        await client.query('ROLLBACK TO SAVEPOINT begin_attempt');
+        await client.query(`UPDATE ${this.leads} SET attempts = attempts - 1 WHERE campaign_id = $1 AND lead_id = $2`, [
+          a.campaignId,
+          a.leadId,
+        ]);
+        return undefined;
+      }
+    });
+  }
+
+  async record(attemptId: string, patch: AttemptPatch): Promise<void> {
+    const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as Array<
+      [keyof AttemptPatch, unknown]
+    >;
+    if (entries.length === 0) return;
+    const sets = entries.map(([key], i) => {
+      const column = PATCH_COLUMNS[key];
+      return key === 'denialReasons'
+        ? `${column} = CASE WHEN cardinality(${column}) = 0 THEN $${i + 2}::text[] ELSE ${column} END`
+        : `${column} = COALESCE(${column}, $${i + 2})`;
+    });
+    await this.pool.query(`UPDATE ${this.table} SET ${sets.join(', ')} WHERE attempt_id = $1`, [
+      attemptId,
+      ...entries.map(([, value]) => value),
+    ]);
+  }
+
+  async finish(attemptId: string, end: FinishAttempt): Promise<boolean> {
+    return withTransaction(this.pool, async (client) => {
+      const retryAt = 'retryAt' in end.lead ? end.lead.retryAt : null;
+      const { rows } = await client.query<{ campaign_id: string; lead_id: string }>(
+        `UPDATE ${this.table}
+            SET outcome = $2, ended_at = $3, hangup_cause = COALESCE(hangup_cause, $4),
+                sip_status = COALESCE(sip_status, $5), billsec = COALESCE(billsec, $6), next_attempt_at = $7
+          WHERE attempt_id = $1 AND ended_at IS NULL
+          RETURNING campaign_id, lead_id`,
+        [
+          attemptId,
+          end.outcome,
+          end.endedAt,
+          end.hangupCause ?? null,
+          end.sipStatus ?? null,
+          end.billsec ?? null,
+          retryAt,
+        ],
+      );
+      const ended = rows[0];
+      if (ended === undefined) return false;
+      if ('retryAt' in end.lead)
+        await client.query(
+          `UPDATE ${this.leads} SET status = 'open', next_attempt_at = $3, updated_at = now()
+            WHERE campaign_id = $1 AND lead_id = $2 AND status = 'in_flight'`,
+          [ended.campaign_id, ended.lead_id, end.lead.retryAt],
+        );
+      else
+        await client.query(
+          `UPDATE ${this.leads} SET status = 'closed', closed_reason = $3, updated_at = now()
+            WHERE campaign_id = $1 AND lead_id = $2 AND status <> 'closed'`,
+          [ended.campaign_id, ended.lead_id, end.lead.closeReason],
+        );
+      return true;
+    });
+  }
+
+  async get(attemptId: string): Promise<Attempt | undefined> {
+    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM ${this.table} WHERE attempt_id = $1`, [
+      attemptId,
+    ]);
+    return rows[0] === undefined ? undefined : toAttempt(rows[0]);
+  }
+
+  async byCallId(callId: string): Promise<Attempt | undefined> {
+    const { rows } = await this.pool.query<Row>(`SELECT ${COLUMNS} FROM ${this.table} WHERE call_id = $1`, [callId]);
+    return rows[0] === undefined ? undefined : toAttempt(rows[0]);
+  }
+
+  async list(options: {
+    campaignId: string;
+    leadId?: string;
+    pageSize: number;
+    pageToken?: string;
+  }): Promise<Page<Attempt>> {
+    const after = options.pageToken ? decodeCursor(options.pageToken) : '';
+    if (after === undefined) throw InvalidArgumentError.field('page.page_token', 'is not a token this server gave');
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM ${this.table}
+        WHERE campaign_id = $1 AND ($2::text IS NULL OR lead_id = $2) AND attempt_id > $3
+        ORDER BY attempt_id LIMIT $4`,
+      [options.campaignId, options.leadId ?? null, after, options.pageSize + 1],
+    );
+    const items = rows.slice(0, options.pageSize).map(toAttempt);
+    return rows.length > options.pageSize
+      ? { items, next: encodeCursor(items[items.length - 1]!.attemptId) }
+      : { items };
+  }
+
+  async open(campaignId: string): Promise<Attempt[]> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM ${this.table} WHERE campaign_id = $1 AND ended_at IS NULL ORDER BY attempt_id`,
+      [campaignId],
+    );
+    return rows.map(toAttempt);
+  }
+
+  async outcomesOf(campaignId: string, leadId: string): Promise<AttemptOutcome[]> {
+    const { rows } = await this.pool.query<{ outcome: AttemptOutcome }>(
+      `SELECT outcome FROM ${this.table}
+        WHERE campaign_id = $1 AND lead_id = $2 AND outcome IS NOT NULL ORDER BY attempt_number`,
+      [campaignId, leadId],
+    );
+    return rows.map((r) => r.outcome);
+  }
+
+  async setDisposition(attemptId: string, disposition: Disposition): Promise<Attempt> {
+    const { rows } = await this.pool.query<Row>(
+      `UPDATE ${this.table} SET disposition = $2 WHERE attempt_id = $1 RETURNING ${COLUMNS}`,
+      [attemptId, JSON.stringify(disposition)],
+    );
+    if (rows[0] === undefined) throw new NotFoundError('attempt', attemptId);
+    return toAttempt(rows[0]);
+  }
+
+  async unpublished(limit: number): Promise<Attempt[]> {
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM ${this.table}
+        WHERE ended_at IS NOT NULL AND NOT completed_published ORDER BY attempt_id LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toAttempt);
+  }
+
+  async markPublished(attemptId: string): Promise<void> {
+    await this.pool.query(`UPDATE ${this.table} SET completed_published = true WHERE attempt_id = $1`, [attemptId]);
+  }
+}

@@ -1,0 +1,142 @@
+import { Bus, STREAMS, stopWithin, type ConsumerHandle } from '@outbound/bus';
+import { Keyspace, createRedis } from '@outbound/redis';
+import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
+import { createPool } from '@outbound/store';
+import type { Logger } from '@outbound/telemetry';
+import { agentService } from './adapters/grpc/agent-service.js';
+import { campaignService } from './adapters/grpc/campaign-service.js';
+import { GrpcCallControl, GrpcComplianceGate, GrpcLeadDirectory } from './adapters/grpc/clients.js';
+import { startDialerConsumers } from './adapters/nats/consumers.js';
+import { NatsEnginePublisher } from './adapters/nats/publisher.js';
+import { RedisAgentBoard } from './adapters/redis/agent-board.js';
+import { RedisCampaignCounters } from './adapters/redis/campaign-counters.js';
+import { Hopper } from './adapters/redis/hopper.js';
+import { SqlAttemptStore } from './adapters/sql/attempts-repo.js';
+import { SqlCampaignLeadStore } from './adapters/sql/campaign-leads-repo.js';
+import { SqlCampaignStore } from './adapters/sql/campaigns-repo.js';
+import { migrateDialerSchema } from './adapters/sql/migrations.js';
+import { PacingDecisionLog } from './adapters/sql/pacing-decisions-repo.js';
+import type { DialerConfig } from './config.js';
+import { nextStep } from './domain/retry-policy.js';
+import { AgentDeskHub, AgentSessions, Dispositions } from './use-cases/agents.js';
+import { ManageCampaigns } from './use-cases/campaigns.js';
+import { createEngine, type Engine } from './use-cases/engine.js';
+
+export interface AppDeps {
+  readonly config: DialerConfig;
+  readonly logger: Logger;
+}
+
+export interface App {
+  start(): Promise<{ port: number }>;
+  /** Stop taking calls and launching dials; calls in flight are adopted by the next start. */
+  stop(): Promise<void>;
+}
+
+/** The dialer's composition root: stores, clients, the engine, the agents' side and the gRPC API. */
+export function createApp(deps: AppDeps): App {
+  const { config, logger } = deps;
+  const schema = config.dbSchema;
+  const pool = createPool({
+    url: config.databaseUrl,
+    applicationName: 'dialer',
+    onIdleError: (error) => logger.warn({ err: error }, 'idle PostgreSQL client error'),
+  });
+  const redis = createRedis({
+    url: config.redisUrl,
+    name: 'dialer',
+    onError: (error) => logger.warn({ err: error }, 'Redis error'),
+  });
+  const keys = new Keyspace('dialer', config.redisPrefix);
+  const campaigns = new SqlCampaignStore(pool, schema);
+  const attempts = new SqlAttemptStore(pool, schema);
+  const leads = new SqlCampaignLeadStore(pool, schema);
+  const decisions = new PacingDecisionLog(pool, schema, {
+    batchSize: 200,
+    flushEveryMs: 1_000,
+    maxBuffered: 50_000,
+    onError: (error) => logger.warn({ err: error }, 'pacing decisions not stored yet'),
+  });
+  const leadDirectory = new GrpcLeadDirectory(config.leadIngestAddress, config.leadIngestRevealToken);
+  const compliance = new GrpcComplianceGate(config.complianceAddress);
+  const calls = new GrpcCallControl(config.mediaAddress);
+  const board = new RedisAgentBoard(redis, keys, { wrapUpMs: config.wrapUpMs });
+  const desk = new AgentDeskHub({ board, leadDirectory, attempts, campaigns });
+  let bus: Bus | undefined;
+  let engine: Engine | undefined;
+  let server: GrpcServer | undefined;
+  let consumers: ConsumerHandle[] = [];
+
+  return {
+    async start() {
+      await migrateDialerSchema(pool, schema);
+      bus = await Bus.connect({ url: config.natsUrl, name: 'dialer', logger });
+      await bus.ensureStreams(STREAMS);
+      engine = createEngine({
+        campaigns,
+        leads,
+        attempts,
+        agents: board,
+        desk,
+        leadDirectory,
+        compliance,
+        calls,
+        hopper: new Hopper(redis, keys, { leaseMs: 15 * 60_000 }),
+        counters: new RedisCampaignCounters(redis, keys),
+        publisher: new NatsEnginePublisher(bus, attempts),
+        decisions,
+        nextStep,
+        logger,
+        options: {
+          tickMs: config.tickMs,
+          abandonAfterMs: config.abandonAfterMs,
+          channelsPerCampaign: config.channels,
+          callsPerSecond: config.maxCps,
+        },
+      });
+      decisions.start();
+      board.start();
+      // Running campaigns are adopted before the facts of their calls are taken in.
+      await engine.start();
+      const running = engine;
+      consumers = await startDialerConsumers(bus, {
+        durablePrefix: config.durablePrefix,
+        onCallFact: (fact) => running.onCallFact(fact),
+        onTask: (task) => running.onTask(task),
+      });
+      const manage = new ManageCampaigns({ campaigns, runtime: running.runtime, compliance });
+      server = await startGrpcServer({
+        address: config.grpcAddress,
+        services: [
+          campaignService({ manage, campaigns, attempts, figures: running.figures }, logger),
+          agentService(
+            {
+              sessions: new AgentSessions({ board, campaigns }),
+              desk,
+              dispositions: new Dispositions({ board, attempts, leads, leadDirectory, compliance }),
+              board,
+              preview: running.preview,
+            },
+            logger,
+          ),
+        ],
+        logger,
+      });
+      return { port: server.port };
+    },
+
+    async stop() {
+      await server?.shutdown(config.shutdownGraceMs);
+      await Promise.all(consumers.map((c) => stopWithin(c, 5_000)));
+      await engine?.stop();
+      board.stop();
+      await decisions.stop();
+      await bus?.close();
+      leadDirectory.close();
+      compliance.close();
+      calls.close();
+      redis.disconnect();
+      await pool.end();
+    },
+  };
+}

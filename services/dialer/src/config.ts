@@ -1,0 +1,58 @@
+import { commonVars, loadConfig, loadConfigOrExit, vars, type ConfigOf } from '@outbound/config';
+
+export const configShape = {
+  grpcAddress: ['GRPC_ADDRESS', vars.string().default('0.0.0.0:50064')],
+  natsUrl: commonVars.natsUrl,
+  redisUrl: commonVars.redisUrl,
+  databaseUrl: commonVars.databaseUrl,
+  logLevel: commonVars.logLevel,
+  otlpEndpoint: commonVars.otlpEndpoint,
+  shutdownGraceMs: commonVars.shutdownGraceMs,
+  /** PostgreSQL schema owned by this service. */
+  dbSchema: [
+    'DIALER_SCHEMA',
+    vars
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+      .default('dialer'),
+  ],
+  /** Redis key prefix (tests use a unique one). */
+  redisPrefix: [
+    'DIALER_REDIS_PREFIX',
+    vars
+      .string()
+      .regex(/^[A-Za-z0-9_.@-]+$/, 'must be a key-safe name')
+      .default('outbound'),
+  ],
+  /** Durable consumer name prefix (one set of consumers shared by all replicas). */
+  durablePrefix: [
+    'DIALER_DURABLE_PREFIX',
+    vars
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name')
+      .default('dialer'),
+  ],
+  mediaAddress: ['MEDIA_ADDRESS', vars.string().default('127.0.0.1:50061')],
+  complianceAddress: ['COMPLIANCE_ADDRESS', vars.string().default('127.0.0.1:50062')],
+  leadIngestAddress: ['LEAD_INGEST_ADDRESS', vars.string().default('127.0.0.1:50063')],
+  /** The bearer token lead-ingest's PII_REVEAL_GRANTS grants the dialer (it reads the numbers it dials). */
+  leadIngestRevealToken: ['LEAD_INGEST_REVEAL_TOKEN', vars.string()],
+  /** An agent's wrap-up after a call, unless a disposition ends it first. */
+  wrapUpMs: ['WRAP_UP_MS', vars.durationMs().default(5_000)],
+  /** A live answer with no agent this long after answer is abandoned (the 2-second rule). */
+  abandonAfterMs: ['ABANDON_AFTER_MS', vars.durationMs().default(2_000)],
+  tickMs: ['TICK_MS', vars.durationMs().default(100)],
+  /** Channels and calls per second one campaign may use (the gateway's share). */
+  channels: ['CHANNELS', vars.int(1, 100_000).default(60)],
+  maxCps: ['MAX_CPS', vars.int(1, 10_000).default(10)],
+} as const;
+
+export type DialerConfig = ConfigOf<typeof configShape>;
+
+export function loadDialerConfig(env: NodeJS.ProcessEnv = process.env): DialerConfig {
+  return loadConfig(configShape, env);
+}
+
+export function loadDialerConfigOrExit(): DialerConfig {
+  return loadConfigOrExit(configShape);
+}
