@@ -5,6 +5,7 @@
 
 import type { Logger } from '@outbound/telemetry';
 import { afterDenial } from '../domain/call-outcome.js';
+import { nextOpening } from '../domain/calling-hours.js';
 import { planDials, type AbandonAction } from '../domain/dial-plan.js';
 import type { Attempt, AttemptOutcome, Campaign } from '../domain/model.js';
 import { createPacer, type Pacer, type PacerEvent } from '../domain/pacing/index.js';
@@ -257,7 +258,19 @@ export class CampaignRunner {
       await Promise.all(begun.map(async (b) => (b ? this.readLead(b.call, b.attempt) : undefined)))
     ).filter((p): p is Pending => p !== undefined);
     if (presetAgentId) for (const p of pending) Object.assign(p.call, { agentId: presetAgentId, presetAgent: true });
-    await this.checkAndDial(pending);
+    await this.checkAndDial(await this.withinCampaignHours(pending));
+  }
+
+  /** The campaign's own hours in the callee's zone: a lead outside them is due again at the next opening. */
+  private async withinCampaignHours(pending: readonly Pending[]): Promise<Pending[]> {
+    const now = this.ctx.now();
+    const inside: Pending[] = [];
+    for (const p of pending) {
+      const opens = nextOpening(this.campaign.settings.hours, p.lead.timeZone, now);
+      if (opens.getTime() <= now.getTime()) inside.push(p);
+      else await this.denied(p, ['OUTSIDE_CAMPAIGN_HOURS'], { retryAt: opens });
+    }
+    return inside;
   }
 
   /** The attempt row for a leased lead (undefined: the lead is not open or already in a call). */
