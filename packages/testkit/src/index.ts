@@ -48,3 +48,5 @@ export const testUrls = {
   redis: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
   database: process.env['DATABASE_URL'] ?? 'postgres://outbound:outbound@127.0.0.1:5432/outbound',
 };
+
+export { Processes } from './processes.js';

@@ -5,17 +5,15 @@
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Bus } from '@outbound/bus';
 import { Keyspace, createRedis } from '@outbound/redis';
 import { createLogger } from '@outbound/telemetry';
-import { testUrls, uniqueName, waitFor } from '@outbound/testkit';
+import { Processes, testUrls, uniqueName, waitFor } from '@outbound/testkit';
 import { GrpcCallControl } from '../../src/adapters/grpc/clients.js';
 import { startDialerConsumers } from '../../src/adapters/nats/consumers.js';
 import { RedisCampaignCounters } from '../../src/adapters/redis/campaign-counters.js';
@@ -24,46 +22,18 @@ import { createEngine } from '../../src/use-cases/engine.js';
 import { World, agent, deps } from '../support/engine-world.js';
 
 const root = fileURLToPath(new URL('../../../../../', import.meta.url));
-const children = new Set<ChildProcess>();
-after(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
+const processes = new Processes();
+after(() => processes.stopAll());
 
-/** `node <script>`; resolves with the first JSON line on stdout that `isReady` accepts. */
-async function start(
+/** `node <script> <args>` from the repository root; resolves once it prints a ready JSON line. */
+const start = (
   script: string,
   args: string[],
   env: Record<string, string>,
   isReady: (line: Record<string, unknown>) => boolean,
-): Promise<{ child: ChildProcess; ready: Record<string, unknown> }> {
-  const child = spawn(process.execPath, [join(root, script), ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.add(child);
-  const lines = createInterface({ input: child.stdout });
-  const ready = await Promise.race([
-    (async () => {
-      for await (const line of lines) {
-        if (!line.startsWith('{')) continue;
-        const parsed = JSON.parse(line) as Record<string, unknown>;
-        if (isReady(parsed)) return parsed;
-      }
-      throw new Error(`${script} closed its output before it was ready`);
-    })(),
-    once(child, 'exit').then(([code]) => {
-      throw new Error(`${script} exited with ${String(code)} before it was ready`);
-    }),
-  ]);
-  child.stdout.resume();
-  return { child, ready };
-}
+) => processes.start(join(root, script), env, isReady, args);
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
-}
+const stop = (child: ChildProcess): Promise<void> => processes.stop(child);
 
 test('engine + media + switch-sim: a progressive campaign bridges every answered call to an agent phone', async () => {
   for (const built of ['services/switch-sim/dist/src/main.js', 'services/media/dist/src/main.js'])

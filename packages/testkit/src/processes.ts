@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+
+/** Child processes of one test file (services started from their dist/ as real processes); `stopAll` in its `after`. */
+export class Processes {
+  private readonly children = new Set<ChildProcess>();
+
+  /**
+   * Start `node <script>` and wait for the first JSON line on its stdout that `isReady` accepts
+   * (a fixture's ready line, or a service's pino "ready" log); a process that exits first fails.
+   */
+  async start(
+    script: string,
+    env: Record<string, string>,
+    isReady: (line: Record<string, unknown>) => boolean = () => true,
+    args: readonly string[] = [],
+  ): Promise<{ child: ChildProcess; ready: Record<string, unknown> }> {
+    const child = spawn(process.execPath, [script, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    this.children.add(child);
+    const lines = createInterface({ input: child.stdout });
+    const ready = await Promise.race([
+      (async () => {
+        for await (const line of lines) {
+          if (!line.startsWith('{')) continue;
+          const parsed = JSON.parse(line) as Record<string, unknown>;
+          if (isReady(parsed)) return parsed;
+        }
+        throw new Error(`${script} closed its output before it was ready`);
+      })(),
+      once(child, 'exit').then(([code]) => {
+        throw new Error(`${script} exited with ${String(code)} before it was ready`);
+      }),
+    ]);
+    // Keep draining stdout so a chatty child never blocks on a full pipe.
+    child.stdout.resume();
+    return { child, ready };
+  }
+
+  async stop(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+  }
+
+  stopAll(): void {
+    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
