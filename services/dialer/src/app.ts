@@ -8,7 +8,7 @@ import { campaignService } from './adapters/grpc/campaign-service.js';
 import { GrpcCallControl, GrpcComplianceGate, GrpcLeadDirectory } from './adapters/grpc/clients.js';
 import { startDialerConsumers } from './adapters/nats/consumers.js';
 import { NatsEnginePublisher } from './adapters/nats/publisher.js';
-import { RedisAgentBoard } from './adapters/redis/agent-board.js';
+import { RedisAgentStates } from './adapters/redis/agent-states.js';
 import { RedisCampaignCounters } from './adapters/redis/campaign-counters.js';
 import { Hopper } from './adapters/redis/hopper.js';
 import { SqlAttemptStore } from './adapters/sql/attempts-repo.js';
@@ -18,7 +18,7 @@ import { migrateDialerSchema } from './adapters/sql/migrations.js';
 import { PacingDecisionLog } from './adapters/sql/pacing-decisions-repo.js';
 import type { DialerConfig } from './config.js';
 import { nextStep } from './domain/retry-policy.js';
-import { AgentDeskHub, AgentSessions, Dispositions } from './use-cases/agents.js';
+import { AgentDeskHub, AgentSessions, Dispositions } from './use-cases/agent-sessions.js';
 import { ManageCampaigns } from './use-cases/campaigns.js';
 import { createEngine, type Engine } from './use-cases/engine.js';
 
@@ -60,7 +60,7 @@ export function createApp(deps: AppDeps): App {
   const leadDirectory = new GrpcLeadDirectory(config.leadIngestAddress, config.leadIngestRevealToken);
   const compliance = new GrpcComplianceGate(config.complianceAddress);
   const calls = new GrpcCallControl(config.mediaAddress);
-  const board = new RedisAgentBoard(redis, keys, { wrapUpMs: config.wrapUpMs });
+  const board = new RedisAgentStates(redis, keys, { wrapUpMs: config.wrapUpMs });
   const desk = new AgentDeskHub({ board, leadDirectory, attempts, campaigns });
   let bus: Bus | undefined;
   let engine: Engine | undefined;

@@ -33,7 +33,7 @@ before(async () => {
       NATS_URL: testUrls.nats,
       REDIS_URL: testUrls.redis,
       DATABASE_URL: testUrls.database,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       GRPC_ADDRESS: '127.0.0.1:0',
       COMPLIANCE_DB_SCHEMA: `${probe}_compliance`,
       COMPLIANCE_REDIS_PREFIX: probe,

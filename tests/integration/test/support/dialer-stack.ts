@@ -16,7 +16,7 @@ import { Processes } from './processes.js';
 export const servicePath = (name: string, file = 'main.js') =>
   fileURLToPath(new URL(`../../../../../services/${name}/dist/src/${file}`, import.meta.url));
 
-const urls = { NATS_URL: testUrls.nats, REDIS_URL: testUrls.redis, DATABASE_URL: testUrls.database, LOG_LEVEL: 'warn' };
+const urls = { NATS_URL: testUrls.nats, REDIS_URL: testUrls.redis, DATABASE_URL: testUrls.database, LOG_LEVEL: 'info' };
 const readyAs = (message: string) => (line: Record<string, unknown>) =>
   line['msg'] === message && typeof line['port'] === 'number';
 

@@ -212,6 +212,9 @@ export function dispositionFromProto(d: ProtoDisposition | undefined, agentId: s
   if (d === undefined) throw InvalidArgumentError.field('disposition', 'is required');
   const intent = INTENT_OF[d.intent];
   if (intent === undefined) throw InvalidArgumentError.field('disposition.intent', 'must be A, B or C');
+  if (d.notes.length > 4_000) throw InvalidArgumentError.field('disposition.notes', 'at most 4,000 characters');
+  if (!/^[a-z0-9_]{0,64}$/.test(d.code))
+    throw InvalidArgumentError.field('disposition.code', 'must be a code of a-z, 0-9, _');
   const followUpAt = ms(d.followUpAt);
   return {
     intent,

@@ -2,18 +2,16 @@
 // by cause) in a Redis hash; each fact of an attempt is counted once, whatever the redeliveries
 // (redis/counters.lua keeps the counted facts in a set beside the hash).
 
-import { readFileSync } from 'node:fs';
 import type { Keyspace, Redis } from '@outbound/redis';
 import type { CampaignCounters, CounterName } from '../../use-cases/engine-deps.js';
+import { LuaScript } from './lua-script.js';
 
-const script = readFileSync(new URL('../../../../redis/counters.lua', import.meta.url), 'utf8');
+const script = new LuaScript('counters.lua');
 
 /** Counted-fact markers live this long after the campaign's last count (redeliveries come sooner). */
 const MARKERS_TTL_MS = 7 * 86_400_000;
 
 export class RedisCampaignCounters implements CampaignCounters {
-  private sha: string | undefined;
-
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keyspace,
@@ -31,16 +29,7 @@ export class RedisCampaignCounters implements CampaignCounters {
   ): Promise<boolean> {
     const keys = [this.keys.campaignKey(campaignId, 'counted'), this.hashKey(campaignId)];
     const args = [`${attemptId}:${fact}`, String(MARKERS_TTL_MS), ...counters];
-    const call = async (reload: boolean) => {
-      if (!this.sha || reload) this.sha = String(await this.redis.script('LOAD', script));
-      return this.redis.evalsha(this.sha, keys.length, ...keys, ...args);
-    };
-    try {
-      return Number(await call(false)) === 1;
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
-      return Number(await call(true)) === 1;
-    }
+    return Number(await script.run(this.redis, keys, args)) === 1;
   }
 
   async read(campaignId: string): Promise<Record<string, number>> {

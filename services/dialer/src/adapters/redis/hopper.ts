@@ -3,11 +3,10 @@
 // lead in flight is never given out twice at once. One Lua script (redis/hopper.lua) does it all.
 
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Keyspace, Redis } from '@outbound/redis';
+import { LuaScript } from './lua-script.js';
 
-// A package asset beside migrations/ (what an image ships with dist/), read once at start.
-const script = readFileSync(new URL('../../../../redis/hopper.lua', import.meta.url), 'utf8');
+const script = new LuaScript('hopper.lua');
 
 /** Priorities are clamped to ±PRIORITY_SPAN; higher first. */
 export const PRIORITY_SPAN = 1_000;
@@ -50,8 +49,6 @@ export interface HopperOptions {
 const ENTRIES_PER_CALL = 500;
 
 export class Hopper {
-  private sha: string | undefined;
-
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keyspace,
@@ -83,18 +80,8 @@ export class Hopper {
   ): Promise<unknown> {
     const keys = [this.setKey(campaignId), this.fenceKey(campaignId)];
     const argv = [op, fence === undefined ? '' : String(fence), this.leasePrefix(campaignId), ...args.map(String)];
-    const call = async (reload: boolean) => {
-      if (!this.sha || reload) this.sha = String(await this.redis.script('LOAD', script));
-      return this.redis.evalsha(this.sha, keys.length, ...keys, ...argv);
-    };
     try {
-      try {
-        return await call(false);
-      } catch (error) {
-        // A restarted or flushed Redis forgets loaded scripts; nothing ran, so load it again and retry once.
-        if (!(error instanceof Error) || !error.message.includes('NOSCRIPT')) throw error;
-        return await call(true);
-      }
+      return await script.run(this.redis, keys, argv);
     } catch (error) {
       if (error instanceof Error && error.message.includes('STALE_FENCE')) throw new StaleFenceError(campaignId);
       throw error;
