@@ -28,7 +28,10 @@ for (const { mode, agents, seed } of MODES) {
   test(`${mode}: every ground-truth call matches its attempt; nobody dialed twice at once; no refused dial placed`, async () => {
     truncateSync(stack.groundTruthFile);
     const campaignId = `e2e-${mode}-${Date.now().toString(36)}`;
-    if (agents > 0) await stack.startAgents(campaignId, agents);
+    // Agents log in once the driver has created the campaign (agent-sim waits for it).
+    const team = agents > 0 ? stack.startAgents(campaignId, agents) : undefined;
+    // Its failure is reported where it is awaited, after the run.
+    team?.catch(() => undefined);
     const { summary, output } = await runCampaign(stack, {
       CAMPAIGN_ID: campaignId,
       CAMPAIGN_MODE: mode,
@@ -37,6 +40,7 @@ for (const { mode, agents, seed } of MODES) {
       CAMPAIGN_DNC_EVERY: '4',
       CAMPAIGN_MAX_RUN_MS: '90000',
     });
+    await team;
     const context = output.slice(-8).join('\n');
     assert.ok(Number(summary['dialed']) > 0, `nothing was dialed:\n${context}`);
     assert.ok(Number(summary['groundTruthCalls']) > 0, `switch-sim saw no call:\n${context}`);

@@ -20,7 +20,10 @@ after(() => stack?.stopAll());
 
 test('a dialer killed mid-campaign comes back, adopts its calls and finishes the campaign', async () => {
   const campaignId = `e2e-restart-${Date.now().toString(36)}`;
-  await stack.startAgents(campaignId, 3);
+  // Agents log in once the driver has created the campaign (agent-sim waits for it).
+  const team = stack.startAgents(campaignId, 3);
+  // Its failure is reported where it is awaited, after the run.
+  team.catch(() => undefined);
   let killed: Promise<void> | undefined;
   const { summary, output } = await runCampaign(
     stack,
@@ -44,6 +47,7 @@ test('a dialer killed mid-campaign comes back, adopts its calls and finishes the
   );
   assert.ok(killed, 'the dialer was never killed: the campaign had no call in flight');
   await killed;
+  await team;
   const context = output.slice(-8).join('\n');
   assert.ok(
     output.some((l) => l.startsWith('watch interrupted')),

@@ -41,9 +41,8 @@ export class AgentSessions {
     skills: readonly string[];
     reveal: boolean;
   }): Promise<Agent> {
-    for (const [i, campaignId] of request.campaignIds.entries())
-      if ((await this.deps.campaigns.get(campaignId)) === undefined)
-        throw InvalidArgumentError.field(`campaign_ids[${i}]`, 'names no campaign', 'UNKNOWN_CAMPAIGN');
+    for (const campaignId of request.campaignIds)
+      if ((await this.deps.campaigns.get(campaignId)) === undefined) throw new NotFoundError('campaign', campaignId);
     // Logged in, an agent starts paused until they say they are ready.
     return this.deps.board.login({ ...request, state: 'paused' });
   }
