@@ -22,17 +22,22 @@ export class Processes {
     });
     this.children.add(child);
     const lines = createInterface({ input: child.stdout });
+    // What it said last, for the error when it never gets ready.
+    const said: string[] = [];
+    const tail = () => (said.length > 0 ? `; its last output:\n${said.join('\n')}` : '');
     const ready = await Promise.race([
       (async () => {
         for await (const line of lines) {
+          said.push(line.slice(0, 2_000));
+          if (said.length > 10) said.shift();
           if (!line.startsWith('{')) continue;
           const parsed = JSON.parse(line) as Record<string, unknown>;
           if (isReady(parsed)) return parsed;
         }
-        throw new Error(`${script} closed its output before it was ready`);
+        throw new Error(`${script} closed its output before it was ready${tail()}`);
       })(),
       once(child, 'exit').then(([code]) => {
-        throw new Error(`${script} exited with ${String(code)} before it was ready`);
+        throw new Error(`${script} exited with ${String(code)} before it was ready${tail()}`);
       }),
     ]);
     // Keep draining stdout so a chatty child never blocks on a full pipe.

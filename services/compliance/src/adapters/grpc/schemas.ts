@@ -115,8 +115,10 @@ export const scanTranscriptRequest = z.object({
   attempt: z.object({ campaignId: id, leadId: id, attemptId: id }).optional(),
 });
 
+/** UUIDs (lead, attempt, job ids) may hold long runs of digits and hyphens; they are ids, not numbers. */
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 /** A phone-like digit run: audit rows name targets by id, never by number. */
-const noPhone = (value: string) => !/\+?\d[\d\s-]{6,}\d/.test(value);
+const noPhone = (value: string) => !/\+?\d[\d\s-]{6,}\d/.test(value.replace(UUID, ''));
 
 export const recordAuditRequest = z.object({
   actor: text(200).refine(noPhone, 'must not contain a phone number'),

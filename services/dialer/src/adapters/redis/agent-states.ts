@@ -49,6 +49,7 @@ export class RedisAgentStates implements AgentDirectory {
   private readonly listeners = new Set<Listener>();
   private sweeper: NodeJS.Timeout | undefined;
   private readonly readyPrefix: string;
+  private readonly agentPrefix: string;
 
   constructor(
     private readonly redis: Redis,
@@ -57,6 +58,7 @@ export class RedisAgentStates implements AgentDirectory {
   ) {
     // `<prefix>:dialer:{<campaign>}:<kind>`: the scripts build a campaign's keys from these parts.
     this.readyPrefix = keys.campaignKey('x', 'ready').replace(/\{x\}:ready$/, '{');
+    this.agentPrefix = keys.key('agent', 'x').replace(/x$/, '');
   }
 
   private now(): number {
@@ -178,7 +180,7 @@ export class RedisAgentStates implements AgentDirectory {
       this.redis,
       [this.keys.campaignKey(request.campaignId, 'ready')],
       [
-        this.agentKey(''),
+        this.agentPrefix,
         this.readyPrefix,
         '}:ready',
         request.skills.join(','),
