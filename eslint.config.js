@@ -1,5 +1,28 @@
 // Type-aware lint for every workspace: the rules that catch real bugs in async service code.
+import { readdirSync } from 'node:fs';
 import tseslint from 'typescript-eslint';
+
+const SERVICES = readdirSync(new URL('./services/', import.meta.url));
+const IO_MODULES = [
+  'node:fs',
+  'node:fs/promises',
+  'node:net',
+  'node:http',
+  'node:https',
+  'node:http2',
+  'node:child_process',
+  'node:dgram',
+  'node:timers/promises',
+  'ioredis',
+  'pg',
+  'nats',
+  '@grpc/grpc-js',
+  '@outbound/bus',
+  '@outbound/rpc',
+  '@outbound/store',
+  '@outbound/redis',
+  '@outbound/esl',
+];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'packages/proto/src/gen/**', '**/*.mjs', '**/*.js'] },
@@ -34,6 +57,47 @@ export default tseslint.config(
               group: ['@outbound/*/src/*', '@outbound/*/dist/*'],
               message: 'import a package through its public entry point',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Services talk over gRPC and events, never by importing each other's code.
+    files: ['services/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@outbound/*/src/*', '@outbound/*/dist/*'],
+              message: 'import a package through its public entry point',
+            },
+            {
+              group: SERVICES.map((name) => `@outbound/${name}`),
+              message: 'a service never imports another service: call its gRPC API or consume its events',
+            },
+            {
+              group: ['../../../*/src/*', '../../../../*/src/*'],
+              message: 'a service never reaches into another service',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Domain code is pure: no I/O library, no adapter (types only, e.g. a frame's shape, are fine).
+    files: ['services/*/src/domain/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: IO_MODULES.map((name) => ({ name, message: 'domain code does no I/O', allowTypeImports: true })),
+          patterns: [
+            { group: ['**/adapters/*', '**/adapters/**'], message: 'domain code never imports an adapter' },
+            { group: ['**/use-cases/*'], message: 'domain code never imports a use case' },
           ],
         },
       ],

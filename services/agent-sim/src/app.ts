@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AgentServiceClient, IntentGrade, type WatchAgentResponse } from '@outbound/proto/outbound/v1/campaign';
 import { toTimestamp } from '@outbound/proto';
+import type { CallOptions } from '@grpc/grpc-js';
 import { Metadata, Status, createClient, unary } from '@outbound/rpc';
 import type { Logger } from '@outbound/telemetry';
 import { AgentDecisions, seeded } from './domain/mix.js';
@@ -42,9 +43,9 @@ export function createTeam(config: TeamConfig, logger: Logger) {
   const ids = Array.from({ length: config.agents }, (_, i) => String(config.agentIdBase + i));
   const loops: Promise<void>[] = [];
   const call = <Req, Res>(
-    method: (req: Req, md: Metadata, cb: (e: Error | null, r: Res) => void) => unknown,
+    method: (req: Req, md: Metadata, options: Partial<CallOptions>, cb: (e: Error | null, r: Res) => void) => unknown,
     request: Req,
-  ): Promise<Res> => unary(method as never, client, request, new Metadata()) as Promise<Res>;
+  ): Promise<Res> => unary<Req, Res>(method, client, request, new Metadata());
 
   async function login(agentId: string): Promise<void> {
     const deadline = Date.now() + config.loginPatienceMs;
@@ -60,8 +61,8 @@ export function createTeam(config: TeamConfig, logger: Logger) {
         await call(client.setReady, { agentId });
         return;
       } catch (error) {
-        const code = (error as { code?: number }).code ?? -1;
-        if (code === Status.ALREADY_EXISTS) {
+        const code: number = (error as { code?: number }).code ?? -1;
+        if (code === Number(Status.ALREADY_EXISTS)) {
           // A session left over from an earlier run: end it and log in afresh.
           await call(client.logout, { agentId }).catch(() => undefined);
           continue;
