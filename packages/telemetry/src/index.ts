@@ -16,3 +16,4 @@ export {
   type Telemetry,
   type TelemetryOptions,
 } from './tracing.js';
+export { runService, type RunnableService } from './service.js';

@@ -1,31 +1,11 @@
-import { createLogger, startTelemetry } from '@outbound/telemetry';
+import { runService } from '@outbound/telemetry';
 import { createApp } from './app.js';
 import { loadComplianceConfigOrExit } from './config.js';
 
 const config = loadComplianceConfigOrExit();
-const telemetry = startTelemetry({
-  serviceName: 'compliance',
-  ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
+await runService({
+  name: 'compliance',
+  logLevel: config.logLevel,
+  otlpEndpoint: config.otlpEndpoint,
+  build: (logger) => createApp({ config, logger }),
 });
-const logger = createLogger({ service: 'compliance', level: config.logLevel });
-const app = createApp({ config, logger });
-
-const { port } = await app.start();
-logger.info({ port }, 'compliance ready');
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'draining');
-  try {
-    await app.stop();
-    await telemetry.shutdown();
-    process.exit(0);
-  } catch (error) {
-    logger.error({ err: error }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));

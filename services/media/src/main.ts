@@ -1,27 +1,21 @@
-import { createLogger, startTelemetry } from '@outbound/telemetry';
+import { runService } from '@outbound/telemetry';
 import { createApp } from './app.js';
 import { loadMediaConfigOrExit } from './config.js';
 
 const config = loadMediaConfigOrExit();
-const logger = createLogger({ service: 'media', level: config.logLevel });
-const telemetry = startTelemetry({ serviceName: 'media', otlpEndpoint: config.otlpEndpoint });
-const app = createApp({ config, logger });
-const { port } = await app.start();
-logger.info({ port, nodes: config.eslNodes.map((n) => n.name) }, 'media started');
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal, activeCalls: app.controller.activeCalls }, 'draining');
-  try {
-    await app.stop(config.shutdownGraceMs);
-    await telemetry.shutdown();
-    process.exit(0);
-  } catch (error) {
-    logger.error({ err: (error as Error).message }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+await runService({
+  name: 'media',
+  logLevel: config.logLevel,
+  otlpEndpoint: config.otlpEndpoint,
+  readyMessage: 'media started',
+  build: (logger) => {
+    const app = createApp({ config, logger });
+    return {
+      // The controller exists once started; draining only happens after that.
+      activeCalls: () => app.controller.activeCalls,
+      start: async () => ({ ...(await app.start()), nodes: config.eslNodes.map((n) => n.name) }),
+      stop: () => app.stop(config.shutdownGraceMs),
+    };
+  },
+  draining: (service) => ({ activeCalls: service.activeCalls() }),
+});

@@ -142,7 +142,6 @@ test('counters: each fact of an attempt counts once, whatever the redeliveries',
   assert.equal(await counters.countOnce(campaignId, 'a1', 'dialed', ['dialed']), false);
   assert.equal(await counters.countOnce(campaignId, 'a2', 'dialed', ['dialed']), true);
   assert.equal(await counters.countOnce(campaignId, 'a2', 'denied', ['denied:DO_NOT_CALL', 'denied:OPTED_OUT']), true);
-  await redis.script('FLUSH');
   assert.equal(await counters.countOnce(campaignId, 'a2', 'denied', ['denied:DO_NOT_CALL']), false);
   assert.deepEqual(await counters.read(campaignId), { dialed: 2, 'denied:DO_NOT_CALL': 1, 'denied:OPTED_OUT': 1 });
   assert.deepEqual(await counters.read(uniqueName('none')), {});

@@ -148,15 +148,11 @@ export class Hopper {
     return (await this.redis.exists(this.leaseKey(campaignId, leadId))) === 1;
   }
 
-  /** Drops the campaign's hopper and leases (a stopped campaign; tests simulating a flush). */
+  /**
+   * Empties the campaign's hopper (a stopped campaign). Leases stay: they belong to calls still in
+   * flight, which complete them, and they expire on their own (no keyspace scan on a shared Redis).
+   */
   async clear(campaignId: string): Promise<void> {
-    const pattern = `${this.leasePrefix(campaignId)}*`;
-    let cursor = '0';
-    do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      cursor = next;
-      if (found.length > 0) await this.redis.del(...found);
-    } while (cursor !== '0');
-    await this.redis.del(this.setKey(campaignId), this.fenceKey(campaignId));
+    await this.redis.del(this.setKey(campaignId));
   }
 }
