@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,9 @@ import { DialStringError, buildOriginate, escapeVarValue } from '../../src/domai
 import { selectNode } from '../../src/domain/node-selection.js';
 import { parseEslNodes } from '../../src/config.js';
 
-const TRACES = process.env['ESL_TRACES_DIR'] ?? '/work/shared/esl-traces';
+// ../shared beside the repository's root, from dist/test/unit/ (as switch-sim's fidelity test finds it).
+const TRACES =
+  process.env['ESL_TRACES_DIR'] ?? fileURLToPath(new URL('../../../../../../shared/esl-traces/', import.meta.url));
 
 interface Summary {
   scenario: string;
