@@ -4,7 +4,10 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Keyspace, Redis } from '@outbound/redis';
+import type { HopperEntry, Lease, LeadHopper } from '../../use-cases/engine-deps.js';
 import { LuaScript } from './lua-script.js';
+
+export type { HopperEntry, Lease } from '../../use-cases/engine-deps.js';
 
 const script = new LuaScript('hopper.lua');
 
@@ -23,17 +26,6 @@ export function hopperScore(priority: number, dueAt: Date): number {
   return bucket * SECOND_BITS + seconds;
 }
 
-export interface HopperEntry {
-  readonly leadId: string;
-  readonly priority: number;
-  readonly dueAt: Date;
-}
-
-export interface Lease {
-  readonly leadId: string;
-  readonly token: string;
-}
-
 /** The owner's fencing revision was overtaken by a newer owner: stop working the campaign. */
 export class StaleFenceError extends Error {
   constructor(readonly campaignId: string) {
@@ -48,7 +40,7 @@ export interface HopperOptions {
 
 const ENTRIES_PER_CALL = 500;
 
-export class Hopper {
+export class Hopper implements LeadHopper {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keyspace,

@@ -2,10 +2,9 @@
 // whether they are closed. The hopper in Redis is filled from here and can be rebuilt from here.
 
 import type { Pool } from '@outbound/store';
+import { tableOf } from './sql-names.js';
 import type { CampaignLead } from '../../domain/model.js';
 import type { CampaignLeadStore, NewCampaignLead } from '../../use-cases/ports.js';
-
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Reasons a lead is closed for good: a task does not reopen it. */
 export const FINAL_CLOSE_REASONS = ['invalid_number', 'opted_out', 'do_not_call'] as const;
@@ -51,8 +50,7 @@ export class SqlCampaignLeadStore implements CampaignLeadStore {
     schema: string,
     private readonly now: () => Date = () => new Date(),
   ) {
-    if (!IDENT.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema.slice(0, 40))}`);
-    this.table = `"${schema}".campaign_leads`;
+    this.table = tableOf(schema, 'campaign_leads');
   }
 
   async add(campaignId: string, leads: readonly NewCampaignLead[]): Promise<number> {

@@ -3,9 +3,8 @@
 // INSERT per flush), flushed on a timer and on stop.
 
 import type { Pool } from '@outbound/store';
+import { tableOf } from './sql-names.js';
 import type { PacingDecision } from '../../domain/pacing/index.js';
-
-const IDENT = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export interface StoredDecision {
   readonly campaignId: string;
@@ -40,8 +39,7 @@ export class PacingDecisionLog {
       onError: () => undefined,
     },
   ) {
-    if (!IDENT.test(schema)) throw new Error(`invalid schema name ${JSON.stringify(schema.slice(0, 40))}`);
-    this.table = `"${schema}".pacing_decisions`;
+    this.table = tableOf(schema, 'pacing_decisions');
   }
 
   start(): void {
