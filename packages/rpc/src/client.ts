@@ -2,6 +2,7 @@ import {
   InterceptingCall,
   credentials,
   type CallOptions,
+  type ClientWritableStream,
   type ChannelOptions,
   type Client,
   type Interceptor,
@@ -77,4 +78,47 @@ export function unary<Req, Res>(
   return new Promise((resolve, reject) => {
     method.call(client, request, metadata, options, (error, response) => (error ? reject(error) : resolve(response)));
   });
+}
+
+/**
+ * Promise wrapper for one client-streaming call: writes every request in order, waiting for the
+ * transport to drain when it asks, ends the stream, and resolves with the single response (or
+ * rejects with the call's status). The client's interceptor gives it a deadline as any call.
+ */
+export async function clientStream<Req, Res>(
+  method: (
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: Error | null, response: Res) => void,
+  ) => ClientWritableStream<Req>,
+  client: Client,
+  requests: Iterable<Req> | AsyncIterable<Req>,
+  metadata: Metadata,
+  options: Partial<CallOptions> = {},
+): Promise<Res> {
+  let call: ClientWritableStream<Req> | undefined;
+  const response = new Promise<Res>((resolve, reject) => {
+    call = method.call(client, metadata, options, (error, reply) => (error ? reject(error) : resolve(reply)));
+  });
+  const stream = call!;
+  // A call that ends early (a refused header, a deadline) settles the response: stop writing then.
+  let settled = false;
+  const done = response.then(
+    () => void (settled = true),
+    () => void (settled = true),
+  );
+  try {
+    for await (const request of requests) {
+      if (settled) break;
+      if (!stream.write(request))
+        await Promise.race([new Promise<void>((resolve) => stream.once('drain', resolve)), done]);
+    }
+  } catch (error) {
+    // The requests could not be produced (e.g. a file read failed): the call is cancelled, not half-sent.
+    stream.cancel();
+    await done;
+    throw error;
+  }
+  stream.end();
+  return response;
 }

@@ -10,7 +10,7 @@ import {
   type ImportRequest,
   type ImportResponse,
 } from '@outbound/proto/outbound/v1/lead';
-import { Metadata, createClient, unary } from '@outbound/rpc';
+import { Metadata, clientStream, createClient, unary } from '@outbound/rpc';
 import { testUrls, uniqueName, waitFor } from '@outbound/testkit';
 import { Processes } from './support/processes.js';
 
@@ -81,25 +81,25 @@ after(() => {
 });
 
 function importCsv(listId: string, csv: string): Promise<ImportResponse> {
-  return new Promise((resolve, reject) => {
-    const call = leads.import(new Metadata(), (error, reply) => (error ? reject(error) : resolve(reply)));
-    const header = {
-      listId,
-      campaignId: '',
-      defaultRegion: 'CN',
-      format: 'csv',
-      fileName: 'leads.csv',
-      columnMapping: {},
-      encoding: '',
-      sheetName: '',
-      jobId: uniqueName('job'),
-      delimiter: '',
-      dedupByExternalId: false,
-    };
-    call.write({ header } satisfies ImportRequest);
-    call.write({ chunk: Buffer.from(csv) } satisfies ImportRequest);
-    call.end();
-  });
+  const header = {
+    listId,
+    campaignId: '',
+    defaultRegion: 'CN',
+    format: 'csv',
+    fileName: 'leads.csv',
+    columnMapping: {},
+    encoding: '',
+    sheetName: '',
+    jobId: uniqueName('job'),
+    delimiter: '',
+    dedupByExternalId: false,
+  };
+  return clientStream<ImportRequest, ImportResponse>(
+    leads.import,
+    leads,
+    [{ header }, { chunk: Buffer.from(csv) }],
+    new Metadata(),
+  );
 }
 
 test("a number on compliance's do-not-call list is imported as DO_NOT_CALL; the others stay callable", async () => {

@@ -26,7 +26,7 @@ import {
   type ImportRequest,
   type ImportResponse,
 } from '@outbound/proto/outbound/v1/lead';
-import { Metadata, createClient, unary } from '@outbound/rpc';
+import { Metadata, clientStream, createClient, unary } from '@outbound/rpc';
 import type { Timestamp } from '@outbound/proto/google/protobuf/timestamp';
 import {
   deniedDialed,
@@ -86,26 +86,29 @@ function syntheticNumbers(count: number, seed: number): string[] {
 
 async function importLeads(numbers: readonly string[]): Promise<ImportResponse> {
   const csv = `姓名,手机,编号\n${numbers.map((phone, i) => `客户${i + 1},${phone},c${i + 1}`).join('\n')}\n`;
-  const reply = await new Promise<ImportResponse>((resolve, reject) => {
-    const call = leadIngest.import(new Metadata(), (error, response) => (error ? reject(error) : resolve(response)));
-    call.write({
-      header: {
-        listId: campaignId,
-        campaignId,
-        defaultRegion: 'CN',
-        format: 'csv',
-        fileName: `${campaignId}.csv`,
-        columnMapping: {},
-        encoding: '',
-        sheetName: '',
-        jobId: `${campaignId}-import`,
-        delimiter: '',
-        dedupByExternalId: false,
+  const reply = await clientStream<ImportRequest, ImportResponse>(
+    leadIngest.import,
+    leadIngest,
+    [
+      {
+        header: {
+          listId: campaignId,
+          campaignId,
+          defaultRegion: 'CN',
+          format: 'csv',
+          fileName: `${campaignId}.csv`,
+          columnMapping: {},
+          encoding: '',
+          sheetName: '',
+          jobId: `${campaignId}-import`,
+          delimiter: '',
+          dedupByExternalId: false,
+        },
       },
-    } satisfies ImportRequest);
-    call.write({ chunk: Buffer.from(csv) } satisfies ImportRequest);
-    call.end();
-  });
+      { chunk: Buffer.from(csv) },
+    ],
+    new Metadata(),
+  );
   if (reply.job?.state !== ImportJobState.IMPORT_JOB_STATE_SUCCEEDED)
     throw new Error(`lead import failed: ${reply.job?.failureReason ?? 'no job'}`);
   return reply;

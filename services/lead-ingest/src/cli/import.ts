@@ -10,7 +10,7 @@ import {
   type ImportRequest,
   type ImportResponse,
 } from '@outbound/proto/outbound/v1/lead';
-import { Metadata, createClient, unary } from '@outbound/rpc';
+import { Metadata, clientStream, createClient, unary } from '@outbound/rpc';
 
 // Operators script imports with this: stream a file to the running service, print the job's
 // counts, optionally save the reject report. Exit 0 when the job succeeded, 1 when it did not,
@@ -58,36 +58,30 @@ for (const entry of values.map) {
 
 const client = createClient(LeadServiceClient, values.address, { defaultDeadlineMs: 3_600_000 });
 const jobId = randomUUID();
-const response = await new Promise<ImportResponse>((resolve, reject) => {
-  const call = client.import(new Metadata(), (error, reply) => (error ? reject(error) : resolve(reply)));
-  const header = {
-    listId,
-    campaignId: values.campaign,
-    defaultRegion: values.region,
-    format: values.format,
-    fileName: basename(file),
-    columnMapping,
-    encoding: values.encoding,
-    sheetName: values.sheet,
-    jobId,
-    delimiter: values.delimiter,
-    dedupByExternalId: values['dedup-by-external-id'],
-  };
-  call.write({ header } satisfies ImportRequest);
-  const input = createReadStream(file, { highWaterMark: 256 * 1024 });
-  // Back-pressure: stop reading the file while gRPC's send buffer is full.
-  input.on('data', (chunk) => {
-    if (!call.write({ chunk: chunk as Buffer } satisfies ImportRequest)) {
-      input.pause();
-      call.once('drain', () => input.resume());
-    }
-  });
-  input.on('end', () => call.end());
-  input.on('error', (error) => {
-    call.cancel();
-    reject(error);
-  });
-}).catch((error: unknown) => {
+const header = {
+  listId,
+  campaignId: values.campaign,
+  defaultRegion: values.region,
+  format: values.format,
+  fileName: basename(file),
+  columnMapping,
+  encoding: values.encoding,
+  sheetName: values.sheet,
+  jobId,
+  delimiter: values.delimiter,
+  dedupByExternalId: values['dedup-by-external-id'],
+};
+/** The header, then the file in chunks as it is read (reading waits while gRPC's send buffer is full). */
+async function* requests(path: string): AsyncGenerator<ImportRequest> {
+  yield { header };
+  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) yield { chunk: chunk as Buffer };
+}
+const response = await clientStream<ImportRequest, ImportResponse>(
+  client.import,
+  client,
+  requests(file),
+  new Metadata(),
+).catch((error: unknown) => {
   process.stderr.write(`import failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
