@@ -10,7 +10,7 @@ import {
   type EslEvent,
 } from '../src/index.js';
 import { ScriptedServer, type ServerScript } from './support/scripted-server.js';
-import { waitFor } from './support/wait.js';
+import { waitFor } from '@outbound/testkit';
 
 const open: Array<{ connection: EslConnection; server: ScriptedServer }> = [];
 
@@ -60,7 +60,7 @@ describe('EslConnection against a scripted server', () => {
     const { server, connection } = await setup({ bgapi: (command, jobUuid) => jobs.push({ jobUuid, command }) });
     await connection.connect();
     const results = Array.from({ length: 200 }, (_, i) => connection.bgapi(`originate call-${i}`));
-    await waitFor(() => jobs.length === 200, 'all bgapi commands');
+    await waitFor(() => jobs.length === 200, { what: 'all bgapi commands', timeoutMs: 5_000, intervalMs: 1 });
     const client = server.lastClient;
     for (const { jobUuid, command } of [...jobs].reverse()) client.sendBackgroundJob(jobUuid, `+OK ${command}\n`);
     const settled = await Promise.all(results);
@@ -94,7 +94,11 @@ describe('EslConnection against a scripted server', () => {
       ...Array.from({ length: 10 }, (_, i) => connection.api(`never ${i}`)),
       connection.bgapi('originate 13812341234'),
     ];
-    await waitFor(() => server.lastClient.commands.length === 13, 'commands reach the server');
+    await waitFor(() => server.lastClient.commands.length === 13, {
+      what: 'commands reach the server',
+      timeoutMs: 5_000,
+      intervalMs: 1,
+    });
     server.dropClients();
     const outcomes = await Promise.allSettled(pending);
     for (const outcome of outcomes) {
@@ -104,7 +108,11 @@ describe('EslConnection against a scripted server', () => {
         assert.doesNotMatch(String(outcome.reason.message), /13812341234/);
       }
     }
-    await waitFor(() => connection.state === 'closed', 'closed without reconnect');
+    await waitFor(() => connection.state === 'closed', {
+      what: 'closed without reconnect',
+      timeoutMs: 5_000,
+      intervalMs: 1,
+    });
   });
 
   it('reconnects, re-authenticates and re-subscribes after the server drops it', async () => {
@@ -116,7 +124,7 @@ describe('EslConnection against a scripted server', () => {
     await connection.subscribe('json', ['CHANNEL_ANSWER'], ['avmd::beep']);
     await connection.filter('Unique-ID', 'abc');
     server.dropClients();
-    await waitFor(() => seen.includes('reconnected'), 'reconnected');
+    await waitFor(() => seen.includes('reconnected'), { what: 'reconnected', timeoutMs: 5_000, intervalMs: 1 });
     assert.deepEqual(seen, ['disconnected', 'reconnected']);
     assert.equal(server.clients.length, 2);
     assert.deepEqual(server.lastClient.commands, [
@@ -131,7 +139,7 @@ describe('EslConnection against a scripted server', () => {
       ['Event-Name', 'CHANNEL_ANSWER'],
       ['Unique-ID', 'abc'],
     ]);
-    await waitFor(() => events.length === 1, 'event after reconnect');
+    await waitFor(() => events.length === 1, { what: 'event after reconnect', timeoutMs: 5_000, intervalMs: 1 });
     assert.equal(events[0]?.format, 'json');
     assert.equal(events[0]?.uuid, 'abc');
   });
@@ -144,13 +152,13 @@ describe('EslConnection against a scripted server', () => {
     connection.on('reconnected', () => reconnects++);
     await connection.connect();
     const pending = connection.api('status');
-    await waitFor(() => server.lastClient.commands.length === 3, 'api sent');
+    await waitFor(() => server.lastClient.commands.length === 3, { what: 'api sent', timeoutMs: 5_000, intervalMs: 1 });
     const half = encodeApiResponse('+OK half\n').subarray(0, 30);
     server.lastClient.socket.end(half);
     await assert.rejects(pending, EslDisconnectedError);
-    await waitFor(() => reconnects === 1, 'reconnect after mid-frame close');
+    await waitFor(() => reconnects === 1, { what: 'reconnect after mid-frame close', timeoutMs: 5_000, intervalMs: 1 });
     server.lastClient.socket.write('Content-Type: api/response\nContent-Length: nope\n\n');
-    await waitFor(() => reconnects === 2, 'reconnect after malformed frame');
+    await waitFor(() => reconnects === 2, { what: 'reconnect after malformed frame', timeoutMs: 5_000, intervalMs: 1 });
     assert.ok(errors.includes('BAD_CONTENT_LENGTH'));
   });
 
