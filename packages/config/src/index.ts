@@ -94,6 +94,12 @@ export const vars = {
       .transform((value) => /^(true|1|yes)$/i.test(value)),
   oneOf: <const T extends readonly [string, ...string[]]>(values: T) =>
     z.enum(values, { error: `must be one of ${values.join(', ')}` }),
+  /** A PostgreSQL schema or table name a service owns (used unquoted in SQL). */
+  sqlIdentifier: () => vars.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier'),
+  /** A name safe inside Redis keys, NATS subjects and durable names (tests use unique ones). */
+  keySafeName: () => vars.string().regex(/^[A-Za-z0-9_.@-]+$/, 'must be a key-safe name'),
+  /** A name safe as a NATS subject token or durable consumer name. */
+  subjectSafeName: () => vars.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name'),
   /** Comma-separated list of non-empty items. */
   list: () =>
     z.string({ error: 'is required' }).transform((value) =>

@@ -54,3 +54,19 @@ test('every bad variable is named in one error', () => {
 test('a required variable that is missing is reported', () => {
   assert.throws(() => loadConfig({ key: ['PII_KEY', vars.string()] }, {}), /PII_KEY: is required/);
 });
+
+test('names used in SQL, keys and subjects are checked before they reach a query or a subject', () => {
+  const names = {
+    schema: ['SCHEMA', vars.sqlIdentifier()],
+    prefix: ['PREFIX', vars.keySafeName()],
+    durable: ['DURABLE', vars.subjectSafeName()],
+  } as const;
+  assert.deepEqual(
+    { ...loadConfig(names, { SCHEMA: 'dialer_t1', PREFIX: 'test.a@b-1', DURABLE: 'dialer-t1' }) },
+    { schema: 'dialer_t1', prefix: 'test.a@b-1', durable: 'dialer-t1' },
+  );
+  assert.throws(
+    () => loadConfig(names, { SCHEMA: 'Dialer; drop', PREFIX: 'a b', DURABLE: 'a.b' }),
+    /SCHEMA: must be a lower-case SQL identifier[\s\S]*PREFIX: must be a key-safe name[\s\S]*DURABLE: must be a subject-safe name/,
+  );
+});

@@ -3,28 +3,11 @@ import { commonVars, loadConfig, loadConfigOrExit, vars, z, type ConfigOf } from
 
 export const configShape = {
   grpcAddress: ['GRPC_ADDRESS', vars.string().default('0.0.0.0:50056')],
-  natsUrl: commonVars.natsUrl,
-  redisUrl: commonVars.redisUrl,
-  databaseUrl: commonVars.databaseUrl,
-  logLevel: commonVars.logLevel,
-  otlpEndpoint: commonVars.otlpEndpoint,
-  shutdownGraceMs: commonVars.shutdownGraceMs,
+  ...commonVars,
   /** PostgreSQL schema owned by this service. */
-  dbSchema: [
-    'COMPLIANCE_DB_SCHEMA',
-    vars
-      .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
-      .default('compliance'),
-  ],
+  dbSchema: ['COMPLIANCE_DB_SCHEMA', vars.sqlIdentifier().default('compliance')],
   /** Redis key prefix (tests use a unique one). */
-  redisPrefix: [
-    'COMPLIANCE_REDIS_PREFIX',
-    vars
-      .string()
-      .regex(/^[A-Za-z0-9_.@-]+$/, 'must be a key-safe name')
-      .default('outbound'),
-  ],
+  redisPrefix: ['COMPLIANCE_REDIS_PREFIX', vars.keySafeName().default('outbound')],
   /**
    * Key of this service's own blind index (Redis state, lists, evidence, registries): the same on
    * every replica, kept in a Secret. Never leaves the service.
@@ -59,13 +42,7 @@ export const configShape = {
    */
   evidenceRetentionDays: ['COMPLIANCE_EVIDENCE_RETENTION_DAYS', vars.int(730, 36_500).default(1461)],
   /** Durable consumer name prefix (one set of consumers shared by all replicas). */
-  durablePrefix: [
-    'COMPLIANCE_DURABLE_PREFIX',
-    vars
-      .string()
-      .regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name')
-      .default('compliance'),
-  ],
+  durablePrefix: ['COMPLIANCE_DURABLE_PREFIX', vars.subjectSafeName().default('compliance')],
 } as const;
 
 export type ComplianceConfig = ConfigOf<typeof configShape>;

@@ -2,36 +2,13 @@ import { commonVars, loadConfig, loadConfigOrExit, vars, type ConfigOf } from '@
 
 export const configShape = {
   grpcAddress: ['GRPC_ADDRESS', vars.string().default('0.0.0.0:50064')],
-  natsUrl: commonVars.natsUrl,
-  redisUrl: commonVars.redisUrl,
-  databaseUrl: commonVars.databaseUrl,
-  logLevel: commonVars.logLevel,
-  otlpEndpoint: commonVars.otlpEndpoint,
-  shutdownGraceMs: commonVars.shutdownGraceMs,
+  ...commonVars,
   /** PostgreSQL schema owned by this service. */
-  dbSchema: [
-    'DIALER_SCHEMA',
-    vars
-      .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
-      .default('dialer'),
-  ],
+  dbSchema: ['DIALER_SCHEMA', vars.sqlIdentifier().default('dialer')],
   /** Redis key prefix (tests use a unique one). */
-  redisPrefix: [
-    'DIALER_REDIS_PREFIX',
-    vars
-      .string()
-      .regex(/^[A-Za-z0-9_.@-]+$/, 'must be a key-safe name')
-      .default('outbound'),
-  ],
+  redisPrefix: ['DIALER_REDIS_PREFIX', vars.keySafeName().default('outbound')],
   /** Durable consumer name prefix (one set of consumers shared by all replicas). */
-  durablePrefix: [
-    'DIALER_DURABLE_PREFIX',
-    vars
-      .string()
-      .regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name')
-      .default('dialer'),
-  ],
+  durablePrefix: ['DIALER_DURABLE_PREFIX', vars.subjectSafeName().default('dialer')],
   mediaAddress: ['MEDIA_ADDRESS', vars.string().default('127.0.0.1:50061')],
   complianceAddress: ['COMPLIANCE_ADDRESS', vars.string().default('127.0.0.1:50062')],
   leadIngestAddress: ['LEAD_INGEST_ADDRESS', vars.string().default('127.0.0.1:50063')],

@@ -48,13 +48,7 @@ const tierRules = z.string().transform((raw, ctx): TierRule[] => {
 
 export const configShape = {
   ...commonVars,
-  schema: [
-    'LEAD_INGEST_SCHEMA',
-    vars
-      .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier')
-      .default('lead_ingest'),
-  ],
+  schema: ['LEAD_INGEST_SCHEMA', vars.sqlIdentifier().default('lead_ingest')],
   grpcAddress: ['GRPC_ADDRESS', vars.string().default('0.0.0.0:50053')],
   piiKeys: ['PII_KEYS', piiKeys],
   /** Defaults to the last key in PII_KEYS, so rotation is "append a key". */
@@ -71,29 +65,11 @@ export const configShape = {
   /** host:port of compliance's gRPC API; unset: imports bar no number (logged at start). */
   complianceAddress: ['COMPLIANCE_ADDRESS', vars.string().optional()],
   /** The calls.hangup consumer shared by this deployment's replicas (another deployment on the same NATS needs its own). */
-  deadNumbersDurable: [
-    'DEAD_NUMBERS_DURABLE',
-    vars
-      .string()
-      .regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name')
-      .default('lead-ingest-dead-numbers'),
-  ],
+  deadNumbersDurable: ['DEAD_NUMBERS_DURABLE', vars.subjectSafeName().default('lead-ingest-dead-numbers')],
   /** The compliance.optout consumer shared by this deployment's replicas. */
-  optOutsDurable: [
-    'OPT_OUTS_DURABLE',
-    vars
-      .string()
-      .regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name')
-      .default('lead-ingest-opt-outs'),
-  ],
+  optOutsDurable: ['OPT_OUTS_DURABLE', vars.subjectSafeName().default('lead-ingest-opt-outs')],
   /** The compliance.dnc_added consumer shared by this deployment's replicas. */
-  dncAddedDurable: [
-    'DNC_ADDED_DURABLE',
-    vars
-      .string()
-      .regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name')
-      .default('lead-ingest-dnc-added'),
-  ],
+  dncAddedDurable: ['DNC_ADDED_DURABLE', vars.subjectSafeName().default('lead-ingest-dnc-added')],
   /** Unset: nobody sees clear numbers or names through the API. */
   piiRevealGrants: ['PII_REVEAL_GRANTS', tokenGrants.default([])],
   /** host:port of the HTTP API (webhook-style upserts from CRM and order systems, and /healthz). */
