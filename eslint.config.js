@@ -1,5 +1,7 @@
 // Type-aware lint for every workspace: the rules that catch real bugs in async service code.
 import { readdirSync } from 'node:fs';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const SERVICES = readdirSync(new URL('./services/', import.meta.url));
@@ -59,6 +61,22 @@ export default tseslint.config(
             },
           ],
         },
+      ],
+    },
+  },
+  {
+    // The architecture holds itself: no import cycles, and nothing used that package.json does not
+    // declare (tests, benches and scripts may use devDependencies; production code may not).
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [createTypeScriptImportResolver({ alwaysTryTypes: true })],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-extraneous-dependencies': [
+        'error',
+        { devDependencies: ['**/test/**', '**/bench/**', '**/scripts/**'], includeTypes: true },
       ],
     },
   },

@@ -1,4 +1,4 @@
-export { maskName, maskPhone, redactText } from './mask.js';
+export { maskName, redactText } from './mask.js';
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export {
   FileSpanExporter,

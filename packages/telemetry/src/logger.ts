@@ -1,6 +1,7 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { trace } from '@opentelemetry/api';
-import { maskName, maskPhone, redactText } from './mask.js';
+import { maskPhone } from '@outbound/phone/mask';
+import { maskName, redactText } from './mask.js';
 
 export type { Logger };
 

@@ -1,16 +1,9 @@
+import { maskPhone } from '@outbound/phone/mask';
+
 /**
- * Masking of personal data. Every log line, span attribute and error message that could carry a
+ * Masking of personal data (phone numbers: @outbound/phone). Every log line, span attribute and error message that could carry a
  * phone number or a name goes through these, so nothing identifying leaves the process.
  */
-
-/** `13800138000` → `138****8000`; `+8613800138000` → `+86138****8000`. Short inputs are fully starred. */
-export function maskPhone(phone: string): string {
-  const digits = phone.replace(/[^\d+]/g, '');
-  if (digits.replace(/\D/g, '').length < 7) return '*'.repeat(digits.length || 4);
-  const head = digits.startsWith('+') ? digits.slice(0, digits.length - 8) : digits.slice(0, 3);
-  const tail = digits.slice(-4);
-  return `${head}${'*'.repeat(Math.max(4, digits.length - head.length - tail.length))}${tail}`;
-}
 
 /** `张三丰` → `张**`; `Alice Smith` → `A**** S****`. */
 export function maskName(name: string): string {

@@ -29,8 +29,3 @@ export class BlindIndex {
     return BigInt(`0x${hex.slice(0, 16)}`);
   }
 }
-
-export function maskE164(e164: string): string {
-  if (e164.length < 8) return '****';
-  return `${e164.slice(0, e164.length - 8)}****${e164.slice(-4)}`;
-}

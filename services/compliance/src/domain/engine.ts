@@ -1,7 +1,7 @@
 import { abandonStatus, type AbandonWindowStatus } from './abandon.js';
 import { capDenials, effectiveCaps, DAY_MS, type EffectiveCaps } from './caps.js';
 import { refusalLockEnd } from './dnc.js';
-import { describeNumber, type NumberInfo } from './number.js';
+import { describeNumber, type NumberInfo } from '@outbound/phone';
 import { PackCatalogue, packLabel } from './packs/index.js';
 import type {
   AbandonDay,

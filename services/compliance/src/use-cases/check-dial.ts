@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UnavailableError } from '@outbound/errors';
-import { BlindIndex, maskE164 } from '../domain/blind.js';
+import { maskPhone } from '@outbound/phone/mask';
+import { BlindIndex } from '../domain/blind.js';
 import { decideAfterLocal, localDenials, planDial } from '../domain/engine.js';
 import type { PackCatalogue } from '../domain/packs/index.js';
 import type { AbandonDay, Decision, Denial, DialRequest } from '../domain/types.js';
@@ -193,7 +194,7 @@ export class DialChecker {
       campaignId: request.campaignId,
       leadId: request.leadId,
       phoneKey: p.numberKey,
-      maskedPhone: maskE164(request.phone),
+      maskedPhone: maskPhone(request.phone),
       callerId: request.callerId,
       allowed: decision.allowed,
       denials: decision.denials,

@@ -1,4 +1,5 @@
-import { BlindIndex, maskE164 } from '../domain/blind.js';
+import { maskPhone } from '@outbound/phone/mask';
+import { BlindIndex } from '../domain/blind.js';
 import type { DialStateStore } from '../adapters/redis/dial-state.js';
 import type { ConsentRow, ListStore } from '../adapters/sql/lists.js';
 
@@ -23,7 +24,7 @@ export class Consents {
     const key = blind.hex(consent.phone);
     const consentId = await lists.addConsent({
       phoneKey: key,
-      maskedPhone: maskE164(consent.phone),
+      maskedPhone: maskPhone(consent.phone),
       campaignId: consent.campaignId,
       source: consent.source,
       givenAt: consent.givenAt,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { decideDial } from '../../src/domain/engine.js';
-import { describeNumber } from '../../src/domain/number.js';
+import { describeNumber } from '@outbound/phone';
 import type { CapState, DialFacts } from '../../src/domain/types.js';
 import { catalogue, numbers, policy, request } from './helpers.js';
 

@@ -5,8 +5,7 @@ import {
   type CountryCode,
   type NumberType as LibNumberType,
 } from 'libphonenumber-js/max';
-import { knownNumber } from './number-prefixes.js';
-import { timeZoneOf } from './time-zones.js';
+import { knownNumber, singleZoneOf } from '@outbound/phone';
 
 export type NumberType = 'mobile' | 'fixed_line' | 'toll_free' | 'voip' | 'other';
 
@@ -44,7 +43,7 @@ export function cleanNumber(raw: string, defaultRegion: CountryCode): CleanNumbe
       e164: `+${known.callingCode}${input}`,
       type: numberType(known.type),
       country: defaultRegion,
-      timeZone: timeZoneOf(defaultRegion),
+      timeZone: singleZoneOf(defaultRegion),
     };
   return parseNumber(input, defaultRegion);
 }
@@ -64,7 +63,7 @@ export function parseNumber(input: string, defaultRegion: CountryCode): CleanNum
   }
   if (!parsed || type === undefined) return rejectionOf(input, defaultRegion);
   const country = parsed.country ?? '';
-  return { e164: parsed.number, type: numberType(type), country, timeZone: timeZoneOf(country) };
+  return { e164: parsed.number, type: numberType(type), country, timeZone: singleZoneOf(country) };
 }
 
 function rejectionOf(input: string, defaultRegion: CountryCode): PhoneReject {

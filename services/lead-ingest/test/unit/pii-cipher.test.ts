@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { maskName, maskPhone } from '@outbound/telemetry';
+import { maskPhone } from '@outbound/phone/mask';
+import { maskName } from '@outbound/telemetry';
 import { DecryptError, PiiCipher } from '../../src/adapters/pii-cipher.js';
 import { loadConfig } from '@outbound/config';
 import { configShape } from '../../src/config.js';

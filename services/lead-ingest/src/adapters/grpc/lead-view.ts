@@ -1,4 +1,5 @@
-import { maskName, maskPhone } from '@outbound/telemetry';
+import { maskPhone } from '@outbound/phone/mask';
+import { maskName } from '@outbound/telemetry';
 import type { Metadata } from '@outbound/rpc';
 import type { Lead } from '@outbound/proto/outbound/v1/lead';
 import type { JobRecord } from '../sql/jobs-repo.js';

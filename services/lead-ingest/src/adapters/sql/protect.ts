@@ -1,4 +1,5 @@
-import { maskName, maskPhone, redactText } from '@outbound/telemetry';
+import { maskPhone } from '@outbound/phone/mask';
+import { maskName, redactText } from '@outbound/telemetry';
 import type { CleanLead, Rejection } from '../../domain/clean.js';
 import { newLeadId, writeLeadId } from '../../domain/ids.js';
 import type { NumberType } from '../../domain/phone.js';
