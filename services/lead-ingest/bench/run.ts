@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createInterface } from 'node:readline';
 import { from as copyFrom } from 'pg-copy-streams';
-import { LeadServiceClient, type ImportResponse } from '@outbound/proto/outbound/v1/lead';
-import { Metadata, createClient } from '@outbound/rpc';
+import { LeadServiceClient, type ImportRequest } from '@outbound/proto/outbound/v1/lead';
+import { Metadata, clientStream, createClient } from '@outbound/rpc';
 import { createPool } from '@outbound/store';
 import { PiiCipher } from '../src/adapters/pii-cipher.js';
 import { generateCsv } from './generate.js';
@@ -92,9 +92,8 @@ const sampler = setInterval(() => {
 const client = createClient(LeadServiceClient, `127.0.0.1:${port}`, { defaultDeadlineMs: 3_600_000 });
 const listId = `bench-${randomUUID()}`;
 const started = performance.now();
-const response = await new Promise<ImportResponse>((resolve, reject) => {
-  const call = client.import(new Metadata(), (error, reply) => (error ? reject(error) : resolve(reply)));
-  call.write({
+async function* importRequests(): AsyncGenerator<ImportRequest> {
+  yield {
     header: {
       listId,
       campaignId: '',
@@ -108,16 +107,10 @@ const response = await new Promise<ImportResponse>((resolve, reject) => {
       delimiter: '',
       dedupByExternalId: false,
     },
-  });
-  const input = createReadStream(file, { highWaterMark: 256 * 1024 });
-  input.on('data', (chunk) => {
-    if (!call.write({ chunk: chunk as Buffer })) {
-      input.pause();
-      call.once('drain', () => input.resume());
-    }
-  });
-  input.on('end', () => call.end());
-});
+  };
+  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) yield { chunk: chunk as Buffer };
+}
+const response = await clientStream(client.import, client, importRequests(), new Metadata());
 const finished = performance.now();
 const importSeconds = (finished - started) / 1000;
 const eventsSeconds = committedAt > 0 ? (finished - committedAt) / 1000 : 0;

@@ -8,7 +8,7 @@ import {
   type DialCheck,
   type DialDecision,
 } from '@outbound/proto/outbound/v1/compliance';
-import { Metadata, Status, statusDetails, unary } from '@outbound/rpc';
+import { Metadata, Status, clientStream, statusDetails, unary } from '@outbound/rpc';
 import { createPool } from '@outbound/store';
 import { testUrls, uniqueName, waitFor } from '@outbound/testkit';
 import { BlindIndexer } from '@outbound/blind-index';
@@ -379,13 +379,7 @@ test('grpc: a number added to a list is announced as compliance.dnc_added by its
 function bulkLoad(
   chunks: Array<{ registry: string; phones: string[]; actor: string }>,
 ): Promise<{ loaded: number; rejected: number }> {
-  return new Promise((resolve, reject) => {
-    const call = h.client.bulkLoadDoNotCall(new Metadata(), (error, response) =>
-      error ? reject(error) : resolve(response),
-    );
-    for (const chunk of chunks) call.write(chunk);
-    call.end();
-  });
+  return clientStream(h.client.bulkLoadDoNotCall, h.client, chunks, new Metadata());
 }
 
 test('grpc: bulk-loaded registry numbers are denied; invalid entries are counted, a mixed-up stream changes nothing', async () => {

@@ -1,19 +1,27 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServiceError } from '@grpc/grpc-js';
 import { uniqueName, waitFor } from '@outbound/testkit';
 import {
   ImportJobState,
   type CancelImportJobRequest,
   type CancelImportJobResponse,
-  type ImportResponse,
+  type ImportRequest,
   type LeadInput,
   type ListLeadsRequest,
   type ListLeadsResponse,
   type UpsertLeadsRequest,
   type UpsertLeadsResponse,
 } from '@outbound/proto/outbound/v1/lead';
-import { Metadata, header, importFile, revealMetadata, startHarness, unary, type Harness } from './harness.js';
+import {
+  Metadata,
+  clientStream,
+  header,
+  importFile,
+  revealMetadata,
+  startHarness,
+  unary,
+  type Harness,
+} from './harness.js';
 
 let h: Harness;
 before(async () => {
@@ -124,28 +132,20 @@ test('CancelImportJob stops a running import, which then stores nothing', async 
   const lines = ['name,phone'];
   for (let i = 0; i < 3000; i++) lines.push(`n${i},1360000${String(i).padStart(4, '0')}`);
   const file = Buffer.from(`${lines.join('\n')}\n`);
-  const done = new Promise<ImportResponse>((resolve, reject) => {
-    const call = h.client.import(new Metadata(), (error: ServiceError | null, reply) =>
-      error ? reject(error) : resolve(reply),
-    );
-    call.write({ header: header(listId, { jobId }) });
-    call.write({ chunk: file });
+  async function* requests(): AsyncGenerator<ImportRequest> {
+    yield { header: header(listId, { jobId }) };
+    yield { chunk: file };
     // The stream stays open until the cancel went through, so the job is surely still running.
-    void waitFor(() => h.app.runner.inFlight > 0, { what: 'import running' })
-      .then(() =>
-        unary<CancelImportJobRequest, CancelImportJobResponse>(
-          h.client.cancelImportJob,
-          h.client,
-          { jobId },
-          new Metadata(),
-        ),
-      )
-      .then(() => {
-        call.write({ chunk: file });
-        call.end();
-      }, reject);
-  });
-  const { job } = await done;
+    await waitFor(() => h.app.runner.inFlight > 0, { what: 'import running' });
+    await unary<CancelImportJobRequest, CancelImportJobResponse>(
+      h.client.cancelImportJob,
+      h.client,
+      { jobId },
+      new Metadata(),
+    );
+    yield { chunk: file };
+  }
+  const { job } = await clientStream(h.client.import, h.client, requests(), new Metadata());
   assert.equal(job!.state, ImportJobState.IMPORT_JOB_STATE_CANCELLED);
   assert.equal((await page(listId, 10)).leads.length, 0);
 });

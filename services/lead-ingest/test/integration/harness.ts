@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ServiceError } from '@grpc/grpc-js';
 import {
   LeadServiceClient,
   type ImportHeader,
   type ImportRequest,
   type ImportResponse,
 } from '@outbound/proto/outbound/v1/lead';
-import { Metadata, createClient, unary } from '@outbound/rpc';
+import { Metadata, clientStream, createClient, unary } from '@outbound/rpc';
 import { createLogger } from '@outbound/telemetry';
 import { testUrls, uniqueName } from '@outbound/testkit';
 import { createApp, type App, type AppDeps } from '../../src/app.js';
@@ -105,13 +104,7 @@ export function header(listId: string, extra: Partial<ImportHeader> = {}): Impor
 
 /** Stream a header and then the given messages; resolves with the finished job or the gRPC error. */
 export function importMessages(client: LeadServiceClient, messages: ImportRequest[]): Promise<ImportResponse> {
-  return new Promise((resolve, reject) => {
-    const call = client.import(new Metadata(), (error: ServiceError | null, reply) =>
-      error ? reject(error) : resolve(reply),
-    );
-    for (const message of messages) call.write(message);
-    call.end();
-  });
+  return clientStream(client.import, client, messages, new Metadata());
 }
 
 export function importFile(
@@ -125,4 +118,4 @@ export function importFile(
   return importMessages(client, [{ header: head }, ...chunks]);
 }
 
-export { unary, Metadata };
+export { clientStream, unary, Metadata };
