@@ -10,8 +10,16 @@ export interface PiiKey {
 /** The personal fields of a lead, sealed together: they are always read together. */
 export interface Pii {
   e164: string;
+  /** Digits dialed after answer; empty when none. Sealed with the number as `+861065529988;ext=123`. */
+  extension: string;
   name: string;
 }
+
+/** The number as sealed and as deduplicated: E.164, with `;ext=` and the extension when it has one (RFC 3966). */
+export function dialString(e164: string, extension: string): string {
+  return extension ? `${e164}${EXTENSION_MARK}${extension}` : e164;
+}
+const EXTENSION_MARK = ';ext=';
 
 const VERSION = 1;
 const IV_BYTES = 12;
@@ -55,7 +63,7 @@ export class PiiCipher {
   }
 
   seal(pii: Pii): Buffer {
-    const plain = Buffer.from(`${pii.e164}\n${pii.name}`, 'utf8');
+    const plain = Buffer.from(`${dialString(pii.e164, pii.extension)}\n${pii.name}`, 'utf8');
     const sealed = Buffer.allocUnsafe(this.sealedLength(plain.length));
     this.sealInto(plain, sealed, 0);
     return sealed;
@@ -99,7 +107,15 @@ export class PiiCipher {
         decipher.final(),
       ]).toString('utf8');
       const cut = text.indexOf('\n');
-      return { e164: text.slice(0, cut), name: text.slice(cut + 1) };
+      const number = text.slice(0, cut);
+      const ext = number.indexOf(EXTENSION_MARK);
+      return ext < 0
+        ? { e164: number, extension: '', name: text.slice(cut + 1) }
+        : {
+            e164: number.slice(0, ext),
+            extension: number.slice(ext + EXTENSION_MARK.length),
+            name: text.slice(cut + 1),
+          };
     } catch (cause) {
       throw new DecryptError(`value sealed with key ${keyId} fails authentication`, { cause });
     }

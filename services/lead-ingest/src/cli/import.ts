@@ -10,16 +10,17 @@ import {
   type ImportRequest,
   type ImportResponse,
 } from '@outbound/proto/outbound/v1/lead';
-import { Metadata, clientStream, createClient, unary } from '@outbound/rpc';
+import { Metadata, Status, clientStream, createClient, unary } from '@outbound/rpc';
 
 // Operators script imports with this: stream a file to the running service, print the job's
 // counts, optionally save the reject report. Exit 0 when the job succeeded, 1 when it did not,
-// 64 for bad arguments.
+// 64 for bad arguments, whether this program or the service finds them (INVALID_ARGUMENT).
 const usage = `usage: import <file> --list <id> [--campaign <id>] [--region CN] [--format csv|xlsx|jsonl] [--encoding gb18030]
   [--sheet <name>] [--delimiter ';'] [--map '<column>=<phone|name|region|intent|order_value|tags|external_id|custom.x|ignore>' ...]
   [--dedup-by-external-id] [--rejects <report.csv>] [--address host:port]`;
 
 function fail(message: string): never {
+  // A bad argument, found here or by the service.
   process.stderr.write(`${message}\n${usage}\n`);
   process.exit(64);
 }
@@ -82,6 +83,8 @@ const response = await clientStream<ImportRequest, ImportResponse>(
   requests(file),
   new Metadata(),
 ).catch((error: unknown) => {
+  if (isServiceError(error) && error.code === Status.INVALID_ARGUMENT)
+    fail(`the service refused an argument: ${error.details}`);
   process.stderr.write(`import failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
@@ -90,10 +93,12 @@ const job = response.job!;
 process.stdout.write(
   `job ${job.jobId}  list ${job.listId}  state ${['unspecified', 'running', 'succeeded', 'failed', 'cancelled'][job.state] ?? job.state}\n` +
     `read ${job.rowsRead}  accepted ${job.rowsAccepted}  rejected ${job.rowsRejected}  duplicate ${job.rowsDuplicate}\n` +
+    `kept with a note ${job.rowsNoted}  with an extension ${job.rowsWithExtension}\n` +
+    job.warnings.map((warning) => `warning: ${warning}\n`).join('') +
     (job.failureReason ? `reason: ${job.failureReason}\n` : ''),
 );
 if (values.rejects) {
-  // Line, column, masked value and reason of each rejected row (formula-escaped, UTF-8 with BOM for spreadsheets).
+  // Line, outcome, column, masked value and reason of each refused or noted row (formula-escaped, UTF-8 with BOM for spreadsheets).
   const report = await unary<GetRejectReportRequest, GetRejectReportResponse>(
     client.getRejectReport,
     client,
@@ -107,3 +112,7 @@ if (values.rejects) {
 }
 client.close();
 process.exit(job.state === ImportJobState.IMPORT_JOB_STATE_SUCCEEDED ? 0 : 1);
+
+function isServiceError(error: unknown): error is Error & { code: Status; details: string } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'number';
+}

@@ -3,7 +3,7 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import { events } from '@outbound/bus';
 import type { Logger } from '@outbound/telemetry';
 import type { Pool, PoolClient } from '@outbound/store';
-import { cleanRow, isRejection, type Rejection } from '../domain/clean.js';
+import { cleanRow, isRejection, type Rejection, type RowNote } from '../domain/clean.js';
 import { MappingError, resolveMapping, type ColumnMapping } from '../domain/fields.js';
 import type { TierRule } from '../domain/tiers.js';
 import type { PiiCipher } from '../adapters/pii-cipher.js';
@@ -11,7 +11,7 @@ import { FileFormatError, type SourceRows } from '../adapters/readers/index.js';
 import * as jobs from '../adapters/sql/jobs-repo.js';
 import { CopyChunk, LeadStaging } from '../adapters/sql/lead-staging.js';
 import { DoNotCallUnavailableError, type DoNotCallList, type EventPublisher } from './ports.js';
-import { ChunkSealer, maskRejection } from '../adapters/sql/protect.js';
+import { ChunkSealer, maskReportEntry } from '../adapters/sql/protect.js';
 
 export interface ImportSpec {
   jobId: string;
@@ -90,16 +90,17 @@ export class ImportRunner {
     signal?.addEventListener('abort', onCallerAbort, { once: true });
     this.running.set(spec.jobId, controller);
     const log = this.deps.logger.child({ importJobId: spec.jobId, listId: spec.listId });
-    const counts: jobs.JobCounts = { read: 0, accepted: 0, rejected: 0, duplicate: 0 };
+    const counts: jobs.JobCounts = { read: 0, accepted: 0, rejected: 0, duplicate: 0, noted: 0, withExtension: 0 };
+    const warnings: string[] = [];
     const phases: ImportPhases = { readCleanSealMs: 0, dncMs: 0, storeMs: 0, storeWaitMs: 0 };
     const client = await this.deps.pool.connect();
     try {
       await client.query('BEGIN');
-      await this.ingest(spec, rows, client, counts, phases, controller.signal);
+      await this.ingest(spec, rows, client, counts, warnings, phases, controller.signal);
       if (controller.signal.aborted) throw new ImportAborted('cancelled', 'the import was cancelled');
       await client.query('COMMIT');
-      await jobs.finishJob(this.deps.pool, spec.jobId, 'succeeded', counts);
-      log.info({ ...counts, phases: roundPhases(phases) }, 'import committed');
+      await jobs.finishJob(this.deps.pool, spec.jobId, 'succeeded', counts, { warnings });
+      log.info({ ...counts, warnings, phases: roundPhases(phases) }, 'import committed');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       const aborted = toAborted(error, controller.signal);
@@ -109,7 +110,7 @@ export class ImportRunner {
         spec.jobId,
         aborted.state,
         { ...counts, accepted: 0, duplicate: 0 },
-        aborted.message,
+        { failureReason: aborted.message, warnings },
       );
       if (aborted.state === 'failed' && !(error instanceof FileFormatError || error instanceof MappingError))
         log.error({ err: error }, 'import failed');
@@ -135,6 +136,7 @@ export class ImportRunner {
     rows: SourceRows,
     client: PoolClient,
     counts: jobs.JobCounts,
+    warnings: string[],
     phases: ImportPhases,
     signal: AbortSignal,
   ): Promise<void> {
@@ -175,13 +177,15 @@ export class ImportRunner {
       next = 1 - next;
     };
     const readStarted = performance.now();
+    const report = (entry: Rejection | (RowNote & { line: number }), kept: boolean) =>
+      rejects.add(
+        mapping
+          ? maskReportEntry(entry, kept, mapping.phoneColumn, nameColumn(mapping))
+          : { line: entry.line, column: entry.column, maskedValue: '', reason: entry.reason, kept },
+      );
     const reject = async (rejection: Rejection) => {
       counts.rejected++;
-      await rejects.add(
-        mapping
-          ? maskRejection(rejection, mapping.phoneColumn, nameColumn(mapping))
-          : { line: rejection.line, column: rejection.column, maskedValue: '', reason: rejection.reason },
-      );
+      await report(rejection, false);
     };
 
     // Readers yield a batch of rows per input chunk; each row is still checked for cancellation,
@@ -190,6 +194,11 @@ export class ImportRunner {
       for (let r = 0; r < batch.length; r++) {
         const row = batch[r]!;
         if (signal.aborted) throw new ImportAborted('cancelled', 'the import was cancelled');
+        if ('warning' in row) {
+          // Not a row of the file: something the reader has to say about the whole of it.
+          warnings.push(row.warning);
+          continue;
+        }
         if (++counts.read % ROWS_PER_TURN === 0) await nextTurn();
         if ('malformed' in row) {
           await reject({ line: row.line, column: '', value: '', reason: 'MALFORMED_ROW' });
@@ -202,6 +211,11 @@ export class ImportRunner {
           await reject(result);
           continue;
         }
+        if (result.notes) {
+          counts.noted++;
+          for (const note of result.notes) await report({ ...note, line: result.line }, true);
+        }
+        if (result.extension) counts.withExtension++;
         sealer.add(result);
         if (sealer.rows >= batchRows) {
           await flush();
@@ -219,7 +233,7 @@ export class ImportRunner {
     phases.storeWaitMs += performance.now() - waitStarted;
     phases.readCleanSealMs = performance.now() - readStarted - phases.dncMs - phases.storeWaitMs;
     await rejects.flush();
-    if (counts.read === 0) throw new ImportAborted('failed', 'the file has no data rows');
+    if (counts.read === 0) warnings.push('the file has a header but no data rows: nothing was imported');
   }
 
   /**

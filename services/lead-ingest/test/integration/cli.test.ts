@@ -57,7 +57,7 @@ test('CLI: imports a file with an explicit column mapping, prints the counts and
   assert.match(result.stdout, /state succeeded/);
   assert.match(result.stdout, /read 3 {2}accepted 2 {2}rejected 1 {2}duplicate 0/);
   const csv = readFileSync(report, 'utf8');
-  assert.match(csv, /^\uFEFFline,column,value,reason\n3,联系方式,/);
+  assert.match(csv, /^\uFEFFline,outcome,column,value,reason\n3,rejected,联系方式,/);
   assert.ok(!csv.includes('12345'), 'the rejected value is masked');
   const request: ListLeadsRequest = {
     listId,
@@ -88,6 +88,17 @@ test('CLI: bad arguments exit 64 with the usage; a failed job exits 1 with its r
   const badMap = await importCli([join(dir, 'none.csv'), '--list', 'x', '--map', 'phone']);
   assert.equal(badMap.code, 64);
   assert.match(badMap.stderr, /--map phone: expected <column>=<target>/);
+  // Arguments only the service can judge (a region it does not know, a mapping target it has not) exit 64 too.
+  const csv = join(dir, 'one.csv');
+  writeFileSync(csv, 'phone\n13800138000\n');
+  for (const args of [
+    ['--region', 'XX'],
+    ['--map', 'phone=nonsense'],
+  ]) {
+    const refused = await importCli([csv, '--list', uniqueName('l'), ...args]);
+    assert.equal(refused.code, 64, `${args.join(' ')}: ${refused.stderr}`);
+    assert.match(refused.stderr, /the service refused an argument: .+\nusage: import <file>/);
+  }
   const zip = join(dir, 'not.csv');
   writeFileSync(zip, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]));
   const failed = await importCli([zip, '--list', uniqueName('l')]);

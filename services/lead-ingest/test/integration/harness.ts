@@ -1,6 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   LeadServiceClient,
+  type GetRejectReportRequest,
+  type GetRejectReportResponse,
+  type ListLeadsRequest,
+  type ListLeadsResponse,
   type ImportHeader,
   type ImportRequest,
   type ImportResponse,
@@ -116,6 +120,49 @@ export function importFile(
   const chunks: ImportRequest[] = [];
   for (let at = 0; at < file.length; at += chunkSize) chunks.push({ chunk: file.subarray(at, at + chunkSize) });
   return importMessages(client, [{ header: head }, ...chunks]);
+}
+
+/** A page of up to 100 leads of a list, masked or revealed. */
+export async function listLeads(
+  client: LeadServiceClient,
+  listId: string,
+  reveal = false,
+  extra: Partial<ListLeadsRequest> = {},
+): Promise<ListLeadsResponse> {
+  return unary<ListLeadsRequest, ListLeadsResponse>(
+    client.listLeads,
+    client,
+    {
+      listId,
+      tier: '',
+      tags: [],
+      region: '',
+      status: 0,
+      intent: '',
+      page: { pageSize: 100, pageToken: '' },
+      ...extra,
+      customFields: extra.customFields ?? {},
+    },
+    reveal ? revealMetadata() : new Metadata(),
+  );
+}
+
+/** The job's report as rows of cells (simple CSV: the cells tested hold no commas). */
+export async function rejectReport(client: LeadServiceClient, jobId: string): Promise<string[][]> {
+  const res = await unary<GetRejectReportRequest, GetRejectReportResponse>(
+    client.getRejectReport,
+    client,
+    { jobId },
+    new Metadata(),
+  );
+  return res.csv
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split('\r\n')
+    .join('\n')
+    .split('\n')
+    .map((l) => l.split(','));
 }
 
 export { clientStream, unary, Metadata };

@@ -5,23 +5,9 @@ import ExcelJS from 'exceljs';
 import type { ServiceError } from '@grpc/grpc-js';
 import { Status, statusDetails } from '@outbound/rpc';
 import { uniqueName } from '@outbound/testkit';
-import type {
-  GetRejectReportRequest,
-  GetRejectReportResponse,
-  ListLeadsRequest,
-  ListLeadsResponse,
-} from '@outbound/proto/outbound/v1/lead';
+import type { ListLeadsRequest } from '@outbound/proto/outbound/v1/lead';
 import { ImportJobState } from '@outbound/proto/outbound/v1/lead';
-import {
-  Metadata,
-  header,
-  importFile,
-  importMessages,
-  revealMetadata,
-  startHarness,
-  unary,
-  type Harness,
-} from './harness.js';
+import { header, importFile, importMessages, listLeads, rejectReport, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 before(async () => {
@@ -40,41 +26,9 @@ const CSV = [
   "钱七,=cmd|' /C calc'!A0,广东,高,1,",
 ].join('\r\n');
 
-async function list(listId: string, reveal = false, extra: Partial<ListLeadsRequest> = {}): Promise<ListLeadsResponse> {
-  return unary<ListLeadsRequest, ListLeadsResponse>(
-    h.client.listLeads,
-    h.client,
-    {
-      listId,
-      tier: '',
-      tags: [],
-      region: '',
-      status: 0,
-      intent: '',
-      page: { pageSize: 100, pageToken: '' },
-      ...extra,
-      customFields: extra.customFields ?? {},
-    },
-    reveal ? revealMetadata() : new Metadata(),
-  );
-}
-
-async function report(jobId: string): Promise<string[][]> {
-  const res = await unary<GetRejectReportRequest, GetRejectReportResponse>(
-    h.client.getRejectReport,
-    h.client,
-    { jobId },
-    new Metadata(),
-  );
-  return res.csv
-    .toString('utf8')
-    .replace(/^\uFEFF/, '')
-    .trim()
-    .split('\r\n')
-    .join('\n')
-    .split('\n')
-    .map((l) => l.split(','));
-}
+const list = (listId: string, reveal = false, extra: Partial<ListLeadsRequest> = {}) =>
+  listLeads(h.client, listId, reveal, extra);
+const report = (jobId: string) => rejectReport(h.client, jobId);
 
 test('a UTF-8 CSV with Chinese headers: cleaned, deduplicated, tiered, masked, with a reject report', async () => {
   const listId = uniqueName('l');
@@ -113,14 +67,16 @@ test('a UTF-8 CSV with Chinese headers: cleaned, deduplicated, tiered, masked, w
     },
   );
   const rows = await report(job!.jobId);
-  assert.deepEqual(rows[0], ['line', 'column', 'value', 'reason']);
+  assert.deepEqual(rows[0], ['line', 'outcome', 'column', 'value', 'reason']);
   assert.deepEqual(
-    rows.slice(1).map((r) => [r[0], r[1], r.at(-1)]),
+    rows.slice(1).map((r) => [r[0], r[1], r[2], r.at(-1)]),
     [
-      ['4', '手机', 'TOO_SHORT'],
-      ['6', '手机', 'FORMULA_INJECTION'],
+      ['4', 'rejected', '手机', 'TOO_SHORT'],
+      // A formula where the number should be is no number.
+      ['6', 'rejected', '手机', 'INVALID_CHARACTERS'],
     ],
   );
+  assert.ok(!rows.flat().some((cell) => /^[=+\-@\t\r]/.test(cell)), 'no cell of the report can start a formula');
   assert.ok(!rows.flat().some((cell) => cell.includes('13800138000')), 'no clear number in the report');
 });
 

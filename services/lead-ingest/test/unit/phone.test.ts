@@ -21,11 +21,14 @@ test('cleaning a national number gives exactly libphonenumber’s answer, shortc
   for (const [number, region] of numbers) {
     if (knownNumber(number, region)) shortcut++;
     // cleanNumber reads a leading 00 as "+" before asking libphonenumber; so does the reference.
-    assert.deepEqual(
-      cleanNumber(number, region),
-      parseNumber(number.replace(/^00/, '+'), region),
-      `${region} ${number}`,
-    );
+    const national = parseNumber(number.replace(/^00/, '+'), region);
+    const cleaned = cleanNumber(number, region);
+    if (typeof cleaned !== 'string' && cleaned.repair === 'ADDED_PLUS_TO_COUNTRY_CODE') {
+      // Only digits invalid in the region are tried as international, and then as libphonenumber reads them.
+      assert.equal(typeof national, 'string', `${region} ${number}`);
+      const { repair: _repair, ...international } = cleaned;
+      assert.deepEqual(international, parseNumber(`+${number}`, region), `${region} ${number}`);
+    } else assert.deepEqual(cleaned, national, `${region} ${number}`);
   }
   assert.ok(shortcut > numbers.length / 10, `shortcut answered ${shortcut} of ${numbers.length}`);
 });

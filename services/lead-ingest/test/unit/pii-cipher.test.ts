@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { maskPhone } from '@outbound/phone/mask';
 import { maskName } from '@outbound/telemetry';
-import { DecryptError, PiiCipher } from '../../src/adapters/pii-cipher.js';
+import { DecryptError, PiiCipher, dialString } from '../../src/adapters/pii-cipher.js';
 import { loadConfig } from '@outbound/config';
 import { configShape } from '../../src/config.js';
 
@@ -13,18 +13,31 @@ const blind = randomBytes(32);
 
 test('seal/open round trip; ciphertext holds neither number nor name', () => {
   const cipher = new PiiCipher([k1], 'k1', blind);
-  const sealed = cipher.seal({ e164: '+8613800138000', name: '张三' });
+  const sealed = cipher.seal({ e164: '+8613800138000', extension: '', name: '张三' });
   assert.ok(!sealed.includes(Buffer.from('13800138000')) && !sealed.includes(Buffer.from('张三')));
-  assert.deepEqual(cipher.open(sealed), { e164: '+8613800138000', name: '张三' });
-  assert.notDeepEqual(cipher.seal({ e164: '+8613800138000', name: '张三' }), sealed, 'fresh IV per value');
+  assert.deepEqual(cipher.open(sealed), { e164: '+8613800138000', extension: '', name: '张三' });
+  assert.notDeepEqual(
+    cipher.seal({ e164: '+8613800138000', extension: '', name: '张三' }),
+    sealed,
+    'fresh IV per value',
+  );
+});
+
+test('an extension is sealed with its number and opens apart from it; a value sealed before extensions existed still opens', () => {
+  const cipher = new PiiCipher([k1], 'k1', blind);
+  const pii = { e164: '+861065529988', extension: '8001', name: '王五' };
+  assert.deepEqual(cipher.open(cipher.seal(pii)), pii);
+  assert.deepEqual(cipher.open(cipher.seal({ ...pii, extension: '' })), { ...pii, extension: '' });
+  assert.equal(dialString('+861065529988', '8001'), '+861065529988;ext=8001');
+  assert.equal(dialString('+861065529988', ''), '+861065529988');
 });
 
 test('key rotation: new values use the active key, old key ids still open', () => {
-  const old = new PiiCipher([k1], 'k1', blind).seal({ e164: '+8613900139000', name: 'Li' });
+  const old = new PiiCipher([k1], 'k1', blind).seal({ e164: '+8613900139000', extension: '', name: 'Li' });
   const rotated = new PiiCipher([k1, k2], 'k2', blind);
-  const fresh = rotated.seal({ e164: '+8613900139000', name: 'Li' });
+  const fresh = rotated.seal({ e164: '+8613900139000', extension: '', name: 'Li' });
   assert.deepEqual([PiiCipher.keyIdOf(old), PiiCipher.keyIdOf(fresh)], ['k1', 'k2']);
-  assert.deepEqual(rotated.open(old), { e164: '+8613900139000', name: 'Li' });
+  assert.deepEqual(rotated.open(old), { e164: '+8613900139000', extension: '', name: 'Li' });
   assert.throws(() => new PiiCipher([k2], 'k2', blind).open(old), DecryptError);
   const tampered = Buffer.from(fresh);
   tampered[tampered.length - 1]! ^= 1;

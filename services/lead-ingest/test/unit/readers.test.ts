@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import iconv from 'iconv-lite';
 import { readCsv } from '../../src/adapters/readers/csv.js';
+import { detectEncoding } from '../../src/adapters/readers/encoding.js';
+import { looksBinary } from '../../src/adapters/readers/source.js';
 
 /** A source that yields its chunks, then fails as a client gone mid-stream does. */
 async function* failingAfter(chunks: Buffer[]): AsyncGenerator<Buffer> {
@@ -27,3 +29,19 @@ for (const encoding of ['utf-8', 'gb18030']) {
     });
   });
 }
+
+test('binary or text is judged by content: a few NUL bytes are text, UTF-16 without a BOM is text, noise is binary', () => {
+  const text = Buffer.from(`name,phone\n${'张三,13800138000\n'.repeat(200)}`);
+  const withNuls = Buffer.from(text);
+  withNuls[20] = 0;
+  withNuls[400] = 0;
+  assert.equal(looksBinary(withNuls), false);
+  const utf16 = Buffer.from('name,phone\r\n张三,13800138000\r\n'.repeat(20), 'utf16le');
+  assert.equal(looksBinary(utf16), false);
+  assert.equal(detectEncoding(utf16), 'utf-16le');
+  assert.equal(detectEncoding(Buffer.from(utf16).swap16()), 'utf-16be');
+  const noise = Buffer.alloc(2048);
+  for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919) % 251;
+  assert.equal(looksBinary(noise), true);
+  assert.equal(detectEncoding(text), 'utf-8');
+});

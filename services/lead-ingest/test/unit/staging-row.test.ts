@@ -31,6 +31,7 @@ const lead = (line: number, externalId: string): CleanLead => ({
   line,
   externalId,
   e164: '+8613800138000',
+  extension: '',
   name: '张三',
   numberType: 'mobile',
   country: 'CN',
@@ -41,6 +42,7 @@ const lead = (line: number, externalId: string): CleanLead => ({
   tier: 'A',
   tags: ['vip', 'new'],
   custom: { source: 'fair' },
+  notes: undefined,
 });
 
 test('staging rows: rows written while the chunk grows come out whole (a field reserved before the buffer is read)', () => {
@@ -58,7 +60,7 @@ test('staging rows: rows written while the chunk grows come out whole (a field r
       const l = leads[i]!;
       assert.deepEqual(row['phone_index'], cipher.blindIndex(l.e164));
       assert.deepEqual(row['dedup_key'], cipher.blindIndex(l.e164, l.externalId));
-      assert.deepEqual(cipher.open(Buffer.from(row['pii']!)), { e164: l.e164, name: l.name });
+      assert.deepEqual(cipher.open(Buffer.from(row['pii']!)), { e164: l.e164, extension: '', name: l.name });
     });
   }
 });
@@ -77,7 +79,7 @@ test('staging rows: every column of the layout written in its order, read back b
   assert.deepEqual(first!['dedup_key'], cipher.blindIndex('+8613800138000', 'e1'));
   assert.equal(second!['dedup_key'], null, 'no external id: the dedup key is the phone index');
   assert.deepEqual(first!['phone_index'], cipher.blindIndex('+8613800138000'));
-  assert.deepEqual(cipher.open(Buffer.from(first!['pii']!)), { e164: '+8613800138000', name: '张三' });
+  assert.deepEqual(cipher.open(Buffer.from(first!['pii']!)), { e164: '+8613800138000', extension: '', name: '张三' });
   assert.equal(first!['number_type']!.readInt16BE(0), 1);
   assert.deepEqual(
     ['country', 'region', 'time_zone', 'order_value', 'tier', 'tags', 'custom'].map((c) => first![c]!.toString()),
@@ -85,4 +87,21 @@ test('staging rows: every column of the layout written in its order, read back b
   );
   assert.equal(first!['intent'], null);
   assert.deepEqual([first!['status']!.readInt16BE(0), second!['status']!.readInt16BE(0)], [1, 2]);
+});
+
+test('staging rows: a number with an extension is its own lead (dedup key of number and extension) and is sealed with it', () => {
+  const cipher = new PiiCipher([{ id: 'k1', key: randomBytes(32) }], 'k1', randomBytes(32));
+  const chunk = new CopyChunk(256);
+  const sealer = new ChunkSealer(cipher, { dedupByExternalId: false }, chunk);
+  sealer.add({ ...lead(2, ''), e164: '+861065529988', extension: '8001' });
+  sealer.add({ ...lead(3, ''), e164: '+861065529988', extension: '' });
+  const [withExtension, without] = readRows(chunk.finish());
+  assert.deepEqual(withExtension!['dedup_key'], cipher.blindIndex('+861065529988;ext=8001'));
+  assert.deepEqual(withExtension!['phone_index'], without!['phone_index'], 'one number for do-not-call');
+  assert.equal(without!['dedup_key'], null);
+  assert.deepEqual(cipher.open(Buffer.from(withExtension!['pii']!)), {
+    e164: '+861065529988',
+    extension: '8001',
+    name: '张三',
+  });
 });

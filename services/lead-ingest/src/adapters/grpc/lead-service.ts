@@ -55,13 +55,10 @@ export function leadServiceBinding(deps: LeadServiceDeps): ServiceBinding {
       getRejectReport: async (req) => {
         const { jobId } = validateRequest(jobIdSchema, req);
         const job = await mustGetJob(deps.pool, jobId);
-        const rows = (await jobs.listRejects(deps.pool, jobId)).map((r) => [
-          String(r.line),
-          escapeFormula(r.column),
-          escapeFormula(r.maskedValue),
-          r.reason,
-        ]);
-        const csv = stringify([['line', 'column', 'value', 'reason'], ...rows]);
+        const rows = (await jobs.listRejects(deps.pool, jobId)).map((r) =>
+          [String(r.line), r.kept ? 'kept' : 'rejected', r.column, r.maskedValue, r.reason].map(escapeFormula),
+        );
+        const csv = stringify([['line', 'outcome', 'column', 'value', 'reason'], ...rows]);
         return {
           csv: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv, 'utf8')]),
           truncated: job.rejectsTruncated,

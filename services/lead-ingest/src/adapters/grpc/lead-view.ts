@@ -36,6 +36,8 @@ export function toLead(row: LeadRow, cipher: PiiCipher, reveal: boolean): Lead {
     country: row.country,
     intent: row.intent ?? '',
     orderValue: row.order_value === null ? 0 : Number(row.order_value),
+    // An extension alone names nobody: shown with the masked number too.
+    extension: pii.extension,
   };
 }
 
@@ -56,5 +58,8 @@ export function toImportJob(job: JobRecord): ImportJob {
     rowsDuplicate: job.duplicate,
     failureReason: job.failureReason,
     listId: job.listId,
+    rowsNoted: job.noted,
+    rowsWithExtension: job.withExtension,
+    warnings: job.warnings,
   };
 }

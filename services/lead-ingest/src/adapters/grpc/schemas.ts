@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ENCODINGS } from '../readers/index.js';
 import { isCountryCode } from '../../domain/phone.js';
 import { LEAD_ID } from '../../domain/ids.js';
+import { parseTarget } from '../../domain/fields.js';
 
 // Ids travel in NATS subjects, so they follow the subject-token rule.
 const token = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be 1-128 letters, digits, _ or -');
@@ -14,7 +15,13 @@ export const importHeaderSchema = z.object({
   defaultRegion: region,
   format: z.enum(['', 'csv', 'xlsx', 'jsonl'], { error: 'must be csv, xlsx or jsonl' }),
   fileName: z.string().max(255),
-  columnMapping: z.record(z.string().max(200), z.string().max(200)),
+  columnMapping: z.record(
+    z.string().max(200),
+    z
+      .string()
+      .max(200)
+      .refine((target) => parseTarget(target) !== undefined, 'must be a lead field, custom.<name> or ignore'),
+  ),
   encoding: z.union([z.literal(''), z.enum(ENCODINGS, { error: `must be one of ${ENCODINGS.join(', ')}` })]),
   sheetName: z.string().max(100),
   jobId: z.union([z.literal(''), token]),

@@ -1,6 +1,6 @@
 import { CsvError, Parser } from 'csv-parse';
 import { pipeline, type Readable } from 'node:stream';
-import { decoder, detectEncoding } from './encoding.js';
+import { decodeHead, decoder, detectEncoding } from './encoding.js';
 import { FileFormatError, MAX_RECORD_CHARS, looksBinary, looksLikeZip, peek, type SourceRow } from './source.js';
 
 export interface CsvOptions {
@@ -31,7 +31,7 @@ interface CsvCore {
 
 /**
  * Rows of a delimited text file, a batch per input chunk. The first record is the header; its
- * cells name the columns. Whole-file problems (binary data, truncation inside a quote, an
+ * cells name the columns; rows may end in \r\n, \n or \r, mixed. Whole-file problems (binary data, truncation inside a quote, an
  * oversized record) throw FileFormatError; a row with the wrong number of cells is yielded as malformed.
  */
 export async function* readCsv(
@@ -56,7 +56,11 @@ export async function* readCsv(
     new Parser({
       delimiter,
       bom: true,
+      // Files concatenated or edited on different systems end their rows in \r\n, then \n (or \r).
+      record_delimiter: ['\r\n', '\n', '\r'],
       relax_column_count: true,
+      // A quote inside an unquoted cell (`=HYPERLINK("…")`, 5'10") is data, as spreadsheets read it.
+      relax_quotes: true,
       skip_empty_lines: true,
       max_record_size: MAX_RECORD_CHARS,
     }) as unknown as { api?: CsvCore }
@@ -117,8 +121,8 @@ export async function* readCsv(
 }
 
 function firstLine(head: Buffer, encoding: string): string {
-  const text = /^utf-?8$/i.test(encoding) ? head.toString('utf8') : head.toString('latin1');
-  return text.split(/\r?\n/, 1)[0] ?? '';
+  const text = /^utf-?8$/i.test(encoding) ? head.toString('utf8') : decodeHead(head, encoding);
+  return text.split(/\r?\n|\r/, 1)[0] ?? '';
 }
 
 // Two columns called "备注" must both survive: the second becomes "备注_2".

@@ -1,7 +1,13 @@
 import { Readable } from 'node:stream';
 
-/** One row of any input: cells by column name, or why the row could not be read at all. */
-export type SourceRow = { line: number; cells: Record<string, string> } | { line: number; malformed: string };
+/**
+ * One row of any input: cells by column name, or why the row could not be read at all; or a
+ * warning about the whole file (other sheets not read), which is not a row.
+ */
+export type SourceRow =
+  | { line: number; cells: Record<string, string> }
+  | { line: number; malformed: string }
+  | { line: number; warning: string };
 
 /**
  * Rows as readers yield them: a batch per input chunk (never empty), so a row costs no promise
@@ -53,9 +59,39 @@ export function looksLikeZip(head: Buffer): boolean {
   return head.subarray(0, 4).equals(ZIP_MAGIC);
 }
 
-/** Text files have no NUL bytes (except UTF-16, which carries a BOM). */
+// Bytes no text file is made of (NUL and the other C0 controls but tab, line breaks, form feed and escape).
+function isControl(byte: number): boolean {
+  return byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c && byte !== 0x1b;
+}
+
+/**
+ * A UTF-16 text without a byte-order mark, told by its zero bytes: the high byte of every ASCII
+ * character (digits, commas, line breaks: most of a CSV) is zero, on one side of each pair only.
+ */
+export function utf16WithoutBom(head: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  const pairs = Math.floor(head.length / 2);
+  if (pairs < 4) return undefined;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i + 1 < head.length; i += 2) {
+    if (head[i] === 0) evenZeros++;
+    if (head[i + 1] === 0) oddZeros++;
+  }
+  if (oddZeros > pairs * 0.3 && evenZeros < pairs * 0.02) return 'utf-16le';
+  if (evenZeros > pairs * 0.3 && oddZeros < pairs * 0.02) return 'utf-16be';
+  return undefined;
+}
+
+/**
+ * Whether the file is binary, decided by its content, not by where one odd byte sits: a text file
+ * with a few NUL bytes (an export glitch) is text, and its rows are cleaned and noted; a file of
+ * which more than 5 % of the first bytes are control characters is not text. UTF-16 is text.
+ */
 export function looksBinary(head: Buffer): boolean {
   if (head[0] === 0xff && head[1] === 0xfe) return false;
   if (head[0] === 0xfe && head[1] === 0xff) return false;
-  return head.includes(0);
+  if (utf16WithoutBom(head)) return false;
+  let control = 0;
+  for (const byte of head) if (isControl(byte)) control++;
+  return control > 0 && control >= Math.max(4, head.length * 0.05);
 }

@@ -6,8 +6,9 @@ const BATCH_ROWS = 1000;
 
 /**
  * Rows of an .xlsx workbook, in batches, read as a stream (the workbook is never held whole in memory): the
- * named sheet, or the first. Row 1 is the header. A cell holding a real formula comes out as
- * `=formula` so cleaning rejects it like a typed one.
+ * named sheet, or the first (other sheets with rows are named in a warning). Row 1 is the header.
+ * A cell holding a real formula comes out as its cached result (what the user saw), or as
+ * `=formula` when the workbook holds none.
  */
 export async function* readXlsx(
   input: AsyncIterable<Buffer | Uint8Array | string>,
@@ -23,11 +24,14 @@ export async function* readXlsx(
     entries: 'ignore',
   });
   let found = false;
+  const skipped: string[] = [];
   try {
     for await (const sheet of workbook) {
       const name = (sheet as unknown as { name?: string }).name ?? '';
       if (found || (sheetName !== '' && name !== sheetName)) {
-        for await (const row of sheet) void row; // the reader needs every entry drained
+        let rows = 0;
+        for await (const row of sheet) if (row) rows++; // the reader needs every entry drained
+        if (rows > 1) skipped.push(name);
         continue;
       }
       found = true;
@@ -57,6 +61,13 @@ export async function* readXlsx(
     throw new FileFormatError(
       sheetName ? `the workbook has no sheet named "${sheetName}"` : 'the workbook has no sheets',
     );
+  if (skipped.length > 0)
+    yield [
+      {
+        line: 0,
+        warning: `the workbook has other sheets with rows, not imported: ${skipped.map((n) => `"${n}"`).join(', ')} (import each by its sheet name)`,
+      },
+    ];
 }
 
 function cellText(value: unknown): string {
@@ -67,12 +78,16 @@ function cellText(value: unknown): string {
   if (typeof value === 'object') {
     const cell = value as {
       formula?: string;
+      result?: unknown;
       sharedFormula?: string;
       richText?: Array<{ text: string }>;
       text?: string;
       error?: string;
     };
-    if (cell.formula !== undefined || cell.sharedFormula !== undefined) return `=${cell.formula ?? cell.sharedFormula}`;
+    if (cell.formula !== undefined || cell.sharedFormula !== undefined) {
+      const result = cell.result === undefined ? '' : cellText(cell.result);
+      return result !== '' ? result : `=${cell.formula ?? cell.sharedFormula}`;
+    }
     if (cell.richText) return cell.richText.map((part) => part.text).join('');
     if (cell.text !== undefined) return String(cell.text);
     if (cell.error !== undefined) return '';

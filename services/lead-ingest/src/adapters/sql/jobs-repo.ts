@@ -7,6 +7,10 @@ export interface JobCounts {
   accepted: number;
   rejected: number;
   duplicate: number;
+  /** Rows kept with a note in the report. */
+  noted: number;
+  /** Accepted rows whose number has an extension. */
+  withExtension: number;
 }
 
 export interface JobRecord extends JobCounts {
@@ -15,6 +19,7 @@ export interface JobRecord extends JobCounts {
   campaignId: string;
   state: JobState;
   failureReason: string;
+  warnings: string[];
   eventsPublished: boolean;
   rejectsTruncated: boolean;
 }
@@ -28,7 +33,10 @@ interface JobRow {
   rows_accepted: string;
   rows_rejected: string;
   rows_duplicate: string;
+  rows_noted: string;
+  rows_with_extension: string;
   failure_reason: string;
+  warnings: string[];
   events_published: boolean;
   rejects_truncated: boolean;
 }
@@ -43,7 +51,10 @@ function toRecord(row: JobRow): JobRecord {
     accepted: Number(row.rows_accepted),
     rejected: Number(row.rows_rejected),
     duplicate: Number(row.rows_duplicate),
+    noted: Number(row.rows_noted),
+    withExtension: Number(row.rows_with_extension),
     failureReason: row.failure_reason,
+    warnings: row.warnings,
     eventsPublished: row.events_published,
     rejectsTruncated: row.rejects_truncated,
   };
@@ -69,9 +80,10 @@ export async function getJob(pool: Pool, jobId: string): Promise<JobRecord | und
 /** Save progress and refresh the heartbeat; returns whether someone asked to cancel. */
 export async function saveProgress(pool: Pool, jobId: string, counts: JobCounts): Promise<boolean> {
   const { rows } = await pool.query<{ cancel_requested: boolean }>(
-    `UPDATE import_jobs SET rows_read = $2, rows_accepted = $3, rows_rejected = $4, rows_duplicate = $5, heartbeat_at = now()
+    `UPDATE import_jobs SET rows_read = $2, rows_accepted = $3, rows_rejected = $4, rows_duplicate = $5, rows_noted = $6,
+       rows_with_extension = $7, heartbeat_at = now()
      WHERE job_id = $1 RETURNING cancel_requested`,
-    [jobId, counts.read, counts.accepted, counts.rejected, counts.duplicate],
+    [jobId, ...countValues(counts)],
   );
   return rows[0]?.cancel_requested ?? false;
 }
@@ -81,13 +93,19 @@ export async function finishJob(
   jobId: string,
   state: Exclude<JobState, 'running'>,
   counts: JobCounts,
-  failureReason = '',
+  outcome: { failureReason?: string; warnings?: readonly string[] } = {},
 ): Promise<void> {
   await pool.query(
-    `UPDATE import_jobs SET state = $2, rows_read = $3, rows_accepted = $4, rows_rejected = $5, rows_duplicate = $6,
-       failure_reason = $7, finished_at = now(), heartbeat_at = now() WHERE job_id = $1`,
-    [jobId, state, counts.read, counts.accepted, counts.rejected, counts.duplicate, failureReason],
+    `UPDATE import_jobs SET state = $8, rows_read = $2, rows_accepted = $3, rows_rejected = $4, rows_duplicate = $5,
+       rows_noted = $6, rows_with_extension = $7, failure_reason = $9, warnings = $10, finished_at = now(),
+       heartbeat_at = now() WHERE job_id = $1`,
+    [jobId, ...countValues(counts), state, outcome.failureReason ?? '', outcome.warnings ?? []],
   );
+}
+
+/** The counts as the statements above number them ($2 to $7). */
+function countValues(counts: JobCounts): number[] {
+  return [counts.read, counts.accepted, counts.rejected, counts.duplicate, counts.noted, counts.withExtension];
 }
 
 export async function requestCancel(pool: Pool, jobId: string): Promise<void> {
@@ -143,11 +161,13 @@ export async function recoverJobs(pool: Pool, staleAfterMs: number): Promise<Job
   return rows.map(toRecord);
 }
 
+/** A row of the import's report: refused, or kept with a note (`kept`). */
 export interface RejectRecord {
   line: number;
   column: string;
   maskedValue: string;
   reason: string;
+  kept: boolean;
 }
 
 export async function insertRejects(
@@ -158,14 +178,15 @@ export async function insertRejects(
 ): Promise<void> {
   if (rejects.length > 0) {
     await pool.query(
-      `INSERT INTO import_rejects (job_id, line, column_name, masked_value, reason)
-       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[])`,
+      `INSERT INTO import_rejects (job_id, line, column_name, masked_value, reason, kept)
+       SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::boolean[])`,
       [
         jobId,
         rejects.map((r) => r.line),
         rejects.map((r) => r.column),
         rejects.map((r) => r.maskedValue),
         rejects.map((r) => r.reason),
+        rejects.map((r) => r.kept),
       ],
     );
   }
@@ -173,9 +194,20 @@ export async function insertRejects(
 }
 
 export async function listRejects(pool: Pool, jobId: string): Promise<RejectRecord[]> {
-  const { rows } = await pool.query<{ line: number; column_name: string; masked_value: string; reason: string }>(
-    'SELECT line, column_name, masked_value, reason FROM import_rejects WHERE job_id = $1 ORDER BY line',
-    [jobId],
-  );
-  return rows.map((r) => ({ line: r.line, column: r.column_name, maskedValue: r.masked_value, reason: r.reason }));
+  const { rows } = await pool.query<{
+    line: number;
+    column_name: string;
+    masked_value: string;
+    reason: string;
+    kept: boolean;
+  }>('SELECT line, column_name, masked_value, reason, kept FROM import_rejects WHERE job_id = $1 ORDER BY line, kept', [
+    jobId,
+  ]);
+  return rows.map((r) => ({
+    line: r.line,
+    column: r.column_name,
+    maskedValue: r.masked_value,
+    reason: r.reason,
+    kept: r.kept,
+  }));
 }

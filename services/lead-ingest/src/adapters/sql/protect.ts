@@ -1,9 +1,9 @@
 import { maskPhone } from '@outbound/phone/mask';
 import { maskName, redactText } from '@outbound/telemetry';
-import type { CleanLead, Rejection } from '../../domain/clean.js';
+import type { CleanLead, Rejection, RowNote } from '../../domain/clean.js';
 import { newLeadId, writeLeadId } from '../../domain/ids.js';
 import type { NumberType } from '../../domain/phone.js';
-import { BLIND_INDEX_BYTES, type PiiCipher } from '../pii-cipher.js';
+import { BLIND_INDEX_BYTES, dialString, type PiiCipher } from '../pii-cipher.js';
 import { STAGING_COLUMNS, TAG_SEPARATOR, type CopyChunk, type StagingColumn } from './lead-staging.js';
 import { LeadStatusCode, type StoredLead } from './leads-repo.js';
 import type { RejectRecord } from './jobs-repo.js';
@@ -27,13 +27,20 @@ export interface ProtectOptions {
 /** Seal a clean lead for storage: the number and name leave this function only encrypted or hashed. */
 export function protect(cipher: PiiCipher, lead: CleanLead, options: ProtectOptions): StoredLead {
   const phoneIndex = cipher.blindIndex(lead.e164);
+  // One number with different extensions reaches different people: each extension is its own lead.
+  const dialed = dialString(lead.e164, lead.extension);
+  const byExternalId = options.dedupByExternalId && lead.externalId;
   return {
     leadId: newLeadId(),
     listId: options.listId,
     externalId: lead.externalId || null,
-    dedupKey: options.dedupByExternalId && lead.externalId ? cipher.blindIndex(lead.e164, lead.externalId) : phoneIndex,
+    dedupKey: byExternalId
+      ? cipher.blindIndex(dialed, lead.externalId)
+      : lead.extension
+        ? cipher.blindIndex(dialed)
+        : phoneIndex,
     phoneIndex,
-    pii: cipher.seal({ e164: lead.e164, name: lead.name }),
+    pii: cipher.seal({ e164: lead.e164, extension: lead.extension, name: lead.name }),
     numberType: NUMBER_TYPE_CODE[lead.numberType],
     country: lead.country,
     region: lead.region,
@@ -82,9 +89,11 @@ export class ChunkSealer {
     },
     external_id: ({ chunk }, lead) => chunk.text(lead.externalId || null),
     dedup_key: ({ chunk, cipher, options }, lead) => {
-      if (options.dedupByExternalId && lead.externalId) {
+      const byExternalId = options.dedupByExternalId && lead.externalId;
+      if (byExternalId || lead.extension) {
         const at = chunk.field(BLIND_INDEX_BYTES);
-        cipher.blindIndexInto(lead.e164, lead.externalId, chunk.buf, at);
+        const dialed = dialString(lead.e164, lead.extension);
+        cipher.blindIndexInto(dialed, byExternalId ? lead.externalId : undefined, chunk.buf, at);
       } else chunk.null(); // dedup key = phone index
     },
     phone_index: ({ chunk, cipher }, lead) => {
@@ -93,7 +102,7 @@ export class ChunkSealer {
     },
     pii: ({ chunk, cipher, plain }, lead) => {
       // Names are at most MAX_FIELD_CHARS characters, so the plaintext always fits.
-      const plainBytes = plain.write(lead.e164, 0, 'latin1');
+      const plainBytes = plain.write(dialString(lead.e164, lead.extension), 0, 'latin1');
       plain[plainBytes] = 0x0a;
       const length = plainBytes + 1 + plain.write(lead.name, plainBytes + 1, 'utf8');
       const at = chunk.field(cipher.sealedLength(length));
@@ -150,14 +159,22 @@ export class ChunkSealer {
   }
 }
 
-/** A rejection as it may be stored and shown: the offending value masked. */
-export function maskRejection(rejection: Rejection, phoneColumn: string, nameColumn: string | undefined): RejectRecord {
-  const value = rejection.value.slice(0, 64);
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+const ESCAPES: Readonly<Record<string, string>> = { '\r': '\\r', '\n': '\\n', '\t': '\\t', '\u0000': '\\0' };
+function visible(char: string): string {
+  return ESCAPES[char] ?? `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
+}
+
+/** A report entry (a rejection, or a kept row's note) as it may be stored and shown: the value masked. */
+export function maskReportEntry(
+  entry: Rejection | (RowNote & { line: number }),
+  kept: boolean,
+  phoneColumn: string,
+  nameColumn: string | undefined,
+): RejectRecord {
+  // Control characters shown as escapes: a report cell must not break lines or hide bytes.
+  const value = entry.value.slice(0, 64).replace(CONTROL_CHARACTERS, visible);
   const maskedValue =
-    rejection.column === phoneColumn
-      ? maskPhone(value)
-      : rejection.column === nameColumn
-        ? maskName(value)
-        : redactText(value);
-  return { line: rejection.line, column: rejection.column, maskedValue, reason: rejection.reason };
+    entry.column === phoneColumn ? maskPhone(value) : entry.column === nameColumn ? maskName(value) : redactText(value);
+  return { line: entry.line, column: entry.column, maskedValue, reason: entry.reason, kept };
 }
