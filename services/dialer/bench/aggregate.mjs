@@ -1,10 +1,14 @@
 // Reads pacing-bench `compare.mjs --json` output on stdin, prints one table per workload and ends
 // with exactly one line: a JSON summary of our pacer against the bar (every seed within the abandon
 // target overall and in every rolling hour; occupancy >= erlang - 2 points and >= every vicidial-*).
-// usage: node compare.mjs ... --json | node aggregate.mjs --ours <pacer label>
+// With --generated <file> (the output of generated.mjs, whose last line is its JSON summary) the
+// generated-family figures (generatedWorkloads, generatedMetEveryHourPct, generatedWorstHourPct,
+// generatedMeanOccVsErlangPts, ...) are added to that line.
+// usage: node compare.mjs ... --json | node aggregate.mjs --ours <pacer label> [--generated <file>]
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values: args } = parseArgs({ options: { ours: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { ours: { type: 'string' }, generated: { type: 'string' } } });
 if (!args.ours) throw new Error('usage: aggregate.mjs --ours <pacer label as compare.mjs prints it>');
 
 let input = '';
@@ -70,7 +74,11 @@ const summary = {
   minOccupancyVsErlangPts: Math.min(...figures.map((f) => f.occupancyVsErlangPts)),
   minOccupancyVsBestVicidialPts: vicidialGaps.length ? Math.min(...vicidialGaps) : null,
   workloadsMeetingBar: figures.filter((f) => f.barMet).length,
-  perWorkload,
 };
+if (args.generated) {
+  const lines = readFileSync(args.generated, 'utf8').trim().split('\n');
+  Object.assign(summary, JSON.parse(lines[lines.length - 1] ?? '{}'));
+}
+summary.perWorkload = perWorkload;
 console.log('');
 console.log(JSON.stringify(summary));

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Bus, STREAMS, stopWithin, type ConsumerHandle } from '@outbound/bus';
 import { Keyspace, createRedis } from '@outbound/redis';
 import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
@@ -6,7 +8,9 @@ import type { Logger } from '@outbound/telemetry';
 import { agentService } from './adapters/grpc/agent-service.js';
 import { campaignService } from './adapters/grpc/campaign-service.js';
 import { GrpcCallControl, GrpcComplianceGate, GrpcLeadDirectory } from './adapters/grpc/clients.js';
+import { NatsCampaignLeases } from './adapters/nats/campaign-leases.js';
 import { startDialerConsumers } from './adapters/nats/consumers.js';
+import { NatsFactRelay } from './adapters/nats/fact-relay.js';
 import { NatsEnginePublisher } from './adapters/nats/publisher.js';
 import { RedisAgentStates } from './adapters/redis/agent-states.js';
 import { RedisCampaignCounters } from './adapters/redis/campaign-counters.js';
@@ -72,7 +76,17 @@ export function createApp(deps: AppDeps): App {
       await migrateDialerSchema(pool, schema);
       bus = await Bus.connect({ url: config.natsUrl, name: 'dialer', logger });
       await bus.ensureStreams(STREAMS);
+      const leases = await NatsCampaignLeases.open(bus, {
+        bucket: `${config.durablePrefix}_campaign_owners`,
+        ttlMs: config.leaseTtlMs,
+        holder: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+      });
       engine = createEngine({
+        ownership: {
+          leases,
+          relay: new NatsFactRelay(bus.connection, config.durablePrefix),
+          everyMs: config.ownershipEveryMs,
+        },
         campaigns,
         leads,
         attempts,

@@ -19,6 +19,12 @@ export const configShape = {
   /** A live answer with no agent this long after answer is abandoned (the 2-second rule). */
   abandonAfterMs: ['ABANDON_AFTER_MS', vars.durationMs().default(2_000)],
   tickMs: ['TICK_MS', vars.durationMs().default(100)],
+  /**
+   * A campaign's lease (NATS KV): a replica that stops renewing it for this long loses the
+   * campaign to another; renewed (and free campaigns looked for) every OWNERSHIP_EVERY_MS.
+   */
+  leaseTtlMs: ['CAMPAIGN_LEASE_TTL_MS', vars.durationMs().default(3_000)],
+  ownershipEveryMs: ['OWNERSHIP_EVERY_MS', vars.durationMs().default(1_000)],
   /** Channels and calls per second one campaign may use (the gateway's share). */
   channels: ['CHANNELS', vars.int(1, 100_000).default(60)],
   maxCps: ['MAX_CPS', vars.int(1, 10_000).default(10)],

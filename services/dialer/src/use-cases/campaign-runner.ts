@@ -99,6 +99,8 @@ export class CampaignRunner {
   constructor(
     public campaign: Campaign,
     private readonly ctx: EngineContext,
+    /** The owner's fencing token when replicas share campaigns: every hopper use and attempt carries it. */
+    readonly fence?: number,
   ) {
     this.startedAtMs = ctx.now().getTime();
     this.pacer = createPacer(
@@ -239,7 +241,7 @@ export class CampaignRunner {
     this.lastDecisionLaunch = plan.launch;
     if (plan.launch > 0) {
       this.cpsTokens -= plan.launch;
-      const leases = await this.ctx.deps.hopper.pop(this.campaignId, plan.launch);
+      const leases = await this.ctx.deps.hopper.pop(this.campaignId, plan.launch, this.fence);
       if (leases.length > 0) await this.launch(leases);
     }
     await this.finishIfDone(nowMs);
@@ -280,6 +282,7 @@ export class CampaignRunner {
       campaignId: this.campaignId,
       leadId: lease.leadId,
       dialMode: this.campaign.settings.modeSettings.mode,
+      ...(this.fence === undefined ? {} : { fence: this.fence }),
     });
     if (!attempt) {
       // Closed, rescheduled or in a call already: the database said no; drop the lease.
@@ -429,6 +432,7 @@ export class CampaignRunner {
     await deps.hopper.add(
       this.campaignId,
       due.map((l) => ({ leadId: l.leadId, priority: l.priority, dueAt: l.nextAttemptAt })),
+      this.fence,
     );
   }
 

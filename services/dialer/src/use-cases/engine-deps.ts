@@ -11,11 +11,50 @@ import type {
   AgentDirectory,
   AttemptStore,
   CallControl,
+  CampaignLeases,
   CampaignLeadStore,
   CampaignStore,
   ComplianceGate,
   LeadDirectory,
 } from './ports.js';
+
+/** A fact of a placed call from media's calls.* events. */
+export interface CallBase {
+  readonly campaignId: string;
+  readonly leadId: string;
+  readonly attemptId: string;
+  readonly callId: string;
+  readonly node: string;
+  readonly at: Date;
+}
+
+export type CallFact = CallBase &
+  (
+    | { readonly kind: 'originated' }
+    | { readonly kind: 'ringing' }
+    | { readonly kind: 'answered' }
+    | { readonly kind: 'amd'; readonly verdict: 'human' | 'machine' | 'unknown'; readonly detectMs: number }
+    | { readonly kind: 'bridged'; readonly agentCallId: string }
+    | {
+        readonly kind: 'hangup';
+        readonly cause: string;
+        readonly sipStatus?: number | undefined;
+        readonly billsec: number;
+        readonly answered: boolean;
+      }
+  );
+
+/**
+ * Facts of a campaign's calls reach whichever replica's consumer took them; the relay hands them
+ * to the replica that owns the campaign (it holds the calls' state and must bridge within the
+ * 2-second rule).
+ */
+export interface FactRelay {
+  /** Takes the facts of this campaign that other replicas hand over; returns the stop function. */
+  serve(campaignId: string, handle: (fact: CallFact) => Promise<void>): () => void;
+  /** Hands a fact to the campaign's owner: `no-owner` when no replica serves it now. Throws when the owner failed. */
+  forward(fact: CallFact): Promise<'handled' | 'no-owner'>;
+}
 
 /** The campaign service tells the engine about lifecycle changes it committed. */
 export interface CampaignRuntime {
@@ -37,10 +76,14 @@ export interface Lease {
 }
 
 /** The campaign's hopper (Redis; a cache of campaign_leads). */
+/**
+ * The campaign's due leads in Redis. `fence` (the owner's token, when replicas share campaigns):
+ * refused with StaleOwnerError once a newer owner has used the hopper.
+ */
 export interface LeadHopper {
-  add(campaignId: string, entries: readonly HopperEntry[]): Promise<number>;
-  rebuild(campaignId: string, entries: readonly HopperEntry[]): Promise<number>;
-  pop(campaignId: string, count: number): Promise<Lease[]>;
+  add(campaignId: string, entries: readonly HopperEntry[], fence?: number): Promise<number>;
+  rebuild(campaignId: string, entries: readonly HopperEntry[], fence?: number): Promise<number>;
+  pop(campaignId: string, count: number, fence?: number): Promise<Lease[]>;
   release(campaignId: string, lease: Lease, back?: Omit<HopperEntry, 'leadId'>): Promise<boolean>;
   complete(campaignId: string, leadId: string, token?: string): Promise<boolean>;
   size(campaignId: string): Promise<number>;
@@ -122,7 +165,17 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   republishEveryMs: 10_000,
 };
 
+/** Several replicas: each campaign is run by the one replica holding its lease. */
+export interface Ownership {
+  leases: CampaignLeases;
+  relay: FactRelay;
+  /** How often leases are renewed and free campaigns looked for (well under the leases' TTL). */
+  everyMs: number;
+}
+
 export interface EngineDeps {
+  /** Absent: this engine runs every running campaign (a single replica). */
+  ownership?: Ownership;
   campaigns: CampaignStore;
   leads: CampaignLeadStore;
   attempts: AttemptStore;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Agent, AttemptOutcome, Campaign } from '../domain/model.js';
 import { CallHandler, type CallFact } from './handle-call-event.js';
 import { CampaignRunner, type EngineContext, type LiveCall } from './campaign-runner.js';
-import { DEFAULT_ENGINE_OPTIONS, type CampaignRuntime, type EngineDeps } from './engine-deps.js';
+import { DEFAULT_ENGINE_OPTIONS, type CampaignRuntime, type EngineDeps, type Ownership } from './engine-deps.js';
 import { PreviewDesk } from './preview.js';
 import type { CampaignFigures, FiguresSource, PreviewDecisions } from './ports.js';
 
@@ -48,7 +48,13 @@ export function createEngine(deps: EngineDeps): Engine {
   const runners = new Map<string, CampaignRunner>();
   const listeners = new Map<string, Set<() => void>>();
   const agentNumbers = new Map<string, number>();
+  /** Campaign → stops taking its facts from other replicas. */
+  const unserve = new Map<string, () => void>();
+  /** Free campaigns → rounds seen free (spreading). */
+  const freeSince = new Map<string, number>();
   let republishTimer: NodeJS.Timeout | undefined;
+  let ownershipTimer: NodeJS.Timeout | undefined;
+  let reconciling: Promise<void> | undefined;
   let unsubscribeAgents: (() => void) | undefined;
   let stopping = false;
 
@@ -102,16 +108,26 @@ export function createEngine(deps: EngineDeps): Engine {
   const handler = new CallHandler(ctx, (campaignId) => runners.get(campaignId));
   desks.handler = handler;
 
-  /** Runs a campaign here: hopper rebuilt from PostgreSQL, open attempts adopted, ticking. */
-  async function adopt(campaign: Campaign): Promise<CampaignRunner> {
+  /**
+   * Runs a campaign here: hopper rebuilt from PostgreSQL, open attempts adopted, ticking. With
+   * several replicas, only under the campaign's lease (`fence` is its token) and taking the facts
+   * of its calls that other replicas' consumers receive.
+   */
+  async function adopt(campaign: Campaign, fence?: number): Promise<CampaignRunner> {
     const existing = runners.get(campaign.campaignId);
     if (existing) return existing;
-    const runner = new CampaignRunner(campaign, ctx);
+    const runner = new CampaignRunner(campaign, ctx, fence);
     runners.set(campaign.campaignId, runner);
+    if (deps.ownership)
+      unserve.set(
+        campaign.campaignId,
+        deps.ownership.relay.serve(campaign.campaignId, (fact) => handler.onFact(fact)),
+      );
     const due = await deps.leads.due(campaign.campaignId, now(), options.hopperTarget);
     await deps.hopper.rebuild(
       campaign.campaignId,
       due.map((l) => ({ leadId: l.leadId, priority: l.priority, dueAt: l.nextAttemptAt })),
+      fence,
     );
     for (const attempt of await deps.attempts.open(campaign.campaignId)) handler.adopt(runner, attempt);
     if (campaign.state !== 'running') runner.pause();
@@ -119,6 +135,76 @@ export function createEngine(deps: EngineDeps): Engine {
     log.info({ campaignId: campaign.campaignId, adopted: runner.calls.size, hopper: due.length }, 'campaign adopted');
     notify(campaign.campaignId);
     return runner;
+  }
+
+  /** Takes a campaign's lease (when free) and runs it here; undefined when another replica holds it. */
+  async function claim(campaign: Campaign): Promise<CampaignRunner | undefined> {
+    const existing = runners.get(campaign.campaignId);
+    if (existing || !deps.ownership) return existing ?? adopt(campaign);
+    const fence = await deps.ownership.leases.acquire(campaign.campaignId);
+    if (fence === undefined) return undefined;
+    // Recorded before anything is dialed: an older owner's attempts are refused from now on.
+    if (!(await deps.campaigns.raiseFence(campaign.campaignId, fence))) {
+      await deps.ownership.leases.release(campaign.campaignId);
+      return undefined;
+    }
+    log.info({ campaignId: campaign.campaignId, fence }, 'campaign taken');
+    return adopt(campaign, fence);
+  }
+
+  /** Stops running a campaign here at once (lease lost, or handed over); its calls live on for the next owner. */
+  async function drop(campaignId: string): Promise<void> {
+    const runner = runners.get(campaignId);
+    if (!runner) return;
+    runner.pause();
+    runners.delete(campaignId);
+    unserve.get(campaignId)?.();
+    unserve.delete(campaignId);
+    await runner.stop();
+    for (const call of runner.calls.values()) {
+      if (call.abandonTimer) clearTimeout(call.abandonTimer);
+      if (call.adoptTimer) clearTimeout(call.adoptTimer);
+    }
+    notify(campaignId);
+  }
+
+  /**
+   * One round of ownership: renew the leases held (a lost one stops its campaign at once), follow
+   * the state of the campaigns held, and take free ones, the least loaded replica first.
+   */
+  async function reconcile(ownership: Ownership): Promise<void> {
+    const { leases } = ownership;
+    for (const [campaignId, runner] of [...runners]) {
+      if (!(await leases.renew(campaignId))) {
+        log.warn({ campaignId }, 'campaign lease lost: stopped running it here');
+        await drop(campaignId);
+        continue;
+      }
+      const fresh = await deps.campaigns.get(campaignId);
+      if (!fresh || fresh.state === 'stopped' || fresh.state === 'finished') {
+        runner.pause();
+        // Kept while its calls end (their facts come here), then given up.
+        if (runner.calls.size === 0) {
+          await drop(campaignId);
+          await leases.release(campaignId);
+        }
+      } else if (fresh.state === 'paused') runner.pause();
+      else if (!runner.isLaunching || fresh.version !== runner.campaign.version) runner.resume(fresh);
+    }
+    const free = (await deps.campaigns.inStates(['running', 'paused'])).filter((c) => !runners.has(c.campaignId));
+    for (const id of [...freeSince.keys()]) if (!free.some((c) => c.campaignId === id)) freeSince.delete(id);
+    if (free.length === 0) return;
+    const holdings = await leases.holdings();
+    const mine = holdings.get(leases.holder) ?? 0;
+    const others = [...holdings].filter(([holder]) => holder !== leases.holder).map(([, n]) => n);
+    const leastLoaded = others.length === 0 || mine <= Math.min(...others);
+    for (const campaign of free) {
+      const rounds = (freeSince.get(campaign.campaignId) ?? 0) + 1;
+      freeSince.set(campaign.campaignId, rounds);
+      // A busier replica leaves a free campaign to the least loaded one for a round or two.
+      if (!leastLoaded && rounds < 3) continue;
+      if (await claim(campaign)) freeSince.delete(campaign.campaignId);
+    }
   }
 
   /** Agents' changes: the pacer's agent events, and waiting calls try the agent who became ready. */
@@ -169,8 +255,8 @@ export function createEngine(deps: EngineDeps): Engine {
   const runtime: CampaignRuntime = {
     async started(campaign) {
       await deps.compliance.setCampaignPolicy(campaign);
-      const runner = runners.get(campaign.campaignId) ?? (await adopt(campaign));
-      runner.resume(campaign);
+      // Held by another replica: it sees the new state at its next round.
+      (await claim(campaign))?.resume(campaign);
       notify(campaign.campaignId);
     },
     async paused(campaign) {
@@ -179,8 +265,7 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     async resumed(campaign) {
       await deps.compliance.setCampaignPolicy(campaign);
-      const runner = runners.get(campaign.campaignId) ?? (await adopt(campaign));
-      runner.resume(campaign);
+      (await claim(campaign))?.resume(campaign);
       notify(campaign.campaignId);
     },
     async stopped(campaign) {
@@ -259,7 +344,16 @@ export function createEngine(deps: EngineDeps): Engine {
     async start() {
       stopping = false;
       unsubscribeAgents = deps.agents.onChange(onAgentChange);
-      for (const campaign of await deps.campaigns.inStates(['running', 'paused'])) await adopt(campaign);
+      const ownership = deps.ownership;
+      if (ownership) {
+        await reconcile(ownership);
+        ownershipTimer = setInterval(() => {
+          if (reconciling) return;
+          reconciling = reconcile(ownership)
+            .catch((error: unknown) => log.warn({ err: error }, 'campaign ownership round failed'))
+            .finally(() => (reconciling = undefined));
+        }, ownership.everyMs);
+      } else for (const campaign of await deps.campaigns.inStates(['running', 'paused'])) await adopt(campaign);
       await republish();
       republishTimer = setInterval(() => {
         void republish().catch((error: unknown) => log.warn({ err: error }, 'republish failed'));
@@ -270,17 +364,21 @@ export function createEngine(deps: EngineDeps): Engine {
       if (stopping) return;
       stopping = true;
       if (republishTimer) clearInterval(republishTimer);
+      if (ownershipTimer) clearInterval(ownershipTimer);
+      await reconciling;
       unsubscribeAgents?.();
       await preview.withdrawAll();
-      await Promise.all([...runners.values()].map((r) => r.stop()));
-      for (const runner of runners.values())
-        for (const call of runner.calls.values()) {
-          if (call.abandonTimer) clearTimeout(call.abandonTimer);
-          if (call.adoptTimer) clearTimeout(call.adoptTimer);
-        }
-      runners.clear();
+      const held = [...runners.keys()];
+      await Promise.all(held.map((campaignId) => drop(campaignId)));
+      // Handed over at once: another replica takes them at its next round, not after the TTL.
+      if (deps.ownership) for (const campaignId of held) await deps.ownership.leases.release(campaignId);
     },
     async onCallFact(fact) {
+      // Another replica's campaign: its owner holds the call; with no owner now, the fact is
+      // recorded here and the next owner adopts the attempt from PostgreSQL.
+      if (deps.ownership && !runners.has(fact.campaignId)) {
+        if ((await deps.ownership.relay.forward(fact)) === 'handled') return;
+      }
       await handler.onFact(fact);
     },
     async onTask(task) {
@@ -301,10 +399,13 @@ export function createEngine(deps: EngineDeps): Engine {
         ...(task.lineClass ? { lineClass: task.lineClass } : {}),
       });
       const lead = await deps.leads.get(task.campaignId, task.leadId);
-      if (runners.has(task.campaignId) && lead?.status === 'open' && dueAt.getTime() <= now().getTime())
-        await deps.hopper.add(task.campaignId, [
-          { leadId: lead.leadId, priority: lead.priority, dueAt: lead.nextAttemptAt },
-        ]);
+      const runner = runners.get(task.campaignId);
+      if (runner && lead?.status === 'open' && dueAt.getTime() <= now().getTime())
+        await deps.hopper.add(
+          task.campaignId,
+          [{ leadId: lead.leadId, priority: lead.priority, dueAt: lead.nextAttemptAt }],
+          runner.fence,
+        );
     },
     republish,
     running: () => [...runners.keys()],

@@ -8,31 +8,9 @@
 import { callOutcome, pacerFailCause } from '../domain/call-outcome.js';
 import type { Attempt, Disposition } from '../domain/model.js';
 import type { CampaignRunner, EngineContext, LiveCall } from './campaign-runner.js';
+import type { CallFact } from './engine-deps.js';
 
-interface CallBase {
-  readonly campaignId: string;
-  readonly leadId: string;
-  readonly attemptId: string;
-  readonly callId: string;
-  readonly node: string;
-  readonly at: Date;
-}
-
-export type CallFact = CallBase &
-  (
-    | { readonly kind: 'originated' }
-    | { readonly kind: 'ringing' }
-    | { readonly kind: 'answered' }
-    | { readonly kind: 'amd'; readonly verdict: 'human' | 'machine' | 'unknown'; readonly detectMs: number }
-    | { readonly kind: 'bridged'; readonly agentCallId: string }
-    | {
-        readonly kind: 'hangup';
-        readonly cause: string;
-        readonly sipStatus?: number | undefined;
-        readonly billsec: number;
-        readonly answered: boolean;
-      }
-  );
+export type { CallFact } from './engine-deps.js';
 
 /** Digit an agentless customer presses: interested, or opt out. */
 const DIGIT_INTERESTED = '1';

@@ -33,6 +33,8 @@ export interface CampaignStore {
   transition(campaignId: string, from: readonly CampaignState[], to: CampaignState): Promise<Campaign>;
   /** Campaigns in these states (the engine runs the running ones, also after a restart). */
   inStates(states: readonly CampaignState[]): Promise<Campaign[]>;
+  /** Records a new owner's fencing token; false when a newer one is recorded already. */
+  raiseFence(campaignId: string, fence: number): Promise<boolean>;
 }
 
 export interface NewCampaignLead {
@@ -66,6 +68,8 @@ export interface BeginAttempt {
   readonly leadId: string;
   readonly dialMode: Campaign['settings']['modeSettings']['mode'];
   readonly traceparent?: string;
+  /** The owner's fencing token: refused (StaleOwnerError) when a newer owner took the campaign. */
+  readonly fence?: number;
 }
 
 export type AttemptPatch = Partial<
@@ -286,4 +290,30 @@ export interface FiguresSource {
   current(campaignId: string): Promise<CampaignFigures>;
   /** Called (locally) whenever a figure of the campaign may have changed. */
   onChange(campaignId: string, listener: () => void): () => void;
+}
+
+/** A replica acting for a campaign it no longer owns: a newer owner's fence was seen. */
+export class StaleOwnerError extends Error {
+  constructor(readonly campaignId: string) {
+    super(`campaign ${campaignId} has a newer owner`);
+    this.name = 'StaleOwnerError';
+  }
+}
+
+/**
+ * Exclusive, expiring ownership of campaigns by one replica each (a NATS KV entry with a TTL). The
+ * fencing token is the entry's revision when taken: it grows with every new owner, so stores can
+ * refuse an older owner's writes.
+ */
+export interface CampaignLeases {
+  /** This replica's id (the value of its entries). */
+  readonly holder: string;
+  /** Takes a free campaign: its fencing token, or undefined when another replica holds it. */
+  acquire(campaignId: string): Promise<number | undefined>;
+  /** Keeps a campaign taken here; false when it was lost (expired and taken over, or deleted). */
+  renew(campaignId: string): Promise<boolean>;
+  /** Gives it up at once (a draining replica), so another takes it without waiting for the TTL. */
+  release(campaignId: string): Promise<void>;
+  /** How many campaigns each live replica holds (for spreading new ones). */
+  holdings(): Promise<Map<string, number>>;
 }

@@ -28,7 +28,7 @@ export class PreviewDesk implements PreviewDecisions {
     const { deps } = this.ctx;
     const ready = (await deps.agents.list(runner.campaignId)).filter((a) => a.state === 'ready');
     for (const agent of ready) {
-      const [lease] = await deps.hopper.pop(runner.campaignId, 1);
+      const [lease] = await deps.hopper.pop(runner.campaignId, 1, runner.fence);
       if (!lease) return;
       const attemptId = this.ctx.newId();
       const held = await deps.agents.reserve({

@@ -2,7 +2,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyspace, createRedis } from '@outbound/redis';
 import { testUrls, uniqueName } from '@outbound/testkit';
-import { Hopper, StaleFenceError, hopperScore, type HopperEntry } from '../../src/adapters/redis/hopper.js';
+import { Hopper, hopperScore, type HopperEntry } from '../../src/adapters/redis/hopper.js';
+import { StaleOwnerError } from '../../src/use-cases/ports.js';
 
 const redis = createRedis({ url: testUrls.redis, name: 'dialer-hopper-test' });
 after(() => redis.quit());
@@ -145,8 +146,8 @@ test('hopper: rebuilt from the store of record after its keys are flushed', asyn
 test('hopper: with a fence, an owner older than the newest seen is refused', async () => {
   const { hopper, campaignId } = setup();
   await hopper.add(campaignId, [{ leadId: 'f', priority: 0, dueAt: new Date() }], 2);
-  await assert.rejects(hopper.pop(campaignId, 1, 1), StaleFenceError);
+  await assert.rejects(hopper.pop(campaignId, 1, 1), StaleOwnerError);
   assert.equal(await hopper.size(campaignId), 1, 'nothing popped');
   assert.equal((await hopper.pop(campaignId, 1, 3))[0]?.leadId, 'f');
-  await assert.rejects(hopper.complete(campaignId, 'f', undefined, 2), StaleFenceError);
+  await assert.rejects(hopper.complete(campaignId, 'f', undefined, 2), StaleOwnerError);
 });

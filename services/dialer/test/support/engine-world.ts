@@ -134,6 +134,7 @@ export class World {
       get: async (id) => (id === this.campaign.campaignId ? this.campaign : undefined),
       list: () => Promise.reject(new Error('unused')),
       updateSettings: () => Promise.reject(new Error('unused')),
+      raiseFence: () => Promise.reject(new Error('unused: one engine, no leases')),
       transition: async (_id, from, to) => {
         assert.ok(from.includes(this.campaign.state));
         this.campaign = { ...this.campaign, state: to };

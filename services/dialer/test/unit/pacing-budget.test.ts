@@ -16,7 +16,14 @@ const MIN = 60_000;
 const near = (actual: number, expected: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) < 1e-9, `${what}: ${actual} != ${expected}`);
 
-const plain: BudgetRule = { visibleTarget: 0.03, reserveAbandons: 0, z: 0, humanShare: 1, amdFalsePositiveRate: 0 };
+const plain: BudgetRule = {
+  visibleTarget: 0.03,
+  reserveAbandons: 0,
+  z: 0,
+  humanShare: 1,
+  amdFalsePositiveRate: 0,
+  amdFalsePositiveSpread: 0,
+};
 const window = (answers: number, abandons: number, futureAnswers = 0): WindowCount => ({
   startMs: 0,
   answers,
@@ -47,13 +54,28 @@ test('window headroom from a table of cases', () => {
       rule: { ...plain, z: 2, humanShare: 0.5 },
       expected: 0,
     },
-    // Their expectation is netted out of visibleTarget; their spread is left to the aimed rate.
+    // Their expectation is netted out of visibleTarget; their spread (binomial: fp/h per presented
+    // answer, plus the day-to-day spread of the rate) is inside every window's upper bound.
     {
-      name: 'AMD false positives add no spread',
+      name: 'AMD false positives: binomial spread inside the bound',
       w: window(100, 1),
       c: none,
       rule: { ...plain, z: 1, amdFalsePositiveRate: 0.01 },
-      expected: 2,
+      expected: 3 - 1 - 1,
+    },
+    {
+      name: 'AMD false positives: day-to-day spread of the rate',
+      w: window(100, 1),
+      c: none,
+      rule: { ...plain, z: 1, amdFalsePositiveRate: 0.01, amdFalsePositiveSpread: 0.5 },
+      expected: 3 - 1 - Math.sqrt(1 + 0.25),
+    },
+    {
+      name: 'AMD false positives: fewer humans among presented answers, more spread',
+      w: window(100, 0),
+      c: none,
+      rule: { ...plain, z: 1, humanShare: 0.5, amdFalsePositiveRate: 0.01 },
+      expected: 3 - Math.sqrt(2),
     },
     { name: 'an over-spent window', w: window(100, 4), c: none, rule: plain, expected: -1 },
   ];

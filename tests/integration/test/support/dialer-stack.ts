@@ -59,7 +59,8 @@ export interface Stack {
   readonly complianceAddress: string;
   readonly leadIngestAddress: string;
   readonly dialerEnv: Record<string, string>;
-  startDialer(): Promise<ChildProcess>;
+  /** A dialer replica; `env` overrides (another GRPC_ADDRESS for a second replica). */
+  startDialer(env?: Record<string, string>): Promise<ChildProcess>;
   startAgents(campaignId: string, count: number): Promise<ChildProcess>;
   stopAll(): void;
 }
@@ -153,7 +154,8 @@ export async function startStack(options: { ringTimeoutMs?: number; speedUp?: nu
       complianceAddress,
       leadIngestAddress,
       dialerEnv,
-      startDialer: async () => (await processes.start(servicePath('dialer'), dialerEnv, readyAs('dialer ready'))).child,
+      startDialer: async (env = {}) =>
+        (await processes.start(servicePath('dialer'), { ...dialerEnv, ...env }, readyAs('dialer ready'))).child,
       startAgents: async (campaignId, count) =>
         (
           await processes.start(

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Keyspace, Redis } from '@outbound/redis';
 import type { HopperEntry, Lease, LeadHopper } from '../../use-cases/engine-deps.js';
+import { StaleOwnerError } from '../../use-cases/ports.js';
 import { LuaScript } from './lua-script.js';
 
 export type { HopperEntry, Lease } from '../../use-cases/engine-deps.js';
@@ -24,13 +25,6 @@ export function hopperScore(priority: number, dueAt: Date): number {
   const bucket = PRIORITY_SPAN - Math.max(-PRIORITY_SPAN, Math.min(PRIORITY_SPAN, Math.round(priority)));
   const seconds = Math.max(0, Math.min(SECOND_BITS - 1, Math.floor(dueAt.getTime() / 1000)));
   return bucket * SECOND_BITS + seconds;
-}
-
-/** The owner's fencing revision was overtaken by a newer owner: stop working the campaign. */
-export class StaleFenceError extends Error {
-  constructor(readonly campaignId: string) {
-    super(`campaign ${campaignId}: a newer owner holds the hopper`);
-  }
 }
 
 export interface HopperOptions {
@@ -75,7 +69,7 @@ export class Hopper implements LeadHopper {
     try {
       return await script.run(this.redis, keys, argv);
     } catch (error) {
-      if (error instanceof Error && error.message.includes('STALE_FENCE')) throw new StaleFenceError(campaignId);
+      if (error instanceof Error && error.message.includes('STALE_FENCE')) throw new StaleOwnerError(campaignId);
       throw error;
     }
   }

@@ -5,7 +5,14 @@
 import { InvalidArgumentError, NotFoundError } from '@outbound/errors';
 import { withTransaction, type Pool } from '@outbound/store';
 import type { Attempt, AttemptOutcome, DialMode, Disposition } from '../../domain/model.js';
-import type { AttemptPatch, AttemptStore, BeginAttempt, FinishAttempt, Page } from '../../use-cases/ports.js';
+import {
+  StaleOwnerError,
+  type AttemptPatch,
+  type AttemptStore,
+  type BeginAttempt,
+  type FinishAttempt,
+  type Page,
+} from '../../use-cases/ports.js';
 import { decodeCursor, encodeCursor, tableOf } from './sql-names.js';
 
 interface Row {
@@ -116,6 +123,7 @@ const PATCH_COLUMNS: Readonly<Record<keyof AttemptPatch, string>> = {
 export class SqlAttemptStore implements AttemptStore {
   private readonly table: string;
   private readonly leads: string;
+  private readonly campaigns: string;
 
   constructor(
     private readonly pool: Pool,
@@ -123,10 +131,19 @@ export class SqlAttemptStore implements AttemptStore {
   ) {
     this.table = tableOf(schema, 'attempts');
     this.leads = tableOf(schema, 'campaign_leads');
+    this.campaigns = tableOf(schema, 'campaigns');
   }
 
   async begin(a: BeginAttempt): Promise<Attempt | undefined> {
     return withTransaction(this.pool, async (client) => {
+      if (a.fence !== undefined) {
+        // FOR SHARE: a new owner raising the fence waits for this attempt, and this one sees its fence.
+        const { rows } = await client.query<{ owner_fence: string }>(
+          `SELECT owner_fence FROM ${this.campaigns} WHERE campaign_id = $1 FOR SHARE`,
+          [a.campaignId],
+        );
+        if (Number(rows[0]?.owner_fence ?? 0) > a.fence) throw new StaleOwnerError(a.campaignId);
+      }
       const lead = await client.query<{ attempts: number }>(
         `UPDATE ${this.leads} SET status = 'in_flight', attempts = attempts + 1, updated_at = now()
           WHERE campaign_id = $1 AND lead_id = $2 AND status = 'open' RETURNING attempts`,

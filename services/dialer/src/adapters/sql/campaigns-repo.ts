@@ -103,4 +103,12 @@ export class SqlCampaignStore implements CampaignStore {
     );
     return rows.map(toCampaign);
   }
+
+  async raiseFence(campaignId: string, fence: number): Promise<boolean> {
+    const { rows } = await this.pool.query<{ owner_fence: string }>(
+      `UPDATE ${this.table} SET owner_fence = greatest(owner_fence, $2) WHERE campaign_id = $1 RETURNING owner_fence`,
+      [campaignId, fence],
+    );
+    return rows[0] !== undefined && Number(rows[0].owner_fence) === fence;
+  }
 }

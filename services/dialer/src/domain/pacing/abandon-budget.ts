@@ -1,12 +1,13 @@
 // The abandon budget of each legal window, checked with an upper confidence bound. A window may
 // still absorb  target × (answers so far + answers surely still to come) − abandons so far − reserve.
-// Against it stand the calls in flight (each carries its predicted abandon chance) and one more
-// uncertainty the dialer cannot remove: which abandoned calls were live people. Abandoned calls
+// Against it stand the calls in flight (each carries its predicted abandon chance) and two
+// uncertainties the dialer cannot remove. Which abandoned calls were live people: abandoned calls
 // never reach an agent, so only the human share of connected calls (h) is known; the abandons that
 // count are a binomial thinning of the visible ones, with variance (1 − h)/h per visible abandon
-// (measured against the same thinning of the answers). AMD false positives are invisible abandons:
-// the visible target already nets out their expected share. Their binomial spread is no launch's
-// doing, so it is budgeted once, in the rate the pacer aims at (sustainableRate), not per window.
+// (measured against the same thinning of the answers). And AMD false positives, abandons the dialer
+// never sees: the visible target nets out their expected share, and their spread (binomial, plus the
+// day-to-day spread of the rate itself) sits inside every window's upper bound, so a window whose
+// visible abandons already ran high stops predictive dialing before unseen ones can tip it over.
 
 export interface WindowCount {
   startMs: number;
@@ -26,6 +27,16 @@ export interface BudgetRule {
   humanShare: number;
   /** AMD false-positive rate (0 without AMD). */
   amdFalsePositiveRate: number;
+  /** Relative standard deviation of that rate between days (0: only binomial chance). */
+  amdFalsePositiveSpread: number;
+}
+
+/** Variance, in visible-abandon units, of the AMD false positives among `answers` presented answers. */
+export function unseenVariance(answers: number, rule: BudgetRule): number {
+  const fp = rule.amdFalsePositiveRate;
+  if (!(fp > 0) || !(answers > 0)) return 0;
+  const h = Math.min(1, Math.max(0.05, rule.humanShare));
+  return (fp / h) * answers + (rule.amdFalsePositiveSpread * fp * answers) ** 2;
 }
 
 /** Committed risk: expected abandons of calls in flight and its variance. */
@@ -39,8 +50,9 @@ export function windowHeadroom(w: WindowCount, c: Commitment, rule: BudgetRule):
   const h = Math.min(1, Math.max(0.05, rule.humanShare));
   const expected = w.abandons + c.mean;
   const thinning = ((1 - h) / h) * expected;
-  const bound = expected + rule.z * Math.sqrt(c.variance + thinning);
-  return rule.visibleTarget * (w.answers + w.futureAnswers) - rule.reserveAbandons - bound;
+  const answers = w.answers + w.futureAnswers;
+  const bound = expected + rule.z * Math.sqrt(c.variance + thinning + unseenVariance(answers, rule));
+  return rule.visibleTarget * answers - rule.reserveAbandons - bound;
 }
 
 export interface Headroom {
@@ -65,7 +77,7 @@ export function tightestHeadroom(windows: readonly WindowCount[], c: Commitment,
 /**
  * Abandons per presented answer that a fresh window of `answers` presented answers can sustain
  * while its upper bound stays inside the target: the largest x/answers with
- * x + z·√(x(1 − h)/h + fp·answers/h) ≤ target·answers − reserve. The spread of the abandons the
+ * x + z·√(x(1 − h)/h + U) ≤ target·answers − reserve, U the unseen variance above. The spread of the abandons the
  * dialer cannot see or sort (AMD false positives, which visible abandons were people) comes out of
  * the target first; with few answers per window nothing may be left, and the pacer aims at none.
  */
@@ -74,7 +86,7 @@ export function sustainableRate(answers: number, rule: BudgetRule): number {
   const h = Math.min(1, Math.max(0.05, rule.humanShare));
   const room = rule.visibleTarget * answers - rule.reserveAbandons;
   const z2 = rule.z * rule.z;
-  const unseen = z2 * (rule.amdFalsePositiveRate / h) * answers;
+  const unseen = z2 * unseenVariance(answers, rule);
   if (room <= 0 || room * room <= unseen) return 0;
   // The largest root-free x: (room − x)² ≥ z²(x·k + F) with x ≤ room, k = (1 − h)/h.
   const b = 2 * room + z2 * ((1 - h) / h);

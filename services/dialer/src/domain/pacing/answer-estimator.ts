@@ -1,6 +1,9 @@
 // Outcome of a dial by the age at which it resolves: how likely a call still ringing at a given age
 // is to be presented as a live answer within the next few seconds. Built from resolved calls only,
-// with exponential forgetting so it follows a campaign whose answer rate drifts.
+// with exponential forgetting so it follows a campaign whose answer rate drifts. The level of the
+// live-answer rate has a memory of its own that a change detector (CUSUM) shortens when the regime
+// changes, so the estimate follows answer rates that swing in bursts instead of averaging them.
+import { ChangeDetector, DEFAULT_CHANGE_DETECTOR, type ChangeDetectorOptions } from './change-detector.js';
 
 export type CallResolution = 'live' | 'machine' | 'failed';
 
@@ -13,6 +16,9 @@ const RESCALE_AT = 1e100;
  *  live-answer rate falls the share of machines among presented answers jumps, and a lagging share
  *  understates how many visible abandons were people. */
 const DISPOSITION_MEMORY = 150;
+/** Memory (resolved calls) of the live-rate level right after a detected change; it then grows by one
+ *  per call back to the long memory. */
+const AFTER_CHANGE_CALLS = 20;
 
 export class AnswerEstimator {
   readonly binMs: number;
@@ -26,6 +32,11 @@ export class AnswerEstimator {
   private shortWarm = 0;
   private resolved = 0;
   private liveSeen = 0;
+  // Live-rate level with adaptive memory (reset by the change detector).
+  private readonly detector: ChangeDetector;
+  private level = 0;
+  private levelMemory = 1;
+  private changes = 0;
   // Derived tables, rebuilt lazily after new data.
   private dirty = true;
   private readonly cumLive: Float64Array; // cumLive[b] = live weight in bins < b
@@ -35,7 +46,8 @@ export class AnswerEstimator {
   private humans = 1;
   private dispositions = 1;
 
-  constructor(horizonMs: number, binMs = 500) {
+  constructor(horizonMs: number, binMs = 500, detector: ChangeDetectorOptions = DEFAULT_CHANGE_DETECTOR) {
+    this.detector = new ChangeDetector(detector);
     this.binMs = binMs;
     this.bins = Math.max(1, Math.ceil(horizonMs / binMs));
     this.live = new Float64Array(this.bins);
@@ -56,6 +68,15 @@ export class AnswerEstimator {
     if (resolution === 'live') this.live[b] = (this.live[b] ?? 0) + this.weight;
     if (resolution === 'machine') this.machine += this.weight;
     const isLive = resolution === 'live' ? 1 : 0;
+    // The detector compares each call with the level believed before it.
+    const reference = this.resolved > 0 ? this.level : isLive;
+    if (this.resolved >= SHORT_MEMORY_CALLS && this.detector.observe(isLive === 1, reference) !== null) {
+      this.changes++;
+      this.levelMemory = AFTER_CHANGE_CALLS;
+      this.shortWarm = Math.min(this.shortWarm, AFTER_CHANGE_CALLS);
+    }
+    this.levelMemory = Math.min(LONG_MEMORY_CALLS, this.levelMemory + 1);
+    this.level += (isLive - this.level) / Math.min(this.levelMemory, this.resolved + 1);
     this.shortLive += (isLive - this.shortLive) / Math.min(SHORT_MEMORY_CALLS, ++this.shortWarm);
     this.resolved++;
     this.liveSeen += isLive;
@@ -82,7 +103,18 @@ export class AnswerEstimator {
     return this.liveSeen;
   }
 
-  /** P(a new dial becomes a live answer), inflated while recent calls answer more than usual. */
+  /** Regime changes of the answer process detected so far. */
+  get regimeChanges(): number {
+    return this.changes;
+  }
+
+  /** Current live-rate level (adaptive memory) and the evidence for a change in progress. */
+  get liveLevel(): number {
+    return this.level;
+  }
+
+  /** P(a new dial becomes a live answer): the current level, or the short memory when higher (a burst
+   *  not yet confirmed by the detector). */
   liveProbability(): number {
     this.refresh();
     return Math.min(1, this.longLive() * this.burst);
@@ -139,7 +171,10 @@ export class AnswerEstimator {
     this.tailAll[this.bins] = 0;
     for (let b = this.bins - 1; b >= 0; b--) this.tailAll[b] = (this.tailAll[b + 1] ?? 0) + (this.all[b] ?? 0);
     const long = this.longLive();
-    this.burst = long > 0 && this.shortWarm >= SHORT_MEMORY_CALLS ? Math.max(1, this.shortLive / long) : 1;
+    // The answer-age tables keep their long memory (their shape rarely changes); their level is
+    // rescaled to the adaptive level, and up to the short memory while that is higher.
+    const short = this.shortWarm >= AFTER_CHANGE_CALLS ? this.shortLive : 0;
+    this.burst = long > 0 ? Math.max(this.level, short) / long : 1;
   }
 
   private rescale(): void {

@@ -12,6 +12,9 @@ export interface AmdConfig {
   detectMs: number;
   /** Operator-measured share of live people AMD tags as machines (hung up = abandoned, UK rule). */
   humanFalsePositiveRate: number;
+  /** Relative standard deviation of that rate from day to day (e.g. 0.25: a 1 % rate is 0.75..1.25 %
+   *  on most days); budgeted with the binomial chance of the false positives in every window. */
+  humanFalsePositiveSpread: number;
 }
 
 export interface PacerConfig {
@@ -58,7 +61,7 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   maxRingMs: 25_000,
   channelCapacity: Number.POSITIVE_INFINITY,
   maxCps: Number.POSITIVE_INFINITY,
-  amd: Object.freeze({ enabled: false, detectMs: 3000, humanFalsePositiveRate: 0 }),
+  amd: Object.freeze({ enabled: false, detectMs: 3000, humanFalsePositiveRate: 0, humanFalsePositiveSpread: 0.25 }),
   maxDialRatio: 6,
   minResolvedCalls: 100,
   minLiveAnswers: 20,
@@ -132,6 +135,7 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(typeof c.amd?.enabled === 'boolean', 'amd.enabled', 'must be a boolean');
   check(inRange(c.amd?.detectMs, 0, 60_000), 'amd.detectMs', 'must be in [0, 60000]');
   check(inRange(c.amd?.humanFalsePositiveRate, 0, 1), 'amd.humanFalsePositiveRate', 'must be in [0, 1]');
+  check(inRange(c.amd?.humanFalsePositiveSpread, 0, 1), 'amd.humanFalsePositiveSpread', 'must be in [0, 1]');
   if (isNum(c.amd?.humanFalsePositiveRate) && isNum(c.targetAbandonRate) && c.amd.enabled) {
     check(
       c.amd.humanFalsePositiveRate < c.targetAbandonRate,

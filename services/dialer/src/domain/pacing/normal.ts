@@ -7,3 +7,8 @@ export function normalCdf(x: number): number {
   const tail = 0.3989422804014327 * Math.exp(-0.5 * x * x) * poly;
   return x >= 0 ? 1 - tail : tail;
 }
+
+/** Standard normal density. */
+export function normalPdf(x: number): number {
+  return 0.3989422804014327 * Math.exp(-0.5 * x * x);
+}

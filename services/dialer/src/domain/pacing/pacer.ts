@@ -1,6 +1,12 @@
 // The predictive pacer: fed dialer events, asked each tick how many calls to launch. Pure and
 // deterministic: time comes only from events and snapshots, and it draws no random numbers.
-import { fitsEveryWindow, sustainableRate, tightestHeadroom, type BudgetRule } from './abandon-budget.js';
+import {
+  fitsEveryWindow,
+  sustainableRate,
+  tightestHeadroom,
+  type BudgetRule,
+  type Commitment,
+} from './abandon-budget.js';
 import { AbandonLedger } from './abandon-ledger.js';
 import { AgentPool } from './agent-pool.js';
 import { AnswerEstimator } from './answer-estimator.js';
@@ -8,7 +14,7 @@ import { CallBook, type LaunchRisk } from './call-book.js';
 import { resolvePacerConfig, type PacerConfig, type PacerConfigInput } from './config.js';
 import { LaunchRate } from './launch-rate.js';
 import { RiskAppetite } from './risk-appetite.js';
-import { abandonRisk, type Outlook } from './queue-outlook.js';
+import { abandonRisk, inFlightAbandons, type Outlook } from './queue-outlook.js';
 import type { LimitReason, PacerEvent, PacingDecision, PacingSnapshot } from './types.js';
 
 export interface Pacer {
@@ -160,6 +166,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       z: config.confidenceZ,
       humanShare: answers.humanShare(),
       amdFalsePositiveRate: amdFp,
+      amdFalsePositiveSpread: config.amd.enabled ? config.amd.humanFalsePositiveSpread : 0,
     };
 
     const risks: LaunchRisk[] = [];
@@ -168,6 +175,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     let medianReleases = 0;
     let riskSum = book.committedMean;
     let riskVariance = book.committedVariance;
+    let inFlight: Commitment = { mean: 0, variance: 0 };
     if (!warm) {
       for (let k = 0; k < Math.min(progressive, limit); k++) risks.push({ risk: 0, rawRisk: 0 });
       if (progressive <= limit) limitedBy = 'warming_up';
@@ -175,6 +183,11 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       const queue = outlooks(s, p);
       const view = queue.view;
       medianReleases = queue.medianReleases;
+      // The calls already in flight, re-assessed with what is known now (answer level, agents),
+      // not only with the risk each carried at launch: when answers surge, they will overflow.
+      inFlight = inFlightAbandons(view, calibration);
+      riskSum = Math.max(riskSum, inFlight.mean);
+      riskVariance = Math.max(riskVariance, inFlight.variance);
       for (let k = 0; k < limit; k++) {
         const raw = abandonRisk(view, k);
         marginal = Math.min(1, calibration * raw);
@@ -198,9 +211,10 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
 
     const launch = risks.length;
     launches.record(s.nowMs, launch);
+    const launchedRisk = risks.reduce((sum, r) => sum + r.risk, 0);
     // Steer only when the threshold was what stopped us: under other limits it would wind up.
     const aim = config.budgetShare * sustainableRate(answerRate * paceSpanMs, rule);
-    appetite.update(s.nowMs, riskSum - book.committedMean, launch * p, warm && limitedBy === 'marginal_risk', aim);
+    appetite.update(s.nowMs, launchedRisk, launch * p, warm && limitedBy === 'marginal_risk', aim);
     book.expectLaunches(risks);
     if (deps.onDecision) {
       const left = tightestHeadroom(windows, { mean: riskSum, variance: riskVariance }, rule);

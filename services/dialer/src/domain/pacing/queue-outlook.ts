@@ -2,7 +2,7 @@
 // live answers presented before it (calls already waiting, calls in flight, calls launched with it)
 // reach the number of agents free by r + the abandon grace. Both counts are sums of independent
 // Bernoulli variables, approximated as normal; the risk is averaged over the call's own delay.
-import { normalCdf } from './normal.js';
+import { normalCdf, normalPdf } from './normal.js';
 
 /** The queue seen from one possible presentation delay of a new call. */
 export interface Outlook {
@@ -19,6 +19,35 @@ export interface Outlook {
 /** Extra relative spread on demand: estimates of the answer rate are themselves uncertain. */
 const DEMAND_RELATIVE_SD = 0.05;
 
+function spread(o: Outlook, demand: number): number {
+  return o.demandVariance + o.supplyVariance + (DEMAND_RELATIVE_SD * demand) ** 2 + 0.05;
+}
+
+/**
+ * Abandons to expect from the calls already waiting or in flight, re-assessed now: the expected
+ * overflow E[(demand − supply)⁺] of live answers over free agents, at the examined delay where it is
+ * largest, times the calibration factor; and its variance. Launch-time risks go stale when the
+ * answer rate or the agents change under calls that ring for half a minute; this does not.
+ */
+export function inFlightAbandons(outlooks: readonly Outlook[], calibration = 1): { mean: number; variance: number } {
+  let mean = 0;
+  let variance = 0;
+  for (const o of outlooks) {
+    const mu = o.demandMean - o.supplyMean + 0.5;
+    const sd = Math.sqrt(spread(o, o.demandMean));
+    const a = mu / sd;
+    const cdf = normalCdf(a);
+    const pdf = normalPdf(a);
+    const m1 = mu * cdf + sd * pdf; // E[X⁺]
+    const m2 = (mu * mu + sd * sd) * cdf + mu * sd * pdf; // E[(X⁺)²]
+    if (m1 > mean) {
+      mean = m1;
+      variance = Math.max(0, m2 - m1 * m1);
+    }
+  }
+  return { mean: Math.max(0, calibration * mean), variance: calibration * calibration * variance };
+}
+
 /** P(a new call, if it is a live answer, is abandoned) given `launchedWithIt` others this tick. */
 export function abandonRisk(outlooks: readonly Outlook[], launchedWithIt: number): number {
   if (outlooks.length === 0) return 1;
@@ -27,8 +56,7 @@ export function abandonRisk(outlooks: readonly Outlook[], launchedWithIt: number
     const x = o.newCallLiveByThen;
     const demand = o.demandMean + launchedWithIt * x;
     const mean = demand - o.supplyMean;
-    const variance =
-      o.demandVariance + o.supplyVariance + launchedWithIt * x * (1 - x) + (DEMAND_RELATIVE_SD * demand) ** 2 + 0.05;
+    const variance = spread(o, demand) + launchedWithIt * x * (1 - x);
     // Abandoned when demand ahead >= supply, i.e. demand - supply > -0.5 (continuity correction).
     sum += normalCdf((mean + 0.5) / Math.sqrt(variance));
   }
