@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { createPool, loadMigrations, migrate } from '@outbound/store';
 import { testUrls, uniqueName } from '@outbound/testkit';
+import { SqlAttemptStore } from '../../src/adapters/sql/attempts-repo.js';
 import { SqlCampaignLeadStore } from '../../src/adapters/sql/campaign-leads-repo.js';
+import { SqlCampaignStore } from '../../src/adapters/sql/campaigns-repo.js';
+import { StaleOwnerError } from '../../src/use-cases/ports.js';
 import { PacingDecisionLog } from '../../src/adapters/sql/pacing-decisions-repo.js';
 import type { PacingDecision } from '../../src/domain/pacing/index.js';
 
@@ -146,4 +149,23 @@ test('pacing-decisions: decisions are written in batches and read back per campa
     `SELECT count(*) AS n FROM "${schema}".pacing_decisions WHERE launched = 9`,
   );
   assert.equal(Number(rows[0]?.n), 1);
+});
+
+test('fencing: once a newer owner raised the fence, an older owner cannot begin an attempt', async () => {
+  const { leads, schema, campaignId } = await store();
+  const campaigns = new SqlCampaignStore(pool, schema);
+  const attempts = new SqlAttemptStore(pool, schema);
+  await leads.add(campaignId, [
+    { leadId: 'a', listId: 'L', nextAttemptAt: minutes(-1) },
+    { leadId: 'b', listId: 'L', nextAttemptAt: minutes(-1) },
+  ]);
+  assert.equal(await campaigns.raiseFence(campaignId, 5), true);
+  const begin = (leadId: string, fence: number) =>
+    attempts.begin({ attemptId: uniqueName('att'), campaignId, leadId, dialMode: 'progressive', fence });
+  assert.ok(await begin('a', 5), 'the current owner begins');
+  assert.equal(await campaigns.raiseFence(campaignId, 9), true);
+  assert.equal(await campaigns.raiseFence(campaignId, 7), false, 'an older token never lowers the fence');
+  await assert.rejects(begin('b', 5), StaleOwnerError);
+  assert.equal((await leads.get(campaignId, 'b'))?.status, 'open', 'the refused attempt left the lead as it was');
+  assert.ok(await begin('b', 9));
 });
