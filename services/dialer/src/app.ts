@@ -15,6 +15,8 @@ import { NatsEnginePublisher } from './adapters/nats/publisher.js';
 import { RedisAgentStates } from './adapters/redis/agent-states.js';
 import { RedisCampaignCounters } from './adapters/redis/campaign-counters.js';
 import { Hopper } from './adapters/redis/hopper.js';
+import { RedisStateMarkers } from './adapters/redis/state-markers.js';
+import { SqlAgentSessionStore } from './adapters/sql/agents-repo.js';
 import { SqlAttemptStore } from './adapters/sql/attempts-repo.js';
 import { SqlCampaignLeadStore } from './adapters/sql/campaign-leads-repo.js';
 import { SqlCampaignStore } from './adapters/sql/campaigns-repo.js';
@@ -25,6 +27,7 @@ import { nextStep } from './domain/retry-policy.js';
 import { AgentDeskHub, AgentSessions, Dispositions } from './use-cases/agent-sessions.js';
 import { ManageCampaigns } from './use-cases/campaigns.js';
 import { createEngine, type Engine } from './use-cases/engine.js';
+import { RedisRecovery } from './use-cases/recover-redis.js';
 
 export interface AppDeps {
   readonly config: DialerConfig;
@@ -66,6 +69,8 @@ export function createApp(deps: AppDeps): App {
   const calls = new GrpcCallControl(config.mediaAddress);
   const board = new RedisAgentStates(redis, keys, { wrapUpMs: config.wrapUpMs });
   const desk = new AgentDeskHub({ board, leadDirectory, attempts, campaigns });
+  const sessions = new SqlAgentSessionStore(pool, schema);
+  const counters = new RedisCampaignCounters(redis, keys);
   let bus: Bus | undefined;
   let engine: Engine | undefined;
   let server: GrpcServer | undefined;
@@ -86,6 +91,14 @@ export function createApp(deps: AppDeps): App {
           leases,
           relay: new NatsFactRelay(bus.connection, config.durablePrefix),
           everyMs: config.ownershipEveryMs,
+          recovery: new RedisRecovery({
+            markers: new RedisStateMarkers(redis, keys),
+            attempts,
+            counters,
+            sessions,
+            board,
+            logger,
+          }),
         },
         campaigns,
         leads,
@@ -96,7 +109,7 @@ export function createApp(deps: AppDeps): App {
         compliance,
         calls,
         hopper: new Hopper(redis, keys, { leaseMs: 15 * 60_000 }),
-        counters: new RedisCampaignCounters(redis, keys),
+        counters,
         publisher: new NatsEnginePublisher(bus, attempts),
         decisions,
         nextStep,
@@ -125,7 +138,7 @@ export function createApp(deps: AppDeps): App {
           campaignService({ manage, campaigns, attempts, figures: running.figures }, logger),
           agentService(
             {
-              sessions: new AgentSessions({ board, campaigns }),
+              sessions: new AgentSessions({ board, campaigns, sessions }),
               desk,
               dispositions: new Dispositions({ board, attempts, leads, leadDirectory, compliance }),
               board,

@@ -8,6 +8,7 @@ import type { Agent, Attempt, Disposition } from '../domain/model.js';
 import type {
   AgentDesk,
   AgentDirectory,
+  AgentSessionStore,
   AttemptStore,
   CampaignLeadStore,
   CampaignStore,
@@ -32,7 +33,7 @@ export interface AgentBoard extends AgentDirectory {
 }
 
 export class AgentSessions {
-  constructor(private readonly deps: { board: AgentBoard; campaigns: CampaignStore }) {}
+  constructor(private readonly deps: { board: AgentBoard; campaigns: CampaignStore; sessions: AgentSessionStore }) {}
 
   async login(request: {
     agentId: string;
@@ -44,21 +45,29 @@ export class AgentSessions {
     for (const campaignId of request.campaignIds)
       if ((await this.deps.campaigns.get(campaignId)) === undefined) throw new NotFoundError('campaign', campaignId);
     // Logged in, an agent starts paused until they say they are ready.
-    return this.deps.board.login({ ...request, state: 'paused' });
+    const agent = await this.deps.board.login({ ...request, state: 'paused' });
+    await this.deps.sessions.saveLogin({ ...request, paused: true, pauseReason: '' });
+    return agent;
   }
 
-  logout(agentId: string): Promise<Agent> {
-    return this.deps.board.logout(agentId);
+  async logout(agentId: string): Promise<Agent> {
+    const agent = await this.deps.board.logout(agentId);
+    await this.deps.sessions.saveLogout(agentId);
+    return agent;
   }
 
-  ready(agentId: string): Promise<Agent> {
-    return this.deps.board.setReady(agentId);
+  async ready(agentId: string): Promise<Agent> {
+    const agent = await this.deps.board.setReady(agentId);
+    await this.deps.sessions.savePresence(agentId, { paused: false, pauseReason: '' });
+    return agent;
   }
 
-  pause(agentId: string, reason: string): Promise<Agent> {
+  async pause(agentId: string, reason: string): Promise<Agent> {
     if (!(PAUSE_REASONS as readonly string[]).includes(reason))
       throw InvalidArgumentError.field('reason', `must be one of ${PAUSE_REASONS.join(', ')}`, 'UNKNOWN_PAUSE_REASON');
-    return this.deps.board.pause(agentId, reason);
+    const agent = await this.deps.board.pause(agentId, reason);
+    await this.deps.sessions.savePresence(agentId, { paused: true, pauseReason: reason });
+    return agent;
   }
 }
 

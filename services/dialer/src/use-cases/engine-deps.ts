@@ -99,6 +99,24 @@ export interface CampaignCounters {
   /** Adds 1 to each counter unless `attemptId`'s `fact` was counted already; true when counted now. */
   countOnce(campaignId: string, attemptId: string, fact: string, counters: readonly CounterName[]): Promise<boolean>;
   read(campaignId: string): Promise<Record<string, number>>;
+  /** Replaces the campaign's counters and counted facts (after a Redis loss, from PostgreSQL). */
+  restore(campaignId: string, counted: readonly CountedFact[]): Promise<void>;
+}
+
+/** One fact of one attempt and the counters it added to. */
+export interface CountedFact {
+  readonly attemptId: string;
+  readonly fact: string;
+  readonly counters: readonly CounterName[];
+}
+
+/**
+ * Tells a Redis that lost its data (flushed, failed over without persistence, replaced) from one
+ * that kept it: a marker per scope, set when the state in that scope was built.
+ */
+export interface StateMarkers {
+  /** True once for a scope (e.g. `campaign`, id) whose marker was missing (and is now set): rebuild that state. */
+  lost(...scope: readonly string[]): Promise<boolean>;
 }
 
 /** What the engine publishes (JetStream). */
@@ -165,12 +183,20 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   republishEveryMs: 10_000,
 };
 
+/** Rebuilds what Redis lost from PostgreSQL (recover-redis.ts), checked every ownership round. */
+export interface StateRecovery {
+  /** True when the campaign's state was lost (its counters are rebuilt; the caller refills its hopper). */
+  campaign(campaignId: string): Promise<boolean>;
+  agents(): Promise<void>;
+}
+
 /** Several replicas: each campaign is run by the one replica holding its lease. */
 export interface Ownership {
   leases: CampaignLeases;
   relay: FactRelay;
   /** How often leases are renewed and free campaigns looked for (well under the leases' TTL). */
   everyMs: number;
+  recovery: StateRecovery;
 }
 
 export interface EngineDeps {

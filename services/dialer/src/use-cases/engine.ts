@@ -109,7 +109,8 @@ export function createEngine(deps: EngineDeps): Engine {
   desks.handler = handler;
 
   /**
-   * Runs a campaign here: hopper rebuilt from PostgreSQL, open attempts adopted, ticking. With
+   * Runs a campaign here: hopper (and, with several replicas, counters) rebuilt from PostgreSQL,
+   * open attempts adopted, ticking. With
    * several replicas, only under the campaign's lease (`fence` is its token) and taking the facts
    * of its calls that other replicas' consumers receive.
    */
@@ -129,6 +130,7 @@ export function createEngine(deps: EngineDeps): Engine {
       due.map((l) => ({ leadId: l.leadId, priority: l.priority, dueAt: l.nextAttemptAt })),
       fence,
     );
+    await deps.ownership?.recovery.campaign(campaign.campaignId);
     for (const attempt of await deps.attempts.open(campaign.campaignId)) handler.adopt(runner, attempt);
     if (campaign.state !== 'running') runner.pause();
     runner.start();
@@ -173,13 +175,16 @@ export function createEngine(deps: EngineDeps): Engine {
    * the state of the campaigns held, and take free ones, the least loaded replica first.
    */
   async function reconcile(ownership: Ownership): Promise<void> {
-    const { leases } = ownership;
+    const { leases, recovery } = ownership;
+    await recovery.agents();
     for (const [campaignId, runner] of [...runners]) {
       if (!(await leases.renew(campaignId))) {
         log.warn({ campaignId }, 'campaign lease lost: stopped running it here');
         await drop(campaignId);
         continue;
       }
+      // Redis lost the campaign's state: counters rebuilt from its attempts, hopper from its due leads.
+      if (await recovery.campaign(campaignId)) await runner.refillIfLow(now().getTime(), true);
       const fresh = await deps.campaigns.get(campaignId);
       if (!fresh || fresh.state === 'stopped' || fresh.state === 'finished') {
         runner.pause();

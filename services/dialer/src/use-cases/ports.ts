@@ -113,6 +113,8 @@ export interface AttemptStore {
    * database's unique index is the final guard against dialing a lead twice at once).
    */
   begin(attempt: BeginAttempt): Promise<Attempt | undefined>;
+  /** Every attempt of the campaign as counted facts (rebuilding the counters after a Redis loss). */
+  facts(campaignId: string): Promise<AttemptFacts[]>;
   /** Records timeline facts; a fact already recorded keeps its first value (events may repeat). */
   record(attemptId: string, patch: AttemptPatch): Promise<void>;
   /** Ends the attempt once (a second finish is a no-op returning false) and updates the lead. */
@@ -316,4 +318,41 @@ export interface CampaignLeases {
   release(campaignId: string): Promise<void>;
   /** How many campaigns each live replica holds (for spreading new ones). */
   holdings(): Promise<Map<string, number>>;
+}
+
+/** An agent's session as recorded in PostgreSQL (what they asked for, not the call they are on). */
+export interface AgentSessionRecord {
+  readonly agentId: string;
+  readonly endpoint: string;
+  readonly campaignIds: readonly string[];
+  readonly skills: readonly string[];
+  readonly reveal: boolean;
+  readonly paused: boolean;
+  readonly pauseReason: string;
+}
+
+/** The agents' sessions of record, so a Redis loss does not log every agent out. */
+export interface AgentSessionStore {
+  saveLogin(session: AgentSessionRecord): Promise<void>;
+  savePresence(agentId: string, presence: { paused: boolean; pauseReason: string }): Promise<void>;
+  saveLogout(agentId: string): Promise<void>;
+  loggedIn(): Promise<AgentSessionRecord[]>;
+}
+
+/** What an attempt's row says was counted (the live counters rebuilt after a Redis loss). */
+export interface AttemptFacts {
+  readonly attemptId: string;
+  readonly dialed: boolean;
+  readonly ringing: boolean;
+  readonly answered: boolean;
+  readonly machine: boolean;
+  readonly connected: boolean;
+  readonly abandoned: boolean;
+  /** The hang-up cause of a call never answered. */
+  readonly failedCause?: string;
+  readonly deniedReasons: readonly string[];
+  /** The agent on the call while it is open and bridged. */
+  readonly talkingAgentId?: string;
+  readonly leadId: string;
+  readonly open: boolean;
 }

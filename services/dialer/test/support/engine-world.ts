@@ -255,6 +255,7 @@ export class World {
         return row;
       },
       unpublished: async () => [...rows.values()].filter((a) => a.outcome && !a.published),
+      facts: () => Promise.reject(new Error('unused: no Redis loss here')),
       markPublished: async (id) => {
         rows.set(id, { ...rows.get(id)!, published: true });
       },
@@ -396,6 +397,7 @@ export function memoryHopper(): LeadHopper {
 
 export function memoryCounters(world: World): CampaignCounters {
   return {
+    restore: () => Promise.reject(new Error('unused: no Redis loss here')),
     countOnce: async (c, attemptId, fact, names) => {
       if (world.counted.has(`${attemptId}:${fact}`)) return false;
       world.counted.add(`${attemptId}:${fact}`);

@@ -65,7 +65,14 @@ export interface Stack {
   stopAll(): void;
 }
 
-export async function startStack(options: { ringTimeoutMs?: number; speedUp?: number } = {}): Promise<Stack> {
+export async function startStack(
+  options: {
+    ringTimeoutMs?: number;
+    speedUp?: number;
+    /** A Redis database of the dialer's own (a test that flushes it touches nothing else). */
+    dialerRedisUrl?: string;
+  } = {},
+): Promise<Stack> {
   const processes = new Processes();
   const probe = uniqueName('e2e')
     .toLowerCase()
@@ -137,6 +144,7 @@ export async function startStack(options: { ringTimeoutMs?: number; speedUp?: nu
     const dialerAddress = `127.0.0.1:${String(dialerPort)}`;
     const dialerEnv: Record<string, string> = {
       ...urls,
+      ...(options.dialerRedisUrl ? { REDIS_URL: options.dialerRedisUrl } : {}),
       GRPC_ADDRESS: dialerAddress,
       DIALER_SCHEMA: `${probe}_dialer`,
       DIALER_REDIS_PREFIX: probe,

@@ -43,7 +43,7 @@ export class NatsFactRelay implements FactRelay {
         timeout: this.timeoutMs,
       });
     } catch (error) {
-      if ((error as NatsError).code === ErrorCode.NoResponders) return 'no-owner';
+      if ((error as NatsError).code === (ErrorCode.NoResponders as string)) return 'no-owner';
       throw error;
     }
     const answer = JSON.parse(decoder.decode(reply.data)) as { error?: string };

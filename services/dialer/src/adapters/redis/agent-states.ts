@@ -7,7 +7,7 @@ import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '@out
 import type { Keyspace, Redis } from '@outbound/redis';
 import { AGENT_MOVES, type AgentMove } from '../../domain/agent-state.js';
 import type { Agent, AgentState } from '../../domain/model.js';
-import type { AgentCounts, AgentDirectory } from '../../use-cases/ports.js';
+import type { AgentCounts, AgentDirectory, AgentSessionRecord } from '../../use-cases/ports.js';
 import { LuaScript } from './lua-script.js';
 
 const move = new LuaScript('agent-move.lua');
@@ -140,6 +140,39 @@ export class RedisAgentStates implements AgentDirectory {
     if (status !== 'OK')
       throw new AlreadyExistsError(`agent ${login.agentId} is already logged in`, { reason: 'AGENT_LOGGED_IN' });
     return this.changed(login.agentId, current);
+  }
+
+  /**
+   * Puts back the agents of record after Redis lost the board: each as they last asked (ready or
+   * paused), or talking when PostgreSQL has them on an open, bridged call. Agents already on the
+   * board (logged in again meanwhile) are left as they are.
+   */
+  async restore(
+    sessions: readonly AgentSessionRecord[],
+    onCall: ReadonlyMap<string, { attemptId: string; campaignId: string; leadId: string }>,
+  ): Promise<number> {
+    let restored = 0;
+    for (const s of sessions) {
+      const call = onCall.get(s.agentId);
+      const state: AgentState = call ? 'talking' : s.paused ? 'paused' : 'ready';
+      const fields: Array<[string, string]> = [
+        ['endpoint', s.endpoint],
+        ['campaigns', s.campaignIds.join(',')],
+        ['skills', s.skills.join(',')],
+        ['reveal', s.reveal ? '1' : '0'],
+        ['pauseReason', s.paused ? s.pauseReason : ''],
+        ['attempt', call?.attemptId ?? ''],
+        ['campaign', call?.campaignId ?? ''],
+        ['lead', call?.leadId ?? ''],
+        ['wrapUpUntil', ''],
+      ];
+      const [status] = (await this.runMove(s.agentId, ['logged_out'], state, '', fields)) as [string];
+      if (status === 'OK') {
+        restored++;
+        await this.changed(s.agentId, undefined);
+      }
+    }
+    return restored;
   }
 
   async logout(agentId: string): Promise<Agent> {

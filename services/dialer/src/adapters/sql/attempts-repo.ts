@@ -7,6 +7,7 @@ import { withTransaction, type Pool } from '@outbound/store';
 import type { Attempt, AttemptOutcome, DialMode, Disposition } from '../../domain/model.js';
 import {
   StaleOwnerError,
+  type AttemptFacts,
   type AttemptPatch,
   type AttemptStore,
   type BeginAttempt,
@@ -170,6 +171,45 @@ export class SqlAttemptStore implements AttemptStore {
         return undefined;
       }
     });
+  }
+
+  async facts(campaignId: string): Promise<AttemptFacts[]> {
+    const { rows } = await this.pool.query<{
+      attempt_id: string;
+      lead_id: string;
+      dialed: boolean;
+      ringing: boolean;
+      answered: boolean;
+      machine: boolean;
+      connected: boolean;
+      abandoned: boolean;
+      hangup_cause: string | null;
+      denial_reasons: string[];
+      agent_id: string | null;
+      open: boolean;
+    }>(
+      `SELECT attempt_id, lead_id, denial_reasons, hangup_cause, agent_id,
+          compliance_check_id IS NOT NULL AND cardinality(denial_reasons) = 0 AS dialed,
+          ringing_at IS NOT NULL AS ringing, answered_at IS NOT NULL AS answered,
+          amd_verdict = 'machine' AS machine, bridged_at IS NOT NULL AS connected,
+          abandoned_at IS NOT NULL AS abandoned, ended_at IS NULL AS open
+        FROM ${this.table} WHERE campaign_id = $1`,
+      [campaignId],
+    );
+    return rows.map((r) => ({
+      attemptId: r.attempt_id,
+      leadId: r.lead_id,
+      dialed: r.dialed,
+      ringing: r.ringing,
+      answered: r.answered,
+      machine: r.machine === true,
+      connected: r.connected,
+      abandoned: r.abandoned,
+      ...(!r.answered && r.hangup_cause ? { failedCause: r.hangup_cause } : {}),
+      deniedReasons: r.denial_reasons,
+      ...(r.open && r.connected && r.agent_id ? { talkingAgentId: r.agent_id } : {}),
+      open: r.open,
+    }));
   }
 
   async record(attemptId: string, patch: AttemptPatch): Promise<void> {

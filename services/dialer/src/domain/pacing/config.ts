@@ -46,6 +46,13 @@ export interface PacerConfig {
   reserveAbandons: number;
   /** When dialing stops; no answers are expected after it. null: unknown. */
   shiftEndMs: number | null;
+  /** Change detector on the live-answer rate (CUSUM): relative change watched for, and the alarm
+   *  level in log-likelihood units (Infinity: off). An alarm shortens the estimators' memory. */
+  changeShift: number;
+  changeThreshold: number;
+  /** Re-assess the abandons to expect from calls already in flight at every tick (not only the risk
+   *  each carried at launch) in the budget check. */
+  reassessInFlight: boolean;
 }
 
 export const HOUR_MS = 3_600_000;
@@ -71,6 +78,9 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   confidenceZ: 2.2,
   reserveAbandons: 0.5,
   shiftEndMs: null,
+  changeShift: 0.5,
+  changeThreshold: 4,
+  reassessInFlight: true,
 });
 
 export interface ConfigIssue {
@@ -151,6 +161,9 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(inRange(c.maxMarginalAbandonRisk, 0, 1), 'maxMarginalAbandonRisk', 'must be in [0, 1]');
   check(inRange(c.confidenceZ, 0, 6), 'confidenceZ', 'must be in [0, 6]');
   check(inRange(c.reserveAbandons, 0, 1e6), 'reserveAbandons', 'must be >= 0');
+  check(inRange(c.changeShift, 0.05, 0.95), 'changeShift', 'must be in [0.05, 0.95]');
+  check(isNum(c.changeThreshold) && c.changeThreshold > 0, 'changeThreshold', 'must be > 0 (Infinity: off)');
+  check(typeof c.reassessInFlight === 'boolean', 'reassessInFlight', 'must be a boolean');
   check(
     c.shiftEndMs === null || (isNum(c.shiftEndMs) && Number.isFinite(c.shiftEndMs)),
     'shiftEndMs',

@@ -44,7 +44,10 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
   // AMD false positives are abandons the dialer never sees: visible abandons per presented answer
   // may use only what they leave of the target (derivation in README.md).
   const visibleTarget = (config.targetAbandonRate - amdFp) / (1 - amdFp);
-  const answers = new AnswerEstimator(config.maxRingMs + (config.amd.enabled ? config.amd.detectMs : 0) + 5000);
+  const answers = new AnswerEstimator(config.maxRingMs + (config.amd.enabled ? config.amd.detectMs : 0) + 5000, 500, {
+    shift: config.changeShift,
+    threshold: config.changeThreshold,
+  });
   const agents = new AgentPool();
   const book = new CallBook();
   const ledger = new AbandonLedger(config.abandonWindows, ANSWER_RATE_LOOKBACK_MS);
@@ -185,9 +188,11 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       medianReleases = queue.medianReleases;
       // The calls already in flight, re-assessed with what is known now (answer level, agents),
       // not only with the risk each carried at launch: when answers surge, they will overflow.
-      inFlight = inFlightAbandons(view, calibration);
-      riskSum = Math.max(riskSum, inFlight.mean);
-      riskVariance = Math.max(riskVariance, inFlight.variance);
+      if (config.reassessInFlight) {
+        inFlight = inFlightAbandons(view, calibration);
+        riskSum = Math.max(riskSum, inFlight.mean);
+        riskVariance = Math.max(riskVariance, inFlight.variance);
+      }
       for (let k = 0; k < limit; k++) {
         const raw = abandonRisk(view, k);
         marginal = Math.min(1, calibration * raw);
