@@ -17,7 +17,8 @@ export interface EventType<Name extends string, Payload> {
   subjectForKey(key: string): string;
 }
 
-export type StreamName = 'CALLS' | 'ATTEMPTS' | 'LEADS' | 'TASKS' | 'TRANSCRIPTS' | 'COMPLIANCE' | 'DIAGNOSTICS';
+export type StreamName =
+  'CALLS' | 'ATTEMPTS' | 'LEADS' | 'TASKS' | 'TRANSCRIPTS' | 'COMPLIANCE' | 'DIAGNOSTICS' | 'LINES';
 
 export interface StreamSpec {
   name: StreamName | 'DEAD_LETTERS';
@@ -36,6 +37,7 @@ export const STREAMS: readonly StreamSpec[] = [
   { name: 'TRANSCRIPTS', subjects: ['transcripts.>'], maxAgeMs: 30 * DAY_MS },
   { name: 'COMPLIANCE', subjects: ['compliance.>'], maxAgeMs: 365 * DAY_MS },
   { name: 'DIAGNOSTICS', subjects: ['diagnostics.>'], maxAgeMs: DAY_MS },
+  { name: 'LINES', subjects: ['lines.>'], maxAgeMs: 7 * DAY_MS },
   { name: 'DEAD_LETTERS', subjects: ['dlq.>'], maxAgeMs: 30 * DAY_MS },
 ];
 
@@ -71,6 +73,15 @@ const attempt = {
   leadId: token,
   attemptId: token,
 };
+
+/** Why the rules service emitted a task: the rule and the rule set version it belongs to. */
+const taskReason = z.object({
+  ruleSetId: token,
+  ruleId: token,
+  version: z.number().int().min(1),
+  /** What set it off, e.g. `leads.ingested`, `timer`, `attempts.completed`. */
+  trigger: z.string().max(128),
+});
 
 const callBase = z.object({
   ...attempt,
@@ -193,6 +204,21 @@ export const events = {
     schema: z.object({ listId: token, leadId: token, reason: z.string() }),
     keyField: 'listId',
   }),
+  /** A line (gateway, trunk) changed state: taken out by its failures, on probation, or back in. */
+  lineHealth: defineEvent({
+    type: 'lines.health',
+    version: 1,
+    stream: 'LINES',
+    schema: z.object({
+      line: token,
+      state: z.enum(['in', 'out', 'probation']),
+      asr: z.number().min(0).max(1),
+      failureRate: z.number().min(0).max(1),
+      calls: z.number().int().min(0),
+      channelsInUse: z.number().int().min(0),
+    }),
+    keyField: 'line',
+  }),
   callTask: defineEvent({
     type: 'tasks.call',
     version: 1,
@@ -203,6 +229,43 @@ export const events = {
       script: z.string().optional(),
       lineClass: z.string().optional(),
       notBefore: z.string().datetime().optional(),
+      /** Set by the rules service: the task's own id (also its Nats-Msg-Id) and why it was emitted. */
+      taskId: token.optional(),
+      reason: taskReason.optional(),
+    }),
+    keyField: 'campaignId',
+  }),
+  /** Send an SMS to a lead (the rules service's SMS sender consumes it): template body, never the text with personal data. */
+  smsTask: defineEvent({
+    type: 'tasks.sms',
+    version: 1,
+    stream: 'TASKS',
+    schema: z.object({
+      taskId: token,
+      campaignId: token,
+      leadId: token,
+      /** Body template with {{lead.*}} / {{event.fields.*}} placeholders, filled by the sender. */
+      template: z.string().min(1).max(1000),
+      /** Values for {{event.fields.*}} placeholders (no personal data). */
+      fields: z.record(z.string(), z.union([z.string().max(256), z.number(), z.boolean()])).optional(),
+      notBefore: z.string().datetime().optional(),
+      reason: taskReason,
+    }),
+    keyField: 'campaignId',
+  }),
+  /**
+   * Something a lead did outside a call, posted to the rules service's webhook (an abandoned cart,
+   * a form): `name` says what, `fields` carry ids and amounts, never personal data.
+   */
+  leadActivity: defineEvent({
+    type: 'leads.activity',
+    version: 1,
+    stream: 'LEADS',
+    schema: z.object({
+      campaignId: token,
+      leadId: token,
+      name: token,
+      fields: z.record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()])),
     }),
     keyField: 'campaignId',
   }),

@@ -23,6 +23,7 @@ import { SqlCampaignStore } from './adapters/sql/campaigns-repo.js';
 import { migrateDialerSchema } from './adapters/sql/migrations.js';
 import { PacingDecisionLog } from './adapters/sql/pacing-decisions-repo.js';
 import type { DialerConfig } from './config.js';
+import { DEFAULT_LINE_HEALTH, LinePool } from './domain/line-pool.js';
 import { nextStep } from './domain/retry-policy.js';
 import { AgentDeskHub, AgentSessions, Dispositions } from './use-cases/agent-sessions.js';
 import { ManageCampaigns } from './use-cases/campaigns.js';
@@ -87,6 +88,15 @@ export function createApp(deps: AppDeps): App {
         holder: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
       });
       engine = createEngine({
+        ...(config.lines
+          ? {
+              lines: new LinePool(config.lines, {
+                ...DEFAULT_LINE_HEALTH,
+                failureLimit: config.lineFailureLimit,
+                probationMs: config.lineProbationMs,
+              }),
+            }
+          : {}),
         ownership: {
           leases,
           relay: new NatsFactRelay(bus.connection, config.durablePrefix),

@@ -1,4 +1,4 @@
-import { commonVars, loadConfig, loadConfigOrExit, vars, type ConfigOf } from '@outbound/config';
+import { commonVars, loadConfig, loadConfigOrExit, vars, z, type ConfigOf } from '@outbound/config';
 
 export const configShape = {
   grpcAddress: ['GRPC_ADDRESS', vars.string().default('0.0.0.0:50064')],
@@ -23,6 +23,42 @@ export const configShape = {
    * A campaign's lease (NATS KV): a replica that stops renewing it for this long loses the
    * campaign to another; renewed (and free campaigns looked for) every OWNERSHIP_EVERY_MS.
    */
+  /**
+   * The lines calls go out on, as JSON: `[{"name":"a","gateway":"carrier1","lineClass":"standard",
+   * "channels":30,"callsPerSecond":10,"backup":"b"}, ...]`. Unset: each campaign's gateway.
+   */
+  lines: [
+    'LINES',
+    z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z
+          .array(
+            z.object({
+              name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a subject-safe name'),
+              gateway: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a gateway name'),
+              lineClass: z.enum(['premium', 'standard']),
+              channels: z.number().int().min(1),
+              callsPerSecond: z.number().positive(),
+              backup: z.string().optional(),
+            }),
+          )
+          .min(1, 'must name at least one line'),
+      )
+      .optional(),
+  ],
+  /** A line whose failures in its window reach this share is taken out (0.1 = 10 %). */
+  lineFailureLimit: ['LINE_FAILURE_LIMIT', vars.number(0.01, 1).default(0.1)],
+  /** How long a line taken out rests before probe calls try it. */
+  lineProbationMs: ['LINE_PROBATION_MS', vars.durationMs().default(60_000)],
   leaseTtlMs: ['CAMPAIGN_LEASE_TTL_MS', vars.durationMs().default(3_000)],
   ownershipEveryMs: ['OWNERSHIP_EVERY_MS', vars.durationMs().default(1_000)],
   /** Channels and calls per second one campaign may use (the gateway's share). */

@@ -7,6 +7,7 @@ import type { Logger } from '@outbound/telemetry';
 import { afterDenial } from '../domain/call-outcome.js';
 import { nextOpening } from '../domain/calling-hours.js';
 import { planDials, type AbandonAction } from '../domain/dial-plan.js';
+import type { LineClass, LineResult } from '../domain/line-pool.js';
 import type { Attempt, AttemptOutcome, Campaign } from '../domain/model.js';
 import { createPacer, type Pacer, type PacerEvent } from '../domain/pacing/index.js';
 import type { EngineDeps, EngineOptions, Lease } from './engine-deps.js';
@@ -36,6 +37,10 @@ export interface LiveCall {
   optedOut: boolean;
   abandonTimer?: NodeJS.Timeout;
   adoptTimer?: NodeJS.Timeout;
+  /** The line class the lead's task asked for (else the campaign's). */
+  lineClass?: string;
+  /** The line (of the engine's pool) the call went out on. */
+  line?: string;
 }
 
 /** Everything the runner and the call handler share. */
@@ -45,6 +50,10 @@ export interface EngineContext {
   readonly log: Logger;
   now(): Date;
   newId(): string;
+  /** A call on a pool line ended (or never went out): its line's health, published when it changes. */
+  lineEnded(line: string, result: LineResult): void;
+  /** Lines whose rest is over start their probation. */
+  linesTick(nowMs: number): void;
   /** Something about the campaign's figures may have changed. */
   notify(campaignId: string): void;
   /** Ends an attempt that never became a call (denied, not callable, originate failed). */
@@ -199,6 +208,7 @@ export class CampaignRunner {
     this.cpsTokens = Math.min(cps, this.cpsTokens + (cps * elapsed) / 1000);
 
     if (!this.isLaunching) return;
+    this.ctx.linesTick(nowMs);
     await this.refillIfLow(nowMs);
     await this.refreshAbandonStatus(nowMs);
     if (this.campaign.settings.modeSettings.mode === 'preview') {
@@ -233,7 +243,10 @@ export class CampaignRunner {
       inFlight: this.calls.size,
       unbridged,
       ...(pacerLaunch === undefined ? {} : { pacerLaunch }),
-      channelsFree: this.ctx.options.channelsPerCampaign - this.calls.size,
+      channelsFree: Math.min(
+        this.ctx.options.channelsPerCampaign - this.calls.size,
+        this.ctx.deps.lines?.free(this.lineClassOf(), nowMs) ?? Number.POSITIVE_INFINITY,
+      ),
       cpsBudget: Math.floor(this.cpsTokens),
       leadsAvailable: hopperSize,
       abandon: this.abandon.action,
@@ -245,6 +258,12 @@ export class CampaignRunner {
       if (leases.length > 0) await this.launch(leases);
     }
     await this.finishIfDone(nowMs);
+  }
+
+  /** The line class for a call: its task's, else the campaign's (standard when neither says). */
+  lineClassOf(requested?: string): LineClass {
+    const wanted = requested || this.campaign.settings.lineClass;
+    return wanted === 'premium' ? 'premium' : 'standard';
   }
 
   /** The caller ID for the next dial: the campaign's, least recently used first. */
@@ -293,6 +312,7 @@ export class CampaignRunner {
     call.lease = lease;
     const stored = await this.ctx.deps.leads.get(this.campaignId, lease.leadId);
     if (stored?.agentId) call.agentId = stored.agentId;
+    if (stored?.lineClass) call.lineClass = stored.lineClass;
     return { call, attempt };
   }
 
@@ -375,6 +395,23 @@ export class CampaignRunner {
   private async originate(p: Pending, checkId: string): Promise<void> {
     const { deps } = this.ctx;
     const settings = this.campaign.settings;
+    let gateway = settings.gateway;
+    if (deps.lines) {
+      const line = deps.lines.take(this.lineClassOf(p.call.lineClass), this.ctx.now().getTime());
+      if (!line) {
+        // Every line full or out since the plan was made: due again shortly, not counted as a try.
+        await this.ctx.finishWithoutCall(
+          this,
+          p.call,
+          'failed',
+          { retryAt: new Date(this.ctx.now().getTime() + 30_000) },
+          'NO_LINE_AVAILABLE',
+        );
+        return;
+      }
+      gateway = line.gateway;
+      p.call.line = line.name;
+    }
     this.feed({ type: 'call_originated', tMs: this.t(), callId: p.call.pacerId });
     await deps.counters.countOnce(this.campaignId, p.call.attemptId, 'dialed', ['dialed']);
     this.ctx.notify(this.campaignId);
@@ -385,7 +422,7 @@ export class CampaignRunner {
         attemptId: p.call.attemptId,
         destination: p.lead.phone,
         callerId: p.callerId,
-        gateway: settings.gateway,
+        gateway,
         amd: settings.amd,
         ringTimeoutMs: settings.ringTimeoutMs,
         complianceCheckId: checkId,
@@ -396,6 +433,7 @@ export class CampaignRunner {
       await deps.attempts.record(p.call.attemptId, { callId, node, originatedAt: this.ctx.now() });
     } catch (error) {
       this.ctx.log.warn({ err: error, campaignId: this.campaignId, attemptId: p.call.attemptId }, 'originate failed');
+      if (p.call.line) this.ctx.lineEnded(p.call.line, 'failed');
       this.feed({ type: 'call_failed', tMs: this.t(), callId: p.call.pacerId, cause: 'NETWORK_OUT_OF_ORDER' });
       const earlier = await deps.attempts.outcomesOf(this.campaignId, p.call.leadId);
       const step = deps.nextStep(settings.retryRules, settings.maxAttemptsPerLead, earlier, 'failed', this.ctx.now());

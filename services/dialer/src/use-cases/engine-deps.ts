@@ -5,6 +5,7 @@
 
 import type { Logger } from '@outbound/telemetry';
 import type { Attempt, AttemptOutcome, Campaign, RetryRule } from '../domain/model.js';
+import type { LineHealth, LinePool } from '../domain/line-pool.js';
 import type { PacingDecision } from '../domain/pacing/index.js';
 import type {
   AgentDesk,
@@ -131,6 +132,8 @@ export interface EnginePublisher {
   }): Promise<void>;
   /** attempts.completed for an ended attempt (idempotent by attempt id), then marks it published. */
   completed(attempt: Attempt, extra: { closedReason?: string }): Promise<void>;
+  /** lines.health: a line was taken out, put on probation or brought back. */
+  lineHealth(health: LineHealth): Promise<void>;
 }
 
 export interface PacingDecisionSink {
@@ -202,6 +205,8 @@ export interface Ownership {
 export interface EngineDeps {
   /** Absent: this engine runs every running campaign (a single replica). */
   ownership?: Ownership;
+  /** The lines calls go out on; absent: every call uses its campaign's gateway. */
+  lines?: LinePool;
   campaigns: CampaignStore;
   leads: CampaignLeadStore;
   attempts: AttemptStore;

@@ -4,6 +4,7 @@
 // facts of calls (calls.*) and the tasks (tasks.call.*) the NATS adapters deliver.
 
 import { randomUUID } from 'node:crypto';
+import type { LineHealth } from '../domain/line-pool.js';
 import type { Agent, AttemptOutcome, Campaign } from '../domain/model.js';
 import { CallHandler, type CallFact } from './handle-call-event.js';
 import { CampaignRunner, type EngineContext, type LiveCall } from './campaign-runner.js';
@@ -68,6 +69,16 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   };
 
+  const announceLine = (health: LineHealth) => {
+    log.warn(
+      { line: health.line, state: health.state, failureRate: health.failureRate, asr: health.asr },
+      'line health changed',
+    );
+    void deps.publisher
+      .lineHealth(health)
+      .catch((error: unknown) => log.warn({ err: error, line: health.line }, 'lines.health not published'));
+  };
+
   // The desk and the context refer to each other: the desk is set right below.
   const desks: { preview?: PreviewDesk; handler?: CallHandler } = {};
   const ctx: EngineContext = {
@@ -83,6 +94,13 @@ export function createEngine(deps: EngineDeps): Engine {
       return n;
     },
     offerPreview: async (runner) => desks.preview?.offerToReadyAgents(runner),
+    lineEnded(line, result) {
+      const change = deps.lines?.ended(line, result, now().getTime());
+      if (change) announceLine(change);
+    },
+    linesTick(nowMs) {
+      for (const change of deps.lines?.tick(nowMs) ?? []) announceLine(change);
+    },
     retryWaiting: async (runner) => desks.handler?.retryWaiting(runner),
     async finishWithoutCall(runner: CampaignRunner, call: LiveCall, outcome: AttemptOutcome, lead, cause?: string) {
       if (call.adoptTimer) clearTimeout(call.adoptTimer);

@@ -78,6 +78,11 @@ export class World {
   /** Dials placed for leads compliance refused (must stay 0). */
   refusedDialed = 0;
   agentAnswers = true;
+  /** Gateways whose calls fail as a dead trunk's do (NETWORK_OUT_OF_ORDER before any ring). */
+  readonly failingGateways = new Set<string>();
+  /** The gateway of every originate, in order. */
+  readonly gateways: string[] = [];
+  readonly lineChanges: Array<{ line: string; state: string }> = [];
   engineFact: (fact: CallFact) => Promise<void> = async () => undefined;
   private callSeq = 0;
   readonly calls = new Map<string, { attemptId: string; leadId: string }>();
@@ -312,6 +317,11 @@ export class World {
         this.maxConcurrentPerLead = Math.max(this.maxConcurrentPerLead, concurrent);
         const callId = `call-${++this.callSeq}`;
         this.calls.set(callId, { attemptId: r.attemptId, leadId: r.leadId });
+        this.gateways.push(r.gateway);
+        if (this.failingGateways.has(r.gateway)) {
+          setImmediate(() => void this.hangup(callId, 'NETWORK_OUT_OF_ORDER', false));
+          return { callId, node: 'n1' };
+        }
         const script = this.scripts[r.leadId];
         // The far end, after originate returns (facts arrive through the bus, later).
         setImmediate(() => {
@@ -474,6 +484,9 @@ export function deps(world: World, leadCount: number, campaign: Partial<Campaign
       completed: async (attempt, extra) => {
         world.published.push({ attempt, ...extra });
         world.attemptRows.set(attempt.attemptId, { ...attempt, published: true });
+      },
+      lineHealth: async (health) => {
+        world.lineChanges.push({ line: health.line, state: health.state });
       },
     },
     decisions: { record: (_c, decision) => void world.decisions.push(decision.launch) },

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '@outbound/testkit';
+import { LinePool } from '../../src/domain/line-pool.js';
 import { createEngine } from '../../src/use-cases/engine.js';
 import { World, agent, deps, type Script } from '../support/engine-world.js';
 
@@ -319,6 +320,41 @@ test('engine: a predictive campaign is paced by the pacer, every decision goes t
     const figures = await engine.figures.current('camp1');
     assert.equal(figures.dialed, 12);
     assert.equal(figures.connected + figures.abandoned, 8);
+  } finally {
+    await engine.stop();
+  }
+});
+
+test('engine: a line whose calls fail is taken out, traffic moves to its backup, lines.health says so', async () => {
+  const scripts: Record<string, Script> = Object.fromEntries(
+    Array.from({ length: 12 }, (_, i) => [`lead-${i}`, 'busy'] as const),
+  );
+  const world = new World(scripts);
+  world.setAgent(agent('a1'));
+  world.failingGateways.add('gw-a');
+  const lines = new LinePool(
+    [
+      { name: 'a', gateway: 'gw-a', lineClass: 'standard', channels: 2, callsPerSecond: 1_000, backup: 'b' },
+      { name: 'b', gateway: 'gw-b', lineClass: 'standard', channels: 2, callsPerSecond: 1_000 },
+    ],
+    { windowMs: 60_000, minCalls: 3, failureLimit: 0.1, probationMs: 600_000, probeCalls: 2 },
+  );
+  const engine = createEngine({ ...deps(world, 12), lines });
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    await waitFor(() => world.gateways.filter((g) => g === 'gw-b').length >= 6, {
+      what: 'calls on the backup',
+      timeoutMs: 20_000,
+    });
+    assert.deepEqual(world.lineChanges, [{ line: 'a', state: 'out' }]);
+    const firstOnBackup = world.gateways.indexOf('gw-b');
+    assert.ok(firstOnBackup >= 3, 'the failing line carried calls until its window showed it');
+    // Once out, no new call on the line (at most the two it already carried were placed after the first backup call).
+    assert.ok(!world.gateways.slice(firstOnBackup + 2).includes('gw-a'), world.gateways.join(' '));
+    const failed = [...world.attemptRows.values()].filter((a) => a.hangupCause === 'NETWORK_OUT_OF_ORDER');
+    assert.ok(failed.length >= 3 && failed.every((a) => a.outcome === 'network_failure'));
+    assert.equal(world.maxConcurrentPerLead, 1);
   } finally {
     await engine.stop();
   }

@@ -4,6 +4,7 @@
 // consumers de-duplicate by id beyond it).
 
 import { events, type Bus } from '@outbound/bus';
+import type { LineHealth } from '../../domain/line-pool.js';
 import type { Attempt } from '../../domain/model.js';
 import type { AttemptStore } from '../../use-cases/ports.js';
 import type { EnginePublisher } from '../../use-cases/engine-deps.js';
@@ -43,5 +44,9 @@ export class NatsEnginePublisher implements EnginePublisher {
       },
     );
     await this.attempts.markPublished(attempt.attemptId);
+  }
+
+  async lineHealth(health: LineHealth): Promise<void> {
+    await this.bus.publish(events.lineHealth, health);
   }
 }

@@ -22,6 +22,8 @@ const LEAVE_MEMORY_MS = 15 * 60_000;
 const LEAVE_PRIOR_RETURNS = 10;
 /** Refresh release probabilities at least this often even when no agent changed state. */
 const REFRESH_MS = 1000;
+/** Running talks and wrap-ups enter the duration estimates (as censored) this often. */
+const CENSOR_MS = 5000;
 
 export class AgentPool {
   readonly talk = new DurationEstimator(TALK_MEMORY);
@@ -33,6 +35,7 @@ export class AgentPool {
   private releases = 0;
   private changed = true;
   private outlookAtMs = Number.NEGATIVE_INFINITY;
+  private censoredAtMs = Number.NEGATIVE_INFINITY;
   private outlookHorizons: readonly number[] = [];
   private outlook: ReleaseOutlook = { mean: new Float64Array(0), variance: new Float64Array(0) };
 
@@ -86,6 +89,7 @@ export class AgentPool {
     if (!this.changed && sameHorizons && nowMs - this.outlookAtMs < REFRESH_MS) return this.outlook;
     this.changed = false;
     this.outlookAtMs = nowMs;
+    if (nowMs - this.censoredAtMs >= CENSOR_MS) this.censorRunning(nowMs);
     this.outlookHorizons = horizonsMs.slice();
     const n = horizonsMs.length;
     const mean = new Float64Array(n);
@@ -104,6 +108,16 @@ export class AgentPool {
     }
     this.outlook = { mean, variance };
     return this.outlook;
+  }
+
+  /** Talks and wrap-ups still running are censored observations of their durations. */
+  censorRunning(nowMs: number): void {
+    this.censoredAtMs = nowMs;
+    const talking: number[] = [];
+    const wrapping: number[] = [];
+    for (const a of this.busy.values()) (a.talking ? talking : wrapping).push(nowMs - a.sinceMs);
+    this.talk.censor(talking);
+    this.wrap.censor(wrapping);
   }
 
   private decayLeaves(nowMs: number): void {

@@ -3,6 +3,9 @@
 // with exponential forgetting so it follows a campaign whose answer rate drifts. The level of the
 // live-answer rate has a memory of its own that a change detector (CUSUM) shortens when the regime
 // changes, so the estimate follows answer rates that swing in bursts instead of averaging them.
+// Level and detector read calls in launch order (a call waits until every earlier one resolved):
+// in resolution order the stream is not stationary (failures resolve in seconds, live answers
+// after the ring time, no-answers at the timeout), and a short memory would chase that composition.
 import { ChangeDetector, DEFAULT_CHANGE_DETECTOR, type ChangeDetectorOptions } from './change-detector.js';
 
 export type CallResolution = 'live' | 'machine' | 'failed';
@@ -19,6 +22,8 @@ const DISPOSITION_MEMORY = 150;
 /** Memory (resolved calls) of the live-rate level right after a detected change; it then grows by one
  *  per call back to the long memory. */
 const AFTER_CHANGE_CALLS = 20;
+/** Calls the level must have read before the detector and the level are trusted. */
+const LEVEL_WARM_CALLS = 80;
 
 export class AnswerEstimator {
   readonly binMs: number;
@@ -36,7 +41,12 @@ export class AnswerEstimator {
   private readonly detector: ChangeDetector;
   private level = 0;
   private levelMemory = 1;
+  private levelSeen = 0;
   private changes = 0;
+  private readonly launchOrder: { callId: number; launchMs: number }[] = [];
+  private launchHead = 0;
+  private readonly outcomes = new Map<number, boolean>();
+  private readonly horizonMs: number;
   // Derived tables, rebuilt lazily after new data.
   private dirty = true;
   private readonly cumLive: Float64Array; // cumLive[b] = live weight in bins < b
@@ -48,6 +58,7 @@ export class AnswerEstimator {
 
   constructor(horizonMs: number, binMs = 500, detector: ChangeDetectorOptions = DEFAULT_CHANGE_DETECTOR) {
     this.detector = new ChangeDetector(detector);
+    this.horizonMs = horizonMs;
     this.binMs = binMs;
     this.bins = Math.max(1, Math.ceil(horizonMs / binMs));
     this.live = new Float64Array(this.bins);
@@ -60,7 +71,12 @@ export class AnswerEstimator {
     return Math.min(this.bins - 1, Math.max(0, Math.floor(ageMs / this.binMs)));
   }
 
-  record(ageMs: number, resolution: CallResolution): void {
+  /** A call was launched: it joins the launch-ordered stream the level and the detector read. */
+  launched(callId: number, launchMs: number): void {
+    this.launchOrder.push({ callId, launchMs });
+  }
+
+  record(ageMs: number, resolution: CallResolution, callId?: number, nowMs?: number): void {
     this.weight *= this.growth;
     if (this.weight > RESCALE_AT) this.rescale();
     const b = this.binOf(ageMs);
@@ -68,18 +84,45 @@ export class AnswerEstimator {
     if (resolution === 'live') this.live[b] = (this.live[b] ?? 0) + this.weight;
     if (resolution === 'machine') this.machine += this.weight;
     const isLive = resolution === 'live' ? 1 : 0;
+    this.shortLive += (isLive - this.shortLive) / Math.min(SHORT_MEMORY_CALLS, ++this.shortWarm);
+    this.resolved++;
+    this.liveSeen += isLive;
+    this.dirty = true;
+    if (callId !== undefined) {
+      this.outcomes.set(callId, isLive === 1);
+      this.drain(nowMs ?? Number.NEGATIVE_INFINITY);
+    }
+  }
+
+  /** Read resolved calls in launch order; a call unresolved past the horizon is skipped. */
+  drain(nowMs: number): void {
+    const q = this.launchOrder;
+    while (this.launchHead < q.length) {
+      const head = q[this.launchHead];
+      if (!head) break;
+      const outcome = this.outcomes.get(head.callId);
+      if (outcome === undefined && nowMs - head.launchMs < this.horizonMs + 10_000) break;
+      this.launchHead++;
+      if (outcome === undefined) continue;
+      this.outcomes.delete(head.callId);
+      this.readInOrder(outcome);
+    }
+    if (this.launchHead > 4096 && this.launchHead * 2 > q.length) {
+      q.splice(0, this.launchHead);
+      this.launchHead = 0;
+    }
+  }
+
+  private readInOrder(live: boolean): void {
     // The detector compares each call with the level believed before it.
-    const reference = this.resolved > 0 ? this.level : isLive;
-    if (this.resolved >= SHORT_MEMORY_CALLS && this.detector.observe(isLive === 1, reference) !== null) {
+    if (this.levelSeen >= LEVEL_WARM_CALLS && this.detector.observe(live, this.level) !== null) {
       this.changes++;
       this.levelMemory = AFTER_CHANGE_CALLS;
       this.shortWarm = Math.min(this.shortWarm, AFTER_CHANGE_CALLS);
     }
+    this.levelSeen++;
     this.levelMemory = Math.min(LONG_MEMORY_CALLS, this.levelMemory + 1);
-    this.level += (isLive - this.level) / Math.min(this.levelMemory, this.resolved + 1);
-    this.shortLive += (isLive - this.shortLive) / Math.min(SHORT_MEMORY_CALLS, ++this.shortWarm);
-    this.resolved++;
-    this.liveSeen += isLive;
+    this.level += ((live ? 1 : 0) - this.level) / Math.min(this.levelMemory, this.levelSeen);
     this.dirty = true;
   }
 
@@ -174,7 +217,9 @@ export class AnswerEstimator {
     // The answer-age tables keep their long memory (their shape rarely changes); their level is
     // rescaled to the adaptive level, and up to the short memory while that is higher.
     const short = this.shortWarm >= AFTER_CHANGE_CALLS ? this.shortLive : 0;
-    this.burst = long > 0 ? Math.max(this.level, short) / long : 1;
+    if (long <= 0) this.burst = 1;
+    else if (this.levelSeen < LEVEL_WARM_CALLS) this.burst = Math.max(1, short / long);
+    else this.burst = Math.max(this.level, short) / long;
   }
 
   private rescale(): void {

@@ -60,10 +60,12 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     switch (e.type) {
       case 'call_originated':
         book.onOriginated(e.callId, e.tMs);
+        answers.launched(e.callId, e.tMs);
         break;
       case 'call_answered': {
         const launchMs = book.launchOf(e.callId);
-        if (launchMs !== undefined) answers.record(e.tMs - launchMs, e.detected === 'human' ? 'live' : 'machine');
+        if (launchMs !== undefined)
+          answers.record(e.tMs - launchMs, e.detected === 'human' ? 'live' : 'machine', e.callId, e.tMs);
         if (e.detected === 'human') {
           book.onPresented(e.callId, e.answeredAtMs);
           ledger.recordAnswer(e.answeredAtMs);
@@ -72,7 +74,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       }
       case 'call_failed': {
         const launchMs = book.launchOf(e.callId);
-        if (launchMs !== undefined) answers.record(e.tMs - launchMs, 'failed');
+        if (launchMs !== undefined) answers.record(e.tMs - launchMs, 'failed', e.callId, e.tMs);
         book.forget(e.callId);
         break;
       }
@@ -154,6 +156,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       answers.liveAnswers >= config.minLiveAnswers &&
       agents.releasesSeen >= Math.max(config.minAgentReleases, s.agentsLoggedIn);
 
+    answers.drain(s.nowMs);
     const p = answers.liveProbability();
     const calibration = book.calibration();
     const answerRate = FUTURE_ANSWER_SHARE * futureAnswerRate(s);
