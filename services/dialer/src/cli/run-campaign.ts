@@ -23,6 +23,7 @@ import { ComplianceServiceClient, DoNotCallKind } from '@outbound/proto/outbound
 import {
   ImportJobState,
   LeadServiceClient,
+  LeadStatus,
   type ImportRequest,
   type ImportResponse,
 } from '@outbound/proto/outbound/v1/lead';
@@ -241,6 +242,33 @@ async function watch(startedAt: number, done: (f: CampaignFigures) => boolean): 
   }
 }
 
+/** The list's leads not on a do-not-call list (those are never dialed) that have no attempt. */
+async function leadsNeverAttempted(attempted: ReadonlySet<string>): Promise<number> {
+  let lost = 0;
+  let pageToken = '';
+  do {
+    const page = await unary(
+      leadIngest.listLeads,
+      leadIngest,
+      {
+        listId: campaignId,
+        tier: '',
+        tags: [],
+        region: '',
+        status: LeadStatus.LEAD_STATUS_UNSPECIFIED,
+        intent: '',
+        customFields: {},
+        page: { pageSize: 500, pageToken },
+      },
+      new Metadata(),
+    );
+    for (const lead of page.leads)
+      if (lead.status !== LeadStatus.LEAD_STATUS_DO_NOT_CALL && !attempted.has(lead.leadId)) lost++;
+    pageToken = page.page?.nextPageToken ?? '';
+  } while (pageToken !== '');
+  return lost;
+}
+
 async function main(): Promise<void> {
   const numbers = syntheticNumbers(config.leads, config.seed);
   // A block of caller IDs of this run's own: compliance caps each ID's calls per day and their gap.
@@ -317,6 +345,9 @@ async function main(): Promise<void> {
     attempts: attempts.length,
     /** Attempts never closed after the campaign stopped and its calls ended: a lead lost in flight. */
     attemptsLeftOpen: attempts.filter((a) => a.endedAtMs === undefined).length,
+    leadsAccepted: imported.job?.rowsAccepted ?? 0,
+    /** Leads of the campaign's list that could be called but never got an attempt although the campaign is done: lost. */
+    leadsLost: await leadsNeverAttempted(new Set(attempts.map((a) => a.leadId))),
     groundTruthCalls: truth.length,
     attemptsMatchingGroundTruth: matched.matching,
     leadsDialedTwiceAtOnce: leadsDialedTwiceAtOnce(attempts),

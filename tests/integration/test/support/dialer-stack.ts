@@ -16,7 +16,12 @@ import { Processes } from './processes.js';
 export const servicePath = (name: string, file = 'main.js') =>
   fileURLToPath(new URL(`../../../../../services/${name}/dist/src/${file}`, import.meta.url));
 
-const urls = { NATS_URL: testUrls.nats, REDIS_URL: testUrls.redis, DATABASE_URL: testUrls.database, LOG_LEVEL: 'info' };
+const baseUrls = {
+  NATS_URL: testUrls.nats,
+  REDIS_URL: testUrls.redis,
+  DATABASE_URL: testUrls.database,
+  LOG_LEVEL: 'info',
+};
 const readyAs = (message: string) => (line: Record<string, unknown>) =>
   line['msg'] === message && typeof line['port'] === 'number';
 
@@ -52,6 +57,9 @@ export const FAST_SCENARIO = {
   agents: { answerMs: { min: 200, max: 600 } },
 };
 
+/** The platform's services a fault can hit (each restarts on its own address with its own settings). */
+export type ServiceName = 'switch-sim' | 'media' | 'compliance' | 'lead-ingest';
+
 export interface Stack {
   readonly dir: string;
   readonly groundTruthFile: string;
@@ -59,11 +67,18 @@ export interface Stack {
   readonly complianceAddress: string;
   readonly leadIngestAddress: string;
   readonly dialerEnv: Record<string, string>;
+  /** switch-sim's ESL port (media's connection to it can be cut there). */
+  readonly eslPort: number;
   /** A dialer replica; `env` overrides (another GRPC_ADDRESS for a second replica). */
   startDialer(env?: Record<string, string>): Promise<ChildProcess>;
   startAgents(campaignId: string, count: number): Promise<ChildProcess>;
+  /** kill -9 a service and start it again where it was; resolves when it is ready again. */
+  restart(name: Exclude<ServiceName, 'switch-sim'>): Promise<void>;
   stopAll(): void;
 }
+
+/** A free-looking loopback port (random, so parallel stacks rarely meet; a service that fails to bind fails its test loudly). */
+export const randomPort = () => 20_000 + Math.floor(Math.random() * 40_000);
 
 export async function startStack(
   options: {
@@ -71,9 +86,15 @@ export async function startStack(
     speedUp?: number;
     /** A Redis database of the dialer's own (a test that flushes it touches nothing else). */
     dialerRedisUrl?: string;
+    /** NATS and Redis of the stack's own (the chaos run restarts and flushes them). */
+    servers?: { natsUrl: string; redisUrl: string };
   } = {},
 ): Promise<Stack> {
   const processes = new Processes();
+  const urls = {
+    ...baseUrls,
+    ...(options.servers ? { NATS_URL: options.servers.natsUrl, REDIS_URL: options.servers.redisUrl } : {}),
+  };
   const probe = uniqueName('e2e')
     .toLowerCase()
     .replace(/[^a-z0-9_]/g, '_');
@@ -81,6 +102,14 @@ export async function startStack(
   const scenarioFile = join(dir, 'scenario.json');
   writeFileSync(scenarioFile, JSON.stringify(FAST_SCENARIO));
   const groundTruthFile = join(dir, 'ground-truth.jsonl');
+  // Fixed addresses, so a restarted service is found where the others look for it.
+  const ports = { media: randomPort(), compliance: randomPort(), leadIngest: randomPort(), dialer: randomPort() };
+  const blindIndexKey = randomBytes(32).toString('base64');
+  const revealToken = randomBytes(16).toString('hex');
+  const complianceAddress = `127.0.0.1:${String(ports.compliance)}`;
+  const leadIngestAddress = `127.0.0.1:${String(ports.leadIngest)}`;
+  const dialerAddress = `127.0.0.1:${String(ports.dialer)}`;
+  const running = new Map<ServiceName, ChildProcess>();
   try {
     const sim = await processes.start(servicePath('switch-sim'), {}, (l) => l['msg'] === 'switch-sim listening', [
       '--listen',
@@ -94,54 +123,53 @@ export async function startStack(
       '--ground-truth',
       groundTruthFile,
     ]);
-    const media = await processes.start(
-      servicePath('media'),
-      {
-        ...urls,
-        ESL_NODES: `fs1=127.0.0.1:${String(sim.ready['port'])}:ClueCon`,
-        GRPC_ADDRESS: '127.0.0.1:0',
-        DEFAULT_GATEWAY: 'carrier1',
-        RECORDINGS_DIR: join(dir, 'recordings'),
+    running.set('switch-sim', sim.child);
+    const eslPort = Number(sim.ready['port']);
+    const specs: Record<Exclude<ServiceName, 'switch-sim'>, { env: Record<string, string>; ready: string }> = {
+      media: {
+        env: {
+          ...urls,
+          ESL_NODES: `fs1=127.0.0.1:${String(eslPort)}:ClueCon`,
+          GRPC_ADDRESS: `127.0.0.1:${String(ports.media)}`,
+          DEFAULT_GATEWAY: 'carrier1',
+          RECORDINGS_DIR: join(dir, 'recordings'),
+        },
+        ready: 'media started',
       },
-      readyAs('media started'),
-    );
-    const blindIndexKey = randomBytes(32).toString('base64');
-    const compliance = await processes.start(
-      servicePath('compliance'),
-      {
-        ...urls,
-        GRPC_ADDRESS: '127.0.0.1:0',
-        COMPLIANCE_DB_SCHEMA: `${probe}_compliance`,
-        COMPLIANCE_REDIS_PREFIX: probe,
-        COMPLIANCE_DURABLE_PREFIX: probe,
-        COMPLIANCE_BLIND_INDEX_SECRET: blindIndexKey,
-        BLIND_INDEX_KEY: blindIndexKey,
+      compliance: {
+        env: {
+          ...urls,
+          GRPC_ADDRESS: complianceAddress,
+          COMPLIANCE_DB_SCHEMA: `${probe}_compliance`,
+          COMPLIANCE_REDIS_PREFIX: probe,
+          COMPLIANCE_DURABLE_PREFIX: probe,
+          COMPLIANCE_BLIND_INDEX_SECRET: blindIndexKey,
+          BLIND_INDEX_KEY: blindIndexKey,
+        },
+        ready: 'compliance ready',
       },
-      readyAs('compliance ready'),
-    );
-    const complianceAddress = `127.0.0.1:${String(compliance.ready['port'])}`;
-    const revealToken = randomBytes(16).toString('hex');
-    const leads = await processes.start(
-      servicePath('lead-ingest'),
-      {
-        ...urls,
-        GRPC_ADDRESS: '127.0.0.1:0',
-        HTTP_ADDRESS: '127.0.0.1:0',
-        LEAD_INGEST_SCHEMA: `${probe}_leads`,
-        DEAD_NUMBERS_DURABLE: `${probe}_dead`,
-        OPT_OUTS_DURABLE: `${probe}_optout`,
-        PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-        BLIND_INDEX_KEY: blindIndexKey,
-        DEFAULT_REGION: 'CN',
-        COMPLIANCE_ADDRESS: complianceAddress,
-        PII_REVEAL_GRANTS: `dialer:${createHash('sha256').update(revealToken).digest('hex')}`,
+      'lead-ingest': {
+        env: {
+          ...urls,
+          GRPC_ADDRESS: leadIngestAddress,
+          HTTP_ADDRESS: '127.0.0.1:0',
+          LEAD_INGEST_SCHEMA: `${probe}_leads`,
+          DEAD_NUMBERS_DURABLE: `${probe}_dead`,
+          OPT_OUTS_DURABLE: `${probe}_optout`,
+          PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+          BLIND_INDEX_KEY: blindIndexKey,
+          DEFAULT_REGION: 'CN',
+          COMPLIANCE_ADDRESS: complianceAddress,
+          PII_REVEAL_GRANTS: `dialer:${createHash('sha256').update(revealToken).digest('hex')}`,
+        },
+        ready: 'lead-ingest ready',
       },
-      readyAs('lead-ingest ready'),
-    );
-    const leadIngestAddress = `127.0.0.1:${String(leads.ready['port'])}`;
-    // A fixed port, so a restarted dialer is found where the driver and agent-sim look for it.
-    const dialerPort = 20_000 + Math.floor(Math.random() * 20_000);
-    const dialerAddress = `127.0.0.1:${String(dialerPort)}`;
+    };
+    const start = async (name: Exclude<ServiceName, 'switch-sim'>) => {
+      const { env, ready } = specs[name];
+      running.set(name, (await processes.start(servicePath(name), env, readyAs(ready))).child);
+    };
+    for (const name of ['media', 'compliance', 'lead-ingest'] as const) await start(name);
     const dialerEnv: Record<string, string> = {
       ...urls,
       ...(options.dialerRedisUrl ? { REDIS_URL: options.dialerRedisUrl } : {}),
@@ -149,7 +177,7 @@ export async function startStack(
       DIALER_SCHEMA: `${probe}_dialer`,
       DIALER_REDIS_PREFIX: probe,
       DIALER_DURABLE_PREFIX: probe,
-      MEDIA_ADDRESS: `127.0.0.1:${String(media.ready['port'])}`,
+      MEDIA_ADDRESS: `127.0.0.1:${String(ports.media)}`,
       COMPLIANCE_ADDRESS: complianceAddress,
       LEAD_INGEST_ADDRESS: leadIngestAddress,
       LEAD_INGEST_REVEAL_TOKEN: revealToken,
@@ -162,6 +190,7 @@ export async function startStack(
       complianceAddress,
       leadIngestAddress,
       dialerEnv,
+      eslPort,
       startDialer: async (env = {}) =>
         (await processes.start(servicePath('dialer'), { ...dialerEnv, ...env }, readyAs('dialer ready'))).child,
       startAgents: async (campaignId, count) =>
@@ -179,6 +208,23 @@ export async function startStack(
             (l) => l['msg'] === 'agent-sim ready',
           )
         ).child,
+      restart: async (name) => {
+        const child = running.get(name);
+        if (child && child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGKILL');
+          await once(child, 'exit');
+        }
+        // The port may linger a moment after a kill: try again while the new process cannot bind.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await start(name);
+            return;
+          } catch (error) {
+            if (attempt >= 5) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 500));
+          }
+        }
+      },
       stopAll: () => processes.stopAll(),
     };
   } catch (error) {

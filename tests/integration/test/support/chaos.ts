@@ -1,0 +1,215 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createRedis } from '@outbound/redis';
+import { randomPort, runCampaign, startStack, type Stack } from './dialer-stack.js';
+
+// The chaos run: a predictive campaign against switch-sim with agent-sim, two dialer replicas,
+// and the platform's own NATS and Redis (so restarting and flushing them touches nothing else).
+// While it runs, faults strike in turn; each is timed until the campaign dials again. Afterwards
+// the driver's ground-truth check says whether anything was lost, doubled or refused.
+
+export const FAULTS = ['dialer-owner', 'media', 'compliance', 'lead-ingest', 'nats', 'redis', 'esl'] as const;
+export type FaultName = (typeof FAULTS)[number];
+
+export interface ChaosOptions {
+  readonly faults: readonly FaultName[];
+  readonly leads: number;
+  /** Quiet time after a recovery before the next fault. */
+  readonly gapMs: number;
+  /** The longest a fault may take to recover before it counts as not recovered. */
+  readonly recoverWithinMs: number;
+  readonly agents: number;
+  readonly log: (line: string) => void;
+}
+
+export interface FaultRecord {
+  readonly fault: FaultName;
+  /** From the fault until the campaign dialed again; null when it did not within recoverWithinMs. */
+  readonly recoveredAfterMs: number | null;
+}
+
+export interface ChaosReport {
+  readonly faults: readonly FaultRecord[];
+  readonly summary: Record<string, unknown>;
+  /** The figures the issue names. */
+  readonly figures: {
+    faults: number;
+    recoveredWithinSec: number | null;
+    leadsLost: number;
+    attemptsMissing: number;
+    dialedTwiceAtOnce: number;
+    refusedDialsPlaced: number;
+    abandonRate: number;
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A server process of the run's own, restartable on the same port (and, for NATS, the same store). */
+class Server {
+  private child: ChildProcess | undefined;
+
+  constructor(
+    private readonly command: string,
+    private readonly args: readonly string[],
+    private readonly port: number,
+  ) {}
+
+  async start(): Promise<void> {
+    this.child = spawn(this.command, this.args, { stdio: 'ignore' });
+    for (let waited = 0; waited < 10_000; waited += 100) {
+      if (this.child.exitCode !== null) throw new Error(`${this.command} exited at start`);
+      const probe = spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.0.1/${String(this.port)}`]);
+      if (probe.status === 0) return;
+      await sleep(100);
+    }
+    throw new Error(`${this.command} is not listening on ${String(this.port)}`);
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill(signal);
+    await once(child, 'exit');
+  }
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'chaos-'));
+  const natsPort = randomPort();
+  const redisPort = randomPort();
+  const nats = new Server(
+    'nats-server',
+    ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', join(dir, 'nats')],
+    natsPort,
+  );
+  const redisServer = new Server(
+    'redis-server',
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    redisPort,
+  );
+  let stack: Stack | undefined;
+  const redisUrl = `redis://127.0.0.1:${String(redisPort)}`;
+  try {
+    await nats.start();
+    await redisServer.start();
+    stack = await startStack({ servers: { natsUrl: `nats://127.0.0.1:${String(natsPort)}`, redisUrl } });
+    const running = stack;
+    const campaignId = `chaos-${Date.now().toString(36)}`;
+    // Two replicas; the owner of the campaign is whichever logged taking it last.
+    const addresses = [running.dialerAddress, `127.0.0.1:${String(randomPort())}`];
+    const dialers: ChildProcess[] = [];
+    let owner = 0;
+    const follow = (index: number, child: ChildProcess) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (!line.startsWith('{')) return;
+        const entry = JSON.parse(line) as { msg?: string; campaignId?: string };
+        if (entry.msg === 'campaign taken' && entry.campaignId === campaignId) owner = index;
+      });
+    };
+    const startDialer = async (index: number) => {
+      const child = await running.startDialer({ GRPC_ADDRESS: addresses[index]! });
+      dialers[index] = child;
+      follow(index, child);
+    };
+    await startDialer(0);
+    await startDialer(1);
+    const team = running.startAgents(campaignId, options.agents);
+    team.catch(() => undefined);
+
+    let dialed = 0;
+    const records: FaultRecord[] = [];
+    const strike = async (fault: FaultName): Promise<void> => {
+      switch (fault) {
+        case 'dialer-owner': {
+          const index = owner;
+          dialers[index]!.kill('SIGKILL');
+          await once(dialers[index]!, 'exit');
+          await startDialer(index);
+          return;
+        }
+        case 'media':
+        case 'compliance':
+        case 'lead-ingest':
+          return running.restart(fault);
+        case 'nats':
+          await nats.stop();
+          await nats.start();
+          return;
+        case 'redis': {
+          const client = createRedis({ url: redisUrl, name: 'chaos' });
+          try {
+            await client.flushall();
+          } finally {
+            client.disconnect();
+          }
+          return;
+        }
+        case 'esl': {
+          // Kills media's TCP connections to switch-sim's ESL port (media reconnects).
+          const cut = spawnSync('ss', ['-K', 'dst', '127.0.0.1', 'dport', '=', String(running.eslPort)]);
+          if (cut.status !== 0) throw new Error(`ss -K failed: ${cut.stderr.toString()}`);
+          return;
+        }
+      }
+    };
+    const schedule = (async () => {
+      while (dialed < 3) await sleep(100);
+      for (const fault of options.faults) {
+        const before = dialed;
+        const at = Date.now();
+        options.log(`fault: ${fault} (dialed ${String(before)})`);
+        await strike(fault);
+        while (dialed <= before && Date.now() - at < options.recoverWithinMs) await sleep(100);
+        const recoveredAfterMs = dialed > before ? Date.now() - at : null;
+        records.push({ fault, recoveredAfterMs });
+        options.log(
+          `fault: ${fault} ${recoveredAfterMs === null ? 'NOT recovered' : `recovered after ${(recoveredAfterMs / 1000).toFixed(1)} s`}`,
+        );
+        await sleep(options.gapMs);
+      }
+    })();
+    const { summary } = await runCampaign(
+      running,
+      {
+        CAMPAIGN_ID: campaignId,
+        CAMPAIGN_MODE: 'predictive',
+        CAMPAIGN_LEADS: String(options.leads),
+        CAMPAIGN_SEED: '909',
+        CAMPAIGN_MAX_RUN_MS: String(Math.max(120_000, options.faults.length * (options.gapMs + 20_000) + 60_000)),
+      },
+      (line) => {
+        const match = /dialed=(\d+)/.exec(line);
+        if (match) dialed = Math.max(dialed, Number(match[1]));
+        if (!line.startsWith('{')) options.log(line);
+      },
+    );
+    await schedule;
+    await team.catch(() => undefined);
+    const recovered = records.map((r) => r.recoveredAfterMs);
+    return {
+      faults: records,
+      summary,
+      figures: {
+        faults: records.length,
+        recoveredWithinSec: recovered.some((r) => r === null)
+          ? null
+          : Math.round(Math.max(0, ...(recovered as number[])) / 100) / 10,
+        leadsLost: Number(summary['leadsLost']),
+        attemptsMissing: Number(summary['groundTruthCalls']) - Number(summary['attemptsMatchingGroundTruth']),
+        dialedTwiceAtOnce: Number(summary['leadsDialedTwiceAtOnce']),
+        refusedDialsPlaced: Number(summary['deniedDialed']),
+        abandonRate: Number(summary['abandonRate']),
+      },
+    };
+  } finally {
+    stack?.stopAll();
+    await nats.stop('SIGKILL');
+    await redisServer.stop('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
