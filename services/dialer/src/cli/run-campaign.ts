@@ -32,6 +32,7 @@ import type { Timestamp } from '@outbound/proto/google/protobuf/timestamp';
 import {
   deniedDialed,
   leadsDialedTwiceAtOnce,
+  callsWithoutAttempt,
   matchGroundTruth,
   type RunAttempt,
   type TruthCall,
@@ -350,6 +351,8 @@ async function main(): Promise<void> {
     leadsLost: await leadsNeverAttempted(new Set(attempts.map((a) => a.leadId))),
     groundTruthCalls: truth.length,
     attemptsMatchingGroundTruth: matched.matching,
+    /** Far-end calls with no attempt (or one never ended): a record lost. */
+    callsWithoutAttempt: callsWithoutAttempt(matched.mismatches),
     leadsDialedTwiceAtOnce: leadsDialedTwiceAtOnce(attempts),
     deniedDialed: deniedDialed(attempts),
     elapsedMs: Date.now() - startedAt,

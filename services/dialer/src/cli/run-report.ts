@@ -42,6 +42,14 @@ export interface TruthMismatch {
   readonly why: string;
 }
 
+export const NO_ATTEMPT = 'no attempt placed this call';
+export const NOT_ENDED = 'attempt not ended';
+
+/** Calls of the far end with no attempt, or whose attempt never ended: records lost (other mismatches are details lost). */
+export function callsWithoutAttempt(mismatches: readonly TruthMismatch[]): number {
+  return mismatches.filter((m) => m.why === NO_ATTEMPT || m.why === NOT_ENDED).length;
+}
+
 /**
  * Each ground-truth call against the attempt that placed it: same hangup cause, answered exactly
  * when the far end answered, bridged exactly when switch-sim joined the customer to another leg,
@@ -55,14 +63,14 @@ export function matchGroundTruth(
   const mismatches: TruthMismatch[] = [];
   for (const call of truth) {
     const attempt = byCall.get(call.uuid);
-    const why = attempt === undefined ? 'no attempt placed this call' : mismatch(call, attempt);
+    const why = attempt === undefined ? NO_ATTEMPT : mismatch(call, attempt);
     if (why !== undefined) mismatches.push({ callId: call.uuid, why });
   }
   return { matching: truth.length - mismatches.length, mismatches };
 }
 
 function mismatch(call: TruthCall, attempt: RunAttempt): string | undefined {
-  if (attempt.endedAtMs === undefined) return 'attempt not ended';
+  if (attempt.endedAtMs === undefined) return NOT_ENDED;
   if (attempt.hangupCause !== call.cause) return `cause ${attempt.hangupCause || '-'} vs ${call.cause}`;
   const answered = call.answeredAt !== null;
   if ((attempt.answeredAtMs !== undefined) !== answered) return `answered ${!answered} vs ${answered}`;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  callsWithoutAttempt,
   deniedDialed,
   leadsDialedTwiceAtOnce,
   matchGroundTruth,
@@ -96,4 +97,15 @@ test('a placed call without an allowing check is a refused dial', () => {
   assert.equal(deniedDialed([attempt({})]), 0);
   assert.equal(deniedDialed([attempt({ denied: true, callId: '' })]), 0);
   assert.equal(deniedDialed([attempt({ complianceCheckId: '' }), attempt({ denied: true })]), 2);
+});
+
+test('run report: a call with no attempt, or an attempt never ended, is a lost record; a different cause is a lost detail', () => {
+  assert.equal(
+    callsWithoutAttempt([
+      { callId: 'a', why: 'no attempt placed this call' },
+      { callId: 'b', why: 'attempt not ended' },
+      { callId: 'c', why: 'cause MEDIA_RECONCILED_GONE vs NORMAL_CLEARING' },
+    ]),
+    2,
+  );
 });

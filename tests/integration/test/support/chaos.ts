@@ -41,6 +41,11 @@ export interface ChaosReport {
     recoveredWithinSec: number | null;
     leadsLost: number;
     attemptsMissing: number;
+    /**
+     * Calls whose attempt differs from the far end in a detail (a hang-up cause media could not see
+     * while its ESL connection was cut is reported as MEDIA_RECONCILED_GONE).
+     */
+    callsWithDetailsLost: number;
     dialedTwiceAtOnce: number;
     refusedDialsPlaced: number;
     abandonRate: number;
@@ -200,7 +205,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           ? null
           : Math.round(Math.max(0, ...(recovered as number[])) / 100) / 10,
         leadsLost: Number(summary['leadsLost']),
-        attemptsMissing: Number(summary['groundTruthCalls']) - Number(summary['attemptsMatchingGroundTruth']),
+        attemptsMissing: Number(summary['callsWithoutAttempt']),
+        callsWithDetailsLost: Number(summary['groundTruthCalls']) - Number(summary['attemptsMatchingGroundTruth']),
         dialedTwiceAtOnce: Number(summary['leadsDialedTwiceAtOnce']),
         refusedDialsPlaced: Number(summary['deniedDialed']),
         abandonRate: Number(summary['abandonRate']),
