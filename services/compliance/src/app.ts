@@ -135,7 +135,7 @@ export function createApp(deps: AppDeps): App {
           }),
           loadRegistry: new LoadRegistry({ loader: registryLoader, audit }),
           consents: new Consents({ blind, lists, state }),
-          setCampaignPolicy: new SetCampaignPolicy({ policies, audit }),
+          setCampaignPolicy: new SetCampaignPolicy({ policies, audit, catalogue, now }),
           abandonStatus: new AbandonStatus({ catalogue, policies, abandon, now }),
           listDecisions: new ListDecisions({ blind, evidence }),
           scanTranscript: new ScanTranscript({ catalogue, events, logger, now }),

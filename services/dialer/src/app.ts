@@ -126,6 +126,7 @@ export function createApp(deps: AppDeps): App {
         logger,
         options: {
           tickMs: config.tickMs,
+          staleCallMs: config.staleCallMs,
           abandonAfterMs: config.abandonAfterMs,
           channelsPerCampaign: config.channels,
           callsPerSecond: config.maxCps,

@@ -19,6 +19,8 @@ export const configShape = {
   /** A live answer with no agent this long after answer is abandoned (the 2-second rule). */
   abandonAfterMs: ['ABANDON_AFTER_MS', vars.durationMs().default(2_000)],
   tickMs: ['TICK_MS', vars.durationMs().default(100)],
+  /** A placed call with no event for this long is hung up and its attempt ended (its hang-up was lost). */
+  staleCallMs: ['STALE_CALL_MS', vars.durationMs().default(2 * 3_600_000)],
   /**
    * A campaign's lease (NATS KV): a replica that stops renewing it for this long loses the
    * campaign to another; renewed (and free campaigns looked for) every OWNERSHIP_EVERY_MS.

@@ -7,6 +7,8 @@ import {
   DoNotCallKind,
   type DialCheck,
   type DialDecision,
+  type SetCampaignPolicyRequest,
+  type SetCampaignPolicyResponse,
 } from '@outbound/proto/outbound/v1/compliance';
 import { Metadata, Status, clientStream, statusDetails, unary } from '@outbound/rpc';
 import { createPool } from '@outbound/store';
@@ -248,7 +250,7 @@ test('grpc: an opt-out event (spoken 退订) denies the next dial within a secon
 
 test('grpc: consent required by the campaign; a recorded consent lets the dial through and is queryable', async () => {
   const campaignId = uniqueName('c');
-  await unary(
+  const policy = await unary<SetCampaignPolicyRequest, SetCampaignPolicyResponse>(
     h.client.setCampaignPolicy,
     h.client,
     {
@@ -263,6 +265,8 @@ test('grpc: consent required by the campaign; a recorded consent lets the dial t
     },
     new Metadata(),
   );
+  // The campaign's packs (BASE and UK-OFCOM) cap each caller ID; the dialer rotates within the strictest.
+  assert.ok(policy.callerIdCaps && policy.callerIdCaps.maxPer24h > 0 && policy.callerIdCaps.minGapSeconds > 0);
   const c = check({ campaignId });
   const denied = await checkDial(c);
   assert.deepEqual(

@@ -5,6 +5,7 @@
 
 import type { Logger } from '@outbound/telemetry';
 import { afterDenial } from '../domain/call-outcome.js';
+import { CallerIdRotation, type CallerIdCaps } from '../domain/caller-ids.js';
 import { nextOpening } from '../domain/calling-hours.js';
 import { planDials, type AbandonAction } from '../domain/dial-plan.js';
 import type { LineClass, LineResult } from '../domain/line-pool.js';
@@ -37,6 +38,8 @@ export interface LiveCall {
   optedOut: boolean;
   abandonTimer?: NodeJS.Timeout;
   adoptTimer?: NodeJS.Timeout;
+  /** When the last fact of the call arrived (or it was placed). */
+  lastFactAtMs?: number;
   /** The line class the lead's task asked for (else the campaign's). */
   lineClass?: string;
   /** The line (of the engine's pool) the call went out on. */
@@ -72,6 +75,8 @@ export interface EngineContext {
   offerPreview(runner: CampaignRunner): Promise<void>;
 }
 
+const FETCH_FAILED = Symbol('lead read failed');
+
 /** A lead leased and begun as an attempt, waiting for its compliance check. */
 interface Pending {
   readonly call: LiveCall;
@@ -98,11 +103,12 @@ export class CampaignRunner {
   } = { action: 'continue', at: 0, windows: [] };
   private cpsTokens = 0;
   private lastTickMs = 0;
-  private callerIndex = 0;
+  private readonly callerIds: CallerIdRotation;
   /** lead-ingest cursors per list; `done` when read to the end, re-read after `listRescanMs`. */
   private readonly listCursors = new Map<string, { next?: string; doneAtMs?: number }>();
   private lastRefillMs = 0;
   private lastFinishCheckMs = 0;
+  private lastStaleCheckMs = 0;
   lastDecisionLaunch = 0;
 
   constructor(
@@ -112,6 +118,7 @@ export class CampaignRunner {
     readonly fence?: number,
   ) {
     this.startedAtMs = ctx.now().getTime();
+    this.callerIds = new CallerIdRotation(campaign.settings.callerIds);
     this.pacer = createPacer(
       {
         channelCapacity: ctx.options.channelsPerCampaign,
@@ -177,6 +184,7 @@ export class CampaignRunner {
 
   resume(campaign: Campaign): void {
     this.campaign = campaign;
+    this.callerIds.setIds(campaign.settings.callerIds);
     this.launching = true;
   }
 
@@ -209,6 +217,7 @@ export class CampaignRunner {
 
     if (!this.isLaunching) return;
     this.ctx.linesTick(nowMs);
+    await this.endStaleCalls(nowMs);
     await this.refillIfLow(nowMs);
     await this.refreshAbandonStatus(nowMs);
     if (this.campaign.settings.modeSettings.mode === 'preview') {
@@ -245,6 +254,7 @@ export class CampaignRunner {
       ...(pacerLaunch === undefined ? {} : { pacerLaunch }),
       channelsFree: Math.min(
         this.ctx.options.channelsPerCampaign - this.calls.size,
+        this.callerIds.available(nowMs),
         this.ctx.deps.lines?.free(this.lineClassOf(), nowMs) ?? Number.POSITIVE_INFINITY,
       ),
       cpsBudget: Math.floor(this.cpsTokens),
@@ -260,23 +270,58 @@ export class CampaignRunner {
     await this.finishIfDone(nowMs);
   }
 
+  /** Calls silent for staleCallMs: hung up (best effort) and their attempts ended, checked every 5 s. */
+  private async endStaleCalls(nowMs: number): Promise<void> {
+    if (nowMs - this.lastStaleCheckMs < 5_000) return;
+    this.lastStaleCheckMs = nowMs;
+    const { deps, options, log } = this.ctx;
+    for (const call of [...this.calls.values()]) {
+      if (call.lastFactAtMs === undefined || nowMs - call.lastFactAtMs < options.staleCallMs) continue;
+      log.warn({ campaignId: this.campaignId, attemptId: call.attemptId }, 'call silent too long: ended as lost');
+      if (call.callId)
+        await deps.calls
+          .hangup(call.callId, 'NORMAL_CLEARING')
+          .catch((error: unknown) => log.warn({ err: error, attemptId: call.attemptId }, 'lost call not hung up'));
+      if (call.line) this.ctx.lineEnded(call.line, 'failed');
+      const settings = this.campaign.settings;
+      const earlier = await deps.attempts.outcomesOf(this.campaignId, call.leadId);
+      const step = deps.nextStep(settings.retryRules, settings.maxAttemptsPerLead, earlier, 'failed', this.ctx.now());
+      await this.ctx.finishWithoutCall(this, call, 'failed', step, 'CALL_LOST');
+    }
+  }
+
   /** The line class for a call: its task's, else the campaign's (standard when neither says). */
   lineClassOf(requested?: string): LineClass {
     const wanted = requested || this.campaign.settings.lineClass;
     return wanted === 'premium' ? 'premium' : 'standard';
   }
 
-  /** The caller ID for the next dial: the campaign's, least recently used first. */
-  takeCallerId(): string {
-    const ids = this.campaign.settings.callerIds;
-    return ids[this.callerIndex++ % ids.length] ?? '';
+  /** The caller-ID caps compliance applies to the campaign's packs (from SetCampaignPolicy). */
+  setCallerIdCaps(caps: CallerIdCaps | undefined): void {
+    if (caps) this.callerIds.setCaps(caps);
+  }
+
+  /**
+   * The caller ID for the next dial: the campaign's, least recently used first, within the caps;
+   * '' for media's default when the campaign has none; undefined when every one is resting.
+   */
+  takeCallerId(): string | undefined {
+    if (this.callerIds.empty) return '';
+    return this.callerIds.take(this.ctx.now().getTime());
   }
 
   /** Begins attempts for the leases, reads the numbers, checks compliance in one batch, dials the allowed. */
   async launch(leases: readonly Lease[], presetAgentId?: string): Promise<void> {
-    const begun = await Promise.all(leases.map((lease) => this.begin(lease)));
+    // The leads are read first: a lead-ingest outage leaves them as they were (due again at the
+    // next refill) instead of costing each one an attempt.
+    const read = await Promise.all(leases.map((lease) => this.fetchLead(lease)));
+    const begun = await Promise.all(
+      leases.map(async (lease, i) => (read[i] === FETCH_FAILED ? undefined : this.begin(lease))),
+    );
     const pending = (
-      await Promise.all(begun.map(async (b) => (b ? this.readLead(b.call, b.attempt) : undefined)))
+      await Promise.all(
+        begun.map(async (b, i) => (b ? this.readLead(b.call, b.attempt, read[i] as LeadRecord | null) : undefined)),
+      )
     ).filter((p): p is Pending => p !== undefined);
     if (presetAgentId) for (const p of pending) Object.assign(p.call, { agentId: presetAgentId, presetAgent: true });
     await this.checkAndDial(await this.withinCampaignHours(pending));
@@ -317,10 +362,24 @@ export class CampaignRunner {
   }
 
   /** The lead's clear number under the reveal grant (audited by compliance). */
-  async readLead(call: LiveCall, attempt: Attempt): Promise<Pending | undefined> {
+  /** A leased lead's record (null: gone), or FETCH_FAILED with its lease dropped. */
+  private async fetchLead(lease: Lease): Promise<LeadRecord | null | typeof FETCH_FAILED> {
+    try {
+      return (await this.ctx.deps.leadDirectory.getLead(lease.leadId, { reveal: true })) ?? null;
+    } catch (error) {
+      this.ctx.log.warn({ err: error, campaignId: this.campaignId }, 'lead read failed; the lead stays due');
+      await this.ctx.deps.hopper.complete(this.campaignId, lease.leadId, lease.token);
+      return FETCH_FAILED;
+    }
+  }
+
+  async readLead(call: LiveCall, attempt: Attempt, prefetched?: LeadRecord | null): Promise<Pending | undefined> {
     let lead: LeadRecord | undefined;
     try {
-      lead = await this.ctx.deps.leadDirectory.getLead(call.leadId, { reveal: true });
+      lead =
+        prefetched === undefined
+          ? await this.ctx.deps.leadDirectory.getLead(call.leadId, { reveal: true })
+          : (prefetched ?? undefined);
     } catch (error) {
       this.ctx.log.warn({ err: error, campaignId: this.campaignId, attemptId: call.attemptId }, 'lead read failed');
       await this.ctx.finishWithoutCall(
@@ -337,7 +396,19 @@ export class CampaignRunner {
       return undefined;
     }
     call.phone = lead.phone;
-    return { call, attempt, lead, callerId: this.takeCallerId() };
+    const callerId = this.takeCallerId();
+    if (callerId === undefined) {
+      // Planned within the free caller IDs, so only a race gets here: due again after the gap.
+      await this.ctx.finishWithoutCall(
+        this,
+        call,
+        'failed',
+        { retryAt: new Date(this.ctx.now().getTime() + 30_000) },
+        'NO_CALLER_ID_FREE',
+      );
+      return undefined;
+    }
+    return { call, attempt, lead, callerId };
   }
 
   /** CheckDialBatch immediately before originate: only what compliance allowed is dialed. */
@@ -429,6 +500,7 @@ export class CampaignRunner {
       });
       p.call.callId = callId;
       p.call.node = node;
+      p.call.lastFactAtMs = this.ctx.now().getTime();
       if (p.call.state === 'dialing') p.call.state = 'ringing';
       await deps.attempts.record(p.call.attemptId, { callId, node, originatedAt: this.ctx.now() });
     } catch (error) {

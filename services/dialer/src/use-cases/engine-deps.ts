@@ -167,6 +167,11 @@ export interface EngineOptions {
   abandonStatusEveryMs: number;
   /** An adopted attempt with no call id and no event for this long is ended as failed. */
   adoptGraceMs: number;
+  /**
+   * A placed call with no fact for this long (its hang-up lost: media or the bus lost it) is hung
+   * up and its attempt ended as failed, so no lead stays in flight for ever.
+   */
+  staleCallMs: number;
   /** Republish attempts.completed not yet published this often. */
   republishEveryMs: number;
 }
@@ -183,6 +188,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   deniedRetryMs: 15 * 60_000,
   abandonStatusEveryMs: 1_000,
   adoptGraceMs: 90_000,
+  staleCallMs: 2 * 3_600_000,
   republishEveryMs: 10_000,
 };
 

@@ -150,6 +150,12 @@ export function createEngine(deps: EngineDeps): Engine {
     );
     await deps.ownership?.recovery.campaign(campaign.campaignId);
     for (const attempt of await deps.attempts.open(campaign.campaignId)) handler.adopt(runner, attempt);
+    // The caller-ID caps of its packs (a campaign taken over, or after a restart); without them
+    // the rotation still spreads the IDs and compliance still decides each dial.
+    await deps.compliance
+      .setCampaignPolicy(campaign)
+      .then((caps) => runner.setCallerIdCaps(caps))
+      .catch((error: unknown) => log.warn({ err: error, campaignId: campaign.campaignId }, 'caller-ID caps not known'));
     if (campaign.state !== 'running') runner.pause();
     runner.start();
     log.info({ campaignId: campaign.campaignId, adopted: runner.calls.size, hopper: due.length }, 'campaign adopted');
@@ -277,9 +283,11 @@ export function createEngine(deps: EngineDeps): Engine {
 
   const runtime: CampaignRuntime = {
     async started(campaign) {
-      await deps.compliance.setCampaignPolicy(campaign);
+      const caps = await deps.compliance.setCampaignPolicy(campaign);
       // Held by another replica: it sees the new state at its next round.
-      (await claim(campaign))?.resume(campaign);
+      const runner = await claim(campaign);
+      runner?.setCallerIdCaps(caps);
+      runner?.resume(campaign);
       notify(campaign.campaignId);
     },
     async paused(campaign) {
@@ -287,8 +295,10 @@ export function createEngine(deps: EngineDeps): Engine {
       notify(campaign.campaignId);
     },
     async resumed(campaign) {
-      await deps.compliance.setCampaignPolicy(campaign);
-      (await claim(campaign))?.resume(campaign);
+      const caps = await deps.compliance.setCampaignPolicy(campaign);
+      const runner = await claim(campaign);
+      runner?.setCallerIdCaps(caps);
+      runner?.resume(campaign);
       notify(campaign.campaignId);
     },
     async stopped(campaign) {

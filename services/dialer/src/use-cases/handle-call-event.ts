@@ -46,6 +46,7 @@ export class CallHandler {
       call.callId = fact.callId;
       call.node = fact.node;
     }
+    call.lastFactAtMs = this.ctx.now().getTime();
     await this.recordFact(fact);
     switch (fact.kind) {
       case 'originated':
@@ -80,6 +81,8 @@ export class CallHandler {
     call.bridged = t.bridgedAt !== undefined;
     call.abandoned = t.abandonedAt !== undefined;
     if (t.answeredAt) call.answeredAtMs = t.answeredAt.getTime();
+    // Adopted: silent from now on counts as silent (its hang-up may have been lost with its owner).
+    call.lastFactAtMs = this.ctx.now().getTime();
     if (!attempt.callId) {
       // Begun but maybe never originated: without any fact within the grace time it ends as failed.
       call.adoptTimer = setTimeout(() => {

@@ -1,6 +1,7 @@
 // What the use cases need from the outside world, in domain words. Adapters implement these
 // (adapters/sql, adapters/redis, adapters/grpc); use cases never import an adapter.
 
+import type { CallerIdCaps } from '../domain/caller-ids.js';
 import type {
   Agent,
   Attempt,
@@ -234,7 +235,8 @@ export interface ComplianceGate {
   }>;
   /** The customer opted out (agentless digit 2, an agent's disposition). */
   optOut(request: { campaignId: string; leadId: string; attemptId: string; phone: string }): Promise<void>;
-  setCampaignPolicy(campaign: Campaign): Promise<void>;
+  /** Sets the campaign's policy; returns the caller-ID caps its packs apply (to rotate within). */
+  setCampaignPolicy(campaign: Campaign): Promise<CallerIdCaps | undefined>;
 }
 
 /** media over gRPC (outcomes come back as calls.* events). */

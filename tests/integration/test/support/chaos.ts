@@ -117,7 +117,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       });
     };
     const startDialer = async (index: number) => {
-      const child = await running.startDialer({ GRPC_ADDRESS: addresses[index]! });
+      // Calls here last seconds: one silent for a minute lost its hang-up (media or the bus lost it).
+      const child = await running.startDialer({ GRPC_ADDRESS: addresses[index]!, STALE_CALL_MS: '60s' });
       dialers[index] = child;
       follow(index, child);
     };

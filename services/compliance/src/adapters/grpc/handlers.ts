@@ -174,7 +174,8 @@ export function complianceService(deps: HandlerDeps, logger: Logger): ServiceBin
           },
           r.actor,
         );
-        return {};
+        const caps = deps.setCampaignPolicy.callerIdCaps(r);
+        return { callerIdCaps: caps && { maxPer24h: caps.maxPer24h, minGapSeconds: caps.minGapSeconds } };
       },
 
       getAbandonStatus: async (request) => {

@@ -40,6 +40,7 @@ import {
   type PlayResponse,
 } from '@outbound/proto/outbound/v1/media';
 import { Metadata, createClient, unary } from '@outbound/rpc';
+import type { CallerIdCaps } from '../../domain/caller-ids.js';
 import type { Campaign } from '../../domain/model.js';
 import type {
   CallControl,
@@ -234,9 +235,9 @@ export class GrpcComplianceGate implements ComplianceGate {
     );
   }
 
-  async setCampaignPolicy(campaign: Campaign): Promise<void> {
+  async setCampaignPolicy(campaign: Campaign): Promise<CallerIdCaps | undefined> {
     const mode = campaign.settings.modeSettings.mode;
-    await unary<SetCampaignPolicyRequest, SetCampaignPolicyResponse>(
+    const { callerIdCaps } = await unary<SetCampaignPolicyRequest, SetCampaignPolicyResponse>(
       this.client.setCampaignPolicy,
       this.client,
       {
@@ -252,6 +253,7 @@ export class GrpcComplianceGate implements ComplianceGate {
       },
       new Metadata(),
     );
+    return callerIdCaps && { maxPer24h: callerIdCaps.maxPer24h, minGapMs: callerIdCaps.minGapSeconds * 1000 };
   }
 
   close(): void {

@@ -24,6 +24,8 @@ const DISPOSITION_MEMORY = 150;
 const AFTER_CHANGE_CALLS = 20;
 /** Calls the level must have read before the detector and the level are trusted. */
 const LEVEL_WARM_CALLS = 80;
+/** Memory of the regime history: how often the answer rate jumped up, and how high it went. */
+const REGIME_MEMORY_MS = 60 * 60_000;
 
 export class AnswerEstimator {
   readonly binMs: number;
@@ -47,6 +49,10 @@ export class AnswerEstimator {
   private launchHead = 0;
   private readonly outcomes = new Map<number, boolean>();
   private readonly horizonMs: number;
+  // Regime history: decayed count of upward changes and the decayed peak of the level.
+  private upChanges = 0;
+  private peak = 0;
+  private regimeAtMs: number | null = null;
   // Derived tables, rebuilt lazily after new data.
   private dirty = true;
   private readonly cumLive: Float64Array; // cumLive[b] = live weight in bins < b
@@ -105,7 +111,7 @@ export class AnswerEstimator {
       this.launchHead++;
       if (outcome === undefined) continue;
       this.outcomes.delete(head.callId);
-      this.readInOrder(outcome);
+      this.readInOrder(outcome, nowMs);
     }
     if (this.launchHead > 4096 && this.launchHead * 2 > q.length) {
       q.splice(0, this.launchHead);
@@ -113,9 +119,12 @@ export class AnswerEstimator {
     }
   }
 
-  private readInOrder(live: boolean): void {
+  private readInOrder(live: boolean, nowMs: number): void {
+    this.decayRegime(nowMs);
     // The detector compares each call with the level believed before it.
-    if (this.levelSeen >= LEVEL_WARM_CALLS && this.detector.observe(live, this.level) !== null) {
+    const alarm = this.levelSeen >= LEVEL_WARM_CALLS ? this.detector.observe(live, this.level) : null;
+    if (alarm !== null) {
+      if (alarm === 'up') this.upChanges++;
       this.changes++;
       this.levelMemory = AFTER_CHANGE_CALLS;
       this.shortWarm = Math.min(this.shortWarm, AFTER_CHANGE_CALLS);
@@ -123,7 +132,33 @@ export class AnswerEstimator {
     this.levelSeen++;
     this.levelMemory = Math.min(LONG_MEMORY_CALLS, this.levelMemory + 1);
     this.level += ((live ? 1 : 0) - this.level) / Math.min(this.levelMemory, this.levelSeen);
+    // The peak follows the level (once it has settled after a change) and forgets slowly.
+    if (this.levelSeen >= LEVEL_WARM_CALLS && this.levelMemory >= 2 * AFTER_CHANGE_CALLS)
+      this.peak = Math.max(this.peak, this.level);
     this.dirty = true;
+  }
+
+  private decayRegime(nowMs: number): void {
+    if (!Number.isFinite(nowMs)) return;
+    const dt = this.regimeAtMs === null ? 0 : Math.max(0, nowMs - this.regimeAtMs);
+    this.regimeAtMs = nowMs;
+    const keep = Math.exp(-dt / REGIME_MEMORY_MS);
+    this.upChanges *= keep;
+    this.peak = this.level + (this.peak - this.level) * keep;
+  }
+
+  /**
+   * Regime-switch risk: the rate (per ms) at which the live-answer rate has jumped up lately, and
+   * the factor by which it would rise if it jumped to its recent peak (≥ 1). Campaigns without
+   * bursts have a rate near 0.
+   */
+  regimeRisk(nowMs: number): { upRatePerMs: number; peakFactor: number } {
+    this.decayRegime(nowMs);
+    const current = this.liveProbability();
+    return {
+      upRatePerMs: this.upChanges / REGIME_MEMORY_MS,
+      peakFactor: current > 0 ? Math.max(1, this.peak / current) : 1,
+    };
   }
 
   /** An agent's verdict on a presented answer: a live person or a machine. */

@@ -35,6 +35,8 @@ const FUTURE_ANSWER_SHARE = 0.7;
 const ANSWER_RATE_LOOKBACK_MS = 10 * 60_000;
 /** Future answers are counted this far ahead at most, so a young window is not spent up front. */
 const BUDGET_LOOKAHEAD_MS = 60 * 60_000;
+/** A jump of the answer rate is detected this long after it happened (calls read in launch order). */
+const SWITCH_DETECTION_LAG_MS = 30_000;
 /** Hard stop per tick whatever the limits say; keeps a tick's work bounded. */
 const MAX_LAUNCH_PER_TICK = 1000;
 
@@ -115,26 +117,35 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     const aheads = DELAY_QUANTILES.map((q) => answers.liveDelayQuantileBins(q));
     const horizons = aheads.map((m) => m * answers.binMs + config.abandonAfterMs);
     const release = agents.releaseOutlook(s.nowMs, horizons);
+    const regime = answers.regimeRisk(s.nowMs);
     const liveShareByBin = (m: number): number => {
       const all = answers.liveWithin(0, bins);
       return all > 0 ? answers.liveWithin(0, m) / all : 0;
     };
     const view = aheads.map((m, i) => {
-      let demandMean = s.callsWaitingForAgent;
-      let demandVariance = 0;
+      let ringMean = 0;
+      let ringVariance = 0;
       for (let b = 0; b < bins; b++) {
         const n = ringingByBin[b] ?? 0;
         if (n === 0) continue;
         const q = answers.liveWithin(b, m);
-        demandMean += n * q;
-        demandVariance += n * q * (1 - q);
+        ringMean += n * q;
+        ringVariance += n * q * (1 - q);
       }
+      // Regime-switch risk: the answer rate may jump to its recent peak before these calls answer
+      // (or may have jumped already and not yet been detected). One common shock for all of them:
+      // it moves the mean by π·Δ and adds π(1 − π)·Δ² of variance, Δ the extra answers at the peak.
+      const exposureMs = (horizons[i] ?? 0) + SWITCH_DETECTION_LAG_MS;
+      const pi = 1 - Math.exp(-regime.upRatePerMs * exposureMs);
+      const extra = regime.peakFactor - 1;
+      const shock = ringMean * extra;
+      const x = p * liveShareByBin(m);
       return {
-        demandMean,
-        demandVariance,
+        demandMean: s.callsWaitingForAgent + ringMean + pi * shock,
+        demandVariance: ringVariance + pi * (1 - pi) * shock * shock,
         supplyMean: s.agentsReady + (release.mean[i] ?? 0),
         supplyVariance: release.variance[i] ?? 0,
-        newCallLiveByThen: p * liveShareByBin(m),
+        newCallLiveByThen: Math.min(1, x * (1 + pi * extra)),
       };
     });
     return { view, medianReleases: release.mean[DELAY_QUANTILES.indexOf(0.5)] ?? 0 };
