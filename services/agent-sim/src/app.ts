@@ -14,6 +14,8 @@ import { AgentDecisions, seeded } from './domain/mix.js';
 export interface TeamConfig {
   readonly dialerAddress: string;
   readonly campaignIds: readonly string[];
+  /** Each agent works one of the campaigns (round robin) instead of all of them (large benches). */
+  readonly spreadAgents: boolean;
   readonly agents: number;
   readonly agentIdBase: number;
   readonly skills: readonly string[];
@@ -54,7 +56,9 @@ export function createTeam(config: TeamConfig, logger: Logger) {
         await call(client.login, {
           agentId,
           endpoint: `user/${agentId}`,
-          campaignIds: [...config.campaignIds],
+          campaignIds: config.spreadAgents
+            ? [config.campaignIds[(Number(agentId) - config.agentIdBase) % config.campaignIds.length]!]
+            : [...config.campaignIds],
           skills: [...config.skills],
           reveal: false,
         });

@@ -6,6 +6,7 @@ const config = loadConfigOrExit({
   logLevel: commonVars.logLevel,
   dialerAddress: ['DIALER_ADDRESS', vars.string().default('127.0.0.1:50064')],
   campaignIds: ['CAMPAIGN_IDS', vars.list()],
+  spreadAgents: ['SPREAD_AGENTS', vars.bool().default(false)],
   agents: ['AGENTS', vars.int(1, 2_000).default(5)],
   agentIdBase: ['AGENT_ID_BASE', vars.int(1, 10_000_000).default(1001)],
   skills: ['SKILLS', vars.list().default([])],

@@ -76,6 +76,8 @@ export interface EngineContext {
 }
 
 const FETCH_FAILED = Symbol('lead read failed');
+const TICK_REPORT_MS = 10_000;
+const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /** A lead leased and begun as an attempt, waiting for its compliance check. */
 interface Pending {
@@ -109,6 +111,9 @@ export class CampaignRunner {
   private lastRefillMs = 0;
   private lastFinishCheckMs = 0;
   private lastStaleCheckMs = 0;
+  /** Tick durations since the last report (logged every TICK_REPORT_MS: p99 and max). */
+  private tickDurations: number[] = [];
+  private lastTickReportMs = 0;
   lastDecisionLaunch = 0;
 
   constructor(
@@ -168,7 +173,9 @@ export class CampaignRunner {
     if (this.timer || this.stopped) return;
     this.timer = setInterval(() => {
       if (this.ticking) return;
+      const started = performance.now();
       this.ticking = this.tick()
+        .then(() => this.tickTook(performance.now() - started))
         .catch((error: unknown) =>
           this.ctx.log.error({ err: error, campaignId: this.campaignId }, 'campaign tick failed'),
         )
@@ -268,6 +275,21 @@ export class CampaignRunner {
       if (leases.length > 0) await this.launch(leases);
     }
     await this.finishIfDone(nowMs);
+  }
+
+  private tickTook(ms: number): void {
+    this.tickDurations.push(ms);
+    const nowMs = this.ctx.now().getTime();
+    if (this.lastTickReportMs === 0) this.lastTickReportMs = nowMs;
+    if (nowMs - this.lastTickReportMs < TICK_REPORT_MS) return;
+    const sorted = this.tickDurations.sort((a, b) => a - b);
+    const p99 = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!;
+    this.ctx.log.info(
+      { campaignId: this.campaignId, ticks: sorted.length, p99Ms: round(p99), maxMs: round(sorted.at(-1)!) },
+      'pacing ticks',
+    );
+    this.tickDurations = [];
+    this.lastTickReportMs = nowMs;
   }
 
   /** Calls silent for staleCallMs: hung up (best effort) and their attempts ended, checked every 5 s. */

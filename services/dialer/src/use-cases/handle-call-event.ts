@@ -230,6 +230,7 @@ export class CallHandler {
     await deps.attempts.record(call.attemptId, { agentId: agent.agentId });
     await this.quietly(call, 'screen pop', () => deps.desk.screenPop(agent.agentId, attempt));
     try {
+      const bridgeRequestedAt = this.ctx.now();
       const { agentCallId } = await deps.calls.bridge(call.callId, agent.endpoint);
       if (call.state !== 'connecting') {
         // The call ended while the agent's phone was being joined: the agent is free again.
@@ -239,7 +240,7 @@ export class CallHandler {
       call.state = 'with_agent';
       call.bridged = true;
       if (call.abandonTimer) clearTimeout(call.abandonTimer);
-      await deps.attempts.record(call.attemptId, { bridgedAt: this.ctx.now(), agentCallId });
+      await deps.attempts.record(call.attemptId, { bridgedAt: this.ctx.now(), agentCallId, bridgeRequestedAt });
       await deps.agents.startTalking(agent.agentId, call.attemptId);
       await deps.counters.countOnce(runner.campaignId, call.attemptId, 'connected', ['connected']);
       const waitedMs = this.ctx.now().getTime() - (call.answeredAtMs ?? this.ctx.now().getTime());

@@ -86,6 +86,8 @@ export type AttemptPatch = Partial<
     | 'amdVerdict'
     | 'digits'
   > & {
+    /** The dialer asked media to bridge (answer-to-bridge latency with answeredAt). */
+    bridgeRequestedAt: Date;
     checkedAt: Date;
     originatedAt: Date;
     ringingAt: Date;

@@ -119,6 +119,7 @@ const PATCH_COLUMNS: Readonly<Record<keyof AttemptPatch, string>> = {
   amdAt: 'amd_at',
   bridgedAt: 'bridged_at',
   abandonedAt: 'abandoned_at',
+  bridgeRequestedAt: 'bridge_requested_at',
 };
 
 export class SqlAttemptStore implements AttemptStore {

@@ -1,0 +1,162 @@
+// scripts/bench-dialer: dialer replicas running many predictive campaigns at once against
+// switch-sim (sped up), with agent-sim's agents spread over the campaigns. Measures the control
+// plane's answer-to-bridge latency (media's calls.answered event time → the dialer asking media to
+// bridge, from the attempts' rows), the pacing tick p99 (the replicas' own reports), sustained
+// calls per second, the dialers' CPU per 100 calls/s, and, as the floor, the same calls.answered
+// events' delivery to a bare consumer in the same run. Prints a table and one JSON line.
+
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { Bus, events } from '@outbound/bus';
+import { createPool } from '@outbound/store';
+import { createLogger } from '@outbound/telemetry';
+import { testUrls, uniqueName } from '@outbound/testkit';
+import { randomPort, servicePath, startStack } from './dialer-stack.js';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const campaigns = env('BENCH_CAMPAIGNS', 10);
+const agents = env('BENCH_AGENTS', 100);
+const replicas = env('BENCH_REPLICAS', 2);
+const seconds = env('BENCH_SECONDS', 60);
+// Real time by default: media stamps events with the switch's clock, which a sped-up switch-sim runs ahead.
+const speedUp = env('BENCH_SPEED_UP', 1);
+const leadsPerCampaign = env('BENCH_LEADS_PER_CAMPAIGN', 400);
+const log = (line: string) => process.stderr.write(`[bench-dialer] ${line}\n`);
+
+const percentile = (values: readonly number[], p: number): number | null => {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+};
+const round = (value: number | null) => (value === null ? null : Math.round(value * 10) / 10);
+const cpuMs = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  // utime and stime, in clock ticks (100 per second on Linux).
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
+const stack = await startStack({ speedUp });
+try {
+  // The floor: the same events, delivered to a consumer that does nothing else.
+  const bus = await Bus.connect({
+    url: testUrls.nats,
+    name: 'bench-floor',
+    logger: createLogger({ service: 'bench', level: 'silent' }),
+  });
+  const floor: number[] = [];
+  const floorConsumer = await bus.consume({
+    event: events.callAnswered,
+    durable: uniqueName('bench_floor').replace(/[^A-Za-z0-9_-]/g, '_'),
+    deliverFrom: 'new',
+    handler: async ({ event }) => void floor.push(Date.now() - new Date(event.occurredAt).getTime()),
+  });
+
+  const tickP99s: number[] = [];
+  const dialerPids: number[] = [];
+  for (let i = 0; i < replicas; i++) {
+    const address = i === 0 ? stack.dialerAddress : `127.0.0.1:${String(randomPort())}`;
+    const child = await stack.startDialer({ GRPC_ADDRESS: address, LOG_LEVEL: 'info' });
+    dialerPids.push(child.pid!);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!line.includes('"pacing ticks"')) return;
+      const entry = JSON.parse(line) as { p99Ms?: number };
+      if (typeof entry.p99Ms === 'number') tickP99s.push(entry.p99Ms);
+    });
+  }
+  const ids = Array.from({ length: campaigns }, (_, i) => `bench-${Date.now().toString(36)}-${String(i)}`);
+  const team = spawn(process.execPath, [servicePath('agent-sim')], {
+    env: {
+      ...process.env,
+      NATS_URL: testUrls.nats,
+      DIALER_ADDRESS: stack.dialerAddress,
+      CAMPAIGN_IDS: ids.join(','),
+      SPREAD_AGENTS: 'true',
+      AGENTS: String(agents),
+      AGENT_ID_BASE: String(100_000 + Math.floor(Math.random() * 1_000_000)),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  log(
+    `${String(campaigns)} campaigns × ${String(leadsPerCampaign)} leads, ${String(agents)} agents, ${String(replicas)} replicas, ${String(seconds)} s`,
+  );
+  const cpuBefore = dialerPids.map(cpuMs);
+  const startedAt = Date.now();
+  // One driver per campaign: creates it with its leads, runs it for the bench's time, stops it.
+  const drivers = ids.map(async (campaignId, i) => {
+    const child = spawn(process.execPath, [servicePath('dialer', 'cli/run-campaign.js')], {
+      env: {
+        ...process.env,
+        DIALER_ADDRESS: stack.dialerAddress,
+        COMPLIANCE_ADDRESS: stack.complianceAddress,
+        LEAD_INGEST_ADDRESS: stack.leadIngestAddress,
+        CAMPAIGN_ID: campaignId,
+        CAMPAIGN_MODE: 'predictive',
+        CAMPAIGN_LEADS: String(leadsPerCampaign),
+        CAMPAIGN_SEED: String(7_000 + i),
+        CAMPAIGN_DNC_EVERY: '0',
+        CAMPAIGN_MAX_RUN_MS: `${String(seconds)}s`,
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) log(`driver of ${campaignId} exited with ${String(code)}`);
+  });
+  await Promise.all(drivers);
+  const elapsedSec = (Date.now() - startedAt) / 1000;
+  const cpuAfter = dialerPids.map(cpuMs);
+  team.kill('SIGTERM');
+  await floorConsumer.stop();
+  await bus.close();
+
+  const pool = createPool({ url: testUrls.database, applicationName: 'bench-dialer' });
+  const schema = stack.dialerEnv['DIALER_SCHEMA']!;
+  const { rows } = await pool.query<{ originated: number; latency: number | null }>(
+    `SELECT (originated_at IS NOT NULL)::int AS originated,
+       extract(epoch FROM bridge_requested_at - answered_at) * 1000 AS latency
+     FROM "${schema}".attempts WHERE campaign_id = ANY($1)`,
+    [ids],
+  );
+  await pool.end();
+  const calls = rows.reduce((n, r) => n + r.originated, 0);
+  const latencies = rows.filter((r) => r.latency !== null).map((r) => Number(r.latency));
+  const callsPerSec = calls / elapsedSec;
+  const cpuSpent = cpuAfter.reduce((a, b, i) => a + b - cpuBefore[i]!, 0);
+  const figures = {
+    agents,
+    campaigns,
+    replicas,
+    callsPerSec: round(callsPerSec),
+    bridged: latencies.length,
+    answerToBridgeP50Ms: round(percentile(latencies, 0.5)),
+    answerToBridgeP99Ms: round(percentile(latencies, 0.99)),
+    tickP99Ms: round(percentile(tickP99s, 0.99)),
+    cpuMsPer100Calls: calls > 0 ? round((cpuSpent / calls) * 100) : null,
+    floorP50Ms: round(percentile(floor, 0.5)),
+    floorP99Ms: round(percentile(floor, 0.99)),
+  };
+  const rowsOut: Array<[string, string]> = [
+    ['agents / campaigns / replicas', `${String(agents)} / ${String(campaigns)} / ${String(replicas)}`],
+    [
+      'calls placed (per second)',
+      `${String(calls)} in ${elapsedSec.toFixed(0)} s (${String(figures.callsPerSec)}/s; target 200)`,
+    ],
+    [
+      'answer → bridge asked p50 / p99',
+      `${String(figures.answerToBridgeP50Ms)} / ${String(figures.answerToBridgeP99Ms)} ms over ${String(latencies.length)} bridges (target p99 < 50)`,
+    ],
+    [
+      'floor: calls.answered delivered p50 / p99',
+      `${String(figures.floorP50Ms)} / ${String(figures.floorP99Ms)} ms (a bare consumer, same events)`,
+    ],
+    ['pacing tick p99 (of the 10 s reports)', `${String(figures.tickP99Ms)} ms`],
+    ['dialer CPU per 100 calls', `${String(figures.cpuMsPer100Calls)} ms (${String(replicas)} replicas together)`],
+  ];
+  for (const [what, value] of rowsOut) process.stdout.write(`${what.padEnd(44)} ${value}\n`);
+  process.stdout.write(`${JSON.stringify(figures)}\n`);
+} finally {
+  stack.stopAll();
+}
+process.exit(0);
