@@ -32,6 +32,12 @@ export interface ImportRunnerDeps {
   tierRules: readonly TierRule[];
   batchRows: number;
   maxRejectsStored: number;
+  /**
+   * Imports running at once; more wait their turn. Each holds one pooled connection for its
+   * transaction and needs others for its progress and report, so the pool must never be all
+   * transactions (PostgreSQL pool of 10: at most 4 imports).
+   */
+  maxConcurrent?: number;
 }
 
 /** Why an import stopped before its end; the reason is safe to show (no personal data). */
@@ -47,6 +53,7 @@ export class ImportAborted extends Error {
 }
 
 const PROGRESS_EVERY_MS = 1000;
+const DEFAULT_MAX_CONCURRENT = 4;
 const EVENT_BATCH = 1000;
 // Event pages read per query and published concurrently: JetStream acks overlap instead of
 // costing one round trip each.
@@ -66,6 +73,8 @@ const ROWS_PER_TURN = 500;
  */
 export class ImportRunner {
   private readonly running = new Map<string, AbortController>();
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly deps: ImportRunnerDeps) {}
 
@@ -89,6 +98,33 @@ export class ImportRunner {
     const onCallerAbort = () => controller.abort();
     signal?.addEventListener('abort', onCallerAbort, { once: true });
     this.running.set(spec.jobId, controller);
+    await this.turn();
+    try {
+      return await this.runNow(spec, rows, controller, signal, onCallerAbort);
+    } finally {
+      // The slot goes straight to the next import waiting, if any.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+
+  /** Waits until fewer than maxConcurrent imports run (first come, first served). */
+  private async turn(): Promise<void> {
+    if (this.active < (this.deps.maxConcurrent ?? DEFAULT_MAX_CONCURRENT)) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private async runNow(
+    spec: ImportSpec,
+    rows: SourceRows,
+    controller: AbortController,
+    signal: AbortSignal | undefined,
+    onCallerAbort: () => void,
+  ): Promise<jobs.JobRecord> {
     const log = this.deps.logger.child({ importJobId: spec.jobId, listId: spec.listId });
     const counts: jobs.JobCounts = { read: 0, accepted: 0, rejected: 0, duplicate: 0, noted: 0, withExtension: 0 };
     const warnings: string[] = [];

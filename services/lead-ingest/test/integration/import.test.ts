@@ -197,3 +197,20 @@ test('a bad header is INVALID_ARGUMENT naming the fields', async () => {
     .sort();
   assert.deepEqual(fields, ['defaultRegion', 'delimiter', 'listId']);
 });
+
+test('ten imports at once all succeed: beyond four they wait their turn instead of starving the pool', async () => {
+  const file = (k: number) =>
+    Buffer.from(
+      [
+        'name,phone',
+        ...Array.from({ length: 300 }, (_, i) => `n${i},139${String(k).padStart(2, '0')}${String(i).padStart(6, '0')}`),
+      ].join('\n'),
+    );
+  const jobs = await Promise.all(
+    Array.from({ length: 10 }, (_, k) => importFile(h.client, header(uniqueName('l')), file(k))),
+  );
+  assert.deepEqual(
+    jobs.map(({ job }) => [job!.state, job!.rowsAccepted]),
+    Array.from({ length: 10 }, () => [ImportJobState.IMPORT_JOB_STATE_SUCCEEDED, 300]),
+  );
+});
