@@ -220,18 +220,26 @@ export class CallHandler {
       if (call.state === 'connecting') call.state = 'waiting';
       return false;
     }
-    const attempt = await deps.attempts.get(call.attemptId);
-    if (call.state !== 'connecting' || !attempt) {
+    if (call.state !== 'connecting') {
       // Abandoned or hung up while the agent was being reserved.
       await deps.agents.release(agent.agentId, call.attemptId);
       return true;
     }
     call.agentId = agent.agentId;
-    await deps.attempts.record(call.attemptId, { agentId: agent.agentId });
-    await this.quietly(call, 'screen pop', () => deps.desk.screenPop(agent.agentId, attempt));
+    // The bridge is asked for first (the 2-second rule leaves no time to spare); the attempt's
+    // agent and the screen pop follow while the agent's phone rings.
+    const bridgeRequestedAt = this.ctx.now();
+    const bridging = deps.calls.bridge(call.callId, agent.endpoint);
+    const desk = (async () => {
+      await deps.attempts.record(call.attemptId, { agentId: agent.agentId });
+      const attempt = await deps.attempts.get(call.attemptId);
+      if (attempt) await deps.desk.screenPop(agent.agentId, attempt);
+    })().catch((error: unknown) =>
+      this.ctx.log.warn({ err: error, attemptId: call.attemptId }, 'agent not recorded or screen not popped'),
+    );
     try {
-      const bridgeRequestedAt = this.ctx.now();
-      const { agentCallId } = await deps.calls.bridge(call.callId, agent.endpoint);
+      const { agentCallId } = await bridging;
+      await desk;
       if (call.state !== 'connecting') {
         // The call ended while the agent's phone was being joined: the agent is free again.
         await deps.agents.release(agent.agentId, call.attemptId);
@@ -254,6 +262,7 @@ export class CallHandler {
       this.ctx.notify(runner.campaignId);
       return true;
     } catch (error) {
+      await desk;
       // The agent's phone did not take it, or the customer left: free the agent; try another in time.
       this.ctx.log.warn({ err: error, attemptId: call.attemptId, agentId: agent.agentId }, 'bridge failed');
       await deps.agents.release(agent.agentId, call.attemptId);
