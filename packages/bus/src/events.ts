@@ -18,7 +18,7 @@ export interface EventType<Name extends string, Payload> {
 }
 
 export type StreamName =
-  'CALLS' | 'ATTEMPTS' | 'LEADS' | 'TASKS' | 'TRANSCRIPTS' | 'COMPLIANCE' | 'DIAGNOSTICS' | 'LINES';
+  'CALLS' | 'ATTEMPTS' | 'LEADS' | 'TASKS' | 'TRANSCRIPTS' | 'COMPLIANCE' | 'DIAGNOSTICS' | 'LINES' | 'RULES';
 
 export interface StreamSpec {
   name: StreamName | 'DEAD_LETTERS';
@@ -37,6 +37,7 @@ export const STREAMS: readonly StreamSpec[] = [
   { name: 'TRANSCRIPTS', subjects: ['transcripts.>'], maxAgeMs: 30 * DAY_MS },
   { name: 'COMPLIANCE', subjects: ['compliance.>'], maxAgeMs: 365 * DAY_MS },
   { name: 'DIAGNOSTICS', subjects: ['diagnostics.>'], maxAgeMs: DAY_MS },
+  { name: 'RULES', subjects: ['rules.>'], maxAgeMs: 30 * DAY_MS },
   { name: 'LINES', subjects: ['lines.>'], maxAgeMs: 7 * DAY_MS },
   { name: 'DEAD_LETTERS', subjects: ['dlq.>'], maxAgeMs: 30 * DAY_MS },
 ];
@@ -266,6 +267,24 @@ export const events = {
       leadId: token,
       name: token,
       fields: z.record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()])),
+    }),
+    keyField: 'campaignId',
+  }),
+  /**
+   * The rules service's feedback: a script's complaint rate (opt-outs after connected calls that
+   * carried it) passed the threshold. Once per campaign, script and day.
+   */
+  rulesScriptFlagged: defineEvent({
+    type: 'rules.script_flagged',
+    version: 1,
+    stream: 'RULES',
+    schema: z.object({
+      campaignId: token,
+      script: z.string().min(1).max(64),
+      connected: z.number().int().min(0),
+      complaints: z.number().int().min(0),
+      complaintRate: z.number().min(0),
+      threshold: z.number().min(0),
     }),
     keyField: 'campaignId',
   }),
