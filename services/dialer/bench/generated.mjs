@@ -78,7 +78,13 @@ async function main() {
   for (const [wi, w] of workloads.entries())
     for (const pacer of specs)
       for (const seed of seeds)
-        jobs.push({ id: jobs.length, wi, pacer, seed, cost: (pacer === ours ? 6 : 1) * w.shiftMin * (10 + w.agents.count) });
+        jobs.push({
+          id: jobs.length,
+          wi,
+          pacer,
+          seed,
+          cost: (pacer === ours ? 6 : 1) * w.shiftMin * (10 + w.agents.count),
+        });
   const order = jobs.slice().sort((x, y) => y.cost - x.cost);
   const results = new Array(jobs.length);
   const t0 = performance.now();
@@ -147,7 +153,11 @@ async function main() {
     if (!a['ours-only']) {
       for (const b of BASELINES) baseMet[b] += get(wi, b).filter((m) => m.targetMet).length;
       const erl = mean(get(wi, 'erlang').map((m) => m.occupancy));
-      const vici = Math.max(...['vicidial-hard', 'vicidial-tapered', 'vicidial-average'].map((b) => mean(get(wi, b).map((m) => m.occupancy))));
+      const vici = Math.max(
+        ...['vicidial-hard', 'vicidial-tapered', 'vicidial-average'].map((b) =>
+          mean(get(wi, b).map((m) => m.occupancy)),
+        ),
+      );
       rec.erlang = erl;
       rec.bestVicidial = vici;
       rec.progressive = mean(get(wi, 'progressive').map((m) => m.occupancy));
@@ -171,10 +181,24 @@ async function main() {
     ]);
   }
   if (!a.quiet) {
-    const headers = ['workload', 'agents', 'met', 'worst 60m', 'occ', 'erlang', 'e met', 'best vici', 'progr', 'p met', 'campaign'];
+    const headers = [
+      'workload',
+      'agents',
+      'met',
+      'worst 60m',
+      'occ',
+      'erlang',
+      'e met',
+      'best vici',
+      'progr',
+      'p met',
+      'campaign',
+    ];
     const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padStart(widths[i]))).join('  ');
-    console.log(`\n### generated workloads (generator seed ${genSeed}, ${workloads.length} workloads × ${seeds.length} seeds)`);
+    console.log(
+      `\n### generated workloads (generator seed ${genSeed}, ${workloads.length} workloads × ${seeds.length} seeds)`,
+    );
     console.log(line(headers));
     for (const r of rows) console.log(line(r));
     if (failures.length) {
