@@ -27,7 +27,9 @@ import {
   type ImportRequest,
   type ImportResponse,
 } from '@outbound/proto/outbound/v1/lead';
+import { RuleKind, RuleServiceClient, type Rule } from '@outbound/proto/outbound/v1/rules';
 import { Metadata, clientStream, createClient, unary } from '@outbound/rpc';
+import { connect } from 'nats';
 import type { Timestamp } from '@outbound/proto/google/protobuf/timestamp';
 import {
   deniedDialed,
@@ -62,6 +64,9 @@ const config = loadConfigOrExit({
   /** The run ends at the latest after this long (then the campaign is stopped and calls finish). */
   maxRunMs: ['CAMPAIGN_MAX_RUN_MS', vars.durationMs().default(600_000)],
   groundTruthFile: ['GROUND_TRUTH_FILE', vars.string().optional()],
+  /** The rules service: when set, the campaign's leads are scheduled by a published rule set (its tasks counted on NATS). */
+  rulesAddress: ['RULES_ADDRESS', vars.string().optional()],
+  natsUrl: commonVars.natsUrl,
   /** The id the campaign is created with (agent-sim logs its agents in to it). */
   campaignId: ['CAMPAIGN_ID', vars.string().default(() => `run-${Date.now().toString(36)}`)],
 });
@@ -270,6 +275,70 @@ async function leadsNeverAttempted(attempted: ReadonlySet<string>): Promise<numb
   return lost;
 }
 
+/**
+ * A rule set for the campaign, published at once: every lead ingested into its list gets a call
+ * task, tier A leads first. Returns the count of tasks.call.<campaign> seen so far (core NATS).
+ */
+async function feedByRules(rulesAddress: string): Promise<{ tasks: () => number; close: () => Promise<void> }> {
+  const rules = createClient(RuleServiceClient, rulesAddress, { defaultDeadlineMs: 10_000 });
+  const nc = await connect({ servers: config.natsUrl, name: 'run-campaign' });
+  let tasks = 0;
+  const subscription = nc.subscribe(`tasks.call.${campaignId}`, { callback: () => void tasks++ });
+  await unary(
+    rules.createRuleSet,
+    rules,
+    {
+      campaignId,
+      listIds: [campaignId],
+      scripts: [],
+      publish: true,
+      rules: [
+        { ...RULE, ruleId: 'call-new-leads', kind: RuleKind.RULE_KIND_TRIGGER, on: ['leads.ingested'] },
+        {
+          ...RULE,
+          ruleId: 'tier-a-first',
+          kind: RuleKind.RULE_KIND_PRIORITY,
+          when: 'lead.tier == "A"',
+          priority: '90',
+        },
+      ],
+    },
+    new Metadata(),
+  );
+  out('rules: a rule set calls every ingested lead, tier A first');
+  return {
+    tasks: () => tasks,
+    close: async () => {
+      subscription.unsubscribe();
+      await nc.drain();
+      rules.close();
+    },
+  };
+}
+
+/** A rule with every field at its default (proto3). */
+const RULE: Rule = {
+  ruleId: '',
+  kind: RuleKind.RULE_KIND_UNSPECIFIED,
+  description: '',
+  when: '',
+  disabled: false,
+  on: [],
+  afterMinutes: 0,
+  channel: 0,
+  smsTemplate: '',
+  maxAttempts: 0,
+  priority: '',
+  script: '',
+  scriptTags: [],
+  lineClass: '',
+  maxPerDay: 0,
+  minGapMinutes: 0,
+  quietAfterRefusalMinutes: 0,
+  outcomes: [],
+  delayMinutes: 0,
+};
+
 async function main(): Promise<void> {
   const numbers = syntheticNumbers(config.leads, config.seed);
   // A block of caller IDs of this run's own: compliance caps each ID's calls per day and their gap.
@@ -294,6 +363,7 @@ async function main(): Promise<void> {
         },
         new Metadata(),
       );
+  const fedByRules = config.rulesAddress ? await feedByRules(config.rulesAddress) : undefined;
   const imported = await importLeads(numbers);
   out(
     `lead-ingest: accepted ${imported.job?.rowsAccepted ?? 0}, rejected ${imported.job?.rowsRejected ?? 0}, duplicate ${imported.job?.rowsDuplicate ?? 0}`,
@@ -356,7 +426,13 @@ async function main(): Promise<void> {
     leadsDialedTwiceAtOnce: leadsDialedTwiceAtOnce(attempts),
     deniedDialed: deniedDialed(attempts),
     elapsedMs: Date.now() - startedAt,
+    ...(fedByRules ? { tasksFromRules: fedByRules.tasks() } : {}),
   };
+  await fedByRules?.close();
+  if (fedByRules)
+    out(
+      `rules: ${fedByRules.tasks()} call tasks published for this campaign (the dialer schedules each lead it is given)`,
+    );
   out(
     `summary: ${summary.dialed} dialed, ${summary.answered} answered, ${summary.connected} connected, ${summary.abandoned} abandoned ` +
       `(${(100 * summary.abandonRate).toFixed(2)}%), occupancy ${(100 * summary.occupancy).toFixed(1)}%, ${summary.attempts} attempts stored, ` +
