@@ -5,12 +5,12 @@
 //
 //   node generated.mjs --bench <pacing-bench dir> --ours <path/to/pacer.mjs[:key=value...]>
 //        [--gen-seed 1] [--count 100] [--seeds 3] [--jobs 2] [--only 3,17,42] [--ours-only]
-//        [--save results.json] [--quiet]
+//        [--save results.json] [--quiet] [--baselines-only | --baselines-from results.json]
 //
 // The bench is used, not copied: its bench.mjs (loadPacer, runScenario) is imported from --bench.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -54,6 +54,8 @@ async function main() {
       jobs: { type: 'string', default: String(Math.min(2, availableParallelism())) },
       only: { type: 'string' },
       'ours-only': { type: 'boolean', default: false },
+      'baselines-from': { type: 'string' },
+      'baselines-only': { type: 'boolean', default: false },
       save: { type: 'string' },
       quiet: { type: 'boolean', default: false },
       target: { type: 'string', default: '0.03' },
@@ -71,7 +73,10 @@ async function main() {
     const keep = new Set(a.only.split(',').map(Number));
     workloads = workloads.filter((_, i) => keep.has(i));
   }
-  const specs = a['ours-only'] ? [ours] : [ours, ...BASELINES];
+  // --baselines-from <file saved by --save>: reuse baseline runs of the same workloads and seeds
+  // (they do not depend on our pacer), run only ours.
+  const reused = a['baselines-from'] ? JSON.parse(readFileSync(a['baselines-from'], 'utf8')) : null;
+  const specs = a['baselines-only'] ? BASELINES : a['ours-only'] || reused ? [ours] : [ours, ...BASELINES];
 
   // Jobs, most expensive first (our pacer's cost grows with team size and shift length).
   const jobs = [];
@@ -117,7 +122,14 @@ async function main() {
   );
 
   // Per workload: our runs, Erlang's, the best VICIdial variant's and progressive's.
-  const get = (wi, pacer) => jobs.filter((j) => j.wi === wi && j.pacer === pacer).map((j) => results[j.id]);
+  const get = (wi, pacer) => {
+    if (pacer !== ours && reused) {
+      const rec = reused.perWorkload.find((p) => p.name === workloads[wi].name);
+      return rec?.baselines?.[pacer] ?? [];
+    }
+    return jobs.filter((j) => j.wi === wi && j.pacer === pacer).map((j) => results[j.id]);
+  };
+  const withBaselines = !a['ours-only'];
   const mean = (xs) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : NaN);
   const pct = (x, d = 1) => (Number.isFinite(x) ? `${(100 * x).toFixed(d)}%` : '-');
   const rows = [];
@@ -150,7 +162,8 @@ async function main() {
       occupancy: mean(o.map((m) => m.occupancy)),
       runs: o,
     };
-    if (!a['ours-only']) {
+    if (withBaselines) {
+      rec.baselines = Object.fromEntries(BASELINES.map((b) => [b, get(wi, b)]));
       for (const b of BASELINES) baseMet[b] += get(wi, b).filter((m) => m.targetMet).length;
       const erl = mean(get(wi, 'erlang').map((m) => m.occupancy));
       const vici = Math.max(
@@ -172,11 +185,11 @@ async function main() {
       `${oMet}/${o.length}`,
       pct(oWorst, 2),
       pct(rec.occupancy),
-      a['ours-only'] ? '' : pct(rec.erlang),
-      a['ours-only'] ? '' : `${rec.erlangSeedsMet}/${o.length}`,
-      a['ours-only'] ? '' : pct(rec.bestVicidial),
-      a['ours-only'] ? '' : pct(rec.progressive),
-      a['ours-only'] ? '' : `${rec.progressiveSeedsMet}/${o.length}`,
+      !withBaselines ? '' : pct(rec.erlang),
+      !withBaselines ? '' : `${rec.erlangSeedsMet}/${o.length}`,
+      !withBaselines ? '' : pct(rec.bestVicidial),
+      !withBaselines ? '' : pct(rec.progressive),
+      !withBaselines ? '' : `${rec.progressiveSeedsMet}/${o.length}`,
       w.description.replace(/^\d+ agents, /, ''),
     ]);
   }
@@ -215,7 +228,7 @@ async function main() {
     generatedWorstHourPct: r2(100 * worst),
     generatedMeanOccVsErlangPts: occGaps.length ? r2(100 * mean(occGaps)) : null,
     generatedMeanOccupancyPct: r2(100 * mean(perWorkload.map((p) => p.occupancy))),
-    generatedBaselinesMetEveryHourPct: a['ours-only']
+    generatedBaselinesMetEveryHourPct: !withBaselines
       ? null
       : Object.fromEntries(BASELINES.map((b) => [b, r2((100 * baseMet[b]) / runs)])),
     generatedWallSec: Math.round((performance.now() - t0) / 1000),

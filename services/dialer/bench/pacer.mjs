@@ -1,16 +1,24 @@
 // pacing-bench adapter: default-exports createPacer(config) per pacing-bench's pacer.d.ts and runs
 // the dialer's own pacer (built to dist/). Bench options (--pacer pacer.mjs:key=value) override
-// numeric pacer settings by name, e.g. maxMarginalAbandonRisk=0.15.
+// numeric and boolean pacer settings by name (booleans as 0/1), e.g. maxMarginalAbandonRisk=0.15,
+// reassessInFlight=0, changeThreshold=Infinity, amd.humanFalsePositiveSpread=0.
 import { createPacer as createDialerPacer, DEFAULT_PACER_CONFIG } from '../dist/src/domain/pacing/index.js';
 
 const NUMERIC_OPTIONS = Object.keys(DEFAULT_PACER_CONFIG).filter((k) => typeof DEFAULT_PACER_CONFIG[k] === 'number');
+const BOOLEAN_OPTIONS = Object.keys(DEFAULT_PACER_CONFIG).filter((k) => typeof DEFAULT_PACER_CONFIG[k] === 'boolean');
+const AMD_OPTIONS = ['amd.humanFalsePositiveSpread'];
 
 export default function createPacer(bench) {
   const overrides = {};
+  const amd = {};
   for (const [key, value] of Object.entries(bench.options ?? {})) {
-    if (!NUMERIC_OPTIONS.includes(key))
-      throw new Error(`unknown pacer option '${key}' (known: ${NUMERIC_OPTIONS.join(', ')})`);
-    overrides[key] = Number(value);
+    if (NUMERIC_OPTIONS.includes(key)) overrides[key] = Number(value);
+    else if (BOOLEAN_OPTIONS.includes(key)) overrides[key] = value === true || value === 'true' || Number(value) === 1;
+    else if (AMD_OPTIONS.includes(key)) amd[key.slice(4)] = Number(value);
+    else
+      throw new Error(
+        `unknown pacer option '${key}' (known: ${[...NUMERIC_OPTIONS, ...BOOLEAN_OPTIONS, ...AMD_OPTIONS].join(', ')})`,
+      );
   }
   const pacer = createDialerPacer({
     targetAbandonRate: bench.targetAbandonRate,
@@ -26,6 +34,7 @@ export default function createPacer(bench) {
       enabled: bench.amd.enabled,
       detectMs: bench.amd.detectMs,
       humanFalsePositiveRate: bench.amd.humanFalsePositiveEstimate,
+      ...amd,
     },
     shiftEndMs: bench.shiftMs,
     ...overrides,

@@ -22,7 +22,7 @@ interface InFlightCall {
 const CALIBRATION_MEMORY = 3000;
 /** Pseudo-abandons on both sides: no correction until evidence accumulates. */
 const CALIBRATION_PRIOR = 2;
-const CALIBRATION_MIN = 0.5;
+const CALIBRATION_MIN = 1;
 const CALIBRATION_MAX = 3;
 
 export class CallBook {

@@ -76,7 +76,7 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   budgetShare: 0.45,
   maxMarginalAbandonRisk: 0.3,
   confidenceZ: 2.2,
-  reserveAbandons: 0.5,
+  reserveAbandons: 1,
   shiftEndMs: null,
   changeShift: 0.5,
   changeThreshold: 4,

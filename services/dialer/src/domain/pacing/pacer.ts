@@ -31,12 +31,16 @@ export interface PacerDeps {
 /** Presentation delays (quantiles of the live-answer delay) at which the queue is examined. */
 const DELAY_QUANTILES = [0.1, 0.3, 0.5, 0.7, 0.9] as const;
 /** Future answers are counted at this share of the recent rate: dialing may fall back to progressive. */
-const FUTURE_ANSWER_SHARE = 0.7;
+const FUTURE_ANSWER_SHARE = 0.5;
 const ANSWER_RATE_LOOKBACK_MS = 10 * 60_000;
 /** Future answers are counted this far ahead at most, so a young window is not spent up front. */
 const BUDGET_LOOKAHEAD_MS = 60 * 60_000;
 /** A jump of the answer rate is detected this long after it happened (calls read in launch order). */
 const SWITCH_DETECTION_LAG_MS = 30_000;
+/** The regime-jump stress test applies when a jump within a call's exposure is at least this likely
+ *  and would raise the answer rate by at least this factor. */
+const STRESS_MIN_PROBABILITY = 0.02;
+const STRESS_MIN_FACTOR = 1.2;
 /** Hard stop per tick whatever the limits say; keeps a tick's work bounded. */
 const MAX_LAUNCH_PER_TICK = 1000;
 
@@ -107,7 +111,10 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
   }
 
   /** The queue as a new call would meet it at each examined presentation delay. */
-  function outlooks(s: PacingSnapshot, p: number): { view: Outlook[]; medianReleases: number } {
+  function outlooks(
+    s: PacingSnapshot,
+    p: number,
+  ): { view: Outlook[]; stress: Outlook[] | null; medianReleases: number } {
     const bins = answers.bins;
     const ringingByBin = new Float64Array(bins);
     for (const launchMs of book.ringing()) {
@@ -122,6 +129,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       const all = answers.liveWithin(0, bins);
       return all > 0 ? answers.liveWithin(0, m) / all : 0;
     };
+    const stress: Outlook[] = [];
     const view = aheads.map((m, i) => {
       let ringMean = 0;
       let ringVariance = 0;
@@ -140,6 +148,14 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       const extra = regime.peakFactor - 1;
       const shock = ringMean * extra;
       const x = p * liveShareByBin(m);
+      // The stress scenario: the jump has happened, every call in flight answers at the peak rate.
+      stress.push({
+        demandMean: s.callsWaitingForAgent + ringMean * regime.peakFactor,
+        demandVariance: ringVariance,
+        supplyMean: s.agentsReady + (release.mean[i] ?? 0),
+        supplyVariance: release.variance[i] ?? 0,
+        newCallLiveByThen: Math.min(1, x * regime.peakFactor),
+      });
       return {
         demandMean: s.callsWaitingForAgent + ringMean + pi * shock,
         demandVariance: ringVariance + pi * (1 - pi) * shock * shock,
@@ -148,7 +164,12 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
         newCallLiveByThen: Math.min(1, x * (1 + pi * extra)),
       };
     });
-    return { view, medianReleases: release.mean[DELAY_QUANTILES.indexOf(0.5)] ?? 0 };
+    // Stress-test only campaigns whose answer rate has been jumping (a jump within the exposure is
+    // not negligible) by a factor that matters.
+    const exposure =
+      1 - Math.exp(-regime.upRatePerMs * ((horizons[horizons.length - 1] ?? 0) + SWITCH_DETECTION_LAG_MS));
+    const stressed = exposure >= STRESS_MIN_PROBABILITY && regime.peakFactor >= STRESS_MIN_FACTOR;
+    return { view, stress: stressed ? stress : null, medianReleases: release.mean[DELAY_QUANTILES.indexOf(0.5)] ?? 0 };
   }
 
   function decide(s: PacingSnapshot): number {
@@ -218,6 +239,11 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
           }
           const next = { mean: riskSum + risk, variance: riskVariance + risk * (1 - risk) };
           if (!fitsEveryWindow(windows, next, rule)) {
+            limitedBy = 'abandon_budget';
+            break;
+          }
+          // Every window must also survive the answer rate jumping to its recent peak now.
+          if (queue.stress && !fitsEveryWindow(windows, inFlightAbandons(queue.stress, calibration, k + 1), rule)) {
             limitedBy = 'abandon_budget';
             break;
           }

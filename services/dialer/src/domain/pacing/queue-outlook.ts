@@ -29,12 +29,18 @@ function spread(o: Outlook, demand: number): number {
  * largest, times the calibration factor; and its variance. Launch-time risks go stale when the
  * answer rate or the agents change under calls that ring for half a minute; this does not.
  */
-export function inFlightAbandons(outlooks: readonly Outlook[], calibration = 1): { mean: number; variance: number } {
+export function inFlightAbandons(
+  outlooks: readonly Outlook[],
+  calibration = 1,
+  launchedWithIt = 0,
+): { mean: number; variance: number } {
   let mean = 0;
   let variance = 0;
   for (const o of outlooks) {
-    const mu = o.demandMean - o.supplyMean + 0.5;
-    const sd = Math.sqrt(spread(o, o.demandMean));
+    const x = o.newCallLiveByThen;
+    const demand = o.demandMean + launchedWithIt * x;
+    const mu = demand - o.supplyMean + 0.5;
+    const sd = Math.sqrt(spread(o, demand) + launchedWithIt * x * (1 - x));
     const a = mu / sd;
     const cdf = normalCdf(a);
     const pdf = normalPdf(a);

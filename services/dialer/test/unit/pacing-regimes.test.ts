@@ -1,0 +1,146 @@
+// The mechanisms that hold the abandon limit on campaigns unlike the public workloads: the change
+// detector on the answer process, the launch-ordered live-rate level and its regime history,
+// Kaplan–Meier durations with running calls censored, and the in-flight / stress re-assessment.
+// Pure: fixed pseudo-random streams, fake clocks, no timing assertions.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AnswerEstimator } from '../../src/domain/pacing/answer-estimator.js';
+import { ChangeDetector } from '../../src/domain/pacing/change-detector.js';
+import { DurationEstimator } from '../../src/domain/pacing/duration-estimator.js';
+import { inFlightAbandons, type Outlook } from '../../src/domain/pacing/queue-outlook.js';
+
+const near = (actual: number, expected: number, tolerance: number, what: string): void =>
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} not within ${tolerance} of ${expected}`);
+
+/** mulberry32: a fixed stream, so every run sees the same calls. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Calls fed to a detector until it alarms (or `limit`), against reference `p0`, true rate `p`. */
+function callsToAlarm(p0: number, p: number, seed: number, limit = 5000): { calls: number; alarm: string | null } {
+  const d = new ChangeDetector({ shift: 0.5, threshold: 4 });
+  const r = rng(seed);
+  for (let i = 1; i <= limit; i++) {
+    const alarm = d.observe(r() < p, p0);
+    if (alarm) return { calls: i, alarm };
+  }
+  return { calls: limit, alarm: null };
+}
+
+test('change detector: a doubled or halved live rate is found within a few hundred calls, in its direction', () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const up = callsToAlarm(0.2, 0.4, seed);
+    assert.equal(up.alarm, 'up', `seed ${seed}: rise`);
+    assert.ok(up.calls < 400, `seed ${seed}: rise found after ${up.calls} calls`);
+    const down = callsToAlarm(0.2, 0.1, seed);
+    assert.equal(down.alarm, 'down', `seed ${seed}: fall`);
+    assert.ok(down.calls < 600, `seed ${seed}: fall found after ${down.calls} calls`);
+  }
+});
+
+test('change detector: false alarms on a steady stream are rare', () => {
+  const d = new ChangeDetector({ shift: 0.5, threshold: 4 });
+  const r = rng(7);
+  for (let i = 0; i < 20_000; i++) d.observe(r() < 0.25, 0.25);
+  assert.ok(d.alarms < 40, `${d.alarms} alarms in 20000 steady calls`);
+});
+
+/** Feeds `n` calls launched `gapMs` apart, each resolving after its outcome's delay, in time order. */
+function feed(a: AnswerEstimator, from: number, n: number, p: number, r: () => number, gapMs = 200): number {
+  let t = from;
+  const pending: { id: number; at: number; live: boolean; launch: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = from + i;
+    a.launched(id, t);
+    const live = r() < p;
+    // Live answers after 8 s, the rest ring out at 25 s: resolution order is not launch order.
+    pending.push({ id, at: t + (live ? 8000 : 25_000), live, launch: t });
+    t += gapMs;
+    pending.sort((x, y) => x.at - y.at);
+    while (pending.length && (pending[0]?.at ?? Infinity) <= t) {
+      const c = pending.shift();
+      if (c) a.record(c.at - c.launch, c.live ? 'live' : 'failed', c.id, c.at);
+    }
+  }
+  for (const c of pending) a.record(c.at - c.launch, c.live ? 'live' : 'failed', c.id, c.at);
+  return t;
+}
+
+test('answer estimator: a steady campaign has no regime risk; one that keeps jumping has', () => {
+  const steady = new AnswerEstimator(30_000);
+  const r = rng(3);
+  let t = feed(steady, 0, 6000, 0.25, r);
+  const calm = steady.regimeRisk(t);
+  assert.ok(calm.upRatePerMs * 3_600_000 < 2, `steady: ${calm.upRatePerMs * 3_600_000} jumps per hour`);
+  near(steady.liveLevel, 0.25, 0.05, 'steady level');
+
+  const bursty = new AnswerEstimator(30_000);
+  t = 0;
+  let id = 0;
+  for (let k = 0; k < 8; k++) {
+    t = feed(bursty, id, 800, 0.1, r);
+    id += 800;
+    t = feed(bursty, id, 800, 0.4, r);
+    id += 800;
+  }
+  t = feed(bursty, id, 800, 0.1, r);
+  const jumpy = bursty.regimeRisk(t);
+  assert.ok(jumpy.upRatePerMs * 3_600_000 >= 2, `bursty: ${jumpy.upRatePerMs * 3_600_000} jumps per hour`);
+  assert.ok(jumpy.peakFactor > 2, `bursty: peak factor ${jumpy.peakFactor}`);
+  assert.ok(bursty.regimeChanges >= 8, `bursty: ${bursty.regimeChanges} changes detected`);
+});
+
+test('answer estimator: the level follows a fall in the live rate within a few hundred calls', () => {
+  const a = new AnswerEstimator(30_000);
+  const r = rng(11);
+  const t = feed(a, 0, 2000, 0.4, r);
+  feed(a, 2000, 500, 0.1, r, 200);
+  assert.ok(a.liveLevel < 0.2, `level ${a.liveLevel} after the fall (t ${t})`);
+  assert.ok(a.liveProbability() < 0.25, `live probability ${a.liveProbability()}`);
+});
+
+test('durations: calls still running are censored, so early short samples do not promise releases', () => {
+  const naive = new DurationEstimator(400);
+  const censored = new DurationEstimator(400);
+  // Early in a shift: 30 calls ended after 10 s (machines, hang-ups); 20 are still talking at 120 s.
+  for (let i = 0; i < 30; i++) {
+    naive.add(10_000);
+    censored.add(10_000);
+  }
+  censored.censor(Array.from({ length: 20 }, () => 120_000));
+  const naiveRelease = naive.endsWithin(120_000, 20_000);
+  const censoredRelease = censored.endsWithin(120_000, 20_000);
+  assert.ok(naiveRelease > 0.2, `without censoring a 120 s call looks about to end (${naiveRelease})`);
+  assert.ok(censoredRelease < naiveRelease / 2, `with censoring: ${censoredRelease}`);
+  assert.ok(censored.meanMs > 50_000, `censored mean ${censored.meanMs} counts the running calls`);
+  // With nothing running it is the plain empirical distribution.
+  censored.censor([]);
+  near(censored.endsWithin(5000, 10_000), 1, 1e-9, 'all samples end at 10 s');
+});
+
+const outlook = (demandMean: number, supplyMean: number, newCallLiveByThen = 0.3): Outlook => ({
+  demandMean,
+  demandVariance: demandMean * 0.2,
+  supplyMean,
+  supplyVariance: 1,
+  newCallLiveByThen,
+});
+
+test('in-flight abandons: none when agents outnumber answers, the overflow when answers outnumber agents', () => {
+  near(inFlightAbandons([outlook(2, 20)]).mean, 0, 1e-6, 'plenty of agents');
+  const over = inFlightAbandons([outlook(30, 10)]);
+  near(over.mean, 20.5, 0.5, 'overflow of 20 answers');
+  assert.ok(over.variance > 0, 'overflow is uncertain');
+  // The worst examined delay decides, the calibration factor scales, launches with it add.
+  near(inFlightAbandons([outlook(2, 20), outlook(30, 10)]).mean, over.mean, 1e-9, 'worst delay');
+  near(inFlightAbandons([outlook(30, 10)], 2).mean, 2 * over.mean, 1e-9, 'calibration');
+  assert.ok(inFlightAbandons([outlook(8, 10)], 1, 10).mean > inFlightAbandons([outlook(8, 10)]).mean, 'launches');
+});
