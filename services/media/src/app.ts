@@ -23,7 +23,8 @@ export interface AppDeps {
     | 'recordingsDir'
     | 'nodeDownAfterMs'
     | 'eslCommandTimeoutMs'
-  >;
+  > &
+    Partial<Pick<MediaConfig, 'originatesPerSecond'>>;
   readonly logger: Logger;
   readonly observer?: MediaObserver;
 }
@@ -53,7 +54,13 @@ export function createApp(deps: AppDeps): App {
     onEvent: (node, event, arrivedAtMs) => controller.onEslEvent(node, event, arrivedAtMs),
     onReady: (node) => void controller.reconcile(node),
   });
-  const controller = new MediaController({ pool, publisher, logger, recordingsDir: config.recordingsDir });
+  const controller = new MediaController({
+    pool,
+    publisher,
+    logger,
+    recordingsDir: config.recordingsDir,
+    ...(config.originatesPerSecond === undefined ? {} : { originatesPerSecond: config.originatesPerSecond }),
+  });
 
   return {
     controller,

@@ -41,14 +41,15 @@ export const configShape = {
   logLevel: commonVars.logLevel,
   otlpEndpoint: commonVars.otlpEndpoint,
   shutdownGraceMs: commonVars.shutdownGraceMs,
-  defaultGateway: [
-    'DEFAULT_GATEWAY',
-    vars
-      .string()
-      .regex(/^[A-Za-z0-9_.-]+$/, 'must be a gateway name')
-      .default('default'),
-  ],
+  /**
+   * The sofia gateway customers are dialled through when a request names none. Required: a stock
+   * FreeSWITCH has no gateway called `default`, and every call through a missing one ends
+   * INVALID_GATEWAY. Media also checks it on each node (`sofia status gateway`) before dialling.
+   */
+  defaultGateway: ['DEFAULT_GATEWAY', vars.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a gateway name')],
   amdDefault: ['AMD_DEFAULT', vars.bool().default(false)],
+  /** Originates per node per second (customer and agent legs); below FreeSWITCH's sessions-per-second (30). */
+  originatesPerSecond: ['ORIGINATES_PER_SECOND', vars.int(1, 1000).default(25)],
   ringTimeoutMs: ['RING_TIMEOUT_MS', vars.durationMs().default(30_000)],
   recordingsDir: [
     'RECORDINGS_DIR',

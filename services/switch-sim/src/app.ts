@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { discardGroundTruth, groundTruthFile, type GroundTruthSink } from './adapters/ground-truth-file.js';
 import { startEslServer } from './adapters/esl-server.js';
+import { recordingFiles } from './adapters/recording-files.js';
+import type { MediaFiles } from './engine/recording.js';
 import type { Scenario } from './domain/scenario.js';
 import { DEFAULT_IDENTITY } from './domain/switch-identity.js';
 import { realClock, type SimClock } from './engine/clock.js';
@@ -17,6 +19,8 @@ export interface AppDeps {
   readonly heartbeatMs?: number;
   readonly speedUp?: number;
   readonly clock?: SimClock;
+  /** Where uuid_record writes and playback reads (default: real WAV files at the requested paths). */
+  readonly recordings?: MediaFiles;
   /** Extra observer of ground truth (tests). */
   readonly onTruth?: (record: GroundTruthRecord) => void;
 }
@@ -31,10 +35,11 @@ export function createApp(deps: AppDeps): App {
   const truthSink: GroundTruthSink =
     deps.groundTruthPath === undefined ? discardGroundTruth : groundTruthFile(deps.groundTruthPath);
   const core = new SwitchCore({
-    identity: { ...DEFAULT_IDENTITY, coreUuid: randomUUID() },
+    identity: { ...DEFAULT_IDENTITY, coreUuid: randomUUID(), sessionsPerSecond: deps.scenario.sessionsPerSecond },
     scenario: deps.scenario,
     seed: deps.seed,
     clock: deps.clock ?? realClock(deps.speedUp ?? 1),
+    recordings: deps.recordings ?? recordingFiles,
     recordTruth: (record) => {
       truthSink.record(record);
       deps.onTruth?.(record);

@@ -19,6 +19,7 @@ const { values } = parseArgs({
     'ground-truth': { type: 'string' },
     'heartbeat-ms': { type: 'string', default: '20000' },
     'speed-up': { type: 'string', default: '1' },
+    'sessions-per-second': { type: 'string' },
   },
 });
 
@@ -39,6 +40,12 @@ if (values.scenario !== undefined) {
   } catch (error) {
     fail(`cannot read scenario ${values.scenario}: ${(error as Error).message}`);
   }
+}
+const spsFlag = values['sessions-per-second'];
+if (spsFlag !== undefined) {
+  const sps = Number(spsFlag);
+  if (!Number.isInteger(sps) || sps < 1) fail(`--sessions-per-second must be a positive integer, got ${spsFlag}`);
+  scenarioJson = { ...(scenarioJson as object), sessionsPerSecond: sps };
 }
 let scenario;
 try {

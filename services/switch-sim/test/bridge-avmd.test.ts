@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createApp } from '../src/app.js';
 import { parseScenario } from '../src/domain/scenario.js';
+import { CORE_DB_LAG_MS } from '../src/engine/call-leg.js';
 import type { GroundTruthRecord } from '../src/engine/switch-core.js';
 import type { EventView } from './trace-frames.js';
 import { eslClient } from './esl-client.js';
@@ -43,6 +44,8 @@ describe('bridging to agents and answering-machine beeps', () => {
     const agentLeg = c.events().find(is('CHANNEL_ANSWER', b));
     assert.equal(agentLeg === undefined ? undefined : header(agentLeg, 'Channel-Name'), 'user/1001');
 
+    // `show` reads FreeSWITCH's core db, which trails the channel's events by CORE_DB_LAG_MS.
+    await new Promise((resolve) => setTimeout(resolve, CORE_DB_LAG_MS + 20));
     c.socket.write('api show calls as json\n\n');
     await c.until(() => c.frames().some((f) => f.body.startsWith('{"row_count"')));
     const calls = JSON.parse(c.frames().find((f) => f.body.startsWith('{"row_count"'))?.body ?? '{}') as {

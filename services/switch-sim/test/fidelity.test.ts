@@ -23,6 +23,7 @@ const scenarioPath = fileURLToPath(new URL('../../scenarios/traces.json', import
 
 interface TimelineEntry {
   readonly dir: string;
+  readonly rel_ms?: number;
   readonly data?: string;
 }
 
@@ -45,7 +46,7 @@ function apiCommands(frames: Frame[]): string[] {
  * What the capture's client did, each step once the (comparable) server frames the capture shows
  * before it have arrived: a write, or stopping the switch where the capture notes the SIGTERM (07d).
  */
-type ScriptStep = { readonly afterFrames: number } & (
+type ScriptStep = { readonly afterFrames: number; readonly gapMs: number } & (
   { readonly kind: 'write'; readonly bytes: string; readonly thenHangUp: boolean } | { readonly kind: 'stop-switch' }
 );
 
@@ -54,14 +55,25 @@ function clientScript(name: string): ScriptStep[] {
     .split('\n')
     .filter((l) => l !== '');
   let server = '';
+  let frames = 0;
+  // When the last comparable frame before a write arrived: the write keeps its distance from it
+  // (what FreeSWITCH's core db shows depends on it, 04's `show calls` 1.5 s after the bridge).
+  let lastFrameMs = 0;
   const script: ScriptStep[] = [];
   for (const line of lines) {
     const entry = JSON.parse(line) as TimelineEntry;
-    const afterFrames = splitFrames(server).filter((f) => !f.truncated && !isExcluded(f)).length;
-    if (entry.dir === 'server->client') server += entry.data ?? '';
+    const afterFrames = frames;
+    const gapMs = Math.max(0, (entry.rel_ms ?? 0) - lastFrameMs);
+    if (entry.dir === 'server->client') {
+      server += entry.data ?? '';
+      const now = splitFrames(server).filter((f) => !f.truncated && !isExcluded(f)).length;
+      if (now > frames) lastFrameMs = entry.rel_ms ?? lastFrameMs;
+      frames = now;
+    }
     if (entry.dir === 'client->server')
-      script.push({ kind: 'write', bytes: entry.data ?? '', afterFrames, thenHangUp: false });
-    if (entry.dir === 'note' && /SIGTERM/.test(entry.data ?? '')) script.push({ kind: 'stop-switch', afterFrames });
+      script.push({ kind: 'write', bytes: entry.data ?? '', afterFrames, gapMs, thenHangUp: false });
+    if (entry.dir === 'note' && /SIGTERM/.test(entry.data ?? ''))
+      script.push({ kind: 'stop-switch', afterFrames, gapMs });
   }
   // A capture that ends with a client write: the client hung up right after it (09: modesl's
   // disconnect() writes `exit` and closes), so nothing the server sent afterwards was captured.
@@ -100,6 +112,7 @@ async function replay(port: number, name: string, stopSwitch: () => Promise<void
   for (const step of script) {
     await waitFor(() => count() >= step.afterFrames || closed, 12_000);
     if (closed) break;
+    await new Promise((r) => setTimeout(r, step.gapMs));
     if (step.kind === 'stop-switch') await stopSwitch();
     else if (!step.thenHangUp) socket.write(step.bytes);
     else {

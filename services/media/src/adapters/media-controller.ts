@@ -8,7 +8,13 @@ import {
   UnavailableError,
 } from '@outbound/errors';
 import { redactText, type Logger } from '@outbound/telemetry';
-import { CAUSE_ORIGINATE_UNCONFIRMED, type CallEvent, type CallRef } from '../domain/call-events.js';
+import {
+  CAUSE_NODE_OVERLOADED,
+  CAUSE_ORIGINATE_UNCONFIRMED,
+  type CallEvent,
+  type CallRef,
+} from '../domain/call-events.js';
+import { nextOriginateAtMs } from '../domain/originate-budget.js';
 import { CallTable, parseShowChannels } from '../domain/call-table.js';
 import { toSignal, type ChannelSignal } from '../domain/channel-signal.js';
 import { DialStringError, buildAgentOriginate, buildOriginate } from '../domain/dial-string.js';
@@ -35,7 +41,26 @@ export interface MediaControllerOptions {
   readonly recordingsDir: string;
   /** How long Originate waits for the node to report the channel before returning anyway. */
   readonly acceptTimeoutMs?: number;
+  /** Originates (customer and agent legs) per node per second; default 25, under FreeSWITCH's 30. */
+  readonly originatesPerSecond?: number;
   readonly now?: () => number;
+}
+
+/** Which answering-machine detector a node runs: mod_amd's `amd`, mod_avmd's beep detection, or none. */
+export type AmdDetector = 'mod_amd' | 'mod_avmd' | 'none';
+
+/** How long avmd listens for a voicemail beep before the verdict is `unknown`. */
+export const AVMD_LISTEN_MS = 10_000;
+
+/** Calls younger than this are checked with uuid_exists, not judged by `show channels` (core db lag). */
+export const SHOW_CHANNELS_TRUST_MS = 2_000;
+
+/** How long Play waits for the playback to start (or fail) before returning anyway. */
+export const PLAY_CONFIRM_MS = 3_000;
+
+interface PlayWaiter {
+  readonly file: string;
+  readonly settle: (outcome: 'started' | 'missing' | 'failed' | 'unconfirmed') => void;
 }
 
 interface DtmfWaiter {
@@ -56,6 +81,19 @@ export class MediaController {
   private readonly dtmfWaiters = new Map<string, DtmfWaiter>();
   private readonly recordings = new Map<string, { callId: string; path: string }>();
   private readonly agentLegs = new Map<string, string>();
+  /** Calls whose calls.originated is not out yet: their later events wait here, in order. */
+  private readonly heldUntilOriginated = new Map<
+    string,
+    Array<{ event: CallEvent; signal?: ChannelSignal; arrivedAtMs?: number }>
+  >();
+  /** What each node offers, probed once per connection (module_exists). */
+  private readonly detectors = new Map<string, Promise<AmdDetector>>();
+  /** `node/gateway` → whether the node has that sofia gateway, probed once per connection. */
+  private readonly gateways = new Map<string, Promise<boolean>>();
+  private readonly playWaiters = new Map<string, PlayWaiter>();
+  private readonly amdTimers = new Map<string, NodeJS.Timeout>();
+  /** Per node: when its recent originates went out, and the tail of those waiting for a slot. */
+  private readonly budgets = new Map<string, { sentMs: number[]; tail: Promise<void> }>();
   private lastNode: string | undefined;
 
   constructor(private readonly options: MediaControllerOptions) {
@@ -67,6 +105,12 @@ export class MediaController {
     const signal = toSignal(event, this.now());
     if (signal === undefined) return;
     if (signal.type === 'dtmf') this.onDtmf(signal.uuid, signal.digit);
+    if (signal.type === 'playback-start') this.playWaiters.get(signal.uuid)?.settle('started');
+    if (signal.type === 'app-complete' && signal.app === 'playback') {
+      const response = signal.response.toUpperCase();
+      if (response === 'FILE NOT FOUND') this.playWaiters.get(signal.uuid)?.settle('missing');
+      else if (response === 'PLAYBACK ERROR') this.playWaiters.get(signal.uuid)?.settle('failed');
+    }
     const emitted = this.table.apply(signal);
     if (this.table.isCreated(signal.uuid)) this.createdWaiters.get(signal.uuid)?.();
     this.emit(emitted, signal, arrivedAtMs);
@@ -78,12 +122,25 @@ export class MediaController {
   /** After (re)connect: the node's live channels are the truth for the calls we placed there. */
   async reconcile(node: string): Promise<void> {
     const log = this.options.logger.child({ node });
+    // A (re)connected node may be another FreeSWITCH (restart, new modules, new gateways): probe again.
+    this.detectors.delete(node);
+    for (const key of this.gateways.keys()) if (key.startsWith(`${node}/`)) this.gateways.delete(key);
+    void this.detectorOf(node);
     try {
       const reply = await this.options.pool.connection(node).api('show channels as json');
-      const live = reply.ok ? parseShowChannels(reply.body) : undefined;
-      if (live === undefined) {
+      const listed = reply.ok ? parseShowChannels(reply.body) : undefined;
+      if (listed === undefined) {
         log.warn('could not read the channel list; calls are kept until their events arrive');
         return;
+      }
+      // `show channels` reads FreeSWITCH's core db, written behind the channels: a call placed just now
+      // may be missing from it. Ask the session table (uuid_exists) about those before calling them gone.
+      const known = new Set(listed.map((c) => c.uuid));
+      const live = [...listed];
+      for (const callId of this.table.placedSince(node, this.now() - SHOW_CHANNELS_TRUST_MS)) {
+        if (known.has(callId)) continue;
+        const exists = await this.options.pool.connection(node).api(`uuid_exists ${callId}`);
+        if (exists.body.trim() === 'true') live.push({ uuid: callId, callState: '' });
       }
       const emitted = this.table.reconcile(node, live, this.now());
       for (const e of emitted) if (e.kind === 'hangup') this.onChannelGone(e.call.callId);
@@ -115,6 +172,11 @@ export class MediaController {
       throw error;
     }
     const connection = pool.connection(node);
+    if (!(await this.gatewayExists(node, command.gateway)))
+      throw new FailedPreconditionError(`gateway ${command.gateway} is not configured on media node ${node}`, {
+        reason: 'GATEWAY_UNKNOWN',
+        details: { node, gateway: command.gateway },
+      });
     const ref: CallRef = {
       callId,
       node,
@@ -130,7 +192,10 @@ export class MediaController {
       campaignId: command.campaignId,
     });
     const originated = this.table.register(ref, this.now(), { amd: command.amd });
+    // The node's events can arrive before Originate's own reply does; calls.originated goes first.
+    this.heldUntilOriginated.set(callId, []);
     const created = new Promise<'created'>((resolve) => this.createdWaiters.set(callId, () => resolve('created')));
+    await this.originateSlot(node);
     const job = connection.bgapi(dial, { jobTimeoutMs: command.ringTimeoutMs + 60_000 });
     const settled = job.then(
       (result) => ({ kind: 'job' as const, ok: result.ok, body: result.body }),
@@ -148,6 +213,7 @@ export class MediaController {
     const lateReply = typeof first === 'object' && first.kind === 'error' && first.error instanceof EslTimeoutError;
     if (typeof first === 'object' && first.kind === 'error' && !lateReply && !this.table.isCreated(callId)) {
       this.table.forget(callId);
+      this.heldUntilOriginated.delete(callId);
       log.warn({ err: redactText((first.error as Error).message) }, 'originate not accepted by the node');
       throw new UnavailableError(`media node ${node} did not accept the call`, {
         reason: 'NODE_UNAVAILABLE',
@@ -156,10 +222,14 @@ export class MediaController {
       });
     }
     this.emit(originated);
+    this.releaseHeld(callId);
     // The outcome flows as events; a job that fails without any channel event ends the call here.
     void settled.then((outcome) => {
       if (outcome.kind === 'job' && !outcome.ok && !this.table.isCreated(callId)) {
-        const cause = /^-ERR\s+([A-Z_]+)/.exec(outcome.body)?.[1] ?? 'NORMAL_TEMPORARY_FAILURE';
+        const refused = /^-ERR\s+([A-Z_]+)/.exec(outcome.body)?.[1] ?? 'NORMAL_TEMPORARY_FAILURE';
+        // No channel and DESTINATION_OUT_OF_ORDER: the node's sessions-per-second throttle, not the network.
+        const cause = refused === 'DESTINATION_OUT_OF_ORDER' ? CAUSE_NODE_OVERLOADED : refused;
+        if (cause === CAUSE_NODE_OVERLOADED) log.warn('the node refused the originate: over its sessions-per-second');
         this.emit(this.table.fail(callId, cause, this.now()));
       } else if (outcome.kind === 'error') {
         log.debug(
@@ -198,6 +268,7 @@ export class MediaController {
     }
     const connection = this.options.pool.connection(node);
     this.agentLegs.set(agentCallId, callId);
+    await this.originateSlot(node);
     const job = await this.withSignal(connection.bgapi(dial, { jobTimeoutMs: 30_000 }), signal).catch(
       (error: unknown) => {
         this.agentLegs.delete(agentCallId);
@@ -220,11 +291,43 @@ export class MediaController {
     return { agentCallId };
   }
 
+  /**
+   * Plays a file or tone on the call. uuid_broadcast answers `+OK` before the channel even looks
+   * at the file, so Play waits until the playback starts (PLAYBACK_START) or fails (the playback
+   * app completing with FILE NOT FOUND / PLAYBACK ERROR), up to PLAY_CONFIRM_MS.
+   */
   async play(callId: string, media: { file: string } | { tone: string }): Promise<void> {
     const node = this.nodeOf(callId);
     const what = 'file' in media ? media.file : `tone_stream://${media.tone}`;
-    const reply = await this.api(node, `uuid_broadcast ${callId} ${what} aleg`);
-    if (!reply.ok) throw this.notFoundOr(callId, 'PLAY_REFUSED', 'play refused by the node');
+    if (this.playWaiters.has(callId))
+      throw new FailedPreconditionError('a playback is already being started on this call', { reason: 'PLAY_BUSY' });
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = new Promise<'started' | 'missing' | 'failed' | 'unconfirmed'>((resolve) => {
+      const settle = (result: 'started' | 'missing' | 'failed' | 'unconfirmed'): void => {
+        clearTimeout(timer);
+        if (this.playWaiters.get(callId)?.settle === settle) this.playWaiters.delete(callId);
+        resolve(result);
+      };
+      this.playWaiters.set(callId, { file: what, settle });
+      timer = setTimeout(() => settle('unconfirmed'), PLAY_CONFIRM_MS);
+    });
+    let reply: { ok: boolean; body: string };
+    try {
+      reply = await this.api(node, `uuid_broadcast ${callId} ${what} aleg`);
+    } catch (error) {
+      this.playWaiters.get(callId)?.settle('failed');
+      throw error;
+    }
+    if (!reply.ok) {
+      this.playWaiters.get(callId)?.settle('failed');
+      throw this.notFoundOr(callId, 'PLAY_REFUSED', 'play refused by the node');
+    }
+    const result = await outcome;
+    if (result === 'missing')
+      throw new FailedPreconditionError('the media node has no such file to play', { reason: 'FILE_NOT_FOUND' });
+    if (result === 'failed') throw this.notFoundOr(callId, 'PLAY_FAILED', 'the media node could not play the file');
+    if (result === 'unconfirmed')
+      this.options.logger.debug({ callId, node }, 'playback not confirmed in time; assuming it plays');
   }
 
   async startRecording(callId: string): Promise<{ recordingId: string }> {
@@ -295,6 +398,9 @@ export class MediaController {
   }
 
   private onChannelGone(callId: string): void {
+    this.playWaiters.get(callId)?.settle('failed');
+    clearTimeout(this.amdTimers.get(callId));
+    this.amdTimers.delete(callId);
     this.dtmfWaiters.get(callId)?.resolve(this.dtmfWaiters.get(callId)?.digits.join('') ?? '');
     for (const [id, recording] of this.recordings) if (recording.callId === callId) this.recordings.delete(id);
     for (const [agent, customer] of this.agentLegs)
@@ -327,25 +433,127 @@ export class MediaController {
     timer.unref();
   }
 
+  /**
+   * AMD with what the node has (issue 19: FreeSWITCH 1.10.12 has no `amd` application, and running
+   * it hangs the answered call up). mod_amd: run `amd`, its verdict comes with EXECUTE_COMPLETE
+   * (`amd_result`). mod_avmd: listen for a voicemail beep for AVMD_LISTEN_MS — a beep is `machine`,
+   * silence is `unknown` (avmd cannot tell a person). Neither: `unknown` at once.
+   */
   private startAmd(node: string, callId: string): void {
-    let connection;
-    try {
-      connection = this.options.pool.connection(node);
-    } catch {
-      return;
+    void this.detectorOf(node).then(async (detector) => {
+      const log = this.options.logger.child({ callId, node, detector });
+      if (!this.table.wantsAmd(callId)) return;
+      if (detector === 'none') {
+        log.info('no answering-machine detector on this node; verdict unknown');
+        this.emit(this.table.decideAmd(callId, 'unknown', this.now()));
+        return;
+      }
+      const connection = this.options.pool.connection(node);
+      try {
+        if (detector === 'mod_amd') {
+          await connection.sendmsg(callId, [
+            ['call-command', 'execute'],
+            ['execute-app-name', 'amd'],
+          ]);
+        } else {
+          await connection.api(`avmd ${callId} start`);
+          const timer = setTimeout(() => {
+            this.amdTimers.delete(callId);
+            if (!this.table.wantsAmd(callId)) return;
+            this.emit(this.table.decideAmd(callId, 'unknown', this.now()));
+            connection.api(`avmd ${callId} stop`).catch(() => undefined);
+          }, AVMD_LISTEN_MS);
+          timer.unref();
+          this.amdTimers.set(callId, timer);
+        }
+        log.debug('answering-machine detection started');
+      } catch (error) {
+        log.warn({ err: redactText((error as Error).message) }, 'could not start AMD');
+      }
+    });
+  }
+
+  /** The node's detector, probed with module_exists once per connection. */
+  private detectorOf(node: string): Promise<AmdDetector> {
+    const known = this.detectors.get(node);
+    if (known !== undefined) return known;
+    const probe = (async (): Promise<AmdDetector> => {
+      const has = async (module: string): Promise<boolean> =>
+        (await this.options.pool.connection(node).api(`module_exists ${module}`)).body.trim() === 'true';
+      if (await has('mod_amd')) return 'mod_amd';
+      if (await has('mod_avmd')) return 'mod_avmd';
+      return 'none';
+    })().catch((error: unknown) => {
+      this.detectors.delete(node);
+      this.options.logger.warn({ node, err: redactText((error as Error).message) }, 'could not probe AMD modules');
+      return 'none' as const;
+    });
+    this.detectors.set(node, probe);
+    void probe.then((detector) => this.options.logger.info({ node, detector }, 'answering-machine detector'));
+    return probe;
+  }
+
+  /**
+   * Waits for a slot in the node's originate budget (at most originatesPerSecond in any second),
+   * first come first served: FreeSWITCH would refuse the excess after answering +OK.
+   */
+  private originateSlot(node: string): Promise<void> {
+    const perSecond = this.options.originatesPerSecond ?? 25;
+    const budget = this.budgets.get(node) ?? { sentMs: [], tail: Promise.resolve() };
+    this.budgets.set(node, budget);
+    const turn = budget.tail.then(async () => {
+      const now = performance.now();
+      const at = nextOriginateAtMs(budget.sentMs, now, perSecond);
+      if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+      budget.sentMs.push(Math.max(at, now));
+      while (budget.sentMs.length > perSecond) budget.sentMs.shift();
+    });
+    budget.tail = turn;
+    return turn;
+  }
+
+  /**
+   * Whether the node has the sofia gateway (`sofia status gateway <gw>` answers `Invalid Gateway!`
+   * otherwise). A probe that fails is not cached and lets the call through: the node decides.
+   */
+  private async gatewayExists(node: string, gateway: string): Promise<boolean> {
+    const key = `${node}/${gateway}`;
+    let probe = this.gateways.get(key);
+    if (probe === undefined) {
+      probe = this.options.pool
+        .connection(node)
+        .api(`sofia status gateway ${gateway}`)
+        .then((reply) => !/invalid gateway/i.test(reply.body));
+      this.gateways.set(key, probe);
+      probe.catch(() => this.gateways.delete(key));
     }
-    connection
-      .sendmsg(callId, [
-        ['call-command', 'execute'],
-        ['execute-app-name', 'amd'],
-      ])
-      .catch((error: unknown) => {
-        this.options.logger.warn({ callId, node, err: redactText((error as Error).message) }, 'could not start AMD');
-      });
+    try {
+      return await probe;
+    } catch {
+      return true;
+    }
   }
 
   private emit(emitted: readonly CallEvent[], signal?: ChannelSignal, eslArrivedAtMs?: number): void {
-    for (const event of emitted) void this.options.publisher.publish(event, signal?.vars.traceparent, eslArrivedAtMs);
+    for (const event of emitted) {
+      const held = event.kind === 'originated' ? undefined : this.heldUntilOriginated.get(event.call.callId);
+      if (held !== undefined) {
+        held.push({
+          event,
+          ...(signal === undefined ? {} : { signal }),
+          ...(eslArrivedAtMs === undefined ? {} : { arrivedAtMs: eslArrivedAtMs }),
+        });
+        continue;
+      }
+      void this.options.publisher.publish(event, signal?.vars.traceparent, eslArrivedAtMs);
+    }
+  }
+
+  /** calls.originated is out: what the node reported meanwhile follows, in arrival order. */
+  private releaseHeld(callId: string): void {
+    const held = this.heldUntilOriginated.get(callId);
+    this.heldUntilOriginated.delete(callId);
+    for (const item of held ?? []) this.emit([item.event], item.signal, item.arrivedAtMs);
   }
 
   private nodeOf(callId: string): string {

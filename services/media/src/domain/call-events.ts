@@ -54,3 +54,9 @@ export const CAUSE_LOST_WHILE_DISCONNECTED = 'MEDIA_RECONCILED_GONE';
 
 /** Hangup cause for a call whose originate reply never came and whose channel the node does not have. */
 export const CAUSE_ORIGINATE_UNCONFIRMED = 'MEDIA_ORIGINATE_UNCONFIRMED';
+
+/**
+ * Hangup cause for an originate the node refused before making a channel because it was over its
+ * sessions-per-second (FreeSWITCH says DESTINATION_OUT_OF_ORDER): an overload, not a network failure.
+ */
+export const CAUSE_NODE_OVERLOADED = 'MEDIA_NODE_OVERLOADED';

@@ -57,6 +57,14 @@ export class CallTable {
     };
   }
 
+  /** Calls on `node` placed at or after `sinceMs` (too young to trust `show channels` about). */
+  placedSince(node: string, sinceMs: number): string[] {
+    const out: string[] = [];
+    for (const [callId, call] of this.calls)
+      if (call.ref.node === node && call.startedAtMs >= sinceMs) out.push(callId);
+    return out;
+  }
+
   /** A call we asked a node to place: it is in the table from now on. */
   register(ref: CallRef, nowMs: number, options: { amd?: boolean } = {}): CallEvent[] {
     if (this.calls.has(ref.callId)) return [];
@@ -100,6 +108,13 @@ export class CallTable {
     ];
   }
 
+  /** A verdict reached outside the channel's events (no detector on the node, or avmd heard no beep in time). */
+  decideAmd(callId: string, verdict: AmdVerdict, nowMs: number): CallEvent[] {
+    const call = this.calls.get(callId);
+    if (call === undefined || call.amdReported || call.answeredAtMs === undefined) return [];
+    return this.amd(call, verdict, nowMs);
+  }
+
   /** True when an answered call asked for AMD and has no verdict yet. */
   wantsAmd(callId: string): boolean {
     const call = this.calls.get(callId);
@@ -116,6 +131,7 @@ export class CallTable {
         call.created = true;
         return [];
       case 'dtmf':
+      case 'playback-start':
         return [];
       case 'progress': {
         if (call.phase === 'answered') return [];
@@ -137,7 +153,7 @@ export class CallTable {
       }
       case 'app-complete': {
         if (signal.app !== 'amd' || call.amdReported || call.answeredAtMs === undefined) return [];
-        return this.amd(call, amdVerdict(signal.response), signal.atMs);
+        return this.amd(call, amdVerdict(signal.amdResult ?? signal.response), signal.atMs);
       }
       case 'beep':
         if (call.amdReported || call.answeredAtMs === undefined) return [];

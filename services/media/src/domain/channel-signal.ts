@@ -26,6 +26,15 @@ export type ChannelSignal =
       readonly atMs: number;
       readonly app: string;
       readonly response: string;
+      /** mod_amd's verdict variable (`amd_result`: HUMAN / MACHINE / NOTSURE), when set. */
+      readonly amdResult?: string;
+      readonly vars: ChannelVars;
+    }
+  | {
+      readonly type: 'playback-start';
+      readonly uuid: string;
+      readonly atMs: number;
+      readonly file: string;
       readonly vars: ChannelVars;
     }
   | { readonly type: 'beep'; readonly uuid: string; readonly atMs: number; readonly vars: ChannelVars }
@@ -69,6 +78,7 @@ export const SUBSCRIBED_EVENTS = [
   'CHANNEL_BRIDGE',
   'CHANNEL_EXECUTE_COMPLETE',
   'CHANNEL_HANGUP_COMPLETE',
+  'PLAYBACK_START',
   'DTMF',
 ] as const;
 export const SUBSCRIBED_SUBCLASSES = ['avmd::beep'] as const;
@@ -133,13 +143,18 @@ export function toSignal(event: RawEvent, nowMs: number): ChannelSignal | undefi
       const other = a === uuid ? b : a;
       return other === undefined ? undefined : { type: 'bridge', ...base, otherUuid: other };
     }
-    case 'CHANNEL_EXECUTE_COMPLETE':
+    case 'CHANNEL_EXECUTE_COMPLETE': {
+      const amdResult = h.get('variable_amd_result');
       return {
         type: 'app-complete',
         ...base,
         app: h.get('Application') ?? '',
         response: h.get('Application-Response') ?? '',
+        ...(amdResult === undefined || amdResult === '' ? {} : { amdResult }),
       };
+    }
+    case 'PLAYBACK_START':
+      return { type: 'playback-start', ...base, file: h.get('Playback-File-Path') ?? '' };
     case 'DTMF': {
       const digit = h.get('DTMF-Digit');
       return digit === undefined || !/^[0-9*#A-D]$/.test(digit) ? undefined : { type: 'dtmf', ...base, digit };

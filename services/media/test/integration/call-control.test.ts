@@ -1,5 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ServiceError } from '@grpc/grpc-js';
 import type {
   BridgeRequest,
@@ -20,16 +23,44 @@ import { startMedia, tapSwitch, type MediaHarness } from '../support/media-harne
 
 // Bridge, Play, Record and AMD through gRPC against switch-sim; a tap on the switch shows what
 // the switch was asked to do, JetStream shows what media reported.
-const scenario = parseScenario({
+const scenarioJson = {
   name: 'call-control',
   rules: [
     // Answers and stays up until we hang up: room for play, record and bridge.
     { match: { prefix: '+1555000' }, outcomes: [{ outcome: 'human', ringMs: 50 }] },
     { match: { prefix: '+1555444' }, outcomes: [{ outcome: 'human', ringMs: 20_000 }] },
-    { match: { prefix: '+1555333' }, outcomes: [{ outcome: 'machine', ringMs: 50, amdDelayMs: 100, talkMs: 3_000 }] },
+    {
+      match: { prefix: '+1555333' },
+      outcomes: [{ outcome: 'machine', ringMs: 50, amdDelayMs: 100, beepMs: 300, talkMs: 3_000 }],
+    },
   ],
-  agents: { answerMs: 50 },
-});
+  agents: { answerMs: 50, directory: { '1001': 'registered', '1002': 'unregistered' } },
+  // The gateways this switch has: media's default `carrier1`; anything else is INVALID_GATEWAY.
+  gateways: ['carrier1'],
+};
+const scenario = parseScenario(scenarioJson);
+
+/** A real WAV for Play to find (switch-sim plays files from disk and fails missing ones). */
+const welcomeWav = join(mkdtempSync(join(tmpdir(), 'media-play-')), 'welcome.wav');
+writeFileSync(welcomeWav, wavOfSilence(400));
+
+function wavOfSilence(ms: number): Buffer {
+  const samples = (ms * 8000) / 1000;
+  const out = Buffer.alloc(44 + samples * 2);
+  out.write('RIFF', 0, 'ascii');
+  out.writeUInt32LE(36 + samples * 2, 4);
+  out.write('WAVEfmt ', 8, 'ascii');
+  out.writeUInt32LE(16, 16);
+  out.writeUInt16LE(1, 20);
+  out.writeUInt16LE(1, 22);
+  out.writeUInt32LE(8000, 24);
+  out.writeUInt32LE(16000, 28);
+  out.writeUInt16LE(2, 32);
+  out.writeUInt16LE(16, 34);
+  out.write('data', 36, 'ascii');
+  out.writeUInt32LE(samples * 2, 40);
+  return out;
+}
 
 let sim: SwitchApp;
 let harness: MediaHarness;
@@ -95,6 +126,21 @@ test('Bridge: the agent leg user/<agent> is placed and bridged; CHANNEL_BRIDGE �
   });
 });
 
+test('Bridge to an agent whose phone is not registered → FAILED_PRECONDITION, the agent leg failed', async () => {
+  const { callId } = await answeredCall();
+  const error = await rejected(
+    unary<BridgeRequest, BridgeResponse>(
+      harness.client.bridge,
+      harness.client,
+      { callId, agentEndpoint: 'user/1002' },
+      metadata(),
+    ),
+  );
+  assert.equal(error.code, Status.FAILED_PRECONDITION);
+  assert.match(error.details, /agent leg did not answer/);
+  await hangup(callId);
+});
+
 test('Bridge before the call is answered → FAILED_PRECONDITION; unknown call → NOT_FOUND', async () => {
   const bridge = (callId: string): Promise<BridgeResponse> =>
     unary<BridgeRequest, BridgeResponse>(
@@ -117,11 +163,15 @@ test('Bridge before the call is answered → FAILED_PRECONDITION; unknown call �
   assert.equal((await rejected(bridge('00000000-0000-4000-8000-000000000000'))).code, Status.NOT_FOUND);
 });
 
-test('Play: a file and a tone go to the channel as uuid_broadcast playbacks; TTS text → FAILED_PRECONDITION', async () => {
+test('Play: a file and a tone go to the channel as uuid_broadcast playbacks; a missing file or TTS text → FAILED_PRECONDITION', async () => {
   const { callId } = await answeredCall();
   const play = (request: Omit<PlayRequest, 'callId'>): Promise<PlayResponse> =>
     unary<PlayRequest, PlayResponse>(harness.client.play, harness.client, { callId, ...request }, metadata());
-  await play({ file: '/usr/share/sounds/welcome.wav' });
+  // FreeSWITCH answers uuid_broadcast +OK for any path; the playback then fails FILE NOT FOUND.
+  const missing = await rejected(play({ file: '/nonexistent/media-test/missing.wav' }));
+  assert.equal(missing.code, Status.FAILED_PRECONDITION);
+  assert.match(missing.details, /no such file/);
+  await play({ file: welcomeWav });
   await play({ tone: '%(500,500,440)' });
   const played = await waitFor(
     () => {
@@ -133,7 +183,7 @@ test('Play: a file and a tone go to the channel as uuid_broadcast playbacks; TTS
     },
     { what: 'two PLAYBACK_START on the call' },
   );
-  assert.deepEqual(played, ['/usr/share/sounds/welcome.wav', 'tone_stream://%(500,500,440)']);
+  assert.deepEqual(played, [welcomeWav, 'tone_stream://%(500,500,440)']);
 
   const tts = await rejected(play({ ttsText: 'hello there' }));
   assert.equal(tts.code, Status.FAILED_PRECONDITION);
@@ -168,11 +218,16 @@ test('StartRecording / StopRecording: uuid_record start and stop on the channel;
     what: 'RECORD_STOP',
   });
   assert.equal(stopped.headers.get('Record-File-Path'), expectedPath);
+  // The switch wrote a real WAV there (FreeSWITCH creates the folder and the file).
+  assert.ok(existsSync(expectedPath), 'recording file written');
+  const wav = readFileSync(expectedPath);
+  assert.equal(wav.toString('ascii', 0, 4), 'RIFF');
+  assert.equal(String(wav.length), stopped.headers.get('variable_record_file_size'));
   assert.equal((await rejected(stop())).code, Status.NOT_FOUND);
   await hangup(callId);
 });
 
-test('AMD requested: the scenario machine → calls.amd with verdict machine', async () => {
+test('AMD requested on FreeSWITCH 1.10.12 (no mod_amd): avmd hears the machine beep → calls.amd machine', async () => {
   const campaignId = uniqueName('camp');
   const seen = await harness.watch(campaignId);
   const { callId } = await harness.originate({
@@ -186,7 +241,62 @@ test('AMD requested: the scenario machine → calls.amd with verdict machine', a
   assert.equal(amd.data['verdict'], 'machine');
   assert.equal(typeof amd.data['detectMs'], 'number');
   assert.ok(
-    tap.eventsFor(callId).some((e) => e.name === 'CHANNEL_EXECUTE' && e.headers.get('Application') === 'amd'),
-    'media ran the amd application',
+    !tap.eventsFor(callId).some((e) => e.name === 'CHANNEL_EXECUTE' && e.headers.get('Application') === 'amd'),
+    'media did not run the amd application the node lacks',
   );
+  assert.ok(
+    tap.eventsFor(callId).some((e) => e.name === 'MEDIA_BUG_START' && e.headers.get('Media-Bug-Function') === 'avmd'),
+    'media started avmd',
+  );
+  const hangupSeen = await waitFor(() => seen.get('calls.hangup')?.find((e) => e.data['callId'] === callId), {
+    what: 'calls.hangup',
+  });
+  assert.notEqual(hangupSeen.data['cause'], 'DESTINATION_OUT_OF_ORDER', 'the answered call was not dropped');
+});
+
+test('AMD on a node with mod_amd: media runs `amd` and reports its verdict', async () => {
+  const withAmd = createSwitch({
+    host: '127.0.0.1',
+    port: 0,
+    password: 'ClueCon',
+    scenario: parseScenario({ ...scenarioJson, modules: ['mod_amd'] }),
+    seed: 11,
+  });
+  const { port } = await withAmd.start();
+  const local = await startMedia({ eslPort: port });
+  const localTap = await tapSwitch(port);
+  try {
+    const campaignId = uniqueName('camp');
+    const seen = await local.watch(campaignId);
+    const { callId } = await local.originate({
+      attempt: { campaignId, leadId: 'lead-amd', attemptId: uniqueName('att') },
+      destination: '+15553330002',
+      amd: true,
+    });
+    const amd = await waitFor(() => seen.get('calls.amd')?.find((e) => e.data['callId'] === callId), {
+      what: 'calls.amd',
+    });
+    assert.equal(amd.data['verdict'], 'machine');
+    assert.ok(
+      localTap.eventsFor(callId).some((e) => e.name === 'CHANNEL_EXECUTE' && e.headers.get('Application') === 'amd'),
+      'media ran the amd application',
+    );
+  } finally {
+    await localTap.close();
+    await local.stop();
+    await withAmd.stop();
+  }
+});
+
+test('Originate through a gateway the switch does not have → FAILED_PRECONDITION, no call placed', async () => {
+  const campaignId = uniqueName('camp');
+  const error = await rejected(
+    harness.originate({
+      attempt: { campaignId, leadId: 'lead-gw', attemptId: uniqueName('att') },
+      destination: '+15550001234',
+      gateway: 'default',
+    }),
+  );
+  assert.equal(error.code, Status.FAILED_PRECONDITION);
+  assert.match(error.details, /gateway default is not configured/);
 });

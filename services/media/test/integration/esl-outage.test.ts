@@ -20,6 +20,7 @@ const scenario = parseScenario({
     // The customer hangs up soon after answering: while media is cut off.
     { match: { prefix: '+1555777' }, outcomes: [{ outcome: 'human', ringMs: 50, talkMs: 1_500 }] },
   ],
+  gateways: ['carrier1'],
 });
 
 let sim: SwitchApp;

@@ -23,6 +23,7 @@ const scenario = parseScenario({
     { match: { prefix: '+1555111' }, outcomes: [{ outcome: 'busy', ringMs: 50 }] },
     { match: { prefix: '+1555222' }, outcomes: [{ outcome: 'human', ringMs: 50 }] },
   ],
+  gateways: ['carrier1'],
 });
 
 async function startSim(port: number): Promise<number> {

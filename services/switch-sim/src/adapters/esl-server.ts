@@ -14,6 +14,7 @@ import {
   type EslFrame,
 } from '@outbound/esl';
 import { toEventContent, type Header, type SwitchEvent } from '../domain/esl-event.js';
+import { encodeXmlEventFrame } from '../domain/event-xml.js';
 import { Subscription } from '../domain/subscription.js';
 import type { SwitchCore } from '../engine/switch-core.js';
 
@@ -65,7 +66,8 @@ class EslSession {
 
   private deliver(event: SwitchEvent): void {
     if (!this.authed || this.closing || !this.subscription.active || !this.subscription.wants(event)) return;
-    this.write(encodeEventFrame(toEventContent(event), this.subscription.format));
+    const format = this.subscription.format;
+    this.write(format === 'xml' ? encodeXmlEventFrame(event) : encodeEventFrame(toEventContent(event), format));
   }
 
   private async handle(command: EslFrame): Promise<void> {
@@ -74,6 +76,8 @@ class EslSession {
     const [word = '', ...rest] = line.split(/\s+/);
     const verb = word.toLowerCase();
     const args = line.slice(word.length).trim();
+    // api/bgapi take everything after one separator: `api  hostname` names the empty command (29).
+    const apiArgs = line.slice(word.length + 1);
     if (!this.authed) {
       if (verb !== 'auth') {
         this.write(encodeCommandReply('-ERR command not found'));
@@ -100,9 +104,9 @@ class EslSession {
       case 'filter':
         return this.filter(rest);
       case 'api':
-        return this.api(args);
+        return this.api(apiArgs);
       case 'bgapi':
-        return this.bgapi(args, command);
+        return this.bgapi(apiArgs, command);
       case 'sendmsg':
         return this.sendmsg(args, command);
       case 'log':
@@ -111,6 +115,10 @@ class EslSession {
       case 'nolog':
         this.logLevel = undefined;
         return this.write(encodeCommandReply('+OK no longer logging'));
+      case 'linger':
+      case 'nolinger':
+        // Only an outbound (socket application) connection controls a session (28).
+        return this.write(encodeCommandReply('-ERR not controlling a session'));
       case 'exit':
         this.write(encodeCommandReply('+OK bye'));
         return this.hangUp(DISCONNECT_GOODBYE);
@@ -121,12 +129,13 @@ class EslSession {
 
   private event(words: readonly string[]): void {
     const [format = '', ...names] = words;
-    const json = format.toLowerCase() === 'json';
-    if (!this.subscription.add(json || format.toLowerCase() === 'plain' ? names : words)) {
+    const kind = format.toLowerCase();
+    const named = kind === 'json' || kind === 'plain' || kind === 'xml';
+    if (!this.subscription.add(named ? names : words)) {
       this.write(encodeCommandReply('-ERR no keywords supplied'));
       return;
     }
-    this.subscription.format = json ? 'json' : 'plain';
+    this.subscription.format = kind === 'json' ? 'json' : kind === 'xml' ? 'xml' : 'plain';
     this.write(encodeCommandReply(`+OK event listener enabled ${this.subscription.format}`));
   }
 

@@ -160,6 +160,13 @@ export const CHANNEL_EVENT_TEMPLATES = {
     site: site('mod_commands.c', 'uuid_dump_function', 6468),
     withVariables: true,
   },
+  hold: { eventName: 'CHANNEL_HOLD', site: site('switch_ivr.c', 'switch_ivr_hold', 1558), withVariables: true },
+  unhold: { eventName: 'CHANNEL_UNHOLD', site: site('switch_ivr.c', 'switch_ivr_unhold', 1638), withVariables: true },
+  uuidChange: {
+    eventName: 'CHANNEL_UUID',
+    site: site('switch_core_session.c', 'switch_core_session_set_uuid', 2051),
+    withVariables: true,
+  },
   detectedSpeech: {
     eventName: 'DETECTED_SPEECH',
     site: site('switch_ivr_async.c', 'speech_thread', 4673),

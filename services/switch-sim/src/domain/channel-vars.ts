@@ -189,6 +189,7 @@ export function reportingVars(
   t: CallTimesUs,
   callerId: string,
   lastApp: { app: string; arg: string } | undefined,
+  holdEvents: ReadonlyArray<readonly [number, number]> = [],
 ): Header[] {
   const out: Header[] = [
     ['hangup_cause', cause],
@@ -201,6 +202,8 @@ export function reportingVars(
   if (t.bridge) out.push(['bridge_stamp', localStamp(t.bridge)]);
   if (t.progress) out.push(['progress_stamp', localStamp(t.progress)]);
   if (t.progressMedia) out.push(['progress_media_stamp', localStamp(t.progressMedia)]);
+  // Hold periods, most recent first (24: `{{start,end},{start,end}}` in µs).
+  if (holdEvents.length > 0) out.push(['hold_events', `{${holdEvents.map(([a, b]) => `{${a},${b}}`).join(',')}}`]);
   out.push(
     ['end_stamp', localStamp(t.end)],
     ['start_epoch', epoch(t.start)],

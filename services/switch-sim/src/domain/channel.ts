@@ -87,6 +87,7 @@ export interface ChannelTimes {
 export interface CallerIds {
   callerIdName?: string;
   callerIdNumber: string;
+  origCallerIdName?: string;
   origCallerIdNumber: string;
   calleeIdName?: string;
   calleeIdNumber?: string;
@@ -96,7 +97,9 @@ export interface CallerIds {
 export interface Channel {
   readonly uuid: string;
   readonly name: string;
-  readonly destination: string;
+  destination: string;
+  /** The destination of the first caller profile (`show channels` initial_dest). */
+  readonly initialDestination: string;
   /** Set once the far end has answered something (a SIP reply) so the profile carries its address. */
   networkAddr?: string;
   state: ChannelStateName;
@@ -110,37 +113,55 @@ export interface Channel {
   logicalDirection: 'outbound' | 'inbound';
   profileIndex: number;
   transferSource?: string;
+  /** Set by a transfer: the dialplan of the new caller profile (`inline`, `XML`). */
+  dialplan?: string;
+  /** The destination before a transfer, shown while the new profile routes. */
+  rdnis?: string;
   /** False only for a channel that died before it got a caller profile (bad dial string). */
   hasProfile: boolean;
   readonly times: ChannelTimes;
   readonly vars: ChannelVariables;
+  /** Call-Direction / Caller-Direction: outbound for our legs, inbound for a loopback B leg. */
+  direction?: 'inbound' | 'outbound';
+  /** The negotiated codec (PCMA on sofia legs, L16 on loopback legs). */
+  codec?: { readonly name: string; readonly rate: string; readonly bitRate: string };
+  /** A mod_loopback channel: no SIP, no RTP statistics at hangup. */
+  loopback?: boolean;
+  /** Caller-Source: the module that built the caller profile. */
+  source?: string;
   /** Every event of the channel carries its variables (FreeSWITCH does this for calls torn down by shutdown, 07d). */
   verboseEvents?: boolean;
   otherLeg?: Channel;
+  /** `Direction` of the last CALL_UPDATE (RECV after the caller-id flip, SEND once bridged): the db's callee_direction. */
+  calleeDirection?: 'RECV' | 'SEND';
   otherType?: 'originator' | 'originatee';
 }
 
-const CODEC_HEADERS: readonly Header[] = [
-  ['Channel-Read-Codec-Name', 'PCMA'],
-  ['Channel-Read-Codec-Rate', '8000'],
-  ['Channel-Read-Codec-Bit-Rate', '64000'],
-  ['Channel-Write-Codec-Name', 'PCMA'],
-  ['Channel-Write-Codec-Rate', '8000'],
-  ['Channel-Write-Codec-Bit-Rate', '64000'],
-];
+export const PCMA = { name: 'PCMA', rate: '8000', bitRate: '64000' } as const;
+
+function codecHeaders(codec: { name: string; rate: string; bitRate: string } = PCMA): Header[] {
+  return [
+    ['Channel-Read-Codec-Name', codec.name],
+    ['Channel-Read-Codec-Rate', codec.rate],
+    ['Channel-Read-Codec-Bit-Rate', codec.bitRate],
+    ['Channel-Write-Codec-Name', codec.name],
+    ['Channel-Write-Codec-Rate', codec.rate],
+    ['Channel-Write-Codec-Bit-Rate', codec.bitRate],
+  ];
+}
 
 /** Caller profile headers (switch_caller_profile_event_set_data) under a prefix. */
 export function profileHeaders(channel: Channel, prefix: 'Caller' | 'Other-Leg'): Header[] {
   const { ids, times } = channel;
   const out: Header[] = [
-    [`${prefix}-Direction`, 'outbound'],
+    [`${prefix}-Direction`, channel.direction ?? 'outbound'],
     [`${prefix}-Logical-Direction`, channel.logicalDirection],
   ];
+  if (channel.dialplan !== undefined) out.push([`${prefix}-Dialplan`, channel.dialplan]);
   if (ids.callerIdName !== undefined) out.push([`${prefix}-Caller-ID-Name`, ids.callerIdName]);
-  out.push(
-    [`${prefix}-Caller-ID-Number`, ids.callerIdNumber],
-    [`${prefix}-Orig-Caller-ID-Number`, ids.origCallerIdNumber],
-  );
+  out.push([`${prefix}-Caller-ID-Number`, ids.callerIdNumber]);
+  if (ids.origCallerIdName !== undefined) out.push([`${prefix}-Orig-Caller-ID-Name`, ids.origCallerIdName]);
+  out.push([`${prefix}-Orig-Caller-ID-Number`, ids.origCallerIdNumber]);
   if (ids.calleeIdName !== undefined) out.push([`${prefix}-Callee-ID-Name`, ids.calleeIdName]);
   if (ids.calleeIdNumber !== undefined) out.push([`${prefix}-Callee-ID-Number`, ids.calleeIdNumber]);
   if (channel.networkAddr !== undefined) out.push([`${prefix}-Network-Addr`, channel.networkAddr]);
@@ -148,10 +169,12 @@ export function profileHeaders(channel: Channel, prefix: 'Caller' | 'Other-Leg')
     [`${prefix}-ANI`, ids.ani],
     [`${prefix}-Destination-Number`, channel.destination],
     [`${prefix}-Unique-ID`, channel.uuid],
-    [`${prefix}-Source`, 'src/switch_ivr_originate.c'],
+    [`${prefix}-Source`, channel.source ?? 'src/switch_ivr_originate.c'],
   );
   if (channel.transferSource !== undefined) out.push([`${prefix}-Transfer-Source`, channel.transferSource]);
-  out.push([`${prefix}-Context`, 'default'], [`${prefix}-Channel-Name`, channel.name]);
+  out.push([`${prefix}-Context`, 'default']);
+  if (channel.rdnis !== undefined) out.push([`${prefix}-RDNIS`, channel.rdnis]);
+  out.push([`${prefix}-Channel-Name`, channel.name]);
   if (prefix === 'Caller') out.push(['Caller-Profile-Index', String(channel.profileIndex)]);
   out.push(
     [`${prefix}-Profile-Created-Time`, String(times.profileCreated)],
@@ -180,14 +203,14 @@ export function channelHeaders(channel: Channel): Header[] {
     ['Channel-State-Number', String(channel.stateNumber)],
     ['Channel-Name', channel.name],
     ['Unique-ID', channel.uuid],
-    ['Call-Direction', 'outbound'],
-    ['Presence-Call-Direction', 'outbound'],
+    ['Call-Direction', channel.direction ?? 'outbound'],
+    ['Presence-Call-Direction', channel.direction ?? 'outbound'],
     ['Channel-HIT-Dialplan', String(channel.hitDialplan)],
     ['Channel-Call-UUID', channel.vars.get('call_uuid') ?? channel.uuid],
     ['Answer-State', channel.answerState],
   ];
   if (channel.hangupCause !== undefined) out.push(['Hangup-Cause', channel.hangupCause]);
-  if (channel.codecReady) out.push(...CODEC_HEADERS);
+  if (channel.codecReady) out.push(...codecHeaders(channel.codec));
   if (!channel.hasProfile) return out;
   out.push(...profileHeaders(channel, 'Caller'));
   if (channel.otherLeg !== undefined && channel.otherType !== undefined) {

@@ -25,6 +25,11 @@ export interface DialRequest {
   /** The endpoint text as written, e.g. `sofia/external/1000@127.0.0.1:5090`. */
   readonly endpointText: string;
   readonly destination: Destination;
+  /**
+   * The whole dial string: failover groups (`a|b`: the next group when every leg of one failed),
+   * each a list of legs rung at once (`a,b`: the first to answer wins). One leg: `[[this]]`.
+   */
+  readonly alternatives: ReadonlyArray<ReadonlyArray<DialTarget>>;
 }
 
 export const ORIGINATE_USAGE =
@@ -117,20 +122,70 @@ function takeVariables(text: string): { variables: Array<readonly [string, strin
   return { variables, rest };
 }
 
-/** Whom to dial: an originate request without its destination, or a `bridge` target. */
-export type DialTarget = Omit<DialRequest, 'destination'>;
+/** Whom to dial: one leg of an originate request or of a `bridge` target. */
+export type DialTarget = Omit<DialRequest, 'destination' | 'alternatives'>;
 
-export type BridgeTargetParse =
-  { readonly ok: true; readonly target: DialTarget } | { readonly ok: false; readonly cause: string };
+/** Splits at `separator` outside `[...]` / `{...}` blocks and quotes. */
+function splitTopLevel(text: string, separator: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = '';
+  for (const c of text) {
+    if (c === "'") quoted = !quoted;
+    if (!quoted && (c === '[' || c === '{')) depth += 1;
+    if (!quoted && (c === ']' || c === '}')) depth -= 1;
+    if (c === separator && depth === 0 && !quoted) {
+      out.push(current);
+      current = '';
+    } else current += c;
+  }
+  out.push(current);
+  return out;
+}
 
-/** The argument of the `bridge` application: `[{vars}]<endpoint>` (one endpoint, no `|` / `,` lists). */
-export function parseBridgeTarget(text: string): BridgeTargetParse {
-  const taken = takeVariables(text.trim());
-  if (taken === undefined) return { ok: false, cause: 'INVALID_URL' };
-  const endpointText = taken.rest.trim();
-  const endpoint = parseEndpoint(endpointText);
-  if (endpoint === undefined) return { ok: false, cause: 'CHAN_NOT_IMPLEMENTED' };
-  return { ok: true, target: { variables: taken.variables, endpoint, endpointText } };
+/**
+ * `a|b` of `x,y` of `[leg vars]endpoint`, each leg with the global variables then its own.
+ * Fails with FreeSWITCH's cause for an endpoint it cannot build (CHAN_NOT_IMPLEMENTED).
+ */
+export function parseDialList(
+  text: string,
+  globalVars: ReadonlyArray<readonly [string, string]>,
+):
+  | { readonly ok: true; readonly alternatives: ReadonlyArray<ReadonlyArray<DialTarget>> }
+  | { readonly ok: false; readonly cause: string } {
+  const alternatives: DialTarget[][] = [];
+  for (const groupText of splitTopLevel(text, '|')) {
+    const group: DialTarget[] = [];
+    for (const legText of splitTopLevel(groupText, ',')) {
+      const taken = takeVariables(legText.trim());
+      if (taken === undefined) return { ok: false, cause: 'INVALID_URL' };
+      const endpointText = taken.rest.trim();
+      const endpoint = parseEndpoint(endpointText);
+      if (endpoint === undefined) return { ok: false, cause: 'CHAN_NOT_IMPLEMENTED' };
+      group.push({ variables: [...globalVars, ...taken.variables], endpoint, endpointText });
+    }
+    alternatives.push(group);
+  }
+  return { ok: true, alternatives };
+}
+
+/** The argument of the `bridge` application: `[{vars}]<dial list>` (failover `|`, simultaneous `,`). */
+export function parseBridgeTarget(
+  text: string,
+):
+  | { readonly ok: true; readonly alternatives: ReadonlyArray<ReadonlyArray<DialTarget>> }
+  | { readonly ok: false; readonly cause: string } {
+  const trimmed = text.trim();
+  let globalVars: Array<readonly [string, string]> = [];
+  let rest = trimmed;
+  if (rest.startsWith('{')) {
+    const end = rest.indexOf('}');
+    if (end < 0) return { ok: false, cause: 'INVALID_URL' };
+    globalVars = splitVariables(rest.slice(1, end));
+    rest = rest.slice(end + 1);
+  }
+  return parseDialList(rest, globalVars);
 }
 
 export function parseOriginate(args: string): DialParse {
@@ -141,11 +196,29 @@ export function parseOriginate(args: string): DialParse {
   const { variables, rest } = taken;
   const space = rest.search(/\s/);
   if (space < 0) return { ok: false, reply: ORIGINATE_USAGE };
-  const endpointText = rest.slice(0, space);
+  const listText = rest.slice(0, space);
   const destinationText = rest.slice(space).trim().split(/\s+/)[0] ?? '';
-  const endpoint = parseEndpoint(endpointText);
+  // `{global}[leg]` were taken above for the first leg; the list keeps only the global block.
+  const globalVars = trimmed.startsWith('{') ? splitVariables(trimmed.slice(1, trimmed.indexOf('}'))) : [];
+  const afterGlobal = trimmed.startsWith('{') ? trimmed.slice(trimmed.indexOf('}') + 1) : trimmed;
+  const list = parseDialList(afterGlobal.split(/\s/)[0] ?? '', globalVars);
+  if (!list.ok) return { ok: false, reply: `-ERR ${list.cause}\n` };
+  const first = list.alternatives[0]?.[0];
+  if (first === undefined) return { ok: false, reply: '-ERR CHAN_NOT_IMPLEMENTED\n' };
+  const single = list.alternatives.length === 1 && list.alternatives[0]?.length === 1;
+  const endpointText = single ? listText : first.endpointText;
+  const endpoint = single ? parseEndpoint(listText) : first.endpoint;
   if (endpoint === undefined) return { ok: false, reply: '-ERR CHAN_NOT_IMPLEMENTED\n' };
-  return { ok: true, request: { variables, endpoint, endpointText, destination: parseDestination(destinationText) } };
+  return {
+    ok: true,
+    request: {
+      variables: single ? variables : first.variables,
+      endpoint,
+      endpointText,
+      destination: parseDestination(destinationText),
+      alternatives: list.alternatives,
+    },
+  };
 }
 
 /** The user part FreeSWITCH puts in Caller-Destination-Number. */

@@ -61,11 +61,36 @@ export interface ScheduleEntry {
   readonly rules: readonly Rule[];
 }
 
+/** A user in the switch's directory: registered users (agents' phones) answer `user/<id>`. */
+export type DirectoryEntry = 'registered' | 'unregistered';
+
+/** One step of an extension in the scenario's dialplan (what a `loopback/<ext>` B leg runs). */
+export interface DialplanStep {
+  readonly app: string;
+  readonly arg: string;
+}
+
 export interface Scenario {
   readonly name: string;
   /** Rule sets by elapsed simulated time; the latest entry whose fromMs has passed applies. */
   readonly schedule: readonly ScheduleEntry[];
-  readonly agents: { readonly answerMs: MsRange; readonly talkMs?: MsRange };
+  readonly agents: {
+    readonly answerMs: MsRange;
+    readonly talkMs?: MsRange;
+    /**
+     * The directory. Absent: every `user/<id>` is a registered agent. Present: listed registered
+     * users answer, listed unregistered ones fail USER_NOT_REGISTERED, others SUBSCRIBER_ABSENT.
+     */
+    readonly directory?: ReadonlyMap<string, DirectoryEntry>;
+  };
+  /** sofia gateways that exist. Absent: any name is accepted; present: others fail INVALID_GATEWAY. */
+  readonly gateways?: ReadonlySet<string>;
+  /** Extensions of the default context, for loopback/<ext> (absent ones: NO_ROUTE_DESTINATION). */
+  readonly dialplan: ReadonlyMap<string, readonly DialplanStep[]>;
+  /** Modules loaded beyond the captured install's (e.g. `mod_amd`, which 1.10.12 does not ship). */
+  readonly modules: ReadonlySet<string>;
+  /** FreeSWITCH's sessions-per-second limit (default 30): more originates in a second fail DESTINATION_OUT_OF_ORDER. */
+  readonly sessionsPerSecond: number;
 }
 
 export class ScenarioError extends Error {
@@ -215,7 +240,86 @@ export function parseScenario(value: Json): Scenario {
         : range(agentsJson['answerMs'], '$.agents.answerMs'),
   };
   if (agentsJson['talkMs'] !== undefined) agents.talkMs = range(agentsJson['talkMs'], '$.agents.talkMs');
-  return { name, schedule, agents };
+  const directory = directoryOf(agentsJson['directory']);
+  const scenario: { -readonly [K in keyof Scenario]: Scenario[K] } = {
+    name,
+    schedule,
+    agents: directory === undefined ? agents : { ...agents, directory },
+    dialplan: dialplanOf(value['dialplan']),
+    modules: modulesOf(value['modules']),
+    sessionsPerSecond:
+      value['sessionsPerSecond'] === undefined
+        ? 30
+        : positiveInteger(value['sessionsPerSecond'], '$.sessionsPerSecond'),
+  };
+  if (value['gateways'] !== undefined) scenario.gateways = gatewaysOf(value['gateways']);
+  return scenario;
+}
+
+function modulesOf(value: Json): ReadonlySet<string> {
+  if (value === undefined) return new Set();
+  if (!Array.isArray(value)) throw new ScenarioError('$.modules', 'must be an array of module names');
+  return new Set(
+    value.map((m: Json, i) => {
+      if (typeof m !== 'string' || !/^mod_[a-z0-9_]+$/.test(m))
+        throw new ScenarioError(`$.modules[${i}]`, 'must be a module name like mod_amd');
+      return m;
+    }),
+  );
+}
+
+function positiveInteger(value: Json, path: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+    throw new ScenarioError(path, 'must be a positive integer');
+  return value;
+}
+
+const NAME = /^[A-Za-z0-9_.@-]+$/;
+
+function gatewaysOf(value: Json): ReadonlySet<string> {
+  if (!Array.isArray(value)) throw new ScenarioError('$.gateways', 'must be an array of gateway names');
+  return new Set(
+    value.map((g: Json, i) => {
+      if (typeof g !== 'string' || !NAME.test(g))
+        throw new ScenarioError(`$.gateways[${i}]`, 'must be a gateway name (letters, digits, . _ - @)');
+      return g;
+    }),
+  );
+}
+
+function directoryOf(value: Json): ReadonlyMap<string, DirectoryEntry> | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value))
+    throw new ScenarioError('$.agents.directory', 'must map user ids to "registered" or "unregistered"');
+  const out = new Map<string, DirectoryEntry>();
+  for (const [id, state] of Object.entries(value)) {
+    if (!NAME.test(id)) throw new ScenarioError(`$.agents.directory.${id}`, 'is not a valid user id');
+    if (state !== 'registered' && state !== 'unregistered')
+      throw new ScenarioError(`$.agents.directory.${id}`, 'must be "registered" or "unregistered"');
+    out.set(id, state);
+  }
+  return out;
+}
+
+function dialplanOf(value: Json): ReadonlyMap<string, readonly DialplanStep[]> {
+  const out = new Map<string, readonly DialplanStep[]>();
+  if (value === undefined) return out;
+  if (!isObject(value)) throw new ScenarioError('$.dialplan', 'must map extensions to lists of {"app", "arg"}');
+  for (const [extension, steps] of Object.entries(value)) {
+    const path = `$.dialplan.${extension}`;
+    if (!Array.isArray(steps) || steps.length === 0) throw new ScenarioError(path, 'must be a non-empty array');
+    out.set(
+      extension,
+      steps.map((step: Json, i) => {
+        if (!isObject(step) || typeof step['app'] !== 'string' || step['app'] === '')
+          throw new ScenarioError(`${path}[${i}].app`, 'must be an application name');
+        const arg = step['arg'] ?? '';
+        if (typeof arg !== 'string') throw new ScenarioError(`${path}[${i}].arg`, 'must be a string');
+        return { app: step['app'], arg };
+      }),
+    );
+  }
+  return out;
 }
 
 /** The fate of one call, fixed when it is placed. */

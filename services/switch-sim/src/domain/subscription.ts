@@ -99,7 +99,7 @@ export const EVENT_NAMES = new Set([
 
 /** One connection's event subscription (mod_event_socket listener state), pure. */
 export class Subscription {
-  format: 'plain' | 'json' = 'plain';
+  format: 'plain' | 'json' | 'xml' = 'plain';
   private all = false;
   private readonly names = new Set<string>();
   private readonly subclasses = new Set<string>();

@@ -59,3 +59,23 @@ export function coreHeaders(
     ['Event-Sequence', String(sequence)],
   ];
 }
+
+/** The modules of the captured install (traces README); a scenario may add more (mod_amd). */
+export const CAPTURED_MODULES: readonly string[] = [
+  'mod_console',
+  'mod_logfile',
+  'mod_event_socket',
+  'mod_sofia',
+  'mod_loopback',
+  'mod_commands',
+  'mod_db',
+  'mod_dptools',
+  'mod_expr',
+  'mod_hash',
+  'mod_dialplan_xml',
+  'mod_sndfile',
+  'mod_native_file',
+  'mod_tone_stream',
+  'mod_say_en',
+  'mod_avmd',
+];

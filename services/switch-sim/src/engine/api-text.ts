@@ -1,4 +1,4 @@
-import type { Channel } from '../domain/channel.js';
+import { PCMA, type Channel } from '../domain/channel.js';
 import type { SwitchIdentity } from '../domain/switch-identity.js';
 import { localStamp } from '../domain/switch-identity.js';
 
@@ -27,29 +27,30 @@ export function channelRow(
   running?: { app: string; arg: string },
 ): Record<string, string> {
   const app = running?.app ?? '';
-  const sentCallee = channel.vars.get('last_sent_callee_id_number');
   const answered = channel.codecReady;
+  const codec = channel.codec ?? PCMA;
   return {
     uuid: channel.uuid,
-    direction: 'outbound',
+    direction: channel.direction ?? 'outbound',
     created: localStamp(channel.times.created),
     created_epoch: String(Math.floor(channel.times.created / 1_000_000)),
     name: channel.name,
     state: channel.state,
     cid_name: channel.ids.callerIdName ?? '',
     cid_num: channel.ids.callerIdNumber,
-    ip_addr: channel.networkAddr ?? '',
+    // The core db's ip_addr is the caller's network address: empty on every outbound leg captured.
+    ip_addr: '',
     dest: channel.destination,
     application: app,
     application_data: running?.arg ?? '',
     dialplan: '',
     context: 'default',
-    read_codec: answered ? 'PCMA' : '',
-    read_rate: answered ? '8000' : '',
-    read_bit_rate: answered ? '64000' : '',
-    write_codec: answered ? 'PCMA' : '',
-    write_rate: answered ? '8000' : '',
-    write_bit_rate: answered ? '64000' : '',
+    read_codec: answered ? codec.name : '',
+    read_rate: answered ? codec.rate : '',
+    read_bit_rate: answered ? codec.bitRate : '',
+    write_codec: answered ? codec.name : '',
+    write_rate: answered ? codec.rate : '',
+    write_bit_rate: answered ? codec.bitRate : '',
     secure: '',
     hostname,
     presence_id: '',
@@ -58,14 +59,14 @@ export function channelRow(
     callstate: channel.callState,
     callee_name: channel.ids.calleeIdName ?? '',
     callee_num: channel.ids.calleeIdNumber ?? '',
-    callee_direction: sentCallee === undefined ? '' : 'SEND',
+    callee_direction: channel.calleeDirection ?? '',
     call_uuid: channel.vars.get('call_uuid') ?? channel.uuid,
     sent_callee_name: channel.vars.get('last_sent_callee_id_name') ?? '',
-    sent_callee_num: sentCallee ?? '',
-    initial_cid_name: '',
+    sent_callee_num: channel.vars.get('last_sent_callee_id_number') ?? '',
+    initial_cid_name: channel.ids.origCallerIdName ?? '',
     initial_cid_num: channel.ids.origCallerIdNumber,
     initial_ip_addr: '',
-    initial_dest: channel.destination,
+    initial_dest: channel.initialDestination,
     initial_dialplan: '',
     initial_context: 'default',
   };
@@ -91,10 +92,15 @@ const CALL_COLUMNS = [
   'callee_direction',
 ] as const;
 
-/** One row of `show calls`: the A leg, `call_uuid`/`hostname`, then the bridged B leg as b_* (empty when alone). */
-export function callRow(a: Channel, b: Channel | undefined, hostname: string): Record<string, string> {
-  const rowA = channelRow(a, hostname);
-  const rowB = b === undefined ? undefined : channelRow(b, hostname);
+/**
+ * One row of `show calls` from two `show channels` rows: the A leg, `call_uuid`/`hostname`, then the
+ * bridged B leg as b_* (all empty for a channel alone, 27, and then no call_created_epoch either).
+ */
+export function callRow(
+  rowA: Readonly<Record<string, string>>,
+  rowB: Readonly<Record<string, string>> | undefined,
+  hostname: string,
+): Record<string, string> {
   const row: Record<string, string> = {};
   for (const key of CALL_COLUMNS) row[key] = rowA[key] ?? '';
   Object.assign(row, {
@@ -104,7 +110,7 @@ export function callRow(a: Channel, b: Channel | undefined, hostname: string): R
     sent_callee_num: rowA['sent_callee_num'],
   });
   for (const key of [...CALL_COLUMNS, 'sent_callee_name', 'sent_callee_num']) row[`b_${key}`] = rowB?.[key] ?? '';
-  row['call_created_epoch'] = rowA['created_epoch'] ?? '';
+  row['call_created_epoch'] = rowB === undefined ? '' : (rowA['created_epoch'] ?? '');
   return row;
 }
 

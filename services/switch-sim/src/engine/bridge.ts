@@ -93,8 +93,9 @@ export function transferToBridge(a: CallLeg, b: CallLeg): void {
     ch.transferSource = source;
     ch.times.profileCreated = leg.now();
   }
-  // The A leg's new profile is the inbound side of the transfer.
+  // The A leg's new profile is the inbound side of the transfer; B's new profile calls from A's id (04).
   a.channel.logicalDirection = 'inbound';
+  b.channel.ids = { ...b.channel.ids, callerIdNumber: a.channel.ids.callerIdNumber };
   link(a, b);
   a.requestBridge(b, 'a');
   b.requestBridge(a, 'b');
@@ -112,6 +113,7 @@ function announcePeer(leg: CallLeg, peer: CallLeg): void {
     ['last_sent_callee_id_name', name],
     ['last_sent_callee_id_number', number],
   ]);
+  leg.channel.calleeDirection = 'SEND';
   leg.emit('sofiaUpdate', {
     before: [
       ['Direction', 'SEND'],
@@ -168,8 +170,14 @@ export async function joinUuidBridge(leg: CallLeg, peer: CallLeg, side: BridgeSi
   if (leg.channel.hangupCause === undefined) markHangup(leg, 'NORMAL_CLEARING');
 }
 
-/** Places the B leg of a `bridge` application; `result` settles with `+OK <uuid>` or `-ERR <cause>`. */
-export type DialBLeg = (a: CallLeg, target: DialTarget) => { readonly leg: CallLeg; readonly result: Promise<string> };
+/**
+ * Dials the B legs of a `bridge` application (a dial list); `result` settles with `+OK <uuid>` or
+ * `-ERR <cause>`, `winner()` is the leg that answered, `cancel` stops the ones still ringing.
+ */
+export type DialBLeg = (
+  a: CallLeg,
+  alternatives: ReadonlyArray<ReadonlyArray<DialTarget>>,
+) => { readonly result: Promise<string>; winner(): CallLeg | undefined; cancel(cause: string): void };
 
 /**
  * The `bridge` application on A: dial the B leg (A in RING_WAIT meanwhile) and, once it answers,
@@ -183,18 +191,19 @@ export async function runBridgeApp(a: CallLeg, targetText: string, dial: DialBLe
     return;
   }
   a.setCallState('RING_WAIT');
-  const b = dial(a, parsed.target);
+  const b = dial(a, parsed.alternatives);
   const answered = await Promise.race([b.result, a.untilHangupRequest().then(() => undefined)]);
   if (answered === undefined) {
-    b.leg.requestHangup({ cause: 'ORIGINATOR_CANCEL', by: 'local' });
+    b.cancel('ORIGINATOR_CANCEL');
     return;
   }
-  if (!answered.startsWith('+OK')) {
+  const winner = b.winner();
+  if (!answered.startsWith('+OK') || winner === undefined) {
     a.vars.set('originate_disposition', answered.slice('-ERR '.length).trim());
     a.setCallState('ACTIVE');
     return;
   }
-  await bridgeAnswered(a, b.leg);
+  await bridgeAnswered(a, winner);
 }
 
 /** The `bridge` application's A side once the B leg has answered (04b). */

@@ -15,12 +15,31 @@ import {
 import type { SipLegFacts } from '../domain/channel-vars.js';
 import type { Header, SwitchEvent } from '../domain/esl-event.js';
 import type { SimClock } from './clock.js';
+import { channelRow } from './api-text.js';
+import type { ActiveRecording, MediaFiles } from './recording.js';
+import type { TransferTarget } from './transfer.js';
+
+/**
+ * How far FreeSWITCH's core db (what `show channels|calls` reads) trails the channel: its rows are
+ * written by a queue thread from the channel's events. 02/05 asked 3 ms after CHANNEL_PARK and got
+ * the ringing row of 500 ms before; 22 asked 300 ms after and got the current one.
+ */
+export const CORE_DB_LAG_MS = 100;
+
+/** A leg's row in the core db as it stood at `atUs`, with the bridge it was in then. */
+export interface DbRowSnapshot {
+  readonly atUs: number;
+  readonly row: Readonly<Record<string, string>>;
+  readonly bridge?: { readonly peer: CallLeg; readonly side: BridgeSide };
+}
 
 /** What a leg needs from the switch: time, and a way to put an event on the bus. */
 export interface LegContext {
   readonly clock: SimClock;
   /** Stamps (time, sequence, identity) at publication so sequence numbers follow bus order. */
   readonly publish: (build: (stamp: EventStamp) => SwitchEvent) => void;
+  /** Where uuid_record writes its files and playback finds them. */
+  readonly recordings: MediaFiles;
 }
 
 export interface HangupRequest {
@@ -62,11 +81,23 @@ export class CallLeg {
   hangupRequest: HangupRequest | undefined;
   runningApp: RunningApp | undefined;
   lastApp: { app: string; arg: string } | undefined;
-  recording: string | undefined;
+  recording: ActiveRecording | undefined;
   /** The leg this one is bridged to; side 'a' carries CHANNEL_BRIDGE/UNBRIDGE (04: the A leg only). */
   bridge: { readonly peer: CallLeg; readonly side: BridgeSide } | undefined;
   /** Set by uuid_bridge on a parked leg: the park loop leaves to join this bridge. */
   pendingBridge: { readonly peer: CallLeg; readonly side: BridgeSide } | undefined;
+  /** Set by uuid_transfer: the running application ends and the new caller profile routes. */
+  pendingTransfer: TransferTarget | undefined;
+  /** The `answer` application on a leg whose answer is someone else's business (a loopback B leg). */
+  onAnswerRequest: ((app: string) => void) | undefined;
+  /** The grammar of a running detect_speech; undefined when no recogniser listens. */
+  speechGrammar: string | undefined;
+  /** Who hears the digits the far end presses (play_and_get_digits, eavesdrop modes). */
+  readonly digitListeners = new Set<(digit: string) => void>();
+  /** On hold since (uuid_hold). */
+  held: { readonly sinceUs: number } | undefined;
+  /** Hold periods [start, end] in epoch µs, most recent first (hold_events). */
+  readonly holdEvents: Array<[number, number]> = [];
   answeredAtUs = 0;
   /** When the leg was first joined to another (ground truth: was the customer bridged to an agent). */
   bridgedAtUs = 0;
@@ -86,13 +117,14 @@ export class CallLeg {
   constructor(
     private readonly ctx: LegContext,
     readonly facts: SipLegFacts,
-    init: { destination: string; callerIdNumber: string; name: string },
+    init: { destination: string; callerIdNumber: string; callerIdName?: string; name: string },
   ) {
     const now = ctx.clock.nowUs();
     this.channel = {
       uuid: facts.uuid,
       name: init.name,
       destination: init.destination,
+      initialDestination: init.destination,
       state: 'CS_NONE',
       stateNumber: 1,
       callState: 'DOWN',
@@ -100,6 +132,9 @@ export class CallLeg {
       hitDialplan: false,
       codecReady: false,
       ids: {
+        ...(init.callerIdName === undefined
+          ? {}
+          : { callerIdName: init.callerIdName, origCallerIdName: init.callerIdName }),
         callerIdNumber: init.callerIdNumber,
         origCallerIdNumber: init.callerIdNumber,
         calleeIdName: 'Outbound Call',
@@ -146,8 +181,39 @@ export class CallLeg {
     return this.ctx.clock.nowUs();
   }
 
+  get recordings(): MediaFiles {
+    return this.ctx.recordings;
+  }
+
   emit(kind: ChannelEventKind, parts?: ChannelEventParts): void {
     this.ctx.publish((stamp) => buildChannelEvent(kind, this.channel, stamp, parts));
+    this.recordDbRow();
+  }
+
+  private readonly dbHistory: DbRowSnapshot[] = [];
+
+  /** The core db updates from events; keep what it will show once its queue catches up. */
+  private recordDbRow(): void {
+    const atUs = this.now();
+    const snapshot: DbRowSnapshot = {
+      atUs,
+      row: channelRow(this.channel, '', this.runningApp),
+      ...(this.bridge === undefined ? {} : { bridge: this.bridge }),
+    };
+    const last = this.dbHistory.at(-1);
+    if (last !== undefined && last.atUs === atUs) this.dbHistory[this.dbHistory.length - 1] = snapshot;
+    else this.dbHistory.push(snapshot);
+    // Keep one snapshot older than the lag window: the one the db shows now.
+    const horizon = atUs - CORE_DB_LAG_MS * 1000;
+    while (this.dbHistory.length > 1 && (this.dbHistory[1]?.atUs ?? Infinity) <= horizon) this.dbHistory.shift();
+  }
+
+  /** The row `show` reads now: undefined while the channel's insert is still queued. */
+  dbRow(nowUs: number): DbRowSnapshot | undefined {
+    const horizon = nowUs - CORE_DB_LAG_MS * 1000;
+    let found: DbRowSnapshot | undefined;
+    for (const snapshot of this.dbHistory) if (snapshot.atUs <= horizon) found = snapshot;
+    return found;
   }
 
   /** Moves the running state and announces it with CHANNEL_STATE. */
@@ -193,6 +259,32 @@ export class CallLeg {
     this.wake?.();
   }
 
+  private mediaBreak: AbortController | undefined;
+
+  /** uuid_break: the playback running now stops (with `all`, queued messages are dropped too). */
+  breakMedia(all: boolean): void {
+    this.mediaBreak?.abort();
+    if (all) this.queue.length = 0;
+  }
+
+  /** Waits like wait(), but also ends early on uuid_break; 'break' then. */
+  async playFor(ms: number): Promise<'done' | 'break' | 'hangup'> {
+    if (this.hangupRequest !== undefined) return 'hangup';
+    const media = new AbortController();
+    this.mediaBreak = media;
+    const both = AbortSignal.any([this.abort.signal, media.signal]);
+    const done = await this.ctx.clock.sleep(ms, both);
+    if (this.mediaBreak === media) this.mediaBreak = undefined;
+    if (done) return 'done';
+    return this.hangupRequest !== undefined ? 'hangup' : 'break';
+  }
+
+  /** uuid_transfer: leave the running application (park) for the transfer's new profile. */
+  requestTransfer(target: TransferTarget): void {
+    this.pendingTransfer = target;
+    this.wake?.();
+  }
+
   /** Resolves once a hangup has been requested (at once if it already was). */
   async untilHangupRequest(): Promise<void> {
     if (this.hangupRequest !== undefined) return;
@@ -210,7 +302,13 @@ export class CallLeg {
 
   /** Resolves when there is queued work or a hangup request. */
   async waitForWork(): Promise<void> {
-    if (this.queue.length > 0 || this.hangupRequest !== undefined || this.pendingBridge !== undefined) return;
+    if (
+      this.queue.length > 0 ||
+      this.hangupRequest !== undefined ||
+      this.pendingBridge !== undefined ||
+      this.pendingTransfer !== undefined
+    )
+      return;
     await new Promise<void>((resolve) => {
       this.wake = () => {
         this.wake = undefined;

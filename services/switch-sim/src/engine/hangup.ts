@@ -1,7 +1,8 @@
 import { reportingVars, rtpStatsVars } from '../domain/channel-vars.js';
 import type { Header } from '../domain/esl-event.js';
-import { HANGUP_CAUSES } from '../domain/hangup-causes.js';
+import { q850Of } from '../domain/hangup-causes.js';
 import type { CallLeg } from './call-leg.js';
+import { stopRecording } from './recording.js';
 
 /** CHANNEL_HANGUP: the moment the cause is known. */
 export function markHangup(leg: CallLeg, cause: string, extraVars: readonly Header[] = []): void {
@@ -19,33 +20,11 @@ export function markHangup(leg: CallLeg, cause: string, extraVars: readonly Head
 export function tearDown(leg: CallLeg, finalVars: readonly Header[], beforeDestroy?: () => void): void {
   const cause = leg.channel.hangupCause ?? 'NORMAL_CLEARING';
   leg.enterState('CS_HANGUP', 10);
-  if (leg.recording !== undefined) {
-    const path = leg.recording;
-    leg.recording = undefined;
-    leg.vars.setAll([
-      ['record_file_size', '44'],
-      ['record_samples', '0'],
-      ['record_seconds', '0'],
-      ['record_ms', '0'],
-      ['record_completion_cause', 'success-silence'],
-    ]);
-    leg.emit('recordStop', {
-      after: [
-        ['Record-File-Path', path],
-        ['Record-Completion-Cause', 'success-silence'],
-      ],
-    });
-    leg.emit('mediaBugStop', {
-      before: [
-        ['Media-Bug-Function', 'session_record'],
-        ['Media-Bug-Target', path],
-      ],
-    });
-  }
+  stopRecording(leg, leg.recordings, 'success-silence');
   const t = leg.channel.times;
   const end = leg.now();
   leg.endedAtUs = end;
-  const q850 = HANGUP_CAUSES[cause] ?? 16;
+  const q850 = q850Of(cause);
   const callerId =
     leg.channel.ids.callerIdName === undefined
       ? leg.channel.ids.callerIdNumber
@@ -66,11 +45,13 @@ export function tearDown(leg: CallLeg, finalVars: readonly Header[], beforeDestr
       },
       callerId,
       leg.lastApp,
+      leg.held === undefined ? leg.holdEvents : [[leg.held.sinceUs, end], ...leg.holdEvents],
     ),
   );
   leg.setCallState('HANGUP');
   leg.vars.setAll(finalVars);
-  if (leg.channel.codecReady) leg.vars.setAll(rtpStatsVars((end - (t.answered || t.progressMedia || end)) / 1000));
+  if (leg.channel.codecReady && leg.channel.loopback !== true)
+    leg.vars.setAll(rtpStatsVars((end - (t.answered || t.progressMedia || end)) / 1000));
   leg.enterState('CS_REPORTING', 12);
   leg.emit('hangupComplete', { before: [['Hangup-Cause', cause]] });
   beforeDestroy?.();

@@ -11,6 +11,7 @@ import {
   replyVars,
 } from '../domain/channel-vars.js';
 import { detectBeep } from './avmd.js';
+import { farEndSpeech } from './ivr.js';
 import { markHangup, tearDown } from './hangup.js';
 import { HANGUP_CAUSES, type FinalResponse } from '../domain/hangup-causes.js';
 import type { CallPlan } from '../domain/scenario.js';
@@ -116,14 +117,18 @@ function flipCallerId(leg: CallLeg, disposition: string): void {
   leg.channel.ids = {
     callerIdName: 'Outbound Call',
     callerIdNumber: leg.channel.destination,
+    ...(ids.origCallerIdName === undefined ? {} : { origCallerIdName: ids.origCallerIdName }),
     origCallerIdNumber: ids.origCallerIdNumber,
+    ...(ids.callerIdName === undefined ? {} : { calleeIdName: ids.callerIdName }),
     calleeIdNumber: ids.callerIdNumber,
     ani: ids.ani,
   };
   leg.channel.hitDialplan = true;
   leg.vars.set('endpoint_disposition', disposition);
+  if (ids.callerIdName !== undefined) leg.vars.set('pre_transfer_caller_id_name', ids.callerIdName);
   leg.vars.set('pre_transfer_caller_id_number', ids.callerIdNumber);
   leg.vars.set('channel_cid_flipped', 'yes');
+  leg.channel.calleeDirection = 'RECV';
   leg.emit('cidFlip', { before: [['Direction', 'RECV']] });
 }
 
@@ -256,7 +261,7 @@ async function answeredFarEnd(leg: CallLeg, plan: CallPlan): Promise<void> {
   for (const s of plan.speech)
     timeline.push({
       atMs: s.atMs,
-      act: () => leg.emit('detectedSpeech', { after: [['Speech-Type', 'detected-speech']], body: s.text }),
+      act: () => farEndSpeech(leg, s.text),
     });
   // An answering machine's beep; only avmd, if running then, reports it.
   if (plan.beepMs !== undefined) timeline.push({ atMs: plan.beepMs, act: () => detectBeep(leg, MACHINE_BEEP_HZ) });
@@ -276,6 +281,7 @@ async function answeredFarEnd(leg: CallLeg, plan: CallPlan): Promise<void> {
 
 function sendDigits(leg: CallLeg, digits: string): void {
   for (const digit of digits) {
+    for (const listener of [...leg.digitListeners]) listener(digit);
     leg.emit('dtmf', {
       after: [
         ['DTMF-Digit', digit],

@@ -5,14 +5,21 @@ import { destinationNumber, parseOriginate, type DialTarget } from '../domain/di
 import { encodeEventBody } from '@outbound/esl';
 import { toEventContent, type Header, type SwitchEvent } from '../domain/esl-event.js';
 import { maskNumber, planAgentCall, planCall, type CallPlan, type Scenario } from '../domain/scenario.js';
-import { coreHeaders, type SwitchIdentity } from '../domain/switch-identity.js';
-import { callRow, channelRow, rowsJson, rowsText, statusText, versionText } from './api-text.js';
+import { knownCause } from '../domain/hangup-causes.js';
+import { CAPTURED_MODULES, coreHeaders, type SwitchIdentity } from '../domain/switch-identity.js';
+import { callRow, rowsJson, rowsText, statusText, versionText } from './api-text.js';
 import { runApplication, type AppRunner } from './applications.js';
 import { startAvmd, stopAvmd } from './avmd.js';
 import { bLegConnected, inheritedVars, markOriginatedBy, runBridgeApp, transferToBridge } from './bridge.js';
 import { CallLeg } from './call-leg.js';
+import { discardRecordings, startRecording, stopRecording, type MediaFiles } from './recording.js';
 import type { SimClock } from './clock.js';
 import { runOutboundCall, type OriginateReport } from './outbound-call.js';
+import { parseLoopback, runLoopback } from './loopback.js';
+import { dialList } from './dial-list.js';
+import { detectSpeech, eavesdrop } from './ivr.js';
+import { scheduleHangup } from './applications.js';
+import { hold, parseTransfer, transferLeg, unhold } from './transfer.js';
 
 /** One line of ground truth: what really happened to a call (number masked). */
 export interface GroundTruthRecord {
@@ -37,11 +44,16 @@ export interface SwitchCoreDeps {
   readonly seed: number;
   readonly clock: SimClock;
   readonly recordTruth: (record: GroundTruthRecord) => void;
+  /** Where recordings are written and played files found (default: nowhere, every file plays). */
+  readonly recordings?: MediaFiles;
 }
 
 export type EventListener = (event: SwitchEvent) => void;
 
 const PROFILES = new Set(['external', 'internal']);
+
+/** The directory domain of the captured install (its local address). */
+const DOMAIN = '127.0.0.1';
 
 interface PlacementOptions {
   readonly blocking: boolean;
@@ -146,7 +158,7 @@ export class SwitchCore {
    * when the call is answered or fails, as FreeSWITCH's blocking originate does.
    */
   async api(command: string, args: string): Promise<string> {
-    const handler = this.commands[command];
+    const handler = Object.hasOwn(this.commands, command) ? this.commands[command] : undefined;
     if (handler === undefined) return `-ERR ${command} Command not found!\n`;
     return handler(args.trim());
   }
@@ -160,13 +172,31 @@ export class SwitchCore {
       }),
     version: () => versionText(this.deps.identity),
     hostname: () => this.deps.identity.hostname,
+    sofia: (args) => this.sofia(args),
+    module_exists: (args) => String(this.hasModule(args.split(/\s+/)[0] ?? '')),
     reloadxml: () => '+OK [Success]\n',
     show: (args) => this.show(args),
     uuid_kill: (args) => {
       const [uuid, cause] = args.split(/\s+/);
       const leg = this.legs.get(uuid ?? '');
       if (leg === undefined || leg.hangupRequest !== undefined) return '-ERR No such channel!\n';
-      leg.requestHangup({ cause: cause ?? 'NORMAL_CLEARING', by: 'local' });
+      leg.requestHangup({ cause: knownCause(cause), by: 'local' });
+      return '+OK\n';
+    },
+    // `sched_hangup +<secs>|<epoch> <uuid> [cause]` (mod_commands): hang up later, ALLOTTED_TIMEOUT by default.
+    sched_hangup: (args) => {
+      const [when = '', uuid = '', cause] = args.split(/\s+/);
+      const leg = this.legs.get(uuid);
+      if (leg === undefined) return '-ERR No such channel!\n';
+      scheduleHangup(leg, when, cause);
+      return '+OK\n';
+    },
+    // `uuid_break <uuid> [all]`: stop what the channel is playing (PLAYBACK_STOP says break).
+    uuid_break: (args) => {
+      const [uuid = '', all] = args.split(/\s+/);
+      const leg = this.legs.get(uuid);
+      if (leg === undefined) return '-ERR No such channel!\n';
+      leg.breakMedia(all === 'all');
       return '+OK\n';
     },
     uuid_exists: (args) => String(this.legs.has(args.split(/\s+/)[0] ?? '')),
@@ -200,34 +230,17 @@ export class SwitchCore {
       const leg = this.legs.get(uuid ?? '');
       if (leg === undefined) return '-ERR Cannot locate session!\n';
       if (action === 'start') {
-        leg.recording = path;
-        // The media bug starts on the next media frame, after the reply and the API event.
-        void leg.pause(0).then(() => {
-          leg.emit('recordStart', { after: [['Record-File-Path', path]] });
-          leg.emit('mediaBugStart', {
-            before: [
-              ['Media-Bug-Function', 'session_record'],
-              ['Media-Bug-Target', path],
-            ],
-          });
-        });
-      } else if (action === 'stop' && leg.recording !== undefined) {
-        const file = leg.recording;
-        leg.recording = undefined;
-        leg.emit('recordStop', {
-          after: [
-            ['Record-File-Path', file],
-            ['Record-Completion-Cause', 'success-silence'],
-          ],
-        });
-        leg.emit('mediaBugStop', {
-          before: [
-            ['Media-Bug-Function', 'session_record'],
-            ['Media-Bug-Target', file],
-          ],
-        });
+        if (leg.recording === undefined) startRecording(leg, path, leg.recordings);
+        return '+OK Success\n';
       }
-      return '+OK Success\n';
+      if (action === 'stop') {
+        // `stop <path>` or `stop all`; nothing running → FreeSWITCH's error (25).
+        if (leg.recording === undefined || (path !== 'all' && path !== leg.recording.path))
+          return '-ERR Cannot stop record session!\n';
+        stopRecording(leg, leg.recordings, 'success-maxtime');
+        return '+OK Success\n';
+      }
+      return '-USAGE: <uuid> [start|stop|mask|unmask] <path> [<limit>] [<recording_vars>]\n';
     },
     uuid_broadcast: (args) => {
       const [uuid, file = ''] = args.split(/\s+/);
@@ -276,12 +289,30 @@ export class SwitchCore {
       return `+OK ${legB.uuid}\n`;
     },
     uuid_transfer: (args) => {
-      const [uuid] = args.split(/\s+/);
-      if (!this.legs.has(uuid ?? '')) return '-ERR No such channel!\n';
+      const command = parseTransfer(args);
+      if (command === undefined) return '-USAGE: <uuid> [-bleg|-both] <dest-exten> [<dialplan>] [<context>]\n';
+      const leg = this.legs.get(command.uuid);
+      if (leg === undefined || leg.hangupRequest !== undefined) return '-ERR No such channel!\n';
+      // -bleg on a call without a B leg transfers the A leg itself (24).
+      const peer = leg.bridge?.peer;
+      if (command.side === 'bleg' && peer !== undefined) transferLeg(peer, command.target);
+      else transferLeg(leg, command.target);
+      if (command.side === 'both' && peer !== undefined) transferLeg(peer, command.target);
       return '+OK\n';
     },
+    uuid_hold: (args) => {
+      const words = args.split(/\s+/).filter((w) => w !== '');
+      const mode = words[0] === 'off' || words[0] === 'toggle' ? words.shift() : 'on';
+      const leg = this.legs.get(words[0] ?? '');
+      if (leg === undefined || leg.hangupRequest !== undefined) return '-ERR No such channel!\n';
+      if (leg.channel.answerState !== 'answered') return '-ERR Operation failed\n';
+      const wantsHold = mode === 'on' || (mode === 'toggle' && leg.held === undefined);
+      if (wantsHold && leg.held === undefined) hold(leg);
+      else if (!wantsHold) unhold(leg, true);
+      return '+OK Success\n';
+    },
     hupall: (args) => {
-      const cause = args.split(/\s+/)[0] || 'MANAGER_REQUEST';
+      const cause = args.split(/\s+/)[0] ? knownCause(args.split(/\s+/)[0]) : 'MANAGER_REQUEST';
       for (const leg of this.legs.values()) leg.requestHangup({ cause, by: 'local' });
       return '+OK hangup all channels with cause ' + cause + '\n';
     },
@@ -299,20 +330,35 @@ export class SwitchCore {
     },
   };
 
+  /** `sofia status gateway <name>`: the scenario's gateways (any name when it declares none). */
+  private sofia(args: string): string {
+    const [what, kind, name] = args.split(/\s+/);
+    if (what !== 'status' || kind !== 'gateway' || name === undefined)
+      return '-USAGE: sofia status gateway <name> (the simulator knows only this form)\n';
+    if (!this.gatewayExists(name)) return 'Invalid Gateway!\n';
+    const rule = '='.repeat(97);
+    return `${rule}\nName    \t${name}\nProfile \texternal\nScheme  \tDigest\nRealm   \t${name}\nUsername\toutbound\nPassword\tno\nFrom    \t<sip:outbound@${name}>\nContact \t<sip:gw+${name}@127.0.0.1:5080;transport=udp;gw=${name}>\nExten   \toutbound\nTo      \tsip:outbound@${name}\nProxy   \tsip:${name}\nContext \tpublic\nExpires \t3600\nFreq    \t3600\nPing    \t0\nPingFreq\t0\nPingState\t0/0/0\nState   \tNOREG\nStatus  \tUP\nUptime  \t0s\nCallsIN \t0\nCallsOUT\t0\nFailedCallsIN\t0\nFailedCallsOUT\t0\n${rule}\n`;
+  }
+
   private show(args: string): string {
     const [what, as, format] = args.split(/\s+/);
-    const legs = [...this.legs.values()];
+    const nowUs = this.deps.clock.nowUs();
     const hostname = this.deps.identity.hostname;
+    const withHost = (row: Readonly<Record<string, string>>) => ({ ...row, hostname });
+    const snapshots = [...this.legs.values()].flatMap((l) => l.dbRow(nowUs) ?? []);
     if (what === 'calls') {
       // One row per call: a bridged pair shows as its A leg with the B leg in b_* columns (04).
-      const rows = legs
-        .filter((l) => l.bridge?.side !== 'b')
-        .map((l) => callRow(l.channel, l.bridge?.peer.channel, hostname));
+      const rows = snapshots
+        .filter((s) => s.bridge?.side !== 'b')
+        .map((s) => {
+          const peer = s.bridge?.peer.dbRow(nowUs)?.row;
+          return callRow(withHost(s.row), peer === undefined ? undefined : withHost(peer), hostname);
+        });
       return as === 'as' && format === 'json' ? rowsJson(rows) : rowsText(rows);
     }
     if (what !== 'channels')
       return `-USAGE: show codec|endpoint|application|api|dialplan|file|timer|calls [count]|channels [count|like <match string>]|calls|detailed_calls|bridged_calls|detailed_bridged_calls|aliases|complete|chat|management|modules|nat_map|say|interfaces|interface_types|tasks|limits|status\n`;
-    const rows = legs.map((l) => channelRow(l.channel, hostname, l.runningApp));
+    const rows = snapshots.map((s) => withHost(s.row));
     return as === 'as' && format === 'json' ? rowsJson(rows) : rowsText(rows);
   }
 
@@ -325,6 +371,22 @@ export class SwitchCore {
     }
     const request = parsed.request;
     const endpoint = request.endpoint;
+    const legCount = request.alternatives.reduce((n, group) => n + group.length, 0);
+    if (legCount > 1) {
+      const app =
+        request.destination.kind === 'app'
+          ? request.destination
+          : { app: 'transfer', arg: request.destination.extension };
+      dialList(
+        request.alternatives,
+        {
+          place: (target, legReport, connected) => this.placeOne(target, legReport, connected, blocking),
+          connected: (leg) => runApplication(leg, app, this.runner),
+        },
+        report,
+      );
+      return;
+    }
     if (endpoint.kind === 'sofia' && !PROFILES.has(endpoint.profile)) {
       report('-ERR INVALID_PROFILE\n');
       return;
@@ -334,23 +396,176 @@ export class SwitchCore {
       report('-ERR DESTINATION_OUT_OF_ORDER\n');
       return;
     }
+    // user/<id> is looked up in the directory before any session exists: no channel events (26).
+    const directoryFailure = this.directoryFailure(endpoint);
+    if (directoryFailure !== undefined) {
+      report(`-ERR ${directoryFailure}\n`);
+      return;
+    }
+    // sessions-per-second: over the limit the session is refused before it exists (rate test 10).
+    if (!this.admitSession()) {
+      report('-ERR DESTINATION_OUT_OF_ORDER\n');
+      return;
+    }
     this.sessionCounter += 1;
     if (endpoint.kind === 'sofia' && endpoint.host === undefined) {
-      this.unregisteredUser(uuid, report);
+      this.destroyHalfMade(uuid, 'USER_NOT_REGISTERED', report, blocking);
+      return;
+    }
+    if (endpoint.kind === 'gateway' && !this.gatewayExists(endpoint.gateway)) {
+      this.destroyHalfMade(uuid, 'INVALID_GATEWAY', report, blocking);
       return;
     }
     const destination =
       request.destination.kind === 'app'
         ? request.destination
         : { app: 'transfer', arg: request.destination.extension };
-    this.placeCall(uuid, request, report, {
-      blocking,
-      connected: (leg) => runApplication(leg, destination, this.runner),
+    if (endpoint.kind === 'loopback') {
+      this.placeLoopback(uuid, request, endpoint.target, destination, report, blocking);
+      return;
+    }
+    // originate_retries: that many more attempts after a failure, originate_retry_sleep_ms apart.
+    const retries = Math.min(100, Math.max(0, Math.floor(Number(variable(request, 'originate_retries') ?? 0) || 0)));
+    const sleepMs = Math.max(0, Number(variable(request, 'originate_retry_sleep_ms') ?? 1000) || 0);
+    const attempt = (left: number): void => {
+      let retrying = false;
+      const leg = this.placeCall(
+        uuid,
+        request,
+        (text) => {
+          if (text.startsWith('-ERR') && left > 0 && !text.includes('ORIGINATOR_CANCEL')) retrying = true;
+          else report(text);
+        },
+        { blocking, connected: (l) => runApplication(l, destination, this.runner) },
+      );
+      void leg.finished.then(async () => {
+        if (!retrying) return;
+        await this.deps.clock.sleep(sleepMs);
+        while (this.legs.has(uuid)) await this.deps.clock.sleep(1);
+        this.sessionCounter += 1;
+        attempt(left - 1);
+      });
+    };
+    attempt(retries);
+  }
+
+  /** loopback/<ext>[/<context>]: two legs, B running the scenario's dialplan for <ext> (26). */
+  private placeLoopback(
+    uuid: string,
+    request: DialTarget,
+    target: string,
+    destination: { app: string; arg: string },
+    report: OriginateReport,
+    blocking: boolean,
+  ): void {
+    const parsed = parseLoopback(target);
+    const callerIdNumber = variable(request, 'origination_caller_id_number') ?? '0000000000';
+    const timeoutMs = this.ringLimitMs(request);
+    let reported = false;
+    const reportOnce: OriginateReport = (text) => {
+      if (reported) return;
+      reported = true;
+      report(text);
+    };
+    const newLeg = (legUuid: string, name: string, dest: string): CallLeg => {
+      if (legUuid !== uuid) this.sessionCounter += 1;
+      const leg = new CallLeg(
+        this.legContext(),
+        this.facts(legUuid, dest, undefined, this.sessionCounter, callerIdNumber),
+        {
+          destination: dest,
+          callerIdNumber,
+          name,
+        },
+      );
+      return leg;
+    };
+    const startedUs = this.deps.clock.nowUs();
+    const register = (leg: CallLeg): void => {
+      this.legs.set(leg.uuid, leg);
+      this.peak = Math.max(this.peak, this.legs.size);
+      void leg.finished.then(() => this.legs.delete(leg.uuid));
+    };
+    void runLoopback(
+      {
+        newLeg,
+        register,
+        runner: this.runner,
+        dialplan: this.deps.scenario.dialplan,
+        // The XML dialplan checks for mod_enum through the API while routing (26).
+        routing: () => this.apiEvent('module_exists', 'mod_enum'),
+        connected: (a) => runApplication(a, destination, this.runner),
+      },
+      { uuid, target: parsed, variables: request.variables },
+      timeoutMs,
+      blocking ? reportOnce : reportOnce,
+    ).finally(() => {
+      const a = this.legs.get(uuid);
+      if (a !== undefined) this.legs.delete(uuid);
+      this.deps.recordTruth({
+        uuid,
+        party: 'customer',
+        number: maskNumber(parsed.extension),
+        outcome: 'loopback',
+        cause: 'NORMAL_CLEARING',
+        ringMs: 0,
+        talkMs: 0,
+        amd: 'none',
+        startedAt: new Date(startedUs / 1000).toISOString(),
+        answeredAt: null,
+        bridgedAt: null,
+        endedAt: new Date(this.deps.clock.nowUs() / 1000).toISOString(),
+      });
     });
   }
 
-  /** A dial string without host: FreeSWITCH destroys a half-made session and reports USER_NOT_REGISTERED. */
-  private unregisteredUser(uuid: string, report: OriginateReport): void {
+  /**
+   * originate_timeout in whole seconds, measured on second-resolution time as FreeSWITCH does: the
+   * call rings until the wall-clock second has advanced that many times, up to a second short
+   * (a requested 15 s rang 14.65 s; 03e's 5 s, 4.66 s).
+   */
+  private ringLimitMs(request: DialTarget): number {
+    const seconds = Number(variable(request, 'originate_timeout') ?? '60');
+    const whole = Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 60;
+    const nowUs = this.deps.clock.nowUs();
+    const deadlineUs = (Math.floor(nowUs / 1_000_000) + whole) * 1_000_000;
+    return (deadlineUs - nowUs) / 1000;
+  }
+
+  /** USER_NOT_REGISTERED / SUBSCRIBER_ABSENT for a `user/<id>` the scenario's directory does not have registered. */
+  private directoryFailure(endpoint: DialTarget['endpoint']): string | undefined {
+    const directory = this.deps.scenario.agents.directory;
+    if (endpoint.kind !== 'user' || directory === undefined) return undefined;
+    const entry = directory.get(endpoint.id);
+    if (entry === undefined) return 'SUBSCRIBER_ABSENT';
+    // The user's dial-string looks the contact up through the API, which the ALL listener sees (26).
+    this.apiEvent('sofia_contact', `*/${endpoint.id}@${DOMAIN}`);
+    this.apiEvent('verto_contact', `${endpoint.id}@${DOMAIN}`);
+    return entry === 'registered' ? undefined : 'USER_NOT_REGISTERED';
+  }
+
+  private gatewayExists(name: string): boolean {
+    const gateways = this.deps.scenario.gateways;
+    return gateways === undefined || gateways.has(name);
+  }
+
+  private spsWindow = { second: -1, count: 0 };
+
+  /** FreeSWITCH's sessions-per-second throttle, counted per second of (simulated) time. */
+  private admitSession(): boolean {
+    const second = Math.floor(this.deps.clock.nowUs() / 1_000_000);
+    if (this.spsWindow.second !== second) this.spsWindow = { second, count: 0 };
+    if (this.spsWindow.count >= this.deps.scenario.sessionsPerSecond) return false;
+    this.spsWindow.count += 1;
+    return true;
+  }
+
+  /**
+   * A dial string without host (03g) or an unknown gateway (26): FreeSWITCH destroys a half-made
+   * session (a lone CHANNEL_DESTROY, no CREATE) and reports the cause; a blocked client first.
+   */
+  private destroyHalfMade(uuid: string, cause: string, report: OriginateReport, blocking: boolean): void {
+    if (blocking) report(`-ERR ${cause}\n`);
     const leg = new CallLeg(this.legContext(), this.facts(uuid, 'x', undefined, this.sessionCounter), {
       destination: '',
       callerIdNumber: '',
@@ -368,7 +583,7 @@ export class SwitchCore {
     leg.emit('destroy');
     leg.channel.state = 'CS_DESTROY';
     leg.emit('state');
-    report('-ERR USER_NOT_REGISTERED\n');
+    if (!blocking) report(`-ERR ${cause}\n`);
   }
 
   private placeCall(uuid: string, request: DialTarget, report: OriginateReport, how: PlacementOptions): CallLeg {
@@ -388,6 +603,7 @@ export class SwitchCore {
             key: `${number}#${nth}`,
           });
     const callerIdNumber = variable(request, 'origination_caller_id_number') ?? '0000000000';
+    const callerIdName = variable(request, 'origination_caller_id_name');
     const channelName =
       endpoint.kind === 'sofia'
         ? `sofia/${endpoint.profile}/${endpoint.user}@${endpoint.host ?? ''}${endpoint.port ? `:${endpoint.port}` : ''}`
@@ -399,7 +615,12 @@ export class SwitchCore {
       this.sessionCounter,
       callerIdNumber,
     );
-    const leg = new CallLeg(this.legContext(), facts, { destination: number, callerIdNumber, name: channelName });
+    const leg = new CallLeg(this.legContext(), facts, {
+      destination: number,
+      callerIdNumber,
+      ...(callerIdName === undefined ? {} : { callerIdName }),
+      name: channelName,
+    });
     if (how.originator !== undefined) markOriginatedBy(leg, how.originator);
     leg.amdTruth = {
       verdict: plan.amdVerdict === 'machine' ? 'MACHINE' : plan.amdVerdict === 'human' ? 'HUMAN' : 'NOTSURE',
@@ -407,7 +628,6 @@ export class SwitchCore {
     };
     this.legs.set(uuid, leg);
     this.peak = Math.max(this.peak, this.legs.size);
-    const timeoutSec = Number(variable(request, 'originate_timeout') ?? '60');
     const startedUs = this.deps.clock.nowUs();
     void runOutboundCall(
       leg,
@@ -415,7 +635,7 @@ export class SwitchCore {
       {
         originatorVars: request.variables,
         ignoreEarlyMedia: variable(request, 'ignore_early_media') === 'true',
-        timeoutMs: Number.isFinite(timeoutSec) ? timeoutSec * 1000 : 60_000,
+        timeoutMs: this.ringLimitMs(request),
         connected: how.connected,
         flipCallerIdOnAnswer: how.originator === undefined,
         blocking: how.blocking,
@@ -457,34 +677,101 @@ export class SwitchCore {
   }
 
   private legContext() {
-    return { clock: this.deps.clock, publish: (build: (stamp: EventStamp) => SwitchEvent) => this.publish(build) };
+    return {
+      clock: this.deps.clock,
+      publish: (build: (stamp: EventStamp) => SwitchEvent) => this.publish(build),
+      recordings: this.deps.recordings ?? discardRecordings,
+    };
   }
 
-  private readonly runner: AppRunner = {
-    bridge: (leg, target) => runBridgeApp(leg, target, (a, parsed) => this.dialBLeg(a, parsed)),
-    amd: async (leg) => {
-      const verdict = leg.amdTruth.verdict;
-      await leg.wait(leg.amdTruth.delayMs);
-      leg.vars.set('amd_result', verdict);
-      leg.vars.set('amd_cause', verdict === 'MACHINE' ? 'LONGGREETING' : 'HUMAN');
-      return verdict;
-    },
-  };
+  /** Whether `name` is loaded: the captured install's modules plus the scenario's (module_exists). */
+  hasModule(name: string): boolean {
+    return CAPTURED_MODULES.includes(name) || this.deps.scenario.modules.has(name);
+  }
 
-  /** Dials the B leg of A's `bridge` application; `result` settles with the originate result text. */
-  private dialBLeg(a: CallLeg, target: DialTarget): { leg: CallLeg; result: Promise<string> } {
-    this.sessionCounter += 1;
+  private get runner(): AppRunner {
+    const runner: AppRunner = {
+      bridge: (leg, target) => runBridgeApp(leg, target, (a, parsed) => this.dialBLeg(a, parsed)),
+    };
+    // mod_amd is not part of FreeSWITCH 1.10.12: only a scenario that loads it gets `amd`.
+    if (this.hasModule('mod_amd')) runner.amd = runAmd;
+    runner.extra = (app) => {
+      if (app === 'detect_speech')
+        return async (leg, arg) => Promise.resolve(detectSpeech(leg, arg, (name) => this.hasModule(name)));
+      if (app === 'eavesdrop') return async (leg, arg) => eavesdrop(leg, this.legs.get(arg.trim()));
+      return undefined;
+    };
+    return runner;
+  }
+
+  /** Dials the B legs of A's `bridge` application (a dial list); `result` settles with the originate result text. */
+  private dialBLeg(
+    a: CallLeg,
+    alternatives: ReadonlyArray<ReadonlyArray<DialTarget>>,
+  ): { result: Promise<string>; winner(): CallLeg | undefined; cancel(cause: string): void } {
     let settle: (result: string) => void = () => undefined;
     const result = new Promise<string>((resolve) => {
       settle = resolve;
     });
-    const withInherited = { ...target, variables: [...inheritedVars(a), ...target.variables] };
-    const leg = this.placeCall(randomUUID(), withInherited, (text) => settle(text), {
-      blocking: false,
-      connected: (b) => bLegConnected(b, a),
-      originator: a,
+    const run = dialList(
+      alternatives,
+      {
+        place: (target, report, connected) => this.placeOne(target, report, connected, false, a),
+        connected: (b) => bLegConnected(b, a),
+      },
+      (text) => settle(text),
+    );
+    return { result, winner: run.winner, cancel: run.cancel };
+  }
+
+  /**
+   * One leg of a dial list: the directory, the throttle and the gateway are checked as for a
+   * single originate; undefined (after reporting) when no channel was made.
+   */
+  private placeOne(
+    target: DialTarget,
+    report: OriginateReport,
+    connected: (leg: CallLeg) => Promise<void>,
+    blocking: boolean,
+    originator?: CallLeg,
+  ): CallLeg | undefined {
+    const endpoint = target.endpoint;
+    if (endpoint.kind === 'sofia' && !PROFILES.has(endpoint.profile)) {
+      report('-ERR INVALID_PROFILE\n');
+      return undefined;
+    }
+    const directoryFailure = this.directoryFailure(endpoint);
+    if (directoryFailure !== undefined) {
+      report(`-ERR ${directoryFailure}\n`);
+      return undefined;
+    }
+    if (!this.admitSession()) {
+      report('-ERR DESTINATION_OUT_OF_ORDER\n');
+      return undefined;
+    }
+    this.sessionCounter += 1;
+    const uuid = variable(target, 'origination_uuid');
+    const legUuid = uuid === undefined || this.legs.has(uuid) ? randomUUID() : uuid;
+    if ((endpoint.kind === 'sofia' && endpoint.host === undefined) || endpoint.kind === 'loopback') {
+      this.destroyHalfMade(
+        legUuid,
+        endpoint.kind === 'loopback' ? 'CHAN_NOT_IMPLEMENTED' : 'USER_NOT_REGISTERED',
+        report,
+        blocking,
+      );
+      return undefined;
+    }
+    if (endpoint.kind === 'gateway' && !this.gatewayExists(endpoint.gateway)) {
+      this.destroyHalfMade(legUuid, 'INVALID_GATEWAY', report, blocking);
+      return undefined;
+    }
+    const withInherited =
+      originator === undefined ? target : { ...target, variables: [...inheritedVars(originator), ...target.variables] };
+    return this.placeCall(legUuid, withInherited, report, {
+      blocking,
+      connected,
+      ...(originator === undefined ? {} : { originator }),
     });
-    return { leg, result };
   }
 
   /** SIGTERM: hang every call up with SYSTEM_SHUTDOWN and wait for their teardown. */
@@ -499,6 +786,15 @@ export class SwitchCore {
     });
     await Promise.all(pending);
   }
+}
+
+/** mod_amd's `amd`: the verdict after its delay, in the variables mod_amd sets (amd_result, amd_cause). */
+async function runAmd(leg: CallLeg): Promise<string> {
+  const verdict = leg.amdTruth.verdict;
+  await leg.wait(leg.amdTruth.delayMs);
+  leg.vars.set('amd_result', verdict);
+  leg.vars.set('amd_cause', verdict === 'MACHINE' ? 'LONGGREETING' : 'HUMAN');
+  return verdict;
 }
 
 function variable(request: DialTarget, name: string): string | undefined {

@@ -1,0 +1,243 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { EslEvent } from '@outbound/esl';
+import { createLogger } from '@outbound/telemetry';
+import { MediaController } from '../../src/adapters/media-controller.js';
+import type { CallPublisher } from '../../src/adapters/call-publisher.js';
+import type { EslPool } from '../../src/adapters/esl-pool.js';
+import { CAUSE_NODE_OVERLOADED, type CallEvent } from '../../src/domain/call-events.js';
+import { nextOriginateAtMs } from '../../src/domain/originate-budget.js';
+
+/**
+ * The controller against a scripted node (no sockets): the node's events can be delivered while
+ * Originate still waits for its reply, exactly the window in which calls.ringing used to overtake
+ * calls.originated (16 of 300 calls at 10/s on a real FreeSWITCH).
+ */
+function scriptedNode(
+  options: {
+    gateways?: readonly string[];
+    modules?: readonly string[];
+    originatesPerSecond?: number;
+    acceptTimeoutMs?: number;
+    exists?: boolean;
+  } = {},
+) {
+  const commands: string[] = [];
+  const bgapiAtMs: number[] = [];
+  let settleJob: (result: { ok: boolean; body: string }) => void = () => undefined;
+  const connection = {
+    api: async (command: string) => {
+      commands.push(command);
+      const gateway = /^sofia status gateway (\S+)/.exec(command)?.[1];
+      if (gateway !== undefined)
+        return {
+          ok: true,
+          body: (options.gateways ?? ['carrier1']).includes(gateway) ? 'Name\tx\n' : 'Invalid Gateway!\n',
+        };
+      if (command === 'show channels as json') return { ok: true, body: '{"row_count": 0}\n' };
+      if (command.startsWith('uuid_exists ')) return { ok: true, body: options.exists === false ? 'false' : 'true' };
+      const module = /^module_exists (\S+)/.exec(command)?.[1];
+      if (module !== undefined) return { ok: true, body: String((options.modules ?? []).includes(module)) };
+      return { ok: true, body: '+OK\n' };
+    },
+    bgapi: (command: string) => {
+      commands.push(`bgapi ${command}`);
+      bgapiAtMs.push(performance.now());
+      return new Promise<{ ok: boolean; body: string }>((resolve) => {
+        settleJob = resolve;
+      });
+    },
+    sendmsg: async (uuid: string, headers: ReadonlyArray<readonly [string, string]>) => {
+      commands.push(`sendmsg ${uuid} ${headers.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    },
+  };
+  const pool = {
+    names: () => ['fs1'],
+    isHealthy: () => true,
+    connection: () => connection,
+  } as unknown as EslPool;
+  const published: CallEvent[] = [];
+  const publisher = {
+    publish: async (event: CallEvent) => {
+      published.push(event);
+    },
+  } as unknown as CallPublisher;
+  const controller = new MediaController({
+    pool,
+    publisher,
+    logger: createLogger({ service: 'media-test', level: 'silent' }),
+    recordingsDir: '/tmp/media-recordings',
+    acceptTimeoutMs: options.acceptTimeoutMs ?? 2_000,
+    ...(options.originatesPerSecond === undefined ? {} : { originatesPerSecond: options.originatesPerSecond }),
+  });
+  return {
+    controller,
+    commands,
+    bgapiAtMs,
+    published,
+    settleJob: (r: { ok: boolean; body: string }) => settleJob(r),
+  };
+}
+
+function channelEvent(name: string, uuid: string, extra: Record<string, string> = {}): EslEvent {
+  const headers = new Map<string, string>([['Event-Name', name], ['Unique-ID', uuid], ...Object.entries(extra)]);
+  return { name, format: 'plain', uuid, headers, headerList: [...headers] } as unknown as EslEvent;
+}
+
+const command = {
+  campaignId: 'c1',
+  leadId: 'l1',
+  attemptId: 'a1',
+  destination: '+15550001234',
+  gateway: 'carrier1',
+  amd: false,
+  ringTimeoutMs: 30_000,
+};
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+test('calls.originated is published before the ringing/answer the node reported while Originate waited', async () => {
+  const node = scriptedNode();
+  const pending = node.controller.originate(command);
+  await tick();
+  const callId = /origination_uuid=([0-9a-f-]{36})/.exec(node.commands.find((c) => c.startsWith('bgapi')) ?? '')?.[1];
+  assert.ok(callId, 'originate sent');
+  // CHANNEL_CREATE and CHANNEL_PROGRESS in one read, before Originate's own continuation runs.
+  node.controller.onEslEvent('fs1', channelEvent('CHANNEL_CREATE', callId));
+  node.controller.onEslEvent('fs1', channelEvent('CHANNEL_PROGRESS', callId));
+  node.controller.onEslEvent('fs1', channelEvent('CHANNEL_ANSWER', callId));
+  await pending;
+  node.settleJob({ ok: true, body: `+OK ${callId}\n` });
+  await tick();
+  assert.deepEqual(
+    node.published.map((e) => e.kind),
+    ['originated', 'ringing', 'answered'],
+  );
+});
+
+test('a gateway the node does not have → FAILED_PRECONDITION GATEWAY_UNKNOWN, nothing dialled', async () => {
+  const node = scriptedNode({ gateways: ['carrier1'] });
+  await assert.rejects(
+    node.controller.originate({ ...command, gateway: 'default' }),
+    (error: Error & { reason?: string }) => {
+      assert.match(error.message, /gateway default is not configured/);
+      return true;
+    },
+  );
+  assert.equal(node.commands.filter((c) => c.startsWith('bgapi')).length, 0);
+  assert.deepEqual(node.published, []);
+});
+
+async function answeredWithAmd(modules: readonly string[]) {
+  const node = scriptedNode({ modules });
+  const pending = node.controller.originate({ ...command, amd: true });
+  await tick();
+  const callId = /origination_uuid=([0-9a-f-]{36})/.exec(node.commands.find((c) => c.startsWith('bgapi')) ?? '')?.[1];
+  assert.ok(callId);
+  node.controller.onEslEvent('fs1', channelEvent('CHANNEL_CREATE', callId));
+  await pending;
+  node.controller.onEslEvent('fs1', channelEvent('CHANNEL_ANSWER', callId));
+  for (let i = 0; i < 5; i += 1) await tick();
+  return { ...node, callId };
+}
+
+test('AMD uses what the node has: mod_amd runs `amd` and reads amd_result', async () => {
+  const node = await answeredWithAmd(['mod_amd', 'mod_avmd']);
+  assert.ok(node.commands.some((c) => c.startsWith(`sendmsg ${node.callId}`) && c.includes('execute-app-name=amd')));
+  node.controller.onEslEvent(
+    'fs1',
+    channelEvent('CHANNEL_EXECUTE_COMPLETE', node.callId, {
+      Application: 'amd',
+      'Application-Response': '_none_',
+      variable_amd_result: 'MACHINE',
+    }),
+  );
+  await tick();
+  const amd = node.published.find((e) => e.kind === 'amd');
+  assert.equal(amd?.kind === 'amd' ? amd.verdict : undefined, 'machine');
+});
+
+test('AMD without mod_amd (FreeSWITCH 1.10.12): avmd listens for the beep, `amd` is never run', async () => {
+  const node = await answeredWithAmd(['mod_avmd']);
+  assert.ok(node.commands.includes(`avmd ${node.callId} start`), 'avmd started');
+  assert.ok(!node.commands.some((c) => c.includes('execute-app-name=amd')), 'the missing amd app is not run');
+  node.controller.onEslEvent('fs1', { ...channelEvent('CUSTOM', node.callId), subclass: 'avmd::beep' });
+  await tick();
+  const amd = node.published.find((e) => e.kind === 'amd');
+  assert.equal(amd?.kind === 'amd' ? amd.verdict : undefined, 'machine');
+});
+
+test('AMD on a node with no detector: verdict unknown at once', async () => {
+  const node = await answeredWithAmd([]);
+  const amd = node.published.find((e) => e.kind === 'amd');
+  assert.equal(amd?.kind === 'amd' ? amd.verdict : undefined, 'unknown');
+  assert.ok(!node.commands.some((c) => c.includes('amd') && !c.startsWith('module_exists')));
+});
+
+test('Play of a file the node does not have → FAILED_PRECONDITION FILE_NOT_FOUND', async () => {
+  const node = scriptedNode();
+  const pending = node.controller.originate(command);
+  await tick();
+  const callId = /origination_uuid=([0-9a-f-]{36})/.exec(node.commands.find((c) => c.startsWith('bgapi')) ?? '')?.[1];
+  assert.ok(callId);
+  node.controller.onEslEvent('fs1', channelEvent('CHANNEL_CREATE', callId));
+  await pending;
+  node.controller.onEslEvent('fs1', channelEvent('CHANNEL_ANSWER', callId));
+  const play = node.controller.play(callId, { file: '/no/such.wav' });
+  await tick();
+  node.controller.onEslEvent(
+    'fs1',
+    channelEvent('CHANNEL_EXECUTE_COMPLETE', callId, {
+      Application: 'playback',
+      'Application-Response': 'FILE NOT FOUND',
+    }),
+  );
+  await assert.rejects(play, /no such file/);
+  const ok = node.controller.play(callId, { tone: '%(500,500,440)' });
+  await tick();
+  node.controller.onEslEvent('fs1', channelEvent('PLAYBACK_START', callId, { 'Playback-File-Path': 'x' }));
+  await ok;
+});
+
+test('originate budget: at most N in any second; the next slot opens when the oldest leaves the window', () => {
+  const cases: Array<[number[], number, number, number]> = [
+    [[], 0, 2, 0],
+    [[0], 500, 2, 500],
+    [[0, 100], 500, 2, 1000],
+    [[0, 100, 900], 950, 2, 1100],
+    [[0, 100], 1200, 2, 1200],
+  ];
+  for (const [recent, now, perSecond, expected] of cases)
+    assert.equal(nextOriginateAtMs(recent, now, perSecond), expected, `${JSON.stringify(recent)} at ${now}`);
+});
+
+test('originates are paced per node under the budget instead of being refused by the node', async () => {
+  const node = scriptedNode({ originatesPerSecond: 2, acceptTimeoutMs: 10 });
+  await Promise.all([0, 1, 2].map(() => node.controller.originate(command)));
+  assert.equal(node.bgapiAtMs.length, 3);
+  const [first = 0, , third = 0] = node.bgapiAtMs;
+  assert.ok(third - first >= 990, `third originate ${third - first} ms after the first`);
+});
+
+test('a throttled originate (no channel, DESTINATION_OUT_OF_ORDER) is reported as node overload', async () => {
+  const node = scriptedNode({ acceptTimeoutMs: 2_000 });
+  const pending = node.controller.originate(command);
+  await tick();
+  node.settleJob({ ok: false, body: '-ERR DESTINATION_OUT_OF_ORDER\n' });
+  await pending;
+  for (let i = 0; i < 3; i += 1) await tick();
+  const hangup = node.published.find((e) => e.kind === 'hangup');
+  assert.equal(hangup?.kind === 'hangup' ? hangup.cause : undefined, CAUSE_NODE_OVERLOADED);
+});
+
+test('reconcile: a call placed just now that the lagging core db does not list yet is asked about, not ended', async () => {
+  for (const exists of [true, false]) {
+    const node = scriptedNode({ acceptTimeoutMs: 10, exists });
+    const { callId } = await node.controller.originate(command);
+    await node.controller.reconcile('fs1');
+    await tick();
+    assert.ok(node.commands.includes(`uuid_exists ${callId}`));
+    const ended = node.published.some((e) => e.kind === 'hangup');
+    assert.equal(ended, !exists, exists ? 'the live call is kept' : 'a call the node does not have is ended');
+  }
+});
