@@ -37,6 +37,8 @@ const CAUSES: Readonly<Record<string, AttemptOutcome>> = {
   SWITCH_CONGESTION: 'network_failure',
   GATEWAY_DOWN: 'network_failure',
   SERVICE_UNAVAILABLE: 'network_failure',
+  // media refused the originate to stay under the node's sessions per second: tried again like a network failure.
+  MEDIA_NODE_OVERLOADED: 'network_failure',
 };
 
 /** SIP final responses for causes the table does not know. */

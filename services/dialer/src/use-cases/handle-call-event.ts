@@ -368,8 +368,9 @@ export class CallHandler {
       amdVerdict: call.amdVerdict ?? attempt.amdVerdict,
       agentless: settings.modeSettings.mode === 'agentless',
     });
-    if (call.line)
-      this.ctx.lineEnded(call.line, answered ? 'answered' : outcome === 'network_failure' ? 'failed' : 'unanswered');
+    // A switch that throttled the originate says nothing about the line.
+    const lineFailed = outcome === 'network_failure' && fact.cause !== 'MEDIA_NODE_OVERLOADED';
+    if (call.line) this.ctx.lineEnded(call.line, answered ? 'answered' : lineFailed ? 'failed' : 'unanswered');
     // The pacer: failures before answer, abandons of customers who left while waiting, call ends.
     if (!answered)
       runner.feed({ type: 'call_failed', tMs: runner.t(), callId: call.pacerId, cause: pacerFailCause(outcome) });

@@ -72,3 +72,16 @@ test('call-outcome: a denial closes the lead for do-not-call, opt-out, invalid n
     retryAt: new Date(now.getTime() + 5_000),
   });
 });
+
+test('a call media refused to stay under the switch’s sessions per second is tried again like a network failure', () => {
+  assert.equal(
+    callOutcome({
+      cause: 'MEDIA_NODE_OVERLOADED',
+      answered: false,
+      bridged: false,
+      abandoned: false,
+      agentless: false,
+    }),
+    'network_failure',
+  );
+});
