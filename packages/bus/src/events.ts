@@ -123,7 +123,12 @@ export const events = {
     type: 'calls.amd',
     version: 1,
     stream: 'CALLS',
-    schema: callBase.extend({ verdict: z.enum(['human', 'machine', 'unknown']), detectMs: z.number().int().min(0) }),
+    schema: callBase.extend({
+      verdict: z.enum(['human', 'machine', 'unknown']),
+      detectMs: z.number().int().min(0),
+      /** Which detector decided (absent from events before it was added). */
+      detector: z.enum(['mod_amd', 'mod_avmd', 'none']).optional(),
+    }),
     keyField: 'campaignId',
   }),
   callBridged: defineEvent({

@@ -99,7 +99,11 @@ export class CallPublisher {
           await bus.publish(events.callAnswered, base, options);
           return;
         case 'amd':
-          await bus.publish(events.callAmd, { ...base, verdict: event.verdict, detectMs: event.detectMs }, options);
+          await bus.publish(
+            events.callAmd,
+            { ...base, verdict: event.verdict, detectMs: event.detectMs, detector: event.detector },
+            options,
+          );
           return;
         case 'bridged':
           await bus.publish(events.callBridged, { ...base, agentCallId: event.agentCallId }, options);

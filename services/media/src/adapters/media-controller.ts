@@ -9,6 +9,7 @@ import {
 } from '@outbound/errors';
 import { redactText, type Logger } from '@outbound/telemetry';
 import {
+  type AmdDetectorName,
   CAUSE_NODE_OVERLOADED,
   CAUSE_ORIGINATE_UNCONFIRMED,
   type CallEvent,
@@ -47,7 +48,7 @@ export interface MediaControllerOptions {
 }
 
 /** Which answering-machine detector a node runs: mod_amd's `amd`, mod_avmd's beep detection, or none. */
-export type AmdDetector = 'mod_amd' | 'mod_avmd' | 'none';
+export type AmdDetector = AmdDetectorName;
 
 /** How long avmd listens for a voicemail beep before the verdict is `unknown`. */
 export const AVMD_LISTEN_MS = 10_000;
@@ -445,7 +446,7 @@ export class MediaController {
       if (!this.table.wantsAmd(callId)) return;
       if (detector === 'none') {
         log.info('no answering-machine detector on this node; verdict unknown');
-        this.emit(this.table.decideAmd(callId, 'unknown', this.now()));
+        this.emit(this.table.decideAmd(callId, 'unknown', this.now(), 'none'));
         return;
       }
       const connection = this.options.pool.connection(node);
@@ -460,7 +461,7 @@ export class MediaController {
           const timer = setTimeout(() => {
             this.amdTimers.delete(callId);
             if (!this.table.wantsAmd(callId)) return;
-            this.emit(this.table.decideAmd(callId, 'unknown', this.now()));
+            this.emit(this.table.decideAmd(callId, 'unknown', this.now(), 'mod_avmd'));
             connection.api(`avmd ${callId} stop`).catch(() => undefined);
           }, AVMD_LISTEN_MS);
           timer.unref();

@@ -14,6 +14,9 @@ export interface CallRef {
   readonly traceparent?: string;
 }
 
+/** The answering-machine detectors a node may offer. */
+export type AmdDetectorName = 'mod_amd' | 'mod_avmd' | 'none';
+
 export type AmdVerdict = 'human' | 'machine' | 'unknown';
 
 export type CallEvent =
@@ -26,6 +29,8 @@ export type CallEvent =
       readonly atMs: number;
       readonly verdict: AmdVerdict;
       readonly detectMs: number;
+      /** Which detector decided: mod_amd's `amd`, mod_avmd's beep detection, or none on the node. */
+      readonly detector: AmdDetectorName;
     }
   | { readonly kind: 'bridged'; readonly call: CallRef; readonly atMs: number; readonly agentCallId: string }
   | {

@@ -1,4 +1,10 @@
-import { CAUSE_LOST_WHILE_DISCONNECTED, type AmdVerdict, type CallEvent, type CallRef } from './call-events.js';
+import {
+  CAUSE_LOST_WHILE_DISCONNECTED,
+  type AmdDetectorName,
+  type AmdVerdict,
+  type CallEvent,
+  type CallRef,
+} from './call-events.js';
 import type { ChannelSignal } from './channel-signal.js';
 
 type Phase = 'dialing' | 'ringing' | 'early' | 'answered';
@@ -109,10 +115,10 @@ export class CallTable {
   }
 
   /** A verdict reached outside the channel's events (no detector on the node, or avmd heard no beep in time). */
-  decideAmd(callId: string, verdict: AmdVerdict, nowMs: number): CallEvent[] {
+  decideAmd(callId: string, verdict: AmdVerdict, nowMs: number, detector: AmdDetectorName): CallEvent[] {
     const call = this.calls.get(callId);
     if (call === undefined || call.amdReported || call.answeredAtMs === undefined) return [];
-    return this.amd(call, verdict, nowMs);
+    return this.amd(call, verdict, nowMs, detector);
   }
 
   /** True when an answered call asked for AMD and has no verdict yet. */
@@ -153,11 +159,11 @@ export class CallTable {
       }
       case 'app-complete': {
         if (signal.app !== 'amd' || call.amdReported || call.answeredAtMs === undefined) return [];
-        return this.amd(call, amdVerdict(signal.amdResult ?? signal.response), signal.atMs);
+        return this.amd(call, amdVerdict(signal.amdResult ?? signal.response), signal.atMs, 'mod_amd');
       }
       case 'beep':
         if (call.amdReported || call.answeredAtMs === undefined) return [];
-        return this.amd(call, 'machine', signal.atMs);
+        return this.amd(call, 'machine', signal.atMs, 'mod_avmd');
       case 'hangup': {
         if (signal.sipStatus !== undefined) call.sipStatus = signal.sipStatus;
         if (!signal.complete) return [];
@@ -236,10 +242,10 @@ export class CallTable {
     return [{ kind: 'answered', call: call.ref, atMs }];
   }
 
-  private amd(call: CallState, verdict: AmdVerdict, atMs: number): CallEvent[] {
+  private amd(call: CallState, verdict: AmdVerdict, atMs: number, detector: AmdDetectorName): CallEvent[] {
     call.amdReported = true;
     const detectMs = Math.max(0, atMs - (call.answeredAtMs ?? atMs));
-    return [{ kind: 'amd', call: call.ref, atMs, verdict, detectMs }];
+    return [{ kind: 'amd', call: call.ref, atMs, verdict, detectMs, detector }];
   }
 }
 

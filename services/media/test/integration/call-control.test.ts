@@ -239,6 +239,7 @@ test('AMD requested on FreeSWITCH 1.10.12 (no mod_amd): avmd hears the machine b
     what: 'calls.amd',
   });
   assert.equal(amd.data['verdict'], 'machine');
+  assert.equal(amd.data['detector'], 'mod_avmd', 'calls.amd says which detector decided');
   assert.equal(typeof amd.data['detectMs'], 'number');
   assert.ok(
     !tap.eventsFor(callId).some((e) => e.name === 'CHANNEL_EXECUTE' && e.headers.get('Application') === 'amd'),
@@ -277,6 +278,7 @@ test('AMD on a node with mod_amd: media runs `amd` and reports its verdict', asy
       what: 'calls.amd',
     });
     assert.equal(amd.data['verdict'], 'machine');
+    assert.equal(amd.data['detector'], 'mod_amd');
     assert.ok(
       localTap.eventsFor(callId).some((e) => e.name === 'CHANNEL_EXECUTE' && e.headers.get('Application') === 'amd'),
       'media ran the amd application',
