@@ -27,7 +27,7 @@ import {
   type ImportRequest,
   type ImportResponse,
 } from '@outbound/proto/outbound/v1/lead';
-import { RuleKind, RuleServiceClient, type Rule } from '@outbound/proto/outbound/v1/rules';
+import { Rule, RuleKind, RuleServiceClient } from '@outbound/proto/outbound/v1/rules';
 import { Metadata, clientStream, createClient, unary } from '@outbound/rpc';
 import { connect } from 'nats';
 import type { Timestamp } from '@outbound/proto/google/protobuf/timestamp';
@@ -293,14 +293,13 @@ async function feedByRules(rulesAddress: string): Promise<{ tasks: () => number;
       scripts: [],
       publish: true,
       rules: [
-        { ...RULE, ruleId: 'call-new-leads', kind: RuleKind.RULE_KIND_TRIGGER, on: ['leads.ingested'] },
-        {
-          ...RULE,
+        Rule.fromPartial({ ruleId: 'call-new-leads', kind: RuleKind.RULE_KIND_TRIGGER, on: ['leads.ingested'] }),
+        Rule.fromPartial({
           ruleId: 'tier-a-first',
           kind: RuleKind.RULE_KIND_PRIORITY,
           when: 'lead.tier == "A"',
           priority: '90',
-        },
+        }),
       ],
     },
     new Metadata(),
@@ -315,29 +314,6 @@ async function feedByRules(rulesAddress: string): Promise<{ tasks: () => number;
     },
   };
 }
-
-/** A rule with every field at its default (proto3). */
-const RULE: Rule = {
-  ruleId: '',
-  kind: RuleKind.RULE_KIND_UNSPECIFIED,
-  description: '',
-  when: '',
-  disabled: false,
-  on: [],
-  afterMinutes: 0,
-  channel: 0,
-  smsTemplate: '',
-  maxAttempts: 0,
-  priority: '',
-  script: '',
-  scriptTags: [],
-  lineClass: '',
-  maxPerDay: 0,
-  minGapMinutes: 0,
-  quietAfterRefusalMinutes: 0,
-  outcomes: [],
-  delayMinutes: 0,
-};
 
 async function main(): Promise<void> {
   const numbers = syntheticNumbers(config.leads, config.seed);
