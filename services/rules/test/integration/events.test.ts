@@ -11,6 +11,7 @@ import {
   TestClock,
   baseDeps,
   call,
+  rule,
   startRules,
   testBus,
   type RulesHarness,
@@ -71,29 +72,6 @@ after(async () => {
   await stub?.stop();
   smsServer?.close();
 });
-
-function rule(partial: Partial<Rule> & Pick<Rule, 'ruleId' | 'kind'>): Rule {
-  return {
-    description: '',
-    when: '',
-    disabled: false,
-    on: [],
-    afterMinutes: 0,
-    channel: Channel.CHANNEL_CALL,
-    smsTemplate: '',
-    maxAttempts: 0,
-    priority: '',
-    script: '',
-    scriptTags: [],
-    lineClass: '',
-    maxPerDay: 0,
-    minGapMinutes: 0,
-    quietAfterRefusalMinutes: 0,
-    outcomes: [],
-    delayMinutes: 0,
-    ...partial,
-  };
-}
 
 async function campaign(
   rules: Rule[],

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { events, type Bus, type ConsumerHandle, type PayloadOf } from '@outbound/bus';
-import { Channel, RuleKind, type Rule } from '@outbound/proto/outbound/v1/rules';
+import { RuleKind } from '@outbound/proto/outbound/v1/rules';
 import { uniqueName, waitFor } from '@outbound/testkit';
 import type { AppDeps } from '../../src/app.js';
-import { TaskCollector, baseDeps, call, startRules, testBus, type RulesHarness, cleanup } from './harness.js';
+import { TaskCollector, baseDeps, call, rule, startRules, testBus, type RulesHarness, cleanup } from './harness.js';
 import { startLeadStub, type LeadStub } from './lead-stub.js';
 
 let stub: LeadStub;
@@ -24,29 +24,6 @@ after(async () => {
   await bus?.close();
   await stub?.stop();
 });
-
-function rule(partial: Partial<Rule> & Pick<Rule, 'ruleId' | 'kind'>): Rule {
-  return {
-    description: '',
-    when: '',
-    disabled: false,
-    on: [],
-    afterMinutes: 0,
-    channel: Channel.CHANNEL_CALL,
-    smsTemplate: '',
-    maxAttempts: 0,
-    priority: '',
-    script: '',
-    scriptTags: [],
-    lineClass: '',
-    maxPerDay: 0,
-    minGapMinutes: 0,
-    quietAfterRefusalMinutes: 0,
-    outcomes: [],
-    delayMinutes: 0,
-    ...partial,
-  };
-}
 
 test('feedback: best hours per segment from connect rates, stats.* in rules, a script flagged past 0.5 % complaints', async () => {
   const listId = uniqueName('list');

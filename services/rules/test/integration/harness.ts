@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Bus, events, type ConsumerHandle, type PayloadOf } from '@outbound/bus';
-import { RuleServiceClient } from '@outbound/proto/outbound/v1/rules';
+import { Channel, Rule, RuleServiceClient } from '@outbound/proto/outbound/v1/rules';
 import { Metadata, createClient, unary } from '@outbound/rpc';
 import { createPool } from '@outbound/store';
 import { createLogger, type Logger } from '@outbound/telemetry';
@@ -145,4 +145,9 @@ export async function cleanup(deps: AppDeps): Promise<void> {
   } finally {
     await bus.close();
   }
+}
+
+/** A rule with proto3 defaults for what is not given; calls unless said otherwise. */
+export function rule(partial: Partial<Rule> & Pick<Rule, 'ruleId' | 'kind'>): Rule {
+  return Rule.fromPartial({ channel: Channel.CHANNEL_CALL, ...partial });
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Channel, RuleKind, type Rule } from '@outbound/proto/outbound/v1/rules';
+import { RuleKind, type Rule } from '@outbound/proto/outbound/v1/rules';
 import { Status } from '@outbound/rpc';
 import { uniqueName } from '@outbound/testkit';
 import type { AppDeps } from '../../src/app.js';
-import { baseDeps, call, startRules, type RulesHarness, cleanup } from './harness.js';
+import { baseDeps, call, rule, startRules, type RulesHarness, cleanup } from './harness.js';
 import { startLeadStub, type LeadStub } from './lead-stub.js';
 
 let stub: LeadStub;
@@ -21,29 +21,6 @@ after(async () => {
   if (deps) await cleanup(deps);
   await stub?.stop();
 });
-
-function rule(partial: Partial<Rule> & Pick<Rule, 'ruleId' | 'kind'>): Rule {
-  return {
-    description: '',
-    when: '',
-    disabled: false,
-    on: [],
-    afterMinutes: 0,
-    channel: Channel.CHANNEL_CALL,
-    smsTemplate: '',
-    maxAttempts: 0,
-    priority: '',
-    script: '',
-    scriptTags: [],
-    lineClass: '',
-    maxPerDay: 0,
-    minGapMinutes: 0,
-    quietAfterRefusalMinutes: 0,
-    outcomes: [],
-    delayMinutes: 0,
-    ...partial,
-  };
-}
 
 const trigger = (when: string) =>
   rule({ ruleId: 'new-lead', kind: RuleKind.RULE_KIND_TRIGGER, on: ['leads.ingested'], when });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { events, type Bus } from '@outbound/bus';
-import { Channel, RuleKind } from '@outbound/proto/outbound/v1/rules';
+import { RuleKind } from '@outbound/proto/outbound/v1/rules';
 import { uniqueName, waitFor } from '@outbound/testkit';
 import {
   TaskCollector,
@@ -9,6 +9,7 @@ import {
   baseDeps,
   call,
   cleanup,
+  rule,
   startRules,
   testBus,
   type RulesHarness,
@@ -43,27 +44,14 @@ test('scheduler: time triggers survive a restart and fire once across two replic
     campaignId,
     listIds: [listId],
     rules: [
-      {
+      rule({
         ruleId: 'not-called-10m',
         kind: RuleKind.RULE_KIND_TRIGGER,
         description: 'lead created and not called within 10 minutes',
         when: 'lead.attempts == 0',
-        disabled: false,
         on: ['leads.ingested'],
         afterMinutes: 10,
-        channel: Channel.CHANNEL_CALL,
-        smsTemplate: '',
-        maxAttempts: 0,
-        priority: '',
-        script: '',
-        scriptTags: [],
-        lineClass: '',
-        maxPerDay: 0,
-        minGapMinutes: 0,
-        quietAfterRefusalMinutes: 0,
-        outcomes: [],
-        delayMinutes: 0,
-      },
+      }),
     ],
     scripts: [],
     publish: true,
