@@ -329,8 +329,6 @@ export function createEngine(deps: EngineDeps): Engine {
         );
       const liveAnswers = Math.max(0, n('answered') - n('machines'));
       const live = runner ? [...runner.calls.values()] : [];
-      // Another replica runs the campaign: its calls in flight are its open attempts.
-      const openElsewhere = runner ? 0 : (await deps.attempts.open(campaignId)).length;
       const mode = campaign?.settings.modeSettings;
       const unbridged = live.filter((c) => !c.bridged).length;
       return {
@@ -343,7 +341,8 @@ export function createEngine(deps: EngineDeps): Engine {
         connected: n('connected'),
         abandoned: n('abandoned'),
         machines: n('machines'),
-        inFlight: runner ? live.length : openElsewhere,
+        // Another replica runs the campaign: its calls in flight are its leads in flight.
+        inFlight: runner ? live.length : leadCounts.inFlight,
         abandonRate: liveAnswers > 0 ? n('abandoned') / liveAnswers : 0,
         abandonWindows: (runner?.abandonWindows() ?? []).map((w) => ({
           ...w,
