@@ -18,6 +18,11 @@ export const configShape = {
   wrapUpMs: ['WRAP_UP_MS', vars.durationMs().default(5_000)],
   /** A live answer with no agent this long after answer is abandoned (the 2-second rule). */
   abandonAfterMs: ['ABANDON_AFTER_MS', vars.durationMs().default(2_000)],
+  /**
+   * With AMD on, an answer waits at most this long for the verdict and is then served as unknown
+   * (a node with only mod_avmd listens for a beep for seconds; a person would be abandoned).
+   */
+  amdWaitMs: ['AMD_WAIT_MS', vars.durationMs().default(1_000)],
   tickMs: ['TICK_MS', vars.durationMs().default(100)],
   /** A placed call with no event for this long is hung up and its attempt ended (its hang-up was lost). */
   staleCallMs: ['STALE_CALL_MS', vars.durationMs().default(2 * 3_600_000)],

@@ -37,6 +37,8 @@ export interface LiveCall {
   abandoned: boolean;
   optedOut: boolean;
   abandonTimer?: NodeJS.Timeout;
+  /** Serves the call as `unknown` when AMD's verdict is late. */
+  amdTimer?: NodeJS.Timeout;
   adoptTimer?: NodeJS.Timeout;
   /** When the last fact of the call arrived (or it was placed). */
   lastFactAtMs?: number;

@@ -152,6 +152,8 @@ export interface EngineOptions {
   tickMs: number;
   /** A live answer with no agent this long after answer is abandoned (2 s by the rules). */
   abandonAfterMs: number;
+  /** An answer with AMD on waits at most this long for the verdict, then is served as unknown. */
+  amdWaitMs: number;
   /** Channels one campaign may hold at once, and its calls per second (the gateway's share). */
   channelsPerCampaign: number;
   callsPerSecond: number;
@@ -179,6 +181,7 @@ export interface EngineOptions {
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   tickMs: 100,
   abandonAfterMs: 2_000,
+  amdWaitMs: 1_000,
   channelsPerCampaign: 100,
   callsPerSecond: 20,
   hopperLowWater: 100,

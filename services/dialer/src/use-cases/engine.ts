@@ -190,6 +190,7 @@ export function createEngine(deps: EngineDeps): Engine {
     for (const call of runner.calls.values()) {
       if (call.abandonTimer) clearTimeout(call.abandonTimer);
       if (call.adoptTimer) clearTimeout(call.adoptTimer);
+      if (call.amdTimer) clearTimeout(call.amdTimer);
     }
     notify(campaignId);
   }

@@ -9,6 +9,7 @@ import { callOutcome, pacerFailCause } from '../domain/call-outcome.js';
 import type { Attempt, Disposition } from '../domain/model.js';
 import type { CampaignRunner, EngineContext, LiveCall } from './campaign-runner.js';
 import type { CallFact } from './engine-deps.js';
+import { CallGoneError } from './ports.js';
 
 export type { CallFact } from './engine-deps.js';
 
@@ -123,20 +124,35 @@ export class CallHandler {
 
   private async answered(runner: CampaignRunner, call: LiveCall, at: Date): Promise<void> {
     if (call.answeredAtMs !== undefined || call.state === 'ending') return;
-    call.answeredAtMs = at.getTime();
+    // A switch whose clock runs ahead of ours must not lengthen the customer's wait for an agent.
+    call.answeredAtMs = Math.min(at.getTime(), this.ctx.now().getTime());
     const settings = runner.campaign.settings;
     await this.ctx.deps.counters.countOnce(runner.campaignId, call.attemptId, 'answered', ['answered']);
     this.ctx.notify(runner.campaignId);
     if (settings.amd && call.amdVerdict === undefined) {
       call.state = 'amd';
+      // A verdict that is late (a detector that only listens for a beep, a slow node) must not
+      // hold a person past the 2-second rule: after AMD_WAIT_MS the call is served as unknown.
+      call.amdTimer = setTimeout(
+        () => {
+          void runner
+            .track(this.amd(runner, call, 'unknown'))
+            .catch((error: unknown) =>
+              this.ctx.log.error({ err: error, attemptId: call.attemptId }, 'AMD wait failed'),
+            );
+        },
+        Math.max(0, call.answeredAtMs + this.ctx.options.amdWaitMs - this.ctx.now().getTime()),
+      );
       return;
     }
     await this.live(runner, call);
   }
 
   private async amd(runner: CampaignRunner, call: LiveCall, verdict: 'human' | 'machine' | 'unknown'): Promise<void> {
+    // The first verdict decides; one that comes after the wait ran out changes nothing.
     if (call.amdVerdict !== undefined) return;
     call.amdVerdict = verdict;
+    if (call.amdTimer) clearTimeout(call.amdTimer);
     if (call.answeredAtMs === undefined || call.state === 'ending') return;
     await this.live(runner, call);
   }
@@ -263,9 +279,14 @@ export class CallHandler {
       return true;
     } catch (error) {
       await desk;
-      // The agent's phone did not take it, or the customer left: free the agent; try another in time.
-      this.ctx.log.warn({ err: error, attemptId: call.attemptId, agentId: agent.agentId }, 'bridge failed');
       await deps.agents.release(agent.agentId, call.attemptId);
+      if (error instanceof CallGoneError) {
+        // The customer left before the bridge: its hang-up ends the attempt; nobody else is tried.
+        if (call.state === 'connecting') call.state = 'ending';
+        return true;
+      }
+      // The agent's phone did not take it: free the agent; try another in time.
+      this.ctx.log.warn({ err: error, attemptId: call.attemptId, agentId: agent.agentId }, 'bridge failed');
       if (call.state === 'connecting') {
         call.state = 'waiting';
         if (call.presetAgent) call.presetAgent = false;
@@ -351,6 +372,7 @@ export class CallHandler {
   ): Promise<void> {
     if (call.abandonTimer) clearTimeout(call.abandonTimer);
     if (call.adoptTimer) clearTimeout(call.adoptTimer);
+    if (call.amdTimer) clearTimeout(call.amdTimer);
     const previous = call.state;
     call.state = 'ending';
     const attempt = await this.ctx.deps.attempts.get(call.attemptId);

@@ -298,6 +298,17 @@ export interface FiguresSource {
   onChange(campaignId: string, listener: () => void): () => void;
 }
 
+/** Media no longer has the customer's call (it ended while the dialer acted on it). */
+export class CallGoneError extends Error {
+  constructor(
+    readonly callId: string,
+    options?: { cause?: unknown },
+  ) {
+    super('the call is gone', options);
+    this.name = 'CallGoneError';
+  }
+}
+
 /** A replica acting for a campaign it no longer owns: a newer owner's fence was seen. */
 export class StaleOwnerError extends Error {
   constructor(readonly campaignId: string) {

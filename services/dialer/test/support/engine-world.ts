@@ -20,18 +20,19 @@ import {
   type LeadHopper,
   type Lease,
 } from '../../src/use-cases/engine.js';
-import type {
-  AgentCounts,
-  AgentDirectory,
-  AttemptPatch,
-  AttemptStore,
-  CallControl,
-  CampaignLeadStore,
-  CampaignStore,
-  ComplianceGate,
-  FinishAttempt,
-  LeadDirectory,
-  NewCampaignLead,
+import {
+  CallGoneError,
+  type AgentCounts,
+  type AgentDirectory,
+  type AttemptPatch,
+  type AttemptStore,
+  type CallControl,
+  type CampaignLeadStore,
+  type CampaignStore,
+  type ComplianceGate,
+  type FinishAttempt,
+  type LeadDirectory,
+  type NewCampaignLead,
 } from '../../src/use-cases/ports.js';
 
 export const settings: CampaignSettings = {
@@ -56,7 +57,9 @@ export const settings: CampaignSettings = {
 
 /** What the simulated far end does per lead. */
 /** `hold`: answered and bridged, the talk goes on until the test hangs up. */
-export type Script = 'answer' | 'busy' | 'invalid' | 'denied' | 'press1' | 'press2' | 'machine' | 'human' | 'hold';
+/** `silent`: answers, and the node's AMD never gives a verdict. `gone`: hangs up as the bridge is asked. */
+export type Script =
+  'answer' | 'busy' | 'invalid' | 'denied' | 'press1' | 'press2' | 'machine' | 'human' | 'hold' | 'silent' | 'gone';
 
 export class World {
   campaign: Campaign;
@@ -78,6 +81,8 @@ export class World {
   /** Dials placed for leads compliance refused (must stay 0). */
   refusedDialed = 0;
   agentAnswers = true;
+  /** Bridges asked of media. */
+  bridgeTries = 0;
   /** Gateways whose calls fail as a dead trunk's do (NETWORK_OUT_OF_ORDER before any ring). */
   readonly failingGateways = new Set<string>();
   /** The gateway of every originate, in order. */
@@ -331,12 +336,20 @@ export class World {
             if (script === 'invalid') return this.hangup(callId, 'UNALLOCATED_NUMBER', false);
             await this.engineFact(this.fact(callId, 'answered'));
             if (script === 'machine') await this.engineFact(this.fact(callId, 'amd-machine'));
-            else if (this.campaign.settings.amd) await this.engineFact(this.fact(callId, 'amd-human'));
+            else if (this.campaign.settings.amd && script !== 'silent')
+              await this.engineFact(this.fact(callId, 'amd-human'));
           })();
         });
         return { callId, node: 'n1' };
       },
       bridge: async (callId) => {
+        this.bridgeTries++;
+        if (this.scripts[this.calls.get(callId)!.leadId] === 'gone') {
+          // The customer hung up just before: media no longer has the call; its hang-up event
+          // follows a little later (within the 2 s, scaled: the tests' abandon time is 40 ms).
+          setTimeout(() => void this.hangup(callId, 'NORMAL_CLEARING', true), 25);
+          throw new CallGoneError(callId);
+        }
         if (!this.agentAnswers) throw new Error('the agent leg did not answer');
         // The talk ends a moment after the bridge.
         if (this.scripts[this.calls.get(callId)!.leadId] !== 'hold')
@@ -499,7 +512,7 @@ export function deps(world: World, leadCount: number, campaign: Partial<Campaign
       return { retryAt: new Date(now.getTime() + rule.delayMs) };
     },
     logger: createLogger({ service: 'dialer-test', level: 'silent' }),
-    options: { tickMs: 5, abandonAfterMs: 40, hopperLowWater: 10, hopperTarget: 50 },
+    options: { tickMs: 5, abandonAfterMs: 40, amdWaitMs: 20, hopperLowWater: 10, hopperTarget: 50 },
   };
 }
 

@@ -152,6 +152,44 @@ test('engine: agentless plays the prompt and takes one digit: 1 records intent A
   }
 });
 
+test('engine: a customer gone before the bridge is not bridged again; the agent is free; the hang-up ends it', async () => {
+  const world = new World({ 'lead-0': 'gone' });
+  world.setAgent(agent('a1'));
+  world.setAgent(agent('a2'));
+  const engine = createEngine(deps(world, 1));
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    await waitFor(() => world.published.length === 1, { what: 'attempt completed', timeoutMs: 20_000 });
+    assert.equal(world.bridgeTries, 1, 'no second agent was tried for a call that is gone');
+    assert.equal(world.published[0]!.attempt.agentId, 'a1');
+    assert.deepEqual(
+      [...world.agents.values()].map((a) => a.state),
+      ['ready', 'ready'],
+    );
+  } finally {
+    await engine.stop();
+  }
+});
+
+test('engine: with AMD, an answer whose verdict never comes is served after AMD_WAIT_MS, not abandoned', async () => {
+  const world = new World({ 'lead-0': 'silent' });
+  world.setAgent(agent('a1'));
+  const engine = createEngine(deps(world, 1, { amd: true, modeSettings: { mode: 'progressive', ratio: 1 } }));
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    await waitFor(() => world.campaign.state === 'finished', { what: 'campaign finished', timeoutMs: 20_000 });
+    const [attempt] = [...world.attemptRows.values()];
+    assert.equal(attempt?.outcome, 'connected');
+    assert.equal(attempt?.agentId, 'a1');
+    assert.equal(attempt?.amdVerdict, undefined, 'no verdict was heard');
+    assert.equal(world.abandonedEvents.length, 0);
+  } finally {
+    await engine.stop();
+  }
+});
+
 test('engine: with AMD a person is bridged after the verdict; a machine with leave_message hears the message', async () => {
   const world = new World({ 'lead-0': 'human', 'lead-1': 'machine' });
   world.setAgent(agent('a1'));

@@ -39,16 +39,17 @@ import {
   type PlayRequest,
   type PlayResponse,
 } from '@outbound/proto/outbound/v1/media';
-import { Metadata, createClient, unary } from '@outbound/rpc';
+import { Metadata, Status, createClient, unary } from '@outbound/rpc';
 import type { CallerIdCaps } from '../../domain/caller-ids.js';
 import type { Campaign } from '../../domain/model.js';
-import type {
-  CallControl,
-  ComplianceGate,
-  DialVerdict,
-  LeadDirectory,
-  LeadRecord,
-  Page,
+import {
+  CallGoneError,
+  type CallControl,
+  type ComplianceGate,
+  type DialVerdict,
+  type LeadDirectory,
+  type LeadRecord,
+  type Page,
 } from '../../use-cases/ports.js';
 
 /** lead-ingest's reveal header (its lead-view.ts): asks for clear numbers under the bearer's grant. */
@@ -288,14 +289,19 @@ export class GrpcCallControl implements CallControl {
 
   async bridge(callId: string, agentEndpoint: string): Promise<{ agentCallId: string }> {
     // The agent's phone rings first: allow it the time to answer.
-    const reply = await unary<BridgeRequest, BridgeResponse>(
-      this.client.bridge,
-      this.client,
-      { callId, agentEndpoint },
-      new Metadata(),
-      { deadline: Date.now() + 30_000 },
-    );
-    return { agentCallId: reply.agentCallId };
+    try {
+      const reply = await unary<BridgeRequest, BridgeResponse>(
+        this.client.bridge,
+        this.client,
+        { callId, agentEndpoint },
+        new Metadata(),
+        { deadline: Date.now() + 30_000 },
+      );
+      return { agentCallId: reply.agentCallId };
+    } catch (error) {
+      if ((error as { code?: number }).code === Status.NOT_FOUND) throw new CallGoneError(callId, { cause: error });
+      throw error;
+    }
   }
 
   /** `media`: a file path, or `tone:<spec>` for a tone. */
