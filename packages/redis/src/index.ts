@@ -10,6 +10,11 @@ export interface RedisOptions {
   /** Reconnect back-off; the client keeps retrying (Redis holds only rebuildable state). */
   reconnect?: RetryPolicy;
   onError?: (error: Error) => void;
+  /**
+   * Commands issued in one turn of the event loop go out in one write (ioredis auto-pipelining):
+   * a service that issues many small commands at once pays one system call instead of many.
+   */
+  autoPipelining?: boolean;
 }
 
 export function createRedis(options: RedisOptions): Redis {
@@ -17,6 +22,7 @@ export function createRedis(options: RedisOptions): Redis {
   const redis = new Redis(options.url, {
     connectionName: options.name,
     maxRetriesPerRequest: 3,
+    enableAutoPipelining: options.autoPipelining ?? false,
     retryStrategy: (attempt) => (attempt > policy.maxAttempts ? null : Math.max(10, backoffDelayMs(policy, attempt))),
   });
   redis.on('error', (error) => options.onError?.(error));

@@ -53,6 +53,7 @@ export function createApp(deps: AppDeps): App {
   const redis = createRedis({
     url: config.redisUrl,
     name: 'dialer',
+    autoPipelining: true,
     onError: (error) => logger.warn({ err: error }, 'Redis error'),
   });
   const keys = new Keyspace('dialer', config.redisPrefix);
@@ -128,6 +129,7 @@ export function createApp(deps: AppDeps): App {
           tickMs: config.tickMs,
           staleCallMs: config.staleCallMs,
           abandonAfterMs: config.abandonAfterMs,
+          amdWaitMs: config.amdWaitMs,
           channelsPerCampaign: config.channels,
           callsPerSecond: config.maxCps,
         },

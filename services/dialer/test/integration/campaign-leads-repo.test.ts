@@ -169,3 +169,46 @@ test('fencing: once a newer owner raised the fence, an older owner cannot begin 
   assert.equal((await leads.get(campaignId, 'b'))?.status, 'open', 'the refused attempt left the lead as it was');
   assert.ok(await begin('b', 9));
 });
+
+test('attempts: facts recorded at once (one write) keep the first value of each field, as one at a time would', async () => {
+  const { leads, schema, campaignId } = await store();
+  const attempts = new SqlAttemptStore(pool, schema);
+  await leads.add(
+    campaignId,
+    ['a', 'b', 'c'].map((leadId) => ({ leadId, listId: 'L', nextAttemptAt: minutes(-1) })),
+  );
+  const ids = await Promise.all(
+    ['a', 'b', 'c'].map(async (leadId) => {
+      const attempt = await attempts.begin({
+        attemptId: uniqueName('att'),
+        campaignId,
+        leadId,
+        dialMode: 'progressive',
+      });
+      return attempt!.attemptId;
+    }),
+  );
+  const [a, b, c] = ids as [string, string, string];
+  await attempts.record(a, { ringingAt: minutes(1) });
+  // Handed in within one turn of the event loop: written together.
+  await Promise.all([
+    attempts.record(a, { ringingAt: minutes(2), answeredAt: minutes(3), callId: 'call-a' }),
+    attempts.record(a, { answeredAt: minutes(4), amdVerdict: 'human' }),
+    attempts.record(b, { denialReasons: [] }),
+    attempts.record(b, { denialReasons: ['DNC'], checkedAt: minutes(1) }),
+    attempts.record(b, { denialReasons: ['CAP'] }),
+    attempts.record(c, { callerId: '+15550000001', agentId: 'agent-1' }),
+    attempts.record(c, {}),
+  ]);
+  await attempts.record(b, { denialReasons: ['LATER'] });
+  const [ra, rb, rc] = await Promise.all(ids.map((id) => attempts.get(id)));
+  assert.deepEqual(ra?.timeline.ringingAt, minutes(1), 'a field already written stays');
+  assert.deepEqual(ra?.timeline.answeredAt, minutes(3), 'the first of two in one write wins');
+  assert.equal(ra?.callId, 'call-a');
+  assert.equal(ra?.amdVerdict, 'human');
+  assert.deepEqual(rb?.denialReasons, ['DNC'], 'an empty list leaves room; the first non-empty stays');
+  assert.deepEqual(rb?.timeline.checkedAt, minutes(1));
+  assert.equal(rc?.agentId, 'agent-1');
+  assert.equal(rc?.callerId, '+15550000001');
+  assert.equal(rc?.timeline.answeredAt, undefined);
+});

@@ -14,6 +14,7 @@ import {
   type FinishAttempt,
   type Page,
 } from '../../use-cases/ports.js';
+import { GroupCommit } from './group-commit.js';
 import { decodeCursor, encodeCursor, tableOf } from './sql-names.js';
 
 interface Row {
@@ -101,31 +102,52 @@ function toAttempt(r: Row): Attempt {
   };
 }
 
-/** Patch field → column; every recorded fact keeps its first value. */
-const PATCH_COLUMNS: Readonly<Record<keyof AttemptPatch, string>> = {
-  complianceCheckId: 'compliance_check_id',
-  denialReasons: 'denial_reasons',
-  callerId: 'caller_id',
-  callId: 'call_id',
-  node: 'node',
-  agentId: 'agent_id',
-  agentCallId: 'agent_call_id',
-  amdVerdict: 'amd_verdict',
-  digits: 'digits',
-  checkedAt: 'checked_at',
-  originatedAt: 'originated_at',
-  ringingAt: 'ringing_at',
-  answeredAt: 'answered_at',
-  amdAt: 'amd_at',
-  bridgedAt: 'bridged_at',
-  abandonedAt: 'abandoned_at',
-  bridgeRequestedAt: 'bridge_requested_at',
+/** Patch field → column and its type; every recorded fact keeps its first value. */
+const PATCH_COLUMNS: Readonly<Record<keyof AttemptPatch, readonly [column: string, type: string]>> = {
+  complianceCheckId: ['compliance_check_id', 'text'],
+  denialReasons: ['denial_reasons', 'text[]'],
+  callerId: ['caller_id', 'text'],
+  callId: ['call_id', 'text'],
+  node: ['node', 'text'],
+  agentId: ['agent_id', 'text'],
+  agentCallId: ['agent_call_id', 'text'],
+  amdVerdict: ['amd_verdict', 'text'],
+  digits: ['digits', 'text'],
+  checkedAt: ['checked_at', 'timestamptz'],
+  originatedAt: ['originated_at', 'timestamptz'],
+  ringingAt: ['ringing_at', 'timestamptz'],
+  answeredAt: ['answered_at', 'timestamptz'],
+  amdAt: ['amd_at', 'timestamptz'],
+  bridgedAt: ['bridged_at', 'timestamptz'],
+  abandonedAt: ['abandoned_at', 'timestamptz'],
+  bridgeRequestedAt: ['bridge_requested_at', 'timestamptz'],
 };
+const PATCH_ENTRIES = Object.entries(PATCH_COLUMNS) as Array<[keyof AttemptPatch, readonly [string, string]]>;
+
+/** Patches of one attempt in one write, merged as applying them in turn would: the first value of each field stays. */
+function mergePatches(patches: ReadonlyArray<{ attemptId: string; patch: AttemptPatch }>): Map<string, AttemptPatch> {
+  const merged = new Map<string, Record<string, unknown>>();
+  for (const { attemptId, patch } of patches) {
+    const into = merged.get(attemptId) ?? {};
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined || into[key] !== undefined) continue;
+      // Denial reasons are written only into an empty list: an empty one leaves room for the next.
+      if (key === 'denialReasons' && (value as readonly string[]).length === 0) continue;
+      into[key] = value;
+    }
+    merged.set(attemptId, into);
+  }
+  return merged;
+}
 
 export class SqlAttemptStore implements AttemptStore {
   private readonly table: string;
   private readonly leads: string;
   private readonly campaigns: string;
+  private readonly recordSql: string;
+  private readonly patches = new GroupCommit<{ attemptId: string; patch: AttemptPatch }>((patches) =>
+    this.recordMany(patches),
+  );
 
   constructor(
     private readonly pool: Pool,
@@ -134,6 +156,16 @@ export class SqlAttemptStore implements AttemptStore {
     this.table = tableOf(schema, 'attempts');
     this.leads = tableOf(schema, 'campaign_leads');
     this.campaigns = tableOf(schema, 'campaigns');
+    // One row of patched fields per attempt (absent: null); a field is written only where it is still empty.
+    const sets = PATCH_ENTRIES.map(([key, [column]]) =>
+      key === 'denialReasons'
+        ? `${column} = CASE WHEN cardinality(a.${column}) = 0 AND v.${column} IS NOT NULL THEN v.${column} ELSE a.${column} END`
+        : `${column} = COALESCE(a.${column}, v.${column})`,
+    );
+    const fields = PATCH_ENTRIES.map(([, [column, type]]) => `${column} ${type}`);
+    this.recordSql = `UPDATE ${this.table} AS a SET ${sets.join(', ')}
+      FROM jsonb_to_recordset($1::jsonb) AS v(attempt_id text, ${fields.join(', ')})
+      WHERE a.attempt_id = v.attempt_id`;
   }
 
   async begin(a: BeginAttempt): Promise<Attempt | undefined> {
@@ -213,21 +245,19 @@ export class SqlAttemptStore implements AttemptStore {
     }));
   }
 
+  /** Group-committed: under load, the facts of many calls go to PostgreSQL in one statement. */
   async record(attemptId: string, patch: AttemptPatch): Promise<void> {
-    const entries = Object.entries(patch).filter(([, value]) => value !== undefined) as Array<
-      [keyof AttemptPatch, unknown]
-    >;
-    if (entries.length === 0) return;
-    const sets = entries.map(([key], i) => {
-      const column = PATCH_COLUMNS[key];
-      return key === 'denialReasons'
-        ? `${column} = CASE WHEN cardinality(${column}) = 0 THEN $${i + 2}::text[] ELSE ${column} END`
-        : `${column} = COALESCE(${column}, $${i + 2})`;
+    if (!Object.values(patch).some((value) => value !== undefined)) return;
+    await this.patches.add({ attemptId, patch });
+  }
+
+  private async recordMany(patches: ReadonlyArray<{ attemptId: string; patch: AttemptPatch }>): Promise<void> {
+    const rows = [...mergePatches(patches)].map(([attemptId, patch]) => {
+      const row: Record<string, unknown> = { attempt_id: attemptId };
+      for (const [key, [column]] of PATCH_ENTRIES) if (patch[key] !== undefined) row[column] = patch[key];
+      return row;
     });
-    await this.pool.query(`UPDATE ${this.table} SET ${sets.join(', ')} WHERE attempt_id = $1`, [
-      attemptId,
-      ...entries.map(([, value]) => value),
-    ]);
+    await this.pool.query(this.recordSql, [JSON.stringify(rows)]);
   }
 
   async finish(attemptId: string, end: FinishAttempt): Promise<boolean> {
