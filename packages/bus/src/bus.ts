@@ -62,6 +62,8 @@ export interface Delivery<Payload> {
   subject: string;
   /** 1 on first delivery. */
   deliveryCount: number;
+  /** When the stream stored the message (the publisher's moment, on the server's clock), epoch ms. */
+  storedAtMs: number;
 }
 
 export interface ConsumerOptions<Payload> {
@@ -255,7 +257,12 @@ export class Bus {
           return;
         }
         try {
-          await options.handler({ event: envelope, subject: msg.subject, deliveryCount });
+          await options.handler({
+            event: envelope,
+            subject: msg.subject,
+            deliveryCount,
+            storedAtMs: msg.info.timestampNanos / 1_000_000,
+          });
           msg.ack();
         } catch (error) {
           if (error instanceof PoisonMessageError || deliveryCount >= maxDeliver) {

@@ -5,9 +5,9 @@
 // calls per second, the dialers' CPU per 100 calls/s, and, as the floor, the same calls.answered
 // events' delivery to a bare consumer in the same run. Prints a table and one JSON line.
 
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Bus, events } from '@outbound/bus';
 import { createPool } from '@outbound/store';
@@ -20,9 +20,10 @@ const campaigns = env('BENCH_CAMPAIGNS', 10);
 const agents = env('BENCH_AGENTS', 100);
 const replicas = env('BENCH_REPLICAS', 2);
 const seconds = env('BENCH_SECONDS', 60);
-// Real time by default: media stamps events with the switch's clock, which a sped-up switch-sim runs ahead.
-const speedUp = env('BENCH_SPEED_UP', 1);
+const speedUp = env('BENCH_SPEED_UP', 8);
 const leadsPerCampaign = env('BENCH_LEADS_PER_CAMPAIGN', 400);
+const logDir = `${process.env['OUTBOUND_DEV_DIR'] ?? '.dev'}/bench-dialer`;
+mkdirSync(logDir, { recursive: true });
 const log = (line: string) => process.stderr.write(`[bench-dialer] ${line}\n`);
 
 const percentile = (values: readonly number[], p: number): number | null => {
@@ -37,29 +38,77 @@ const cpuMs = (pid: number): number => {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 };
 
-const stack = await startStack({ speedUp });
+// A far end like a real list's, shortened by the speed-up: most calls reach a person who stays on
+// the line a minute or two; machines, busy, no answer and dead numbers make up the rest.
+const scenario = {
+  name: 'bench-dialer',
+  rules: [
+    {
+      outcomes: [
+        {
+          weight: 45,
+          outcome: 'human',
+          ringMs: { min: 3_000, max: 15_000 },
+          talkMs: { min: 30_000, max: 120_000 },
+          amdDelayMs: { min: 600, max: 1_200 },
+        },
+        {
+          weight: 15,
+          outcome: 'machine',
+          ringMs: { min: 3_000, max: 12_000 },
+          talkMs: 20_000,
+          amdDelayMs: { min: 1_000, max: 2_000 },
+          beepMs: 8_000,
+        },
+        { weight: 15, outcome: 'busy', ringMs: { min: 500, max: 3_000 } },
+        { weight: 15, outcome: 'no_answer' },
+        { weight: 7, outcome: 'invalid' },
+        { weight: 3, outcome: 'decline', ringMs: 2_000 },
+      ],
+    },
+  ],
+  agents: { answerMs: { min: 200, max: 600 } },
+  modules: ['mod_amd'],
+};
+const stack = await startStack({ speedUp, scenario });
+const dialers: ChildProcess[] = [];
 try {
-  // The floor: the same events, delivered to a consumer that does nothing else.
+  // The floor: the same events, delivered to a consumer that does nothing else. Latencies are
+  // taken from the moment the stream stored media's calls.answered (wall clock), not the event's
+  // own time, which a sped-up switch-sim stamps on its simulated clock.
   const bus = await Bus.connect({
     url: testUrls.nats,
     name: 'bench-floor',
     logger: createLogger({ service: 'bench', level: 'silent' }),
   });
   const floor: number[] = [];
+  const answeredAt = new Map<string, number>();
   const floorConsumer = await bus.consume({
     event: events.callAnswered,
     durable: uniqueName('bench_floor').replace(/[^A-Za-z0-9_-]/g, '_'),
     deliverFrom: 'new',
-    handler: async ({ event }) => void floor.push(Date.now() - new Date(event.occurredAt).getTime()),
+    handler: async ({ event, storedAtMs }) => {
+      floor.push(Date.now() - storedAtMs);
+      answeredAt.set(event.data.attemptId, storedAtMs);
+    },
   });
 
   const tickP99s: number[] = [];
   const dialerPids: number[] = [];
   for (let i = 0; i < replicas; i++) {
     const address = i === 0 ? stack.dialerAddress : `127.0.0.1:${String(randomPort())}`;
-    const child = await stack.startDialer({ GRPC_ADDRESS: address, LOG_LEVEL: 'info' });
+    const child = await stack.startDialer({
+      GRPC_ADDRESS: address,
+      LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'info',
+      // BENCH_NODE_OPTIONS: e.g. a profiling preload for the replicas.
+      ...(process.env['BENCH_NODE_OPTIONS'] ? { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] } : {}),
+    });
     dialerPids.push(child.pid!);
+    dialers.push(child);
+    // Each replica's log is kept for a look afterwards.
+    const logFile = createWriteStream(`${logDir}/dialer-${String(i)}.log`);
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      logFile.write(`${line}\n`);
       if (!line.includes('"pacing ticks"')) return;
       const entry = JSON.parse(line) as { p99Ms?: number };
       if (typeof entry.p99Ms === 'number') tickP99s.push(entry.p99Ms);
@@ -97,6 +146,8 @@ try {
         CAMPAIGN_LEADS: String(leadsPerCampaign),
         CAMPAIGN_SEED: String(7_000 + i),
         CAMPAIGN_DNC_EVERY: '0',
+        // AMD off by default: the measure is the control plane's, not the detector's listening time.
+        CAMPAIGN_AMD: process.env['BENCH_AMD'] ?? 'false',
         CAMPAIGN_MAX_RUN_MS: `${String(seconds)}s`,
       },
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -113,15 +164,18 @@ try {
 
   const pool = createPool({ url: testUrls.database, applicationName: 'bench-dialer' });
   const schema = stack.dialerEnv['DIALER_SCHEMA']!;
-  const { rows } = await pool.query<{ originated: number; latency: number | null }>(
-    `SELECT (originated_at IS NOT NULL)::int AS originated,
-       extract(epoch FROM bridge_requested_at - answered_at) * 1000 AS latency
+  const { rows } = await pool.query<{ attempt_id: string; originated: number; bridge_ms: number | null }>(
+    `SELECT attempt_id, (originated_at IS NOT NULL)::int AS originated,
+       extract(epoch FROM bridge_requested_at) * 1000 AS bridge_ms
      FROM "${schema}".attempts WHERE campaign_id = ANY($1)`,
     [ids],
   );
   await pool.end();
   const calls = rows.reduce((n, r) => n + r.originated, 0);
-  const latencies = rows.filter((r) => r.latency !== null).map((r) => Number(r.latency));
+  const latencies = rows.flatMap((r) => {
+    const answered = answeredAt.get(r.attempt_id);
+    return r.bridge_ms === null || answered === undefined ? [] : [Number(r.bridge_ms) - answered];
+  });
   const callsPerSec = calls / elapsedSec;
   const cpuSpent = cpuAfter.reduce((a, b, i) => a + b - cpuBefore[i]!, 0);
   const figures = {
@@ -157,6 +211,14 @@ try {
   for (const [what, value] of rowsOut) process.stdout.write(`${what.padEnd(44)} ${value}\n`);
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 } finally {
+  // The replicas drain on SIGTERM (a profiling preload writes its profile then); the rest is killed.
+  await Promise.all(
+    dialers.map(async (child) => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await Promise.race([once(child, 'exit'), new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    }),
+  );
   stack.stopAll();
 }
 process.exit(0);
