@@ -203,3 +203,42 @@ test('the longest-idle ready agent with the skills is taken, once, however many 
     redis.disconnect();
   }
 });
+
+test("counts: a campaign's agents by state, agents of other campaigns and logged-out ones left out", async () => {
+  const redis = createRedis({ url: testUrls.redis, name: 'agent-test' });
+  try {
+    const board = new RedisAgentStates(redis, new Keyspace('dialer', `${probe}_counts`), { wrapUpMs: 1_000 });
+    const c = `${probe}_count`;
+    const login = (agentId: string, campaignIds: string[]) =>
+      board.login({ agentId, endpoint: `user/${agentId}`, campaignIds, skills: [], reveal: false, state: 'paused' });
+    await login('k0', [c]);
+    await login('k1', [c, `${c}_other`]);
+    await login('k2', [c]);
+    await login('k3', [`${c}_other`]);
+    await login('k4', [c]);
+    await board.setReady('k1');
+    await board.setReady('k2');
+    await board.setReady('k3');
+    await board.reserve({ campaignId: c, attemptId: 'a1', leadId: 'l1', skills: [], agentId: 'k2' });
+    await board.logout('k4');
+    assert.deepEqual(await board.counts(c), { loggedIn: 3, ready: 1, reserved: 1, talking: 0, wrapUp: 0, paused: 1 });
+    assert.deepEqual(await board.counts(`${c}_other`), {
+      loggedIn: 2,
+      ready: 2,
+      reserved: 0,
+      talking: 0,
+      wrapUp: 0,
+      paused: 0,
+    });
+    assert.deepEqual(await board.counts(`${c}_none`), {
+      loggedIn: 0,
+      ready: 0,
+      reserved: 0,
+      talking: 0,
+      wrapUp: 0,
+      paused: 0,
+    });
+  } finally {
+    redis.disconnect();
+  }
+});

@@ -12,6 +12,7 @@ import { LuaScript } from './lua-script.js';
 
 const move = new LuaScript('agent-move.lua');
 const reserveScript = new LuaScript('agent-reserve.lua');
+const countsScript = new LuaScript('agent-counts.lua');
 
 export interface AgentLogin {
   readonly agentId: string;
@@ -109,15 +110,18 @@ export class RedisAgentStates implements AgentDirectory {
   }
 
   async counts(campaignId: string): Promise<AgentCounts> {
-    const agents = await this.list(campaignId);
-    const n = (state: AgentState) => agents.filter((a) => a.state === state).length;
+    const [loggedIn, ready, reserved, talking, wrapUp, paused] = (await countsScript.run(
+      this.redis,
+      [this.keys.campaignKey(campaignId, 'agents')],
+      [this.agentPrefix, campaignId],
+    )) as number[];
     return {
-      loggedIn: agents.length,
-      ready: n('ready'),
-      reserved: n('reserved'),
-      talking: n('talking'),
-      wrapUp: n('wrap_up'),
-      paused: n('paused'),
+      loggedIn: loggedIn ?? 0,
+      ready: ready ?? 0,
+      reserved: reserved ?? 0,
+      talking: talking ?? 0,
+      wrapUp: wrapUp ?? 0,
+      paused: paused ?? 0,
     };
   }
 
