@@ -79,6 +79,8 @@ export interface EngineContext {
 
 const FETCH_FAILED = Symbol('lead read failed');
 const TICK_REPORT_MS = 10_000;
+/** How often a campaign's hopper is checked for a refill while refills find due leads. */
+const REFILL_EVERY_MS = 1_000;
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /** A lead leased and begun as an attempt, waiting for its compliance check. */
@@ -111,6 +113,7 @@ export class CampaignRunner {
   /** lead-ingest cursors per list; `done` when read to the end, re-read after `listRescanMs`. */
   private readonly listCursors = new Map<string, { next?: string; doneAtMs?: number }>();
   private lastRefillMs = 0;
+  private refillEveryMs = REFILL_EVERY_MS;
   private lastFinishCheckMs = 0;
   private lastStaleCheckMs = 0;
   /** Tick durations since the last report (logged every TICK_REPORT_MS: p99 and max). */
@@ -552,10 +555,13 @@ export class CampaignRunner {
   /** Tops the hopper up: new leads from lead-ingest into campaign_leads, then the due ones into Redis. */
   async refillIfLow(nowMs: number, force = false): Promise<void> {
     const { deps, options } = this.ctx;
-    if (!force && nowMs - this.lastRefillMs < 1_000) return;
+    if (!force && nowMs - this.lastRefillMs < this.refillEveryMs) return;
     this.lastRefillMs = nowMs;
     const size = await deps.hopper.size(this.campaignId);
-    if (!force && size >= options.hopperLowWater) return;
+    if (!force && size >= options.hopperLowWater) {
+      this.refillEveryMs = REFILL_EVERY_MS;
+      return;
+    }
     const fresh = await deps.campaigns.get(this.campaignId);
     if (fresh) this.campaign = fresh;
     let due = await deps.leads.due(this.campaignId, new Date(nowMs), options.hopperTarget);
@@ -563,11 +569,13 @@ export class CampaignRunner {
       await this.readLists(nowMs);
       due = await deps.leads.due(this.campaignId, new Date(nowMs), options.hopperTarget);
     }
-    await deps.hopper.add(
+    const added = await deps.hopper.add(
       this.campaignId,
       due.map((l) => ({ leadId: l.leadId, priority: l.priority, dueAt: l.nextAttemptAt })),
       this.fence,
     );
+    // Nothing new was due: look less often (up to every 8 s), as soon as something is added again.
+    this.refillEveryMs = added > 0 ? REFILL_EVERY_MS : Math.min(8 * REFILL_EVERY_MS, this.refillEveryMs * 2);
   }
 
   /** One page of each list not read to its end (or due for a re-read). */

@@ -10,7 +10,7 @@ import { CallHandler, type CallFact } from './handle-call-event.js';
 import { CampaignRunner, type EngineContext, type LiveCall } from './campaign-runner.js';
 import { DEFAULT_ENGINE_OPTIONS, type CampaignRuntime, type EngineDeps, type Ownership } from './engine-deps.js';
 import { PreviewDesk } from './preview.js';
-import type { CampaignFigures, FiguresSource, PreviewDecisions } from './ports.js';
+import type { CampaignFigures, CampaignLeadStore, CampaignLeases, FiguresSource, PreviewDecisions } from './ports.js';
 
 export type { CallFact } from './handle-call-event.js';
 export * from './engine-deps.js';
@@ -195,46 +195,80 @@ export function createEngine(deps: EngineDeps): Engine {
     notify(campaignId);
   }
 
+  /** This replica holds no more campaigns than any other live one. */
+  async function leastLoaded(leases: CampaignLeases): Promise<boolean> {
+    const holdings = await leases.holdings();
+    const mine = holdings.get(leases.holder) ?? runners.size;
+    return [...holdings].every(([holder, n]) => holder === leases.holder || mine <= n);
+  }
+
   /**
-   * One round of ownership: renew the leases held (a lost one stops its campaign at once), follow
-   * the state of the campaigns held, and take free ones, the least loaded replica first.
+   * One round of ownership: renew the leases held, all at once (a lost one stops its campaign at
+   * once; renewing one after another, a busy replica let its leases expire), follow the state of
+   * the campaigns held, take free ones (the least loaded replica first), and hand one over when
+   * this replica holds more than its share.
    */
   async function reconcile(ownership: Ownership): Promise<void> {
     const { leases, recovery } = ownership;
+    await leases.present();
     await recovery.agents();
-    for (const [campaignId, runner] of [...runners]) {
-      if (!(await leases.renew(campaignId))) {
-        log.warn({ campaignId }, 'campaign lease lost: stopped running it here');
-        await drop(campaignId);
-        continue;
-      }
-      // Redis lost the campaign's state: counters rebuilt from its attempts, hopper from its due leads.
-      if (await recovery.campaign(campaignId)) await runner.refillIfLow(now().getTime(), true);
-      const fresh = await deps.campaigns.get(campaignId);
-      if (!fresh || fresh.state === 'stopped' || fresh.state === 'finished') {
-        runner.pause();
-        // Kept while its calls end (their facts come here), then given up.
-        if (runner.calls.size === 0) {
+    const held = [...runners.keys()];
+    const renewed = await Promise.all(held.map((campaignId) => leases.renew(campaignId)));
+    await Promise.all(
+      held.map(async (campaignId, i) => {
+        const runner = runners.get(campaignId);
+        if (!runner) return;
+        if (!renewed[i]) {
+          log.warn({ campaignId }, 'campaign lease lost: stopped running it here');
           await drop(campaignId);
-          await leases.release(campaignId);
+          return;
         }
-      } else if (fresh.state === 'paused') runner.pause();
-      else if (!runner.isLaunching || fresh.version !== runner.campaign.version) runner.resume(fresh);
-    }
-    const free = (await deps.campaigns.inStates(['running', 'paused'])).filter((c) => !runners.has(c.campaignId));
+        // Redis lost the campaign's state: counters rebuilt from its attempts, hopper from its due leads.
+        if (await recovery.campaign(campaignId)) await runner.refillIfLow(now().getTime(), true);
+        const fresh = await deps.campaigns.get(campaignId);
+        if (!fresh || fresh.state === 'stopped' || fresh.state === 'finished') {
+          runner.pause();
+          // Kept while its calls end (their facts come here), then given up.
+          if (runner.calls.size === 0) {
+            await drop(campaignId);
+            await leases.release(campaignId);
+          }
+        } else if (fresh.state === 'paused') runner.pause();
+        else if (!runner.isLaunching || fresh.version !== runner.campaign.version) runner.resume(fresh);
+      }),
+    );
+    const active = await deps.campaigns.inStates(['running', 'paused']);
+    const free = active.filter((c) => !runners.has(c.campaignId));
     for (const id of [...freeSince.keys()]) if (!free.some((c) => c.campaignId === id)) freeSince.delete(id);
-    if (free.length === 0) return;
-    const holdings = await leases.holdings();
-    const mine = holdings.get(leases.holder) ?? 0;
-    const others = [...holdings].filter(([holder]) => holder !== leases.holder).map(([, n]) => n);
-    const leastLoaded = others.length === 0 || mine <= Math.min(...others);
-    for (const campaign of free) {
-      const rounds = (freeSince.get(campaign.campaignId) ?? 0) + 1;
-      freeSince.set(campaign.campaignId, rounds);
-      // A busier replica leaves a free campaign to the least loaded one for a round or two.
-      if (!leastLoaded && rounds < 3) continue;
-      if (await claim(campaign)) freeSince.delete(campaign.campaignId);
+    if (free.length > 0) {
+      const first = await leastLoaded(leases);
+      for (const campaign of free) {
+        const rounds = (freeSince.get(campaign.campaignId) ?? 0) + 1;
+        freeSince.set(campaign.campaignId, rounds);
+        // A busier replica leaves a free campaign to the least loaded one for a round or two.
+        if (!first && rounds < 3) continue;
+        if (await claim(campaign)) freeSince.delete(campaign.campaignId);
+      }
     }
+    await handOverExcess(leases, active.length);
+  }
+
+  /**
+   * More than a fair share (and one to spare, so two replicas do not pass a campaign back and
+   * forth): the campaign with the fewest calls in flight is handed over, one a round. Its calls
+   * live on; the next owner adopts them from PostgreSQL, as after a drain.
+   */
+  async function handOverExcess(leases: CampaignLeases, activeCampaigns: number): Promise<void> {
+    if (runners.size < 2) return;
+    const holdings = await leases.holdings();
+    const share = Math.ceil(activeCampaigns / Math.max(1, holdings.size));
+    if (runners.size <= share + 1) return;
+    const [campaignId] = [...runners].sort(([, a], [, b]) => a.calls.size - b.calls.size)[0]!;
+    log.info({ campaignId, held: runners.size, share }, "campaign handed over: more than this replica's share");
+    await drop(campaignId);
+    await leases.release(campaignId);
+    // Not taken back at once: a free campaign waits for busier replicas.
+    freeSince.set(campaignId, 0);
   }
 
   /** Agents' changes: the pacer's agent events, and waiting calls try the agent who became ready. */
@@ -285,7 +319,13 @@ export function createEngine(deps: EngineDeps): Engine {
   const runtime: CampaignRuntime = {
     async started(campaign) {
       const caps = await deps.compliance.setCampaignPolicy(campaign);
-      // Held by another replica: it sees the new state at its next round.
+      // Held by another replica: it sees the new state at its next round. Not taken here when
+      // another replica holds fewer: it takes the campaign at its next round.
+      const ownership = deps.ownership;
+      if (ownership && !runners.has(campaign.campaignId) && !(await leastLoaded(ownership.leases))) {
+        notify(campaign.campaignId);
+        return;
+      }
       const runner = await claim(campaign);
       runner?.setCallerIdCaps(caps);
       runner?.resume(campaign);
@@ -311,15 +351,31 @@ export function createEngine(deps: EngineDeps): Engine {
     },
   };
 
+  /**
+   * The leads' counts (a count over the campaign's leads) shared for a second by every figures
+   * update of the campaign: a busy campaign's watchers would otherwise run it several times a second.
+   */
+  const leadCountsCache = new Map<string, { atMs: number; counts: ReturnType<CampaignLeadStore['counts']> }>();
+  function leadCounts(campaignId: string): ReturnType<CampaignLeadStore['counts']> {
+    const nowMs = now().getTime();
+    const cached = leadCountsCache.get(campaignId);
+    if (cached && nowMs - cached.atMs < 1_000) return cached.counts;
+    const counts = deps.leads.counts(campaignId);
+    leadCountsCache.set(campaignId, { atMs: nowMs, counts });
+    counts.catch(() => leadCountsCache.delete(campaignId));
+    if (leadCountsCache.size > 1_000) leadCountsCache.delete(leadCountsCache.keys().next().value!);
+    return counts;
+  }
+
   const figures: FiguresSource = {
     async current(campaignId): Promise<CampaignFigures> {
       const runner = runners.get(campaignId);
-      const [campaign, counters, agents, hopper, leadCounts] = await Promise.all([
+      const [campaign, counters, agents, hopper, leadsByStatus] = await Promise.all([
         deps.campaigns.get(campaignId),
         deps.counters.read(campaignId),
         deps.agents.counts(campaignId),
         deps.hopper.size(campaignId),
-        deps.leads.counts(campaignId),
+        leadCounts(campaignId),
       ]);
       const n = (name: string) => counters[name] ?? 0;
       const byPrefix = (prefix: string) =>
@@ -343,7 +399,7 @@ export function createEngine(deps: EngineDeps): Engine {
         abandoned: n('abandoned'),
         machines: n('machines'),
         // Another replica runs the campaign: its calls in flight are its leads in flight.
-        inFlight: runner ? live.length : leadCounts.inFlight,
+        inFlight: runner ? live.length : leadsByStatus.inFlight,
         abandonRate: liveAnswers > 0 ? n('abandoned') / liveAnswers : 0,
         abandonWindows: (runner?.abandonWindows() ?? []).map((w) => ({
           ...w,
@@ -358,7 +414,7 @@ export function createEngine(deps: EngineDeps): Engine {
         deniedByReason: byPrefix('denied:'),
         failedByCause: byPrefix('failed:'),
         leadsInHopper: hopper,
-        leadsClosed: leadCounts.closed,
+        leadsClosed: leadsByStatus.closed,
       };
     },
     onChange(campaignId, listener) {
@@ -406,7 +462,10 @@ export function createEngine(deps: EngineDeps): Engine {
       const held = [...runners.keys()];
       await Promise.all(held.map((campaignId) => drop(campaignId)));
       // Handed over at once: another replica takes them at its next round, not after the TTL.
-      if (deps.ownership) for (const campaignId of held) await deps.ownership.leases.release(campaignId);
+      if (deps.ownership) {
+        await deps.ownership.leases.leave();
+        for (const campaignId of held) await deps.ownership.leases.release(campaignId);
+      }
     },
     async onCallFact(fact) {
       // Another replica's campaign: its owner holds the call; with no owner now, the fact is

@@ -331,7 +331,11 @@ export interface CampaignLeases {
   renew(campaignId: string): Promise<boolean>;
   /** Gives it up at once (a draining replica), so another takes it without waiting for the TTL. */
   release(campaignId: string): Promise<void>;
-  /** How many campaigns each live replica holds (for spreading new ones). */
+  /** Says this replica is alive (renewed every round; it counts for spreading even holding nothing). */
+  present(): Promise<void>;
+  /** This replica stops: it no longer counts for spreading. */
+  leave(): Promise<void>;
+  /** How many campaigns each live replica holds, 0 for a present one holding none. */
   holdings(): Promise<Map<string, number>>;
 }
 

@@ -23,6 +23,11 @@ test('leases: one holder at a time; renewal keeps it; an expired lease goes to a
   assert.equal(await a.renew('c1'), true);
   assert.equal(await b.renew('c1'), false, 'b never held it');
   assert.deepEqual([...(await a.holdings())], [['replica-a', 1]]);
+  // A replica that says it is alive counts for spreading while it holds nothing; not after it leaves.
+  await b.present();
+  assert.deepEqual(new Map(await a.holdings()), new Map([['replica-a', 1], ['replica-b', 0]]));
+  await b.leave();
+  assert.deepEqual([...(await a.holdings())], [['replica-a', 1]]);
   // a stops renewing (a dead replica): after the TTL the campaign is free for b, with a newer fence.
   let fenceB: number | undefined;
   await waitFor(async () => (fenceB = await b.acquire('c1')) !== undefined, { what: 'b takes c1', timeoutMs: 5_000 });

@@ -94,6 +94,9 @@ try {
   });
 
   const tickP99s: number[] = [];
+  /** Campaign → the replica that ran it last, from the replicas' logs. */
+  const runBy = new Map<string, number>();
+  let leasesLost = 0;
   const dialerPids: number[] = [];
   for (let i = 0; i < replicas; i++) {
     const address = i === 0 ? stack.dialerAddress : `127.0.0.1:${String(randomPort())}`;
@@ -109,6 +112,8 @@ try {
     const logFile = createWriteStream(`${logDir}/dialer-${String(i)}.log`);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       logFile.write(`${line}\n`);
+      if (line.includes('"campaign taken"')) runBy.set((JSON.parse(line) as { campaignId: string }).campaignId, i);
+      if (line.includes('"campaign lease lost')) leasesLost++;
       if (!line.includes('"pacing ticks"')) return;
       const entry = JSON.parse(line) as { p99Ms?: number };
       if (typeof entry.p99Ms === 'number') tickP99s.push(entry.p99Ms);
@@ -206,6 +211,10 @@ try {
       `${String(figures.floorP50Ms)} / ${String(figures.floorP99Ms)} ms (a bare consumer, same events)`,
     ],
     ['pacing tick p99 (of the 10 s reports)', `${String(figures.tickP99Ms)} ms`],
+    [
+      'campaigns per replica (last owner)',
+      `${Array.from({ length: replicas }, (_, r) => [...runBy.values()].filter((x) => x === r).length).join(' / ')}; leases lost ${String(leasesLost)}`,
+    ],
     ['dialer CPU per 100 calls', `${String(figures.cpuMsPer100Calls)} ms (${String(replicas)} replicas together)`],
   ];
   for (const [what, value] of rowsOut) process.stdout.write(`${what.padEnd(44)} ${value}\n`);

@@ -1,7 +1,9 @@
 // Campaign ownership in a NATS KV bucket: one entry per owned campaign, its value the owner's id,
 // expiring after the bucket's TTL unless renewed. `create` succeeds only on a missing (or expired,
 // or deleted) entry and `update` only on the revision last seen, so two replicas never both hold
-// a campaign; the revision returned by `create` is the owner's fencing token.
+// a campaign; the revision returned by `create` is the owner's fencing token. A second bucket
+// holds each live replica's presence (same TTL), so one that holds nothing yet still counts when
+// campaigns are spread.
 
 import type { Bus } from '@outbound/bus';
 import type { KV } from 'nats';
@@ -29,14 +31,25 @@ export class NatsCampaignLeases implements CampaignLeases {
 
   private constructor(
     private readonly kv: KV,
+    private readonly replicas: KV,
     readonly holder: string,
   ) {
     this.value = new TextEncoder().encode(holder);
   }
 
   static async open(bus: Bus, options: CampaignLeasesOptions): Promise<NatsCampaignLeases> {
-    const kv = await bus.connection.jetstream().views.kv(options.bucket, { ttl: options.ttlMs, history: 1 });
-    return new NatsCampaignLeases(kv, options.holder);
+    const views = bus.connection.jetstream().views;
+    const kv = await views.kv(options.bucket, { ttl: options.ttlMs, history: 1 });
+    const replicas = await views.kv(`${options.bucket}_replicas`, { ttl: options.ttlMs, history: 1 });
+    return new NatsCampaignLeases(kv, replicas, options.holder);
+  }
+
+  async present(): Promise<void> {
+    await this.replicas.put(this.holder, this.value);
+  }
+
+  async leave(): Promise<void> {
+    await this.replicas.delete(this.holder);
   }
 
   async acquire(campaignId: string): Promise<number | undefined> {
@@ -77,9 +90,11 @@ export class NatsCampaignLeases implements CampaignLeases {
 
   async holdings(): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
+    for await (const replica of await this.replicas.keys()) counts.set(replica, 0);
+    const keys: string[] = [];
+    for await (const key of await this.kv.keys()) keys.push(key);
     const decoder = new TextDecoder();
-    for await (const key of await this.kv.keys()) {
-      const entry = await this.kv.get(key);
+    for (const entry of await Promise.all(keys.map((key) => this.kv.get(key)))) {
       if (!entry || entry.operation !== 'PUT') continue;
       const holder = decoder.decode(entry.value);
       counts.set(holder, (counts.get(holder) ?? 0) + 1);
