@@ -114,6 +114,8 @@ export class CampaignRunner {
   private readonly listCursors = new Map<string, { next?: string; doneAtMs?: number }>();
   private lastRefillMs = 0;
   private refillEveryMs = REFILL_EVERY_MS;
+  /** Leases taken from the hopper whose attempts are being begun (launch runs beside the ticks). */
+  private leasesBeingBegun = 0;
   private lastFinishCheckMs = 0;
   private lastStaleCheckMs = 0;
   /** Tick durations since the last report (logged every TICK_REPORT_MS: p99 and max). */
@@ -239,6 +241,8 @@ export class CampaignRunner {
     }
     const agents = await this.ctx.deps.agents.counts(this.campaignId);
     const live = [...this.calls.values()];
+    // Leads taken from the hopper whose attempts are not begun yet are calls about to be placed.
+    const placing = this.calls.size + this.leasesBeingBegun;
     const unbridged = live.filter((c) => !c.bridged && c.state !== 'ending' && c.state !== 'robot').length;
     const waiting = live.filter((c) => c.state === 'waiting' || c.state === 'connecting').length;
     if (agents.ready > 0 && live.some((c) => c.state === 'waiting')) await this.ctx.retryWaiting(this);
@@ -250,9 +254,11 @@ export class CampaignRunner {
         agentsReady: agents.ready,
         agentsTalking: agents.talking + agents.reserved,
         agentsWrapUp: agents.wrapUp,
-        callsRinging: live.filter((c) => c.state === 'dialing' || c.state === 'ringing' || c.state === 'amd').length,
+        callsRinging:
+          this.leasesBeingBegun +
+          live.filter((c) => c.state === 'dialing' || c.state === 'ringing' || c.state === 'amd').length,
         callsWaitingForAgent: waiting,
-        channelsInUse: this.calls.size,
+        channelsInUse: placing,
         channelCapacity: this.ctx.options.channelsPerCampaign,
         maxCps: cps,
       });
@@ -261,11 +267,11 @@ export class CampaignRunner {
     const plan = planDials({
       mode: this.campaign.settings.modeSettings,
       agentsReady: agents.ready,
-      inFlight: this.calls.size,
-      unbridged,
+      inFlight: placing,
+      unbridged: unbridged + this.leasesBeingBegun,
       ...(pacerLaunch === undefined ? {} : { pacerLaunch }),
       channelsFree: Math.min(
-        this.ctx.options.channelsPerCampaign - this.calls.size,
+        this.ctx.options.channelsPerCampaign - placing,
         this.callerIds.available(nowMs),
         this.ctx.deps.lines?.free(this.lineClassOf(), nowMs) ?? Number.POSITIVE_INFINITY,
       ),
@@ -277,7 +283,12 @@ export class CampaignRunner {
     if (plan.launch > 0) {
       this.cpsTokens -= plan.launch;
       const leases = await this.ctx.deps.hopper.pop(this.campaignId, plan.launch, this.fence);
-      if (leases.length > 0) await this.launch(leases);
+      // Dialing (lead reads, compliance, originate) goes on beside the ticks: a slow media node
+      // must not stop the campaign's pacing. The calls it begins count from their attempt on.
+      if (leases.length > 0)
+        void this.track(this.launch(leases)).catch((error: unknown) =>
+          this.ctx.log.error({ err: error, campaignId: this.campaignId }, 'launch failed'),
+        );
     }
     await this.finishIfDone(nowMs);
   }
@@ -341,14 +352,21 @@ export class CampaignRunner {
   async launch(leases: readonly Lease[], presetAgentId?: string): Promise<void> {
     // The leads are read first: a lead-ingest outage leaves them as they were (due again at the
     // next refill) instead of costing each one an attempt.
-    const read = await Promise.all(leases.map((lease) => this.fetchLead(lease)));
+    this.leasesBeingBegun += leases.length;
     const begun = await Promise.all(
-      leases.map(async (lease, i) => (read[i] === FETCH_FAILED ? undefined : this.begin(lease))),
+      leases.map(async (lease) => {
+        try {
+          const record = await this.fetchLead(lease);
+          if (record === FETCH_FAILED) return undefined;
+          const started = await this.begin(lease);
+          return started && { ...started, record };
+        } finally {
+          this.leasesBeingBegun--;
+        }
+      }),
     );
     const pending = (
-      await Promise.all(
-        begun.map(async (b, i) => (b ? this.readLead(b.call, b.attempt, read[i] as LeadRecord | null) : undefined)),
-      )
+      await Promise.all(begun.map(async (b) => (b ? this.readLead(b.call, b.attempt, b.record) : undefined)))
     ).filter((p): p is Pending => p !== undefined);
     if (presetAgentId) for (const p of pending) Object.assign(p.call, { agentId: presetAgentId, presetAgent: true });
     await this.checkAndDial(await this.withinCampaignHours(pending));
