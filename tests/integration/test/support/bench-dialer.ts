@@ -13,6 +13,7 @@ import { Bus, events } from '@outbound/bus';
 import { createPool } from '@outbound/store';
 import { createLogger } from '@outbound/telemetry';
 import { testUrls, uniqueName } from '@outbound/testkit';
+import { BenchCampaigns, inBatches } from './bench-campaigns.js';
 import { randomPort, servicePath, startStack } from './dialer-stack.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -69,8 +70,11 @@ const scenario = {
   ],
   agents: { answerMs: { min: 200, max: 600 } },
   modules: ['mod_amd'],
+  // One simulated switch stands for a pool of ten FreeSWITCH nodes at their default 30 sessions a
+  // second (media keeps each node's originates under that budget).
+  sessionsPerSecond: 300,
 };
-const stack = await startStack({ speedUp, scenario });
+const stack = await startStack({ speedUp, scenario, mediaEnv: { ORIGINATES_PER_SECOND: '290' } });
 const dialers: ChildProcess[] = [];
 try {
   // The floor: the same events, delivered to a consumer that does nothing else. Latencies are
@@ -120,6 +124,9 @@ try {
     });
   }
   const ids = Array.from({ length: campaigns }, (_, i) => `bench-${Date.now().toString(36)}-${String(i)}`);
+  const driver = new BenchCampaigns({ dialer: stack.dialerAddress, leadIngest: stack.leadIngestAddress });
+  log(`preparing ${String(campaigns)} campaigns × ${String(leadsPerCampaign)} leads`);
+  await inBatches(ids, 4, (id) => driver.prepare(id, leadsPerCampaign, 7_000 + ids.indexOf(id)));
   const team = spawn(process.execPath, [servicePath('agent-sim')], {
     env: {
       ...process.env,
@@ -131,38 +138,23 @@ try {
       AGENT_ID_BASE: String(100_000 + Math.floor(Math.random() * 1_000_000)),
       LOG_LEVEL: 'warn',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  log(
-    `${String(campaigns)} campaigns × ${String(leadsPerCampaign)} leads, ${String(agents)} agents, ${String(replicas)} replicas, ${String(seconds)} s`,
-  );
+  await new Promise<void>((resolve, reject) => {
+    createInterface({ input: team.stdout! }).on('line', (line) => line.includes('agent-sim ready') && resolve());
+    team.once('exit', (code) => reject(new Error(`agent-sim exited with ${String(code)}`)));
+  });
+  log(`${String(agents)} agents logged in; ${String(replicas)} replicas; running ${String(seconds)} s`);
+  // The measured window: from starting every campaign to stopping them.
   const cpuBefore = dialerPids.map(cpuMs);
-  const startedAt = Date.now();
-  // One driver per campaign: creates it with its leads, runs it for the bench's time, stops it.
-  const drivers = ids.map(async (campaignId, i) => {
-    const child = spawn(process.execPath, [servicePath('dialer', 'cli/run-campaign.js')], {
-      env: {
-        ...process.env,
-        DIALER_ADDRESS: stack.dialerAddress,
-        COMPLIANCE_ADDRESS: stack.complianceAddress,
-        LEAD_INGEST_ADDRESS: stack.leadIngestAddress,
-        CAMPAIGN_ID: campaignId,
-        CAMPAIGN_MODE: 'predictive',
-        CAMPAIGN_LEADS: String(leadsPerCampaign),
-        CAMPAIGN_SEED: String(7_000 + i),
-        CAMPAIGN_DNC_EVERY: '0',
-        // AMD off by default: the measure is the control plane's, not the detector's listening time.
-        CAMPAIGN_AMD: process.env['BENCH_AMD'] ?? 'false',
-        CAMPAIGN_MAX_RUN_MS: `${String(seconds)}s`,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    const [code] = (await once(child, 'exit')) as [number | null];
-    if (code !== 0) log(`driver of ${campaignId} exited with ${String(code)}`);
-  });
-  await Promise.all(drivers);
-  const elapsedSec = (Date.now() - startedAt) / 1000;
+  const windowStart = new Date();
+  await inBatches(ids, 10, (id) => driver.start(id));
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  await inBatches(ids, 10, (id) => driver.stop(id));
+  const windowEnd = new Date();
+  const elapsedSec = (windowEnd.getTime() - windowStart.getTime()) / 1000;
   const cpuAfter = dialerPids.map(cpuMs);
+  driver.close();
   team.kill('SIGTERM');
   await floorConsumer.stop();
   await bus.close();
@@ -172,8 +164,8 @@ try {
   const { rows } = await pool.query<{ attempt_id: string; originated: number; bridge_ms: number | null }>(
     `SELECT attempt_id, (originated_at IS NOT NULL)::int AS originated,
        extract(epoch FROM bridge_requested_at) * 1000 AS bridge_ms
-     FROM "${schema}".attempts WHERE campaign_id = ANY($1)`,
-    [ids],
+     FROM "${schema}".attempts WHERE campaign_id = ANY($1) AND queued_at BETWEEN $2 AND $3`,
+    [ids, windowStart, windowEnd],
   );
   await pool.end();
   const calls = rows.reduce((n, r) => n + r.originated, 0);

@@ -88,6 +88,8 @@ export async function startStack(
     speedUp?: number;
     /** The far end (switch-sim's scenario); FAST_SCENARIO unless given. */
     scenario?: object;
+    /** Media's environment beyond the stack's (e.g. its originate budget). */
+    mediaEnv?: Record<string, string>;
     /** A Redis database of the dialer's own (a test that flushes it touches nothing else). */
     dialerRedisUrl?: string;
     /** NATS and Redis of the stack's own (the chaos run restarts and flushes them). */
@@ -137,6 +139,7 @@ export async function startStack(
           GRPC_ADDRESS: `127.0.0.1:${String(ports.media)}`,
           DEFAULT_GATEWAY: 'carrier1',
           RECORDINGS_DIR: join(dir, 'recordings'),
+          ...options.mediaEnv,
         },
         ready: 'media started',
       },
