@@ -25,7 +25,13 @@ test('leases: one holder at a time; renewal keeps it; an expired lease goes to a
   assert.deepEqual([...(await a.holdings())], [['replica-a', 1]]);
   // A replica that says it is alive counts for spreading while it holds nothing; not after it leaves.
   await b.present();
-  assert.deepEqual(new Map(await a.holdings()), new Map([['replica-a', 1], ['replica-b', 0]]));
+  assert.deepEqual(
+    new Map(await a.holdings()),
+    new Map([
+      ['replica-a', 1],
+      ['replica-b', 0],
+    ]),
+  );
   await b.leave();
   assert.deepEqual([...(await a.holdings())], [['replica-a', 1]]);
   // a stops renewing (a dead replica): after the TTL the campaign is free for b, with a newer fence.

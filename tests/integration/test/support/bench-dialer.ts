@@ -141,7 +141,7 @@ try {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    createInterface({ input: team.stdout! }).on('line', (line) => line.includes('agent-sim ready') && resolve());
+    createInterface({ input: team.stdout }).on('line', (line) => line.includes('agent-sim ready') && resolve());
     team.once('exit', (code) => reject(new Error(`agent-sim exited with ${String(code)}`)));
   });
   log(`${String(agents)} agents logged in; ${String(replicas)} replicas; running ${String(seconds)} s`);
