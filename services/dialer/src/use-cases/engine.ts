@@ -316,9 +316,24 @@ export function createEngine(deps: EngineDeps): Engine {
     }
   }
 
+  /** Runs a started or resumed campaign here; with replicas, one that fails here is taken at the next round. */
+  async function runHere(campaign: Campaign): Promise<void> {
+    try {
+      (await claim(campaign))?.resume(campaign);
+    } catch (error) {
+      if (!deps.ownership) throw error;
+      log.warn(
+        { err: error, campaignId: campaign.campaignId },
+        'campaign not taken now; the next ownership round takes it',
+      );
+    }
+    notify(campaign.campaignId);
+  }
+
+  // The campaign has moved when these run (compliance knew its policy before): nothing here may
+  // fail the command. The caller-ID caps come with the policy when a replica adopts the campaign.
   const runtime: CampaignRuntime = {
     async started(campaign) {
-      const caps = await deps.compliance.setCampaignPolicy(campaign);
       // Held by another replica: it sees the new state at its next round. Not taken here when
       // another replica holds fewer: it takes the campaign at its next round.
       const ownership = deps.ownership;
@@ -326,21 +341,14 @@ export function createEngine(deps: EngineDeps): Engine {
         notify(campaign.campaignId);
         return;
       }
-      const runner = await claim(campaign);
-      runner?.setCallerIdCaps(caps);
-      runner?.resume(campaign);
-      notify(campaign.campaignId);
+      await runHere(campaign);
     },
     async paused(campaign) {
       runners.get(campaign.campaignId)?.pause();
       notify(campaign.campaignId);
     },
     async resumed(campaign) {
-      const caps = await deps.compliance.setCampaignPolicy(campaign);
-      const runner = await claim(campaign);
-      runner?.setCallerIdCaps(caps);
-      runner?.resume(campaign);
-      notify(campaign.campaignId);
+      await runHere(campaign);
     },
     async stopped(campaign) {
       // Calls in flight end normally (their facts still arrive); nothing new is launched.

@@ -89,16 +89,28 @@ export class BenchCampaigns {
   }
 
   async start(campaignId: string): Promise<void> {
-    await unary(this.dialer.startCampaign, this.dialer, { campaignId }, new Metadata());
+    await retried(() => unary(this.dialer.startCampaign, this.dialer, { campaignId }, new Metadata()));
   }
 
   async stop(campaignId: string): Promise<void> {
-    await unary(this.dialer.stopCampaign, this.dialer, { campaignId }, new Metadata());
+    await retried(() => unary(this.dialer.stopCampaign, this.dialer, { campaignId }, new Metadata()));
   }
 
   close(): void {
     this.dialer.close();
     this.leads.close();
+  }
+}
+
+/** A call the dialer could not complete in time under the load (a downstream deadline) is tried again, thrice at most. */
+async function retried<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
   }
 }
 

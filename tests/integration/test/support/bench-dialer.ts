@@ -148,9 +148,9 @@ try {
   // The measured window: from starting every campaign to stopping them.
   const cpuBefore = dialerPids.map(cpuMs);
   const windowStart = new Date();
-  await inBatches(ids, 10, (id) => driver.start(id));
+  await inBatches(ids, 4, (id) => driver.start(id));
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  await inBatches(ids, 10, (id) => driver.stop(id));
+  await inBatches(ids, 4, (id) => driver.stop(id));
   const windowEnd = new Date();
   const elapsedSec = (windowEnd.getTime() - windowStart.getTime()) / 1000;
   const cpuAfter = dialerPids.map(cpuMs);
