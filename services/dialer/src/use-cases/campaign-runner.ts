@@ -12,7 +12,7 @@ import type { LineClass, LineResult } from '../domain/line-pool.js';
 import type { Attempt, AttemptOutcome, Campaign } from '../domain/model.js';
 import { createPacer, type Pacer, type PacerEvent } from '../domain/pacing/index.js';
 import type { EngineDeps, EngineOptions, Lease } from './engine-deps.js';
-import type { ComplianceGate, LeadRecord } from './ports.js';
+import { StaleOwnerError, type ComplianceGate, type LeadRecord } from './ports.js';
 
 export type LiveState = 'dialing' | 'ringing' | 'amd' | 'waiting' | 'connecting' | 'with_agent' | 'robot' | 'ending';
 
@@ -61,6 +61,8 @@ export interface EngineContext {
   linesTick(nowMs: number): void;
   /** Something about the campaign's figures may have changed. */
   notify(campaignId: string): void;
+  /** A newer owner's fence was seen: the campaign stops running here at once. */
+  fencedOut(campaignId: string): void;
   /** Ends an attempt that never became a call (denied, not callable, originate failed). */
   finishWithoutCall(
     runner: CampaignRunner,
@@ -183,9 +185,7 @@ export class CampaignRunner {
       const started = performance.now();
       this.ticking = this.tick()
         .then(() => this.tickTook(performance.now() - started))
-        .catch((error: unknown) =>
-          this.ctx.log.error({ err: error, campaignId: this.campaignId }, 'campaign tick failed'),
-        )
+        .catch((error: unknown) => this.failed(error, 'campaign tick failed'))
         .finally(() => {
           this.ticking = undefined;
         });
@@ -286,11 +286,19 @@ export class CampaignRunner {
       // Dialing (lead reads, compliance, originate) goes on beside the ticks: a slow media node
       // must not stop the campaign's pacing. The calls it begins count from their attempt on.
       if (leases.length > 0)
-        void this.track(this.launch(leases)).catch((error: unknown) =>
-          this.ctx.log.error({ err: error, campaignId: this.campaignId }, 'launch failed'),
-        );
+        void this.track(this.launch(leases)).catch((error: unknown) => this.failed(error, 'launch failed'));
     }
     await this.finishIfDone(nowMs);
+  }
+
+  /** Fenced out by a newer owner: stop here at once (not at the next lease renewal); else log. */
+  private failed(error: unknown, what: string): void {
+    if (error instanceof StaleOwnerError) {
+      this.launching = false;
+      this.ctx.fencedOut(this.campaignId);
+      return;
+    }
+    this.ctx.log.error({ err: error, campaignId: this.campaignId }, what);
   }
 
   private tickTook(ms: number): void {

@@ -22,6 +22,7 @@ import {
 } from '../../src/use-cases/engine.js';
 import {
   CallGoneError,
+  StaleOwnerError,
   type AgentCounts,
   type AgentDirectory,
   type AttemptPatch,
@@ -91,6 +92,10 @@ export class World {
   engineFact: (fact: CallFact) => Promise<void> = async () => undefined;
   private callSeq = 0;
   readonly calls = new Map<string, { attemptId: string; leadId: string }>();
+  /** Another replica took the campaign: the hopper refuses this engine's pops (its fence is old). */
+  newerOwner = false;
+  /** Pops refused since (each a tick that still tried to dial here). */
+  refusedPops = 0;
 
   constructor(
     readonly scripts: Record<string, Script>,
@@ -371,7 +376,8 @@ export class World {
   }
 }
 
-export function memoryHopper(): LeadHopper {
+/** `fencedOut`: another replica took the campaign, so pops are refused (this engine's fence is old). */
+export function memoryHopper(fencedOut: () => boolean = () => false): LeadHopper {
   const set = new Map<string, HopperEntry>();
   const leased = new Map<string, string>();
   let seq = 0;
@@ -390,7 +396,8 @@ export function memoryHopper(): LeadHopper {
       for (const e of entries) if (!leased.has(e.leadId)) set.set(e.leadId, e);
       return set.size;
     },
-    pop: async (_c, count) => {
+    pop: async (campaignId, count) => {
+      if (fencedOut()) throw new StaleOwnerError(campaignId);
       const best = [...set.values()]
         .sort((a, b) => b.priority - a.priority || a.dueAt.getTime() - b.dueAt.getTime())
         .slice(0, count);
@@ -488,7 +495,7 @@ export function deps(world: World, leadCount: number, campaign: Partial<Campaign
     leadDirectory,
     compliance,
     calls: world.callControl(),
-    hopper: memoryHopper(),
+    hopper: memoryHopper(() => world.newerOwner && ++world.refusedPops > 0),
     counters: memoryCounters(world),
     publisher: {
       abandoned: async (call) => {

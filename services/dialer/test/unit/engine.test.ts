@@ -152,6 +152,29 @@ test('engine: agentless plays the prompt and takes one digit: 1 records intent A
   }
 });
 
+test('engine: fenced out by a newer owner, the engine stops dialing the campaign at once', async () => {
+  const leads = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`lead-${i}`, 'hold' as const]));
+  const world = new World(leads);
+  world.setAgent(agent('a1'));
+  world.setAgent(agent('a2'));
+  const engine = createEngine(deps(world, 20, { modeSettings: { mode: 'progressive', ratio: 1 } }));
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    await waitFor(() => world.calls.size >= 2, { what: 'calls placed' });
+    world.newerOwner = true;
+    const placed = world.calls.size;
+    // Agents free again would be dialed for at once, were the campaign still running here.
+    for (const a of ['a1', 'a2']) world.setAgent(agent(a));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(world.calls.size, placed, 'no call placed after the newer owner was seen');
+    // Ticks every 5 ms would have tried ~40 times more, were the campaign still run here.
+    assert.ok(world.refusedPops <= 2, `${world.refusedPops} pops after the fence was seen`);
+  } finally {
+    await engine.stop();
+  }
+});
+
 test('engine: a customer gone before the bridge is not bridged again; the agent is free; the hang-up ends it', async () => {
   const world = new World({ 'lead-0': 'gone' });
   world.setAgent(agent('a1'));
