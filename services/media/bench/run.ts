@@ -89,6 +89,14 @@ const parse = JSON.parse(parseOutput.trim().split('\n').at(-1) ?? '{}') as {
   rawEventsPerSec: number;
   parseVsRawRatio: number;
 };
+progress("modesl's parser on the same traces (services/media/bench/modesl-parse.ts)");
+const modeslOutput = execFileSync(process.execPath, [path.join(root, 'services/media/dist/bench/modesl-parse.js')], {
+  encoding: 'utf8',
+});
+const modesl = JSON.parse(modeslOutput.trim().split('\n').at(-1) ?? '{}') as {
+  events: number;
+  modeslParseEventsPerSec: number;
+};
 rmSync(workDir, { recursive: true, force: true });
 
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
@@ -115,6 +123,8 @@ const summary = {
   parseEventsPerSec: parse.parseEventsPerSec,
   rawEventsPerSec: parse.rawEventsPerSec,
   parseVsRawRatio: parse.parseVsRawRatio,
+  modeslParseEventsPerSec: modesl.modeslParseEventsPerSec,
+  parseVsModeslRatio: Number((parse.parseEventsPerSec / modesl.modeslParseEventsPerSec).toFixed(2)),
 };
 
 const rows: Array<[string, string]> = [
@@ -140,6 +150,11 @@ const rows: Array<[string, string]> = [
   ['events lost / extra', `${String(eventsLost)} / ${String(eventsExtra)}`],
   ['ESL parse events/s (raw read)', `${String(parse.parseEventsPerSec)} (${String(parse.rawEventsPerSec)})`],
   ['parse vs raw ratio', String(parse.parseVsRawRatio)],
+  [
+    'modesl parse events/s (same traces)',
+    `${String(modesl.modeslParseEventsPerSec)} (${String(modesl.events)} events)`,
+  ],
+  ['@outbound/esl vs modesl parse ratio', String(summary.parseVsModeslRatio)],
 ];
 const width = Math.max(...rows.map(([name]) => name.length));
 if (drive.firstError !== undefined) progress(`first Originate error: ${drive.firstError}`);
