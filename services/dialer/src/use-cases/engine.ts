@@ -59,6 +59,7 @@ export function createEngine(deps: EngineDeps): Engine {
   let republishTimer: NodeJS.Timeout | undefined;
   let ownershipTimer: NodeJS.Timeout | undefined;
   let reconciling: Promise<void> | undefined;
+  let renewing: Promise<void> | undefined;
   let unsubscribeAgents: (() => void) | undefined;
   let stopping = false;
 
@@ -213,26 +214,31 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   /**
-   * One round of ownership: renew the leases held, all at once (a lost one stops its campaign at
-   * once; renewing one after another, a busy replica let its leases expire), follow the state of
-   * the campaigns held, take free ones (the least loaded replica first), and hand one over when
-   * this replica holds more than its share.
+   * The leases held, renewed all at once and on their own timer: renewing one after another, or
+   * behind the round's database work on a busy replica, let them expire. A lost one stops its
+   * campaign here at once.
+   */
+  async function renewLeases(leases: CampaignLeases): Promise<void> {
+    const held = [...runners.keys()];
+    const renewed = await Promise.all([leases.present(), ...held.map((campaignId) => leases.renew(campaignId))]);
+    await Promise.all(
+      held.map(async (campaignId, i) => {
+        if (renewed[i + 1] || !runners.has(campaignId)) return;
+        log.warn({ campaignId }, 'campaign lease lost: stopped running it here');
+        await drop(campaignId);
+      }),
+    );
+  }
+
+  /**
+   * One round of ownership: follow the state of the campaigns held, take free ones (the least
+   * loaded replica first), and hand one over when this replica holds more than its share.
    */
   async function reconcile(ownership: Ownership): Promise<void> {
     const { leases, recovery } = ownership;
-    await leases.present();
     await recovery.agents();
-    const held = [...runners.keys()];
-    const renewed = await Promise.all(held.map((campaignId) => leases.renew(campaignId)));
     await Promise.all(
-      held.map(async (campaignId, i) => {
-        const runner = runners.get(campaignId);
-        if (!runner) return;
-        if (!renewed[i]) {
-          log.warn({ campaignId }, 'campaign lease lost: stopped running it here');
-          await drop(campaignId);
-          return;
-        }
+      [...runners].map(async ([campaignId, runner]) => {
         // Redis lost the campaign's state: counters rebuilt from its attempts, hopper from its due leads.
         if (await recovery.campaign(campaignId)) await runner.refillIfLow(now().getTime(), true);
         const fresh = await deps.campaigns.get(campaignId);
@@ -456,12 +462,17 @@ export function createEngine(deps: EngineDeps): Engine {
       unsubscribeAgents = deps.agents.onChange(onAgentChange);
       const ownership = deps.ownership;
       if (ownership) {
+        await ownership.leases.present();
         await reconcile(ownership);
         ownershipTimer = setInterval(() => {
-          if (reconciling) return;
-          reconciling = reconcile(ownership)
-            .catch((error: unknown) => log.warn({ err: error }, 'campaign ownership round failed'))
-            .finally(() => (reconciling = undefined));
+          if (!renewing)
+            renewing = renewLeases(ownership.leases)
+              .catch((error: unknown) => log.warn({ err: error }, 'campaign leases not renewed'))
+              .finally(() => (renewing = undefined));
+          if (!reconciling)
+            reconciling = reconcile(ownership)
+              .catch((error: unknown) => log.warn({ err: error }, 'campaign ownership round failed'))
+              .finally(() => (reconciling = undefined));
         }, ownership.everyMs);
       } else for (const campaign of await deps.campaigns.inStates(['running', 'paused'])) await adopt(campaign);
       await republish();
@@ -475,7 +486,7 @@ export function createEngine(deps: EngineDeps): Engine {
       stopping = true;
       if (republishTimer) clearInterval(republishTimer);
       if (ownershipTimer) clearInterval(ownershipTimer);
-      await reconciling;
+      await Promise.all([reconciling, renewing]);
       unsubscribeAgents?.();
       await preview.withdrawAll();
       const held = [...runners.keys()];
