@@ -43,6 +43,7 @@ export function createApp(deps: AppDeps): App {
   const { config, logger } = deps;
   let bus: Bus | undefined;
   let grpc: GrpcServer | undefined;
+  let stopping: Promise<void> | undefined;
   const publisher = new CallPublisher(() => bus, logger, deps.observer);
   // The controller needs the pool and the pool's callbacks need the controller: the callbacks
   // only run after start(), by which time `controller` is initialised.
@@ -82,11 +83,21 @@ export function createApp(deps: AppDeps): App {
       return { port: grpc.port };
     },
     nodesReady: () => pool.waitForAll(),
-    async stop(graceMs = 5_000) {
-      await grpc?.shutdown(graceMs);
-      await pool.stop();
-      await publisher.flush();
-      await bus?.close();
+    stop(graceMs = 5_000) {
+      // Once: a second stop waits for the first.
+      stopping ??= (async () => {
+        // New calls are refused at once (and health says NOT_SERVING, so no new work is routed
+        // here); the calls up are served until they end or the grace passes.
+        grpc?.setServing('', false);
+        grpc?.setServing('outbound.v1.MediaService', false);
+        const left = await controller.drain(graceMs);
+        if (left > 0) logger.warn({ activeCalls: left }, 'grace period over with calls still up');
+        await grpc?.shutdown(1_000);
+        await pool.stop();
+        await publisher.flush();
+        await bus?.close();
+      })();
+      return stopping;
     },
   };
 }

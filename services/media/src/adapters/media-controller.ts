@@ -96,6 +96,7 @@ export class MediaController {
   /** Per node: when its recent originates went out, and the tail of those waiting for a slot. */
   private readonly budgets = new Map<string, { sentMs: number[]; tail: Promise<void> }>();
   private lastNode: string | undefined;
+  private draining = false;
 
   constructor(private readonly options: MediaControllerOptions) {
     this.now = options.now ?? Date.now;
@@ -156,6 +157,7 @@ export class MediaController {
   }
 
   async originate(command: OriginateCommand): Promise<{ callId: string; node: string }> {
+    if (this.draining) throw new UnavailableError('media is draining: no new calls here', { reason: 'MEDIA_DRAINING' });
     const pool = this.options.pool;
     const node = selectNode(
       pool.names().map((name) => ({ name, healthy: pool.isHealthy(name), activeCalls: this.table.countOn(name) })),
@@ -387,6 +389,19 @@ export class MediaController {
 
   /** Calls still up (drain on shutdown). */
   get activeCalls(): number {
+    return this.table.size;
+  }
+
+  /**
+   * Call-aware drain: no new customer call is taken (the dialer places it on another replica),
+   * while the calls up go on being served (bridge, play, hang-up, their events) until they end or
+   * `graceMs` passes. Resolves with the calls still up then.
+   */
+  async drain(graceMs: number): Promise<number> {
+    this.draining = true;
+    const deadline = Date.now() + graceMs;
+    while (this.table.size > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(1, deadline - Date.now()))));
     return this.table.size;
   }
 
