@@ -12,7 +12,7 @@ import type { LineClass, LineResult } from '../domain/line-pool.js';
 import type { Attempt, AttemptOutcome, Campaign } from '../domain/model.js';
 import { createPacer, type Pacer, type PacerEvent } from '../domain/pacing/index.js';
 import type { EngineDeps, EngineOptions, Lease } from './engine-deps.js';
-import { StaleOwnerError, type ComplianceGate, type LeadRecord } from './ports.js';
+import { MediaUnavailableError, StaleOwnerError, type ComplianceGate, type LeadRecord } from './ports.js';
 
 export type LiveState = 'dialing' | 'ringing' | 'amd' | 'waiting' | 'connecting' | 'with_agent' | 'robot' | 'ending';
 
@@ -558,7 +558,9 @@ export class CampaignRunner {
       await deps.attempts.record(p.call.attemptId, { callId, node, originatedAt: this.ctx.now() });
     } catch (error) {
       this.ctx.log.warn({ err: error, campaignId: this.campaignId, attemptId: p.call.attemptId }, 'originate failed');
-      if (p.call.line) this.ctx.lineEnded(p.call.line, 'failed');
+      // A media replica that could not take the call says nothing about the line: its channel is free again.
+      if (p.call.line && error instanceof MediaUnavailableError) deps.lines?.cancel(p.call.line);
+      else if (p.call.line) this.ctx.lineEnded(p.call.line, 'failed');
       this.feed({ type: 'call_failed', tMs: this.t(), callId: p.call.pacerId, cause: 'NETWORK_OUT_OF_ORDER' });
       const earlier = await deps.attempts.outcomesOf(this.campaignId, p.call.leadId);
       const step = deps.nextStep(settings.retryRules, settings.maxAttemptsPerLead, earlier, 'failed', this.ctx.now());

@@ -298,6 +298,14 @@ export interface FiguresSource {
   onChange(campaignId: string, listener: () => void): () => void;
 }
 
+/** Media took no call (draining, no switch connected, unreachable): no line was tried. */
+export class MediaUnavailableError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('media could not take the call', options);
+    this.name = 'MediaUnavailableError';
+  }
+}
+
 /** Media no longer has the customer's call (it ended while the dialer acted on it). */
 export class CallGoneError extends Error {
   constructor(

@@ -22,6 +22,7 @@ import {
 } from '../../src/use-cases/engine.js';
 import {
   CallGoneError,
+  MediaUnavailableError,
   StaleOwnerError,
   type AgentCounts,
   type AgentDirectory,
@@ -94,6 +95,9 @@ export class World {
   readonly calls = new Map<string, { attemptId: string; leadId: string }>();
   /** Another replica took the campaign: the hopper refuses this engine's pops (its fence is old). */
   newerOwner = false;
+  /** Media takes no call (draining, no switch): originates are refused before any line. */
+  mediaUnavailable = false;
+  refusedOriginates = 0;
   /** Pops refused since (each a tick that still tried to dial here). */
   refusedPops = 0;
 
@@ -321,6 +325,10 @@ export class World {
   callControl(): CallControl {
     return {
       originate: async (r) => {
+        if (this.mediaUnavailable) {
+          this.refusedOriginates++;
+          throw new MediaUnavailableError();
+        }
         if (this.scripts[r.leadId] === 'denied') this.refusedDialed++;
         this.inCallNow.add(r.leadId);
         const concurrent = [...this.attemptRows.values()].filter((a) => a.leadId === r.leadId && !a.outcome).length;

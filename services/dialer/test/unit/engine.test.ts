@@ -420,3 +420,30 @@ test('engine: a line whose calls fail is taken out, traffic moves to its backup,
     await engine.stop();
   }
 });
+
+test('engine: originates media could not take (draining, no switch) fail the attempt for a retry but say nothing about the line', async () => {
+  const scripts: Record<string, Script> = Object.fromEntries(
+    Array.from({ length: 6 }, (_, i) => [`lead-${i}`, 'busy'] as const),
+  );
+  const world = new World(scripts);
+  world.setAgent(agent('a1'));
+  world.mediaUnavailable = true;
+  const lines = new LinePool(
+    [
+      { name: 'a', gateway: 'gw-a', lineClass: 'standard', channels: 2, callsPerSecond: 1_000, backup: 'b' },
+      { name: 'b', gateway: 'gw-b', lineClass: 'standard', channels: 2, callsPerSecond: 1_000 },
+    ],
+    { windowMs: 60_000, minCalls: 3, failureLimit: 0.1, probationMs: 600_000, probeCalls: 2 },
+  );
+  const engine = createEngine({ ...deps(world, 6), lines });
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    await waitFor(() => world.refusedOriginates >= 6, { what: 'originates refused', timeoutMs: 20_000 });
+    assert.deepEqual(world.lineChanges, [], 'no line taken out for media refusing calls');
+    const ended = [...world.attemptRows.values()].filter((a) => a.outcome !== undefined);
+    assert.ok(ended.length >= 6 && ended.every((a) => a.outcome === 'failed' && a.hangupCause === 'ORIGINATE_FAILED'));
+  } finally {
+    await engine.stop();
+  }
+});

@@ -44,6 +44,7 @@ import type { CallerIdCaps } from '../../domain/caller-ids.js';
 import type { Campaign } from '../../domain/model.js';
 import {
   CallGoneError,
+  MediaUnavailableError,
   type CallControl,
   type ComplianceGate,
   type DialVerdict,
@@ -270,21 +271,27 @@ export class GrpcCallControl implements CallControl {
   }
 
   async originate(request: Parameters<CallControl['originate']>[0]): Promise<{ callId: string; node: string }> {
-    const reply = await unary<OriginateRequest, OriginateResponse>(
-      this.client.originate,
-      this.client,
-      {
-        attempt: { campaignId: request.campaignId, leadId: request.leadId, attemptId: request.attemptId },
-        destination: request.destination,
-        callerId: request.callerId,
-        gateway: request.gateway,
-        amd: request.amd,
-        ringTimeoutMs: request.ringTimeoutMs,
-        complianceCheckId: request.complianceCheckId,
-      },
-      new Metadata(),
-    );
-    return { callId: reply.callId, node: reply.node };
+    try {
+      const reply = await unary<OriginateRequest, OriginateResponse>(
+        this.client.originate,
+        this.client,
+        {
+          attempt: { campaignId: request.campaignId, leadId: request.leadId, attemptId: request.attemptId },
+          destination: request.destination,
+          callerId: request.callerId,
+          gateway: request.gateway,
+          amd: request.amd,
+          ringTimeoutMs: request.ringTimeoutMs,
+          complianceCheckId: request.complianceCheckId,
+        },
+        new Metadata(),
+      );
+      return { callId: reply.callId, node: reply.node };
+    } catch (error) {
+      // Media could not take the call (draining, no node connected, unreachable): nothing reached a line.
+      if ((error as { code?: number }).code === Status.UNAVAILABLE) throw new MediaUnavailableError({ cause: error });
+      throw error;
+    }
   }
 
   async bridge(callId: string, agentEndpoint: string): Promise<{ agentCallId: string }> {
