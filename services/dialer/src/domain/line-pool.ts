@@ -70,6 +70,8 @@ interface Line {
 
 export class LinePool {
   private readonly lines = new Map<string, Line>();
+  /** The replicas sharing the lines: each uses its part of every line's channels and calls per second. */
+  private replicas = 1;
 
   constructor(
     specs: readonly LineSpec[],
@@ -98,6 +100,22 @@ export class LinePool {
   }
 
   /**
+   * `replicas` dialer replicas place calls on the same trunks: each keeps to an equal part of every
+   * line's channels and calls per second (at least one), so together they stay within the carrier's.
+   */
+  shareWith(replicas: number): void {
+    this.replicas = Math.max(1, Math.floor(replicas));
+  }
+
+  private channelsOf(line: Line): number {
+    return Math.max(1, Math.floor(line.spec.channels / this.replicas));
+  }
+
+  private cpsOf(line: Line): number {
+    return Math.max(1, line.spec.callsPerSecond / this.replicas);
+  }
+
+  /**
    * Takes a channel for one call of this class: the first usable line of the class, else the
    * backups of its unusable lines; undefined when every line is full, throttled or out.
    */
@@ -122,7 +140,8 @@ export class LinePool {
     for (const line of this.ofClass(lineClass))
       for (let at: Line | undefined = line; at && !counted.has(at.spec.name); at = this.backupOf(at)) {
         counted.add(at.spec.name);
-        if (this.usable(at, nowMs)) free += Math.min(at.spec.channels - at.inUse, Math.floor(this.refill(at, nowMs)));
+        if (this.usable(at, nowMs))
+          free += Math.min(this.channelsOf(at) - at.inUse, Math.floor(this.refill(at, nowMs)));
       }
     return Math.max(0, free);
   }
@@ -188,12 +207,13 @@ export class LinePool {
   private usable(line: Line, nowMs: number): boolean {
     if (line.state === 'out') return false;
     if (line.state === 'probation' && line.probes.started >= this.options.probeCalls) return false;
-    return line.inUse < line.spec.channels && this.refill(line, nowMs) >= 1;
+    return line.inUse < this.channelsOf(line) && this.refill(line, nowMs) >= 1;
   }
 
   private refill(line: Line, nowMs: number): number {
     const elapsed = Math.max(0, nowMs - line.tokensAtMs);
-    line.tokens = Math.min(line.spec.callsPerSecond, line.tokens + (elapsed * line.spec.callsPerSecond) / 1000);
+    const cps = this.cpsOf(line);
+    line.tokens = Math.min(cps, line.tokens + (elapsed * cps) / 1000);
     line.tokensAtMs = nowMs;
     return line.tokens;
   }

@@ -266,8 +266,13 @@ export function createEngine(deps: EngineDeps): Engine {
         if (await claim(campaign)) freeSince.delete(campaign.campaignId);
       }
     }
-    // The shares are looked at every few rounds: counting them reads every lease.
-    if (++ownershipRounds % REBALANCE_EVERY_ROUNDS === 0) await handOverExcess(leases, active.length);
+    // The shares are looked at every few rounds (and at the first): counting them reads every lease.
+    if (ownershipRounds++ % REBALANCE_EVERY_ROUNDS === 0) {
+      const holdings = await leases.holdings();
+      // The lines' channels and calls per second are shared by the live replicas.
+      deps.lines?.shareWith(holdings.size);
+      await handOverExcess(leases, holdings, active.length);
+    }
   }
 
   /**
@@ -275,9 +280,12 @@ export function createEngine(deps: EngineDeps): Engine {
    * forth): the campaign with the fewest calls in flight is handed over, one a round. Its calls
    * live on; the next owner adopts them from PostgreSQL, as after a drain.
    */
-  async function handOverExcess(leases: CampaignLeases, activeCampaigns: number): Promise<void> {
+  async function handOverExcess(
+    leases: CampaignLeases,
+    holdings: ReadonlyMap<string, number>,
+    activeCampaigns: number,
+  ): Promise<void> {
     if (runners.size < 2) return;
-    const holdings = await leases.holdings();
     const share = Math.ceil(activeCampaigns / Math.max(1, holdings.size));
     if (runners.size <= share + 1) return;
     const [campaignId] = [...runners].sort(([, a], [, b]) => a.calls.size - b.calls.size)[0]!;

@@ -80,3 +80,22 @@ test('line pool: old calls leave the window; a bad backup reference is refused a
   assert.throws(() => new LinePool([{ ...lines[0]!, backup: 'nowhere' }]), /backup nowhere is not a line/);
   assert.throws(() => new LinePool([lines[1]!, lines[1]!]), /declared twice/);
 });
+
+test('line pool: replicas sharing the lines each keep to their part of the channels and calls per second', () => {
+  const pool = new LinePool([{ name: 's', gateway: 'g', lineClass: 'standard', channels: 10, callsPerSecond: 4 }]);
+  pool.shareWith(2);
+  // Half of 4 calls per second: two now, then one more each half second.
+  assert.deepEqual(
+    [pool.take('standard', 1_000), pool.take('standard', 1_000), pool.take('standard', 1_000)].map((l) => l?.name),
+    ['s', 's', undefined],
+  );
+  for (let t = 1_500; t <= 2_500; t += 500) assert.equal(pool.take('standard', t)?.name, 's');
+  // Half of 10 channels: five in use, none left however long one waits.
+  assert.equal(pool.take('standard', 60_000), undefined);
+  assert.equal(pool.free('standard', 60_000), 0);
+  pool.shareWith(1);
+  assert.equal(pool.free('standard', 120_000), 4, 'alone again: the whole line (tokens allowing)');
+  const tiny = new LinePool([{ name: 't', gateway: 'g', lineClass: 'standard', channels: 1, callsPerSecond: 1 }]);
+  tiny.shareWith(3);
+  assert.equal(tiny.take('standard', 0)?.name, 't', 'every replica keeps at least one channel');
+});
