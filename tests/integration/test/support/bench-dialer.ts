@@ -1,9 +1,13 @@
 // scripts/bench-dialer: dialer replicas running many predictive campaigns at once against
-// switch-sim (sped up), with agent-sim's agents spread over the campaigns. Measures the control
-// plane's answer-to-bridge latency (media's calls.answered event time → the dialer asking media to
-// bridge, from the attempts' rows), the pacing tick p99 (the replicas' own reports), sustained
-// calls per second, the dialers' CPU per 100 calls/s, and, as the floor, the same calls.answered
-// events' delivery to a bare consumer in the same run. Prints a table and one JSON line.
+// switch-sim (sped up; one simulated switch standing for ten nodes' originate budget), with
+// agent-sim's agents spread over the campaigns and the campaigns driven in process over the public
+// APIs. The measured window runs from starting every campaign to stopping them. Measures the
+// control plane's answer-to-bridge latency (the moment the stream stored media's calls.answered →
+// the dialer asking media to bridge, from the attempts' rows; it includes waiting for a free agent
+// when the pacer dialed ahead), the pacing tick p99 (the replicas' own reports), sustained calls
+// per second, the dialers' CPU per 100 calls, campaigns per replica and leases lost, and, as the
+// floor, the same calls.answered events' delivery to a bare consumer in the same run. Prints a
+// table and one JSON line. BENCH_NODE_OPTIONS reaches the replicas (e.g. a profiling preload).
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
