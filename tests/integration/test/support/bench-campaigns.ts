@@ -38,7 +38,7 @@ export class BenchCampaigns {
   }
 
   /** Imports the campaign's leads (its own list) and creates it, predictive, not yet started. */
-  async prepare(campaignId: string, leads: number, seed: number): Promise<void> {
+  async prepare(campaignId: string, leads: number, seed: number, amd = false): Promise<void> {
     const csv = `phone,ref\n${syntheticNumbers(leads, seed)
       .map((phone, i) => `${phone},r${String(i)}`)
       .join('\n')}\n`;
@@ -82,7 +82,7 @@ export class BenchCampaigns {
       maxAttemptsPerLead: 3,
       predictive: { targetAbandonRate: 0.03, maxDialRatio: 3 },
       lineClass: 'standard',
-      amd: false,
+      amd,
       ringTimeoutMs: 25_000,
     });
     await unary(this.dialer.createCampaign, this.dialer, { campaign }, new Metadata());

@@ -130,7 +130,9 @@ try {
   const ids = Array.from({ length: campaigns }, (_, i) => `bench-${Date.now().toString(36)}-${String(i)}`);
   const driver = new BenchCampaigns({ dialer: stack.dialerAddress, leadIngest: stack.leadIngestAddress });
   log(`preparing ${String(campaigns)} campaigns × ${String(leadsPerCampaign)} leads`);
-  await inBatches(ids, 4, (id) => driver.prepare(id, leadsPerCampaign, 7_000 + ids.indexOf(id)));
+  await inBatches(ids, 4, (id) =>
+    driver.prepare(id, leadsPerCampaign, 7_000 + ids.indexOf(id), process.env['BENCH_AMD'] === 'true'),
+  );
   const team = spawn(process.execPath, [servicePath('agent-sim')], {
     env: {
       ...process.env,
