@@ -35,6 +35,14 @@ export interface MappedStatus {
 export function toStatus(error: unknown): MappedStatus {
   const metadata = new Metadata();
   if (!isDomainError(error)) {
+    // A service this one called did not answer: the caller may try again, which INTERNAL forbids.
+    if (isDownstreamUnavailable(error))
+      return {
+        code: Status.UNAVAILABLE,
+        details: 'a service this one depends on did not answer; try again',
+        metadata,
+        unexpected: true,
+      };
     return { code: Status.INTERNAL, details: 'internal error', metadata, unexpected: true };
   }
   const code = CODES[error.kind];
@@ -59,6 +67,16 @@ export function toStatus(error: unknown): MappedStatus {
   }
   metadata.set(DETAILS_KEY, Buffer.from(RpcStatus.encode({ code, message: error.message, details }).finish()));
   return { code, details: error.message, metadata, unexpected: false };
+}
+
+/** A client-side error of a call this service made that ended unanswered (unreachable, or out of time). */
+function isDownstreamUnavailable(error: unknown): boolean {
+  const e = error as Partial<ServiceError>;
+  return (
+    error instanceof Error &&
+    e.metadata instanceof Metadata &&
+    (e.code === Status.UNAVAILABLE || e.code === Status.DEADLINE_EXCEEDED)
+  );
 }
 
 export interface StatusDetails {

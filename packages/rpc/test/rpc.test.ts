@@ -62,6 +62,15 @@ before(async () => {
         const valid = validateRequest(echoSchema, request);
         if (valid.message === 'missing') throw new NotFoundError('thing', 'T1');
         if (valid.message === 'crash') throw new Error('secret internals of 13800138000');
+        if (valid.message === 'downstream') {
+          // A call to a service that is not there, as a handler's dependency might be.
+          const gone = createClient(DiagnosticsServiceClient, '127.0.0.1:1', { defaultDeadlineMs: 500 });
+          try {
+            await unary<EchoRequest, EchoResponse>(gone.echo, gone, { message: 'x', repeat: 1 }, new Metadata());
+          } finally {
+            gone.close();
+          }
+        }
         if (valid.message === 'slow') {
           await new Promise<void>((resolve) =>
             context.signal.addEventListener('abort', () => resolve(), { once: true }),
@@ -107,6 +116,14 @@ test('domain errors map to their codes; unexpected ones leak nothing', async () 
     echo({ message: 'crash', repeat: 1 }),
     (error: ServiceError) => error.code === Status.INTERNAL && error.details === 'internal error',
   );
+});
+
+test('a dependency that did not answer makes the call UNAVAILABLE (worth trying again), not INTERNAL', async () => {
+  await assert.rejects(echo({ message: 'downstream', repeat: 1 }), (error: ServiceError) => {
+    assert.equal(error.code, Status.UNAVAILABLE);
+    assert.match(error.details, /depends on did not answer/);
+    return true;
+  });
 });
 
 test('deadlines are enforced and the handler sees the cancellation', async () => {
