@@ -83,6 +83,12 @@ export interface ConsumerOptions<Payload> {
   deliverFrom?: 'all' | 'new';
   /** Delay before a failed message is redelivered, by delivery count. */
   nakDelayMs?: (deliveryCount: number) => number;
+  /**
+   * Messages handled at once (default 1: one at a time, in order). More suits a handler whose
+   * messages are independent of each other and that waits on I/O: one slow message no longer
+   * holds up those behind it, at the cost of their order.
+   */
+  concurrency?: number;
   handler: (delivery: Delivery<Payload>) => Promise<void>;
 }
 
@@ -180,8 +186,8 @@ export class Bus {
   }
 
   /**
-   * Declare (or update) a durable pull consumer and process its messages one at a time until
-   * stopped. A handler that throws gets the message redelivered after a back-off; after
+   * Declare (or update) a durable pull consumer and process its messages (one at a time unless
+   * `concurrency` says otherwise) until stopped. A handler that throws gets the message redelivered after a back-off; after
    * `maxDeliver` deliveries, or at once for a poison message, it goes to `dlq.<stream>.<durable>`.
    */
   async consume<Payload>(options: ConsumerOptions<Payload>): Promise<ConsumerHandle> {
@@ -203,14 +209,22 @@ export class Bus {
     const nakDelay = options.nakDelayMs ?? ((n: number) => Math.min(30_000, 250 * 2 ** (n - 1)));
     let stopping = false;
 
+    const limit = Math.max(1, options.concurrency ?? 1);
+    const inFlight = new Set<Promise<void>>();
     const done = (async () => {
       for await (const msg of messages) {
         if (stopping) {
           msg.nak();
           continue;
         }
-        await this.handle(msg, options, maxDeliver, nakDelay, log);
+        // handle() settles every message itself (ack, nak or dead letter) and never rejects.
+        const handling: Promise<void> = this.handle(msg, options, maxDeliver, nakDelay, log).finally(() =>
+          inFlight.delete(handling),
+        );
+        inFlight.add(handling);
+        if (inFlight.size >= limit) await Promise.race(inFlight);
       }
+      await Promise.all(inFlight);
     })();
 
     return {

@@ -38,12 +38,13 @@ const answered = (campaignId: string, n = 1): Answered => ({
 async function collect(
   campaignId: string,
   handler?: (d: Delivery<Answered>) => Promise<void>,
-  extra: { maxDeliver?: number } = {},
+  extra: { maxDeliver?: number; concurrency?: number } = {},
 ) {
   const seen: Array<Delivery<Answered>> = [];
+  const durable = uniqueName('d');
   const handle = await bus.consume({
     event: events.callAnswered,
-    durable: uniqueName('d'),
+    durable,
     filterSubject: `calls.answered.${campaignId}`,
     nakDelayMs: () => 10,
     ...extra,
@@ -52,7 +53,7 @@ async function collect(
       await handler?.(delivery);
     },
   });
-  return { seen, handle };
+  return { seen, handle, durable };
 }
 
 test('a publish repeated with the same event id is stored and delivered once', async () => {
@@ -214,4 +215,30 @@ test('a new consumer can start after the retained history', async () => {
   await waitFor(() => seen.length >= 1, { what: 'the new event' });
   await handle.stop();
   assert.deepEqual(seen, ['A2']);
+});
+
+test('with concurrency, a slow message does not hold up the ones behind it; each is acknowledged once done', async () => {
+  const campaign = uniqueName('c');
+  let releaseFirst!: () => void;
+  const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+  const finished: string[] = [];
+  const { handle, durable } = await collect(
+    campaign,
+    async (d) => {
+      if (d.event.data.attemptId === 'A1') await firstHeld;
+      finished.push(d.event.data.attemptId);
+      if (finished.length === 3) releaseFirst();
+    },
+    { concurrency: 4 },
+  );
+  for (let n = 1; n <= 4; n++) await bus.publish(events.callAnswered, answered(campaign, n));
+  await waitFor(() => finished.length === 4, { what: 'all four handled' });
+  assert.deepEqual(finished.slice(0, 3).sort(), ['A2', 'A3', 'A4'], 'the three behind the slow one went first');
+  assert.equal(finished[3], 'A1');
+  // Every message acknowledged: nothing pending on the durable.
+  await handle.stop();
+  const jsm = await bus.connection.jetstream().jetstreamManager();
+  const info = await jsm.consumers.info('CALLS', durable);
+  assert.equal(info.num_ack_pending, 0);
+  assert.equal(info.num_pending, 0);
 });

@@ -48,12 +48,29 @@ export class CallHandler {
       call.node = fact.node;
     }
     call.lastFactAtMs = this.ctx.now().getTime();
-    await this.recordFact(fact);
+    if (fact.kind === 'hangup') {
+      // The attempt is ended from its row: the row holds the fact first.
+      await this.recordFact(fact);
+      return this.hangup(runner, call, fact);
+    }
+    // The row is written beside the call's handling (an answer is served without waiting for
+    // the database); the fact is done, and acknowledged, when both are.
+    const recorded = this.recordFact(fact);
+    // Its failure is met by the await below; until then it must not count as unhandled.
+    recorded.catch(() => undefined);
+    try {
+      await this.act(runner, call, fact);
+    } finally {
+      await recorded;
+    }
+  }
+
+  private async act(runner: CampaignRunner, call: LiveCall, fact: Exclude<CallFact, { kind: 'hangup' }>) {
     switch (fact.kind) {
       case 'originated':
         return;
       case 'ringing':
-        await deps.counters.countOnce(runner.campaignId, call.attemptId, 'ringing', ['ringing']);
+        await this.ctx.deps.counters.countOnce(runner.campaignId, call.attemptId, 'ringing', ['ringing']);
         if (call.state === 'dialing') call.state = 'ringing';
         this.ctx.notify(runner.campaignId);
         return;
@@ -63,8 +80,6 @@ export class CallHandler {
         return this.amd(runner, call, fact.verdict);
       case 'bridged':
         return;
-      case 'hangup':
-        return this.hangup(runner, call, fact);
     }
   }
 

@@ -18,8 +18,15 @@ export interface DialerConsumersOptions {
   deliverFrom?: 'all' | 'new';
 }
 
+/** Facts of one kind handled at once by a replica. */
+const FACTS_AT_ONCE = 32;
+
 export async function startDialerConsumers(bus: Bus, options: DialerConsumersOptions): Promise<ConsumerHandle[]> {
   const from = { deliverFrom: options.deliverFrom ?? 'new' } as const;
+  // Facts of different calls are independent and each waits on the stores: many at once, so one
+  // call's slow fact does not hold up the next call's answer. (Facts of one kind for one call
+  // come once, redeliveries aside, which the engine takes as no-ops.)
+  const facts = { ...from, concurrency: FACTS_AT_ONCE } as const;
   const base = (
     data: { campaignId: string; leadId: string; attemptId: string; callId: string; node: string },
     occurredAt: string,
@@ -36,25 +43,25 @@ export async function startDialerConsumers(bus: Bus, options: DialerConsumersOpt
     bus.consume({
       event: events.callOriginated,
       durable: `${p}_calls_originated`,
-      ...from,
+      ...facts,
       handler: ({ event }) => options.onCallFact({ ...base(event.data, event.occurredAt), kind: 'originated' }),
     }),
     bus.consume({
       event: events.callRinging,
       durable: `${p}_calls_ringing`,
-      ...from,
+      ...facts,
       handler: ({ event }) => options.onCallFact({ ...base(event.data, event.occurredAt), kind: 'ringing' }),
     }),
     bus.consume({
       event: events.callAnswered,
       durable: `${p}_calls_answered`,
-      ...from,
+      ...facts,
       handler: ({ event }) => options.onCallFact({ ...base(event.data, event.occurredAt), kind: 'answered' }),
     }),
     bus.consume({
       event: events.callAmd,
       durable: `${p}_calls_amd`,
-      ...from,
+      ...facts,
       handler: ({ event }) =>
         options.onCallFact({
           ...base(event.data, event.occurredAt),
@@ -66,7 +73,7 @@ export async function startDialerConsumers(bus: Bus, options: DialerConsumersOpt
     bus.consume({
       event: events.callBridged,
       durable: `${p}_calls_bridged`,
-      ...from,
+      ...facts,
       handler: ({ event }) =>
         options.onCallFact({
           ...base(event.data, event.occurredAt),
@@ -77,7 +84,7 @@ export async function startDialerConsumers(bus: Bus, options: DialerConsumersOpt
     bus.consume({
       event: events.callHangup,
       durable: `${p}_calls_hangup`,
-      ...from,
+      ...facts,
       handler: ({ event }) =>
         options.onCallFact({
           ...base(event.data, event.occurredAt),
