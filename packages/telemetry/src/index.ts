@@ -17,3 +17,11 @@ export {
   type TelemetryOptions,
 } from './tracing.js';
 export { runService, type RunnableService } from './service.js';
+export {
+  ConsumerMetrics,
+  RpcServerMetrics,
+  startMetrics,
+  subjectPrefix,
+  type Metrics,
+  type MetricsOptions,
+} from './metrics.js';

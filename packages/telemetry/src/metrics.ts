@@ -1,0 +1,116 @@
+import { metrics, type Attributes, type Histogram, type Counter, type Meter } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+
+/** Seconds-scale buckets: the SDK defaults are tuned for milliseconds. */
+export const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export interface MetricsOptions {
+  serviceName: string;
+  /** host:port for the Prometheus /metrics endpoint; undefined = metrics off. */
+  address?: string;
+}
+
+export interface Metrics {
+  meter: Meter;
+  /** Port actually bound (useful with port 0 in tests); undefined when off. */
+  port?: number;
+  shutdown(): Promise<void>;
+}
+
+function parseAddress(address: string): { host: string; port: number } {
+  const i = address.lastIndexOf(':');
+  const host = i > 0 ? address.slice(0, i) : '0.0.0.0';
+  const port = Number(i >= 0 ? address.slice(i + 1) : address);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`METRICS_ADDRESS: invalid port in "${address}" (expected host:port)`);
+  }
+  return { host, port };
+}
+
+/** Starts OpenTelemetry metrics with a Prometheus endpoint; a no-op meter when no address is set. */
+export async function startMetrics(options: MetricsOptions): Promise<Metrics> {
+  if (!options.address) {
+    return { meter: metrics.getMeter(options.serviceName), shutdown: () => Promise.resolve() };
+  }
+  const { host, port } = parseAddress(options.address);
+  const exporter = new PrometheusExporter({ host, port, preventServerStart: true });
+  await exporter.startServer();
+  const server: { address(): { port: number } | string | null } | undefined = (
+    exporter as unknown as { _server?: { address(): { port: number } | string | null } }
+  )._server;
+  const bound = server?.address();
+  const provider = new MeterProvider({ readers: [exporter] });
+  return {
+    meter: provider.getMeter(options.serviceName),
+    port: typeof bound === 'object' && bound ? bound.port : port,
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+/** rpc.server.duration per OTel semantic conventions; attribute objects cached per method+code. */
+export class RpcServerMetrics {
+  private readonly duration: Histogram;
+  private readonly attrs = new Map<string, Attributes>();
+
+  constructor(
+    meter: Meter,
+    private readonly service: string,
+  ) {
+    this.duration = meter.createHistogram('rpc.server.duration', {
+      unit: 's',
+      description: 'Duration of inbound gRPC calls',
+      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+    });
+  }
+
+  record(method: string, grpcStatusCode: number, seconds: number): void {
+    const key = `${method}\u0000${grpcStatusCode}`;
+    let a = this.attrs.get(key);
+    if (!a) {
+      a = {
+        'rpc.system': 'grpc',
+        'rpc.service': this.service,
+        'rpc.method': method,
+        'rpc.grpc.status_code': grpcStatusCode,
+      };
+      this.attrs.set(key, a);
+    }
+    this.duration.record(seconds, a);
+  }
+}
+
+/** Keeps only the leading, id-free tokens of a subject (never ids or phone numbers). */
+export function subjectPrefix(subject: string, depth = 2): string {
+  return subject.split('.').slice(0, depth).join('.');
+}
+
+/** messaging.process.duration and error counts per subject prefix. */
+export class ConsumerMetrics {
+  private readonly duration: Histogram;
+  private readonly errors: Counter;
+  private readonly attrs = new Map<string, Attributes>();
+
+  constructor(meter: Meter) {
+    this.duration = meter.createHistogram('messaging.process.duration', {
+      unit: 's',
+      description: 'Duration of handling one consumed message',
+      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+    });
+    this.errors = meter.createCounter('messaging.process.errors', {
+      unit: '{message}',
+      description: 'Consumed messages whose handling failed',
+    });
+  }
+
+  record(subject: string, seconds: number, failed: boolean): void {
+    const prefix = subjectPrefix(subject);
+    let a = this.attrs.get(prefix);
+    if (!a) {
+      a = { 'messaging.system': 'nats', 'messaging.destination.name': prefix };
+      this.attrs.set(prefix, a);
+    }
+    this.duration.record(seconds, a);
+    if (failed) this.errors.add(1, a);
+  }
+}
