@@ -386,6 +386,16 @@ test('engine: a predictive campaign is paced by the pacer, every decision goes t
   }
 });
 
+/** Line `a` (gateway gw-a) backed by `b` (gw-b), two channels each, out at 10 % failures after three calls. */
+const lineWithBackup = () =>
+  new LinePool(
+    [
+      { name: 'a', gateway: 'gw-a', lineClass: 'standard', channels: 2, callsPerSecond: 1_000, backup: 'b' },
+      { name: 'b', gateway: 'gw-b', lineClass: 'standard', channels: 2, callsPerSecond: 1_000 },
+    ],
+    { windowMs: 60_000, minCalls: 3, failureLimit: 0.1, probationMs: 600_000, probeCalls: 2 },
+  );
+
 test('engine: a line whose calls fail is taken out, traffic moves to its backup, lines.health says so', async () => {
   const scripts: Record<string, Script> = Object.fromEntries(
     Array.from({ length: 12 }, (_, i) => [`lead-${i}`, 'busy'] as const),
@@ -393,13 +403,7 @@ test('engine: a line whose calls fail is taken out, traffic moves to its backup,
   const world = new World(scripts);
   world.setAgent(agent('a1'));
   world.failingGateways.add('gw-a');
-  const lines = new LinePool(
-    [
-      { name: 'a', gateway: 'gw-a', lineClass: 'standard', channels: 2, callsPerSecond: 1_000, backup: 'b' },
-      { name: 'b', gateway: 'gw-b', lineClass: 'standard', channels: 2, callsPerSecond: 1_000 },
-    ],
-    { windowMs: 60_000, minCalls: 3, failureLimit: 0.1, probationMs: 600_000, probeCalls: 2 },
-  );
+  const lines = lineWithBackup();
   const engine = createEngine({ ...deps(world, 12), lines });
   world.engineFact = (fact) => engine.onCallFact(fact);
   await engine.start();
@@ -428,13 +432,7 @@ test('engine: originates media could not take (draining, no switch) fail the att
   const world = new World(scripts);
   world.setAgent(agent('a1'));
   world.mediaUnavailable = true;
-  const lines = new LinePool(
-    [
-      { name: 'a', gateway: 'gw-a', lineClass: 'standard', channels: 2, callsPerSecond: 1_000, backup: 'b' },
-      { name: 'b', gateway: 'gw-b', lineClass: 'standard', channels: 2, callsPerSecond: 1_000 },
-    ],
-    { windowMs: 60_000, minCalls: 3, failureLimit: 0.1, probationMs: 600_000, probeCalls: 2 },
-  );
+  const lines = lineWithBackup();
   const engine = createEngine({ ...deps(world, 6), lines });
   world.engineFact = (fact) => engine.onCallFact(fact);
   await engine.start();
