@@ -18,6 +18,8 @@ const scenario = parseScenario({
   ],
 });
 
+// originate_timeout counts wall-clock seconds (up to a second short, as FreeSWITCH does): 2 leaves at
+// least a full second, so the 60 ms rings always answer whatever the phase of the clock.
 async function runCalls(seed: number, calls: number): Promise<GroundTruthRecord[]> {
   const truth: GroundTruthRecord[] = [];
   const app = createApp({
@@ -32,7 +34,7 @@ async function runCalls(seed: number, calls: number): Promise<GroundTruthRecord[
   const c = await eslClient(port);
   for (let i = 0; i < calls; i += 1) {
     c.socket.write(
-      `bgapi originate {origination_uuid=00000000-0000-4000-8000-${String(i).padStart(12, '0')},originate_timeout=1}sofia/external/1380000${String(i).padStart(4, '0')}@127.0.0.1:5090 &park()\n\n`,
+      `bgapi originate {origination_uuid=00000000-0000-4000-8000-${String(i).padStart(12, '0')},originate_timeout=2}sofia/external/1380000${String(i).padStart(4, '0')}@127.0.0.1:5090 &park()\n\n`,
     );
   }
   await c.until(() => truth.length === calls, 20_000);

@@ -32,7 +32,10 @@ export class CallHandler {
     if (!runner || !call) {
       const attempt = await deps.attempts.get(fact.attemptId);
       if (!attempt || attempt.outcome !== undefined || attempt.timeline.endedAt) {
-        log.debug({ attemptId: fact.attemptId, kind: fact.kind }, 'call event for no open attempt; ignored');
+        // A fact late for an ended attempt (its owner died before writing it, and the hang-up came
+        // first) still fills the row's gaps: the record of the call must hold its id and timeline.
+        if (attempt) await this.recordFact(fact);
+        log.debug({ attemptId: fact.attemptId, kind: fact.kind }, 'call event for no open attempt; nothing to act on');
         return;
       }
       if (!runner) {
@@ -133,7 +136,8 @@ export class CallHandler {
       case 'bridged':
         return attempts.record(fact.attemptId, { bridgedAt: at, agentCallId: fact.agentCallId });
       case 'hangup':
-        return;
+        // Its originated fact may have been lost with a dead owner: the hang-up names the call too.
+        return attempts.record(fact.attemptId, { callId: fact.callId, node: fact.node });
     }
   }
 

@@ -121,7 +121,7 @@ export class World {
     for (const l of this.agentListeners) l(agent, previous);
   }
 
-  fact(callId: string, kind: 'ringing' | 'answered' | 'amd-machine' | 'amd-human'): CallFact;
+  fact(callId: string, kind: 'originated' | 'ringing' | 'answered' | 'amd-machine' | 'amd-human'): CallFact;
   fact(callId: string, kind: 'hangup', extra: { cause: string; answered: boolean }): CallFact;
   fact(callId: string, kind: string, extra?: { cause: string; answered: boolean }): CallFact {
     const call = this.calls.get(callId)!;
@@ -137,7 +137,7 @@ export class World {
       return { ...base, kind: 'hangup', cause: extra!.cause, billsec: 1, answered: extra!.answered };
     if (kind === 'amd-machine') return { ...base, kind: 'amd', verdict: 'machine', detectMs: 900 };
     if (kind === 'amd-human') return { ...base, kind: 'amd', verdict: 'human', detectMs: 900 };
-    return { ...base, kind: kind as 'ringing' | 'answered' };
+    return { ...base, kind: kind as 'originated' | 'ringing' | 'answered' };
   }
 
   async hangup(callId: string, cause: string, answered: boolean): Promise<void> {

@@ -312,6 +312,34 @@ test('engine: a restarted engine adopts the call in flight; its hang-up ends the
   }
 });
 
+test('engine: facts late for an ended attempt (its owner died before writing them) still fill its record, and change nothing else', async () => {
+  const world = new World({ 'lead-0': 'busy' });
+  world.setAgent(agent('a1'));
+  const engine = createEngine(deps(world, 1));
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    const ended = await waitFor(() => [...world.attemptRows.values()].find((a) => a.outcome && a.callId), {
+      what: 'the busy attempt ended',
+    });
+    const callId = ended.callId!;
+    // What a replica killed between originate and its write leaves: an ended row with no call on it.
+    const { callId: _lost, ...withoutCall } = ended;
+    const { originatedAt: _notWritten, ...timeline } = ended.timeline;
+    world.attemptRows.set(ended.attemptId, { ...withoutCall, timeline });
+    await engine.onCallFact(world.fact(callId, 'hangup', { cause: 'USER_BUSY', answered: false }));
+    assert.equal(world.attemptRows.get(ended.attemptId)?.callId, callId, 'the hang-up names the call');
+    await engine.onCallFact(world.fact(callId, 'originated'));
+    const row = world.attemptRows.get(ended.attemptId)!;
+    assert.ok(row.timeline.originatedAt, 'the late originated fact fills the time');
+    assert.equal(row.outcome, ended.outcome);
+    assert.equal(world.published.filter((p) => p.attempt.attemptId === ended.attemptId).length, 1);
+    assert.equal(world.calls.size, 1, 'nothing dialed again');
+  } finally {
+    await engine.stop();
+  }
+});
+
 test('engine: at start, attempts ended but never announced get their attempts.completed', async () => {
   const world = new World({});
   world.leadRows.set('lead-7', {
