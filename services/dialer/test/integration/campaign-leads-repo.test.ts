@@ -170,6 +170,51 @@ test('fencing: once a newer owner raised the fence, an older owner cannot begin 
   assert.ok(await begin('b', 9));
 });
 
+test('attempts: of begins racing for one lead exactly one wins; a lead that still has an open attempt is not begun; finish reopens or closes the lead', async () => {
+  const { leads, schema, campaignId } = await store();
+  const attempts = new SqlAttemptStore(pool, schema);
+  await leads.add(campaignId, [
+    { leadId: 'a', listId: 'L', nextAttemptAt: minutes(-1) },
+    { leadId: 'b', listId: 'L', nextAttemptAt: minutes(-1) },
+  ]);
+  const begin = (leadId: string) =>
+    attempts.begin({ attemptId: uniqueName('att'), campaignId, leadId, dialMode: 'progressive' });
+  const racing = await Promise.all(Array.from({ length: 6 }, () => begin('a')));
+  const won = racing.filter((r) => r !== undefined);
+  assert.equal(won.length, 1);
+  assert.equal(won[0]?.attemptNumber, 1);
+  assert.equal((await leads.get(campaignId, 'a'))?.attempts, 1, 'the losers counted no try');
+  // A lead marked open while its attempt is still open (a repair gone wrong) is still not dialed twice.
+  await pool.query(`UPDATE "${schema}".campaign_leads SET status = 'open' WHERE lead_id = 'a'`);
+  assert.equal(await begin('a'), undefined);
+  assert.equal((await leads.get(campaignId, 'a'))?.attempts, 1);
+  await pool.query(`UPDATE "${schema}".campaign_leads SET status = 'in_flight' WHERE lead_id = 'a'`);
+  const retryAt = minutes(30);
+  assert.equal(
+    await attempts.finish(won[0].attemptId, { outcome: 'busy', endedAt: minutes(1), lead: { retryAt } }),
+    true,
+  );
+  assert.equal(
+    await attempts.finish(won[0].attemptId, { outcome: 'busy', endedAt: minutes(1), lead: { retryAt } }),
+    false,
+    'an attempt ends once',
+  );
+  const reopened = await leads.get(campaignId, 'a');
+  assert.equal(reopened?.status, 'open');
+  assert.deepEqual(reopened?.nextAttemptAt, retryAt);
+  const second = await begin('b');
+  await attempts.finish(second!.attemptId, {
+    outcome: 'connected',
+    endedAt: minutes(2),
+    hangupCause: 'NORMAL_CLEARING',
+    lead: { closeReason: 'connected' },
+  });
+  const closed = await leads.get(campaignId, 'b');
+  assert.equal(closed?.status, 'closed');
+  assert.equal(closed?.closedReason, 'connected');
+  assert.equal((await attempts.get(second!.attemptId))?.hangupCause, 'NORMAL_CLEARING');
+});
+
 test('attempts: facts recorded at once (one write) keep the first value of each field, as one at a time would', async () => {
   const { leads, schema, campaignId } = await store();
   const attempts = new SqlAttemptStore(pool, schema);

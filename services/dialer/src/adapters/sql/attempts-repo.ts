@@ -3,7 +3,7 @@
 // campaign) is the database's own guard against dialing a lead twice at once.
 
 import { InvalidArgumentError, NotFoundError } from '@outbound/errors';
-import { withTransaction, type Pool } from '@outbound/store';
+import type { Pool } from '@outbound/store';
 import type { Attempt, AttemptOutcome, DialMode, Disposition } from '../../domain/model.js';
 import {
   StaleOwnerError,
@@ -145,6 +145,8 @@ export class SqlAttemptStore implements AttemptStore {
   private readonly leads: string;
   private readonly campaigns: string;
   private readonly recordSql: string;
+  private readonly beginSql: string;
+  private readonly finishSql: string;
   private readonly patches = new GroupCommit<{ attemptId: string; patch: AttemptPatch }>((patches) =>
     this.recordMany(patches),
   );
@@ -166,44 +168,62 @@ export class SqlAttemptStore implements AttemptStore {
     this.recordSql = `UPDATE ${this.table} AS a SET ${sets.join(', ')}
       FROM jsonb_to_recordset($1::jsonb) AS v(attempt_id text, ${fields.join(', ')})
       WHERE a.attempt_id = v.attempt_id`;
+    this.beginSql = `WITH fence AS (
+        SELECT owner_fence FROM ${this.campaigns} WHERE campaign_id = $1 AND $6::bigint IS NOT NULL FOR SHARE
+      ), lead AS (
+        UPDATE ${this.leads} SET status = 'in_flight', attempts = attempts + 1, updated_at = now()
+         WHERE campaign_id = $1 AND lead_id = $2 AND status = 'open'
+           AND ($6::bigint IS NULL OR COALESCE((SELECT owner_fence FROM fence), 0) <= $6::bigint)
+           AND NOT EXISTS (SELECT 1 FROM ${this.table} WHERE campaign_id = $1 AND lead_id = $2 AND ended_at IS NULL)
+        RETURNING attempts
+      ), added AS (
+        INSERT INTO ${this.table} (attempt_id, campaign_id, lead_id, attempt_number, dial_mode, traceparent)
+        SELECT $3, $1, $2, attempts, $4, $5 FROM lead
+        ON CONFLICT DO NOTHING
+        RETURNING ${COLUMNS}
+      )
+      SELECT (SELECT owner_fence FROM fence) AS owner_fence, (SELECT attempts FROM lead) AS lead_attempts, added.*
+        FROM (VALUES (1)) AS one LEFT JOIN added ON true`;
+    this.finishSql = `WITH ended AS (
+        UPDATE ${this.table}
+           SET outcome = $2, ended_at = $3, hangup_cause = COALESCE(hangup_cause, $4),
+               sip_status = COALESCE(sip_status, $5), billsec = COALESCE(billsec, $6), next_attempt_at = $7
+         WHERE attempt_id = $1 AND ended_at IS NULL
+        RETURNING campaign_id, lead_id
+      ), lead AS (
+        UPDATE ${this.leads} AS c
+           SET status = CASE WHEN $7::timestamptz IS NULL THEN 'closed' ELSE 'open' END,
+               next_attempt_at = COALESCE($7::timestamptz, c.next_attempt_at),
+               closed_reason = CASE WHEN $7::timestamptz IS NULL THEN $8::text ELSE c.closed_reason END,
+               updated_at = now()
+          FROM ended AS e
+         WHERE c.campaign_id = e.campaign_id AND c.lead_id = e.lead_id
+           AND CASE WHEN $7::timestamptz IS NULL THEN c.status <> 'closed' ELSE c.status = 'in_flight' END
+        RETURNING 1
+      )
+      SELECT count(*)::int AS ended FROM ended`;
   }
 
+  /**
+   * One statement (it runs on every dial): the fence read FOR SHARE (a new owner raising the fence
+   * waits for this attempt, and this one sees its fence), the lead taken if open and without an
+   * open attempt, and the attempt inserted, atomically.
+   */
   async begin(a: BeginAttempt): Promise<Attempt | undefined> {
-    return withTransaction(this.pool, async (client) => {
-      if (a.fence !== undefined) {
-        // FOR SHARE: a new owner raising the fence waits for this attempt, and this one sees its fence.
-        const { rows } = await client.query<{ owner_fence: string }>(
-          `SELECT owner_fence FROM ${this.campaigns} WHERE campaign_id = $1 FOR SHARE`,
-          [a.campaignId],
-        );
-        if (Number(rows[0]?.owner_fence ?? 0) > a.fence) throw new StaleOwnerError(a.campaignId);
-      }
-      const lead = await client.query<{ attempts: number }>(
-        `UPDATE ${this.leads} SET status = 'in_flight', attempts = attempts + 1, updated_at = now()
-          WHERE campaign_id = $1 AND lead_id = $2 AND status = 'open' RETURNING attempts`,
-        [a.campaignId, a.leadId],
-      );
-      const attempts = lead.rows[0]?.attempts;
-      if (attempts === undefined) return undefined;
-      await client.query('SAVEPOINT begin_attempt');
-      try {
-        const { rows } = await client.query<Row>(
-          `INSERT INTO ${this.table} (attempt_id, campaign_id, lead_id, attempt_number, dial_mode, traceparent)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-          [a.attemptId, a.campaignId, a.leadId, attempts, a.dialMode, a.traceparent ?? null],
-        );
-        return toAttempt(rows[0]!);
-      } catch (error) {
-        // 23505: the lead already has an open attempt (or the id is taken): nothing is begun.
-        if ((error as { code?: string }).code !== '23505') throw error;
-        await client.query('ROLLBACK TO SAVEPOINT begin_attempt');
-        await client.query(`UPDATE ${this.leads} SET attempts = attempts - 1 WHERE campaign_id = $1 AND lead_id = $2`, [
-          a.campaignId,
-          a.leadId,
-        ]);
-        return undefined;
-      }
-    });
+    const { rows } = await this.pool.query<
+      (Row | { [K in keyof Row]: null }) & { owner_fence: string | null; lead_attempts: number | null }
+    >(this.beginSql, [a.campaignId, a.leadId, a.attemptId, a.dialMode, a.traceparent ?? null, a.fence ?? null]);
+    const row = rows[0]!;
+    if (a.fence !== undefined && Number(row.owner_fence ?? 0) > a.fence) throw new StaleOwnerError(a.campaignId);
+    if (row.lead_attempts === null) return undefined;
+    if (row.attempt_id !== null) return toAttempt(row);
+    // The insert met a conflict (a race the NOT EXISTS could not see): the lead keeps its open
+    // attempt and this try is not counted.
+    await this.pool.query(`UPDATE ${this.leads} SET attempts = attempts - 1 WHERE campaign_id = $1 AND lead_id = $2`, [
+      a.campaignId,
+      a.leadId,
+    ]);
+    return undefined;
   }
 
   async facts(campaignId: string): Promise<AttemptFacts[]> {
@@ -260,41 +280,21 @@ export class SqlAttemptStore implements AttemptStore {
     await this.pool.query(this.recordSql, [JSON.stringify(rows)]);
   }
 
+  /** One statement: the attempt ended and its lead due again or closed, atomically. */
   async finish(attemptId: string, end: FinishAttempt): Promise<boolean> {
-    return withTransaction(this.pool, async (client) => {
-      const retryAt = 'retryAt' in end.lead ? end.lead.retryAt : null;
-      const { rows } = await client.query<{ campaign_id: string; lead_id: string }>(
-        `UPDATE ${this.table}
-            SET outcome = $2, ended_at = $3, hangup_cause = COALESCE(hangup_cause, $4),
-                sip_status = COALESCE(sip_status, $5), billsec = COALESCE(billsec, $6), next_attempt_at = $7
-          WHERE attempt_id = $1 AND ended_at IS NULL
-          RETURNING campaign_id, lead_id`,
-        [
-          attemptId,
-          end.outcome,
-          end.endedAt,
-          end.hangupCause ?? null,
-          end.sipStatus ?? null,
-          end.billsec ?? null,
-          retryAt,
-        ],
-      );
-      const ended = rows[0];
-      if (ended === undefined) return false;
-      if ('retryAt' in end.lead)
-        await client.query(
-          `UPDATE ${this.leads} SET status = 'open', next_attempt_at = $3, updated_at = now()
-            WHERE campaign_id = $1 AND lead_id = $2 AND status = 'in_flight'`,
-          [ended.campaign_id, ended.lead_id, end.lead.retryAt],
-        );
-      else
-        await client.query(
-          `UPDATE ${this.leads} SET status = 'closed', closed_reason = $3, updated_at = now()
-            WHERE campaign_id = $1 AND lead_id = $2 AND status <> 'closed'`,
-          [ended.campaign_id, ended.lead_id, end.lead.closeReason],
-        );
-      return true;
-    });
+    const retryAt = 'retryAt' in end.lead ? end.lead.retryAt : null;
+    const closeReason = 'closeReason' in end.lead ? end.lead.closeReason : null;
+    const { rows } = await this.pool.query<{ ended: number }>(this.finishSql, [
+      attemptId,
+      end.outcome,
+      end.endedAt,
+      end.hangupCause ?? null,
+      end.sipStatus ?? null,
+      end.billsec ?? null,
+      retryAt,
+      closeReason,
+    ]);
+    return rows[0]!.ended > 0;
   }
 
   async get(attemptId: string): Promise<Attempt | undefined> {
