@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** Child processes of one test file (services started from their dist/ as real processes); `stopAll` in its `after`. */
@@ -21,6 +23,7 @@ export class Processes {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     this.children.add(child);
+    keepLog(script, child);
     const lines = createInterface({ input: child.stdout });
     // What it said last, for the error when it never gets ready.
     const said: string[] = [];
@@ -54,4 +57,17 @@ export class Processes {
   stopAll(): void {
     for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
+}
+
+/**
+ * With TEST_LOG_DIR set, each child's output is kept there too (`<service>-<script>-<pid>.log`),
+ * so a failure seen once in CI can be read afterwards.
+ */
+function keepLog(script: string, child: ChildProcess): void {
+  const dir = process.env['TEST_LOG_DIR'];
+  if (!dir || !child.stdout) return;
+  mkdirSync(dir, { recursive: true });
+  const service = basename(dirname(dirname(dirname(script))));
+  const file = createWriteStream(join(dir, `${service}-${basename(script, '.js')}-${String(child.pid)}.log`));
+  child.stdout.pipe(file);
 }
