@@ -4,6 +4,7 @@
 -- ARGV[1] agent hash key prefix, ARGV[2] ready-set key prefix, ARGV[3] ready-set key suffix,
 -- ARGV[4] required skills (comma-separated), ARGV[5] agent id or '', ARGV[6] now (ms),
 -- ARGV[7] attempt id, ARGV[8] campaign id, ARGV[9] lead id
+-- Returns {agent id, ready since (ms)} or false.
 local candidates
 if ARGV[5] ~= '' then
   candidates = {}
@@ -13,7 +14,7 @@ else
 end
 for _, id in ipairs(candidates) do
   local key = ARGV[1] .. id
-  local fields = redis.call('HMGET', key, 'state', 'skills', 'campaigns')
+  local fields = redis.call('HMGET', key, 'state', 'skills', 'campaigns', 'since')
   if fields[1] ~= 'ready' then
     -- A stale member (the agent moved on): repair the set.
     redis.call('ZREM', KEYS[1], id)
@@ -29,7 +30,7 @@ for _, id in ipairs(candidates) do
       for c in string.gmatch(fields[3] or '', '[^,]+') do
         redis.call('ZREM', ARGV[2] .. c .. ARGV[3], id)
       end
-      return id
+      return {id, fields[4] or ARGV[6]}
     end
   end
 end

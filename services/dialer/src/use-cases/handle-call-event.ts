@@ -6,7 +6,7 @@
 // next step (retry or close) and publishes attempts.completed.
 
 import { callOutcome, pacerFailCause } from '../domain/call-outcome.js';
-import type { Attempt, Disposition } from '../domain/model.js';
+import type { Agent, Attempt, Disposition } from '../domain/model.js';
 import type { CampaignRunner, EngineContext, LiveCall } from './campaign-runner.js';
 import type { CallFact } from './engine-deps.js';
 import { CallGoneError } from './ports.js';
@@ -258,11 +258,16 @@ export class CallHandler {
     };
     // Preview: the agent who accepted (reserved already). A follow-up bound to an agent: that
     // agent first, then anyone rather than abandoning the customer.
-    const agent =
-      call.presetAgent && call.agentId
-        ? await deps.agents.get(call.agentId)
-        : ((call.agentId ? await deps.agents.reserve({ ...request, agentId: call.agentId }) : undefined) ??
-          (await deps.agents.reserve(request)));
+    let agent: Agent | undefined;
+    let readySinceMs: number | undefined;
+    if (call.presetAgent && call.agentId) agent = await deps.agents.get(call.agentId);
+    else {
+      const reserved =
+        (call.agentId ? await deps.agents.reserve({ ...request, agentId: call.agentId }) : undefined) ??
+        (await deps.agents.reserve(request));
+      agent = reserved;
+      readySinceMs = reserved?.readySinceMs;
+    }
     if (!agent) {
       if (call.state === 'connecting') call.state = 'waiting';
       return false;
@@ -278,7 +283,10 @@ export class CallHandler {
     const bridgeRequestedAt = this.ctx.now();
     const bridging = deps.calls.bridge(call.callId, agent.endpoint);
     const desk = (async () => {
-      await deps.attempts.record(call.attemptId, { agentId: agent.agentId });
+      await deps.attempts.record(call.attemptId, {
+        agentId: agent.agentId,
+        ...(readySinceMs === undefined ? {} : { agentReadyAt: new Date(readySinceMs) }),
+      });
       const attempt = await deps.attempts.get(call.attemptId);
       if (attempt) await deps.desk.screenPop(agent.agentId, attempt);
     })().catch((error: unknown) =>

@@ -88,6 +88,8 @@ export type AttemptPatch = Partial<
   > & {
     /** The dialer asked media to bridge (answer-to-bridge latency with answeredAt). */
     bridgeRequestedAt: Date;
+    /** The agent who took the call had been ready since (with answeredAt: when it could first be bridged). */
+    agentReadyAt: Date;
     checkedAt: Date;
     originatedAt: Date;
     ringingAt: Date;
@@ -148,6 +150,9 @@ export interface AgentCounts {
  * Live agent states (Redis, adapters/redis/agent-states.ts), implemented by the agents side and
  * used by the engine. All state changes are atomic in Redis; `changes` tells local listeners.
  */
+/** An agent just reserved, with when it had become ready (the call could not be bridged before). */
+export type ReservedAgent = Agent & { readonly readySinceMs: number };
+
 export interface AgentDirectory {
   get(agentId: string): Promise<Agent | undefined>;
   /**
@@ -160,7 +165,7 @@ export interface AgentDirectory {
     leadId: string;
     skills: readonly string[];
     agentId?: string;
-  }): Promise<Agent | undefined>;
+  }): Promise<ReservedAgent | undefined>;
   /** reserved → talking (the bridge succeeded). */
   startTalking(agentId: string, attemptId: string): Promise<void>;
   /** talking/reserved → wrap_up for the campaign's wrap-up time (the disposition ends it early). */

@@ -190,6 +190,8 @@ test('the longest-idle ready agent with the skills is taken, once, however many 
     const expected = pickLongestIdle(before, { campaignId: c, skills: ['zh'] });
     const first = await board.reserve({ campaignId: c, attemptId: 'x0', leadId: 'l0', skills: ['zh'] });
     assert.equal(first?.agentId, expected?.agentId);
+    assert.equal(first?.readySinceMs, expected?.stateSinceMs, 'it says since when the agent was ready');
+    assert.equal(first?.state, 'reserved');
     const taken = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         board.reserve({ campaignId: c, attemptId: `x${i + 1}`, leadId: `l${i}`, skills: [] }),

@@ -307,7 +307,8 @@ export class World {
           .sort((a, b) => a.stateSinceMs - b.stateSinceMs)[0];
         if (!ready) return undefined;
         move(ready.agentId, 'reserved', r.attemptId);
-        return this.agents.get(ready.agentId);
+        const reserved = this.agents.get(ready.agentId);
+        return reserved && { ...reserved, readySinceMs: ready.stateSinceMs };
       },
       startTalking: async (id, attemptId) => move(id, 'talking', attemptId),
       // No wrap-up time in this world: straight back to ready.

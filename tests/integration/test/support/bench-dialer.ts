@@ -167,9 +167,15 @@ try {
 
   const pool = createPool({ url: testUrls.database, applicationName: 'bench-dialer' });
   const schema = stack.dialerEnv['DIALER_SCHEMA']!;
-  const { rows } = await pool.query<{ attempt_id: string; originated: number; bridge_ms: number | null }>(
+  const { rows } = await pool.query<{
+    attempt_id: string;
+    originated: number;
+    bridge_ms: number | null;
+    agent_ready_ms: number | null;
+  }>(
     `SELECT attempt_id, (originated_at IS NOT NULL)::int AS originated,
-       extract(epoch FROM bridge_requested_at) * 1000 AS bridge_ms
+       extract(epoch FROM bridge_requested_at) * 1000 AS bridge_ms,
+       extract(epoch FROM agent_ready_at) * 1000 AS agent_ready_ms
      FROM "${schema}".attempts WHERE campaign_id = ANY($1) AND queued_at BETWEEN $2 AND $3`,
     [ids, windowStart, windowEnd],
   );
@@ -179,6 +185,19 @@ try {
     const answered = answeredAt.get(r.attempt_id);
     return r.bridge_ms === null || answered === undefined ? [] : [Number(r.bridge_ms) - answered];
   });
+  // The control plane's own part: from when the customer and an agent were both there (the later
+  // of the answer and the agent becoming ready) to the bridge; the rest was waiting for an agent.
+  const readyToBridge = rows.flatMap((r) => {
+    const answered = answeredAt.get(r.attempt_id);
+    if (r.bridge_ms === null || r.agent_ready_ms === null || answered === undefined) return [];
+    return [Number(r.bridge_ms) - Math.max(answered, Number(r.agent_ready_ms))];
+  });
+  const waitedForAgent = rows.filter((r) => {
+    const answered = answeredAt.get(r.attempt_id);
+    return (
+      r.bridge_ms !== null && r.agent_ready_ms !== null && answered !== undefined && Number(r.agent_ready_ms) > answered
+    );
+  }).length;
   const callsPerSec = calls / elapsedSec;
   const cpuSpent = cpuAfter.reduce((a, b, i) => a + b - cpuBefore[i]!, 0);
   const figures = {
@@ -189,6 +208,9 @@ try {
     bridged: latencies.length,
     answerToBridgeP50Ms: round(percentile(latencies, 0.5)),
     answerToBridgeP99Ms: round(percentile(latencies, 0.99)),
+    readyToBridgeP50Ms: round(percentile(readyToBridge, 0.5)),
+    readyToBridgeP99Ms: round(percentile(readyToBridge, 0.99)),
+    bridgesAfterWaitingForAgent: waitedForAgent,
     tickP99Ms: round(percentile(tickP99s, 0.99)),
     cpuMsPer100Calls: calls > 0 ? round((cpuSpent / calls) * 100) : null,
     floorP50Ms: round(percentile(floor, 0.5)),
@@ -203,6 +225,10 @@ try {
     [
       'answer → bridge asked p50 / p99',
       `${String(figures.answerToBridgeP50Ms)} / ${String(figures.answerToBridgeP99Ms)} ms over ${String(latencies.length)} bridges (target p99 < 50)`,
+    ],
+    [
+      'customer and agent both there → bridge p50 / p99',
+      `${String(figures.readyToBridgeP50Ms)} / ${String(figures.readyToBridgeP99Ms)} ms (${String(waitedForAgent)} of ${String(readyToBridge.length)} answers waited for an agent)`,
     ],
     [
       'floor: calls.answered delivered p50 / p99',

@@ -7,7 +7,7 @@ import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '@out
 import type { Keyspace, Redis } from '@outbound/redis';
 import { AGENT_MOVES, type AgentMove } from '../../domain/agent-state.js';
 import type { Agent, AgentState } from '../../domain/model.js';
-import type { AgentCounts, AgentDirectory, AgentSessionRecord } from '../../use-cases/ports.js';
+import type { AgentCounts, AgentDirectory, AgentSessionRecord, ReservedAgent } from '../../use-cases/ports.js';
 import { LuaScript } from './lua-script.js';
 
 const move = new LuaScript('agent-move.lua');
@@ -212,7 +212,7 @@ export class RedisAgentStates implements AgentDirectory {
     leadId: string;
     skills: readonly string[];
     agentId?: string;
-  }): Promise<Agent | undefined> {
+  }): Promise<ReservedAgent | undefined> {
     const taken = await reserveScript.run(
       this.redis,
       [this.keys.campaignKey(request.campaignId, 'ready')],
@@ -228,8 +228,10 @@ export class RedisAgentStates implements AgentDirectory {
         request.leadId,
       ],
     );
-    if (typeof taken !== 'string') return undefined;
-    return this.changed(taken, undefined);
+    if (!Array.isArray(taken)) return undefined;
+    const [agentId, readySince] = taken as [string, string];
+    const agent = await this.changed(agentId, undefined);
+    return agent && { ...agent, readySinceMs: Number(readySince) };
   }
 
   async startTalking(agentId: string, attemptId: string): Promise<void> {

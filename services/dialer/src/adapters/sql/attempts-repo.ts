@@ -121,6 +121,7 @@ const PATCH_COLUMNS: Readonly<Record<keyof AttemptPatch, readonly [column: strin
   bridgedAt: ['bridged_at', 'timestamptz'],
   abandonedAt: ['abandoned_at', 'timestamptz'],
   bridgeRequestedAt: ['bridge_requested_at', 'timestamptz'],
+  agentReadyAt: ['agent_ready_at', 'timestamptz'],
 };
 const PATCH_ENTRIES = Object.entries(PATCH_COLUMNS) as Array<[keyof AttemptPatch, readonly [string, string]]>;
 
