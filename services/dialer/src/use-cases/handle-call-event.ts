@@ -145,9 +145,20 @@ export class CallHandler {
     if (call.answeredAtMs !== undefined || call.state === 'ending') return;
     // A switch whose clock runs ahead of ours must not lengthen the customer's wait for an agent.
     call.answeredAtMs = Math.min(at.getTime(), this.ctx.now().getTime());
+    // Counted beside serving the call: the count is for the figures, the customer is waiting now.
+    const counted = this.ctx.deps.counters.countOnce(runner.campaignId, call.attemptId, 'answered', ['answered']);
+    counted.catch(() => undefined);
+    try {
+      await this.serveAnswer(runner, call, call.answeredAtMs);
+    } finally {
+      await counted;
+      this.ctx.notify(runner.campaignId);
+    }
+  }
+
+  /** With AMD on, the verdict first (at most AMD_WAIT_MS); then the call is served. */
+  private async serveAnswer(runner: CampaignRunner, call: LiveCall, answeredAtMs: number): Promise<void> {
     const settings = runner.campaign.settings;
-    await this.ctx.deps.counters.countOnce(runner.campaignId, call.attemptId, 'answered', ['answered']);
-    this.ctx.notify(runner.campaignId);
     if (settings.amd && call.amdVerdict === undefined) {
       call.state = 'amd';
       // A verdict that is late (a detector that only listens for a beep, a slow node) must not
@@ -160,7 +171,7 @@ export class CallHandler {
               this.ctx.log.error({ err: error, attemptId: call.attemptId }, 'AMD wait failed'),
             );
         },
-        Math.max(0, call.answeredAtMs + this.ctx.options.amdWaitMs - this.ctx.now().getTime()),
+        Math.max(0, answeredAtMs + this.ctx.options.amdWaitMs - this.ctx.now().getTime()),
       );
       return;
     }
