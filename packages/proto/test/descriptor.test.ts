@@ -8,6 +8,9 @@ test('descriptor set holds every service file', () => {
   for (const file of ['lead', 'rules', 'compliance', 'campaign', 'media', 'recording', 'diagnostics']) {
     assert.ok(text.includes(`outbound/v1/${file}.proto`), `${file}.proto missing from descriptor set`);
   }
+  // Server reflection describes health and itself from the same set.
+  for (const file of ['grpc/health/v1/health.proto', 'grpc/reflection/v1/reflection.proto'])
+    assert.ok(text.includes(file), `${file} missing from descriptor set`);
 });
 
 test('generated messages round-trip through the wire format', () => {

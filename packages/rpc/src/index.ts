@@ -8,5 +8,6 @@ export {
 } from './server.js';
 export { clientInterceptor, clientStream, createClient, unary } from './client.js';
 export { statusDetails, toStatus, type MappedStatus, type StatusDetails } from './status.js';
-export { validateRequest } from './validate.js';
+export { protoFieldName, protoPath, validateRequest } from './validate.js';
+export { readProtoJson } from './proto-json.js';
 export { Metadata } from '@grpc/grpc-js';

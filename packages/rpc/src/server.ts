@@ -13,11 +13,9 @@ import {
   type handleUnaryCall,
   type sendUnaryData,
 } from '@grpc/grpc-js';
-import { ReflectionService } from '@grpc/reflection';
-import { loadFileDescriptorSetFromBuffer } from '@grpc/proto-loader';
 import { HealthImplementation } from 'grpc-health-check';
-import { descriptorSet } from '@outbound/proto';
 import { SpanKind, extractTraceContext, instrument, type Logger } from '@outbound/telemetry';
+import { addReflection } from './reflection.js';
 import { toStatus } from './status.js';
 
 const metadataGetter = {
@@ -186,8 +184,8 @@ export interface GrpcServer {
 }
 
 /**
- * Start a gRPC server with the given services, plus grpc.health.v1 and server reflection (from
- * the descriptor set compiled with the protos).
+ * Start a gRPC server with the given services, plus grpc.health.v1 and server reflection (v1 and
+ * v1alpha) listing exactly those and serving their files as compiled, with their imports.
  */
 export async function startGrpcServer(options: {
   address: string;
@@ -201,7 +199,10 @@ export async function startGrpcServer(options: {
     ...Object.fromEntries(options.services.map((s) => [s.name, 'SERVING' as const])),
   });
   health.addToServer(server);
-  new ReflectionService(loadFileDescriptorSetFromBuffer(descriptorSet())).addToServer(server);
+  addReflection(
+    server,
+    options.services.map((s) => s.name),
+  );
   for (const service of options.services) server.addService(service.definition, service.implementation);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(options.address, ServerCredentials.createInsecure(), (error, bound) =>

@@ -179,7 +179,7 @@ test('filter: bad requests are INVALID_ARGUMENT naming the field, without the nu
     });
   await expectInvalid(filter([londonNumber(), londonNumber(), londonNumber(), '0044 20 7946 0123']), 'phones[3]');
   await expectInvalid(filter(Array.from({ length: 10_001 }, londonNumber)), 'phones');
-  await expectInvalid(filter([londonNumber()], 'has space'), 'campaignId');
+  await expectInvalid(filter([londonNumber()], 'has space'), 'campaign_id');
   await expectInvalid(add(londonNumber(), REGISTRY), 'kind');
 });
 

@@ -64,14 +64,14 @@ test('grpc: bad requests are INVALID_ARGUMENT naming each field', async () => {
   await expectInvalid(unary(h.client.checkDial, h.client, { check: undefined }, new Metadata()), ['check']);
   await expectInvalid(
     checkDial(check({ phone: '0044 20 7946', campaignId: 'has space', timeZoneOverride: 'Mars/Base' })),
-    ['check.phone', 'check.campaignId', 'check.timeZoneOverride'],
+    ['check.phone', 'check.campaign_id', 'check.time_zone_override'],
   );
   await expectInvalid(checkDial(check({ at: { seconds: Math.floor(Date.now() / 1000) - 3600, nanos: 0 } })), [
     'check.at',
   ]);
   await expectInvalid(
     unary(h.client.checkDialBatch, h.client, { checks: [check(), check({ callerId: 'abc' })] }, new Metadata()),
-    ['checks[1].callerId'],
+    ['checks[1].caller_id'],
   );
   await expectInvalid(unary(h.client.checkDialBatch, h.client, { checks: [] }, new Metadata()), ['checks']);
   await expectInvalid(
@@ -105,7 +105,7 @@ test('grpc: bad requests are INVALID_ARGUMENT naming each field', async () => {
       },
       new Metadata(),
     ),
-    ['rulePacks[0]'],
+    ['rule_packs[0]'],
   );
   await expectInvalid(
     unary(

@@ -131,6 +131,62 @@ test('HTTP upsert: JSON in, results out, idempotent by external id, events publi
   assert.equal(rows.length, 0, 'published events leave nothing pending');
 });
 
+test('HTTP upsert reads proto3 JSON: JSON names and proto field names at every level, null as unset', async () => {
+  const listId = uniqueName('l');
+  const reply = await post(
+    JSON.stringify({
+      list_id: listId,
+      default_region: null,
+      leads: [
+        { external_id: 'p-1', phone: '13800138016', custom_fields: { sku: 'B2' }, order_value: '1200', intent: 'low' },
+        { externalId: 'p-2', phone: '13800138017', customFields: { sku: 'C3' }, orderValue: '80', tags: null },
+      ],
+    }),
+  );
+  assert.equal(reply.status, 200, reply.text);
+  assert.deepEqual(
+    reply.body.results!.map((r) => [r.externalId, r.created, r.rejectionReason]),
+    [
+      ['p-1', true, ''],
+      ['p-2', true, ''],
+    ],
+  );
+  const { leads } = await listed(listId);
+  assert.deepEqual(leads.map((l) => [l.externalId, l.customFields['sku'], l.intent]).sort(), [
+    ['p-1', 'B2', 'low'],
+    ['p-2', 'C3', ''],
+  ]);
+});
+
+test('HTTP upsert refuses unknown fields (and one field given twice) with a 400 naming each, storing nothing', async () => {
+  const listId = uniqueName('l');
+  const unknown = await post(
+    JSON.stringify({
+      listId,
+      source: 'crm',
+      leads: [
+        { externalId: 'u-1', phone: '13800138018', phoneType: 'mobile' },
+        { external_id: 'u-2', phone: '13800138019', custom_fields: { any_key: 'is fine' }, extra_field: 1 },
+      ],
+    }),
+  );
+  assert.equal(unknown.status, 400, unknown.text);
+  assert.equal(unknown.body.error?.code, 'INVALID_ARGUMENT');
+  assert.deepEqual(unknown.body.error?.violations?.map((v) => [v.field, v.description]).sort(), [
+    ['leads[0].phoneType', 'is not a field of outbound.v1.LeadInput'],
+    ['leads[1].extra_field', 'is not a field of outbound.v1.LeadInput'],
+    ['source', 'is not a field of outbound.v1.UpsertLeadsRequest'],
+  ]);
+  const twice = await post(
+    JSON.stringify({ listId, list_id: listId, leads: [{ externalId: 'u-3', phone: '1380013' }] }),
+  );
+  assert.equal(twice.status, 400, twice.text);
+  assert.deepEqual(twice.body.error?.violations, [
+    { field: 'list_id', description: 'is given twice (as listId and list_id)' },
+  ]);
+  assert.equal((await listed(listId)).leads.length, 0);
+});
+
 test('HTTP upsert refuses callers without a granted token and stores nothing', async () => {
   const listId = uniqueName('l');
   const body = JSON.stringify({ listId, leads: [{ externalId: 'x-1', phone: '13800138012' }] });
@@ -163,10 +219,10 @@ test('HTTP upsert: bad requests get a clear 4xx naming the problem, never the va
   assert.equal(invalid.status, 400, invalid.text);
   assert.equal(invalid.body.error?.code, 'INVALID_ARGUMENT');
   assert.deepEqual(invalid.body.error?.violations?.map((v) => v.field).sort(), [
-    'leads[0].externalId',
+    'leads[0].external_id',
     'leads[0].phone',
     'leads[1].tags',
-    'listId',
+    'list_id',
   ]);
   assert.ok(!invalid.text.includes('13800138013'), 'the offending value is not echoed');
 

@@ -61,7 +61,7 @@ test('a UTF-8 CSV with Chinese headers: cleaned, deduplicated, tiered, masked, w
       assert.equal(error.code, Status.INVALID_ARGUMENT);
       assert.deepEqual(
         statusDetails(error).fieldViolations.map((v) => v.field),
-        ['customFields'],
+        ['custom_fields'],
       );
       return true;
     },
@@ -195,7 +195,7 @@ test('a bad header is INVALID_ARGUMENT naming the fields', async () => {
   const fields = statusDetails(error)
     .fieldViolations.map((v) => v.field)
     .sort();
-  assert.deepEqual(fields, ['defaultRegion', 'delimiter', 'listId']);
+  assert.deepEqual(fields, ['default_region', 'delimiter', 'list_id']);
 });
 
 test('ten imports at once all succeed: beyond four they wait their turn instead of starving the pool', async () => {

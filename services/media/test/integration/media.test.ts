@@ -121,7 +121,7 @@ test('invalid Originate → INVALID_ARGUMENT naming the fields, without echoing 
   const fields = statusDetails(error)
     .fieldViolations.map((v) => v.field)
     .sort();
-  assert.deepEqual(fields, ['attempt.campaignId', 'destination', 'ringTimeoutMs']);
+  assert.deepEqual(fields, ['attempt.campaign_id', 'destination', 'ring_timeout_ms']);
   assert.doesNotMatch(error.details, /5550001234/);
 });
 

@@ -135,7 +135,7 @@ export function complianceService(deps: HandlerDeps, logger: Logger): ServiceBin
       recordConsent: async (request) => {
         const r = validateRequest(s.recordConsentRequest, request);
         const givenAt = fromTimestamp(r.givenAt);
-        if (givenAt > now() + 60_000) throw InvalidArgumentError.field('givenAt', 'must not be in the future');
+        if (givenAt > now() + 60_000) throw InvalidArgumentError.field('given_at', 'must not be in the future');
         const consentId = await deps.consents.record({
           phone: r.phone,
           campaignId: r.campaignId,

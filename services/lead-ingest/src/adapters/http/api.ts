@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { isDomainError, type ErrorKind } from '@outbound/errors';
-import { validateRequest } from '@outbound/rpc';
+import { readProtoJson, validateRequest } from '@outbound/rpc';
 import { SpanKind, extractTraceContext, instrument, type Logger } from '@outbound/telemetry';
 import { grantedPrincipal, type TokenGrant } from '../../domain/grants.js';
 import type { LeadUpserter } from '../../use-cases/upsert-leads.js';
@@ -52,8 +52,9 @@ const STATUS_OF: Record<ErrorKind, number> = {
 
 /**
  * The HTTP face of lead-ingest for systems that speak webhooks rather than gRPC:
- * `POST /v1/leads:upsert` takes the gRPC `UpsertLeadsRequest` as JSON (proto field names,
- * optional fields may be left out) with `Authorization: Bearer <token>`, and answers the
+ * `POST /v1/leads:upsert` takes the gRPC `UpsertLeadsRequest` as proto3 JSON (each field by its
+ * JSON name, `listId`, or its proto name, `list_id`; optional fields may be left out; an unknown
+ * field is refused with 400 naming it) with `Authorization: Bearer <token>`, and answers the
  * `UpsertLeadsResponse` as JSON (no personal data in it). `GET /healthz` is for probes.
  */
 export async function startHttpApi(address: string, deps: HttpApiDeps): Promise<HttpApi> {
@@ -84,7 +85,7 @@ export async function startHttpApi(address: string, deps: HttpApiDeps): Promise<
     } catch {
       throw new HttpFailure(400, 'MALFORMED_JSON', 'the body is not valid JSON');
     }
-    const command = validateRequest(upsertSchema, json);
+    const command = validateRequest(upsertSchema, readProtoJson('outbound.v1.UpsertLeadsRequest', json));
     const aborted = new AbortController();
     response.once('close', () => {
       if (!response.writableFinished) aborted.abort();
