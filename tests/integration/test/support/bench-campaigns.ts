@@ -11,6 +11,7 @@ import {
   type ImportResponse,
 } from '@outbound/proto/outbound/v1/lead';
 import { Metadata, clientStream, createClient, unary } from '@outbound/rpc';
+import { status as GrpcStatus } from '@grpc/grpc-js';
 
 /**
  * Synthetic numbers from a seeded generator: Chinese mobiles, New York numbers and British mobiles
@@ -102,14 +103,20 @@ export class BenchCampaigns {
   }
 }
 
-/** A call the dialer could not complete in time under the load (a downstream deadline) is tried again, thrice at most. */
+/**
+ * A call the dialer could not complete in time under the load (a downstream deadline, a
+ * dependency that did not answer: retryable by their codes) is tried again, six times at most,
+ * backing off.
+ */
 async function retried<T>(call: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (error) {
-      if (attempt >= 3) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      const code = (error as { code?: number }).code;
+      const retryable = code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED;
+      if (!retryable || attempt >= 6) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(4_000, 500 * 2 ** (attempt - 1))));
     }
   }
 }

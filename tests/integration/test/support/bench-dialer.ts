@@ -7,11 +7,13 @@
 // when the pacer dialed ahead), the pacing tick p99 (the replicas' own reports), sustained calls
 // per second, the dialers' CPU per 100 calls, campaigns per replica and leases lost, and, as the
 // floor, the same calls.answered events' delivery to a bare consumer in the same run. Prints a
-// table and one JSON line. BENCH_NODE_OPTIONS reaches the replicas (e.g. a profiling preload).
+// table and one JSON line. BENCH_NODE_OPTIONS reaches the replicas (e.g. a profiling preload);
+// BENCH_SIM_NICE (default 10) is the simulators' niceness.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Bus, events } from '@outbound/bus';
 import { createPool } from '@outbound/store';
@@ -79,7 +81,12 @@ const scenario = {
   sessionsPerSecond: 300,
 };
 const stack = await startStack({ speedUp, scenario, mediaEnv: { ORIGINATES_PER_SECOND: '290' } });
+// The simulators stand for what runs elsewhere in production (the switches, the agents' phones):
+// on this shared machine they yield the CPU to the platform being measured (BENCH_SIM_NICE=0: not).
+const simNice = env('BENCH_SIM_NICE', 10);
+setPriority(stack.switchSimPid, simNice);
 const dialers: ChildProcess[] = [];
+let team: ChildProcess | undefined;
 try {
   // The floor: the same events, delivered to a consumer that does nothing else. Latencies are
   // taken from the moment the stream stored media's calls.answered (wall clock), not the event's
@@ -133,7 +140,7 @@ try {
   await inBatches(ids, 4, (id) =>
     driver.prepare(id, leadsPerCampaign, 7_000 + ids.indexOf(id), process.env['BENCH_AMD'] === 'true'),
   );
-  const team = spawn(process.execPath, [servicePath('agent-sim')], {
+  team = spawn(process.execPath, [servicePath('agent-sim')], {
     env: {
       ...process.env,
       NATS_URL: testUrls.nats,
@@ -146,9 +153,11 @@ try {
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const agentSim = team;
+  setPriority(agentSim.pid!, simNice);
   await new Promise<void>((resolve, reject) => {
-    createInterface({ input: team.stdout }).on('line', (line) => line.includes('agent-sim ready') && resolve());
-    team.once('exit', (code) => reject(new Error(`agent-sim exited with ${String(code)}`)));
+    createInterface({ input: agentSim.stdout! }).on('line', (line) => line.includes('agent-sim ready') && resolve());
+    agentSim.once('exit', (code) => reject(new Error(`agent-sim exited with ${String(code)}`)));
   });
   log(`${String(agents)} agents logged in; ${String(replicas)} replicas; running ${String(seconds)} s`);
   // The measured window: from starting every campaign to stopping them.
@@ -161,7 +170,6 @@ try {
   const elapsedSec = (windowEnd.getTime() - windowStart.getTime()) / 1000;
   const cpuAfter = dialerPids.map(cpuMs);
   driver.close();
-  team.kill('SIGTERM');
   await floorConsumer.stop();
   await bus.close();
 
@@ -215,6 +223,7 @@ try {
     cpuMsPer100Calls: calls > 0 ? round((cpuSpent / calls) * 100) : null,
     floorP50Ms: round(percentile(floor, 0.5)),
     floorP99Ms: round(percentile(floor, 0.99)),
+    simNice,
   };
   const rowsOut: Array<[string, string]> = [
     ['agents / campaigns / replicas', `${String(agents)} / ${String(campaigns)} / ${String(replicas)}`],
@@ -239,11 +248,13 @@ try {
       'campaigns per replica (last owner)',
       `${Array.from({ length: replicas }, (_, r) => [...runBy.values()].filter((x) => x === r).length).join(' / ')}; leases lost ${String(leasesLost)}`,
     ],
+    ['simulators (switch-sim, agent-sim) niceness', String(simNice)],
     ['dialer CPU per 100 calls', `${String(figures.cpuMsPer100Calls)} ms (${String(replicas)} replicas together)`],
   ];
   for (const [what, value] of rowsOut) process.stdout.write(`${what.padEnd(44)} ${value}\n`);
   process.stdout.write(`${JSON.stringify(figures)}\n`);
 } finally {
+  team?.kill('SIGTERM');
   // The replicas drain on SIGTERM (a profiling preload writes its profile then); the rest is killed.
   await Promise.all(
     dialers.map(async (child) => {

@@ -71,6 +71,8 @@ export interface Stack {
   readonly dialerEnv: Record<string, string>;
   /** switch-sim's ESL port (media's connection to it can be cut there). */
   readonly eslPort: number;
+  /** switch-sim's process (a benchmark lowers its priority: the switch is not ours to measure). */
+  readonly switchSimPid: number;
   /** A dialer replica; `env` overrides (another GRPC_ADDRESS for a second replica). */
   startDialer(env?: Record<string, string>): Promise<ChildProcess>;
   startAgents(campaignId: string, count: number): Promise<ChildProcess>;
@@ -198,6 +200,7 @@ export async function startStack(
       leadIngestAddress,
       dialerEnv,
       eslPort,
+      switchSimPid: sim.child.pid!,
       startDialer: async (env = {}) =>
         (await processes.start(servicePath('dialer'), { ...dialerEnv, ...env }, readyAs('dialer ready'))).child,
       startAgents: async (campaignId, count) =>
