@@ -255,13 +255,48 @@ test('a supervisor runs a campaign and an agent takes a call, in a real browser'
   await agent.getByTestId('screen-pop').waitFor({ timeout: 90_000 });
   const phone = await agent.getByTestId('pop-phone').textContent();
   assert.match(phone ?? '', /\*{4}/);
+  // This agent may not see clear numbers: the reveal is refused with a message, the number stays masked.
+  await agent.click('button[name=reveal]');
+  await expectBanner(agent, /may not see clear numbers/);
+  assert.match((await agent.getByTestId('pop-phone').textContent()) ?? '', /\*{4}/);
   await shot(agent, '03-screen-pop');
   await agent.getByTestId('disposition').waitFor({ timeout: 60_000 });
   await agent.check('input[name=grade][value=B]');
   await agent.fill('textarea[name=notes]', 'wants a call back');
+  // A follow-up time in the past is refused with a message; one tomorrow is listed as due.
+  const two = (n: number) => String(n).padStart(2, '0');
+  // datetime-local takes the browser's local time, which is this process's.
+  const local = (d: Date) =>
+    `${String(d.getFullYear())}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}`;
+  await agent.fill('input[name=followUp]', local(new Date(Date.now() - 3_600_000)));
+  await agent.click('button[name=save]');
+  await expectBanner(agent, /must be in the future/);
+  assert.equal(await agent.getByTestId('dispositions-saved').textContent(), '0', 'nothing saved');
+  await agent.fill('input[name=followUp]', local(new Date(Date.now() + 86_400_000)));
   await agent.click('button[name=save]');
   await agent.getByTestId('dispositions-saved').filter({ hasText: '1' }).waitFor();
+  const followUp = agent.getByTestId('follow-up').filter({ hasText: 'wants a call back' });
+  await followUp.waitFor();
+  assert.equal(await followUp.getAttribute('class'), 'due');
   await shot(agent, '04-disposition');
+
+  // What compliance decided, with its evidence: the campaign's denials (if any) and the decisions
+  // about a dialed number, shown masked.
+  await sup.goto(`${gateway.url}#/denials/${encodeURIComponent(campaignId)}`);
+  await sup.locator('[data-testid=denials], [data-testid=no-denials]').first().waitFor();
+  let verdict: string | null = null;
+  for (const number of numbers) {
+    await sup.fill('input[name=lookupPhone]', number);
+    await sup.click('button[name=lookup]');
+    await sup.locator('[data-testid=decisions], [data-testid=no-decisions]').first().waitFor();
+    if (await sup.getByTestId('decisions').isVisible()) {
+      verdict = await sup.getByTestId('decision-verdict').first().textContent();
+      assert.match((await sup.getByTestId('decision-phone').first().textContent()) ?? '', /\*{4}/);
+      break;
+    }
+  }
+  assert.ok(verdict === 'allowed' || verdict === 'denied', 'a dialed number has a decision on record');
+  await shot(sup, '08-decisions');
 
   // Report and its audited CSV export.
   await sup.goto(`${gateway.url}#/reports`);

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '@outbound/telemetry';
 import { maskPhone } from '@outbound/phone/mask';
 import { z } from 'zod';
-import type { Me } from '../shared/dto.js';
+import type { DecisionDto, Me } from '../shared/dto.js';
 import { HttpError, call, createBackends } from './adapters/backends.js';
 import { Router, openSse, parseCookies, readJson, sendJson, startHttp } from './adapters/http.js';
 import { GROUPS, type GroupBy } from './domain/report.js';
@@ -205,7 +205,7 @@ export async function startConsole(config: ConsoleConfig, logger: Logger) {
       sendJson(
         res,
         200,
-        reply.decisions.map((d) => ({
+        reply.decisions.map((d): DecisionDto => ({
           checkId: d.checkId,
           campaignId: d.campaignId,
           phone: d.maskedPhone,

@@ -114,3 +114,33 @@ export interface ApiErrorDto {
   readonly error: string;
   readonly message: string;
 }
+
+/** An attempt compliance refused (the number is not in it). */
+export interface DenialDto {
+  readonly attemptId: string;
+  readonly leadId: string;
+  readonly at: number;
+  readonly reasons: readonly string[];
+  readonly checkId: string;
+}
+
+/** One compliance decision about a number, with its evidence; the number masked. */
+export interface DecisionDto {
+  readonly checkId: string;
+  readonly campaignId: string;
+  readonly phone: string;
+  readonly allowed: boolean;
+  readonly decidedAt: number;
+  readonly denials: ReadonlyArray<{ code: string; text: string; rulePack: string; data: Record<string, string> }>;
+  readonly rulePacks: readonly string[];
+}
+
+/** A call an agent promised to return, due or overdue. */
+export interface FollowUpDto {
+  readonly attemptId: string;
+  readonly campaignId: string;
+  readonly leadId: string;
+  readonly at: number;
+  readonly notes: string;
+  readonly overdue: boolean;
+}

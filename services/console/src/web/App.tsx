@@ -1,11 +1,15 @@
-// The console's pages: sign-in, campaigns, wallboard, agent board, agent desk and reports.
+// The console's pages: sign-in, campaigns, wallboard, agent board, compliance denials, agent desk
+// (with follow-ups) and reports.
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type {
   AgentDto,
   BoardBatchDto,
   CampaignDto,
+  DecisionDto,
+  DenialDto,
   DeskEventDto,
+  FollowUpDto,
   FiguresDto,
   LinkStatusDto,
   Me,
@@ -180,6 +184,11 @@ function Campaigns({ t, notify, me }: { t: T; notify: Notify; me: Me }) {
               </td>
               <td>{c.dialMode}</td>
               <td data-testid="state">{c.state}</td>
+              {me.role !== 'agent' && (
+                <td>
+                  <a href={`#/denials/${encodeURIComponent(c.campaignId)}`}>{t('denials')}</a>
+                </td>
+              )}
               <td>
                 {(['start', 'pause', 'resume', 'stop'] as const).map((a) => (
                   <button key={a} name={a} onClick={() => void act(c, a)}>
@@ -245,6 +254,116 @@ function Wallboard({ t, campaignId, onLost }: { t: T; campaignId: string; onLost
   );
 }
 
+/** What compliance refused in a campaign, and the decisions about one number with their evidence (masked, audited). */
+function Denials({ t, notify, campaignId }: { t: T; notify: Notify; campaignId: string }) {
+  const [denials, setDenials] = useState<DenialDto[]>();
+  const [phone, setPhone] = useState('');
+  const [decisions, setDecisions] = useState<DecisionDto[]>();
+  useEffect(() => {
+    api<DenialDto[]>('GET', `/api/campaigns/${encodeURIComponent(campaignId)}/denials`).then(setDenials, notify);
+  }, [campaignId, notify]);
+  return (
+    <div>
+      <h2>
+        {t('denials')} — {campaignId}
+      </h2>
+      {denials === undefined ? null : denials.length === 0 ? (
+        <p data-testid="no-denials">{t('noDenials')}</p>
+      ) : (
+        <table data-testid="denials">
+          <thead>
+            <tr>
+              <th>{t('time')}</th>
+              <th>{t('lead')}</th>
+              <th>{t('reasons')}</th>
+              <th>{t('check')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {denials.map((d) => (
+              <tr key={d.attemptId}>
+                <td>{new Date(d.at).toLocaleString()}</td>
+                <td>{d.leadId}</td>
+                <td>{d.reasons.join(', ')}</td>
+                <td>{d.checkId}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h3>{t('decisionLookup')}</h3>
+      <form
+        data-testid="decision-lookup"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setDecisions(undefined);
+          api<DecisionDto[]>('POST', '/api/compliance/decisions', { phone }).then(setDecisions, notify);
+        }}
+      >
+        <input name="lookupPhone" placeholder={t('phone')} value={phone} onChange={(e) => setPhone(e.target.value)} />
+        <button type="submit" name="lookup">
+          {t('lookUp')}
+        </button>
+      </form>
+      {decisions &&
+        (decisions.length === 0 ? (
+          <p data-testid="no-decisions">{t('noDecisions')}</p>
+        ) : (
+          <table data-testid="decisions">
+            <tbody>
+              {decisions.map((d) => (
+                <tr key={d.checkId}>
+                  <td>{new Date(d.decidedAt).toLocaleString()}</td>
+                  <td data-testid="decision-phone">{d.phone}</td>
+                  <td>{d.campaignId}</td>
+                  <td data-testid="decision-verdict">{d.allowed ? t('allowed') : t('denied')}</td>
+                  <td>
+                    {d.denials.map((x) => (
+                      <div key={x.code}>
+                        <strong>{x.code}</strong> {x.text} <small>({x.rulePack})</small>{' '}
+                        {Object.entries(x.data)
+                          .map(([k, v]) => `${k}=${v}`)
+                          .join(' ')}
+                      </div>
+                    ))}
+                  </td>
+                  <td>{d.rulePacks.join(', ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ))}
+    </div>
+  );
+}
+
+/** The agent's promised calls, due and overdue, soonest first. */
+function FollowUps({ t, notify, campaigns, refresh }: { t: T; notify: Notify; campaigns: string; refresh: number }) {
+  const [items, setItems] = useState<FollowUpDto[]>();
+  useEffect(() => {
+    if (!campaigns) return;
+    api<FollowUpDto[]>('GET', `/api/desk/follow-ups?campaigns=${encodeURIComponent(campaigns)}`).then(setItems, notify);
+  }, [campaigns, refresh, notify]);
+  if (!items) return null;
+  return (
+    <div data-testid="follow-ups">
+      <h3>{t('followUps')}</h3>
+      {items.length === 0 ? (
+        <p>{t('noData')}</p>
+      ) : (
+        <ul>
+          {items.map((f) => (
+            <li key={f.attemptId} data-testid="follow-up" className={f.overdue ? 'overdue' : 'due'}>
+              {new Date(f.at).toLocaleString()} · <strong>{f.overdue ? t('overdue') : t('due')}</strong> · {f.leadId}{' '}
+              {f.notes && `· ${f.notes}`}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 export function mergeAgents(m: Map<string, AgentDto>, batch: BoardBatchDto): Map<string, AgentDto> {
   const next = new Map(m);
   for (const a of batch.agents) next.set(a.agentId, a);
@@ -261,6 +380,8 @@ function Desk({ t, notify, onLost }: { t: T; notify: Notify; onLost: (l: boolean
   const [followUp, setFollowUp] = useState('');
   const [reason, setReason] = useState('break');
   const [saved, setSaved] = useState(0);
+  const [loggedInTo, setLoggedInTo] = useState('');
+  const [revealed, setRevealed] = useState<{ attemptId: string; phone: string }>();
   useStream(
     '/api/desk/stream',
     {
@@ -286,14 +407,13 @@ function Desk({ t, notify, onLost }: { t: T; notify: Notify; onLost: (l: boolean
       />
       <button
         name="login"
-        onClick={() =>
-          void post('/api/desk/login', {
-            campaignIds: campaigns
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean),
-          })
-        }
+        onClick={() => {
+          const campaignIds = campaigns
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
+          void api('POST', '/api/desk/login', { campaignIds }).then(() => setLoggedInTo(campaignIds.join(',')), notify);
+        }}
       >
         {t('login')}
       </button>
@@ -315,8 +435,22 @@ function Desk({ t, notify, onLost }: { t: T; notify: Notify; onLost: (l: boolean
         <div className="pop" data-testid="screen-pop">
           <h3>{t('customer')}</h3>
           <p>
-            <span data-testid="pop-name">{pop.name}</span> · <span data-testid="pop-phone">{pop.phone}</span> ·{' '}
-            {pop.region}
+            <span data-testid="pop-name">{pop.name}</span> ·{' '}
+            <span data-testid="pop-phone">{revealed?.attemptId === pop.attemptId ? revealed.phone : pop.phone}</span> ·{' '}
+            {pop.region}{' '}
+            {revealed?.attemptId !== pop.attemptId && (
+              <button
+                name="reveal"
+                onClick={() =>
+                  void api<{ phone: string }>('POST', '/api/desk/reveal', { attemptId: pop.attemptId }).then(
+                    (r) => setRevealed({ attemptId: pop.attemptId, phone: r.phone }),
+                    notify,
+                  )
+                }
+              >
+                {t('reveal')}
+              </button>
+            )}
           </p>
           <p>
             {t('script')}: {pop.script}
@@ -377,6 +511,7 @@ function Desk({ t, notify, onLost }: { t: T; notify: Notify; onLost: (l: boolean
         </form>
       )}
       <p data-testid="dispositions-saved">{saved}</p>
+      <FollowUps t={t} notify={notify} campaigns={loggedInTo} refresh={saved} />
     </div>
   );
 }
@@ -519,6 +654,8 @@ export function App() {
       {me &&
         (page === 'wallboard' && arg ? (
           <Wallboard t={t} campaignId={decodeURIComponent(arg)} onLost={onLost} />
+        ) : page === 'denials' && arg ? (
+          <Denials t={t} notify={notify} campaignId={decodeURIComponent(arg)} />
         ) : page === 'desk' ? (
           <Desk t={t} notify={notify} onLost={onLost} />
         ) : page === 'reports' ? (

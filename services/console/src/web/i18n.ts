@@ -66,6 +66,17 @@ const en = {
   abandonUs: 'Abandon (US)',
   abandonUk: 'Abandon (UK)',
   language: '中文',
+  noDenials: 'Compliance refused no dial in this campaign.',
+  decisionLookup: 'Decisions about a number',
+  phone: 'Phone number',
+  lookUp: 'Look up',
+  noDecisions: 'No decisions about this number.',
+  allowed: 'allowed',
+  denied: 'denied',
+  time: 'Time',
+  lead: 'Lead',
+  reasons: 'Reasons',
+  check: 'Check',
 };
 
 export type MessageKey = keyof typeof en;
@@ -136,6 +147,17 @@ const zh: Record<MessageKey, string> = {
   abandonUs: '放弃率(美国)',
   abandonUk: '放弃率(英国)',
   language: 'English',
+  noDenials: '本活动没有被合规拒绝的拨打。',
+  decisionLookup: '按号码查询合规决定',
+  phone: '电话号码',
+  lookUp: '查询',
+  noDecisions: '该号码没有合规决定。',
+  allowed: '允许',
+  denied: '拒绝',
+  time: '时间',
+  lead: '名单',
+  reasons: '原因',
+  check: '检查编号',
 };
 
 export const catalogues = { en, zh } as const;

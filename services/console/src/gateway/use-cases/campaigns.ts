@@ -12,7 +12,7 @@ import {
 } from '@outbound/proto/outbound/v1/campaign';
 import { Metadata } from '@outbound/rpc';
 import { z } from 'zod';
-import type { CampaignDto, FiguresDto } from '../../shared/dto.js';
+import type { CampaignDto, DenialDto, FiguresDto } from '../../shared/dto.js';
 import { HttpError, call, type Backends } from '../adapters/backends.js';
 import { ms, toCampaign, toFigures } from '../domain/convert.js';
 import { LiveFeed, type Upstream } from './live-feed.js';
@@ -58,14 +58,6 @@ const ALLOWED_FROM: Record<Action, readonly string[]> = {
   resume: ['paused'],
   stop: ['draft', 'running', 'paused'],
 };
-
-export interface DenialDto {
-  readonly attemptId: string;
-  readonly leadId: string;
-  readonly at: number;
-  readonly reasons: readonly string[];
-  readonly checkId: string;
-}
 
 export function createCampaignUseCases(backends: Backends, onBreak: (what: string, error?: Error) => void) {
   const c = backends.campaigns;

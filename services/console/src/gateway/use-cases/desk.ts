@@ -5,7 +5,7 @@ import { toTimestamp } from '@outbound/proto';
 import { IntentGrade, type WatchAgentResponse } from '@outbound/proto/outbound/v1/campaign';
 import { Metadata } from '@outbound/rpc';
 import { z } from 'zod';
-import type { DeskEventDto } from '../../shared/dto.js';
+import type { DeskEventDto, FollowUpDto } from '../../shared/dto.js';
 import { HttpError, call, type Backends } from '../adapters/backends.js';
 import { ms, toAgent, toScreenPop } from '../domain/convert.js';
 import type { Session } from '../domain/session.js';
@@ -26,15 +26,6 @@ export const dispositionInput = z.object({
 });
 
 const INTENT = { A: IntentGrade.INTENT_GRADE_A, B: IntentGrade.INTENT_GRADE_B, C: IntentGrade.INTENT_GRADE_C };
-
-export interface FollowUpDto {
-  readonly attemptId: string;
-  readonly campaignId: string;
-  readonly leadId: string;
-  readonly at: number;
-  readonly notes: string;
-  readonly overdue: boolean;
-}
 
 export function createDeskUseCases(
   backends: Backends,
