@@ -34,6 +34,7 @@ media: { image: media, grpcService: outbound.v1.MediaService, http: false, hpa: 
 rules: { image: rules, grpcService: outbound.v1.RuleService, http: true, hpa: true, drain: false, kind: grpc }
 switchSim: { image: switch-sim, grpcService: "", http: false, hpa: false, drain: false, kind: esl }
 agentSim: { image: agent-sim, grpcService: "", http: false, hpa: false, drain: false, kind: client }
+console: { image: console, grpcService: "", http: true, hpa: true, drain: false, kind: web }
 {{- end -}}
 
 {{/* Host:port of a service's gRPC Service. Args: root, catalog key. */}}
@@ -180,5 +181,24 @@ existing Secret, plain value, block path and plain value path (for the error), r
   value: {{ required "services.agentSim.campaignIds: agent-sim needs the campaigns its agents log in to" (join "," $v.services.agentSim.campaignIds | default "") | quote }}
 - name: AGENTS
   value: {{ $v.services.agentSim.agents | quote }}
+{{- else if eq $key "console" }}
+{{- $c := $v.services.console }}
+- name: LOG_LEVEL
+  value: {{ $v.logLevel | quote }}
+- name: HTTP_ADDRESS
+  value: {{ printf "0.0.0.0:%d" (int $v.http.port) | quote }}
+- name: DIALER_ADDRESS
+  value: {{ include "outbound.address" (list $root "dialer") | quote }}
+- name: LEAD_INGEST_ADDRESS
+  value: {{ include "outbound.address" (list $root "leadIngest") | quote }}
+- name: COMPLIANCE_ADDRESS
+  value: {{ include "outbound.address" (list $root "compliance") | quote }}
+- name: CONSOLE_USERS_FILE
+  value: /etc/outbound/console/users.json
+- name: SESSION_TTL
+  value: {{ $c.sessionTtl | quote }}
+- name: SECURE_COOKIES
+  value: {{ $c.secureCookies | quote }}
+{{- include "outbound.secretEnv" (list $root "SESSION_SECRET" $c $c.sessionSecretKey $c.sessionSecret "services.console" "services.console.sessionSecret" true) }}
 {{- end }}
 {{- end -}}

@@ -108,7 +108,7 @@ const valuesFile = (name: string) => join(CHART, 'ci', name);
 type Container = {
   name: string;
   env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
-  readinessProbe?: { grpc?: { port: number; service?: string } };
+  readinessProbe?: { grpc?: { port: number; service?: string }; httpGet?: { path: string; port: number | string } };
   livenessProbe?: { grpc?: { port: number } };
   lifecycle?: { preStop?: { exec?: { command: string[] } } };
   command?: string[];
@@ -150,6 +150,14 @@ const REQUIRED_ENV: Record<string, string[]> = {
   media: ['GRPC_ADDRESS', 'NATS_URL', 'ESL_NODES', 'DEFAULT_GATEWAY'],
   rules: ['GRPC_ADDRESS', 'HTTP_ADDRESS', 'NATS_URL', 'DATABASE_URL', 'LEAD_INGEST_ADDRESS'],
   'agent-sim': ['DIALER_ADDRESS', 'CAMPAIGN_IDS'],
+  console: [
+    'HTTP_ADDRESS',
+    'DIALER_ADDRESS',
+    'LEAD_INGEST_ADDRESS',
+    'COMPLIANCE_ADDRESS',
+    'CONSOLE_USERS_FILE',
+    'SESSION_SECRET',
+  ],
 };
 
 /** Variables the chart sets that no config.ts reads: the metrics exporter, the preStop hook, kubelet expansion. */
@@ -177,6 +185,7 @@ const EXISTING_SECRETS: Record<string, string> = {
   'outbound-tokens/RULES_LEAD_REVEAL_TOKEN': 'token',
   'outbound-tokens/RULES_HTTP_TOKEN_SHA256': 'c'.repeat(64),
   'outbound-tokens/SMS_WEBHOOK_TOKEN': 'token',
+  'outbound-console/SESSION_SECRET': 'a-session-signing-secret-of-32-characters',
 };
 
 /** A container's environment as the kubelet would give it: Secret references resolved, $(VAR) expanded. */
@@ -203,7 +212,13 @@ async function assertServicesAccept(objects: K8sObject[]): Promise<number> {
   for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
     const service = deployment.metadata.name.replace('rel-outbound-', '');
     const env = resolveEnv(containerOf(deployment), objects);
-    const configFile = join(ROOT, 'services', service, 'dist/src/config.js');
+    // The console's config lives with its gateway.
+    const configFile = join(
+      ROOT,
+      'services',
+      service,
+      service === 'console' ? 'dist/src/gateway/config.js' : 'dist/src/config.js',
+    );
     if (!existsSync(configFile)) {
       // agent-sim and switch-sim read their settings in main.ts: the names must appear there
       // (LOG_LEVEL through @outbound/config's commonVars; SHUTDOWN_GRACE_MS is set on every pod).
@@ -252,7 +267,7 @@ describe('charts/outbound', () => {
     const deployments = objects.filter((o) => o.kind === 'Deployment');
     assert.deepEqual(
       deployments.map((d) => d.metadata.name).sort(),
-      ['agent-sim', 'compliance', 'dialer', 'lead-ingest', 'media', 'rules', 'switch-sim'].map(
+      ['agent-sim', 'compliance', 'console', 'dialer', 'lead-ingest', 'media', 'rules', 'switch-sim'].map(
         (s) => `rel-outbound-${s}`,
       ),
     );
@@ -271,7 +286,30 @@ describe('charts/outbound', () => {
         assert.ok(container.livenessProbe?.grpc, `${service} liveness is a gRPC health probe`);
       }
     }
-    assert.equal(await assertServicesAccept(objects), 5, "five services' config.ts accept the chart's environment");
+    assert.equal(await assertServicesAccept(objects), 6, "six services' config.ts accept the chart's environment");
+    const consoleDeployment = deployments.find((d) => d.metadata.name.endsWith('-console'))!;
+    const consoleContainer = containerOf(consoleDeployment);
+    assert.equal(consoleContainer.readinessProbe?.httpGet?.path, '/healthz', 'the console is probed over HTTP');
+    const usersVolume = (
+      consoleDeployment.spec as {
+        template: {
+          spec: { volumes: Array<{ name: string; secret?: { secretName: string; items: Array<{ key: string }> } }> };
+        };
+      }
+    ).template.spec.volumes.find((v) => v.name === 'users');
+    const chartSecret = objects.find((o) => o.kind === 'Secret') as unknown as {
+      metadata: { name: string };
+      data: Record<string, string>;
+    };
+    assert.equal(
+      usersVolume?.secret?.secretName,
+      chartSecret.metadata.name,
+      "the user list comes from the chart's Secret",
+    );
+    const users = JSON.parse(
+      Buffer.from(chartSecret.data[usersVolume.secret.items[0]!.key]!, 'base64').toString('utf8'),
+    ) as unknown[];
+    assert.equal(users.length, 1, 'the user list is the JSON the gateway reads');
     const secret = objects.find((o) => o.kind === 'Secret');
     assert.ok(secret, 'plain credentials become one chart-made Secret');
     const media = containerOf(deployments.find((d) => d.metadata.name.endsWith('-media'))!);
@@ -285,7 +323,7 @@ describe('charts/outbound', () => {
       !objects.some((o) => o.kind === 'Secret'),
       'no chart-made Secret when every credential has existingSecret',
     );
-    assert.equal(await assertServicesAccept(objects), 5);
+    assert.equal(await assertServicesAccept(objects), 6);
     const secretRefs = new Map<string, string>();
     for (const d of objects.filter((o) => o.kind === 'Deployment')) {
       for (const e of containerOf(d).env ?? []) {
@@ -309,6 +347,7 @@ describe('charts/outbound', () => {
       PII_KEYS: 'outbound-keys/PII_KEYS',
       PII_REVEAL_GRANTS: 'outbound-tokens/PII_REVEAL_GRANTS',
       REDIS_URL: 'outbound-redis/REDIS_URL',
+      SESSION_SECRET: 'outbound-console/SESSION_SECRET',
       SMS_WEBHOOK_TOKEN: 'outbound-tokens/SMS_WEBHOOK_TOKEN',
       UPSERT_GRANTS: 'outbound-tokens/UPSERT_GRANTS',
     });
@@ -317,8 +356,15 @@ describe('charts/outbound', () => {
         .filter((o) => o.kind === kind)
         .map((o) => o.metadata.name.replace('rel-outbound-', ''))
         .sort();
-    assert.deepEqual(names('HorizontalPodAutoscaler'), ['compliance', 'lead-ingest', 'rules']);
-    assert.deepEqual(names('PodDisruptionBudget'), ['compliance', 'dialer', 'lead-ingest', 'media', 'rules']);
+    assert.deepEqual(names('HorizontalPodAutoscaler'), ['compliance', 'console', 'lead-ingest', 'rules']);
+    assert.deepEqual(names('PodDisruptionBudget'), [
+      'compliance',
+      'console',
+      'dialer',
+      'lead-ingest',
+      'media',
+      'rules',
+    ]);
     assert.deepEqual(names('PodMonitor'), ['rel-outbound']);
     assert.deepEqual(names('ServiceMonitor'), ['rel-outbound']);
     for (const service of ['dialer', 'media']) {

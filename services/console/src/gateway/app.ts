@@ -93,6 +93,8 @@ export async function startConsole(config: ConsoleConfig, logger: Logger) {
   };
 
   const router = new Router()
+    // --- probes: the gateway answers (its backends have their own; a lost one shows in the page)
+    .add('GET', '/healthz', async (_req, res) => sendJson(res, 200, { status: 'SERVING' }))
     // --- sign-in
     .add('POST', '/api/session', async (req, res) => {
       const body = parse(
