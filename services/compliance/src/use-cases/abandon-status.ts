@@ -20,7 +20,9 @@ export class AbandonStatus {
     const policy = await policies.get(campaignId);
     const names = policy.rulePacks.length ? policy.rulePacks : catalogue.names();
     const packs = names.map((name) => catalogue.at(name, at)).filter((p) => p !== undefined);
-    const windows = abandonStatus(packs, await abandon.read(campaignId, at), at);
+    // The counts the gate decides on (at most COMPLIANCE_ABANDON_CACHE_MS old): every running
+    // campaign asks every second, and a fresh read is a month of days from Redis.
+    const windows = abandonStatus(packs, await abandon.cached(campaignId), at);
     return { action: worstAction(windows), windows };
   }
 }
