@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ORIGINATE_USAGE, parseOriginate } from '../src/domain/dial-string.js';
 import { playbackMs } from '../src/engine/applications.js';
+import { readPcm16Mono, resamplePcm, WAV_HEADER_BYTES, wavBytes } from '../src/domain/wav.js';
+import { DEFAULT_CUSTOMER_SPEECH, recordingScript } from '../src/engine/recording.js';
 import { maskNumber, parseScenario, planAgentCall, planCall, ScenarioError } from '../src/domain/scenario.js';
 
 describe('dial strings', () => {
@@ -153,5 +155,78 @@ describe('playback durations', () => {
     assert.equal(playbackMs('tone_stream://%(300,100,800);loops=3'), 1200);
     assert.equal(playbackMs('tone_stream://%(300,100,800);loops=-1'), 400);
     assert.equal(playbackMs('/usr/share/sounds/welcome.wav'), 1000);
+  });
+});
+
+describe('recorded audio', () => {
+  const rate = 8000;
+  const rms = (values: number[]): number =>
+    Math.sqrt(values.reduce((s, v) => s + v * v, 0) / Math.max(1, values.length));
+  const channel = (wav: Buffer, channels: number, which: number, from: number, to: number): number[] => {
+    const out: number[] = [];
+    for (let i = from; i < to; i += 1) out.push(wav.readInt16LE(WAV_HEADER_BYTES + (i * channels + which) * 2));
+    return out;
+  };
+
+  it('stereo keeps the customer on channel 0 and our side on channel 1, each at its offset', () => {
+    const loud = new Int16Array(800).fill(8000);
+    const wav = wavBytes(
+      { samples: rate, channels: 2, sampleRate: rate },
+      { customer: [{ atSample: 4000, pcm: loud }], agent: [{ atSample: 0, pcm: loud }] },
+    );
+    assert.equal(wav.length, WAV_HEADER_BYTES + rate * 2 * 2);
+    assert.equal(rms(channel(wav, 2, 0, 0, 800)), 0, 'customer silent while the agent speaks');
+    assert.equal(rms(channel(wav, 2, 1, 0, 800)), 8000);
+    assert.equal(rms(channel(wav, 2, 0, 4000, 4800)), 8000);
+    assert.equal(rms(channel(wav, 2, 1, 4000, 4800)), 0);
+  });
+
+  it('mono mixes both sides, clipped to 16 bits; speech past the end is cut', () => {
+    const loud = new Int16Array(100).fill(30000);
+    const wav = wavBytes(
+      { samples: 150, channels: 1, sampleRate: rate },
+      { customer: [{ atSample: 100, pcm: loud }], agent: [{ atSample: 100, pcm: loud }] },
+    );
+    assert.equal(wav.length, WAV_HEADER_BYTES + 150 * 2);
+    assert.deepEqual(new Set(channel(wav, 1, 0, 100, 150)), new Set([32767]));
+  });
+
+  it('without voices the customer talks in 440 Hz bursts and our side answers in the pauses', () => {
+    const wav = wavBytes({ samples: rate * 2, channels: 2, sampleRate: rate });
+    assert.ok(rms(channel(wav, 2, 0, 0, rate)) > 1000);
+    assert.equal(rms(channel(wav, 2, 1, 0, rate)), 0);
+    assert.ok(rms(channel(wav, 2, 1, rate, rate + rate / 2)) > 1000);
+  });
+
+  it('resampling keeps the duration and a low tone; streamed WAV headers (size unknown) are read', () => {
+    const from = 22050;
+    const tone = Int16Array.from({ length: from }, (_, i) =>
+      Math.round(8000 * Math.sin((2 * Math.PI * 300 * i) / from)),
+    );
+    const out = resamplePcm(tone, from, rate);
+    assert.equal(out.length, rate);
+    assert.ok(Math.abs(rms([...out]) - rms([...tone])) < 600, 'a 300 Hz tone passes the low-pass');
+    const streamed = wavBytes(
+      { samples: 10, channels: 1, sampleRate: 16000 },
+      { customer: [{ atSample: 0, pcm: new Int16Array(10).fill(7) }], agent: [] },
+    );
+    streamed.writeUInt32LE(0x7fffffff, 40);
+    assert.deepEqual(readPcm16Mono(streamed), { rate: 16000, pcm: new Int16Array(10).fill(7) });
+    assert.equal(readPcm16Mono(Buffer.from('not a wav file at all')), undefined);
+  });
+
+  it('a recording carries what was said while it ran, timed from its start', () => {
+    const farEnd = [
+      { atMs: 500, text: 'before' },
+      { atMs: 3000, text: 'during' },
+      { atMs: 9000, text: 'after' },
+    ];
+    const script = recordingScript(farEnd, 1000, 5000);
+    assert.deepEqual(script.customer, [{ atMs: 2000, text: 'during' }]);
+    assert.deepEqual(
+      recordingScript([], 0, 5000).customer.map((s) => s.text),
+      DEFAULT_CUSTOMER_SPEECH.map((s) => s.text),
+    );
+    assert.deepEqual(recordingScript(farEnd, 0, 100).agent, []);
   });
 });

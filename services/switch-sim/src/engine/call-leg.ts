@@ -14,6 +14,7 @@ import {
 } from '../domain/channel-events.js';
 import type { SipLegFacts } from '../domain/channel-vars.js';
 import type { Header, SwitchEvent } from '../domain/esl-event.js';
+import type { TimedSpeech } from '../domain/scenario.js';
 import type { SimClock } from './clock.js';
 import { channelRow } from './api-text.js';
 import type { ActiveRecording, MediaFiles } from './recording.js';
@@ -99,6 +100,8 @@ export class CallLeg {
   /** Hold periods [start, end] in epoch µs, most recent first (hold_events). */
   readonly holdEvents: Array<[number, number]> = [];
   answeredAtUs = 0;
+  /** What the far end says after answer (the scenario's speech), for recordings to carry. */
+  farEndSpeech: readonly TimedSpeech[] = [];
   /** When the leg was first joined to another (ground truth: was the customer bridged to an agent). */
   bridgedAtUs = 0;
   /** What the far end really is, for the AMD application to "detect" after its delay. */

@@ -256,6 +256,7 @@ const MACHINE_BEEP_HZ = 1000;
 /** What the answered far end does on its own: DTMF, speech, BYE after talkMs. */
 async function answeredFarEnd(leg: CallLeg, plan: CallPlan): Promise<void> {
   const started = leg.now();
+  leg.farEndSpeech = plan.speech;
   const timeline: Array<{ atMs: number; act: () => void }> = [];
   for (const d of plan.dtmf) timeline.push({ atMs: d.atMs, act: () => sendDigits(leg, d.digits) });
   for (const s of plan.speech)

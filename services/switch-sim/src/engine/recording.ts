@@ -1,12 +1,22 @@
+import type { TimedSpeech } from '../domain/scenario.js';
 import type { WavShape } from '../domain/wav.js';
 import type { CallLeg } from './call-leg.js';
+
+/**
+ * What each side says during a recording, `atMs` from the recording's start: the files adapter
+ * turns it into speech (customer on channel 0, our side on channel 1).
+ */
+export interface RecordingScript {
+  readonly customer: readonly TimedSpeech[];
+  readonly agent: readonly TimedSpeech[];
+}
 
 /** Where recordings go (a port: the files adapter writes them, tests may discard them). */
 export interface RecordingStore {
   /** An empty WAV at `path`, its folder created, as FreeSWITCH opens the file when recording starts. */
   begin(path: string, shape: Omit<WavShape, 'samples'>): void;
-  /** The finished recording. */
-  finish(path: string, shape: WavShape): void;
+  /** The finished recording; `script` says what is heard in it. */
+  finish(path: string, shape: WavShape, script?: RecordingScript): void;
 }
 
 /** What `playback` finds at a path: nothing (FILE NOT FOUND), or a file and, when known, its length. */
@@ -32,6 +42,29 @@ export interface ActiveRecording {
 }
 
 const SAMPLE_RATE = 8000;
+
+/** What the customer says when the scenario gives the far end no words. */
+export const DEFAULT_CUSTOMER_SPEECH: readonly TimedSpeech[] = [{ atMs: 1500, text: 'hello, who is calling please' }];
+/** Our side's line: the agent (or robot) opening the call. */
+export const AGENT_SPEECH: readonly TimedSpeech[] = [
+  { atMs: 200, text: 'good morning, this is the customer service team calling about your account' },
+];
+
+/**
+ * The script of a recording `durationMs` long that started `sinceAnswerMs` after the answer: the
+ * far end's scenario speech (timed from the answer) shifted onto the recording, and the agent's line.
+ * Pure: what is said before the recording starts or after it ends is not in it.
+ */
+export function recordingScript(
+  farEnd: readonly TimedSpeech[],
+  sinceAnswerMs: number,
+  durationMs: number,
+): RecordingScript {
+  const customer = (farEnd.length > 0 ? farEnd : DEFAULT_CUSTOMER_SPEECH)
+    .map((s) => ({ atMs: s.atMs - sinceAnswerMs, text: s.text }))
+    .filter((s) => s.atMs >= 0 && s.atMs < durationMs);
+  return { customer, agent: AGENT_SPEECH.filter((s) => s.atMs < durationMs) };
+}
 
 /** uuid_record start: the file is opened now; RECORD_START/MEDIA_BUG_START follow on the next media frame. */
 export function startRecording(leg: CallLeg, path: string, store: RecordingStore): void {
@@ -60,7 +93,8 @@ export function stopRecording(leg: CallLeg, store: RecordingStore, cause: string
   leg.recording = undefined;
   const ms = Math.max(0, Math.floor((leg.now() - recording.startedUs) / 1000 / 20) * 20);
   const shape: WavShape = { samples: (ms * SAMPLE_RATE) / 1000, channels: recording.channels, sampleRate: SAMPLE_RATE };
-  store.finish(recording.path, shape);
+  const sinceAnswerMs = leg.answeredAtUs > 0 ? Math.max(0, (recording.startedUs - leg.answeredAtUs) / 1000) : 0;
+  store.finish(recording.path, shape, recordingScript(leg.farEndSpeech, sinceAnswerMs, ms));
   leg.vars.setAll([
     ['record_file_size', String(44 + shape.samples * shape.channels * 2)],
     ['record_samples', String(shape.samples)],
