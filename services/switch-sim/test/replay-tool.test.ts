@@ -54,6 +54,29 @@ async function replay(trace: string, port: number): Promise<ReplayReport> {
   return JSON.parse(result.stdout) as ReplayReport;
 }
 
+function describeMismatches(report: ReplayReport): string {
+  return report.results
+    .map((r) => `[${r.group}] ${r.what}: ${JSON.stringify(r.detail ?? '').slice(0, 4000)}`)
+    .join('\n');
+}
+
+async function replayOnFreshServer(trace: string): Promise<ReplayReport> {
+  const app = createApp({
+    host: '127.0.0.1',
+    port: 0,
+    password: 'ClueCon',
+    scenario: parseScenario(JSON.parse(readFileSync(scenarioPath, 'utf8'))),
+    seed: 1,
+    recordings: discardRecordings,
+  });
+  const { port } = await app.start();
+  try {
+    return await replay(trace, port);
+  } finally {
+    await app.stop();
+  }
+}
+
 describe('esl-replay.mjs: every replayable capture, 0 mismatches', { concurrency: 1 }, () => {
   it('finds the tool and the captures', () => {
     assert.ok(existsSync(tool), `replay tool at ${tool}`);
@@ -62,25 +85,22 @@ describe('esl-replay.mjs: every replayable capture, 0 mismatches', { concurrency
   for (const trace of traces) {
     const name = trace.slice(tracesDir.length);
     it(name, async (t) => {
-      const app = createApp({
-        host: '127.0.0.1',
-        port: 0,
-        password: 'ClueCon',
-        scenario: parseScenario(JSON.parse(readFileSync(scenarioPath, 'utf8'))),
-        seed: 1,
-        recordings: discardRecordings,
-      });
-      const { port } = await app.start();
-      try {
-        const report = await replay(trace, port);
-        const detail = report.results
-          .map((r) => `[${r.group}] ${r.what}: ${JSON.stringify(r.detail ?? '').slice(0, 600)}`)
-          .join('\n');
-        assert.equal(report.mismatches, 0, `${report.mismatches} of ${report.checks} checks differ:\n${detail}`);
-        t.diagnostic(`${report.checks} checks, 0 mismatches`);
-      } finally {
-        await app.stop();
+      // A capture is replayed at its own pace; on a loaded machine a command can reach the server
+      // later than in the capture and read a state that has moved on (the core db's 100 ms lag).
+      // One more replay on a fresh server tells that from a real difference, which fails both.
+      let report: ReplayReport | undefined;
+      for (let attempt = 1; attempt <= 2; attempt += 1) {
+        report = await replayOnFreshServer(trace);
+        if (report.mismatches === 0) break;
+        if (attempt === 1)
+          t.diagnostic(`first replay: ${report.mismatches} mismatches:\n${describeMismatches(report)}`);
       }
+      assert.equal(
+        report!.mismatches,
+        0,
+        `${report!.mismatches} of ${report!.checks} checks differ:\n${describeMismatches(report!)}`,
+      );
+      t.diagnostic(`${report!.checks} checks, 0 mismatches`);
     });
   }
 });
