@@ -61,15 +61,26 @@ const TUNE_TEXTS = [
   'my sister likes to paint',
 ];
 
+// `flite:<voice>` is Debian's flite (clustergen voices, closer to a human voice than espeak-ng's
+// formant speech, which pocketsphinx's en-us model barely recognises); anything else is espeak-ng.
 const REPORT_VOICES: [string, number, 8000 | 16000][] = [
   ['en-us', 150, 8000],
   ['en-gb', 140, 16000],
   ['en+f3', 160, 8000],
+  ['flite:slt', 150, 16000],
+  ['flite:rms', 160, 16000],
+  ['flite:awb', 150, 8000],
 ];
 const TUNE_VOICES: [string, number, 8000 | 16000][] = [
   ['en-us+m3', 150, 16000],
   ['en-gb-x-rp', 165, 8000],
+  ['flite:awb', 150, 16000],
+  ['flite:slt', 140, 8000],
 ];
+
+/** Which program speaks a voice. */
+export const synthesiserOf = (voice: string): 'flite' | 'espeak-ng' =>
+  voice.startsWith('flite:') ? 'flite' : 'espeak-ng';
 
 function build(prefix: string, texts: readonly string[], voices: typeof REPORT_VOICES): Utterance[] {
   const out: Utterance[] = [];

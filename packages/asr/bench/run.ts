@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 
 import { PocketsphinxRecognizer, readWavHeader, wordErrorRate, type Transcript } from '@outbound/asr';
 
-import { KEYWORDS, reportSet, tuneSet, type Utterance } from './corpus.js';
+import { KEYWORDS, reportSet, synthesiserOf, tuneSet, type Utterance } from './corpus.js';
 
 const run = promisify(execFile);
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 2);
@@ -31,9 +31,22 @@ interface Audio extends Utterance {
 
 async function synthesise(dir: string, utterances: Utterance[]): Promise<Audio[]> {
   return mapParallel(utterances, 2, async (u) => {
-    const raw = join(dir, `${u.id}.espeak.wav`);
+    const raw = join(dir, `${u.id}.tts.wav`);
     const path = join(dir, `${u.id}.wav`);
-    await run('espeak-ng', ['-v', u.voice, '-s', String(u.speed), '-w', raw, u.text]);
+    if (synthesiserOf(u.voice) === 'flite') {
+      // flite has no words-per-minute setting: stretch its durations to the same speed (≈150 wpm native).
+      const stretch = (150 / u.speed).toFixed(3);
+      await run('flite', [
+        '-voice',
+        u.voice.slice('flite:'.length),
+        '--setf',
+        `duration_stretch=${stretch}`,
+        '-t',
+        u.text,
+        '-o',
+        raw,
+      ]);
+    } else await run('espeak-ng', ['-v', u.voice, '-s', String(u.speed), '-w', raw, u.text]);
     // What a line gives: band-limited to its rate, 16-bit mono.
     await run('sox', ['-D', raw, '-r', String(u.rate), '-b', '16', '-c', '1', path]);
     const check = readWavHeader(await readFile(path));
@@ -205,6 +218,16 @@ async function main(): Promise<void> {
     const wer = wordErrorRate(pairs);
     const wer8k = wordErrorRate(pairs.filter((p) => p.rate === 8000));
     const wer16k = wordErrorRate(pairs.filter((p) => p.rate === 16000));
+    const bySynthesiser = (name: 'flite' | 'espeak-ng') => {
+      const idx = report.flatMap((a, i) => (synthesiserOf(a.voice) === name ? [i] : []));
+      const keywords = keywordScores(
+        idx.map((i) => report[i]!),
+        idx.map((i) => kws.transcripts[i]!),
+      );
+      return { wer: wordErrorRate(idx.map((i) => pairs[i]!)), ...keywords };
+    };
+    const espeak = bySynthesiser('espeak-ng');
+    const flite = bySynthesiser('flite');
 
     // 3. Storage: a one-minute stereo 8 kHz call (1.9 MB), the size a recording really has.
     const call = join(dir, 'call.wav');
@@ -234,7 +257,10 @@ async function main(): Promise<void> {
         'utterances (reported set)',
         `${report.length} (${audioSec.toFixed(1)} s of audio; ${tune.length} more for tuning)`,
       ],
-      ['voices / rates', 'en-us 8k, en-gb 16k, en+f3 8k (tuning: en-us+m3 16k, en-gb-x-rp 8k)'],
+      [
+        'voices / rates',
+        'espeak-ng en-us 8k, en-gb 16k, en+f3 8k; flite slt 16k, rms 16k, awb 8k (tuning: espeak-ng en-us+m3 16k, en-gb-x-rp 8k; flite awb 16k, slt 8k)',
+      ],
       ['parallel engine runs', String(PARALLEL)],
       [
         'keyword threshold sweep (tuning set)',
@@ -245,6 +271,11 @@ async function main(): Promise<void> {
       ['keyword recall (reported set)', `${pct(kwsScores.recall)} (fn ${kwsScores.fn})`],
       ['  8 kHz: precision / recall', `${pct(byRate(8000).precision)} / ${pct(byRate(8000).recall)}`],
       ['  16 kHz: precision / recall', `${pct(byRate(16000).precision)} / ${pct(byRate(16000).recall)}`],
+      [
+        '  espeak-ng: precision / recall / WER',
+        `${pct(espeak.precision)} / ${pct(espeak.recall)} / ${pct(espeak.wer)}`,
+      ],
+      ['  flite: precision / recall / WER', `${pct(flite.precision)} / ${pct(flite.recall)} / ${pct(flite.wer)}`],
       ['keyword mode RTF (per file)', kws.rtf.toFixed(3)],
       ['free mode WER (all / 8k / 16k)', `${pct(wer)} / ${pct(wer8k)} / ${pct(wer16k)}`],
       ['free mode RTF (per file, model loaded each call)', free.rtf.toFixed(3)],
@@ -256,7 +287,7 @@ async function main(): Promise<void> {
     const width = Math.max(...rows.map(([k]) => k.length));
     for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
     console.log('examples (free mode):');
-    for (const i of [0, 2, 10, 21, 45]) {
+    for (const i of [0, 2, 10, 21, 45, 60, 62, 82, 101]) {
       const a = report[i];
       if (a !== undefined) console.log(`  ${a.voice}/${a.rate}: "${a.text}" → "${free.transcripts[i]!.text}"`);
     }
@@ -273,6 +304,12 @@ async function main(): Promise<void> {
         keywordRecall: round(kwsScores.recall),
         keywordPrecision: round(kwsScores.precision),
         kwsExponentPerPhone: chosen.exponent,
+        werEspeak: round(espeak.wer),
+        werFlite: round(flite.wer),
+        keywordRecallEspeak: round(espeak.recall),
+        keywordPrecisionEspeak: round(espeak.precision),
+        keywordRecallFlite: round(flite.recall),
+        keywordPrecisionFlite: round(flite.precision),
         recordingsStoredPerSec: round(storage.storedPerSec, 1),
         copyPerSec: round(storage.copyPerSec, 1),
         mandarin: false,
