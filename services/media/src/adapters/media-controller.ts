@@ -16,7 +16,7 @@ import {
   type CallRef,
 } from '../domain/call-events.js';
 import { nextOriginateAtMs } from '../domain/originate-budget.js';
-import { CallTable, parseShowChannels } from '../domain/call-table.js';
+import { CallTable, parseChannelDump, parseShowChannels, type LiveChannel } from '../domain/call-table.js';
 import { toSignal, type ChannelSignal } from '../domain/channel-signal.js';
 import { DialStringError, buildAgentOriginate, buildOriginate } from '../domain/dial-string.js';
 import { selectNode } from '../domain/node-selection.js';
@@ -55,6 +55,8 @@ export const AVMD_LISTEN_MS = 10_000;
 
 /** Calls younger than this are checked with uuid_exists, not judged by `show channels` (core db lag). */
 export const SHOW_CHANNELS_TRUST_MS = 2_000;
+/** Channel dumps asked of a node at once when adopting its calls after a restart. */
+const ADOPT_CONCURRENCY = 8;
 
 /** How long Play waits for the playback to start (or fail) before returning anyway. */
 export const PLAY_CONFIRM_MS = 3_000;
@@ -81,6 +83,8 @@ export class MediaController {
   private readonly createdWaiters = new Map<string, () => void>();
   private readonly dtmfWaiters = new Map<string, DtmfWaiter>();
   private readonly recordings = new Map<string, { callId: string; path: string }>();
+  /** Nodes whose live calls were adopted by this process (done once, on the first connect). */
+  private readonly adoptedNodes = new Set<string>();
   private readonly agentLegs = new Map<string, string>();
   /** Calls whose calls.originated is not out yet: their later events wait here, in order. */
   private readonly heldUntilOriginated = new Map<
@@ -147,13 +151,40 @@ export class MediaController {
       const emitted = this.table.reconcile(node, live, this.now());
       for (const e of emitted) if (e.kind === 'hangup') this.onChannelGone(e.call.callId);
       this.emit(emitted);
+      const adopted = this.adoptedNodes.has(node) ? 0 : await this.adoptLiveCalls(node, live);
       log.info(
-        { live: live.length, tracked: this.table.countOn(node), changes: emitted.length },
+        { live: live.length, tracked: this.table.countOn(node), changes: emitted.length, adopted },
         'channel table reconciled',
       );
     } catch (error) {
       log.warn({ err: redactText((error as Error).message) }, 'reconcile failed; will retry on the next reconnect');
     }
+  }
+
+  /**
+   * The first time this process reaches a node, the calls of ours already live there (placed before
+   * a restart) are adopted from their channel dumps, so their answers, bridges and hang-ups are still
+   * published: without it a restart of media lost the facts of every call in flight. Later
+   * reconnects skip this: unknown channels then belong to another media replica or application.
+   */
+  private async adoptLiveCalls(node: string, live: readonly LiveChannel[]): Promise<number> {
+    const unknown = live.filter((c) => this.table.get(c.uuid) === undefined).map((c) => c.uuid);
+    let adopted = 0;
+    for (let i = 0; i < unknown.length; i += ADOPT_CONCURRENCY) {
+      const dumps = await Promise.all(
+        unknown
+          .slice(i, i + ADOPT_CONCURRENCY)
+          .map((uuid) => this.options.pool.connection(node).api(`uuid_dump ${uuid} json`)),
+      );
+      for (const reply of dumps) {
+        const dumped = reply.ok ? parseChannelDump(reply.body, node) : undefined;
+        if (dumped === undefined || this.table.get(dumped.ref.callId) !== undefined) continue;
+        adopted += 1;
+        this.emit(this.table.adopt(dumped, this.now()));
+      }
+    }
+    this.adoptedNodes.add(node);
+    return adopted;
   }
 
   async originate(command: OriginateCommand): Promise<{ callId: string; node: string }> {

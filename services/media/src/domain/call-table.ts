@@ -5,7 +5,7 @@ import {
   type CallEvent,
   type CallRef,
 } from './call-events.js';
-import type { ChannelSignal } from './channel-signal.js';
+import { VAR, type ChannelSignal } from './channel-signal.js';
 
 type Phase = 'dialing' | 'ringing' | 'early' | 'answered';
 
@@ -188,6 +188,37 @@ export class CallTable {
   }
 
   /**
+   * A live call of ours that this process did not place (media restarted while it rang or talked),
+   * as the node describes it: tracked from now on, so its later facts (answer, bridge, hangup) are
+   * published. Its answer and bridge are reported now; they carry the same event ids as when they
+   * were first seen, so facts published before the restart are dropped as duplicates downstream.
+   */
+  adopt(dumped: DumpedCall, nowMs: number): CallEvent[] {
+    if (this.calls.has(dumped.ref.callId)) return [];
+    const state = dumped.callState.toUpperCase();
+    const answered = dumped.answeredAtMs !== undefined || state === 'ACTIVE' || state === 'HELD';
+    const call: CallState = {
+      ref: dumped.ref,
+      phase: answered ? 'answered' : state === 'EARLY' ? 'early' : state === 'RINGING' ? 'ringing' : 'dialing',
+      startedAtMs: nowMs,
+      amdRequested: false,
+      amdReported: false,
+      created: true,
+    };
+    this.calls.set(dumped.ref.callId, call);
+    this.perNode.set(dumped.ref.node, this.countOn(dumped.ref.node) + 1);
+    if (!answered) return [];
+    const answeredAtMs = Math.min(dumped.answeredAtMs ?? nowMs, nowMs);
+    call.answeredAtMs = answeredAtMs;
+    const out: CallEvent[] = [{ kind: 'answered', call: call.ref, atMs: answeredAtMs }];
+    if (dumped.bridgedTo !== undefined) {
+      call.bridgedTo = dumped.bridgedTo;
+      out.push({ kind: 'bridged', call: call.ref, atMs: nowMs, agentCallId: dumped.bridgedTo });
+    }
+    return out;
+  }
+
+  /**
    * After a reconnect: the node's live channels are the truth. Our calls on that node that are
    * gone get a hangup (we missed it); calls the node shows answered that we did not see answer
    * get their answer. Nothing is forgotten and nothing stays orphaned.
@@ -276,4 +307,47 @@ export function parseShowChannels(body: string): LiveChannel[] | undefined {
       out.push({ uuid, callState: typeof callstate === 'string' ? callstate : '' });
   }
   return out;
+}
+
+/** A live channel as `uuid_dump <uuid> json` describes it, when it is a customer call media placed. */
+export interface DumpedCall {
+  readonly ref: CallRef;
+  readonly callState: string;
+  readonly answeredAtMs?: number;
+  readonly bridgedTo?: string;
+}
+
+/**
+ * `uuid_dump <uuid> json` → the call media placed on that channel (our variables on it); undefined
+ * for anything else: another application's channel, an agent leg, a reply that is not a dump.
+ */
+export function parseChannelDump(body: string, node: string): DumpedCall | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const field = (name: string): string | undefined => {
+    const value = (parsed as Record<string, unknown>)[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const callId = field('Unique-ID');
+  const campaignId = field(`variable_${VAR.campaignId}`);
+  const leadId = field(`variable_${VAR.leadId}`);
+  const attemptId = field(`variable_${VAR.attemptId}`);
+  if (callId === undefined || campaignId === undefined || leadId === undefined || attemptId === undefined)
+    return undefined;
+  if (field('variable_outbound_leg') === 'agent') return undefined;
+  const traceparent = field(`variable_${VAR.traceparent}`);
+  // FreeSWITCH times are microseconds since the epoch; "0" until it happens.
+  const answeredUs = Number(field('Caller-Channel-Answered-Time') ?? '0');
+  const bridgedTo = field('variable_bridge_uuid') ?? field('Other-Leg-Unique-ID');
+  return {
+    ref: { callId, node, campaignId, leadId, attemptId, ...(traceparent ? { traceparent } : {}) },
+    callState: field('Channel-Call-State') ?? '',
+    ...(Number.isFinite(answeredUs) && answeredUs > 0 ? { answeredAtMs: Math.floor(answeredUs / 1000) } : {}),
+    ...(bridgedTo === undefined ? {} : { bridgedTo }),
+  };
 }

@@ -172,3 +172,35 @@ test('switch restarts while a call is up: media reconnects, reconciles, reports 
     what: 'answer after reconnect',
   });
 });
+
+test('media restarts while a call is up: the new process adopts the call, can hang it up, and reports its hangup', async () => {
+  const campaignId = uniqueName('camp');
+  const seen = await watch(campaignId);
+  const reply = await originate({
+    attempt: { campaignId, leadId: 'l5', attemptId: 'a5' },
+    destination: '+15552220002',
+  });
+  await waitFor(() => seen.get('calls.answered')?.find((e) => e.data['callId'] === reply.callId), {
+    what: 'answer before the restart',
+  });
+  // A stop with no grace leaves the call up on the switch, as a crash of media would.
+  await harness.stop().catch(() => undefined);
+  harness = await startMedia({ eslPort: simPort });
+  const after = await harness.watch(campaignId);
+  assert.equal(harness.media.controller.table.get(reply.callId)?.answered, true, 'adopted, answered');
+  await unary<HangupRequest, HangupResponse>(
+    harness.client.hangup,
+    harness.client,
+    { callId: reply.callId, cause: '' },
+    new Metadata(),
+  );
+  const hangup = await waitFor(() => after.get('calls.hangup')?.find((e) => e.data['callId'] === reply.callId), {
+    what: 'hangup of the adopted call',
+  });
+  assert.deepEqual(
+    [hangup.data['attemptId'], hangup.data['leadId'], hangup.data['answered'], hangup.data['cause']],
+    ['a5', 'l5', true, 'NORMAL_CLEARING'],
+  );
+  const answers = after.get('calls.answered')?.filter((e) => e.data['callId'] === reply.callId) ?? [];
+  assert.ok(answers.length <= 1, 'the answer, re-reported on adoption, is one fact (same event id)');
+});

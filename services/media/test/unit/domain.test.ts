@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FrameParser, decodeEvent } from '@outbound/esl';
-import { CallTable, parseShowChannels } from '../../src/domain/call-table.js';
+import { CallTable, parseChannelDump, parseShowChannels } from '../../src/domain/call-table.js';
 import { callEventId, CAUSE_LOST_WHILE_DISCONNECTED, type CallEvent } from '../../src/domain/call-events.js';
 import { toSignal } from '../../src/domain/channel-signal.js';
 import { DialStringError, buildOriginate, escapeVarValue } from '../../src/domain/dial-string.js';
@@ -203,4 +203,50 @@ test('ESL_NODES parsing', () => {
   ]);
   assert.throws(() => parseEslNodes('fs1=host'));
   assert.throws(() => parseEslNodes('a=h:1:p,a=h:2:p'));
+});
+
+test('a channel dump after a restart: our customer calls are adopted with their answer and bridge; others are not', () => {
+  const dump = (fields: Record<string, string>): string =>
+    JSON.stringify({
+      'Unique-ID': 'u1',
+      'Channel-Call-State': 'ACTIVE',
+      'Caller-Channel-Answered-Time': '1795431540696449',
+      variable_outbound_campaign_id: 'c1',
+      variable_outbound_lead_id: 'l1',
+      variable_outbound_attempt_id: 'a1',
+      ...fields,
+    });
+  const dumped = parseChannelDump(dump({ variable_bridge_uuid: 'agent-1' }), 'fs1');
+  assert.deepEqual(dumped, {
+    ref: { callId: 'u1', node: 'fs1', campaignId: 'c1', leadId: 'l1', attemptId: 'a1' },
+    callState: 'ACTIVE',
+    answeredAtMs: 1795431540696,
+    bridgedTo: 'agent-1',
+  });
+  assert.equal(parseChannelDump(dump({ variable_outbound_leg: 'agent' }), 'fs1'), undefined, 'agent leg');
+  assert.equal(parseChannelDump(dump({ variable_outbound_attempt_id: '' }), 'fs1'), undefined, 'not ours');
+  assert.equal(parseChannelDump('-ERR No such channel!\n', 'fs1'), undefined);
+
+  const table = new CallTable();
+  const events = table.adopt(dumped, 1795431600000);
+  assert.deepEqual(
+    events.map((e) => [e.kind, e.atMs]),
+    [
+      ['answered', 1795431540696],
+      ['bridged', 1795431600000],
+    ],
+  );
+  assert.equal(table.countOn('fs1'), 1);
+  assert.deepEqual(table.adopt(dumped, 1795431600001), [], 'adopted once');
+  const ringing = parseChannelDump(
+    dump({ 'Unique-ID': 'u2', 'Channel-Call-State': 'RINGING', 'Caller-Channel-Answered-Time': '0' }),
+    'fs1',
+  );
+  assert.deepEqual(table.adopt(ringing!, 1), [], 'a ringing call has nothing to report yet');
+  const answered = table.apply({ type: 'answer', uuid: 'u2', atMs: 5, vars: {} });
+  assert.deepEqual(
+    answered.map((e) => e.kind),
+    ['answered'],
+    'its answer is reported when it comes',
+  );
 });
