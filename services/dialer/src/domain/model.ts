@@ -130,6 +130,8 @@ export interface Attempt {
   readonly complianceCheckId?: string;
   readonly denialReasons: readonly string[];
   readonly callerId?: string;
+  /** The line the call went out on (line pool name, or the campaign's gateway without a pool). */
+  readonly line?: string;
   readonly callId?: string;
   readonly node?: string;
   readonly agentId?: string;

@@ -555,7 +555,13 @@ export class CampaignRunner {
       p.call.node = node;
       p.call.lastFactAtMs = this.ctx.now().getTime();
       if (p.call.state === 'dialing') p.call.state = 'ringing';
-      await deps.attempts.record(p.call.attemptId, { callId, node, originatedAt: this.ctx.now() });
+      await deps.attempts.record(p.call.attemptId, {
+        callId,
+        node,
+        originatedAt: this.ctx.now(),
+        line: p.call.line ?? gateway,
+        ...(p.callerId ? { callerId: p.callerId } : {}),
+      });
     } catch (error) {
       this.ctx.log.warn({ err: error, campaignId: this.campaignId, attemptId: p.call.attemptId }, 'originate failed');
       // A media replica that could not take the call says nothing about the line: its channel is free again.

@@ -79,6 +79,7 @@ export type AttemptPatch = Partial<
     | 'complianceCheckId'
     | 'denialReasons'
     | 'callerId'
+    | 'line'
     | 'callId'
     | 'node'
     | 'agentId'

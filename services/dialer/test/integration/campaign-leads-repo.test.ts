@@ -242,7 +242,7 @@ test('attempts: facts recorded at once (one write) keep the first value of each 
     attempts.record(b, { denialReasons: [] }),
     attempts.record(b, { denialReasons: ['DNC'], checkedAt: minutes(1) }),
     attempts.record(b, { denialReasons: ['CAP'] }),
-    attempts.record(c, { callerId: '+15550000001', agentId: 'agent-1' }),
+    attempts.record(c, { callerId: '+15550000001', agentId: 'agent-1', line: 'carrier-b' }),
     attempts.record(c, {}),
   ]);
   await attempts.record(b, { denialReasons: ['LATER'] });
@@ -255,5 +255,6 @@ test('attempts: facts recorded at once (one write) keep the first value of each 
   assert.deepEqual(rb?.timeline.checkedAt, minutes(1));
   assert.equal(rc?.agentId, 'agent-1');
   assert.equal(rc?.callerId, '+15550000001');
+  assert.equal(rc?.line, 'carrier-b');
   assert.equal(rc?.timeline.answeredAt, undefined);
 });

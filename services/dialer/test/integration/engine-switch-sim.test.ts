@@ -123,6 +123,8 @@ test('engine + media + switch-sim: a progressive campaign bridges every answered
       assert.ok(attempt.agentId === '1001' || attempt.agentId === '1002');
       assert.ok(attempt.agentCallId);
       assert.ok(attempt.hangupCause);
+      assert.equal(attempt.line, world.campaign.settings.gateway, 'the line it went out on is on record');
+      assert.ok(world.campaign.settings.callerIds.includes(attempt.callerId ?? ''), 'and the caller id shown');
     }
     assert.equal(world.abandonedEvents.length, 0);
     assert.equal(world.refusedDialed, 0);

@@ -29,8 +29,8 @@ export function createReports(campaigns: CampaignUseCases, audit: Audit, options
         all.push({
           campaignId,
           agentId: a.agentId,
-          // The dialer records no caller id per attempt: the campaign's gateway is the line.
-          line: campaign.gateway,
+          // Attempts recorded before the dialer kept the line: the campaign's gateway was it.
+          line: a.line || campaign.gateway,
           outcome: a.outcome === AttemptOutcome.UNRECOGNIZED ? '' : outcomeName(a.outcome),
           at: ms(t?.originatedAt) || ms(t?.queuedAt),
           talkSeconds: a.billsec,

@@ -256,6 +256,8 @@ export function attemptToProto(a: Attempt): ProtoAttempt {
     disposition: a.disposition === undefined ? undefined : dispositionToProto(a.disposition),
     nextAttemptAt: ts(a.nextAttemptAt),
     digits: a.digits ?? '',
+    line: a.line ?? '',
+    callerId: a.callerId ?? '',
   };
 }
 

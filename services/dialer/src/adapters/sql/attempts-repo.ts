@@ -27,6 +27,7 @@ interface Row {
   compliance_check_id: string | null;
   denial_reasons: string[];
   caller_id: string | null;
+  line: string | null;
   call_id: string | null;
   node: string | null;
   agent_id: string | null;
@@ -51,7 +52,7 @@ interface Row {
 }
 
 const COLUMNS = `attempt_id, campaign_id, lead_id, attempt_number, dial_mode, outcome, compliance_check_id,
-  denial_reasons, caller_id, call_id, node, agent_id, agent_call_id, amd_verdict, hangup_cause, sip_status, billsec,
+  denial_reasons, caller_id, line, call_id, node, agent_id, agent_call_id, amd_verdict, hangup_cause, sip_status, billsec,
   digits, queued_at, checked_at, originated_at, ringing_at, answered_at, amd_at, bridged_at, abandoned_at, ended_at,
   disposition, next_attempt_at, traceparent`;
 
@@ -76,6 +77,7 @@ function toAttempt(r: Row): Attempt {
     ...some('outcome', r.outcome),
     ...some('complianceCheckId', r.compliance_check_id),
     ...some('callerId', r.caller_id),
+    ...some('line', r.line),
     ...some('callId', r.call_id),
     ...some('node', r.node),
     ...some('agentId', r.agent_id),
@@ -107,6 +109,7 @@ const PATCH_COLUMNS: Readonly<Record<keyof AttemptPatch, readonly [column: strin
   complianceCheckId: ['compliance_check_id', 'text'],
   denialReasons: ['denial_reasons', 'text[]'],
   callerId: ['caller_id', 'text'],
+  line: ['line', 'text'],
   callId: ['call_id', 'text'],
   node: ['node', 'text'],
   agentId: ['agent_id', 'text'],
