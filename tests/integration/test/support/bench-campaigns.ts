@@ -5,6 +5,12 @@
 
 import { Campaign, CampaignServiceClient, DialMode, MachineAction } from '@outbound/proto/outbound/v1/campaign';
 import {
+  ComplianceServiceClient,
+  DenyReason,
+  type CheckDialRequest,
+  type CheckDialResponse,
+} from '@outbound/proto/outbound/v1/compliance';
+import {
   ImportJobState,
   LeadServiceClient,
   type ImportRequest,
@@ -13,34 +19,82 @@ import {
 import { Metadata, clientStream, createClient, unary } from '@outbound/rpc';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 
+export type Region = 'CN' | 'US' | 'GB' | 'AU';
+export const REGIONS: readonly Region[] = ['CN', 'US', 'GB', 'AU'];
+
 /**
- * Synthetic numbers from a seeded generator: Chinese mobiles, New York numbers and British mobiles
- * in turn, so some are inside a legal calling window at any hour.
+ * Synthetic numbers from a seeded generator, the regions in turn: Chinese mobiles, New York
+ * numbers, British and Australian mobiles.
  */
-export function syntheticNumbers(count: number, seed: number): string[] {
+export function syntheticNumbers(count: number, seed: number, regions: readonly Region[] = REGIONS): string[] {
   let state = seed >>> 0 || 1;
   const next = (): number => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
   const digits = (n: number): string => String(Math.floor(next() * 10 ** n)).padStart(n, '0');
-  const kinds = [
-    () => `+86139${digits(8)}`,
-    () => `+1212${2 + Math.floor(next() * 8)}${digits(6)}`,
-    () => `+447911${digits(6)}`,
-  ];
-  return Array.from({ length: count }, (_, i) => kinds[i % kinds.length]!());
+  const byRegion: Record<Region, () => string> = {
+    CN: () => `+86139${digits(8)}`,
+    US: () => `+1212${2 + Math.floor(next() * 8)}${digits(6)}`,
+    GB: () => `+447911${digits(6)}`,
+    AU: () => `+61412${digits(6)}`,
+  };
+  return Array.from({ length: count }, (_, i) => byRegion[regions[i % regions.length]!]());
 }
 
 export class BenchCampaigns {
   private readonly dialer: CampaignServiceClient;
   private readonly leads: LeadServiceClient;
+  private readonly compliance: ComplianceServiceClient;
 
-  constructor(addresses: { dialer: string; leadIngest: string }) {
+  constructor(addresses: { dialer: string; leadIngest: string; compliance: string }) {
     this.dialer = createClient(CampaignServiceClient, addresses.dialer, { defaultDeadlineMs: 60_000 });
     this.leads = createClient(LeadServiceClient, addresses.leadIngest, { defaultDeadlineMs: 120_000 });
+    this.compliance = createClient(ComplianceServiceClient, addresses.compliance, { defaultDeadlineMs: 10_000 });
+  }
+
+  /**
+   * The regions whose legal calling window is open now and still `forMs` from now, as compliance
+   * judges a probe number of each: a run whose leads are mostly outside their window measures
+   * refusals, not calls. All regions when none is open (the run then says so in its figures).
+   */
+  async openRegions(forMs: number): Promise<Region[]> {
+    const open: Region[] = [];
+    for (const region of REGIONS) {
+      const [phone] = syntheticNumbers(1, Date.now() % 1_000_000_007, [region]);
+      let inWindow = true;
+      for (const at of [Date.now(), Date.now() + forMs]) {
+        const reply = await unary<CheckDialRequest, CheckDialResponse>(
+          this.compliance.checkDial,
+          this.compliance,
+          {
+            check: {
+              campaignId: 'bench-region-probe',
+              leadId: `probe-${region}-${String(at)}`,
+              phone: phone!,
+              callerId: '+861058880000',
+              at: { seconds: Math.floor(at / 1000), nanos: 0 },
+              timeZoneOverride: '',
+            },
+          },
+          new Metadata(),
+        );
+        if (reply.decision?.denials.some((d) => d.reason === DenyReason.DENY_REASON_OUTSIDE_CALLING_WINDOW))
+          inWindow = false;
+      }
+      if (inWindow) open.push(region);
+    }
+    return open.length > 0 ? open : [...REGIONS];
   }
 
   /** Imports the campaign's leads (its own list) and creates it, predictive, not yet started. */
-  async prepare(campaignId: string, leads: number, seed: number, amd = false): Promise<void> {
-    const csv = `phone,ref\n${syntheticNumbers(leads, seed)
+  async prepare(
+    campaignId: string,
+    leads: number,
+    seed: number,
+    options: { amd?: boolean; regions?: readonly Region[] } = {},
+  ): Promise<void> {
+    // Compliance's caps remember the numbers and caller IDs called today: each run (a minute
+    // apart at least) takes fresh ones, or a second run on the same day places hardly a call.
+    const runBlock = Math.floor(Date.now() / 60_000) % 1_000;
+    const csv = `phone,ref\n${syntheticNumbers(leads, seed * 1_000 + runBlock, options.regions)
       .map((phone, i) => `${phone},r${String(i)}`)
       .join('\n')}\n`;
     const reply = await clientStream<ImportRequest, ImportResponse>(
@@ -68,8 +122,11 @@ export class BenchCampaigns {
     );
     if (reply.job?.state !== ImportJobState.IMPORT_JOB_STATE_SUCCEEDED)
       throw new Error(`lead import of ${campaignId} failed: ${reply.job?.failureReason ?? 'no job'}`);
-    // A block of caller IDs of the campaign's own: compliance caps each ID's calls per day and their gap.
-    const callerIds = Array.from({ length: 50 }, (_, i) => `+86105${String(1_000_000 + seed * 50 + i)}`);
+    // A block of caller IDs of the campaign's own (compliance caps each ID's calls per day and their gap).
+    const callerIds = Array.from(
+      { length: 50 },
+      (_, i) => `+86105${String(1_000_000 + ((runBlock * 10_000 + seed * 50 + i) % 9_000_000))}`,
+    );
     const campaign = Campaign.fromPartial({
       campaignId,
       name: `bench ${campaignId}`,
@@ -83,7 +140,7 @@ export class BenchCampaigns {
       maxAttemptsPerLead: 3,
       predictive: { targetAbandonRate: 0.03, maxDialRatio: 3 },
       lineClass: 'standard',
-      amd,
+      amd: options.amd ?? false,
       ringTimeoutMs: 25_000,
     });
     await unary(this.dialer.createCampaign, this.dialer, { campaign }, new Metadata());
@@ -100,6 +157,7 @@ export class BenchCampaigns {
   close(): void {
     this.dialer.close();
     this.leads.close();
+    this.compliance.close();
   }
 }
 

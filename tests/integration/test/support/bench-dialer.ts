@@ -135,10 +135,18 @@ try {
     });
   }
   const ids = Array.from({ length: campaigns }, (_, i) => `bench-${Date.now().toString(36)}-${String(i)}`);
-  const driver = new BenchCampaigns({ dialer: stack.dialerAddress, leadIngest: stack.leadIngestAddress });
-  log(`preparing ${String(campaigns)} campaigns × ${String(leadsPerCampaign)} leads`);
+  const driver = new BenchCampaigns({
+    dialer: stack.dialerAddress,
+    leadIngest: stack.leadIngestAddress,
+    compliance: stack.complianceAddress,
+  });
+  const regions = await driver.openRegions(seconds * 1_000 + 120_000);
+  log(`preparing ${String(campaigns)} campaigns × ${String(leadsPerCampaign)} leads (${regions.join(', ')} numbers)`);
   await inBatches(ids, 4, (id) =>
-    driver.prepare(id, leadsPerCampaign, 7_000 + ids.indexOf(id), process.env['BENCH_AMD'] === 'true'),
+    driver.prepare(id, leadsPerCampaign, 7_000 + ids.indexOf(id), {
+      amd: process.env['BENCH_AMD'] === 'true',
+      regions,
+    }),
   );
   team = spawn(process.execPath, [servicePath('agent-sim')], {
     env: {
