@@ -88,9 +88,10 @@ existing Secret, plain value, block path and plain value path (for the error), r
   value: {{ printf "0.0.0.0:%d" (int .Values.grpc.port) | quote }}
 - name: LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
+- name: METRICS_ADDRESS
+  value: {{ printf "0.0.0.0:%d" (int .Values.metrics.port) | quote }}
+# Read by the preStop drain hook (tools/drain-wait.mjs), which scrapes the same endpoint.
 - name: METRICS_PORT
-  value: {{ .Values.metrics.port | quote }}
-- name: OTEL_EXPORTER_PROMETHEUS_PORT
   value: {{ .Values.metrics.port | quote }}
 {{- with .Values.otlpEndpoint }}
 - name: OTEL_EXPORTER_OTLP_ENDPOINT
@@ -185,6 +186,8 @@ existing Secret, plain value, block path and plain value path (for the error), r
 {{- $c := $v.services.console }}
 - name: LOG_LEVEL
   value: {{ $v.logLevel | quote }}
+- name: METRICS_ADDRESS
+  value: {{ printf "0.0.0.0:%d" (int $v.metrics.port) | quote }}
 - name: HTTP_ADDRESS
   value: {{ printf "0.0.0.0:%d" (int $v.http.port) | quote }}
 - name: DIALER_ADDRESS

@@ -5,6 +5,7 @@ import {
   connect,
   headers as natsHeaders,
   nanos,
+  type Consumer,
   type ConsumerMessages,
   type JetStreamClient,
   type JetStreamManager,
@@ -15,12 +16,15 @@ import {
 import type { TextMapGetter, TextMapSetter } from '@opentelemetry/api';
 import { retry, sleep, type RetryPolicy } from '@outbound/errors';
 import {
+  ConsumerMetrics,
   SpanKind,
   extractTraceContext,
   injectTraceContext,
   instrument,
   redactText,
+  type Attributes,
   type Logger,
+  type Meter,
 } from '@outbound/telemetry';
 import { envelopeSchema, newEventId, type Envelope } from './envelope.js';
 import { PoisonMessageError, PublishError } from './errors.js';
@@ -42,6 +46,18 @@ export interface BusOptions {
   logger: Logger;
   /** Window in which JetStream drops a second publish with the same Nats-Msg-Id. */
   duplicateWindowMs?: number;
+  /**
+   * Where the consumers' metrics go: messaging.process.duration and .errors per event type and
+   * durable, and messaging.consumer.lag (messages not yet delivered) read from JetStream at each
+   * collection. None: not recorded.
+   */
+  meter?: Meter;
+}
+
+/** A running consumer whose lag is reported. */
+interface Lagging {
+  consumer: Consumer;
+  attributes: Attributes;
 }
 
 export interface PublishOptions {
@@ -104,12 +120,41 @@ export interface ConsumerHandle {
  * bounded redelivery and dead letters, and W3C trace context in headers.
  */
 export class Bus {
+  private readonly metrics: ConsumerMetrics | undefined;
+  private readonly lagging = new Set<Lagging>();
+
   private constructor(
     readonly connection: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly options: BusOptions,
-  ) {}
+  ) {
+    const meter = options.meter;
+    if (!meter) return;
+    this.metrics = new ConsumerMetrics(meter);
+    meter
+      .createObservableGauge('messaging.consumer.lag', {
+        unit: '{message}',
+        description: 'Messages in the stream not yet delivered to the durable consumer',
+      })
+      .addCallback(async (result) => {
+        // One consumer-info request per consumer per scrape, never on the message path.
+        await Promise.all(
+          [...this.lagging].map(async ({ consumer, attributes }) => {
+            try {
+              const info = await consumer.info();
+              result.observe(info.num_pending, attributes);
+            } catch (error) {
+              // No sample this scrape (a stale one would hide the outage); said once per scrape.
+              options.logger.warn(
+                { err: error, consumer: attributes['messaging.consumer.group.name'] },
+                'consumer lag unreadable',
+              );
+            }
+          }),
+        );
+      });
+  }
 
   static async connect(options: BusOptions): Promise<Bus> {
     // noAsyncTraces: nats.js otherwise builds an Error (with a stack) per request, a measurable
@@ -206,6 +251,19 @@ export class Bus {
     const consumer = await this.js.consumers.get(stream, options.durable);
     const messages: ConsumerMessages = await consumer.consume({ max_messages: 64 });
     const log = this.options.logger.child({ consumer: options.durable });
+    // The event type is the subject's id-free prefix: campaign ids and other keys stay out of labels.
+    const record = this.metrics?.recorder(options.event.type, options.durable);
+    const lagging: Lagging | undefined = this.metrics
+      ? {
+          consumer,
+          attributes: {
+            'messaging.system': 'nats',
+            'messaging.destination.name': options.event.type,
+            'messaging.consumer.group.name': options.durable,
+          },
+        }
+      : undefined;
+    if (lagging) this.lagging.add(lagging);
     const nakDelay = options.nakDelayMs ?? ((n: number) => Math.min(30_000, 250 * 2 ** (n - 1)));
     let stopping = false;
 
@@ -218,7 +276,7 @@ export class Bus {
           continue;
         }
         // handle() settles every message itself (ack, nak or dead letter) and never rejects.
-        const handling: Promise<void> = this.handle(msg, options, maxDeliver, nakDelay, log).finally(() =>
+        const handling: Promise<void> = this.handle(msg, options, maxDeliver, nakDelay, log, record).finally(() =>
           inFlight.delete(handling),
         );
         inFlight.add(handling);
@@ -226,6 +284,10 @@ export class Bus {
       }
       await Promise.all(inFlight);
     })();
+    if (lagging) {
+      const forget = () => void this.lagging.delete(lagging);
+      done.then(forget, forget);
+    }
 
     return {
       done,
@@ -243,7 +305,9 @@ export class Bus {
     maxDeliver: number,
     nakDelay: (n: number) => number,
     log: Logger,
+    record: ((seconds: number, failed: boolean) => void) | undefined,
   ): Promise<void> {
+    const startedAt = record ? performance.now() : 0;
     const deliveryCount = msg.info.deliveryCount;
     const parent = msg.headers ? extractTraceContext(msg.headers, headerGetter) : undefined;
     await instrument(
@@ -263,10 +327,12 @@ export class Bus {
           envelope = decode(msg, options.event);
           span.setAttribute('event.id', envelope.id);
         } catch (error) {
+          record?.((performance.now() - startedAt) / 1000, true);
           await this.deadLetter(msg, options.durable, error, log);
           return;
         }
         if (deliveryCount > maxDeliver) {
+          record?.((performance.now() - startedAt) / 1000, true);
           await this.deadLetter(msg, options.durable, new Error(`gave up after ${maxDeliver} deliveries`), log);
           return;
         }
@@ -278,7 +344,9 @@ export class Bus {
             storedAtMs: msg.info.timestampNanos / 1_000_000,
           });
           msg.ack();
+          record?.((performance.now() - startedAt) / 1000, false);
         } catch (error) {
+          record?.((performance.now() - startedAt) / 1000, true);
           if (error instanceof PoisonMessageError || deliveryCount >= maxDeliver) {
             await this.deadLetter(msg, options.durable, error, log);
           } else {

@@ -100,6 +100,12 @@ export const vars = {
   keySafeName: () => vars.string().regex(/^[A-Za-z0-9_.@-]+$/, 'must be a key-safe name'),
   /** A name safe as a NATS subject token or durable consumer name. */
   subjectSafeName: () => vars.string().regex(/^[A-Za-z0-9_-]+$/, 'must be a subject-safe name'),
+  /** A `host:port` to listen on (port 0: any free port), e.g. `0.0.0.0:9464` or `[::]:9464`. */
+  listenAddress: () =>
+    vars
+      .string()
+      .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
+      .refine((value) => Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535, 'port must be at most 65535'),
   /** Comma-separated list of non-empty items. */
   list: () =>
     z.string({ error: 'is required' }).transform((value) =>
@@ -121,4 +127,6 @@ export const commonVars = {
   logLevel: ['LOG_LEVEL', vars.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')],
   otlpEndpoint: ['OTEL_EXPORTER_OTLP_ENDPOINT', vars.url(['http', 'https']).optional()],
   shutdownGraceMs: ['SHUTDOWN_GRACE_MS', vars.durationMs().default(30_000)],
+  /** Where the Prometheus /metrics endpoint listens; unset: no metrics endpoint. */
+  metricsAddress: ['METRICS_ADDRESS', vars.listenAddress().optional()],
 } as const satisfies Shape;

@@ -70,3 +70,12 @@ test('names used in SQL, keys and subjects are checked before they reach a query
     /SCHEMA: must be a lower-case SQL identifier[\s\S]*PREFIX: must be a key-safe name[\s\S]*DURABLE: must be a subject-safe name/,
   );
 });
+
+test('METRICS_ADDRESS is off when unset and a wrong value is named', () => {
+  const shape = { metricsAddress: commonVars.metricsAddress };
+  assert.equal(loadConfig(shape, {}).metricsAddress, undefined);
+  assert.equal(loadConfig(shape, { METRICS_ADDRESS: '0.0.0.0:9464' }).metricsAddress, '0.0.0.0:9464');
+  assert.equal(loadConfig(shape, { METRICS_ADDRESS: '[::]:0' }).metricsAddress, '[::]:0');
+  assert.throws(() => loadConfig(shape, { METRICS_ADDRESS: '9464' }), /METRICS_ADDRESS: must be host:port/);
+  assert.throws(() => loadConfig(shape, { METRICS_ADDRESS: 'localhost:99999' }), /METRICS_ADDRESS: port must be/);
+});

@@ -11,16 +11,18 @@ import {
   type NextCall,
   status as Status,
 } from '@grpc/grpc-js';
-import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, context, propagation, trace, type Meter } from '@opentelemetry/api';
+import { RpcClientMetrics } from '@outbound/telemetry';
 
 const metadataSetter = { set: (carrier: Metadata, key: string, value: string) => carrier.set(key, value) };
 
 /**
  * Client interceptor: a default deadline on every call (no call waits forever), a CLIENT span,
- * and the W3C trace context in the call's metadata.
+ * the W3C trace context in the call's metadata, and (given metrics) rpc.client.duration.
  */
-export function clientInterceptor(defaultDeadlineMs: number): Interceptor {
+export function clientInterceptor(defaultDeadlineMs: number, metrics?: RpcClientMetrics): Interceptor {
   return (options: InterceptorOptions, nextCall: NextCall) => {
+    const startedAt = metrics ? performance.now() : 0;
     const callOptions: InterceptorOptions = options.deadline
       ? options
       : { ...options, deadline: Date.now() + defaultDeadlineMs };
@@ -35,6 +37,7 @@ export function clientInterceptor(defaultDeadlineMs: number): Interceptor {
         next(metadata, {
           onReceiveStatus(status, nextStatus) {
             span.setAttribute('rpc.grpc.status_code', status.code);
+            metrics?.record(callOptions.method_definition.path, status.code, (performance.now() - startedAt) / 1000);
             if (status.code !== Status.OK) span.setStatus({ code: SpanStatusCode.ERROR, message: status.details });
             span.end();
             nextStatus(status);
@@ -51,14 +54,22 @@ type ClientConstructor<C extends Client> = new (
   options?: ChannelOptions & { interceptors?: Interceptor[] },
 ) => C;
 
-/** A generated client with our interceptor; `defaultDeadlineMs` applies where a call sets none. */
+/**
+ * A generated client with our interceptor; `defaultDeadlineMs` applies where a call sets none,
+ * and with a `meter` every call's duration is recorded as rpc.client.duration.
+ */
 export function createClient<C extends Client>(
   Ctor: ClientConstructor<C>,
   address: string,
-  options: { defaultDeadlineMs?: number } = {},
+  options: { defaultDeadlineMs?: number; meter?: Meter | undefined } = {},
 ): C {
   return new Ctor(address, credentials.createInsecure(), {
-    interceptors: [clientInterceptor(options.defaultDeadlineMs ?? 5_000)],
+    interceptors: [
+      clientInterceptor(
+        options.defaultDeadlineMs ?? 5_000,
+        options.meter ? new RpcClientMetrics(options.meter) : undefined,
+      ),
+    ],
   });
 }
 

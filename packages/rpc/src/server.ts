@@ -14,7 +14,14 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { SpanKind, extractTraceContext, instrument, type Logger } from '@outbound/telemetry';
+import {
+  RpcServerMetrics,
+  SpanKind,
+  extractTraceContext,
+  instrument,
+  type Logger,
+  type Meter,
+} from '@outbound/telemetry';
 import { addReflection } from './reflection.js';
 import { toStatus } from './status.js';
 
@@ -51,11 +58,19 @@ export interface ServiceBinding {
   name: string;
   definition: ServiceDefinition;
   implementation: UntypedServiceImplementation;
+  /** Records rpc.server.duration of every call on `meter` from now on (startGrpcServer calls it). */
+  measure?(meter: Meter): void;
+}
+
+/** The binding's metrics, set once the server knows its meter (bindings are made before). */
+interface MetricsSlot {
+  metrics?: RpcServerMetrics;
 }
 
 /**
  * Bind promise-style handlers to a generated service definition. Every call gets a server span
- * continuing the caller's trace, and every thrown error goes through the one status mapper.
+ * continuing the caller's trace, every thrown error goes through the one status mapper, and
+ * (once measured) its duration is recorded by method and status code.
  */
 export function bindService<S extends UntypedServiceImplementation>(
   name: string,
@@ -64,7 +79,10 @@ export function bindService<S extends UntypedServiceImplementation>(
   logger: Logger,
 ): ServiceBinding {
   const implementation: UntypedServiceImplementation = {};
+  const slot: MetricsSlot = {};
   for (const [method, spec] of Object.entries(definition)) {
+    // The proto's own method name (`CheckDial`), as OpenTelemetry's rpc.method wants it.
+    const rpcMethod = spec.path.slice(spec.path.lastIndexOf('/') + 1);
     const handler = (handlers as Record<string, (input: unknown, context: CallContext) => Promise<unknown>>)[method];
     if (!handler) throw new Error(`${name}: no handler for ${method}`);
     if (spec.responseStream && spec.requestStream)
@@ -78,6 +96,7 @@ export function bindService<S extends UntypedServiceImplementation>(
         method,
         handler as unknown as (input: unknown, context: CallContext) => AsyncIterable<unknown>,
         methodLogger,
+        (code, seconds) => slot.metrics?.record(rpcMethod, code, seconds),
       );
       continue;
     }
@@ -86,6 +105,7 @@ export function bindService<S extends UntypedServiceImplementation>(
       input: unknown,
       callback: sendUnaryData<unknown>,
     ) => {
+      const startedAt = performance.now();
       const controller = new AbortController();
       let answered = false;
       // grpc-js also reports 'cancelled' as a finished call closes; only a call still being
@@ -105,11 +125,13 @@ export function bindService<S extends UntypedServiceImplementation>(
       )
         .then((response) => {
           answered = true;
+          slot.metrics?.record(rpcMethod, Status.OK, (performance.now() - startedAt) / 1000);
           callback(null, response);
         })
         .catch((error: unknown) => {
           answered = true;
           const mapped = toStatus(error);
+          slot.metrics?.record(rpcMethod, mapped.code, (performance.now() - startedAt) / 1000);
           if (mapped.unexpected) context.logger.error({ err: error }, 'unexpected error in handler');
           callback({ code: mapped.code, details: mapped.details, metadata: mapped.metadata });
         });
@@ -119,7 +141,14 @@ export function bindService<S extends UntypedServiceImplementation>(
       : (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
           run(call, call.request, callback);
   }
-  return { name, definition, implementation };
+  return {
+    name,
+    definition,
+    implementation,
+    measure: (meter) => {
+      slot.metrics = new RpcServerMetrics(meter, name);
+    },
+  };
 }
 
 /**
@@ -133,8 +162,10 @@ function serverStream(
   method: string,
   handler: (input: unknown, context: CallContext) => AsyncIterable<unknown>,
   logger: Logger,
+  record: (code: Status, seconds: number) => void,
 ): (call: ServerWritableStream<unknown, unknown>) => void {
   return (call) => {
+    const startedAt = performance.now();
     const controller = new AbortController();
     let finished = false;
     call.on('cancelled', () => {
@@ -161,12 +192,18 @@ function serverStream(
     ).then(
       () => {
         finished = true;
+        // A stream the client left ends CANCELLED: a watcher closing its page is no server fault.
+        record(controller.signal.aborted ? Status.CANCELLED : Status.OK, (performance.now() - startedAt) / 1000);
         if (!controller.signal.aborted) call.end();
       },
       (error: unknown) => {
         finished = true;
-        if (controller.signal.aborted) return;
+        if (controller.signal.aborted) {
+          record(Status.CANCELLED, (performance.now() - startedAt) / 1000);
+          return;
+        }
         const mapped = toStatus(error);
+        record(mapped.code, (performance.now() - startedAt) / 1000);
         if (mapped.unexpected) logger.error({ err: error }, 'unexpected error in stream handler');
         call.emit('error', { code: mapped.code, details: mapped.details, metadata: mapped.metadata });
       },
@@ -192,6 +229,8 @@ export async function startGrpcServer(options: {
   services: ServiceBinding[];
   logger: Logger;
   maxReceiveBytes?: number;
+  /** Where rpc.server.duration goes (by service, method and status code); none: not recorded. */
+  meter?: Meter;
 }): Promise<GrpcServer> {
   const server = new Server({ 'grpc.max_receive_message_length': options.maxReceiveBytes ?? 16 * 1024 * 1024 });
   const health = new HealthImplementation({
@@ -203,7 +242,10 @@ export async function startGrpcServer(options: {
     server,
     options.services.map((s) => s.name),
   );
-  for (const service of options.services) server.addService(service.definition, service.implementation);
+  for (const service of options.services) {
+    if (options.meter) service.measure?.(options.meter);
+    server.addService(service.definition, service.implementation);
+  }
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(options.address, ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),

@@ -18,10 +18,23 @@ export {
 } from './tracing.js';
 export { runService, type RunnableService } from './service.js';
 export {
+  AttributeCache,
   ConsumerMetrics,
+  HttpServerMetrics,
+  RpcClientMetrics,
   RpcServerMetrics,
+  SECONDS_BUCKETS,
   startMetrics,
   subjectPrefix,
   type Metrics,
   type MetricsOptions,
 } from './metrics.js';
+export type {
+  Attributes,
+  Counter,
+  Histogram,
+  Meter,
+  ObservableGauge,
+  ObservableResult,
+  UpDownCounter,
+} from '@opentelemetry/api';

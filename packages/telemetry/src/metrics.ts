@@ -20,7 +20,8 @@ export interface Metrics {
 
 function parseAddress(address: string): { host: string; port: number } {
   const i = address.lastIndexOf(':');
-  const host = i > 0 ? address.slice(0, i) : '0.0.0.0';
+  // `[::]:9464`: node's listen takes the IPv6 host without its brackets.
+  const host = i > 0 ? address.slice(0, i).replace(/^\[(.*)\]$/, '$1') : '0.0.0.0';
   const port = Number(i >= 0 ? address.slice(i + 1) : address);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`METRICS_ADDRESS: invalid port in "${address}" (expected host:port)`);
@@ -80,6 +81,64 @@ export class RpcServerMetrics {
   }
 }
 
+/** rpc.client.duration: outbound gRPC calls by service, method and status code (attributes cached). */
+export class RpcClientMetrics {
+  private readonly duration: Histogram;
+  private readonly attrs = new Map<string, Attributes>();
+
+  constructor(meter: Meter) {
+    this.duration = meter.createHistogram('rpc.client.duration', {
+      unit: 's',
+      description: 'Duration of outbound gRPC calls, as the caller saw them',
+      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+    });
+  }
+
+  /** `path`: the gRPC path, `/outbound.v1.ComplianceService/CheckDial`. */
+  record(path: string, grpcStatusCode: number, seconds: number): void {
+    const key = `${path}\u0000${grpcStatusCode}`;
+    let a = this.attrs.get(key);
+    if (!a) {
+      const slash = path.lastIndexOf('/');
+      a = {
+        'rpc.system': 'grpc',
+        'rpc.service': path.slice(1, slash),
+        'rpc.method': path.slice(slash + 1),
+        'rpc.grpc.status_code': grpcStatusCode,
+      };
+      this.attrs.set(key, a);
+    }
+    this.duration.record(seconds, a);
+  }
+}
+
+/**
+ * http.server.request.duration by method, route template (`/api/campaigns/:id`, never the path
+ * with its ids) and status code; attributes cached.
+ */
+export class HttpServerMetrics {
+  private readonly duration: Histogram;
+  private readonly attrs = new Map<string, Attributes>();
+
+  constructor(meter: Meter) {
+    this.duration = meter.createHistogram('http.server.request.duration', {
+      unit: 's',
+      description: 'Duration of HTTP requests served (event streams: until they close)',
+      advice: { explicitBucketBoundaries: SECONDS_BUCKETS },
+    });
+  }
+
+  record(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method}\u0000${route}\u0000${status}`;
+    let a = this.attrs.get(key);
+    if (!a) {
+      a = { 'http.request.method': method, 'http.route': route, 'http.response.status_code': status };
+      this.attrs.set(key, a);
+    }
+    this.duration.record(seconds, a);
+  }
+}
+
 /** Keeps only the leading, id-free tokens of a subject (never ids or phone numbers). */
 export function subjectPrefix(subject: string, depth = 2): string {
   return subject.split('.').slice(0, depth).join('.');
@@ -112,5 +171,45 @@ export class ConsumerMetrics {
     }
     this.duration.record(seconds, a);
     if (failed) this.errors.add(1, a);
+  }
+
+  /**
+   * A recorder for one consumer, its attributes built once: `destination` is the event type (the
+   * subject's id-free prefix), `group` the durable consumer's name.
+   */
+  recorder(destination: string, group: string): (seconds: number, failed: boolean) => void {
+    const a: Attributes = {
+      'messaging.system': 'nats',
+      'messaging.destination.name': destination,
+      'messaging.consumer.group.name': group,
+    };
+    // The error series exists from the start at 0, so rates and alerts see a consumer that never failed.
+    this.errors.add(0, a);
+    return (seconds, failed) => {
+      this.duration.record(seconds, a);
+      if (failed) this.errors.add(1, a);
+    };
+  }
+}
+
+/**
+ * Attribute objects by a key, built once: the SDK hashes the object it is given on every record,
+ * and a fresh object per call would be garbage on the hot path. Keys come from bounded sets
+ * (campaign ids, outcomes, node names), never from numbers or names.
+ */
+export class AttributeCache {
+  private readonly cache = new Map<string, Attributes>();
+
+  constructor(private readonly limit = 10_000) {}
+
+  get(key: string, build: () => Attributes): Attributes {
+    let a = this.cache.get(key);
+    if (a === undefined) {
+      // A bound, so a long-lived process that sees many campaigns does not grow for ever.
+      if (this.cache.size >= this.limit) this.cache.delete(this.cache.keys().next().value!);
+      a = build();
+      this.cache.set(key, a);
+    }
+    return a;
   }
 }

@@ -8,7 +8,7 @@ import { AgentServiceClient, IntentGrade, type WatchAgentResponse } from '@outbo
 import { toTimestamp } from '@outbound/proto';
 import type { CallOptions } from '@grpc/grpc-js';
 import { Metadata, Status, createClient, unary } from '@outbound/rpc';
-import type { Logger } from '@outbound/telemetry';
+import type { Logger, Meter } from '@outbound/telemetry';
 import { AgentDecisions, seeded } from './domain/mix.js';
 
 export interface TeamConfig {
@@ -38,8 +38,9 @@ const INTENTS = { A: IntentGrade.INTENT_GRADE_A, B: IntentGrade.INTENT_GRADE_B, 
 /** Failures worth waiting out at login: the dialer is starting, or the campaign is not created yet. */
 const RETRY_LOGIN = new Set<number>([Status.UNAVAILABLE, Status.NOT_FOUND, Status.DEADLINE_EXCEEDED]);
 
-export function createTeam(config: TeamConfig, logger: Logger) {
-  const client = createClient(AgentServiceClient, config.dialerAddress, { defaultDeadlineMs: 10_000 });
+/** `meter`: where rpc.client.duration of the agents' calls goes (none: not recorded). */
+export function createTeam(config: TeamConfig, logger: Logger, meter?: Meter) {
+  const client = createClient(AgentServiceClient, config.dialerAddress, { defaultDeadlineMs: 10_000, meter });
   const stopping = new AbortController();
   const figures: TeamFigures = { offers: 0, accepted: 0, skipped: 0, calls: 0, dispositions: 0, breaks: 0, errors: 0 };
   const ids = Array.from({ length: config.agents }, (_, i) => String(config.agentIdBase + i));

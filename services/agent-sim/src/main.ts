@@ -1,5 +1,5 @@
 import { commonVars, loadConfigOrExit, vars } from '@outbound/config';
-import { createLogger } from '@outbound/telemetry';
+import { createLogger, startMetrics } from '@outbound/telemetry';
 import { createTeam } from './app.js';
 
 const config = loadConfigOrExit({
@@ -12,9 +12,14 @@ const config = loadConfigOrExit({
   skills: ['SKILLS', vars.list().default([])],
   seed: ['SEED', vars.int(0).default(1)],
   loginPatienceMs: ['LOGIN_PATIENCE_MS', vars.durationMs().default(120_000)],
+  metricsAddress: commonVars.metricsAddress,
 });
 const logger = createLogger({ service: 'agent-sim', level: config.logLevel });
-const team = createTeam(config, logger);
+const metrics = await startMetrics({
+  serviceName: 'agent-sim',
+  ...(config.metricsAddress ? { address: config.metricsAddress } : {}),
+});
+const team = createTeam(config, logger, metrics.meter);
 
 await team.start();
 process.stdout.write(`${JSON.stringify({ msg: 'agent-sim ready', agents: config.agents })}\n`);
@@ -28,6 +33,7 @@ async function shutdown(signal: string): Promise<void> {
   clearInterval(report);
   logger.info({ signal, ...team.figures }, 'agents logging out');
   await team.stop();
+  await metrics.shutdown();
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

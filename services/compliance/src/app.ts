@@ -3,7 +3,8 @@ import { Bus, STREAMS, stopWithin, type ConsumerHandle } from '@outbound/bus';
 import { Keyspace, createRedis } from '@outbound/redis';
 import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
 import { createPool, loadMigrations, migrate } from '@outbound/store';
-import type { Logger } from '@outbound/telemetry';
+import type { Logger, Meter } from '@outbound/telemetry';
+import { DecisionMetrics } from './adapters/metrics/decision-metrics.js';
 import { BlindIndexer } from '@outbound/blind-index';
 import { complianceService } from './adapters/grpc/handlers.js';
 import { startConsumers } from './adapters/nats/consumers.js';
@@ -37,6 +38,8 @@ export interface AppDeps {
   readonly config: ComplianceConfig;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Where the service's metrics go (runService's meter); none: not recorded. */
+  readonly meter?: Meter;
 }
 
 export interface App {
@@ -79,7 +82,17 @@ export function createApp(deps: AppDeps): App {
   );
   const registryLoader = new RegistryLoader({ pool, schema, redis, keys, blind, registry, logger });
   const audit = new AuditLog(pool, schema, now);
-  const checker = new DialChecker({ catalogue, policies, registry, blind, state, abandon, evidence, now });
+  const checker = new DialChecker({
+    catalogue,
+    policies,
+    registry,
+    blind,
+    state,
+    abandon,
+    evidence,
+    now,
+    ...(deps.meter ? { metrics: new DecisionMetrics(deps.meter) } : {}),
+  });
   const dncFilter = new DncFilter({ catalogue, policies, registry, blind, state, now });
   let bus: Bus | undefined;
   let server: GrpcServer | undefined;
@@ -98,7 +111,12 @@ export function createApp(deps: AppDeps): App {
     async start() {
       await migrate(pool, { schema, migrations: await loadMigrations(migrationsDir) });
       await registryLoader.reloadIfChanged();
-      bus = await Bus.connect({ url: config.natsUrl, name: 'compliance', logger });
+      bus = await Bus.connect({
+        url: config.natsUrl,
+        name: 'compliance',
+        logger,
+        ...(deps.meter ? { meter: deps.meter } : {}),
+      });
       await bus.ensureStreams(STREAMS);
       if (!sharedIndex)
         logger.warn(
@@ -145,7 +163,12 @@ export function createApp(deps: AppDeps): App {
         },
         logger,
       );
-      server = await startGrpcServer({ address: config.grpcAddress, services: [service], logger });
+      server = await startGrpcServer({
+        address: config.grpcAddress,
+        services: [service],
+        logger,
+        ...(deps.meter ? { meter: deps.meter } : {}),
+      });
       return { port: server.port };
     },
 

@@ -4,10 +4,11 @@ import { Bus, STREAMS, stopWithin, type ConsumerHandle } from '@outbound/bus';
 import { Keyspace, createRedis } from '@outbound/redis';
 import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
 import { createPool } from '@outbound/store';
-import type { Logger } from '@outbound/telemetry';
+import type { Logger, Meter } from '@outbound/telemetry';
 import { agentService } from './adapters/grpc/agent-service.js';
 import { campaignService } from './adapters/grpc/campaign-service.js';
 import { GrpcCallControl, GrpcComplianceGate, GrpcLeadDirectory } from './adapters/grpc/clients.js';
+import { DialerMetrics } from './adapters/metrics/dialer-metrics.js';
 import { NatsCampaignLeases } from './adapters/nats/campaign-leases.js';
 import { startDialerConsumers } from './adapters/nats/consumers.js';
 import { NatsFactRelay } from './adapters/nats/fact-relay.js';
@@ -33,6 +34,8 @@ import { RedisRecovery } from './use-cases/recover-redis.js';
 export interface AppDeps {
   readonly config: DialerConfig;
   readonly logger: Logger;
+  /** Where the service's metrics go (runService's meter); none: not recorded. */
+  readonly meter?: Meter;
 }
 
 export interface App {
@@ -66,22 +69,25 @@ export function createApp(deps: AppDeps): App {
     maxBuffered: 50_000,
     onError: (error) => logger.warn({ err: error }, 'pacing decisions not stored yet'),
   });
-  const leadDirectory = new GrpcLeadDirectory(config.leadIngestAddress, config.leadIngestRevealToken);
-  const compliance = new GrpcComplianceGate(config.complianceAddress);
-  const calls = new GrpcCallControl(config.mediaAddress);
+  const meter = deps.meter;
+  const leadDirectory = new GrpcLeadDirectory(config.leadIngestAddress, config.leadIngestRevealToken, undefined, meter);
+  const compliance = new GrpcComplianceGate(config.complianceAddress, undefined, undefined, meter);
+  const calls = new GrpcCallControl(config.mediaAddress, undefined, meter);
   const board = new RedisAgentStates(redis, keys, { wrapUpMs: config.wrapUpMs });
   const desk = new AgentDeskHub({ board, leadDirectory, attempts, campaigns });
   const sessions = new SqlAgentSessionStore(pool, schema);
   const counters = new RedisCampaignCounters(redis, keys);
   let bus: Bus | undefined;
   let engine: Engine | undefined;
+  // The per-campaign gauges read the engine's campaigns at each collection (none before start).
+  const metrics = meter ? new DialerMetrics(meter, () => engine?.views() ?? []) : undefined;
   let server: GrpcServer | undefined;
   let consumers: ConsumerHandle[] = [];
 
   return {
     async start() {
       await migrateDialerSchema(pool, schema);
-      bus = await Bus.connect({ url: config.natsUrl, name: 'dialer', logger });
+      bus = await Bus.connect({ url: config.natsUrl, name: 'dialer', logger, ...(meter ? { meter } : {}) });
       await bus.ensureStreams(STREAMS);
       const leases = await NatsCampaignLeases.open(bus, {
         bucket: `${config.durablePrefix}_campaign_owners`,
@@ -125,6 +131,7 @@ export function createApp(deps: AppDeps): App {
         decisions,
         nextStep,
         logger,
+        ...(metrics ? { metrics } : {}),
         options: {
           tickMs: config.tickMs,
           staleCallMs: config.staleCallMs,
@@ -161,6 +168,7 @@ export function createApp(deps: AppDeps): App {
           ),
         ],
         logger,
+        ...(meter ? { meter } : {}),
       });
       return { port: server.port };
     },

@@ -7,5 +7,6 @@ await runService({
   name: 'dialer',
   logLevel: config.logLevel,
   otlpEndpoint: config.otlpEndpoint,
-  build: (logger) => createApp({ config, logger }),
+  metricsAddress: config.metricsAddress,
+  build: (logger, meter) => createApp({ config, logger, meter }),
 });

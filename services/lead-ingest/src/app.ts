@@ -2,7 +2,8 @@ import type { CountryCode } from 'libphonenumber-js/max';
 import { Bus, type ConsumerHandle, stopWithin } from '@outbound/bus';
 import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
 import { createPool, type Pool } from '@outbound/store';
-import type { Logger } from '@outbound/telemetry';
+import type { Logger, Meter } from '@outbound/telemetry';
+import { ImportMetrics } from './adapters/metrics/import-metrics.js';
 import type { TierRule } from './domain/tiers.js';
 import { PiiCipher, type PiiKey } from './adapters/pii-cipher.js';
 import { leadServiceBinding } from './adapters/grpc/lead-service.js';
@@ -58,6 +59,8 @@ export interface AppDeps {
   dncAddedDurable?: string;
   /** Where a new compliance.dnc_added consumer starts: the stream's whole history (default) or now (tests). */
   dncAddedFrom?: 'all' | 'new';
+  /** Where the service's metrics go (runService's meter); none: not recorded. */
+  meter?: Meter;
 }
 
 export interface App {
@@ -80,10 +83,15 @@ export function createApp(deps: AppDeps): App {
   });
   const cipher = new PiiCipher(deps.piiKeys, deps.piiActiveKeyId, deps.blindIndexKey);
   const compliance = deps.complianceAddress
-    ? new ComplianceDoNotCallList(deps.complianceAddress, deps.complianceOptions)
+    ? new ComplianceDoNotCallList(deps.complianceAddress, {
+        ...deps.complianceOptions,
+        ...(deps.meter ? { meter: deps.meter } : {}),
+      })
     : undefined;
   const dnc = compliance ?? noDoNotCallList;
-  const complianceAudit = deps.complianceAddress ? new ComplianceAuditTrail(deps.complianceAddress) : undefined;
+  const complianceAudit = deps.complianceAddress
+    ? new ComplianceAuditTrail(deps.complianceAddress, undefined, deps.meter)
+    : undefined;
   const audit = complianceAudit ?? new LogAuditTrail(deps.logger);
   const reveal = new RevealPolicy(deps.revealGrants ?? []);
   let bus: Bus | undefined;
@@ -102,7 +110,12 @@ export function createApp(deps: AppDeps): App {
       if (!compliance)
         deps.logger.warn('no compliance service configured (COMPLIANCE_ADDRESS): imports bar no number as do-not-call');
       await migrateLeadSchema(pool, schema);
-      bus = await Bus.connect({ url: deps.natsUrl, name: 'lead-ingest', logger: deps.logger });
+      bus = await Bus.connect({
+        url: deps.natsUrl,
+        name: 'lead-ingest',
+        logger: deps.logger,
+        ...(deps.meter ? { meter: deps.meter } : {}),
+      });
       await bus.ensureStreams();
       runner = new ImportRunner({
         pool,
@@ -113,6 +126,7 @@ export function createApp(deps: AppDeps): App {
         tierRules: deps.tierRules,
         batchRows: deps.importBatchRows,
         maxRejectsStored: deps.maxRejectsStored,
+        ...(deps.meter ? { metrics: new ImportMetrics(deps.meter) } : {}),
       });
       for (const job of await recoverJobs(pool, STALE_JOB_MS)) await runner.publishIngested(job.jobId, job.listId);
       const upserter = new LeadUpserter({
@@ -154,6 +168,7 @@ export function createApp(deps: AppDeps): App {
             logger: deps.logger,
           }),
         ],
+        ...(deps.meter ? { meter: deps.meter } : {}),
       });
       http = await startHttpApi(deps.httpAddress, {
         upserter,

@@ -1,10 +1,11 @@
 import { Bus } from '@outbound/bus';
 import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
-import type { Logger } from '@outbound/telemetry';
+import type { Logger, Meter } from '@outbound/telemetry';
 import { CallPublisher, type MediaObserver } from './adapters/call-publisher.js';
 import { EslPool } from './adapters/esl-pool.js';
 import { mediaServiceBinding } from './adapters/grpc-media-service.js';
 import { MediaController } from './adapters/media-controller.js';
+import { MediaMetrics } from './adapters/media-metrics.js';
 import type { MediaConfig } from './config.js';
 
 export type { MediaConfig } from './config.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
     Partial<Pick<MediaConfig, 'originatesPerSecond'>>;
   readonly logger: Logger;
   readonly observer?: MediaObserver;
+  /** Where the service's metrics go (runService's meter); none: not recorded. */
+  readonly meter?: Meter;
 }
 
 export interface App {
@@ -44,7 +47,16 @@ export function createApp(deps: AppDeps): App {
   let bus: Bus | undefined;
   let grpc: GrpcServer | undefined;
   let stopping: Promise<void> | undefined;
-  const publisher = new CallPublisher(() => bus, logger, deps.observer);
+  const nodeNames = config.eslNodes.map((node) => node.name);
+  // Made before the pool and the controller it reads, which exist by the first collection.
+  const metrics: MediaMetrics | undefined = deps.meter
+    ? new MediaMetrics(deps.meter, {
+        names: (): string[] => nodeNames,
+        isHealthy: (node): boolean => pool.isHealthy(node),
+        activeCallsOn: (node): number => controller.activeCallsOn(node),
+      })
+    : undefined;
+  const publisher = new CallPublisher(() => bus, logger, observers(deps.observer, metrics));
   // The controller needs the pool and the pool's callbacks need the controller: the callbacks
   // only run after start(), by which time `controller` is initialised.
   const pool = new EslPool({
@@ -52,8 +64,16 @@ export function createApp(deps: AppDeps): App {
     logger,
     commandTimeoutMs: config.eslCommandTimeoutMs,
     nodeDownAfterMs: config.nodeDownAfterMs,
-    onEvent: (node, event, arrivedAtMs) => controller.onEslEvent(node, event, arrivedAtMs),
-    onReady: (node) => void controller.reconcile(node),
+    onEvent: metrics
+      ? (node, event, arrivedAtMs) => {
+          metrics.eslEvent(node, event, Date.now());
+          controller.onEslEvent(node, event, arrivedAtMs);
+        }
+      : (node, event, arrivedAtMs) => controller.onEslEvent(node, event, arrivedAtMs),
+    onReady: (node, reason) => {
+      if (reason === 'reconnected') metrics?.reconnected(node);
+      void controller.reconcile(node);
+    },
   });
   const controller = new MediaController({
     pool,
@@ -66,7 +86,12 @@ export function createApp(deps: AppDeps): App {
   return {
     controller,
     async start() {
-      bus = await Bus.connect({ url: config.natsUrl, name: 'media', logger });
+      bus = await Bus.connect({
+        url: config.natsUrl,
+        name: 'media',
+        logger,
+        ...(deps.meter ? { meter: deps.meter } : {}),
+      });
       await bus.ensureStreams();
       pool.start();
       grpc = await startGrpcServer({
@@ -79,6 +104,7 @@ export function createApp(deps: AppDeps): App {
           ),
         ],
         logger,
+        ...(deps.meter ? { meter: deps.meter } : {}),
       });
       return { port: grpc.port };
     },
@@ -98,6 +124,20 @@ export function createApp(deps: AppDeps): App {
         await bus?.close();
       })();
       return stopping;
+    },
+  };
+}
+
+/** The test's or bench's observer and the metrics, both told (either may be absent). */
+function observers(...list: Array<MediaObserver | undefined>): MediaObserver | undefined {
+  const present = list.filter((o): o is MediaObserver => o !== undefined);
+  if (present.length <= 1) return present[0];
+  return {
+    eslToNatsMs: (ms) => {
+      for (const o of present) o.eslToNatsMs(ms);
+    },
+    published: (event) => {
+      for (const o of present) o.published?.(event);
     },
   };
 }

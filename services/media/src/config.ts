@@ -41,6 +41,7 @@ export const configShape = {
   logLevel: commonVars.logLevel,
   otlpEndpoint: commonVars.otlpEndpoint,
   shutdownGraceMs: commonVars.shutdownGraceMs,
+  metricsAddress: commonVars.metricsAddress,
   /**
    * The sofia gateway customers are dialled through when a request names none. Required: a stock
    * FreeSWITCH has no gateway called `default`, and every call through a missing one ends

@@ -7,9 +7,10 @@ await runService({
   name: 'media',
   logLevel: config.logLevel,
   otlpEndpoint: config.otlpEndpoint,
+  metricsAddress: config.metricsAddress,
   readyMessage: 'media started',
-  build: (logger) => {
-    const app = createApp({ config, logger });
+  build: (logger, meter) => {
+    const app = createApp({ config, logger, meter });
     return {
       // The controller exists once started; draining only happens after that.
       activeCalls: () => app.controller.activeCalls,

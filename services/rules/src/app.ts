@@ -3,7 +3,7 @@ import { Bus, type ConsumerHandle, stopWithin } from '@outbound/bus';
 import type { RetryPolicy } from '@outbound/errors';
 import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
 import { createPool, type Pool } from '@outbound/store';
-import type { Logger } from '@outbound/telemetry';
+import type { Logger, Meter } from '@outbound/telemetry';
 import { ruleServiceBinding } from './adapters/grpc/rule-service.js';
 import { GrpcLeadDirectory, type GrpcLeadDirectoryOptions } from './adapters/grpc/lead-directory.js';
 import { startHttpApi, type HttpApi } from './adapters/http/api.js';
@@ -53,6 +53,8 @@ export interface AppDeps {
   replica?: string;
   /** The clock (tests move it forward to fire timers). */
   now?: () => number;
+  /** Where the service's metrics go (runService's meter); none: not recorded. */
+  meter?: Meter;
 }
 
 export interface App {
@@ -80,7 +82,10 @@ export function createApp(deps: AppDeps): App {
   });
   const ownDirectory = deps.leadDirectory
     ? undefined
-    : new GrpcLeadDirectory(deps.leadIngestAddress, deps.leadDirectoryOptions);
+    : new GrpcLeadDirectory(deps.leadIngestAddress, {
+        ...deps.leadDirectoryOptions,
+        ...(deps.meter ? { meter: deps.meter } : {}),
+      });
   const directory: LeadDirectory = deps.leadDirectory ?? ownDirectory!;
   const active = new ActiveRules(pool, deps.activeRulesTtlMs);
   const catalog = new RuleSetCatalog(pool, active);
@@ -130,7 +135,12 @@ export function createApp(deps: AppDeps): App {
     },
     async start() {
       await migrateRulesSchema(pool, schema);
-      bus = await Bus.connect({ url: deps.natsUrl, name: 'rules', logger: log });
+      bus = await Bus.connect({
+        url: deps.natsUrl,
+        name: 'rules',
+        logger: log,
+        ...(deps.meter ? { meter: deps.meter } : {}),
+      });
       await bus.ensureStreams();
       const outbox = new Outbox(pool, bus, log);
       late.outbox = outbox;
@@ -171,6 +181,7 @@ export function createApp(deps: AppDeps): App {
         address: deps.grpcAddress,
         logger: log,
         services: [ruleServiceBinding({ catalog, dryRun, feedback, logger: log })],
+        ...(deps.meter ? { meter: deps.meter } : {}),
       });
       http = await startHttpApi(deps.httpAddress, {
         bus,

@@ -8,9 +8,11 @@ await runService({
   name: 'rules',
   logLevel: config.logLevel,
   otlpEndpoint: config.otlpEndpoint,
-  build: (logger) =>
+  metricsAddress: config.metricsAddress,
+  build: (logger, meter) =>
     createApp({
       logger,
+      meter,
       databaseUrl: config.databaseUrl,
       natsUrl: config.natsUrl,
       schema: config.schema,

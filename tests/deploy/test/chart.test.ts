@@ -111,6 +111,7 @@ type Container = {
   readinessProbe?: { grpc?: { port: number; service?: string }; httpGet?: { path: string; port: number | string } };
   livenessProbe?: { grpc?: { port: number } };
   lifecycle?: { preStop?: { exec?: { command: string[] } } };
+  ports?: Array<{ name: string; containerPort: number }>;
   command?: string[];
 };
 const containerOf = (d: K8sObject) =>
@@ -163,7 +164,6 @@ const REQUIRED_ENV: Record<string, string[]> = {
 /** Variables the chart sets that no config.ts reads: the metrics exporter, the preStop hook, kubelet expansion. */
 const CHART_ONLY_ENV = new Set([
   'METRICS_PORT',
-  'OTEL_EXPORTER_PROMETHEUS_PORT',
   'DRAIN_SETTLE_SECONDS',
   'DRAIN_TIMEOUT_SECONDS',
   'DRAIN_METRIC',
@@ -238,6 +238,13 @@ async function assertServicesAccept(objects: K8sObject[]): Promise<number> {
       );
     }
     assert.doesNotThrow(() => loadConfig(configShape, env), `${service} accepts the chart's environment`);
+    // The endpoint the service binds is the port the pod, its Service and the monitors name.
+    const metricsPort = containerOf(deployment).ports?.find((p) => p.name === 'metrics')?.containerPort;
+    assert.ok(env['METRICS_ADDRESS'], `${service} is given METRICS_ADDRESS`);
+    assert.equal(env['METRICS_ADDRESS'], `0.0.0.0:${String(metricsPort)}`, `${service} binds its metrics port`);
+    if (env['METRICS_PORT']) assert.equal(env['METRICS_PORT'], String(metricsPort));
+    // The preStop hook waits on a gauge the service really emits.
+    if (env['DRAIN_METRIC']) assert.equal(env['DRAIN_METRIC'], `${service}_calls_active`);
     checked++;
   }
   return checked;

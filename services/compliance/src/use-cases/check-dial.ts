@@ -24,6 +24,8 @@ export interface DialCheckerDeps {
   readonly abandon: AbandonCounts;
   readonly evidence: EvidenceStore;
   readonly now: () => number;
+  /** Told of every decision given (after its evidence is stored). */
+  readonly metrics?: { decided(decision: Decision): void };
 }
 
 /** Most checks decided in one step (one Redis pipeline). */
@@ -176,6 +178,7 @@ export class DialChecker {
       });
     }
     if (releases.length > 0) await Promise.all(releases);
+    if (this.deps.metrics) for (const decision of out) this.deps.metrics.decided(decision);
     return out;
   }
 

@@ -2,7 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '@outbound/telemetry';
+import { HttpServerMetrics, type Logger, type Meter } from '@outbound/telemetry';
 import { maskPhone } from '@outbound/phone/mask';
 import { z } from 'zod';
 import type { DecisionDto, Me } from '../shared/dto.js';
@@ -53,12 +53,16 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   return result.data;
 }
 
-export async function startConsole(config: ConsoleConfig, logger: Logger) {
-  const backends = createBackends({
-    dialer: config.dialerAddress,
-    leadIngest: config.leadIngestAddress,
-    compliance: config.complianceAddress,
-  });
+/** `meter`: where the gateway's HTTP and gRPC client metrics go (none: not recorded). */
+export async function startConsole(config: ConsoleConfig, logger: Logger, meter?: Meter) {
+  const backends = createBackends(
+    {
+      dialer: config.dialerAddress,
+      leadIngest: config.leadIngestAddress,
+      compliance: config.complianceAddress,
+    },
+    meter,
+  );
   const onBreak = (what: string, error?: Error) =>
     logger.warn({ stream: what, reason: error?.message }, 'live stream broke; opening it again');
   const audit = createAudit(backends);
@@ -287,7 +291,12 @@ export async function startConsole(config: ConsoleConfig, logger: Logger) {
       res.end(`\uFEFF${text}`);
     });
 
-  const server = startHttp(router, config.webDir, (error) => logger.error({ err: error }, 'request failed'));
+  const server = startHttp(
+    router,
+    config.webDir,
+    (error) => logger.error({ err: error }, 'request failed'),
+    meter ? new HttpServerMetrics(meter) : undefined,
+  );
   const [host, port] = splitAddress(config.httpAddress);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -15,6 +15,7 @@ const userSchema = z.object({
 /** The gateway's variables (the chart's test checks what it sets against them). */
 export const configShape = {
   logLevel: commonVars.logLevel,
+  metricsAddress: commonVars.metricsAddress,
   httpAddress: ['HTTP_ADDRESS', vars.string().default('127.0.0.1:8090')],
   dialerAddress: ['DIALER_ADDRESS', vars.string().default('127.0.0.1:50064')],
   leadIngestAddress: ['LEAD_INGEST_ADDRESS', vars.string().default('127.0.0.1:50063')],

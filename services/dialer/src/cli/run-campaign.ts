@@ -5,7 +5,7 @@
 // switch-sim's ground truth.
 
 import { readFileSync, existsSync } from 'node:fs';
-import { commonVars, loadConfigOrExit, vars } from '@outbound/config';
+import { commonVars, loadConfigOrExit, vars, z } from '@outbound/config';
 import {
   AttemptOutcome,
   attemptOutcomeToJSON,
@@ -57,6 +57,14 @@ const config = loadConfigOrExit({
   /** Seed of the synthetic lead list. Fresh by default: compliance's caps remember numbers already called today. */
   seed: ['CAMPAIGN_SEED', vars.int(0).default(() => Date.now() % 1_000_000_007)],
   doNotCallEvery: ['CAMPAIGN_DNC_EVERY', vars.int(0).default(10)],
+  /** Where the synthetic numbers are from, in turn. */
+  regions: [
+    'CAMPAIGN_REGIONS',
+    vars
+      .list()
+      .pipe(z.array(z.enum(['CN', 'US', 'GB', 'AU'], { error: 'each must be CN, US, GB or AU' })).min(1))
+      .default(['CN', 'US', 'GB']),
+  ],
   gateway: ['CAMPAIGN_GATEWAY', vars.string().default('carrier1')],
   callerIds: ['CAMPAIGN_CALLER_IDS', vars.int(1, 10_000).default(60)],
   amd: ['CAMPAIGN_AMD', vars.bool().default(true)],
@@ -78,16 +86,20 @@ const leadIngest = createClient(LeadServiceClient, config.leadIngestAddress, { d
 const out = (line: string): boolean => process.stdout.write(`${line}\n`);
 
 // Synthetic numbers from a seeded generator (same seed, same list): Chinese mobiles, New York
-// numbers and British mobiles in turn, so some are inside a legal calling window at any hour.
+// numbers and British mobiles in turn (CAMPAIGN_REGIONS), so some are inside a legal calling
+// window at most hours. None of those three is open from 04:00 to 05:30 UTC on weekdays (China's
+// lunch pause, night in New York and London): a run that must dial at any hour adds AU (Sydney).
 function syntheticNumbers(count: number, seed: number): string[] {
   let state = seed >>> 0 || 1;
   const next = (): number => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
   const digits = (n: number): string => String(Math.floor(next() * 10 ** n)).padStart(n, '0');
-  const kinds = [
-    () => `+86139${digits(8)}`,
-    () => `+1212${2 + Math.floor(next() * 8)}${digits(6)}`,
-    () => `+447911${digits(6)}`,
-  ];
+  const byRegion: Record<string, () => string> = {
+    CN: () => `+86139${digits(8)}`,
+    US: () => `+1212${2 + Math.floor(next() * 8)}${digits(6)}`,
+    GB: () => `+447911${digits(6)}`,
+    AU: () => `+61412${digits(6)}`,
+  };
+  const kinds = config.regions.map((region) => byRegion[region]!);
   return Array.from({ length: count }, (_, i) => kinds[i % kinds.length]!());
 }
 

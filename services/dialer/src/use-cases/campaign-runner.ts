@@ -12,7 +12,13 @@ import type { LineClass, LineResult } from '../domain/line-pool.js';
 import type { Attempt, AttemptOutcome, Campaign } from '../domain/model.js';
 import { createPacer, type Pacer, type PacerEvent } from '../domain/pacing/index.js';
 import type { EngineDeps, EngineOptions, Lease } from './engine-deps.js';
-import { MediaUnavailableError, StaleOwnerError, type ComplianceGate, type LeadRecord } from './ports.js';
+import {
+  MediaUnavailableError,
+  StaleOwnerError,
+  type AgentCounts,
+  type ComplianceGate,
+  type LeadRecord,
+} from './ports.js';
 
 export type LiveState = 'dialing' | 'ringing' | 'amd' | 'waiting' | 'connecting' | 'with_agent' | 'robot' | 'ending';
 
@@ -46,6 +52,14 @@ export interface LiveCall {
   lineClass?: string;
   /** The line (of the engine's pool) the call went out on. */
   line?: string;
+}
+
+/** What a campaign's last tick saw, kept for the metrics' collection (no I/O when scraped). */
+export interface TickView {
+  readonly hopper: number;
+  readonly agents: AgentCounts;
+  /** Calls in flight not with an agent, per agent able to take one (progressive: its set ratio). */
+  readonly pacingRatio: number;
 }
 
 /** Everything the runner and the call handler share. */
@@ -124,6 +138,8 @@ export class CampaignRunner {
   private tickDurations: number[] = [];
   private lastTickReportMs = 0;
   lastDecisionLaunch = 0;
+  /** The last tick's view (undefined before the first full tick, and in preview mode). */
+  lastTick: TickView | undefined;
 
   constructor(
     public campaign: Campaign,
@@ -264,6 +280,15 @@ export class CampaignRunner {
       });
     }
     const hopperSize = await this.ctx.deps.hopper.size(this.campaignId);
+    const mode = this.campaign.settings.modeSettings;
+    this.lastTick = {
+      hopper: hopperSize,
+      agents,
+      pacingRatio:
+        mode.mode === 'progressive'
+          ? mode.ratio
+          : unbridged / Math.max(1, agents.ready + agents.reserved + agents.talking),
+    };
     const plan = planDials({
       mode: this.campaign.settings.modeSettings,
       agentsReady: agents.ready,

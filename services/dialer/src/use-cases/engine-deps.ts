@@ -211,6 +211,14 @@ export interface Ownership {
   recovery: StateRecovery;
 }
 
+/** What the engine tells the service's metrics (adapters/metrics/dialer-metrics.ts) as it happens. */
+export interface EngineMetrics {
+  /** An attempt ended (once per attempt: counted where its end was stored). */
+  callEnded(campaignId: string, outcome: AttemptOutcome): void;
+  /** A live answer reached an agent: from the answer to the bridge. */
+  answerToBridge(campaignId: string, seconds: number): void;
+}
+
 export interface EngineDeps {
   /** Absent: this engine runs every running campaign (a single replica). */
   ownership?: Ownership;
@@ -234,4 +242,5 @@ export interface EngineDeps {
   options?: Partial<EngineOptions>;
   now?: () => Date;
   newId?: () => string;
+  metrics?: EngineMetrics;
 }

@@ -7,13 +7,14 @@ import { randomUUID } from 'node:crypto';
 import type { LineHealth } from '../domain/line-pool.js';
 import type { Agent, AttemptOutcome, Campaign } from '../domain/model.js';
 import { CallHandler, type CallFact } from './handle-call-event.js';
-import { CampaignRunner, type EngineContext, type LiveCall } from './campaign-runner.js';
+import { CampaignRunner, type EngineContext, type LiveCall, type TickView } from './campaign-runner.js';
 import { DEFAULT_ENGINE_OPTIONS, type CampaignRuntime, type EngineDeps, type Ownership } from './engine-deps.js';
 import { PreviewDesk } from './preview.js';
 import type { CampaignFigures, CampaignLeadStore, CampaignLeases, FiguresSource, PreviewDecisions } from './ports.js';
 
 export type { CallFact } from './handle-call-event.js';
 export * from './engine-deps.js';
+export type { TickView } from './campaign-runner.js';
 
 /** A task for a lead (tasks.call.<campaign>): the rules service or an agent's follow-up. */
 export interface CallTask {
@@ -40,6 +41,16 @@ export interface Engine {
   republish(): Promise<number>;
   /** Campaigns this engine runs now (tests, health). */
   running(): string[];
+  /** What each campaign run here last saw (metrics' collection: no I/O). */
+  views(): CampaignView[];
+}
+
+/** One running campaign as its last tick and its calls show it. */
+export interface CampaignView {
+  readonly campaignId: string;
+  readonly activeCalls: number;
+  readonly tick: TickView | undefined;
+  readonly abandonWindows: ReturnType<CampaignRunner['abandonWindows']>;
 }
 
 /** Ownership rounds between two looks at whether this replica holds more than its share. */
@@ -119,6 +130,7 @@ export function createEngine(deps: EngineDeps): Engine {
         ...(cause ? { hangupCause: cause } : {}),
         lead,
       });
+      if (ended) deps.metrics?.callEnded(runner.campaignId, outcome);
       runner.calls.delete(call.attemptId);
       await deps.hopper.complete(runner.campaignId, call.leadId, call.lease?.token);
       if (call.presetAgent && call.agentId) await deps.agents.release(call.agentId, call.attemptId);
@@ -541,5 +553,12 @@ export function createEngine(deps: EngineDeps): Engine {
     },
     republish,
     running: () => [...runners.keys()],
+    views: () =>
+      [...runners.values()].map((runner) => ({
+        campaignId: runner.campaignId,
+        activeCalls: runner.calls.size,
+        tick: runner.lastTick,
+        abandonWindows: runner.abandonWindows(),
+      })),
   };
 }

@@ -318,6 +318,7 @@ export class CallHandler {
       await deps.agents.startTalking(agent.agentId, call.attemptId);
       await deps.counters.countOnce(runner.campaignId, call.attemptId, 'connected', ['connected']);
       const waitedMs = this.ctx.now().getTime() - (call.answeredAtMs ?? this.ctx.now().getTime());
+      deps.metrics?.answerToBridge(runner.campaignId, waitedMs / 1000);
       runner.feed({
         type: 'call_connected_to_agent',
         tMs: runner.t(),
@@ -488,6 +489,7 @@ export class CallHandler {
       billsec: fact.billsec,
       lead,
     });
+    if (ended) deps.metrics?.callEnded(runner.campaignId, outcome);
     runner.calls.delete(call.attemptId);
     await deps.hopper.complete(runner.campaignId, call.leadId, call.lease?.token);
     const agentId = call.agentId ?? attempt.agentId;
@@ -540,6 +542,7 @@ export class CallHandler {
       billsec: fact.billsec,
       lead,
     });
+    if (ended) deps.metrics?.callEnded(attempt.campaignId, outcome);
     await deps.hopper.complete(attempt.campaignId, attempt.leadId);
     if (attempt.agentId && attempt.timeline.bridgedAt) await deps.agents.callEnded(attempt.agentId, attempt.attemptId);
     if (ended) {

@@ -23,6 +23,14 @@ export interface ImportSpec {
   dedupByExternalId: boolean;
 }
 
+/** Told how each import ended, with its counts (the service's metrics). */
+export interface ImportMetrics {
+  finished(
+    state: 'succeeded' | 'cancelled' | 'failed',
+    counts: { read: number; accepted: number; rejected: number; duplicate: number },
+  ): void;
+}
+
 export interface ImportRunnerDeps {
   pool: Pool;
   bus: EventPublisher;
@@ -32,6 +40,7 @@ export interface ImportRunnerDeps {
   tierRules: readonly TierRule[];
   batchRows: number;
   maxRejectsStored: number;
+  metrics?: ImportMetrics;
   /**
    * Imports running at once; more wait their turn. Each holds one pooled connection for its
    * transaction and needs others for its progress and report, so the pool must never be all
@@ -136,6 +145,7 @@ export class ImportRunner {
       if (controller.signal.aborted) throw new ImportAborted('cancelled', 'the import was cancelled');
       await client.query('COMMIT');
       await jobs.finishJob(this.deps.pool, spec.jobId, 'succeeded', counts, { warnings });
+      this.deps.metrics?.finished('succeeded', counts);
       log.info({ ...counts, warnings, phases: roundPhases(phases) }, 'import committed');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -148,6 +158,7 @@ export class ImportRunner {
         { ...counts, accepted: 0, duplicate: 0 },
         { failureReason: aborted.message, warnings },
       );
+      this.deps.metrics?.finished(aborted.state, counts);
       if (aborted.state === 'failed' && !(error instanceof FileFormatError || error instanceof MappingError))
         log.error({ err: error }, 'import failed');
       else log.info({ state: aborted.state, reason: aborted.message }, 'import stopped');

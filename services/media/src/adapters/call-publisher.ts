@@ -6,6 +6,8 @@ import { callEventId, type CallEvent } from '../domain/call-events.js';
 export interface MediaObserver {
   /** From the ESL event reaching media (`performance.now()` at arrival) to JetStream's publish ack. */
   eslToNatsMs(ms: number): void;
+  /** A call event is out on JetStream (counted by kind and, for hang-ups, by cause). */
+  published?(event: CallEvent): void;
 }
 
 /**
@@ -60,6 +62,7 @@ export class CallPublisher {
       .then(async () => {
         await this.send(event, traceparent);
         if (eslArrivedAtMs !== undefined) this.observer?.eslToNatsMs(performance.now() - eslArrivedAtMs);
+        this.observer?.published?.(event);
       })
       .catch((error: unknown) => {
         this.logger.error(

@@ -423,6 +423,11 @@ export class MediaController {
     return this.table.size;
   }
 
+  /** Calls up on one node (its gauge; the preStop drain waits for them all to reach 0). */
+  activeCallsOn(node: string): number {
+    return this.table.countOn(node);
+  }
+
   /**
    * Call-aware drain: no new customer call is taken (the dialer places it on another replica),
    * while the calls up go on being served (bridge, play, hang-up, their events) until they end or

@@ -75,7 +75,7 @@ export interface Stack {
   readonly switchSimPid: number;
   /** A dialer replica; `env` overrides (another GRPC_ADDRESS for a second replica). */
   startDialer(env?: Record<string, string>): Promise<ChildProcess>;
-  startAgents(campaignId: string, count: number): Promise<ChildProcess>;
+  startAgents(campaignId: string, count: number, env?: Record<string, string>): Promise<ChildProcess>;
   /** kill -9 a service and start it again where it was; resolves when it is ready again. */
   restart(name: Exclude<ServiceName, 'switch-sim'>): Promise<void>;
   stopAll(): void;
@@ -96,6 +96,8 @@ export async function startStack(
     dialerRedisUrl?: string;
     /** NATS and Redis of the stack's own (the chaos run restarts and flushes them). */
     servers?: { natsUrl: string; redisUrl: string };
+    /** More environment per service (e.g. METRICS_ADDRESS). */
+    serviceEnv?: Partial<Record<Exclude<ServiceName, 'switch-sim'>, Record<string, string>>>;
   } = {},
 ): Promise<Stack> {
   const processes = new Processes();
@@ -175,7 +177,8 @@ export async function startStack(
       },
     };
     const start = async (name: Exclude<ServiceName, 'switch-sim'>) => {
-      const { env, ready } = specs[name];
+      const { ready } = specs[name];
+      const env = { ...specs[name].env, ...options.serviceEnv?.[name] };
       running.set(name, (await processes.start(servicePath(name), env, readyAs(ready))).child);
     };
     for (const name of ['media', 'compliance', 'lead-ingest'] as const) await start(name);
@@ -203,7 +206,7 @@ export async function startStack(
       switchSimPid: sim.child.pid!,
       startDialer: async (env = {}) =>
         (await processes.start(servicePath('dialer'), { ...dialerEnv, ...env }, readyAs('dialer ready'))).child,
-      startAgents: async (campaignId, count) =>
+      startAgents: async (campaignId, count, env = {}) =>
         (
           await processes.start(
             servicePath('agent-sim'),
@@ -214,6 +217,7 @@ export async function startStack(
               AGENTS: String(count),
               AGENT_ID_BASE: String(1000 + Math.floor(Math.random() * 8000)),
               SEED: '3',
+              ...env,
             },
             (l) => l['msg'] === 'agent-sim ready',
           )

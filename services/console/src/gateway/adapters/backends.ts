@@ -6,6 +6,7 @@ import { ComplianceServiceClient } from '@outbound/proto/outbound/v1/compliance'
 import { LeadServiceClient } from '@outbound/proto/outbound/v1/lead';
 import { Metadata, Status, createClient, unary } from '@outbound/rpc';
 import type { CallOptions, Client } from '@grpc/grpc-js';
+import type { Meter } from '@outbound/telemetry';
 
 export interface Backends {
   readonly campaigns: CampaignServiceClient;
@@ -15,11 +16,15 @@ export interface Backends {
   close(): void;
 }
 
-export function createBackends(addresses: { dialer: string; leadIngest: string; compliance: string }): Backends {
-  const campaigns = createClient(CampaignServiceClient, addresses.dialer, { defaultDeadlineMs: 10_000 });
-  const agents = createClient(AgentServiceClient, addresses.dialer, { defaultDeadlineMs: 10_000 });
-  const leads = createClient(LeadServiceClient, addresses.leadIngest, { defaultDeadlineMs: 300_000 });
-  const compliance = createClient(ComplianceServiceClient, addresses.compliance, { defaultDeadlineMs: 10_000 });
+/** `meter`: where rpc.client.duration of the backends' calls goes (none: not recorded). */
+export function createBackends(
+  addresses: { dialer: string; leadIngest: string; compliance: string },
+  meter?: Meter,
+): Backends {
+  const campaigns = createClient(CampaignServiceClient, addresses.dialer, { defaultDeadlineMs: 10_000, meter });
+  const agents = createClient(AgentServiceClient, addresses.dialer, { defaultDeadlineMs: 10_000, meter });
+  const leads = createClient(LeadServiceClient, addresses.leadIngest, { defaultDeadlineMs: 300_000, meter });
+  const compliance = createClient(ComplianceServiceClient, addresses.compliance, { defaultDeadlineMs: 10_000, meter });
   return {
     campaigns,
     agents,

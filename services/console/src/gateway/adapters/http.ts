@@ -3,6 +3,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
+import type { HttpServerMetrics } from '@outbound/telemetry';
 import { HttpError } from './backends.js';
 
 export type Handler = (
@@ -14,6 +15,8 @@ export type Handler = (
 
 interface Route {
   readonly method: string;
+  /** The template it was added with (`/api/campaigns/:id`): the metrics' route label. */
+  readonly path: string;
   readonly pattern: RegExp;
   readonly names: readonly string[];
   readonly handler: Handler;
@@ -32,18 +35,21 @@ export class Router {
         }) +
         '$',
     );
-    this.routes.push({ method, pattern, names, handler });
+    this.routes.push({ method, path, pattern, names, handler });
     return this;
   }
 
-  match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } | undefined {
+  match(
+    method: string,
+    pathname: string,
+  ): { handler: Handler; params: Record<string, string>; route: string } | undefined {
     for (const route of this.routes) {
       if (route.method !== method) continue;
       const m = route.pattern.exec(pathname);
       if (!m) continue;
       const params: Record<string, string> = {};
       route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
-      return { handler: route.handler, params };
+      return { handler: route.handler, params, route: route.path };
     }
     return undefined;
   }
@@ -140,14 +146,26 @@ export function serveStatic(webDir: string, pathname: string, res: ServerRespons
   createReadStream(file).pipe(res);
 }
 
-export function startHttp(router: Router, webDir: string, onUnexpected: (error: unknown) => void): Server {
+export function startHttp(
+  router: Router,
+  webDir: string,
+  onUnexpected: (error: unknown) => void,
+  metrics?: HttpServerMetrics,
+): Server {
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://console.local');
+    const method = req.method ?? 'GET';
+    const match = url.pathname.startsWith('/api/') ? router.match(method, url.pathname) : undefined;
+    if (metrics) {
+      const startedAt = performance.now();
+      // Unknown paths are one label: a path as typed would carry ids into the series.
+      const route = match?.route ?? (url.pathname.startsWith('/api/') ? 'unmatched' : 'static');
+      res.once('close', () => metrics.record(method, route, res.statusCode, (performance.now() - startedAt) / 1000));
+    }
     if (!url.pathname.startsWith('/api/')) {
       serveStatic(webDir, url.pathname, res);
       return;
     }
-    const match = router.match(req.method ?? 'GET', url.pathname);
     if (!match) {
       sendError(res, new HttpError(404, 'not_found', 'no such endpoint'));
       return;

@@ -40,6 +40,7 @@ import {
   type PlayResponse,
 } from '@outbound/proto/outbound/v1/media';
 import { Metadata, Status, createClient, unary } from '@outbound/rpc';
+import type { Meter } from '@outbound/telemetry';
 import type { CallerIdCaps } from '../../domain/caller-ids.js';
 import type { Campaign } from '../../domain/model.js';
 import {
@@ -81,8 +82,9 @@ export class GrpcLeadDirectory implements LeadDirectory {
     address: string,
     private readonly revealToken: string,
     deadlineMs = 10_000,
+    meter?: Meter,
   ) {
-    this.client = createClient(LeadServiceClient, address, { defaultDeadlineMs: deadlineMs });
+    this.client = createClient(LeadServiceClient, address, { defaultDeadlineMs: deadlineMs, meter });
   }
 
   private metadata(reveal: boolean): Metadata {
@@ -153,8 +155,9 @@ export class GrpcComplianceGate implements ComplianceGate {
     address: string,
     private readonly actor = 'dialer',
     deadlineMs = 3_000,
+    meter?: Meter,
   ) {
-    this.client = createClient(ComplianceServiceClient, address, { defaultDeadlineMs: deadlineMs });
+    this.client = createClient(ComplianceServiceClient, address, { defaultDeadlineMs: deadlineMs, meter });
   }
 
   async checkDialBatch(
@@ -266,8 +269,8 @@ export class GrpcComplianceGate implements ComplianceGate {
 export class GrpcCallControl implements CallControl {
   private readonly client: MediaServiceClient;
 
-  constructor(address: string, deadlineMs = 5_000) {
-    this.client = createClient(MediaServiceClient, address, { defaultDeadlineMs: deadlineMs });
+  constructor(address: string, deadlineMs = 5_000, meter?: Meter) {
+    this.client = createClient(MediaServiceClient, address, { defaultDeadlineMs: deadlineMs, meter });
   }
 
   async originate(request: Parameters<CallControl['originate']>[0]): Promise<{ callId: string; node: string }> {

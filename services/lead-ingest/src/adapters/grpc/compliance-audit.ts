@@ -5,7 +5,7 @@ import {
   type RecordAuditResponse,
 } from '@outbound/proto/outbound/v1/compliance';
 import { Metadata, createClient, unary } from '@outbound/rpc';
-import type { Logger } from '@outbound/telemetry';
+import type { Logger, Meter } from '@outbound/telemetry';
 
 /** Where lead-ingest records compliance-relevant actions (clear personal data shown). */
 export interface AuditTrail {
@@ -20,8 +20,9 @@ export class ComplianceAuditTrail implements AuditTrail {
   constructor(
     address: string,
     private readonly deadlineMs = 5_000,
+    meter?: Meter,
   ) {
-    this.client = createClient(ComplianceServiceClient, address, { defaultDeadlineMs: deadlineMs });
+    this.client = createClient(ComplianceServiceClient, address, { defaultDeadlineMs: deadlineMs, meter });
   }
 
   async revealed(principal: string, target: string, count: number): Promise<void> {

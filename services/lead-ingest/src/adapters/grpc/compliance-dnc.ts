@@ -5,6 +5,7 @@ import {
   type FilterDoNotCallResponse,
 } from '@outbound/proto/outbound/v1/compliance';
 import { Metadata, Status, createClient, unary } from '@outbound/rpc';
+import type { Meter } from '@outbound/telemetry';
 import { DoNotCallUnavailableError, type DoNotCallList } from '../../use-cases/ports.js';
 
 /** FilterDoNotCall takes at most this many numbers per call. */
@@ -14,6 +15,8 @@ export interface ComplianceDoNotCallOptions {
   /** Deadline of one attempt (10,000 numbers). */
   deadlineMs?: number;
   retryPolicy?: RetryPolicy;
+  /** Where rpc.client.duration of its calls goes. */
+  meter?: Meter;
 }
 
 // A short outage (compliance restarting, a pod moving) is ridden out; a longer one fails the import.
@@ -39,7 +42,10 @@ export class ComplianceDoNotCallList implements DoNotCallList {
   constructor(address: string, options: ComplianceDoNotCallOptions = {}) {
     this.deadlineMs = options.deadlineMs ?? 10_000;
     this.policy = options.retryPolicy ?? DEFAULT_POLICY;
-    this.client = createClient(ComplianceServiceClient, address, { defaultDeadlineMs: this.deadlineMs });
+    this.client = createClient(ComplianceServiceClient, address, {
+      defaultDeadlineMs: this.deadlineMs,
+      meter: options.meter,
+    });
   }
 
   async barred(e164s: readonly string[], campaignId: string, signal?: AbortSignal): Promise<ReadonlySet<number>> {

@@ -13,6 +13,7 @@ import {
   type ListLeadsResponse,
 } from '@outbound/proto/outbound/v1/lead';
 import { Metadata, Status, createClient, unary } from '@outbound/rpc';
+import type { Meter } from '@outbound/telemetry';
 import type { LeadFacts } from '../../domain/variables.js';
 import type { LeadDirectory } from '../../use-cases/ports.js';
 
@@ -22,6 +23,8 @@ export interface GrpcLeadDirectoryOptions {
   deadlineMs?: number;
   /** Bearer token lead-ingest grants the reveal permission to (SMS); unset: SMS cannot be sent. */
   revealToken?: string;
+  /** Where rpc.client.duration of its calls goes. */
+  meter?: Meter;
 }
 
 export function toLeadFacts(lead: Lead): LeadFacts {
@@ -49,7 +52,10 @@ export class GrpcLeadDirectory implements LeadDirectory {
     address: string,
     private readonly options: GrpcLeadDirectoryOptions = {},
   ) {
-    this.client = createClient(LeadServiceClient, address, { defaultDeadlineMs: options.deadlineMs ?? 5_000 });
+    this.client = createClient(LeadServiceClient, address, {
+      defaultDeadlineMs: options.deadlineMs ?? 5_000,
+      meter: options.meter,
+    });
     this.concurrency = options.concurrency ?? 32;
   }
 
