@@ -419,23 +419,23 @@ export class CampaignRunner {
 
   /** The attempt row for a leased lead (undefined: the lead is not open or already in a call). */
   async begin(lease: Lease, attemptId = this.ctx.newId()): Promise<{ call: LiveCall; attempt: Attempt } | undefined> {
-    const attempt = await this.ctx.deps.attempts.begin({
+    const begun = await this.ctx.deps.attempts.begin({
       attemptId,
       campaignId: this.campaignId,
       leadId: lease.leadId,
       dialMode: this.campaign.settings.modeSettings.mode,
       ...(this.fence === undefined ? {} : { fence: this.fence }),
     });
-    if (!attempt) {
+    if (!begun) {
       // Closed, rescheduled or in a call already: the database said no; drop the lease.
       await this.ctx.deps.hopper.complete(this.campaignId, lease.leadId, lease.token);
       return undefined;
     }
+    const { attempt, lead } = begun;
     const call = this.newCall(attempt.attemptId, lease.leadId, 'dialing');
     call.lease = lease;
-    const stored = await this.ctx.deps.leads.get(this.campaignId, lease.leadId);
-    if (stored?.agentId) call.agentId = stored.agentId;
-    if (stored?.lineClass) call.lineClass = stored.lineClass;
+    if (lead.agentId) call.agentId = lead.agentId;
+    if (lead.lineClass) call.lineClass = lead.lineClass;
     return { call, attempt };
   }
 

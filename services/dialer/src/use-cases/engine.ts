@@ -134,11 +134,7 @@ export function createEngine(deps: EngineDeps): Engine {
       runner.calls.delete(call.attemptId);
       await deps.hopper.complete(runner.campaignId, call.leadId, call.lease?.token);
       if (call.presetAgent && call.agentId) await deps.agents.release(call.agentId, call.attemptId);
-      if (ended) {
-        const final = await deps.attempts.get(call.attemptId);
-        if (final)
-          await deps.publisher.completed(final, 'closeReason' in lead ? { closedReason: lead.closeReason } : {});
-      }
+      if (ended) await deps.publisher.completed(ended, 'closeReason' in lead ? { closedReason: lead.closeReason } : {});
       notify(runner.campaignId);
     },
   };
@@ -249,11 +245,12 @@ export function createEngine(deps: EngineDeps): Engine {
   async function reconcile(ownership: Ownership): Promise<void> {
     const { leases, recovery } = ownership;
     await recovery.agents();
+    const stored = await deps.campaigns.getMany([...runners.keys()]);
     await Promise.all(
       [...runners].map(async ([campaignId, runner]) => {
         // Redis lost the campaign's state: counters rebuilt from its attempts, hopper from its due leads.
         if (await recovery.campaign(campaignId)) await runner.refillIfLow(now().getTime(), true);
-        const fresh = await deps.campaigns.get(campaignId);
+        const fresh = stored.get(campaignId);
         if (!fresh || fresh.state === 'stopped' || fresh.state === 'finished') {
           runner.pause();
           // Kept while its calls end (their facts come here), then given up.

@@ -496,7 +496,8 @@ export class CallHandler {
     if (agentId && !call.presetAgent) {
       if (call.bridged || attempt.timeline.bridgedAt) {
         await deps.agents.callEnded(agentId, call.attemptId);
-        const final = await deps.attempts.get(call.attemptId);
+        // The attempt as stored (ended just now, or by an earlier delivery of this hang-up).
+        const final = ended ?? (await deps.attempts.get(call.attemptId));
         if (final) await this.quietly(call, 'desk', () => deps.desk.callEnded(agentId, final));
       }
     } else if (agentId && call.presetAgent) {
@@ -504,10 +505,7 @@ export class CallHandler {
       if (call.bridged) await deps.agents.callEnded(agentId, call.attemptId);
       else await deps.agents.release(agentId, call.attemptId);
     }
-    if (ended) {
-      const final = await deps.attempts.get(call.attemptId);
-      if (final) await deps.publisher.completed(final, 'closeReason' in lead ? { closedReason: lead.closeReason } : {});
-    }
+    if (ended) await deps.publisher.completed(ended, 'closeReason' in lead ? { closedReason: lead.closeReason } : {});
     this.ctx.notify(runner.campaignId);
   }
 
@@ -545,10 +543,7 @@ export class CallHandler {
     if (ended) deps.metrics?.callEnded(attempt.campaignId, outcome);
     await deps.hopper.complete(attempt.campaignId, attempt.leadId);
     if (attempt.agentId && attempt.timeline.bridgedAt) await deps.agents.callEnded(attempt.agentId, attempt.attemptId);
-    if (ended) {
-      const final = await deps.attempts.get(attempt.attemptId);
-      if (final) await deps.publisher.completed(final, 'closeReason' in lead ? { closedReason: lead.closeReason } : {});
-    }
+    if (ended) await deps.publisher.completed(ended, 'closeReason' in lead ? { closedReason: lead.closeReason } : {});
   }
 
   /** Media commands on a call that may already be gone: a failure is logged, never thrown into the flow. */

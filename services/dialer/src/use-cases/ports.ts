@@ -24,6 +24,8 @@ export interface CampaignStore {
   /** ALREADY_EXISTS (AlreadyExistsError) when the id is taken. */
   create(campaignId: string, settings: CampaignSettings): Promise<Campaign>;
   get(campaignId: string): Promise<Campaign | undefined>;
+  /** Several at once (absent ones are not in the map): the engine reads its campaigns every second. */
+  getMany(campaignIds: readonly string[]): Promise<Map<string, Campaign>>;
   list(options: { state?: CampaignState; pageSize: number; pageToken?: string }): Promise<Page<Campaign>>;
   /** Replaces the settings, bumps the version. NotFoundError when absent. */
   updateSettings(campaignId: string, settings: CampaignSettings): Promise<Campaign>;
@@ -101,6 +103,12 @@ export type AttemptPatch = Partial<
   }
 >;
 
+/** A begun attempt and what its lead's row says about how to place it (read in the same statement). */
+export interface BegunAttempt {
+  readonly attempt: Attempt;
+  readonly lead: { readonly agentId?: string; readonly lineClass?: string };
+}
+
 export interface FinishAttempt {
   readonly outcome: AttemptOutcome;
   readonly endedAt: Date;
@@ -118,13 +126,16 @@ export interface AttemptStore {
    * transaction. Returns undefined when the lead already has an open attempt or is not open (the
    * database's unique index is the final guard against dialing a lead twice at once).
    */
-  begin(attempt: BeginAttempt): Promise<Attempt | undefined>;
+  begin(attempt: BeginAttempt): Promise<BegunAttempt | undefined>;
   /** Every attempt of the campaign as counted facts (rebuilding the counters after a Redis loss). */
   facts(campaignId: string): Promise<AttemptFacts[]>;
   /** Records timeline facts; a fact already recorded keeps its first value (events may repeat). */
   record(attemptId: string, patch: AttemptPatch): Promise<void>;
-  /** Ends the attempt once (a second finish is a no-op returning false) and updates the lead. */
-  finish(attemptId: string, end: FinishAttempt): Promise<boolean>;
+  /**
+   * Ends the attempt once and updates the lead; returns the ended attempt as stored (what
+   * `attempts.completed` publishes), undefined when it had ended already.
+   */
+  finish(attemptId: string, end: FinishAttempt): Promise<Attempt | undefined>;
   get(attemptId: string): Promise<Attempt | undefined>;
   byCallId(callId: string): Promise<Attempt | undefined>;
   list(options: { campaignId: string; leadId?: string; pageSize: number; pageToken?: string }): Promise<Page<Attempt>>;

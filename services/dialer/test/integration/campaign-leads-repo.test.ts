@@ -160,6 +160,10 @@ test('fencing: once a newer owner raised the fence, an older owner cannot begin 
     { leadId: 'b', listId: 'L', nextAttemptAt: minutes(-1) },
   ]);
   assert.equal(await campaigns.raiseFence(campaignId, 5), true);
+  const many = await campaigns.getMany([campaignId, 'no-such-campaign']);
+  assert.deepEqual([...many.keys()], [campaignId], 'several read at once; an absent one is not there');
+  assert.deepEqual(many.get(campaignId), await campaigns.get(campaignId));
+  assert.equal((await campaigns.getMany([])).size, 0);
   const begin = (leadId: string, fence: number) =>
     attempts.begin({ attemptId: uniqueName('att'), campaignId, leadId, dialMode: 'progressive', fence });
   assert.ok(await begin('a', 5), 'the current owner begins');
@@ -175,12 +179,13 @@ test('attempts: of begins racing for one lead exactly one wins; a lead that stil
   const attempts = new SqlAttemptStore(pool, schema);
   await leads.add(campaignId, [
     { leadId: 'a', listId: 'L', nextAttemptAt: minutes(-1) },
-    { leadId: 'b', listId: 'L', nextAttemptAt: minutes(-1) },
+    { leadId: 'b', listId: 'L', nextAttemptAt: minutes(-1), agentId: 'agent-9', lineClass: 'premium' },
   ]);
   const begin = (leadId: string) =>
     attempts.begin({ attemptId: uniqueName('att'), campaignId, leadId, dialMode: 'progressive' });
   const racing = await Promise.all(Array.from({ length: 6 }, () => begin('a')));
-  const won = racing.filter((r) => r !== undefined);
+  assert.deepEqual(racing.find((r) => r !== undefined)?.lead, {}, 'a lead of no agent and no line class');
+  const won = racing.filter((r) => r !== undefined).map((r) => r.attempt);
   assert.equal(won.length, 1);
   assert.equal(won[0]?.attemptNumber, 1);
   assert.equal((await leads.get(campaignId, 'a'))?.attempts, 1, 'the losers counted no try');
@@ -190,19 +195,24 @@ test('attempts: of begins racing for one lead exactly one wins; a lead that stil
   assert.equal((await leads.get(campaignId, 'a'))?.attempts, 1);
   await pool.query(`UPDATE "${schema}".campaign_leads SET status = 'in_flight' WHERE lead_id = 'a'`);
   const retryAt = minutes(30);
-  assert.equal(
-    await attempts.finish(won[0].attemptId, { outcome: 'busy', endedAt: minutes(1), lead: { retryAt } }),
-    true,
+  const ended = await attempts.finish(won[0].attemptId, { outcome: 'busy', endedAt: minutes(1), lead: { retryAt } });
+  assert.deepEqual(
+    [ended?.attemptId, ended?.outcome, ended?.timeline.endedAt, ended?.nextAttemptAt],
+    [won[0].attemptId, 'busy', minutes(1), retryAt],
+    'the ended attempt as stored',
   );
+  assert.deepEqual(ended, await attempts.get(won[0].attemptId));
   assert.equal(
     await attempts.finish(won[0].attemptId, { outcome: 'busy', endedAt: minutes(1), lead: { retryAt } }),
-    false,
+    undefined,
     'an attempt ends once',
   );
   const reopened = await leads.get(campaignId, 'a');
   assert.equal(reopened?.status, 'open');
   assert.deepEqual(reopened?.nextAttemptAt, retryAt);
-  const second = await begin('b');
+  const begunB = await begin('b');
+  assert.deepEqual(begunB?.lead, { agentId: 'agent-9', lineClass: 'premium' }, "the lead's own agent and line class");
+  const second = begunB?.attempt;
   await attempts.finish(second!.attemptId, {
     outcome: 'connected',
     endedAt: minutes(2),
@@ -230,7 +240,7 @@ test('attempts: facts recorded at once (one write) keep the first value of each 
         leadId,
         dialMode: 'progressive',
       });
-      return attempt!.attemptId;
+      return attempt!.attempt.attemptId;
     }),
   );
   const [a, b, c] = ids as [string, string, string];
@@ -257,4 +267,28 @@ test('attempts: facts recorded at once (one write) keep the first value of each 
   assert.equal(rc?.callerId, '+15550000001');
   assert.equal(rc?.line, 'carrier-b');
   assert.equal(rc?.timeline.answeredAt, undefined);
+});
+
+test('attempts: ended attempts are unpublished until marked; marks handed in together go out in one write', async () => {
+  const { leads, schema, campaignId } = await store();
+  const attempts = new SqlAttemptStore(pool, schema);
+  await leads.add(
+    campaignId,
+    ['a', 'b', 'c'].map((leadId) => ({ leadId, listId: 'L', nextAttemptAt: minutes(-1) })),
+  );
+  const ended: string[] = [];
+  for (const leadId of ['a', 'b', 'c']) {
+    const begun = await attempts.begin({ attemptId: uniqueName('att'), campaignId, leadId, dialMode: 'progressive' });
+    await attempts.finish(begun!.attempt.attemptId, {
+      outcome: 'busy',
+      endedAt: minutes(1),
+      lead: { closeReason: 'test' },
+    });
+    ended.push(begun!.attempt.attemptId);
+  }
+  const ours = async () =>
+    (await attempts.unpublished(1_000)).map((a) => a.attemptId).filter((id) => ended.includes(id));
+  assert.deepEqual((await ours()).sort(), [...ended].sort());
+  await Promise.all(ended.slice(0, 2).map((id) => attempts.markPublished(id)));
+  assert.deepEqual(await ours(), [ended[2]]);
 });

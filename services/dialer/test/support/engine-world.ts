@@ -151,6 +151,8 @@ export class World {
     return {
       create: () => Promise.reject(new Error('unused')),
       get: async (id) => (id === this.campaign.campaignId ? this.campaign : undefined),
+      getMany: async (ids) =>
+        new Map(ids.includes(this.campaign.campaignId) ? [[this.campaign.campaignId, this.campaign]] : []),
       list: () => Promise.reject(new Error('unused')),
       updateSettings: () => Promise.reject(new Error('unused')),
       raiseFence: () => Promise.reject(new Error('unused: one engine, no leases')),
@@ -220,7 +222,13 @@ export class World {
           timeline: { queuedAt: new Date() },
         };
         rows.set(a.attemptId, attempt);
-        return attempt;
+        return {
+          attempt,
+          lead: {
+            ...(lead.agentId ? { agentId: lead.agentId } : {}),
+            ...(lead.lineClass ? { lineClass: lead.lineClass } : {}),
+          },
+        };
       },
       record: async (id, patch: AttemptPatch) => {
         const row = rows.get(id);
@@ -245,14 +253,15 @@ export class World {
       },
       finish: async (id, end: FinishAttempt) => {
         const row = rows.get(id);
-        if (!row || row.outcome) return false;
-        rows.set(id, {
+        if (!row || row.outcome) return undefined;
+        const ended: Attempt = {
           ...row,
           outcome: end.outcome,
           ...(end.hangupCause ? { hangupCause: end.hangupCause } : {}),
           timeline: { ...row.timeline, endedAt: end.endedAt },
           ...('retryAt' in end.lead ? { nextAttemptAt: end.lead.retryAt } : {}),
-        });
+        };
+        rows.set(id, ended);
         const lead = leads.get(row.leadId)!;
         leads.set(
           row.leadId,
@@ -260,7 +269,7 @@ export class World {
             ? { ...lead, status: 'open', nextAttemptAt: end.lead.retryAt }
             : { ...lead, status: 'closed', closedReason: end.lead.closeReason },
         );
-        return true;
+        return ended;
       },
       get: async (id) => rows.get(id),
       byCallId: async (callId) => [...rows.values()].find((a) => a.callId === callId),

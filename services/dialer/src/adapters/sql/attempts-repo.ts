@@ -11,6 +11,7 @@ import {
   type AttemptPatch,
   type AttemptStore,
   type BeginAttempt,
+  type BegunAttempt,
   type FinishAttempt,
   type Page,
 } from '../../use-cases/ports.js';
@@ -154,6 +155,11 @@ export class SqlAttemptStore implements AttemptStore {
   private readonly patches = new GroupCommit<{ attemptId: string; patch: AttemptPatch }>((patches) =>
     this.recordMany(patches),
   );
+  private readonly published = new GroupCommit<string>(async (attemptIds) => {
+    await this.pool.query(`UPDATE ${this.table} SET completed_published = true WHERE attempt_id = ANY($1::text[])`, [
+      attemptIds,
+    ]);
+  });
 
   constructor(
     private readonly pool: Pool,
@@ -179,21 +185,22 @@ export class SqlAttemptStore implements AttemptStore {
          WHERE campaign_id = $1 AND lead_id = $2 AND status = 'open'
            AND ($6::bigint IS NULL OR COALESCE((SELECT owner_fence FROM fence), 0) <= $6::bigint)
            AND NOT EXISTS (SELECT 1 FROM ${this.table} WHERE campaign_id = $1 AND lead_id = $2 AND ended_at IS NULL)
-        RETURNING attempts
+        RETURNING attempts, agent_id, line_class
       ), added AS (
         INSERT INTO ${this.table} (attempt_id, campaign_id, lead_id, attempt_number, dial_mode, traceparent)
         SELECT $3, $1, $2, attempts, $4, $5 FROM lead
         ON CONFLICT DO NOTHING
         RETURNING ${COLUMNS}
       )
-      SELECT (SELECT owner_fence FROM fence) AS owner_fence, (SELECT attempts FROM lead) AS lead_attempts, added.*
+      SELECT (SELECT owner_fence FROM fence) AS owner_fence, (SELECT attempts FROM lead) AS lead_attempts,
+             (SELECT agent_id FROM lead) AS lead_agent_id, (SELECT line_class FROM lead) AS lead_line_class, added.*
         FROM (VALUES (1)) AS one LEFT JOIN added ON true`;
     this.finishSql = `WITH ended AS (
         UPDATE ${this.table}
            SET outcome = $2, ended_at = $3, hangup_cause = COALESCE(hangup_cause, $4),
                sip_status = COALESCE(sip_status, $5), billsec = COALESCE(billsec, $6), next_attempt_at = $7
          WHERE attempt_id = $1 AND ended_at IS NULL
-        RETURNING campaign_id, lead_id
+        RETURNING ${COLUMNS}
       ), lead AS (
         UPDATE ${this.leads} AS c
            SET status = CASE WHEN $7::timestamptz IS NULL THEN 'closed' ELSE 'open' END,
@@ -205,7 +212,7 @@ export class SqlAttemptStore implements AttemptStore {
            AND CASE WHEN $7::timestamptz IS NULL THEN c.status <> 'closed' ELSE c.status = 'in_flight' END
         RETURNING 1
       )
-      SELECT count(*)::int AS ended FROM ended`;
+      SELECT * FROM ended`;
   }
 
   /**
@@ -213,14 +220,23 @@ export class SqlAttemptStore implements AttemptStore {
    * waits for this attempt, and this one sees its fence), the lead taken if open and without an
    * open attempt, and the attempt inserted, atomically.
    */
-  async begin(a: BeginAttempt): Promise<Attempt | undefined> {
+  async begin(a: BeginAttempt): Promise<BegunAttempt | undefined> {
     const { rows } = await this.pool.query<
-      (Row | { [K in keyof Row]: null }) & { owner_fence: string | null; lead_attempts: number | null }
+      (Row | { [K in keyof Row]: null }) & {
+        owner_fence: string | null;
+        lead_attempts: number | null;
+        lead_agent_id: string | null;
+        lead_line_class: string | null;
+      }
     >(this.beginSql, [a.campaignId, a.leadId, a.attemptId, a.dialMode, a.traceparent ?? null, a.fence ?? null]);
     const row = rows[0]!;
     if (a.fence !== undefined && Number(row.owner_fence ?? 0) > a.fence) throw new StaleOwnerError(a.campaignId);
     if (row.lead_attempts === null) return undefined;
-    if (row.attempt_id !== null) return toAttempt(row);
+    if (row.attempt_id !== null)
+      return {
+        attempt: toAttempt(row),
+        lead: { ...some('agentId', row.lead_agent_id), ...some('lineClass', row.lead_line_class) },
+      };
     // The insert met a conflict (a race the NOT EXISTS could not see): the lead keeps its open
     // attempt and this try is not counted.
     await this.pool.query(`UPDATE ${this.leads} SET attempts = attempts - 1 WHERE campaign_id = $1 AND lead_id = $2`, [
@@ -285,10 +301,10 @@ export class SqlAttemptStore implements AttemptStore {
   }
 
   /** One statement: the attempt ended and its lead due again or closed, atomically. */
-  async finish(attemptId: string, end: FinishAttempt): Promise<boolean> {
+  async finish(attemptId: string, end: FinishAttempt): Promise<Attempt | undefined> {
     const retryAt = 'retryAt' in end.lead ? end.lead.retryAt : null;
     const closeReason = 'closeReason' in end.lead ? end.lead.closeReason : null;
-    const { rows } = await this.pool.query<{ ended: number }>(this.finishSql, [
+    const { rows } = await this.pool.query<Row>(this.finishSql, [
       attemptId,
       end.outcome,
       end.endedAt,
@@ -298,7 +314,7 @@ export class SqlAttemptStore implements AttemptStore {
       retryAt,
       closeReason,
     ]);
-    return rows[0]!.ended > 0;
+    return rows[0] === undefined ? undefined : toAttempt(rows[0]);
   }
 
   async get(attemptId: string): Promise<Attempt | undefined> {
@@ -368,7 +384,8 @@ export class SqlAttemptStore implements AttemptStore {
     return rows.map(toAttempt);
   }
 
-  async markPublished(attemptId: string): Promise<void> {
-    await this.pool.query(`UPDATE ${this.table} SET completed_published = true WHERE attempt_id = $1`, [attemptId]);
+  /** Marks grouped like patches: every finished call marks one, so under load one statement carries many. */
+  markPublished(attemptId: string): Promise<void> {
+    return this.published.add(attemptId);
   }
 }

@@ -56,6 +56,15 @@ export class SqlCampaignStore implements CampaignStore {
     return rows[0] === undefined ? undefined : toCampaign(rows[0]);
   }
 
+  async getMany(campaignIds: readonly string[]): Promise<Map<string, Campaign>> {
+    if (campaignIds.length === 0) return new Map();
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM ${this.table} WHERE campaign_id = ANY($1::text[])`,
+      [campaignIds],
+    );
+    return new Map(rows.map((r) => [r.campaign_id, toCampaign(r)]));
+  }
+
   async list(options: { state?: CampaignState; pageSize: number; pageToken?: string }): Promise<Page<Campaign>> {
     const after = options.pageToken ? decodeCursor(options.pageToken) : '';
     if (after === undefined) throw InvalidArgumentError.field('page.page_token', 'is not a token this server gave');
