@@ -213,7 +213,7 @@ test('attempts: of begins racing for one lead exactly one wins; a lead that stil
   const begunB = await begin('b');
   assert.deepEqual(begunB?.lead, { agentId: 'agent-9', lineClass: 'premium' }, "the lead's own agent and line class");
   const second = begunB?.attempt;
-  await attempts.finish(second!.attemptId, {
+  await attempts.finish(second.attemptId, {
     outcome: 'connected',
     endedAt: minutes(2),
     hangupCause: 'NORMAL_CLEARING',
@@ -222,7 +222,7 @@ test('attempts: of begins racing for one lead exactly one wins; a lead that stil
   const closed = await leads.get(campaignId, 'b');
   assert.equal(closed?.status, 'closed');
   assert.equal(closed?.closedReason, 'connected');
-  assert.equal((await attempts.get(second!.attemptId))?.hangupCause, 'NORMAL_CLEARING');
+  assert.equal((await attempts.get(second.attemptId))?.hangupCause, 'NORMAL_CLEARING');
 });
 
 test('attempts: facts recorded at once (one write) keep the first value of each field, as one at a time would', async () => {
