@@ -1,6 +1,7 @@
 import {
   AckPolicy,
   DeliverPolicy,
+  RetentionPolicy,
   StorageType,
   connect,
   headers as natsHeaders,
@@ -178,6 +179,7 @@ export class Bus {
         storage: StorageType.File,
         max_age: nanos(spec.maxAgeMs),
         duplicate_window: nanos(this.options.duplicateWindowMs ?? 120_000),
+        retention: spec.retention === 'workqueue' ? RetentionPolicy.Workqueue : RetentionPolicy.Limits,
       };
       try {
         await this.jsm.streams.info(spec.name);

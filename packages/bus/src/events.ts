@@ -18,13 +18,27 @@ export interface EventType<Name extends string, Payload> {
 }
 
 export type StreamName =
-  'CALLS' | 'ATTEMPTS' | 'LEADS' | 'TASKS' | 'TRANSCRIPTS' | 'COMPLIANCE' | 'DIAGNOSTICS' | 'LINES' | 'RULES';
+  | 'CALLS'
+  | 'ATTEMPTS'
+  | 'LEADS'
+  | 'TASKS'
+  | 'TRANSCRIPTS'
+  | 'COMPLIANCE'
+  | 'DIAGNOSTICS'
+  | 'LINES'
+  | 'RULES'
+  | 'RECORDING_JOBS';
 
 export interface StreamSpec {
   name: StreamName | 'DEAD_LETTERS';
   subjects: string[];
   /** Retention of the stream's messages. */
   maxAgeMs: number;
+  /**
+   * `workqueue`: a message is removed once acknowledged (a job queue); default `limits` (kept until
+   * `maxAgeMs`). JetStream cannot change this on an existing stream.
+   */
+  retention?: 'limits' | 'workqueue';
 }
 
 const DAY_MS = 86_400_000;
@@ -39,6 +53,8 @@ export const STREAMS: readonly StreamSpec[] = [
   { name: 'DIAGNOSTICS', subjects: ['diagnostics.>'], maxAgeMs: DAY_MS },
   { name: 'RULES', subjects: ['rules.>'], maxAgeMs: 30 * DAY_MS },
   { name: 'LINES', subjects: ['lines.>'], maxAgeMs: 7 * DAY_MS },
+  // The recording service's transcription jobs: gone once done (or dead-lettered).
+  { name: 'RECORDING_JOBS', subjects: ['recording.jobs.>'], maxAgeMs: 14 * DAY_MS, retention: 'workqueue' },
   { name: 'DEAD_LETTERS', subjects: ['dlq.>'], maxAgeMs: 30 * DAY_MS },
 ];
 
@@ -323,6 +339,60 @@ export const events = {
       campaignId: token.optional(),
       lockedUntil: z.string().datetime().optional(),
     }),
+  }),
+  /**
+   * A recording of a call is finished and its file closed on the node (FreeSWITCH's RECORD_STOP):
+   * `path` is relative to the node's recordings folder (`<callId>/<recordingId>.wav`).
+   */
+  callRecorded: defineEvent({
+    type: 'calls.recorded',
+    version: 1,
+    stream: 'CALLS',
+    schema: callBase.extend({
+      recordingId: token,
+      path: z
+        .string()
+        .max(300)
+        .regex(/^[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+\.wav$/, 'must be <callId>/<recordingId>.wav'),
+      durationMs: z.number().int().min(0).optional(),
+      sizeBytes: z.number().int().min(0).optional(),
+      /** FreeSWITCH's Record-Completion-Cause, e.g. `success-silence` when the call ended. */
+      cause: z.string().max(64).optional(),
+    }),
+    keyField: 'campaignId',
+  }),
+  /**
+   * A stored recording to transcribe (the recording service's own work queue). `queue` names the
+   * consumer group (the service's durable prefix): a work queue allows one consumer per subject.
+   */
+  recordingTranscribe: defineEvent({
+    type: 'recording.jobs.transcribe',
+    version: 1,
+    stream: 'RECORDING_JOBS',
+    schema: z.object({ queue: token, ...attempt, recordingId: token }),
+    keyField: 'queue',
+  }),
+  /**
+   * A recording's transcript is stored and analysed: ids, intent tags and counts, never the text.
+   */
+  transcriptsReady: defineEvent({
+    type: 'transcripts.ready',
+    version: 1,
+    stream: 'TRANSCRIPTS',
+    schema: z.object({
+      ...attempt,
+      callId: z.string().min(1),
+      recordingId: token,
+      /** Intent tags found (e.g. `not_interested`, `price`), each with how often. */
+      intents: z.array(z.object({ tag: z.string().min(1).max(64), count: z.number().int().min(1) })).max(100),
+      segments: z.number().int().min(0),
+      words: z.number().int().min(0),
+      keywordHits: z.number().int().min(0),
+      sensitiveHits: z.number().int().min(0),
+      durationMs: z.number().int().min(0),
+      engine: z.string().max(64),
+    }),
+    keyField: 'campaignId',
   }),
   /** A rule was broken during a call, e.g. sensitive words in the transcript. Words, never numbers. */
   complianceViolation: defineEvent({

@@ -111,6 +111,20 @@ export class CallPublisher {
         case 'bridged':
           await bus.publish(events.callBridged, { ...base, agentCallId: event.agentCallId }, options);
           return;
+        case 'recorded':
+          await bus.publish(
+            events.callRecorded,
+            {
+              ...base,
+              recordingId: event.recordingId,
+              path: event.path,
+              ...(event.durationMs === undefined ? {} : { durationMs: event.durationMs }),
+              ...(event.sizeBytes === undefined ? {} : { sizeBytes: event.sizeBytes }),
+              ...(event.cause === undefined ? {} : { cause: event.cause }),
+            },
+            options,
+          );
+          return;
         case 'hangup':
           await bus.publish(
             events.callHangup,

@@ -368,6 +368,10 @@ export class MediaController {
     const node = this.nodeOf(callId);
     const recordingId = randomUUID();
     const path = `${this.options.recordingsDir.replace(/\/$/, '')}/${callId}/${recordingId}.wav`;
+    // Stereo: the customer on the left channel, our side (agent or robot) on the right, so each
+    // side is transcribed on its own.
+    const stereo = await this.api(node, `uuid_setvar ${callId} RECORD_STEREO true`);
+    if (!stereo.ok) throw this.notFoundOr(callId, 'RECORD_REFUSED', 'recording refused by the node');
     const reply = await this.api(node, `uuid_record ${callId} start ${path}`);
     if (!reply.ok) throw this.notFoundOr(callId, 'RECORD_REFUSED', 'recording refused by the node');
     this.recordings.set(recordingId, { callId, path });

@@ -34,6 +34,17 @@ export type CallEvent =
     }
   | { readonly kind: 'bridged'; readonly call: CallRef; readonly atMs: number; readonly agentCallId: string }
   | {
+      /** A recording's file is closed on the node: `path` is `<callId>/<recordingId>.wav`, relative to its folder. */
+      readonly kind: 'recorded';
+      readonly call: CallRef;
+      readonly atMs: number;
+      readonly recordingId: string;
+      readonly path: string;
+      readonly durationMs?: number;
+      readonly sizeBytes?: number;
+      readonly cause?: string;
+    }
+  | {
       readonly kind: 'hangup';
       readonly call: CallRef;
       readonly atMs: number;
@@ -50,6 +61,8 @@ export type CallEventKind = CallEvent['kind'];
  * Nats-Msg-Id and JetStream drops the second. Ringing with early media is a distinct fact.
  */
 export function callEventId(event: CallEvent): string {
+  // A call may be recorded more than once (stopped and started again): one fact per recording.
+  if (event.kind === 'recorded') return `${event.call.callId}.recorded.${event.recordingId}`;
   const suffix = event.kind === 'ringing' && event.earlyMedia ? 'ringing-early' : event.kind;
   return `${event.call.callId}.${suffix}`;
 }
@@ -65,3 +78,18 @@ export const CAUSE_ORIGINATE_UNCONFIRMED = 'MEDIA_ORIGINATE_UNCONFIRMED';
  * sessions-per-second (FreeSWITCH says DESTINATION_OUT_OF_ORDER): an overload, not a network failure.
  */
 export const CAUSE_NODE_OVERLOADED = 'MEDIA_NODE_OVERLOADED';
+
+const RECORDING_FILE = /^[A-Za-z0-9_-]{1,128}\.wav$/;
+
+/**
+ * The recording a file path names, for a path media chose (`<folder>/<callId>/<recordingId>.wav`):
+ * the id and the path relative to the recordings folder; undefined for any other file (a recording
+ * someone else started on the channel is not ours to report).
+ */
+export function recordingOfPath(path: string, callId: string): { recordingId: string; path: string } | undefined {
+  const parts = path.split('/');
+  const file = parts[parts.length - 1] ?? '';
+  const folder = parts[parts.length - 2];
+  if (folder !== callId || !RECORDING_FILE.test(file) || !/^[A-Za-z0-9_-]{1,128}$/.test(callId)) return undefined;
+  return { recordingId: file.slice(0, -'.wav'.length), path: `${callId}/${file}` };
+}

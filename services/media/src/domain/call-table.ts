@@ -1,5 +1,6 @@
 import {
   CAUSE_LOST_WHILE_DISCONNECTED,
+  recordingOfPath,
   type AmdDetectorName,
   type AmdVerdict,
   type CallEvent,
@@ -164,6 +165,21 @@ export class CallTable {
       case 'beep':
         if (call.amdReported || call.answeredAtMs === undefined) return [];
         return this.amd(call, 'machine', signal.atMs, 'mod_avmd');
+      case 'record-stop': {
+        const recording = recordingOfPath(signal.path, signal.uuid);
+        if (recording === undefined) return [];
+        return [
+          {
+            kind: 'recorded',
+            call: ref,
+            atMs: signal.atMs,
+            ...recording,
+            ...(signal.durationMs === undefined ? {} : { durationMs: signal.durationMs }),
+            ...(signal.sizeBytes === undefined ? {} : { sizeBytes: signal.sizeBytes }),
+            ...(signal.cause === undefined ? {} : { cause: signal.cause }),
+          },
+        ];
+      }
       case 'hangup': {
         if (signal.sipStatus !== undefined) call.sipStatus = signal.sipStatus;
         if (!signal.complete) return [];

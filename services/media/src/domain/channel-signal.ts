@@ -46,6 +46,17 @@ export type ChannelSignal =
       readonly vars: ChannelVars;
     }
   | {
+      /** RECORD_STOP: a recording's file is closed on the node. */
+      readonly type: 'record-stop';
+      readonly uuid: string;
+      readonly atMs: number;
+      readonly path: string;
+      readonly durationMs?: number;
+      readonly sizeBytes?: number;
+      readonly cause?: string;
+      readonly vars: ChannelVars;
+    }
+  | {
       readonly type: 'hangup';
       readonly uuid: string;
       readonly atMs: number;
@@ -80,6 +91,8 @@ export const SUBSCRIBED_EVENTS = [
   'CHANNEL_HANGUP_COMPLETE',
   'PLAYBACK_START',
   'DTMF',
+  // Once per recording: the recording service takes the file only once the node has closed it.
+  'RECORD_STOP',
 ] as const;
 export const SUBSCRIBED_SUBCLASSES = ['avmd::beep'] as const;
 
@@ -158,6 +171,21 @@ export function toSignal(event: RawEvent, nowMs: number): ChannelSignal | undefi
     case 'DTMF': {
       const digit = h.get('DTMF-Digit');
       return digit === undefined || !/^[0-9*#A-D]$/.test(digit) ? undefined : { type: 'dtmf', ...base, digit };
+    }
+    case 'RECORD_STOP': {
+      const path = h.get('Record-File-Path');
+      if (path === undefined || path === '') return undefined;
+      const durationMs = intOrUndefined(h.get('variable_record_ms'));
+      const sizeBytes = intOrUndefined(h.get('variable_record_file_size'));
+      const cause = h.get('Record-Completion-Cause');
+      return {
+        type: 'record-stop',
+        ...base,
+        path,
+        ...(durationMs === undefined ? {} : { durationMs }),
+        ...(sizeBytes === undefined ? {} : { sizeBytes }),
+        ...(cause === undefined || cause === '' ? {} : { cause }),
+      };
     }
     case 'CUSTOM':
       return event.subclass === 'avmd::beep' ? { type: 'beep', ...base } : undefined;

@@ -192,7 +192,7 @@ test('Play: a file and a tone go to the channel as uuid_broadcast playbacks; a m
 });
 
 test('StartRecording / StopRecording: uuid_record start and stop on the channel; a stopped recording is gone', async () => {
-  const { callId } = await answeredCall();
+  const { callId, seen } = await answeredCall();
   const { recordingId } = await unary<StartRecordingRequest, StartRecordingResponse>(
     harness.client.startRecording,
     harness.client,
@@ -223,6 +223,16 @@ test('StartRecording / StopRecording: uuid_record start and stop on the channel;
   const wav = readFileSync(expectedPath);
   assert.equal(wav.toString('ascii', 0, 4), 'RIFF');
   assert.equal(String(wav.length), stopped.headers.get('variable_record_file_size'));
+  // Stereo (RECORD_STEREO set before uuid_record): the customer and our side on their own channels.
+  assert.equal(wav.readUInt16LE(22), 2, 'two channels');
+  // The file closed on the node is a fact on the bus, with its path relative to the folder.
+  const recorded = await waitFor(() => seen.get('calls.recorded')?.find((e) => e.data['recordingId'] === recordingId), {
+    what: 'calls.recorded',
+  });
+  assert.equal(recorded.id, `${callId}.recorded.${recordingId}`);
+  assert.equal(recorded.data['path'], `${callId}/${recordingId}.wav`);
+  assert.equal(recorded.data['sizeBytes'], wav.length);
+  assert.equal(typeof recorded.data['durationMs'], 'number');
   assert.equal((await rejected(stop())).code, Status.NOT_FOUND);
   await hangup(callId);
 });

@@ -30,6 +30,7 @@ const WATCHED: EventType<string, object>[] = [
   events.callAmd,
   events.callBridged,
   events.callHangup,
+  events.callRecorded,
 ];
 
 export async function startMedia(options: {

@@ -5,7 +5,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FrameParser, decodeEvent } from '@outbound/esl';
 import { CallTable, parseChannelDump, parseShowChannels } from '../../src/domain/call-table.js';
-import { callEventId, CAUSE_LOST_WHILE_DISCONNECTED, type CallEvent } from '../../src/domain/call-events.js';
+import {
+  callEventId,
+  CAUSE_LOST_WHILE_DISCONNECTED,
+  recordingOfPath,
+  type CallEvent,
+} from '../../src/domain/call-events.js';
 import { toSignal } from '../../src/domain/channel-signal.js';
 import { DialStringError, buildOriginate, escapeVarValue } from '../../src/domain/dial-string.js';
 import { selectNode } from '../../src/domain/node-selection.js';
@@ -249,4 +254,40 @@ test('a channel dump after a restart: our customer calls are adopted with their 
     ['answered'],
     'its answer is reported when it comes',
   );
+});
+
+test('RECORD_STOP of a recording media started → one recorded fact per recording; other files are not ours', () => {
+  const callId = '5057ef4a-b688-4ebf-82b2-60ab89b961d6';
+  const table = new CallTable();
+  table.register({ callId, node: 'fs1', campaignId: 'c1', leadId: 'l1', attemptId: 'a1' }, 0);
+  const stop = (path: string) =>
+    toSignal(
+      {
+        name: 'RECORD_STOP',
+        uuid: callId,
+        headers: new Map([
+          ['Record-File-Path', path],
+          ['variable_record_ms', '2720'],
+          ['variable_record_file_size', '43564'],
+          ['Record-Completion-Cause', 'success-silence'],
+        ]),
+      },
+      5,
+    )!;
+  const [recorded] = table.apply(stop(`/var/rec/${callId}/r-1.wav`));
+  assert.deepEqual(recorded, {
+    kind: 'recorded',
+    call: { callId, node: 'fs1', campaignId: 'c1', leadId: 'l1', attemptId: 'a1' },
+    atMs: 5,
+    recordingId: 'r-1',
+    path: `${callId}/r-1.wav`,
+    durationMs: 2720,
+    sizeBytes: 43564,
+    cause: 'success-silence',
+  });
+  assert.equal(callEventId(recorded), `${callId}.recorded.r-1`);
+  // A file someone else recorded on the channel (not in a folder named by the call) is not reported.
+  assert.deepEqual(table.apply(stop('/tmp/x-02-answered-call-plain.wav')), []);
+  assert.equal(recordingOfPath(`/a/other-call/r-1.wav`, callId), undefined);
+  assert.equal(recordingOfPath(`/a/${callId}/../r-1.wav`, callId), undefined);
 });

@@ -1,19 +1,31 @@
 import type { RulePackVersion } from '../types.js';
 
 /** TCPA (47 CFR 64.1200) and the FTC Telemarketing Sales Rule. */
+const us2026: RulePackVersion = {
+  pack: 'US',
+  version: '2026-01',
+  effectiveFrom: '2026-01-01T00:00:00Z',
+  description:
+    'TCPA/TSR: 08:00–21:00 callee local time, abandon ≤ 3 % of live answers per campaign per 30 days, 2 s to a live agent, ring ≥ 15 s, DNC honoured (company list kept 5 years)',
+  scope: { regions: ['US'] },
+  window: { default: [{ start: '08:00', end: '21:00' }] },
+  refusalLockDays: 1825,
+  abandon: { maxRate: 0.03, windowDays: 30, minAnswers: 100 },
+  minRingSeconds: 15,
+  maxAgentConnectSeconds: 2,
+};
+
 export const us: readonly RulePackVersion[] = [
+  us2026,
   {
-    pack: 'US',
-    version: '2026-01',
-    effectiveFrom: '2026-01-01T00:00:00Z',
-    description:
-      'TCPA/TSR: 08:00–21:00 callee local time, abandon ≤ 3 % of live answers per campaign per 30 days, 2 s to a live agent, ring ≥ 15 s, DNC honoured (company list kept 5 years)',
-    scope: { regions: ['US'] },
-    window: { default: [{ start: '08:00', end: '21:00' }] },
-    refusalLockDays: 1825,
-    abandon: { maxRate: 0.03, windowDays: 30, minAnswers: 100 },
-    minRingSeconds: 15,
-    maxAgentConnectSeconds: 2,
+    // As 2026-01, plus the claims a sales call may not make about an investment (TSR
+    // 310.3(a)(2)(vi): misrepresenting its risk or returns; FINRA 2210's promissory claims), listed
+    // in lower case as speech-to-text writes them.
+    ...us2026,
+    version: '2026-12',
+    effectiveFrom: '2026-12-01T00:00:00Z',
+    description: `${us2026.description}; sensitive words for finance (guaranteed returns, risk-free claims)`,
+    sensitiveWords: { finance: ['guaranteed return', 'risk free', 'no risk at all', 'cannot lose money'] },
   },
 ];
 
