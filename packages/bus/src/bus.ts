@@ -98,6 +98,11 @@ export interface ConsumerOptions<Payload> {
    * always resumes where it stopped.
    */
   deliverFrom?: 'all' | 'new';
+  /**
+   * The server removes the durable after this long without a pull: for a consumer of one process
+   * instance (a gateway replica's live view) whose durable would otherwise outlive it.
+   */
+  inactiveAfterMs?: number;
   /** Delay before a failed message is redelivered, by delivery count. */
   nakDelayMs?: (deliveryCount: number) => number;
   /**
@@ -249,6 +254,7 @@ export class Bus {
       // comes back once more to be dead-lettered instead of being silently dropped.
       max_deliver: maxDeliver + 1,
       ack_wait: nanos(options.ackWaitMs ?? 30_000),
+      ...(options.inactiveAfterMs === undefined ? {} : { inactive_threshold: nanos(options.inactiveAfterMs) }),
     });
     const consumer = await this.js.consumers.get(stream, options.durable);
     const messages: ConsumerMessages = await consumer.consume({ max_messages: 64 });

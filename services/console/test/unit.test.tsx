@@ -8,9 +8,10 @@ import { checkPassword, decodeSession, encodeSession, hashPassword, may } from '
 import { maskName } from '../src/gateway/domain/convert.js';
 import { detectFormat } from '../src/gateway/use-cases/leads.js';
 import { LiveFeed } from '../src/gateway/use-cases/live-feed.js';
-import { FiguresPanel, LineChart, tFor } from '../src/web/components.js';
+import { FiguresPanel, LineChart, TranscriptView, tFor } from '../src/web/components.js';
+import { maskDigits } from '../src/gateway/domain/transcript.js';
 import { catalogues } from '../src/web/i18n.js';
-import type { FiguresDto } from '../src/shared/dto.js';
+import type { FiguresDto, TranscriptDto } from '../src/shared/dto.js';
 
 const SECRET = 'x'.repeat(40);
 
@@ -156,4 +157,35 @@ test('the chart draws one path per series', () => {
     />,
   );
   assert.equal(svg.match(/<path/g)?.length, 2);
+});
+
+test('transcript text: numbers read out are masked, short numbers and words stay', () => {
+  assert.equal(maskDigits('card 4111 1111 1111 1111 please'), 'card **** **** **** **** please');
+  assert.equal(maskDigits('call me on 138-0013-8000'), 'call me on ***-****-****');
+  assert.equal(maskDigits('about 20 minutes, room 12345'), 'about 20 minutes, room 12345');
+});
+
+test('transcript view: intents, a sensitive-word alert only when there are any, each side named in the language', () => {
+  const transcript: TranscriptDto = {
+    recordingId: 'r1',
+    campaignId: 'c1',
+    attemptId: 'a1',
+    agentId: '7',
+    at: 0,
+    tags: ['price', 'not_interested'],
+    segments: [
+      { speaker: 'agent', startMs: 0, endMs: 1_000, text: 'good morning' },
+      { speaker: 'customer', startMs: 1_500, endMs: 3_000, text: 'not interested' },
+    ],
+    sensitiveWords: ['guaranteed return'],
+  };
+  // react-dom/server puts <!-- --> between adjacent text pieces.
+  const zh = renderToString(<TranscriptView t={tFor('zh')} transcript={transcript} />).replace(/<!-- -->/g, '');
+  assert.match(zh, /price, not_interested/);
+  assert.match(zh, /role="alert"[^>]*>敏感词: guaranteed return/);
+  assert.match(zh, /<b>坐席<\/b>.*good morning/);
+  assert.match(zh, /<b>客户<\/b>.*not interested/);
+  const calm = renderToString(<TranscriptView t={tFor('en')} transcript={{ ...transcript, sensitiveWords: [] }} />);
+  assert.doesNotMatch(calm, /role="alert"/);
+  assert.match(calm, /<b>Customer<\/b>/);
 });

@@ -1,7 +1,9 @@
 // Composes the gateway: backends, use cases, and the routes each role may use.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { Bus } from '@outbound/bus';
 import { HttpServerMetrics, type Logger, type Meter } from '@outbound/telemetry';
 import { maskPhone } from '@outbound/phone/mask';
 import { z } from 'zod';
@@ -24,12 +26,16 @@ import { createCampaignInput, createCampaignUseCases, type Action } from './use-
 import { createDeskUseCases, dispositionInput } from './use-cases/desk.js';
 import { createLeadUseCases } from './use-cases/leads.js';
 import { createReports } from './use-cases/reports.js';
+import { createTranscriptFeed } from './use-cases/transcripts.js';
 
 export interface ConsoleConfig {
   readonly httpAddress: string;
   readonly dialerAddress: string;
   readonly leadIngestAddress: string;
   readonly complianceAddress: string;
+  /** With natsUrl: transcripts pushed to desks and wallboards. */
+  readonly recordingAddress?: string;
+  readonly natsUrl?: string;
   readonly users: readonly User[];
   readonly sessionSecret: string;
   readonly sessionTtlMs: number;
@@ -60,6 +66,7 @@ export async function startConsole(config: ConsoleConfig, logger: Logger, meter?
       dialer: config.dialerAddress,
       leadIngest: config.leadIngestAddress,
       compliance: config.complianceAddress,
+      ...(config.recordingAddress ? { recording: config.recordingAddress } : {}),
     },
     meter,
   );
@@ -74,6 +81,15 @@ export async function startConsole(config: ConsoleConfig, logger: Logger, meter?
   const leads = createLeadUseCases(backends);
   const reports = createReports(campaigns, audit, { amdFalsePositiveShare: config.amdFalsePositiveShare });
   const users = new Map(config.users.map((u) => [u.username, u]));
+  const bus =
+    config.natsUrl && backends.recording
+      ? await Bus.connect({ url: config.natsUrl, name: 'console', logger, ...(meter ? { meter } : {}) })
+      : undefined;
+  const transcripts =
+    bus && backends.recording
+      ? createTranscriptFeed({ bus, recording: backends.recording, instance: randomUUID().slice(0, 8) })
+      : undefined;
+  await transcripts?.start();
 
   const sessionOf = (req: IncomingMessage): Session => {
     const check = decodeSession(parseCookies(req.headers.cookie)[COOKIE], config.sessionSecret, Date.now());
@@ -175,10 +191,15 @@ export async function startConsole(config: ConsoleConfig, logger: Logger, meter?
       guard('watchCampaigns', req);
       let unsubscribe = () => undefined as void;
       const sse = openSse(req, res, () => unsubscribe());
-      unsubscribe = campaigns.watch(params['id']!).subscribe({
+      const unwatch = campaigns.watch(params['id']!).subscribe({
         data: (figures) => sse.send('figures', figures),
         status: (state, message) => sse.send('link', { backend: 'dialer', state, message }),
       });
+      const untranscribe = transcripts?.watchCampaign(params['id']!, (t) => sse.send('transcript', t));
+      unsubscribe = () => {
+        unwatch();
+        untranscribe?.();
+      };
     })
     .add('GET', '/api/campaigns/:id/agents/stream', async (req, res, params) => {
       guard('watchCampaigns', req);
@@ -269,10 +290,16 @@ export async function startConsole(config: ConsoleConfig, logger: Logger, meter?
       const agentId = desk.agentOf(session);
       let unsubscribe = () => undefined as void;
       const sse = openSse(req, res, () => unsubscribe());
-      unsubscribe = desk.watch(agentId).subscribe({
+      const unwatch = desk.watch(agentId).subscribe({
         data: (event) => sse.send('desk', event),
         status: (state, message) => sse.send('link', { backend: 'dialer', state, message }),
       });
+      // Only the agent's own calls: the recording service names the agent who took each.
+      const untranscribe = transcripts?.watchAgent(agentId, (t) => sse.send('transcript', t));
+      unsubscribe = () => {
+        unwatch();
+        untranscribe?.();
+      };
     })
     // --- reports
     .add('GET', '/api/reports', async (req, res, _p, url) => {
@@ -313,6 +340,8 @@ export async function startConsole(config: ConsoleConfig, logger: Logger, meter?
       boards.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await transcripts?.stop();
+      await bus?.close();
       backends.close();
     },
   };

@@ -20,6 +20,9 @@ export const configShape = {
   dialerAddress: ['DIALER_ADDRESS', vars.string().default('127.0.0.1:50064')],
   leadIngestAddress: ['LEAD_INGEST_ADDRESS', vars.string().default('127.0.0.1:50063')],
   complianceAddress: ['COMPLIANCE_ADDRESS', vars.string().default('127.0.0.1:50062')],
+  /** The recording service; with NATS_URL, transcripts are pushed to desks and wallboards (unset: no transcripts). */
+  recordingAddress: ['RECORDING_ADDRESS', vars.string().optional()],
+  natsUrl: ['NATS_URL', vars.string().optional()],
   /** A JSON file: [{ username, role, passwordHash, agentId?, reveal? }] (hashes from `hash-password`). */
   usersFile: ['CONSOLE_USERS_FILE', vars.string()],
   sessionSecret: ['SESSION_SECRET', vars.string().min(32, 'must be at least 32 characters')],

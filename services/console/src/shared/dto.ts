@@ -144,3 +144,23 @@ export interface FollowUpDto {
   readonly notes: string;
   readonly overdue: boolean;
 }
+
+/** What was said in a call (from the recording service), for the agent who took it and its supervisors. */
+export interface TranscriptDto {
+  readonly recordingId: string;
+  readonly campaignId: string;
+  readonly attemptId: string;
+  readonly agentId: string;
+  /** Epoch ms when the transcript was made. */
+  readonly at: number;
+  /** Intent tags, e.g. `not_interested`, `price`. */
+  readonly tags: readonly string[];
+  readonly segments: readonly {
+    readonly speaker: string;
+    readonly startMs: number;
+    readonly endMs: number;
+    readonly text: string;
+  }[];
+  /** Sensitive words compliance found in it (empty: none). */
+  readonly sensitiveWords: readonly string[];
+}

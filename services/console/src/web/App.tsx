@@ -13,9 +13,10 @@ import type {
   FiguresDto,
   LinkStatusDto,
   Me,
+  TranscriptDto,
 } from '../shared/dto.js';
 import { ApiError, api, upload } from './api.js';
-import { AgentGrid, Banner, FiguresPanel, LineChart, tFor, type T } from './components.js';
+import { AgentGrid, Banner, FiguresPanel, LineChart, TranscriptView, tFor, type T } from './components.js';
 import type { Lang } from './i18n.js';
 
 type Notify = (error: unknown) => void;
@@ -216,9 +217,11 @@ function Wallboard({ t, campaignId, onLost }: { t: T; campaignId: string; onLost
   const [f, setF] = useState<FiguresDto>();
   const [history, setHistory] = useState<{ abandon: number[]; pacing: number[] }>({ abandon: [], pacing: [] });
   const [agents, setAgents] = useState<Map<string, AgentDto>>(new Map());
+  const [transcripts, setTranscripts] = useState<TranscriptDto[]>([]);
   useStream(
     `/api/campaigns/${encodeURIComponent(campaignId)}/stream`,
     {
+      transcript: (data) => setTranscripts((list) => addTranscript(list, data as TranscriptDto)),
       figures: (data) => {
         const figures = data as FiguresDto;
         setF(figures);
@@ -250,8 +253,21 @@ function Wallboard({ t, campaignId, onLost }: { t: T; campaignId: string; onLost
       />
       <h3>{t('agents')}</h3>
       <AgentGrid agents={[...agents.values()]} />
+      {transcripts.length > 0 && (
+        <>
+          <h3>{t('recentTranscripts')}</h3>
+          {transcripts.map((tr) => (
+            <TranscriptView key={tr.recordingId} t={t} transcript={tr} />
+          ))}
+        </>
+      )}
     </div>
   );
+}
+
+/** Newest first, one per recording, the last few only. */
+function addTranscript(list: readonly TranscriptDto[], transcript: TranscriptDto): TranscriptDto[] {
+  return [transcript, ...list.filter((x) => x.recordingId !== transcript.recordingId)].slice(0, 10);
 }
 
 /** What compliance refused in a campaign, and the decisions about one number with their evidence (masked, audited). */
@@ -382,9 +398,11 @@ function Desk({ t, notify, onLost }: { t: T; notify: Notify; onLost: (l: boolean
   const [saved, setSaved] = useState(0);
   const [loggedInTo, setLoggedInTo] = useState('');
   const [revealed, setRevealed] = useState<{ attemptId: string; phone: string }>();
+  const [transcripts, setTranscripts] = useState<TranscriptDto[]>([]);
   useStream(
     '/api/desk/stream',
     {
+      transcript: (data) => setTranscripts((list) => addTranscript(list, data as TranscriptDto)),
       desk: (data) => {
         const e = data as DeskEventDto;
         setEvent(e);
@@ -509,6 +527,12 @@ function Desk({ t, notify, onLost }: { t: T; notify: Notify; onLost: (l: boolean
             {t('save')}
           </button>
         </form>
+      )}
+      {transcripts[0] && (
+        <>
+          <h3>{t('transcript')}</h3>
+          <TranscriptView t={t} transcript={transcripts[0]} />
+        </>
       )}
       <p data-testid="dispositions-saved">{saved}</p>
       <FollowUps t={t} notify={notify} campaigns={loggedInTo} refresh={saved} />

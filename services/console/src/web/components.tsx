@@ -1,6 +1,6 @@
 // Presentational pieces (pure: props in, markup out), tested with react-dom/server.
 
-import type { AgentDto, FiguresDto } from '../shared/dto.js';
+import type { AgentDto, FiguresDto, TranscriptDto } from '../shared/dto.js';
 import type { Lang, MessageKey } from './i18n.js';
 import { translate } from './i18n.js';
 
@@ -129,6 +129,31 @@ export function Banner({ text, kind }: { text: string; kind: 'error' | 'info' })
   return (
     <div role="alert" className={`banner ${kind}`} data-testid={`banner-${kind}`}>
       {text}
+    </div>
+  );
+}
+
+/** One call's transcript: intent tags, a sensitive-word alert when compliance found any, who said what. */
+export function TranscriptView({ t, transcript }: { t: T; transcript: TranscriptDto }) {
+  return (
+    <div className="transcript" data-testid="transcript" data-attempt={transcript.attemptId}>
+      <p>
+        {t('intents')}:{' '}
+        <span data-testid="transcript-tags">{transcript.tags.length > 0 ? transcript.tags.join(', ') : '-'}</span>
+      </p>
+      {transcript.sensitiveWords.length > 0 && (
+        <p className="alert" role="alert" data-testid="sensitive-alert">
+          {t('sensitiveWords')}: {transcript.sensitiveWords.join(', ')}
+        </p>
+      )}
+      <ol>
+        {transcript.segments.map((s, i) => (
+          <li key={i} className={s.speaker === 'agent' ? 'agent' : 'customer'}>
+            <b>{s.speaker === 'agent' ? t('speakerAgent') : t('speakerCustomer')}</b>{' '}
+            <small>{(s.startMs / 1000).toFixed(1)}s</small> {s.text}
+          </li>
+        ))}
+      </ol>
     </div>
   );
 }

@@ -4,6 +4,7 @@
 import { AgentServiceClient, CampaignServiceClient } from '@outbound/proto/outbound/v1/campaign';
 import { ComplianceServiceClient } from '@outbound/proto/outbound/v1/compliance';
 import { LeadServiceClient } from '@outbound/proto/outbound/v1/lead';
+import { RecordingServiceClient } from '@outbound/proto/outbound/v1/recording';
 import { Metadata, Status, createClient, unary } from '@outbound/rpc';
 import type { CallOptions, Client } from '@grpc/grpc-js';
 import type { Meter } from '@outbound/telemetry';
@@ -13,24 +14,30 @@ export interface Backends {
   readonly agents: AgentServiceClient;
   readonly leads: LeadServiceClient;
   readonly compliance: ComplianceServiceClient;
+  /** Absent when the console is run without the recording service. */
+  readonly recording?: RecordingServiceClient;
   close(): void;
 }
 
 /** `meter`: where rpc.client.duration of the backends' calls goes (none: not recorded). */
 export function createBackends(
-  addresses: { dialer: string; leadIngest: string; compliance: string },
+  addresses: { dialer: string; leadIngest: string; compliance: string; recording?: string },
   meter?: Meter,
 ): Backends {
   const campaigns = createClient(CampaignServiceClient, addresses.dialer, { defaultDeadlineMs: 10_000, meter });
   const agents = createClient(AgentServiceClient, addresses.dialer, { defaultDeadlineMs: 10_000, meter });
   const leads = createClient(LeadServiceClient, addresses.leadIngest, { defaultDeadlineMs: 300_000, meter });
   const compliance = createClient(ComplianceServiceClient, addresses.compliance, { defaultDeadlineMs: 10_000, meter });
+  const recording = addresses.recording
+    ? createClient(RecordingServiceClient, addresses.recording, { defaultDeadlineMs: 10_000, meter })
+    : undefined;
   return {
     campaigns,
     agents,
     leads,
     compliance,
-    close: () => [campaigns, agents, leads, compliance].forEach((c) => c.close()),
+    ...(recording ? { recording } : {}),
+    close: () => [campaigns, agents, leads, compliance, recording].forEach((c) => c?.close()),
   };
 }
 
