@@ -37,6 +37,7 @@ FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app ./
+COPY --from=build /src/packages/bus/dist/src ./packages/bus/dist/src
 COPY --from=build /src/packages/config/dist/src ./packages/config/dist/src
 COPY --from=build /src/packages/errors/dist/src ./packages/errors/dist/src
 COPY --from=build /src/packages/phone/dist/src ./packages/phone/dist/src

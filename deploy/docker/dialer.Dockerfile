@@ -46,6 +46,7 @@ COPY --from=build /src/packages/redis/dist/src ./packages/redis/dist/src
 COPY --from=build /src/packages/rpc/dist/src ./packages/rpc/dist/src
 COPY --from=build /src/packages/store/dist/src ./packages/store/dist/src
 COPY --from=build /src/packages/telemetry/dist/src ./packages/telemetry/dist/src
+COPY --from=build /src/packages/testkit/dist/src ./packages/testkit/dist/src
 COPY --from=build /src/services/dialer/dist/src ./services/dialer/dist/src
 COPY services/dialer/migrations ./services/dialer/migrations
 COPY services/dialer/redis ./services/dialer/redis

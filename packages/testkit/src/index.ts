@@ -50,3 +50,4 @@ export const testUrls = {
 };
 
 export { Processes } from './processes.js';
+export { REGIONS, openRegions, syntheticNumbers, type Region } from './synthetic-numbers.js';

@@ -19,7 +19,13 @@ import {
   type CampaignFigures,
   type WatchCampaignResponse,
 } from '@outbound/proto/outbound/v1/campaign';
-import { ComplianceServiceClient, DoNotCallKind } from '@outbound/proto/outbound/v1/compliance';
+import {
+  ComplianceServiceClient,
+  DenyReason,
+  DoNotCallKind,
+  type CheckDialRequest,
+  type CheckDialResponse,
+} from '@outbound/proto/outbound/v1/compliance';
 import {
   ImportJobState,
   LeadServiceClient,
@@ -29,6 +35,7 @@ import {
 } from '@outbound/proto/outbound/v1/lead';
 import { Rule, RuleKind, RuleServiceClient } from '@outbound/proto/outbound/v1/rules';
 import { Metadata, clientStream, createClient, unary } from '@outbound/rpc';
+import { REGIONS, openRegions, syntheticNumbers } from '@outbound/testkit';
 import { connect } from 'nats';
 import type { Timestamp } from '@outbound/proto/google/protobuf/timestamp';
 import {
@@ -62,8 +69,8 @@ const config = loadConfigOrExit({
     'CAMPAIGN_REGIONS',
     vars
       .list()
-      .pipe(z.array(z.enum(['CN', 'US', 'GB', 'AU'], { error: 'each must be CN, US, GB or AU' })).min(1))
-      .default(['CN', 'US', 'GB', 'AU']),
+      .pipe(z.array(z.enum(REGIONS, { error: 'each must be CN, US, GB or AU' })).min(1))
+      .default([...REGIONS]),
   ],
   gateway: ['CAMPAIGN_GATEWAY', vars.string().default('carrier1')],
   callerIds: ['CAMPAIGN_CALLER_IDS', vars.int(1, 10_000).default(60)],
@@ -85,22 +92,24 @@ const compliance = createClient(ComplianceServiceClient, config.complianceAddres
 const leadIngest = createClient(LeadServiceClient, config.leadIngestAddress, { defaultDeadlineMs: 120_000 });
 const out = (line: string): boolean => process.stdout.write(`${line}\n`);
 
-// Synthetic numbers from a seeded generator (same seed, same list): Chinese mobiles, New York
-// numbers, British and Australian mobiles in turn (CAMPAIGN_REGIONS), so some are inside a legal
-// calling window at any hour (without Sydney none is from 04:00 to 05:30 UTC on weekdays: China's
-// lunch pause, night in New York and London). Tests of the main job run at any hour.
-function syntheticNumbers(count: number, seed: number): string[] {
-  let state = seed >>> 0 || 1;
-  const next = (): number => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
-  const digits = (n: number): string => String(Math.floor(next() * 10 ** n)).padStart(n, '0');
-  const byRegion: Record<string, () => string> = {
-    CN: () => `+86139${digits(8)}`,
-    US: () => `+1212${2 + Math.floor(next() * 8)}${digits(6)}`,
-    GB: () => `+447911${digits(6)}`,
-    AU: () => `+61412${digits(6)}`,
-  };
-  const kinds = config.regions.map((region) => byRegion[region]!);
-  return Array.from({ length: count }, (_, i) => kinds[i % kinds.length]!());
+/** Whether compliance lets a call to `phone` through its calling window at `atMs` (other reasons aside). */
+async function inCallingWindow(phone: string, atMs: number): Promise<boolean> {
+  const reply = await unary<CheckDialRequest, CheckDialResponse>(
+    compliance.checkDial,
+    compliance,
+    {
+      check: {
+        campaignId: 'region-probe',
+        leadId: `probe-${String(atMs)}`,
+        phone,
+        callerId: '+861058880000',
+        at: { seconds: Math.floor(atMs / 1000), nanos: 0 },
+        timeZoneOverride: '',
+      },
+    },
+    new Metadata(),
+  );
+  return !reply.decision?.denials.some((d) => d.reason === DenyReason.DENY_REASON_OUTSIDE_CALLING_WINDOW);
 }
 
 async function importLeads(numbers: readonly string[]): Promise<ImportResponse> {
@@ -328,7 +337,12 @@ async function feedByRules(rulesAddress: string): Promise<{ tasks: () => number;
 }
 
 async function main(): Promise<void> {
-  const numbers = syntheticNumbers(config.leads, config.seed);
+  // Numbers only from the regions whose calling window stays open for the run (the tests of the main
+  // job run at any hour): at 04:30 UTC a Chinese, American or British number is refused.
+  const now = Date.now();
+  const regions = await openRegions(config.regions, inCallingWindow, now, now + config.maxRunMs);
+  out(`numbers from ${regions.join(', ')}`);
+  const numbers = syntheticNumbers(config.leads, config.seed, regions);
   // A block of caller IDs of this run's own: compliance caps each ID's calls per day and their gap.
   let hash = 2_166_136_261;
   for (const ch of campaignId) hash = Math.imul(hash ^ ch.charCodeAt(0), 16_777_619) >>> 0;

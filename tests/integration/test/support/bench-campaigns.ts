@@ -17,27 +17,8 @@ import {
   type ImportResponse,
 } from '@outbound/proto/outbound/v1/lead';
 import { Metadata, clientStream, createClient, unary } from '@outbound/rpc';
+import { REGIONS, openRegions, syntheticNumbers, type Region } from '@outbound/testkit';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-
-export type Region = 'CN' | 'US' | 'GB' | 'AU';
-export const REGIONS: readonly Region[] = ['CN', 'US', 'GB', 'AU'];
-
-/**
- * Synthetic numbers from a seeded generator, the regions in turn: Chinese mobiles, New York
- * numbers, British and Australian mobiles.
- */
-export function syntheticNumbers(count: number, seed: number, regions: readonly Region[] = REGIONS): string[] {
-  let state = seed >>> 0 || 1;
-  const next = (): number => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
-  const digits = (n: number): string => String(Math.floor(next() * 10 ** n)).padStart(n, '0');
-  const byRegion: Record<Region, () => string> = {
-    CN: () => `+86139${digits(8)}`,
-    US: () => `+1212${2 + Math.floor(next() * 8)}${digits(6)}`,
-    GB: () => `+447911${digits(6)}`,
-    AU: () => `+61412${digits(6)}`,
-  };
-  return Array.from({ length: count }, (_, i) => byRegion[regions[i % regions.length]!]());
-}
 
 export class BenchCampaigns {
   private readonly dialer: CampaignServiceClient;
@@ -53,38 +34,13 @@ export class BenchCampaigns {
   /**
    * The regions whose legal calling window is open now and still `forMs` from now, as compliance
    * judges a probe number of each: a run whose leads are mostly outside their window measures
-   * refusals, not calls. All regions when none is open (the run then says so in its figures).
+   * refusals, not calls.
    */
-  async openRegions(forMs: number): Promise<Region[]> {
-    const open: Region[] = [];
-    for (const region of REGIONS) {
-      const [phone] = syntheticNumbers(1, Date.now() % 1_000_000_007, [region]);
-      let inWindow = true;
-      for (const at of [Date.now(), Date.now() + forMs]) {
-        const reply = await unary<CheckDialRequest, CheckDialResponse>(
-          this.compliance.checkDial,
-          this.compliance,
-          {
-            check: {
-              campaignId: 'bench-region-probe',
-              leadId: `probe-${region}-${String(at)}`,
-              phone: phone!,
-              callerId: '+861058880000',
-              at: { seconds: Math.floor(at / 1000), nanos: 0 },
-              timeZoneOverride: '',
-            },
-          },
-          new Metadata(),
-        );
-        if (reply.decision?.denials.some((d) => d.reason === DenyReason.DENY_REASON_OUTSIDE_CALLING_WINDOW))
-          inWindow = false;
-      }
-      if (inWindow) open.push(region);
-    }
-    return open.length > 0 ? open : [...REGIONS];
+  openRegions(forMs: number): Promise<Region[]> {
+    const now = Date.now();
+    return openRegions(REGIONS, (phone, at) => inCallingWindow(this.compliance, phone, at), now, now + forMs);
   }
 
-  /** Imports the campaign's leads (its own list) and creates it, predictive, not yet started. */
   async prepare(
     campaignId: string,
     leads: number,
@@ -191,4 +147,28 @@ export async function inBatches<T>(
       while (next < items.length) await work(items[next++]!);
     }),
   );
+}
+
+/** Whether compliance would let a call to `phone` through its calling window at `atMs` (other reasons aside). */
+export async function inCallingWindow(
+  compliance: ComplianceServiceClient,
+  phone: string,
+  atMs: number,
+): Promise<boolean> {
+  const reply = await unary<CheckDialRequest, CheckDialResponse>(
+    compliance.checkDial,
+    compliance,
+    {
+      check: {
+        campaignId: 'region-probe',
+        leadId: `probe-${String(atMs)}`,
+        phone,
+        callerId: '+861058880000',
+        at: { seconds: Math.floor(atMs / 1000), nanos: 0 },
+        timeZoneOverride: '',
+      },
+    },
+    new Metadata(),
+  );
+  return !reply.decision?.denials.some((d) => d.reason === DenyReason.DENY_REASON_OUTSIDE_CALLING_WINDOW);
 }
