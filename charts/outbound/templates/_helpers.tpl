@@ -31,6 +31,7 @@ compliance: { image: compliance, grpcService: outbound.v1.ComplianceService, htt
 dialer: { image: dialer, grpcService: outbound.v1.CampaignService, http: false, hpa: false, drain: true, kind: grpc }
 leadIngest: { image: lead-ingest, grpcService: outbound.v1.LeadService, http: true, hpa: true, drain: false, kind: grpc }
 media: { image: media, grpcService: outbound.v1.MediaService, http: false, hpa: false, drain: true, kind: grpc }
+recording: { image: recording, grpcService: outbound.v1.RecordingService, http: false, hpa: true, drain: true, kind: grpc }
 rules: { image: rules, grpcService: outbound.v1.RuleService, http: true, hpa: true, drain: false, kind: grpc }
 switchSim: { image: switch-sim, grpcService: "", http: false, hpa: false, drain: false, kind: esl }
 agentSim: { image: agent-sim, grpcService: "", http: false, hpa: false, drain: false, kind: client }
@@ -159,6 +160,53 @@ existing Secret, plain value, block path and plain value path (for the error), r
   value: {{ required "freeswitch.defaultGateway: media needs the sofia gateway calls go out through" $v.freeswitch.defaultGateway | quote }}
 - name: RECORDINGS_DIR
   value: {{ $v.services.media.recordingsDir | quote }}
+{{- else if eq $key "recording" }}
+{{- $r := $v.services.recording }}
+{{- include "outbound.commonEnv" $root | nindent 0 }}
+{{- include "outbound.secretEnv" (list $root "DATABASE_URL" $v.database $v.database.existingSecretKey $v.database.url "database" "database.url" true) }}
+- name: MEDIA_ADDRESS
+  value: {{ include "outbound.address" (list $root "media") | quote }}
+- name: COMPLIANCE_ADDRESS
+  value: {{ include "outbound.address" (list $root "compliance") | quote }}
+{{- include "outbound.secretEnv" (list $root "RECORDING_KEYS" $r $r.keysKey $r.keys "services.recording" "services.recording.keys" true) }}
+{{- with $r.activeKeyId }}
+- name: RECORDING_ACTIVE_KEY_ID
+  value: {{ . | quote }}
+{{- end }}
+- name: RECORDING_STORAGE
+  value: {{ $r.storage.backend | quote }}
+{{- if eq $r.storage.backend "object-store" }}
+- name: RECORDING_STORAGE_BUCKET
+  value: {{ $r.storage.bucket | quote }}
+{{- else }}
+- name: RECORDING_STORAGE_DIR
+  value: {{ include "outbound.recordingStorageDir" $root | quote }}
+{{- end }}
+# The FreeSWITCH nodes' recordings folder, mounted where media's RECORDINGS_DIR says it is.
+- name: RECORDINGS_SOURCE_DIR
+  value: {{ $v.services.media.recordingsDir | quote }}
+- name: RECORDING_DEFAULT_MODE
+  value: {{ $r.defaults.mode | quote }}
+- name: RECORDING_DEFAULT_RETENTION_DAYS
+  value: {{ $r.defaults.retentionDays | quote }}
+- name: RECORDING_DEFAULT_INDUSTRY
+  value: {{ $r.defaults.industry | quote }}
+- name: TRANSCRIBE_ENABLED
+  value: {{ $r.transcribe.enabled | quote }}
+- name: TRANSCRIBE_CONCURRENCY
+  value: {{ $r.transcribe.concurrency | quote }}
+- name: TRANSCRIBE_MAX_ATTEMPTS
+  value: {{ $r.transcribe.maxAttempts | quote }}
+- name: TRANSCRIBE_BACKOFF_MS
+  value: {{ $r.transcribe.backoff | quote }}
+- name: TRANSCRIBE_ACK_WAIT_MS
+  value: {{ $r.transcribe.ackWait | quote }}
+{{- with $r.transcribe.window }}
+- name: TRANSCRIBE_WINDOW
+  value: {{ . | quote }}
+{{- end }}
+- name: TRANSCRIBE_WINDOW_ZONE
+  value: {{ $r.transcribe.windowZone | quote }}
 {{- else if eq $key "rules" }}
 {{- include "outbound.commonEnv" $root | nindent 0 }}
 {{- include "outbound.storeEnv" $root }}
@@ -203,5 +251,40 @@ existing Secret, plain value, block path and plain value path (for the error), r
 - name: SECURE_COOKIES
   value: {{ $c.secureCookies | quote }}
 {{- include "outbound.secretEnv" (list $root "SESSION_SECRET" $c $c.sessionSecretKey $c.sessionSecret "services.console" "services.console.sessionSecret" true) }}
+{{- end }}
+{{- end -}}
+
+{{/* Where the recording pods mount their sealed files (backend filesystem). */}}
+{{- define "outbound.recordingStorageDir" -}}
+/var/lib/outbound/recordings
+{{- end -}}
+
+{{/*
+The recording workload's volumes and their checks. Fails naming the value when a required claim is
+missing, or when an emptyDir (each pod's own folder) would be shared by several replicas.
+*/}}
+{{- define "outbound.recordingVolumes" -}}
+{{- $r := .Values.services.recording -}}
+{{- if not $r.source.existingClaim }}
+{{- fail "services.recording.source.existingClaim is required: the PersistentVolumeClaim the FreeSWITCH nodes write recordings to (media's RECORDINGS_DIR, services.media.recordingsDir)" }}
+{{- end }}
+- name: recordings-source
+  persistentVolumeClaim:
+    claimName: {{ $r.source.existingClaim }}
+{{- if eq $r.storage.backend "filesystem" }}
+{{- if $r.storage.filesystem.existingClaim }}
+- name: recordings-sealed
+  persistentVolumeClaim:
+    claimName: {{ $r.storage.filesystem.existingClaim }}
+{{- else if $r.storage.filesystem.emptyDir }}
+{{- if or (gt (int $r.replicas) 1) (and $r.autoscaling $r.autoscaling.enabled) }}
+{{- fail "services.recording.storage.filesystem.emptyDir gives each pod its own folder: set services.recording.replicas to 1 without autoscaling, or use existingClaim (ReadWriteMany) or storage.backend=object-store" }}
+{{- end }}
+# Test installs only: recordings are lost when the pod goes.
+- name: recordings-sealed
+  emptyDir: {}
+{{- else }}
+{{- fail "services.recording.storage.filesystem.existingClaim is required with storage.backend=filesystem (or storage.backend=object-store; for a test install only, storage.filesystem.emptyDir=true, which loses every recording with its pod)" }}
+{{- end }}
 {{- end }}
 {{- end -}}

@@ -1,12 +1,12 @@
 /**
  * scripts/bench-asr: synthesise a known test set with espeak-ng, transcribe it with pocketsphinx in
  * free and keyword modes two at a time (both cores busy), and report WER, keyword precision/recall
- * and the real-time factor; then recordings stored per second (AES-256-GCM + write) beside a plain
- * copy of the same bytes. A table on stderr-free stdout, and one JSON object as the last line.
+ * and the real-time factor; then recordings stored per second through services/recording's own
+ * sealing and its filesystem and object-store backends, beside a plain copy of the same bytes. A
+ * table on stderr-free stdout, and one JSON object as the last line.
  */
 import { execFile } from 'node:child_process';
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -140,41 +140,26 @@ async function timedBatched(
   return { transcripts, rtf: busyMs / audioMs };
 }
 
-async function storageBench(dir: string, wav: Buffer): Promise<{ storedPerSec: number; copyPerSec: number }> {
-  const source = join(dir, 'source.wav');
-  await writeFile(source, wav);
-  const key = randomBytes(32);
-  const keyId = 'bench-key-1';
-  const storeDir = join(dir, 'store');
-  const copyDir = join(dir, 'copy');
-  await mkdir(storeDir, { recursive: true });
-  await mkdir(copyDir, { recursive: true });
-  // Interleave the two so both see the same disk and page-cache conditions.
-  let storeMs = 0;
-  let copyMs = 0;
-  for (let i = 0; i < STORE_COUNT; i++) {
-    let t0 = performance.now();
-    const bytes = await readFile(source);
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    const body = Buffer.concat([cipher.update(bytes), cipher.final()]);
-    const header = Buffer.from(
-      JSON.stringify({
-        keyId,
-        iv: iv.toString('base64'),
-        tag: cipher.getAuthTag().toString('base64'),
-        sha256: createHash('sha256').update(bytes).digest('hex'),
-      }),
-    );
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(header.length);
-    await writeFile(join(storeDir, `rec-${i}.enc`), Buffer.concat([length, header, body]));
-    storeMs += performance.now() - t0;
-    t0 = performance.now();
-    await copyFile(source, join(copyDir, `rec-${i}.wav`));
-    copyMs += performance.now() - t0;
-  }
-  return { storedPerSec: (STORE_COUNT * 1000) / storeMs, copyPerSec: (STORE_COUNT * 1000) / copyMs };
+interface StorageFigures {
+  count: number;
+  bytes: number;
+  filesystemPerSec: number;
+  objectStorePerSec: number;
+  copyPerSec: number;
+  copyFsyncPerSec: number;
+}
+
+/**
+ * Storage through services/recording's own sealing and backends, run as its bench program: this
+ * package cannot import the service (the service depends on it), so the figures come back as JSON.
+ */
+async function storageBench(wavPath: string): Promise<StorageFigures> {
+  const program = new URL('../../../../services/recording/dist/bench/storage.js', import.meta.url);
+  const { stdout } = await run(process.execPath, [program.pathname, wavPath, String(STORE_COUNT)], {
+    maxBuffer: 1024 * 1024,
+  });
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(last) as StorageFigures;
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
@@ -250,7 +235,7 @@ async function main(): Promise<void> {
       'vol',
       '0.3',
     ]);
-    const storage = await storageBench(dir, await readFile(call));
+    const storage = await storageBench(call);
 
     const rows: [string, string][] = [
       [
@@ -280,8 +265,16 @@ async function main(): Promise<void> {
       ['free mode WER (all / 8k / 16k)', `${pct(wer)} / ${pct(wer8k)} / ${pct(wer16k)}`],
       ['free mode RTF (per file, model loaded each call)', free.rtf.toFixed(3)],
       ['free mode RTF (batched, model loaded once per run)', freeBatched.rtf.toFixed(3)],
-      ['recordings stored/s (AES-256-GCM + write, 1.9 MB)', storage.storedPerSec.toFixed(1)],
+      [
+        'recordings stored/s, filesystem backend (seal + fsync, 1.9 MB)',
+        `${storage.filesystemPerSec.toFixed(1)} (${(storage.filesystemPerSec / storage.copyPerSec).toFixed(2)}× copy)`,
+      ],
+      [
+        'recordings stored/s, object-store backend (seal + JetStream)',
+        `${storage.objectStorePerSec.toFixed(1)} (${(storage.objectStorePerSec / storage.copyPerSec).toFixed(2)}× copy)`,
+      ],
       ['plain copies/s (same bytes)', storage.copyPerSec.toFixed(1)],
+      ['plain copies/s with fsync (same bytes)', storage.copyFsyncPerSec.toFixed(1)],
       ['Mandarin engine', 'none (see packages/asr/README.md)'],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
@@ -310,8 +303,12 @@ async function main(): Promise<void> {
         keywordPrecisionEspeak: round(espeak.precision),
         keywordRecallFlite: round(flite.recall),
         keywordPrecisionFlite: round(flite.precision),
-        recordingsStoredPerSec: round(storage.storedPerSec, 1),
-        copyPerSec: round(storage.copyPerSec, 1),
+        recordingsStoredPerSec: storage.filesystemPerSec,
+        objectStorePerSec: storage.objectStorePerSec,
+        copyPerSec: storage.copyPerSec,
+        copyFsyncPerSec: storage.copyFsyncPerSec,
+        storedToCopyRatio: round(storage.filesystemPerSec / storage.copyPerSec),
+        objectStoreToCopyRatio: round(storage.objectStorePerSec / storage.copyPerSec),
         mandarin: false,
       }),
     );

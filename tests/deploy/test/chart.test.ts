@@ -149,6 +149,16 @@ const REQUIRED_ENV: Record<string, string[]> = {
     'COMPLIANCE_ADDRESS',
   ],
   media: ['GRPC_ADDRESS', 'NATS_URL', 'ESL_NODES', 'DEFAULT_GATEWAY'],
+  recording: [
+    'GRPC_ADDRESS',
+    'NATS_URL',
+    'DATABASE_URL',
+    'MEDIA_ADDRESS',
+    'COMPLIANCE_ADDRESS',
+    'RECORDING_KEYS',
+    'RECORDING_STORAGE',
+    'RECORDINGS_SOURCE_DIR',
+  ],
   rules: ['GRPC_ADDRESS', 'HTTP_ADDRESS', 'NATS_URL', 'DATABASE_URL', 'LEAD_INGEST_ADDRESS'],
   'agent-sim': ['DIALER_ADDRESS', 'CAMPAIGN_IDS'],
   console: [
@@ -186,6 +196,7 @@ const EXISTING_SECRETS: Record<string, string> = {
   'outbound-tokens/RULES_HTTP_TOKEN_SHA256': 'c'.repeat(64),
   'outbound-tokens/SMS_WEBHOOK_TOKEN': 'token',
   'outbound-console/SESSION_SECRET': 'a-session-signing-secret-of-32-characters',
+  'outbound-recording-keys/RECORDING_KEYS': 'r1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
 };
 
 /** A container's environment as the kubelet would give it: Secret references resolved, $(VAR) expanded. */
@@ -274,7 +285,7 @@ describe('charts/outbound', () => {
     const deployments = objects.filter((o) => o.kind === 'Deployment');
     assert.deepEqual(
       deployments.map((d) => d.metadata.name).sort(),
-      ['agent-sim', 'compliance', 'console', 'dialer', 'lead-ingest', 'media', 'rules', 'switch-sim'].map(
+      ['agent-sim', 'compliance', 'console', 'dialer', 'lead-ingest', 'media', 'recording', 'rules', 'switch-sim'].map(
         (s) => `rel-outbound-${s}`,
       ),
     );
@@ -293,7 +304,7 @@ describe('charts/outbound', () => {
         assert.ok(container.livenessProbe?.grpc, `${service} liveness is a gRPC health probe`);
       }
     }
-    assert.equal(await assertServicesAccept(objects), 6, "six services' config.ts accept the chart's environment");
+    assert.equal(await assertServicesAccept(objects), 7, "seven services' config.ts accept the chart's environment");
     const consoleDeployment = deployments.find((d) => d.metadata.name.endsWith('-console'))!;
     const consoleContainer = containerOf(consoleDeployment);
     assert.equal(consoleContainer.readinessProbe?.httpGet?.path, '/healthz', 'the console is probed over HTTP');
@@ -330,14 +341,14 @@ describe('charts/outbound', () => {
       !objects.some((o) => o.kind === 'Secret'),
       'no chart-made Secret when every credential has existingSecret',
     );
-    assert.equal(await assertServicesAccept(objects), 6);
+    assert.equal(await assertServicesAccept(objects), 7);
     const secretRefs = new Map<string, string>();
     for (const d of objects.filter((o) => o.kind === 'Deployment')) {
       for (const e of containerOf(d).env ?? []) {
         if (e.valueFrom?.secretKeyRef)
           secretRefs.set(e.name, `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`);
         assert.ok(
-          !/DATABASE_URL|REDIS_URL|PII_KEYS|BLIND_INDEX|PASSWORD|TOKEN/.test(e.name) || e.valueFrom,
+          !/DATABASE_URL|REDIS_URL|PII_KEYS|RECORDING_KEYS|BLIND_INDEX|PASSWORD|TOKEN/.test(e.name) || e.valueFrom,
           `${e.name} comes from a Secret`,
         );
       }
@@ -353,6 +364,7 @@ describe('charts/outbound', () => {
       NATS_URL: 'outbound-nats/NATS_URL',
       PII_KEYS: 'outbound-keys/PII_KEYS',
       PII_REVEAL_GRANTS: 'outbound-tokens/PII_REVEAL_GRANTS',
+      RECORDING_KEYS: 'outbound-recording-keys/RECORDING_KEYS',
       REDIS_URL: 'outbound-redis/REDIS_URL',
       SESSION_SECRET: 'outbound-console/SESSION_SECRET',
       SMS_WEBHOOK_TOKEN: 'outbound-tokens/SMS_WEBHOOK_TOKEN',
@@ -363,13 +375,15 @@ describe('charts/outbound', () => {
         .filter((o) => o.kind === kind)
         .map((o) => o.metadata.name.replace('rel-outbound-', ''))
         .sort();
-    assert.deepEqual(names('HorizontalPodAutoscaler'), ['compliance', 'console', 'lead-ingest', 'rules']);
+    // recording scales on CPU: its transcription work queue is one shared durable, each job to one replica.
+    assert.deepEqual(names('HorizontalPodAutoscaler'), ['compliance', 'console', 'lead-ingest', 'recording', 'rules']);
     assert.deepEqual(names('PodDisruptionBudget'), [
       'compliance',
       'console',
       'dialer',
       'lead-ingest',
       'media',
+      'recording',
       'rules',
     ]);
     assert.deepEqual(names('PodMonitor'), ['rel-outbound']);
@@ -384,6 +398,14 @@ describe('charts/outbound', () => {
       );
       assert.equal(containerOf(d).env?.find((e) => e.name === 'SHUTDOWN_GRACE_MS')?.value, '115000');
     }
+    // recording drains too (settle only: it has no active-work gauge), with its own grace period.
+    const recording = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'rel-outbound-recording')!;
+    assert.deepEqual(containerOf(recording).lifecycle?.preStop?.exec?.command, ['node', 'tools/drain-wait.mjs']);
+    assert.equal(containerOf(recording).env?.find((e) => e.name === 'SHUTDOWN_GRACE_MS')?.value, '85000');
+    assert.equal(
+      containerOf(recording).env?.find((e) => e.name === 'DRAIN_METRIC'),
+      undefined,
+    );
     const tests = objects.filter((o) => o.metadata.annotations?.['helm.sh/hook'] === 'test');
     assert.deepEqual(
       tests.map((t) => (t.spec as { containers: Container[] }).containers[0]!.command!.slice(1, 3).join(' ')).sort(),
@@ -392,9 +414,75 @@ describe('charts/outbound', () => {
         'tools/grpc-health.mjs rel-outbound-dialer:50051',
         'tools/grpc-health.mjs rel-outbound-lead-ingest:50051',
         'tools/grpc-health.mjs rel-outbound-media:50051',
+        'tools/grpc-health.mjs rel-outbound-recording:50051',
         'tools/grpc-health.mjs rel-outbound-rules:50051',
         'tools/nats-roundtrip.mjs',
       ],
+    );
+  });
+
+  test("recording: its own config (loadRecordingConfig) accepts the pod's environment, and the folders are its volumes", async () => {
+    const { loadRecordingConfig } = (await import(
+      pathToFileURL(join(ROOT, 'services/recording/dist/src/config.js')).href
+    )) as {
+      loadRecordingConfig: (env: Record<string, string>) => {
+        storageBackend: string;
+        storageDir: string;
+        storageBucket: string;
+        sourceDir: string;
+        keys: unknown[];
+        mediaAddress?: string;
+        complianceAddress: string;
+      };
+    };
+    for (const [file, backend] of [
+      ['test-install-values.yaml', 'filesystem'],
+      ['production-values.yaml', 'object-store'],
+    ] as const) {
+      const objects = await render('-f', valuesFile(file));
+      const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'rel-outbound-recording');
+      assert.ok(deployment, `${file}: a recording Deployment`);
+      const container = containerOf(deployment) as Container & {
+        volumeMounts: Array<{ name: string; mountPath: string }>;
+      };
+      const volumes = (
+        deployment.spec as {
+          template: {
+            spec: {
+              volumes: Array<{ name: string; persistentVolumeClaim?: { claimName: string }; emptyDir?: object }>;
+            };
+          };
+        }
+      ).template.spec.volumes;
+      // The whole check (keyring, active key among the keys), not only the zod shape.
+      const config = loadRecordingConfig(resolveEnv(container, objects));
+      assert.equal(config.storageBackend, backend, file);
+      assert.equal(config.keys.length, 1);
+      assert.equal(config.mediaAddress, 'rel-outbound-media:50051');
+      assert.equal(config.complianceAddress, 'rel-outbound-compliance:50051');
+      const mountOf = (name: string) => container.volumeMounts.find((m) => m.name === name)?.mountPath;
+      assert.equal(config.sourceDir, mountOf('recordings-source'), 'RECORDINGS_SOURCE_DIR is the shared volume');
+      assert.ok(volumes.find((v) => v.name === 'recordings-source')?.persistentVolumeClaim?.claimName);
+      const sealed = volumes.find((v) => v.name === 'recordings-sealed');
+      if (backend === 'filesystem') {
+        assert.equal(config.storageDir, mountOf('recordings-sealed'), 'RECORDING_STORAGE_DIR is its volume');
+        assert.deepEqual(sealed?.emptyDir, {}, 'the test install keeps sealed files in an emptyDir');
+      } else {
+        assert.equal(sealed, undefined, 'no sealed-files volume with the object store');
+        assert.equal(config.storageBucket, 'recordings');
+      }
+    }
+    // A test install's switch-sim writes its recordings onto the same claim, where media says they are.
+    const objects = await render('-f', valuesFile('test-install-values.yaml'));
+    const sim = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'rel-outbound-switch-sim')!;
+    const simMounts = (containerOf(sim) as Container & { volumeMounts: Array<{ name: string; mountPath: string }> })
+      .volumeMounts;
+    const media = containerOf(
+      objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'rel-outbound-media')!,
+    );
+    assert.equal(
+      simMounts.find((m) => m.name === 'recordings-source')?.mountPath,
+      media.env?.find((e) => e.name === 'RECORDINGS_DIR')?.value,
     );
   });
 
@@ -440,6 +528,45 @@ describe('charts/outbound', () => {
     assert.match(
       await renderFails(...test, '--set', 'services.agentSim.campaignIds=null'),
       /services\.agentSim\.campaignIds/,
+    );
+    // recording: its keyring, its storage backend, its volumes.
+    assert.match(
+      await renderFails(...test, '--set', 'services.recording.keys='),
+      /RECORDING_KEYS is required: set services\.recording\.existingSecret \(a Secret with key RECORDING_KEYS\) or, for a test install only, services\.recording\.keys/,
+    );
+    assert.match(
+      await renderFails(
+        ...test,
+        '--set',
+        'services.recording.existingSecret=keys',
+        '--set',
+        'services.recording.keysKey=',
+      ),
+      /services\.recording\.keysKey: String length must be greater than or equal to 1/,
+    );
+    assert.match(
+      await renderFails(...test, '--set', 'services.recording.keys=r1:short'),
+      /services\.recording\.keys: Does not match pattern/,
+    );
+    assert.match(
+      await renderFails(...test, '--set', 'services.recording.storage.backend=s3'),
+      /services\.recording\.storage\.backend: services\.recording\.storage\.backend must be one of the following: "filesystem", "object-store"/,
+    );
+    assert.match(
+      await renderFails(...test, '--set', 'services.recording.storage.filesystem.emptyDir=false'),
+      /services\.recording\.storage\.filesystem\.existingClaim is required with storage\.backend=filesystem/,
+    );
+    assert.match(
+      await renderFails(...test, '--set', 'services.recording.replicas=2'),
+      /services\.recording\.storage\.filesystem\.emptyDir gives each pod its own folder/,
+    );
+    assert.match(
+      await renderFails(...test, '--set', 'services.recording.source.existingClaim='),
+      /services\.recording\.source\.existingClaim is required/,
+    );
+    assert.match(
+      await renderFails(...test, '--set', 'services.recording.transcribe.window=late'),
+      /services\.recording\.transcribe\.window: Does not match pattern/,
     );
   });
 
