@@ -98,6 +98,11 @@ existing Secret, plain value, block path and plain value path (for the error), r
 - name: OTEL_EXPORTER_OTLP_ENDPOINT
   value: {{ . | quote }}
 {{- end }}
+{{- include "outbound.natsEnv" $root }}
+{{- end -}}
+
+{{- define "outbound.natsEnv" -}}
+{{- $root := . -}}
 {{- if .Values.nats.existingSecret }}
 {{- include "outbound.secretEnv" (list $root "NATS_URL" .Values.nats .Values.nats.existingSecretKey "" "nats" "nats.url" true) }}
 {{- else }}
@@ -251,6 +256,12 @@ existing Secret, plain value, block path and plain value path (for the error), r
 - name: SECURE_COOKIES
   value: {{ $c.secureCookies | quote }}
 {{- include "outbound.secretEnv" (list $root "SESSION_SECRET" $c $c.sessionSecretKey $c.sessionSecret "services.console" "services.console.sessionSecret" true) }}
+{{- if $v.services.recording.enabled }}
+# Transcripts on the desks and wallboards: the recording service's text, its events from NATS.
+- name: RECORDING_ADDRESS
+  value: {{ include "outbound.address" (list $root "recording") | quote }}
+{{- include "outbound.natsEnv" $root | nindent 0 }}
+{{- end }}
 {{- end }}
 {{- end -}}
 
