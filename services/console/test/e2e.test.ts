@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Processes, testUrls, uniqueName } from '@outbound/testkit';
+import { Processes, REGIONS, syntheticNumbers, testUrls, uniqueName } from '@outbound/testkit';
 import { createLogger } from '@outbound/telemetry';
 import { startConsole } from '../src/gateway/app.js';
 import { encodeSession, hashPassword } from '../src/gateway/domain/session.js';
@@ -218,9 +218,9 @@ test('a supervisor runs a campaign and an agent takes a call, in a real browser'
     .setInputFiles({ name: 'leads.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ\0\0binary') });
   await expectBanner(sup, /wrong file type/);
 
-  // Chinese and British mobiles: some are inside a legal calling window at any hour.
-  const digits = () => String(Math.floor(Math.random() * 1e6)).padStart(6, '0');
-  const numbers = Array.from({ length: 30 }, (_, i) => (i % 2 ? `+447911${digits()}` : `+8613912${digits()}`));
+  // Chinese, American, British and Australian numbers: some are inside a legal calling window at any
+  // hour (fresh each run: compliance's caps remember the numbers called today).
+  const numbers = syntheticNumbers(32, Date.now() % 1_000_000_007, REGIONS);
   const csv = `姓名,手机,编号\n${numbers.map((n, i) => `客户${i},${n},e${i}`).join('\n')}\n`;
   await row
     .locator('input[name=leads]')
