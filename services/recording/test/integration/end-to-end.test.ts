@@ -68,10 +68,12 @@ before(async () => {
             {
               outcome: 'human',
               ringMs: 300,
-              talkMs: 9_000,
+              talkMs: 10_000,
+              // Said well after the answer: the recording starts when the service has heard of the
+              // answer and media has asked the switch, which on a loaded machine takes a second or more.
               speech: [
-                { atMs: 1_000, text: 'i am not interested' },
-                { atMs: 4_500, text: 'you promise a guaranteed return' },
+                { atMs: 3_000, text: 'i am not interested' },
+                { atMs: 6_000, text: 'you promise a guaranteed return' },
               ],
             },
           ],
