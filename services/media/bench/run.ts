@@ -48,6 +48,8 @@ const media = createApp({
     recordingsDir: '/tmp/media-bench-recordings',
     nodeDownAfterMs: 5_000,
     eslCommandTimeoutMs: 5_000,
+    // Media's own pacing per node must not be what is measured: above the driven rate.
+    originatesPerSecond: Math.ceil(ratePerSec * 1.5),
   },
 });
 const { port } = await media.start();
