@@ -50,4 +50,4 @@ export const testUrls = {
 };
 
 export { Processes } from './processes.js';
-export { REGIONS, openRegions, syntheticNumbers, type Region } from './synthetic-numbers.js';
+export { REGIONS, callingWindowProbe, openRegions, syntheticNumbers, type Region } from './synthetic-numbers.js';

@@ -2,6 +2,8 @@
 // each region's calling window is the law's (compliance decides), so a run made at 04:30 UTC whose
 // numbers are all Chinese, American or British places no call at all.
 
+import { DenyReason, type CheckDialRequest, type CheckDialResponse } from '@outbound/proto/outbound/v1/compliance';
+
 export type Region = 'CN' | 'US' | 'GB' | 'AU';
 export const REGIONS: readonly Region[] = ['CN', 'US', 'GB', 'AU'];
 
@@ -36,4 +38,26 @@ export async function openRegions(
     if ((await inWindow(probe!, fromMs)) && (await inWindow(probe!, untilMs))) open.push(region);
   }
   return open.length > 0 ? open : [...regions];
+}
+
+/**
+ * Whether compliance (asked through `checkDial`) lets a call to `phone` through its calling window
+ * at `atMs`, other reasons aside: the `inWindow` of `openRegions`.
+ */
+export function callingWindowProbe(
+  checkDial: (request: CheckDialRequest) => Promise<CheckDialResponse>,
+): (phone: string, atMs: number) => Promise<boolean> {
+  return async (phone, atMs) => {
+    const reply = await checkDial({
+      check: {
+        campaignId: 'region-probe',
+        leadId: `probe-${String(atMs)}`,
+        phone,
+        callerId: '+861058880000',
+        at: { seconds: Math.floor(atMs / 1000), nanos: 0 },
+        timeZoneOverride: '',
+      },
+    });
+    return !reply.decision?.denials.some((d) => d.reason === DenyReason.DENY_REASON_OUTSIDE_CALLING_WINDOW);
+  };
 }

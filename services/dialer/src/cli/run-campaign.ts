@@ -21,7 +21,6 @@ import {
 } from '@outbound/proto/outbound/v1/campaign';
 import {
   ComplianceServiceClient,
-  DenyReason,
   DoNotCallKind,
   type CheckDialRequest,
   type CheckDialResponse,
@@ -35,7 +34,7 @@ import {
 } from '@outbound/proto/outbound/v1/lead';
 import { Rule, RuleKind, RuleServiceClient } from '@outbound/proto/outbound/v1/rules';
 import { Metadata, clientStream, createClient, unary } from '@outbound/rpc';
-import { REGIONS, openRegions, syntheticNumbers } from '@outbound/testkit';
+import { REGIONS, callingWindowProbe, openRegions, syntheticNumbers } from '@outbound/testkit';
 import { connect } from 'nats';
 import type { Timestamp } from '@outbound/proto/google/protobuf/timestamp';
 import {
@@ -91,26 +90,6 @@ const dialer = createClient(CampaignServiceClient, config.dialerAddress, { defau
 const compliance = createClient(ComplianceServiceClient, config.complianceAddress, { defaultDeadlineMs: 10_000 });
 const leadIngest = createClient(LeadServiceClient, config.leadIngestAddress, { defaultDeadlineMs: 120_000 });
 const out = (line: string): boolean => process.stdout.write(`${line}\n`);
-
-/** Whether compliance lets a call to `phone` through its calling window at `atMs` (other reasons aside). */
-async function inCallingWindow(phone: string, atMs: number): Promise<boolean> {
-  const reply = await unary<CheckDialRequest, CheckDialResponse>(
-    compliance.checkDial,
-    compliance,
-    {
-      check: {
-        campaignId: 'region-probe',
-        leadId: `probe-${String(atMs)}`,
-        phone,
-        callerId: '+861058880000',
-        at: { seconds: Math.floor(atMs / 1000), nanos: 0 },
-        timeZoneOverride: '',
-      },
-    },
-    new Metadata(),
-  );
-  return !reply.decision?.denials.some((d) => d.reason === DenyReason.DENY_REASON_OUTSIDE_CALLING_WINDOW);
-}
 
 async function importLeads(numbers: readonly string[]): Promise<ImportResponse> {
   const csv = `姓名,手机,编号\n${numbers.map((phone, i) => `客户${i + 1},${phone},c${i + 1}`).join('\n')}\n`;
@@ -340,7 +319,10 @@ async function main(): Promise<void> {
   // Numbers only from the regions whose calling window stays open for the run (the tests of the main
   // job run at any hour): at 04:30 UTC a Chinese, American or British number is refused.
   const now = Date.now();
-  const regions = await openRegions(config.regions, inCallingWindow, now, now + config.maxRunMs);
+  const probe = callingWindowProbe((request) =>
+    unary<CheckDialRequest, CheckDialResponse>(compliance.checkDial, compliance, request, new Metadata()),
+  );
+  const regions = await openRegions(config.regions, probe, now, now + config.maxRunMs);
   out(`numbers from ${regions.join(', ')}`);
   const numbers = syntheticNumbers(config.leads, config.seed, regions);
   // A block of caller IDs of this run's own: compliance caps each ID's calls per day and their gap.

@@ -6,7 +6,6 @@
 import { Campaign, CampaignServiceClient, DialMode, MachineAction } from '@outbound/proto/outbound/v1/campaign';
 import {
   ComplianceServiceClient,
-  DenyReason,
   type CheckDialRequest,
   type CheckDialResponse,
 } from '@outbound/proto/outbound/v1/compliance';
@@ -17,7 +16,7 @@ import {
   type ImportResponse,
 } from '@outbound/proto/outbound/v1/lead';
 import { Metadata, clientStream, createClient, unary } from '@outbound/rpc';
-import { REGIONS, openRegions, syntheticNumbers, type Region } from '@outbound/testkit';
+import { REGIONS, callingWindowProbe, openRegions, syntheticNumbers, type Region } from '@outbound/testkit';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 
 export class BenchCampaigns {
@@ -38,7 +37,10 @@ export class BenchCampaigns {
    */
   openRegions(forMs: number): Promise<Region[]> {
     const now = Date.now();
-    return openRegions(REGIONS, (phone, at) => inCallingWindow(this.compliance, phone, at), now, now + forMs);
+    const probe = callingWindowProbe((request) =>
+      unary<CheckDialRequest, CheckDialResponse>(this.compliance.checkDial, this.compliance, request, new Metadata()),
+    );
+    return openRegions(REGIONS, probe, now, now + forMs);
   }
 
   async prepare(
@@ -147,28 +149,4 @@ export async function inBatches<T>(
       while (next < items.length) await work(items[next++]!);
     }),
   );
-}
-
-/** Whether compliance would let a call to `phone` through its calling window at `atMs` (other reasons aside). */
-export async function inCallingWindow(
-  compliance: ComplianceServiceClient,
-  phone: string,
-  atMs: number,
-): Promise<boolean> {
-  const reply = await unary<CheckDialRequest, CheckDialResponse>(
-    compliance.checkDial,
-    compliance,
-    {
-      check: {
-        campaignId: 'region-probe',
-        leadId: `probe-${String(atMs)}`,
-        phone,
-        callerId: '+861058880000',
-        at: { seconds: Math.floor(atMs / 1000), nanos: 0 },
-        timeZoneOverride: '',
-      },
-    },
-    new Metadata(),
-  );
-  return !reply.decision?.denials.some((d) => d.reason === DenyReason.DENY_REASON_OUTSIDE_CALLING_WINDOW);
 }
