@@ -1,6 +1,9 @@
 // Busy agents and when they will be free again. Talk and wrap-up times are learned from the agent
 // events; agents leaving (lunch, end of a team's shift) are learned from logouts after a call, so
-// the pacer stops counting on agents who will not come back.
+// the pacer stops counting on agents who will not come back. Two memories: a long one (15 min) for
+// the steady trickle of individual logouts, and a short one (the last few agents to end a call) that
+// sees a team leaving within seconds: when a team leaves, idle agents log out at once and busy ones after
+// their call, and every release the long memory still promises is then a logout.
 import { DurationEstimator } from './duration-estimator.js';
 
 interface BusyAgent {
@@ -20,6 +23,9 @@ const WRAP_MEMORY = 200;
 const LEAVE_MEMORY_MS = 15 * 60_000;
 /** Prior returns to ready, so one early logout does not look like a mass exodus. */
 const LEAVE_PRIOR_RETURNS = 10;
+/** Short memory of logouts, in agents ending a call (or logging out idle): weight 1/e after this many
+ *  (it also forgets with the long memory's time constant, for a team with nobody left to end a call). */
+const SHORT_LEAVE_ENDS = 8;
 /** Refresh release probabilities at least this often even when no agent changed state. */
 const REFRESH_MS = 1000;
 /** Running talks and wrap-ups enter the duration estimates (as censored) this often. */
@@ -32,6 +38,7 @@ export class AgentPool {
   private leaves = 0;
   private returns = 0;
   private decayedAtMs = 0;
+  private shortLeave = 0;
   private releases = 0;
   private changed = true;
   private outlookAtMs = Number.NEGATIVE_INFINITY;
@@ -62,24 +69,27 @@ export class AgentPool {
       this.releases++;
       this.decayLeaves(tMs);
       this.returns++;
+      this.shortLeave -= this.shortLeave / SHORT_LEAVE_ENDS;
     }
     this.busy.delete(agentId);
     this.changed = true;
   }
 
   onLogout(agentId: number, tMs: number): void {
-    if (this.busy.has(agentId)) {
-      this.decayLeaves(tMs);
-      this.leaves++;
-    }
+    this.decayLeaves(tMs);
+    // An idle agent logging out is no lost release, but it is how a team leaving starts.
+    this.shortLeave += (1 - this.shortLeave) / SHORT_LEAVE_ENDS;
+    if (this.busy.has(agentId)) this.leaves++;
     this.busy.delete(agentId);
     this.changed = true;
   }
 
-  /** P(a busy agent logs out instead of coming back ready), from recent behaviour. */
+  /** P(a busy agent logs out instead of coming back ready), from recent behaviour: the larger of
+   *  the long memory and the short one, so a team leaving counts at once. */
   leaveProbability(nowMs: number): number {
     this.decayLeaves(nowMs);
-    return this.leaves / (this.leaves + this.returns + LEAVE_PRIOR_RETURNS);
+    const long = this.leaves / (this.leaves + this.returns + LEAVE_PRIOR_RETURNS);
+    return Math.max(long, this.shortLeave);
   }
 
   /** Expected releases within each horizon (ms from now); cached between agent changes. */
@@ -126,6 +136,7 @@ export class AgentPool {
     const k = Math.exp(-dt / LEAVE_MEMORY_MS);
     this.leaves *= k;
     this.returns *= k;
+    this.shortLeave *= k;
     this.decayedAtMs = nowMs;
   }
 }

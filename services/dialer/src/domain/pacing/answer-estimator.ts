@@ -58,6 +58,8 @@ export class AnswerEstimator {
   private readonly cumLive: Float64Array; // cumLive[b] = live weight in bins < b
   private readonly tailAll: Float64Array; // tailAll[b] = all weight in bins >= b
   private burst = 1;
+  /** Calls behind the live-rate estimate now in use (effective sample size). */
+  private effectiveCalls = 1;
   // Starts at "all human": the cautious end for the budget's thinning term.
   private humans = 1;
   private dispositions = 1;
@@ -198,6 +200,19 @@ export class AnswerEstimator {
     return Math.min(1, this.longLive() * this.burst);
   }
 
+  /**
+   * Relative variance of the live-answer probability in use, (1 − p)/(p·n) with n the calls behind it
+   * (binomial sampling error of an exponential average). Right after a detected change the level
+   * rests on ~20 calls, and a live rate of 7 % read from 20 calls is 0 to 15 %: an estimate that
+   * low would launch several times too many calls. One error for every call in flight.
+   */
+  liveRateRelativeVariance(): number {
+    this.refresh();
+    const p = this.liveProbability();
+    if (!(p > 0)) return 0;
+    return (1 - p) / (p * this.effectiveCalls);
+  }
+
   machineProbability(): number {
     this.refresh();
     const total = this.tailAll[0] ?? 0;
@@ -252,9 +267,20 @@ export class AnswerEstimator {
     // The answer-age tables keep their long memory (their shape rarely changes); their level is
     // rescaled to the adaptive level, and up to the short memory while that is higher.
     const short = this.shortWarm >= AFTER_CHANGE_CALLS ? this.shortLive : 0;
-    if (long <= 0) this.burst = 1;
-    else if (this.levelSeen < LEVEL_WARM_CALLS) this.burst = Math.max(1, short / long);
-    else this.burst = Math.max(this.level, short) / long;
+    // Effective sample of an exponential average with memory m: 2m − 1 calls.
+    const ess = (memory: number): number => Math.max(1, 2 * memory - 1);
+    const longCalls = ess(Math.min(LONG_MEMORY_CALLS, this.resolved));
+    const shortCalls = ess(Math.min(SHORT_MEMORY_CALLS, this.shortWarm));
+    if (long <= 0) {
+      this.burst = 1;
+      this.effectiveCalls = longCalls;
+    } else if (this.levelSeen < LEVEL_WARM_CALLS) {
+      this.burst = Math.max(1, short / long);
+      this.effectiveCalls = short > long ? shortCalls : longCalls;
+    } else {
+      this.burst = Math.max(this.level, short) / long;
+      this.effectiveCalls = short > this.level ? shortCalls : ess(Math.min(this.levelMemory, this.levelSeen));
+    }
   }
 
   private rescale(): void {

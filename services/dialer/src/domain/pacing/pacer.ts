@@ -125,6 +125,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     const horizons = aheads.map((m) => m * answers.binMs + config.abandonAfterMs);
     const release = agents.releaseOutlook(s.nowMs, horizons);
     const regime = answers.regimeRisk(s.nowMs);
+    const rateRelativeVariance = answers.liveRateRelativeVariance();
     const liveShareByBin = (m: number): number => {
       const all = answers.liveWithin(0, bins);
       return all > 0 ? answers.liveWithin(0, m) / all : 0;
@@ -155,6 +156,8 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
         supplyMean: s.agentsReady + (release.mean[i] ?? 0),
         supplyVariance: release.variance[i] ?? 0,
         newCallLiveByThen: Math.min(1, x * regime.peakFactor),
+        inFlightMean: ringMean * regime.peakFactor,
+        rateRelativeVariance,
       });
       return {
         demandMean: s.callsWaitingForAgent + ringMean + pi * shock,
@@ -162,6 +165,8 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
         supplyMean: s.agentsReady + (release.mean[i] ?? 0),
         supplyVariance: release.variance[i] ?? 0,
         newCallLiveByThen: Math.min(1, x * (1 + pi * extra)),
+        inFlightMean: ringMean,
+        rateRelativeVariance,
       };
     });
     // Stress-test only campaigns whose answer rate has been jumping (a jump within the exposure is

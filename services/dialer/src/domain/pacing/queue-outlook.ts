@@ -14,13 +14,24 @@ export interface Outlook {
   supplyVariance: number;
   /** P(another call launched now is a live answer presented by then). */
   newCallLiveByThen: number;
+  /** Live answers expected from calls in flight (part of demandMean) and the relative variance of
+   *  the live rate behind them and behind new calls: one estimation error shared by all of them. */
+  inFlightMean?: number;
+  rateRelativeVariance?: number;
 }
 
 /** Extra relative spread on demand: estimates of the answer rate are themselves uncertain. */
 const DEMAND_RELATIVE_SD = 0.05;
 
-function spread(o: Outlook, demand: number): number {
-  return o.demandVariance + o.supplyVariance + (DEMAND_RELATIVE_SD * demand) ** 2 + 0.05;
+function spread(o: Outlook, demand: number, launched: number): number {
+  const rated = (o.inFlightMean ?? 0) + launched;
+  return (
+    o.demandVariance +
+    o.supplyVariance +
+    (DEMAND_RELATIVE_SD * demand) ** 2 +
+    (o.rateRelativeVariance ?? 0) * rated ** 2 +
+    0.05
+  );
 }
 
 /**
@@ -40,7 +51,7 @@ export function inFlightAbandons(
     const x = o.newCallLiveByThen;
     const demand = o.demandMean + launchedWithIt * x;
     const mu = demand - o.supplyMean + 0.5;
-    const sd = Math.sqrt(spread(o, demand) + launchedWithIt * x * (1 - x));
+    const sd = Math.sqrt(spread(o, demand, launchedWithIt * x) + launchedWithIt * x * (1 - x));
     const a = mu / sd;
     const cdf = normalCdf(a);
     const pdf = normalPdf(a);
@@ -62,7 +73,7 @@ export function abandonRisk(outlooks: readonly Outlook[], launchedWithIt: number
     const x = o.newCallLiveByThen;
     const demand = o.demandMean + launchedWithIt * x;
     const mean = demand - o.supplyMean;
-    const variance = spread(o, demand) + launchedWithIt * x * (1 - x);
+    const variance = spread(o, demand, launchedWithIt * x) + launchedWithIt * x * (1 - x);
     // Abandoned when demand ahead >= supply, i.e. demand - supply > -0.5 (continuity correction).
     sum += normalCdf((mean + 0.5) / Math.sqrt(variance));
   }
