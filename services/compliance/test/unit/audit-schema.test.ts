@@ -14,3 +14,11 @@ test('a phone number in an audit target is still refused, beside a UUID or alone
   for (const target of ['+8613800138000', 'lead:0193a8b2-1234-7000-8123-456789abcdef +1 212 555 0100', '138-0013-8000'])
     assert.equal(recordAuditRequest.safeParse(entry(target)).success, false, target);
 });
+
+test('ISO dates and times in audit details are dates, not phone numbers; a number beside one is still refused', () => {
+  const purge = (retainUntil: string) => ({ ...entry('recording:r1'), action: 'purged', details: { retainUntil } });
+  for (const date of ['2025-11-29', '2025-11-29T10:00:00Z', '2025-11-29T10:00:00.123+08:00', '2025-11-29 10:00'])
+    assert.equal(recordAuditRequest.safeParse(purge(date)).success, true, date);
+  for (const value of ['2025-11-29 +8613800138000', '13800138000'])
+    assert.equal(recordAuditRequest.safeParse(purge(value)).success, false, value);
+});

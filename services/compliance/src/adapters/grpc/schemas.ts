@@ -117,8 +117,10 @@ export const scanTranscriptRequest = z.object({
 
 /** UUIDs (lead, attempt, job ids) may hold long runs of digits and hyphens; they are ids, not numbers. */
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+/** ISO 8601 dates and times (a retention date, a purge time) are dates, not numbers. */
+const ISO_DATE = /\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g;
 /** A phone-like digit run: audit rows name targets by id, never by number. */
-const noPhone = (value: string) => !/\+?\d[\d\s-]{6,}\d/.test(value.replace(UUID, ''));
+const noPhone = (value: string) => !/\+?\d[\d\s-]{6,}\d/.test(value.replace(UUID, ' ').replace(ISO_DATE, ' '));
 
 export const recordAuditRequest = z.object({
   actor: text(200).refine(noPhone, 'must not contain a phone number'),
