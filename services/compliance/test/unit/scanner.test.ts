@@ -32,3 +32,17 @@ test('scanner: repeated words are all found; other industries’ words are not',
   assert.equal(scanner.scan('education', '保证收益').length, 0);
   assert.equal(scanner.scan('unknown-industry', '保证收益').length, 0);
 });
+
+test('scanner: Latin-script words match in any case and only where a word starts; Chinese anywhere', () => {
+  const hits = (text: string) => scanner.scan('finance', text).map((h) => [h.word, h.start, h.end]);
+  assert.deepEqual(hits('A Guaranteed Return, RISK FREE.'), [
+    ['guaranteed return', 2, 19],
+    ['risk free', 21, 30],
+  ]);
+  assert.deepEqual(hits('a brisk free ride'), [], 'inside another word: no hit');
+  assert.deepEqual(hits('guaranteed returns'), [['guaranteed return', 0, 17]], 'an ending may follow');
+  assert.deepEqual(hits('保证收益guaranteed return'), [
+    ['保证收益', 0, 4],
+    ['guaranteed return', 4, 21],
+  ]);
+});
