@@ -192,7 +192,8 @@ test('Prometheus scrapes every service; their key series move during a campaign;
   const { summary, output } = await runCampaign(stack!, {
     CAMPAIGN_ID: campaignId,
     CAMPAIGN_MODE: 'progressive',
-    CAMPAIGN_LEADS: '12',
+    // Enough leads that some person answers and reaches an agent whatever the far end draws.
+    CAMPAIGN_LEADS: '24',
     CAMPAIGN_SEED: String(Date.now() % 1_000_000),
     CAMPAIGN_DNC_EVERY: '5',
     // Sydney numbers too, so some lead is inside its calling window at any hour of the day.
@@ -239,7 +240,7 @@ test('Prometheus scrapes every service; their key series move during a campaign;
   );
   assert.ok(
     outcomes.some((r) => r.metric['outcome'] === 'connected'),
-    'a call reached an agent',
+    `a call reached an agent: ${JSON.stringify(summary)}`,
   );
   await positive(`sum(dialer_answer_to_bridge_duration_count{campaign="${campaignId}"})`, 'answer-to-bridge latency');
   // Per-campaign gauges exist while the campaign runs here; it has ended, so look back over the run.
