@@ -28,6 +28,11 @@ class Channel {
     return (this.listeners.get(key)?.size ?? 0) > 0;
   }
 
+  /** Anyone watching any key. */
+  get active(): boolean {
+    return this.listeners.size > 0;
+  }
+
   subscribe(key: string, listener: Listener): () => void {
     let set = this.listeners.get(key);
     if (!set) this.listeners.set(key, (set = new Set()));
@@ -63,7 +68,9 @@ export function createTranscriptFeed(deps: TranscriptFeedDeps) {
   const consumers: ConsumerHandle[] = [];
 
   async function onReady(data: { campaignId: string; attemptId: string; recordingId: string }): Promise<void> {
-    // Nobody may be watching this campaign's board: the agent's desk decides after the lookup.
+    // No page open on this replica, or none for this campaign and no desk at all: nothing to fetch.
+    if (!campaigns.watched(data.campaignId) && !agents.active) return;
+    // The agent's desk is known only after the lookup (the recording names who took the call).
     const { recording } = await call('recording', deps.recording, deps.recording.getRecording, {
       recordingId: data.recordingId,
     });
