@@ -112,8 +112,11 @@ export class CampaignRunner {
   private readonly pacer: Pacer;
   private readonly startedAtMs: number;
   private nextPacerId = 1;
-  private timer: NodeJS.Timeout | undefined;
+  /** Ticks on the engine's beat once started (every runner of a replica on one beat). */
+  private started = false;
   private ticking: Promise<void> | undefined;
+  /** The tick's side work in hand, by kind (one of each at a time). */
+  private readonly sideWork = new Map<'refill' | 'abandon', Promise<unknown>>();
   private launching = true;
   private stopped = false;
   /** In-flight work started by ticks (originates, checks), awaited by stop(). */
@@ -193,19 +196,25 @@ export class CampaignRunner {
     return this.abandon.windows;
   }
 
-  /** Starts ticking (adopted calls are added by the engine before). */
+  /** Starts ticking on the engine's beat (adopted calls are added by the engine before). */
   start(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => {
-      if (this.ticking) return;
-      const started = performance.now();
-      this.ticking = this.tick()
-        .then(() => this.tickTook(performance.now() - started))
-        .catch((error: unknown) => this.failed(error, 'campaign tick failed'))
-        .finally(() => {
-          this.ticking = undefined;
-        });
-    }, this.ctx.options.tickMs);
+    if (!this.stopped) this.started = true;
+  }
+
+  /**
+   * One beat of the engine's metronome: a tick unless the last one is still running. The engine
+   * beats every runner in the same turn, so their reads share one round trip to Redis (the
+   * client pipelines what is asked in one turn) instead of one per campaign at its own moment.
+   */
+  beat(): void {
+    if (!this.started || this.stopped || this.ticking) return;
+    const started = performance.now();
+    this.ticking = this.tick()
+      .then(() => this.tickTook(performance.now() - started))
+      .catch((error: unknown) => this.failed(error, 'campaign tick failed'))
+      .finally(() => {
+        this.ticking = undefined;
+      });
   }
 
   pause(): void {
@@ -221,8 +230,6 @@ export class CampaignRunner {
   /** Stops launching and ticking; waits for the tick and the dials in hand (calls in flight live on). */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
     await this.ticking;
     await Promise.allSettled([...this.work]);
   }
@@ -247,15 +254,28 @@ export class CampaignRunner {
 
     if (!this.isLaunching) return;
     this.ctx.linesTick(nowMs);
+    // Both reads first, asked in the same turn as every other campaign's (see beat()).
+    const preview = this.campaign.settings.modeSettings.mode === 'preview';
+    const reads = Promise.all([
+      preview ? undefined : this.ctx.deps.agents.counts(this.campaignId),
+      this.ctx.deps.hopper.size(this.campaignId),
+    ]);
     await this.endStaleCalls(nowMs);
-    await this.refillIfLow(nowMs);
-    await this.refreshAbandonStatus(nowMs);
-    if (this.campaign.settings.modeSettings.mode === 'preview') {
+    const [counted, hopperBefore] = await reads;
+    // A refill (PostgreSQL, lead-ingest) and the abandon status (compliance) go on beside the
+    // tick: a slow store or service must not hold the pacing decisions up. The first abandon
+    // status is waited for, so a campaign taken over past its limit does not dial meanwhile.
+    if (nowMs - this.lastRefillMs >= this.refillEveryMs)
+      this.beside('refill', () => this.refillIfLow(nowMs, false, hopperBefore));
+    if (this.abandon.at === 0) await this.refreshAbandonStatus(nowMs);
+    else if (nowMs - this.abandon.at >= this.ctx.options.abandonStatusEveryMs)
+      this.beside('abandon', () => this.refreshAbandonStatus(nowMs));
+    if (preview || !counted) {
       await this.ctx.offerPreview(this);
       await this.finishIfDone(nowMs);
       return;
     }
-    const agents = await this.ctx.deps.agents.counts(this.campaignId);
+    const agents = counted;
     const live = [...this.calls.values()];
     // Leads taken from the hopper whose attempts are not begun yet are calls about to be placed.
     const placing = this.calls.size + this.leasesBeingBegun;
@@ -279,7 +299,7 @@ export class CampaignRunner {
         maxCps: cps,
       });
     }
-    const hopperSize = await this.ctx.deps.hopper.size(this.campaignId);
+    const hopperSize = hopperBefore;
     const mode = this.campaign.settings.modeSettings;
     this.lastTick = {
       hopper: hopperSize,
@@ -314,6 +334,15 @@ export class CampaignRunner {
         void this.track(this.launch(leases)).catch((error: unknown) => this.failed(error, 'launch failed'));
     }
     await this.finishIfDone(nowMs);
+  }
+
+  /** Runs one kind of the tick's side work unless the last of that kind is still running. */
+  private beside(kind: 'refill' | 'abandon', work: () => Promise<unknown>): void {
+    if (this.sideWork.has(kind)) return;
+    const running = this.track(work())
+      .catch((error: unknown) => this.failed(error, `campaign ${kind} failed`))
+      .finally(() => this.sideWork.delete(kind));
+    this.sideWork.set(kind, running);
   }
 
   /** Fenced out by a newer owner: stop here at once (not at the next lease renewal); else log. */
@@ -611,13 +640,16 @@ export class CampaignRunner {
     }
   }
 
-  /** Tops the hopper up: new leads from lead-ingest into campaign_leads, then the due ones into Redis. */
-  async refillIfLow(nowMs: number, force = false): Promise<void> {
+  /**
+   * Tops the hopper up: new leads from lead-ingest into campaign_leads, then the due ones into
+   * Redis. `size`: the hopper's size when the caller has just read it.
+   */
+  async refillIfLow(nowMs: number, force = false, size?: number): Promise<void> {
     const { deps, options } = this.ctx;
     if (!force && nowMs - this.lastRefillMs < this.refillEveryMs) return;
     this.lastRefillMs = nowMs;
-    const size = await deps.hopper.size(this.campaignId);
-    if (!force && size >= options.hopperLowWater) {
+    const before = size ?? (await deps.hopper.size(this.campaignId));
+    if (!force && before >= options.hopperLowWater) {
       this.refillEveryMs = REFILL_EVERY_MS;
       return;
     }
@@ -658,7 +690,8 @@ export class CampaignRunner {
 
   /** Every list read, no lead open, nothing in flight: running → finished. */
   private async finishIfDone(nowMs: number): Promise<void> {
-    if (nowMs - this.lastFinishCheckMs < 2_000 || this.calls.size > 0) return;
+    // Not while a refill may still be adding leads (a list re-read).
+    if (nowMs - this.lastFinishCheckMs < 2_000 || this.calls.size > 0 || this.sideWork.has('refill')) return;
     this.lastFinishCheckMs = nowMs;
     const listsRead = this.campaign.settings.leadLists.every(
       (s) => this.listCursors.get(JSON.stringify(s))?.doneAtMs !== undefined,
@@ -670,8 +703,6 @@ export class CampaignRunner {
       await this.ctx.deps.campaigns.transition(this.campaignId, ['running'], 'finished');
       this.ctx.log.info({ campaignId: this.campaignId }, 'campaign finished');
       this.stopped = true;
-      if (this.timer) clearInterval(this.timer);
-      this.timer = undefined;
       this.ctx.notify(this.campaignId);
     } catch (error) {
       this.ctx.log.warn({ err: error, campaignId: this.campaignId }, 'campaign could not be finished');
