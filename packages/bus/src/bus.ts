@@ -370,6 +370,33 @@ export class Bus {
     ).catch(() => undefined); // already logged, dead-lettered or nak'ed above; the span holds the error
   }
 
+  /**
+   * Hears one key's events of a type as they are published (a core NATS subscription on the
+   * stream's subject: no consumer, no ack, nothing kept), for a process that wants them sooner
+   * than its durable consumer brings them. At most once, so only beside a durable consumer of
+   * the same events whose handling is idempotent; a message that is not a valid event is ignored
+   * here (the durable consumer dead-letters it). Returns the unsubscribe.
+   */
+  listen<Payload>(
+    event: EventType<string, Payload>,
+    key: string,
+    handler: (event: Envelope<Payload>) => void,
+  ): () => void {
+    const subscription = this.connection.subscribe(event.subjectForKey(key), {
+      callback: (error, msg) => {
+        if (error) return;
+        let envelope: Envelope<Payload>;
+        try {
+          envelope = decode(msg, event);
+        } catch {
+          return;
+        }
+        handler(envelope);
+      },
+    });
+    return () => subscription.unsubscribe();
+  }
+
   private async deadLetter(msg: JsMsg, durable: string, error: unknown, log: Logger): Promise<void> {
     const reason = redactText(error instanceof Error ? error.message : String(error)).slice(0, 1000);
     const headers = natsHeaders();
@@ -397,7 +424,7 @@ export class Bus {
   }
 }
 
-function decode<Payload>(msg: JsMsg, type: EventType<string, Payload>): Envelope<Payload> {
+function decode<Payload>(msg: { data: Uint8Array }, type: EventType<string, Payload>): Envelope<Payload> {
   let raw: unknown;
   try {
     raw = JSON.parse(Buffer.from(msg.data).toString('utf8'));

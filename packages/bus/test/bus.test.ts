@@ -242,3 +242,30 @@ test('with concurrency, a slow message does not hold up the ones behind it; each
   assert.equal(info.num_ack_pending, 0);
   assert.equal(info.num_pending, 0);
 });
+
+test('listen hears one key’s events as they are published, ignores what is not a valid event, and stops', async () => {
+  const campaign = uniqueName('c');
+  const other = uniqueName('c');
+  const heard: Answered[] = [];
+  const stop = bus.listen(events.callAnswered, campaign, (event) => void heard.push(event.data));
+  await bus.connection.flush();
+  // Not an event, not this type, another campaign's: none reaches the listener.
+  bus.connection.publish(`calls.answered.${campaign}`, new TextEncoder().encode('not json'));
+  bus.connection.publish(`calls.answered.${campaign}`, new TextEncoder().encode('{"id":"x","type":"calls.answered"}'));
+  await bus.publish(events.callAnswered, answered(other, 9));
+  await bus.publish(events.callAnswered, answered(campaign, 1));
+  await bus.publish(events.callAnswered, answered(campaign, 2));
+  await waitFor(() => heard.length === 2, { what: 'two events heard' });
+  assert.deepEqual(
+    heard.map((e) => e.attemptId),
+    ['A1', 'A2'],
+  );
+  stop();
+  await bus.connection.flush();
+  await bus.publish(events.callAnswered, answered(campaign, 3));
+  // The stream keeps it for the durable consumers; the stopped listener hears nothing more.
+  const { seen, handle } = await collect(campaign);
+  await waitFor(() => seen.length === 3, { what: 'the durable consumer has all three' });
+  await handle.stop();
+  assert.equal(heard.length, 2);
+});

@@ -11,6 +11,7 @@ import { GrpcCallControl, GrpcComplianceGate, GrpcLeadDirectory } from './adapte
 import { DialerMetrics } from './adapters/metrics/dialer-metrics.js';
 import { NatsCampaignLeases } from './adapters/nats/campaign-leases.js';
 import { startDialerConsumers } from './adapters/nats/consumers.js';
+import { NatsEarlyFacts } from './adapters/nats/early-facts.js';
 import { NatsFactRelay } from './adapters/nats/fact-relay.js';
 import { NatsEnginePublisher } from './adapters/nats/publisher.js';
 import { RedisAgentStates } from './adapters/redis/agent-states.js';
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): App {
               }),
             }
           : {}),
+        earlyFacts: new NatsEarlyFacts(bus),
         ownership: {
           leases,
           relay: new NatsFactRelay(bus.connection, config.durablePrefix),

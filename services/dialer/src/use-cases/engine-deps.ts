@@ -57,6 +57,16 @@ export interface FactRelay {
   forward(fact: CallFact): Promise<'handled' | 'no-owner'>;
 }
 
+/**
+ * The time-critical facts of a campaign's calls (answered, the AMD verdict) as media publishes
+ * them, before the durable consumers bring them: the owner serves an answer at once, wherever
+ * the durable copy lands. At most once; the durable copy still comes and is then a no-op.
+ */
+export interface EarlyFacts {
+  /** Hears this campaign's early facts; returns the stop function. */
+  listen(campaignId: string, handle: (fact: CallFact) => void): () => void;
+}
+
 /** The campaign service tells the engine about lifecycle changes it committed. */
 export interface CampaignRuntime {
   started(campaign: Campaign): Promise<void>;
@@ -222,6 +232,8 @@ export interface EngineMetrics {
 export interface EngineDeps {
   /** Absent: this engine runs every running campaign (a single replica). */
   ownership?: Ownership;
+  /** Answers and AMD verdicts as they are published (absent: only the durable consumers bring them). */
+  earlyFacts?: EarlyFacts;
   /** The lines calls go out on; absent: every call uses its campaign's gateway. */
   lines?: LinePool;
   campaigns: CampaignStore;

@@ -63,7 +63,7 @@ export function createEngine(deps: EngineDeps): Engine {
   const runners = new Map<string, CampaignRunner>();
   const listeners = new Map<string, Set<() => void>>();
   const agentNumbers = new Map<string, number>();
-  /** Campaign → stops taking its facts from other replicas. */
+  /** Campaign → stops taking its facts from other replicas and hearing its early facts. */
   const unserve = new Map<string, () => void>();
   /** Free campaigns → rounds seen free (spreading). */
   const freeSince = new Map<string, number>();
@@ -156,11 +156,13 @@ export function createEngine(deps: EngineDeps): Engine {
     if (existing) return existing;
     const runner = new CampaignRunner(campaign, ctx, fence);
     runners.set(campaign.campaignId, runner);
-    if (deps.ownership)
-      unserve.set(
-        campaign.campaignId,
-        deps.ownership.relay.serve(campaign.campaignId, (fact) => handler.onFact(fact)),
-      );
+    const stops = [
+      ...(deps.ownership ? [deps.ownership.relay.serve(campaign.campaignId, (fact) => handler.onFact(fact))] : []),
+      ...(deps.earlyFacts ? [deps.earlyFacts.listen(campaign.campaignId, (fact) => handler.onEarlyFact(fact))] : []),
+    ];
+    unserve.set(campaign.campaignId, () => {
+      for (const stop of stops) stop();
+    });
     const due = await deps.leads.due(campaign.campaignId, now(), options.hopperTarget);
     await deps.hopper.rebuild(
       campaign.campaignId,

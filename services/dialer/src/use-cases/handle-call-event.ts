@@ -68,6 +68,28 @@ export class CallHandler {
     }
   }
 
+  /**
+   * An answer or AMD verdict heard as it was published, before its durable copy: a call of a
+   * campaign run here is served at once. Nothing is recorded (the durable copy records it and
+   * then finds it served); a fact for a call not known here waits for its durable copy.
+   */
+  onEarlyFact(fact: CallFact): void {
+    if (fact.kind !== 'answered' && fact.kind !== 'amd') return;
+    const runner = this.runnerFor(fact.campaignId);
+    const call = runner?.calls.get(fact.attemptId);
+    if (!runner || !call) return;
+    if (!call.callId) {
+      call.callId = fact.callId;
+      call.node = fact.node;
+    }
+    call.lastFactAtMs = this.ctx.now().getTime();
+    void runner
+      .track(this.act(runner, call, fact))
+      .catch((error: unknown) =>
+        this.ctx.log.warn({ err: error, attemptId: fact.attemptId }, 'early call fact not handled'),
+      );
+  }
+
   private async act(runner: CampaignRunner, call: LiveCall, fact: Exclude<CallFact, { kind: 'hangup' }>) {
     switch (fact.kind) {
       case 'originated':

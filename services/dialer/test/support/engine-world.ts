@@ -15,6 +15,7 @@ import type {
 import {
   type CallFact,
   type CampaignCounters,
+  type EarlyFacts,
   type EngineDeps,
   type HopperEntry,
   type LeadHopper,
@@ -91,6 +92,15 @@ export class World {
   readonly gateways: string[] = [];
   readonly lineChanges: Array<{ line: string; state: string }> = [];
   engineFact: (fact: CallFact) => Promise<void> = async () => undefined;
+  /** Answers also heard early (EarlyFacts), their durable copy held back this long. */
+  earlyAnswers: { durableAfterMs: number } | undefined;
+  private readonly earlyListeners = new Map<string, (fact: CallFact) => void>();
+  readonly earlyFacts: EarlyFacts = {
+    listen: (campaignId, handle) => {
+      this.earlyListeners.set(campaignId, handle);
+      return () => this.earlyListeners.delete(campaignId);
+    },
+  };
   private callSeq = 0;
   readonly calls = new Map<string, { attemptId: string; leadId: string }>();
   /** Another replica took the campaign: the hopper refuses this engine's pops (its fence is old). */
@@ -357,7 +367,12 @@ export class World {
             await this.engineFact(this.fact(callId, 'ringing'));
             if (script === 'busy') return this.hangup(callId, 'USER_BUSY', false);
             if (script === 'invalid') return this.hangup(callId, 'UNALLOCATED_NUMBER', false);
-            await this.engineFact(this.fact(callId, 'answered'));
+            const answered = this.fact(callId, 'answered');
+            if (this.earlyAnswers) {
+              this.earlyListeners.get(answered.campaignId)?.(answered);
+              await new Promise((resolve) => setTimeout(resolve, this.earlyAnswers!.durableAfterMs));
+            }
+            await this.engineFact(answered);
             if (script === 'machine') await this.engineFact(this.fact(callId, 'amd-machine'));
             else if (this.campaign.settings.amd && script !== 'silent')
               await this.engineFact(this.fact(callId, 'amd-human'));
@@ -536,6 +551,7 @@ export function deps(world: World, leadCount: number, campaign: Partial<Campaign
       if (!rule || tries > rule.maxRetries || earlier.length + 1 >= max) return { closeReason: 'max_attempts' };
       return { retryAt: new Date(now.getTime() + rule.delayMs) };
     },
+    earlyFacts: world.earlyFacts,
     logger: createLogger({ service: 'dialer-test', level: 'silent' }),
     options: { tickMs: 5, abandonAfterMs: 40, amdWaitMs: 20, hopperLowWater: 10, hopperTarget: 50 },
   };

@@ -195,6 +195,44 @@ test('engine: a customer gone before the bridge is not bridged again; the agent 
   }
 });
 
+test('engine: an answer heard early is bridged before its durable copy arrives; the copy then changes nothing', async () => {
+  const world = new World({ 'lead-0': 'answer', 'lead-1': 'answer' });
+  world.setAgent(agent('a1'));
+  world.setAgent(agent('a2'));
+  // The durable copy comes well after the abandon time (40 ms here): only the early one can save the call.
+  world.earlyAnswers = { durableAfterMs: 300 };
+  const engine = createEngine(deps(world, 2));
+  const bridgedBeforeDurable: boolean[] = [];
+  world.engineFact = async (fact) => {
+    if (fact.kind === 'answered')
+      bridgedBeforeDurable.push(world.attemptRows.get(fact.attemptId)?.timeline.bridgedAt !== undefined);
+    await engine.onCallFact(fact);
+  };
+  await engine.start();
+  try {
+    await waitFor(() => world.published.length === 2 && bridgedBeforeDurable.length === 2, {
+      what: 'both attempts completed and both durable answers delivered',
+      timeoutMs: 20_000,
+    });
+    assert.deepEqual(bridgedBeforeDurable, [true, true], 'each call bridged on its early answer');
+    assert.equal(world.bridgeTries, 2, 'one bridge per call: the durable copy served nothing again');
+    assert.deepEqual(
+      [...world.attemptRows.values()].map((a) => a.outcome),
+      ['connected', 'connected'],
+    );
+    assert.ok(
+      [...world.attemptRows.values()].every((a) => a.timeline.answeredAt),
+      'the durable copy recorded it',
+    );
+    assert.equal(world.abandonedEvents.length, 0);
+    const figures = await engine.figures.current('camp1');
+    assert.equal(figures.answered, 2, 'counted once each');
+    assert.equal(figures.connected, 2);
+  } finally {
+    await engine.stop();
+  }
+});
+
 test('engine: with AMD, an answer whose verdict never comes is served after AMD_WAIT_MS, not abandoned', async () => {
   const world = new World({ 'lead-0': 'silent' });
   world.setAgent(agent('a1'));

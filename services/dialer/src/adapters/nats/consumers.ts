@@ -18,6 +18,19 @@ export interface DialerConsumersOptions {
   deliverFrom?: 'all' | 'new';
 }
 
+/** What every call fact carries, from an event's payload and moment. */
+export const factBase = (
+  data: { campaignId: string; leadId: string; attemptId: string; callId: string; node: string },
+  occurredAt: string,
+) => ({
+  campaignId: data.campaignId,
+  leadId: data.leadId,
+  attemptId: data.attemptId,
+  callId: data.callId,
+  node: data.node,
+  at: new Date(occurredAt),
+});
+
 /** Facts of one kind handled at once by a replica. */
 const FACTS_AT_ONCE = 32;
 
@@ -27,36 +40,25 @@ export async function startDialerConsumers(bus: Bus, options: DialerConsumersOpt
   // call's slow fact does not hold up the next call's answer. (Facts of one kind for one call
   // come once, redeliveries aside, which the engine takes as no-ops.)
   const facts = { ...from, concurrency: FACTS_AT_ONCE } as const;
-  const base = (
-    data: { campaignId: string; leadId: string; attemptId: string; callId: string; node: string },
-    occurredAt: string,
-  ) => ({
-    campaignId: data.campaignId,
-    leadId: data.leadId,
-    attemptId: data.attemptId,
-    callId: data.callId,
-    node: data.node,
-    at: new Date(occurredAt),
-  });
   const p = options.durablePrefix;
   return Promise.all([
     bus.consume({
       event: events.callOriginated,
       durable: `${p}_calls_originated`,
       ...facts,
-      handler: ({ event }) => options.onCallFact({ ...base(event.data, event.occurredAt), kind: 'originated' }),
+      handler: ({ event }) => options.onCallFact({ ...factBase(event.data, event.occurredAt), kind: 'originated' }),
     }),
     bus.consume({
       event: events.callRinging,
       durable: `${p}_calls_ringing`,
       ...facts,
-      handler: ({ event }) => options.onCallFact({ ...base(event.data, event.occurredAt), kind: 'ringing' }),
+      handler: ({ event }) => options.onCallFact({ ...factBase(event.data, event.occurredAt), kind: 'ringing' }),
     }),
     bus.consume({
       event: events.callAnswered,
       durable: `${p}_calls_answered`,
       ...facts,
-      handler: ({ event }) => options.onCallFact({ ...base(event.data, event.occurredAt), kind: 'answered' }),
+      handler: ({ event }) => options.onCallFact({ ...factBase(event.data, event.occurredAt), kind: 'answered' }),
     }),
     bus.consume({
       event: events.callAmd,
@@ -64,7 +66,7 @@ export async function startDialerConsumers(bus: Bus, options: DialerConsumersOpt
       ...facts,
       handler: ({ event }) =>
         options.onCallFact({
-          ...base(event.data, event.occurredAt),
+          ...factBase(event.data, event.occurredAt),
           kind: 'amd',
           verdict: event.data.verdict,
           detectMs: event.data.detectMs,
@@ -76,7 +78,7 @@ export async function startDialerConsumers(bus: Bus, options: DialerConsumersOpt
       ...facts,
       handler: ({ event }) =>
         options.onCallFact({
-          ...base(event.data, event.occurredAt),
+          ...factBase(event.data, event.occurredAt),
           kind: 'bridged',
           agentCallId: event.data.agentCallId,
         }),
@@ -87,7 +89,7 @@ export async function startDialerConsumers(bus: Bus, options: DialerConsumersOpt
       ...facts,
       handler: ({ event }) =>
         options.onCallFact({
-          ...base(event.data, event.occurredAt),
+          ...factBase(event.data, event.occurredAt),
           kind: 'hangup',
           cause: event.data.cause,
           sipStatus: event.data.sipStatus,
