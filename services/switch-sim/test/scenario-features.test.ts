@@ -263,6 +263,19 @@ describe('scenario features', () => {
     });
   });
 
+  it('uuid_setvar_multi sets and unsets several channel variables; uuid_getvar reads them; an unknown channel is refused', async () => {
+    await withSwitch(base, async (c) => {
+      await api(c, `originate {origination_uuid=${uuid(65)}}sofia/external/1@127.0.0.1:5097 &park()`);
+      assert.equal(await api(c, `uuid_setvar_multi ${uuid(65)} a=1;b=two words;c=3`), '+OK\n');
+      assert.equal(await api(c, `uuid_getvar ${uuid(65)} a`), '1');
+      assert.equal(await api(c, `uuid_getvar ${uuid(65)} b`), 'two words');
+      assert.equal(await api(c, `uuid_setvar_multi ${uuid(65)} a=;c=4`), '+OK\n');
+      assert.equal(await api(c, `uuid_getvar ${uuid(65)} a`), '_undef_');
+      assert.equal(await api(c, `uuid_getvar ${uuid(65)} c`), '4');
+      assert.equal(await api(c, `uuid_setvar_multi ${uuid(66)} a=1`), '-ERR No such channel!\n');
+    });
+  });
+
   it('eavesdrop: a supervisor leg listens to a call (media bug on the target) until either hangs up', async () => {
     await withSwitch(base, async (c) => {
       await api(c, `originate {origination_uuid=${uuid(70)}}sofia/external/1@127.0.0.1:5090 &park()`);

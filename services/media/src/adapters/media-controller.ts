@@ -60,6 +60,8 @@ const ADOPT_CONCURRENCY = 8;
 
 /** How long Play waits for the playback to start (or fail) before returning anyway. */
 export const PLAY_CONFIRM_MS = 3_000;
+/** The channel variable naming the call's recording (what makes a repeated start a no-op). */
+export const RECORDING_VAR = 'outbound_recording_id';
 
 interface PlayWaiter {
   readonly file: string;
@@ -83,6 +85,8 @@ export class MediaController {
   private readonly createdWaiters = new Map<string, () => void>();
   private readonly dtmfWaiters = new Map<string, DtmfWaiter>();
   private readonly recordings = new Map<string, { callId: string; path: string }>();
+  /** Recordings being started, by call: a second ask meanwhile waits for the first. */
+  private readonly recordingStarts = new Map<string, Promise<{ recordingId: string }>>();
   /** Nodes whose live calls were adopted by this process (done once, on the first connect). */
   private readonly adoptedNodes = new Set<string>();
   private readonly agentLegs = new Map<string, string>();
@@ -364,18 +368,46 @@ export class MediaController {
       this.options.logger.debug({ callId, node }, 'playback not confirmed in time; assuming it plays');
   }
 
+  /**
+   * Starts the call's recording, once per call: a repeated ask (a redelivered event, two asks at
+   * once, an ask after this process restarted) gets the recording already running, which the
+   * channel itself names (RECORDING_VAR), instead of a second recording of the same call.
+   */
   async startRecording(callId: string): Promise<{ recordingId: string }> {
+    const asked = this.recordingStarts.get(callId);
+    if (asked) return asked;
+    const starting = this.startRecordingOnce(callId).finally(() => this.recordingStarts.delete(callId));
+    this.recordingStarts.set(callId, starting);
+    return starting;
+  }
+
+  private async startRecordingOnce(callId: string): Promise<{ recordingId: string }> {
+    for (const [recordingId, recording] of this.recordings) if (recording.callId === callId) return { recordingId };
     const node = this.nodeOf(callId);
+    const running = await this.api(node, `uuid_getvar ${callId} ${RECORDING_VAR}`);
+    if (!running.ok) throw this.notFoundOr(callId, 'RECORD_REFUSED', 'recording refused by the node');
+    const known = running.body.trim();
+    if (known !== '' && known !== '_undef_') {
+      this.recordings.set(known, { callId, path: this.recordingPath(callId, known) });
+      return { recordingId: known };
+    }
     const recordingId = randomUUID();
-    const path = `${this.options.recordingsDir.replace(/\/$/, '')}/${callId}/${recordingId}.wav`;
+    const path = this.recordingPath(callId, recordingId);
     // Stereo: the customer on the left channel, our side (agent or robot) on the right, so each
     // side is transcribed on its own.
-    const stereo = await this.api(node, `uuid_setvar ${callId} RECORD_STEREO true`);
-    if (!stereo.ok) throw this.notFoundOr(callId, 'RECORD_REFUSED', 'recording refused by the node');
+    const vars = await this.api(node, `uuid_setvar_multi ${callId} RECORD_STEREO=true;${RECORDING_VAR}=${recordingId}`);
+    if (!vars.ok) throw this.notFoundOr(callId, 'RECORD_REFUSED', 'recording refused by the node');
     const reply = await this.api(node, `uuid_record ${callId} start ${path}`);
-    if (!reply.ok) throw this.notFoundOr(callId, 'RECORD_REFUSED', 'recording refused by the node');
+    if (!reply.ok) {
+      await this.api(node, `uuid_setvar ${callId} ${RECORDING_VAR}`).catch(() => undefined);
+      throw this.notFoundOr(callId, 'RECORD_REFUSED', 'recording refused by the node');
+    }
     this.recordings.set(recordingId, { callId, path });
     return { recordingId };
+  }
+
+  private recordingPath(callId: string, recordingId: string): string {
+    return `${this.options.recordingsDir.replace(/\/$/, '')}/${callId}/${recordingId}.wav`;
   }
 
   async stopRecording(callId: string, recordingId: string): Promise<void> {

@@ -237,6 +237,28 @@ test('StartRecording / StopRecording: uuid_record start and stop on the channel;
   await hangup(callId);
 });
 
+test('StartRecording asked twice at once and again later starts one recording: the same id each time, one RECORD_START', async () => {
+  const { callId } = await answeredCall();
+  const start = () =>
+    unary<StartRecordingRequest, StartRecordingResponse>(
+      harness.client.startRecording,
+      harness.client,
+      { callId },
+      metadata(),
+    );
+  const [first, second] = await Promise.all([start(), start()]);
+  const again = await start();
+  assert.equal(second.recordingId, first.recordingId);
+  assert.equal(again.recordingId, first.recordingId);
+  await waitFor(() => tap.eventsFor(callId).find((e) => e.name === 'RECORD_START'), { what: 'RECORD_START' });
+  // The channel names its recording: what a restarted media process finds instead of starting another.
+  const named = await tap.api(`uuid_getvar ${callId} outbound_recording_id`);
+  assert.equal(named.trim(), first.recordingId);
+  await hangup(callId);
+  await waitFor(() => tap.eventsFor(callId).find((e) => e.name === 'CHANNEL_HANGUP_COMPLETE'), { what: 'hang-up' });
+  assert.equal(tap.eventsFor(callId).filter((e) => e.name === 'RECORD_START').length, 1, 'one recording of the call');
+});
+
 test('AMD requested on FreeSWITCH 1.10.12 (no mod_amd): avmd hears the machine beep → calls.amd machine', async () => {
   const campaignId = uniqueName('camp');
   const seen = await harness.watch(campaignId);

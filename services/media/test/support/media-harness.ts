@@ -109,7 +109,7 @@ export async function startMedia(options: {
  */
 export async function tapSwitch(
   port: number,
-): Promise<{ eventsFor(uuid: string): EslEvent[]; close(): Promise<void> }> {
+): Promise<{ eventsFor(uuid: string): EslEvent[]; api(command: string): Promise<string>; close(): Promise<void> }> {
   const connection = new EslConnection({ host: '127.0.0.1', port, password: 'ClueCon', reconnect: false });
   const byUuid = new Map<string, EslEvent[]>();
   connection.on('event', (event) => {
@@ -120,5 +120,9 @@ export async function tapSwitch(
   });
   await connection.connect();
   await connection.subscribe('plain', ['ALL']);
-  return { eventsFor: (uuid) => byUuid.get(uuid) ?? [], close: () => connection.close() };
+  return {
+    eventsFor: (uuid) => byUuid.get(uuid) ?? [],
+    api: async (command) => (await connection.api(command)).body,
+    close: () => connection.close(),
+  };
 }

@@ -215,6 +215,21 @@ export class SwitchCore {
       else leg.vars.set(name, value);
       return '+OK\n';
     },
+    // FreeSWITCH: `uuid_setvar_multi <uuid> <name>=<value>;<name>=<value>` (an empty value unsets).
+    uuid_setvar_multi: (args) => {
+      const match = /^(\S+)\s+(\S.*)$/.exec(args);
+      const leg = this.legs.get(match?.[1] ?? '');
+      if (match === null || leg === undefined) return '-ERR No such channel!\n';
+      for (const pair of (match[2] ?? '').split(';')) {
+        const at = pair.indexOf('=');
+        if (at <= 0) continue;
+        const name = pair.slice(0, at);
+        const value = pair.slice(at + 1);
+        if (value === '') leg.vars.unset(name);
+        else leg.vars.set(name, value);
+      }
+      return '+OK\n';
+    },
     uuid_dump: (args) => {
       const leg = this.legs.get(args.split(/\s+/)[0] ?? '');
       if (leg === undefined) return '-ERR No such channel!\n';
