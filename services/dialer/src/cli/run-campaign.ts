@@ -185,7 +185,7 @@ async function allAttempts(): Promise<Attempt[]> {
     const page = await unary(
       dialer.listAttempts,
       dialer,
-      { campaignId, leadId: '', page: { pageSize: 1000, pageToken } },
+      { campaignId, leadId: '', page: { pageSize: 1000, pageToken }, outcome: 0, newestFirst: false },
       new Metadata(),
     );
     attempts.push(...page.attempts);

@@ -120,6 +120,46 @@ export interface FinishAttempt {
 }
 
 /** PostgreSQL `attempts` (+ the lead's row in `campaign_leads`, in the same transaction). */
+export interface ListAttempts {
+  readonly campaignId: string;
+  readonly leadId?: string;
+  /** Only attempts that ended with this outcome. */
+  readonly outcome?: AttemptOutcome;
+  /** Newest first (queueing time, then attempt id) instead of by attempt id. */
+  readonly newestFirst?: boolean;
+  readonly pageSize: number;
+  readonly pageToken?: string;
+}
+
+export type AttemptGrouping = 'campaign' | 'agent' | 'line' | 'hour';
+
+export interface AttemptSummaryQuery {
+  readonly campaignIds: readonly string[];
+  readonly groupBy: AttemptGrouping;
+  /** Only the attempts this agent took. */
+  readonly agentId?: string;
+  /** Dialled (queued when never dialled) at or after `from`, before `to`. */
+  readonly from?: Date;
+  readonly to?: Date;
+  /** Disposition codes counted as conversions. */
+  readonly conversionCodes: readonly string[];
+}
+
+/** One group's tallies; `key` is the campaign, agent (empty: none) or line; `hour` with 'hour'. */
+export interface AttemptTally {
+  readonly key: string;
+  readonly hour?: Date;
+  /** Ended with an outcome other than denied. */
+  readonly dials: number;
+  readonly connects: number;
+  /** Billed seconds of connected calls. */
+  readonly talkSeconds: number;
+  readonly abandoned: number;
+  readonly machines: number;
+  readonly intents: { readonly A: number; readonly B: number; readonly C: number };
+  readonly conversions: number;
+}
+
 export interface AttemptStore {
   /**
    * Inserts the attempt (attempt_number = lead's attempts + 1) and marks the lead in flight, in one
@@ -138,7 +178,9 @@ export interface AttemptStore {
   finish(attemptId: string, end: FinishAttempt): Promise<Attempt | undefined>;
   get(attemptId: string): Promise<Attempt | undefined>;
   byCallId(callId: string): Promise<Attempt | undefined>;
-  list(options: { campaignId: string; leadId?: string; pageSize: number; pageToken?: string }): Promise<Page<Attempt>>;
+  list(options: ListAttempts): Promise<Page<Attempt>>;
+  /** Report tallies per group, counted by the store (one statement, whatever the campaigns' size). */
+  summarize(query: AttemptSummaryQuery): Promise<AttemptTally[]>;
   /** Attempts not yet ended (adopted after a restart). */
   open(campaignId: string): Promise<Attempt[]>;
   /** Outcomes of the lead's earlier attempts in this campaign, oldest first (retry counting). */

@@ -158,7 +158,12 @@ test('bad input is refused naming the field, and nothing is stored', async () =>
   await rejects(create(campaign({ campaignId: `${probe}_dup` })), Status.ALREADY_EXISTS);
   await rejects(unary(client.getCampaign, client, { campaignId: `${probe}_nobody` }, new Metadata()), Status.NOT_FOUND);
   await rejects(
-    unary(client.listAttempts, client, { campaignId: `${probe}_nobody`, leadId: '', page: undefined }, new Metadata()),
+    unary(
+      client.listAttempts,
+      client,
+      { campaignId: `${probe}_nobody`, leadId: '', page: undefined, outcome: 0, newestFirst: false },
+      new Metadata(),
+    ),
     Status.NOT_FOUND,
   );
   await rejects(unary(client.getAttempt, client, { attemptId: 'nope' }, new Metadata()), Status.NOT_FOUND);

@@ -284,6 +284,7 @@ export class World {
       get: async (id) => rows.get(id),
       byCallId: async (callId) => [...rows.values()].find((a) => a.callId === callId),
       list: () => Promise.reject(new Error('unused')),
+      summarize: () => Promise.reject(new Error('unused')),
       open: async () => [...rows.values()].filter((a) => !a.outcome),
       outcomesOf: async (_c, leadId) =>
         [...rows.values()].filter((a) => a.leadId === leadId && a.outcome).map((a) => a.outcome as AttemptOutcome),

@@ -171,6 +171,8 @@ export function createCampaignUseCases(backends: Backends, onBreak: (what: strin
         campaignId,
         leadId: '',
         page: { pageSize: 1000, pageToken },
+        outcome: AttemptOutcome.ATTEMPT_OUTCOME_UNSPECIFIED,
+        newestFirst: false,
       });
       out.push(...page.attempts);
       pageToken = page.page?.nextPageToken ?? '';

@@ -65,7 +65,7 @@ export const OUTCOMES: Record<AttemptOutcome, ProtoOutcome> = {
 const MODE_OF = invert(MODES);
 export const STATE_OF = invert(STATES);
 const MACHINE_ACTION_OF = invert(MACHINE_ACTIONS);
-const OUTCOME_OF = invert(OUTCOMES);
+export const OUTCOME_OF = invert(OUTCOMES);
 const INTENTS = {
   A: IntentGrade.INTENT_GRADE_A,
   B: IntentGrade.INTENT_GRADE_B,

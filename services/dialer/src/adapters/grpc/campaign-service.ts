@@ -1,5 +1,8 @@
 import { InvalidArgumentError, NotFoundError } from '@outbound/errors';
+import { fromTimestamp, toTimestamp } from '@outbound/proto';
 import {
+  AttemptGrouping as ProtoGrouping,
+  AttemptOutcome as ProtoOutcome,
   CampaignServiceService,
   CampaignState as ProtoState,
   type CampaignServiceServer,
@@ -8,9 +11,17 @@ import { bindService, validateRequest, type ServiceBinding } from '@outbound/rpc
 import type { Logger } from '@outbound/telemetry';
 import { z } from 'zod';
 import type { CampaignSettings } from '../../domain/model.js';
+import { summarizeAttempts } from '../../use-cases/attempt-reports.js';
 import { watchFigures, type ManageCampaigns } from '../../use-cases/campaigns.js';
-import type { AttemptStore, CampaignStore, FiguresSource } from '../../use-cases/ports.js';
-import { STATE_OF, attemptToProto, campaignToProto, figuresToProto, settingsFromProto } from './campaign-convert.js';
+import type { AttemptGrouping, AttemptStore, CampaignStore, FiguresSource } from '../../use-cases/ports.js';
+import {
+  OUTCOME_OF,
+  STATE_OF,
+  attemptToProto,
+  campaignToProto,
+  figuresToProto,
+  settingsFromProto,
+} from './campaign-convert.js';
 
 export interface CampaignServiceDeps {
   readonly manage: ManageCampaigns;
@@ -26,6 +37,44 @@ const page = z
   .optional()
   .transform((p) => ({ pageSize: p?.pageSize || 100, ...(p?.pageToken ? { pageToken: p.pageToken } : {}) }));
 const byId = z.object({ campaignId: id });
+
+/** Optional filter: UNSPECIFIED means any outcome. */
+const outcome = z
+  .nativeEnum(ProtoOutcome)
+  .refine((o) => o === ProtoOutcome.ATTEMPT_OUTCOME_UNSPECIFIED || o in OUTCOME_OF, 'is not an attempt outcome')
+  .transform((o) => (o === ProtoOutcome.ATTEMPT_OUTCOME_UNSPECIFIED ? undefined : OUTCOME_OF[o]));
+
+const GROUPINGS: ReadonlyMap<ProtoGrouping, AttemptGrouping> = new Map([
+  [ProtoGrouping.ATTEMPT_GROUPING_CAMPAIGN, 'campaign'],
+  [ProtoGrouping.ATTEMPT_GROUPING_AGENT, 'agent'],
+  [ProtoGrouping.ATTEMPT_GROUPING_LINE, 'line'],
+  [ProtoGrouping.ATTEMPT_GROUPING_HOUR, 'hour'],
+]);
+const instant = z
+  .object({ seconds: z.number().int(), nanos: z.number().int().min(0).max(999_999_999) })
+  .optional()
+  .transform((t) => (t === undefined ? undefined : new Date(fromTimestamp(t))));
+/** At most 50 campaigns a report: each one's figures are counted in the one statement. */
+const MAX_REPORT_CAMPAIGNS = 50;
+const summarizeRequest = z
+  .object({
+    campaignIds: z
+      .array(id)
+      .min(1, 'must name at least one campaign')
+      .max(MAX_REPORT_CAMPAIGNS, `must name at most ${String(MAX_REPORT_CAMPAIGNS)} campaigns`),
+    groupBy: z
+      .nativeEnum(ProtoGrouping)
+      .refine((g) => GROUPINGS.has(g), 'must be campaign, agent, line or hour')
+      .transform((g) => GROUPINGS.get(g)!),
+    agentId: z.union([z.literal(''), id]),
+    from: instant,
+    to: instant,
+    conversionCodes: z.array(z.string().min(1).max(64)).max(50, 'must hold at most 50 codes'),
+  })
+  .refine((r) => r.from === undefined || r.to === undefined || r.from < r.to, {
+    message: 'must be after from',
+    path: ['to'],
+  });
 
 /** Settable fields of UpdateCampaign's mask, by proto name → what they replace. */
 const MASKABLE: Record<string, ReadonlyArray<keyof CampaignSettings>> = {
@@ -123,16 +172,51 @@ export function campaignService(deps: CampaignServiceDeps, logger: Logger): Serv
 
       async listAttempts(request) {
         const parsed = validateRequest(
-          z.object({ campaignId: id, leadId: z.union([z.literal(''), id]), page }),
+          z.object({
+            campaignId: id,
+            leadId: z.union([z.literal(''), id]),
+            page,
+            outcome,
+            newestFirst: z.boolean(),
+          }),
           request,
         );
         await manage.get(parsed.campaignId);
         const result = await deps.attempts.list({
           campaignId: parsed.campaignId,
           ...(parsed.leadId ? { leadId: parsed.leadId } : {}),
+          ...(parsed.outcome ? { outcome: parsed.outcome } : {}),
+          newestFirst: parsed.newestFirst,
           ...parsed.page,
         });
         return { attempts: result.items.map(attemptToProto), page: { nextPageToken: result.next ?? '' } };
+      },
+
+      async summarizeAttempts(request) {
+        const parsed = validateRequest(summarizeRequest, request);
+        const tallies = await summarizeAttempts(deps, {
+          campaignIds: [...new Set(parsed.campaignIds)],
+          groupBy: parsed.groupBy,
+          ...(parsed.agentId ? { agentId: parsed.agentId } : {}),
+          ...(parsed.from ? { from: parsed.from } : {}),
+          ...(parsed.to ? { to: parsed.to } : {}),
+          conversionCodes: parsed.conversionCodes,
+        });
+        return {
+          tallies: tallies.map((t) => ({
+            key: t.key,
+            hour: t.hour === undefined ? undefined : toTimestamp(t.hour.getTime()),
+            dials: t.dials,
+            connects: t.connects,
+            talkSeconds: t.talkSeconds,
+            abandoned: t.abandoned,
+            machines: t.machines,
+            intentA: t.intents.A,
+            intentB: t.intents.B,
+            intentC: t.intents.C,
+            conversions: t.conversions,
+          })),
+        };
       },
     },
     logger,

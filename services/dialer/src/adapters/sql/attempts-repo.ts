@@ -8,11 +8,15 @@ import type { Attempt, AttemptOutcome, DialMode, Disposition } from '../../domai
 import {
   StaleOwnerError,
   type AttemptFacts,
+  type AttemptGrouping,
   type AttemptPatch,
   type AttemptStore,
+  type AttemptSummaryQuery,
+  type AttemptTally,
   type BeginAttempt,
   type BegunAttempt,
   type FinishAttempt,
+  type ListAttempts,
   type Page,
 } from '../../use-cases/ports.js';
 import { GroupCommit } from './group-commit.js';
@@ -56,6 +60,9 @@ const COLUMNS = `attempt_id, campaign_id, lead_id, attempt_number, dial_mode, ou
   denial_reasons, caller_id, line, call_id, node, agent_id, agent_call_id, amd_verdict, hangup_cause, sip_status, billsec,
   digits, queued_at, checked_at, originated_at, ringing_at, answered_at, amd_at, bridged_at, abandoned_at, ended_at,
   disposition, next_attempt_at, traceparent`;
+
+/** A newest-first page position: `n:<queued_at in epoch microseconds>:<attempt id>`. */
+const NEWEST_POSITION = /^n:(-?\d{1,20}):(.+)$/s;
 
 /** Optional fields: present only when the row holds a value. */
 function some<K extends string, V>(key: K, value: V | null): { [P in K]?: V } {
@@ -152,6 +159,7 @@ export class SqlAttemptStore implements AttemptStore {
   private readonly recordSql: string;
   private readonly beginSql: string;
   private readonly finishSql: string;
+  private readonly summarySql: Readonly<Record<AttemptGrouping, string>>;
   private readonly patches = new GroupCommit<{ attemptId: string; patch: AttemptPatch }>((patches) =>
     this.recordMany(patches),
   );
@@ -213,6 +221,42 @@ export class SqlAttemptStore implements AttemptStore {
         RETURNING 1
       )
       SELECT * FROM ended`;
+    // The time an attempt counts at: its dial, or its queueing when it was never dialled
+    // (migration 0007 indexes it with the campaign, and the agent's calls by campaign and time).
+    const at = 'COALESCE(a.originated_at, a.queued_at)';
+    const keys: Record<AttemptGrouping, { key: string; hour: string; join: string }> = {
+      campaign: { key: 'a.campaign_id', hour: 'NULL::timestamptz', join: '' },
+      agent: { key: "COALESCE(a.agent_id, '')", hour: 'NULL::timestamptz', join: '' },
+      line: {
+        key: "COALESCE(NULLIF(a.line, ''), c.settings->>'gateway', '')",
+        hour: 'NULL::timestamptz',
+        join: `LEFT JOIN ${this.campaigns} AS c ON c.campaign_id = a.campaign_id`,
+      },
+      hour: { key: "''", hour: `date_trunc('hour', ${at}, 'UTC')`, join: '' },
+    };
+    const summary = ({ key, hour, join }: { key: string; hour: string; join: string }): string =>
+      `SELECT ${key} AS key, ${hour} AS hour,
+          count(*) FILTER (WHERE a.outcome IS NOT NULL AND a.outcome <> 'denied') AS dials,
+          count(*) FILTER (WHERE a.outcome = 'connected') AS connects,
+          COALESCE(sum(a.billsec) FILTER (WHERE a.outcome = 'connected'), 0) AS talk_seconds,
+          count(*) FILTER (WHERE a.outcome = 'abandoned') AS abandoned,
+          count(*) FILTER (WHERE a.outcome = 'machine') AS machines,
+          count(*) FILTER (WHERE a.disposition->>'intent' = 'A') AS intent_a,
+          count(*) FILTER (WHERE a.disposition->>'intent' = 'B') AS intent_b,
+          count(*) FILTER (WHERE a.disposition->>'intent' = 'C') AS intent_c,
+          count(*) FILTER (WHERE a.disposition->>'code' = ANY($5::text[])) AS conversions
+        FROM ${this.table} AS a ${join}
+       WHERE a.campaign_id = ANY($1::text[])
+         AND ($2::text IS NULL OR a.agent_id = $2)
+         AND ($3::timestamptz IS NULL OR ${at} >= $3)
+         AND ($4::timestamptz IS NULL OR ${at} < $4)
+       GROUP BY 1, 2 ORDER BY 2, 1`;
+    this.summarySql = {
+      campaign: summary(keys.campaign),
+      agent: summary(keys.agent),
+      line: summary(keys.line),
+      hour: summary(keys.hour),
+    };
   }
 
   /**
@@ -329,24 +373,75 @@ export class SqlAttemptStore implements AttemptStore {
     return rows[0] === undefined ? undefined : toAttempt(rows[0]);
   }
 
-  async list(options: {
-    campaignId: string;
-    leadId?: string;
-    pageSize: number;
-    pageToken?: string;
-  }): Promise<Page<Attempt>> {
-    const after = options.pageToken ? decodeCursor(options.pageToken) : '';
-    if (after === undefined) throw InvalidArgumentError.field('page.page_token', 'is not a token this server gave');
-    const { rows } = await this.pool.query<Row>(
-      `SELECT ${COLUMNS} FROM ${this.table}
-        WHERE campaign_id = $1 AND ($2::text IS NULL OR lead_id = $2) AND attempt_id > $3
-        ORDER BY attempt_id LIMIT $4`,
-      [options.campaignId, options.leadId ?? null, after, options.pageSize + 1],
+  /**
+   * A page of the campaign's attempts, by attempt id or newest first. Newest first pages on
+   * (queued_at, attempt_id) with the time in whole microseconds, as PostgreSQL keeps it (a
+   * millisecond Date would skip or repeat rows at a page's edge); its tokens say they are.
+   */
+  async list(options: ListAttempts): Promise<Page<Attempt>> {
+    const position = options.pageToken ? decodeCursor(options.pageToken) : '';
+    const newest = options.newestFirst === true;
+    const at = position ? NEWEST_POSITION.exec(position) : null;
+    if (position === undefined || (position !== '' && newest !== (at !== null)))
+      throw InvalidArgumentError.field('page.page_token', 'is not a token this server gave for this order');
+    const params: unknown[] = [options.campaignId];
+    const where = ['campaign_id = $1'];
+    const param = (value: unknown): string => `$${String(params.push(value))}`;
+    if (options.leadId !== undefined) where.push(`lead_id = ${param(options.leadId)}`);
+    if (options.outcome !== undefined) where.push(`outcome = ${param(options.outcome)}`);
+    if (at !== null)
+      where.push(
+        `(queued_at, attempt_id) < ('epoch'::timestamptz + ${param(at[1])}::bigint * interval '1 microsecond', ${param(at[2])})`,
+      );
+    else if (position) where.push(`attempt_id > ${param(position)}`);
+    const order = newest ? 'queued_at DESC, attempt_id DESC' : 'attempt_id';
+    const { rows } = await this.pool.query<Row & { queued_us: string }>(
+      `SELECT ${COLUMNS}, (extract(epoch FROM queued_at) * 1000000)::bigint::text AS queued_us
+         FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${param(options.pageSize + 1)}`,
+      params,
     );
-    const items = rows.slice(0, options.pageSize).map(toAttempt);
-    return rows.length > options.pageSize
-      ? { items, next: encodeCursor(items[items.length - 1]!.attemptId) }
-      : { items };
+    const page = rows.slice(0, options.pageSize);
+    const last = page[page.length - 1];
+    const items = page.map(toAttempt);
+    if (rows.length <= options.pageSize || last === undefined) return { items };
+    return { items, next: encodeCursor(newest ? `n:${last.queued_us}:${last.attempt_id}` : last.attempt_id) };
+  }
+
+  /**
+   * Report tallies in one statement: the rows are counted where they are. An attempt without a
+   * line counts under its campaign's gateway (attempts from before the dialer kept the line).
+   */
+  async summarize(query: AttemptSummaryQuery): Promise<AttemptTally[]> {
+    const { rows } = await this.pool.query<{
+      key: string;
+      hour: Date | null;
+      dials: string;
+      connects: string;
+      talk_seconds: string;
+      abandoned: string;
+      machines: string;
+      intent_a: string;
+      intent_b: string;
+      intent_c: string;
+      conversions: string;
+    }>(this.summarySql[query.groupBy], [
+      query.campaignIds,
+      query.agentId ?? null,
+      query.from ?? null,
+      query.to ?? null,
+      query.conversionCodes,
+    ]);
+    return rows.map((r) => ({
+      key: r.key,
+      ...(r.hour === null ? {} : { hour: r.hour }),
+      dials: Number(r.dials),
+      connects: Number(r.connects),
+      talkSeconds: Number(r.talk_seconds),
+      abandoned: Number(r.abandoned),
+      machines: Number(r.machines),
+      intents: { A: Number(r.intent_a), B: Number(r.intent_b), C: Number(r.intent_c) },
+      conversions: Number(r.conversions),
+    }));
   }
 
   async open(campaignId: string): Promise<Attempt[]> {
