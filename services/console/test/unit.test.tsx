@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import { renderToString } from 'react-dom/server';
 import { safeCell, toCsv } from '../src/gateway/domain/csv.js';
-import { buildReport } from '../src/gateway/domain/report.js';
+import { buildReport, groupKey } from '../src/gateway/domain/report.js';
 import { checkPassword, decodeSession, encodeSession, hashPassword, may } from '../src/gateway/domain/session.js';
 import { maskName } from '../src/gateway/domain/convert.js';
 import { detectFormat } from '../src/gateway/use-cases/leads.js';
@@ -46,19 +46,19 @@ test('CSV cells that a spreadsheet would run as formulas are defused', () => {
 });
 
 test('report: connect rate and the US and UK abandon formulas', () => {
-  const base = { campaignId: 'c', agentId: 'a1', line: 'carrier1', at: Date.UTC(2026, 0, 1, 10), intent: '', code: '' };
-  const rows = buildReport(
-    [
-      { ...base, outcome: 'connected', talkSeconds: 60, intent: 'A', code: 'sale' },
-      { ...base, outcome: 'connected', talkSeconds: 30 },
-      { ...base, outcome: 'abandoned', talkSeconds: 0 },
-      { ...base, outcome: 'machine', talkSeconds: 0 },
-      { ...base, outcome: 'busy', talkSeconds: 0 },
-      { ...base, outcome: 'denied', talkSeconds: 0 },
-    ],
-    'campaign',
-    { amdFalsePositiveShare: 1 },
-  );
+  // The dialer's tallies of: connected 60 s (intent A, sale), connected 30 s, abandoned, machine,
+  // busy (dialled) and denied (not dialled).
+  const tally = {
+    key: 'c',
+    dials: 5,
+    connects: 2,
+    talkSeconds: 90,
+    abandoned: 1,
+    machines: 1,
+    intents: { A: 1, B: 0, C: 0 },
+    conversions: 1,
+  };
+  const rows = buildReport([tally], { amdFalsePositiveShare: 1 });
   const row = rows[0]!;
   assert.equal(row.dials, 5);
   assert.equal(row.connects, 2);
@@ -67,7 +67,21 @@ test('report: connect rate and the US and UK abandon formulas', () => {
   assert.equal(row.abandonRateUs, 1 / 3);
   assert.equal(row.abandonRateUk, 2 / 4);
   assert.equal(row.conversions, 1);
-  assert.equal(buildReport([{ ...base, outcome: 'busy', talkSeconds: 0 }], 'hour')[0]!.key, '2026-01-01T10:00Z');
+  // Without the false-positive estimate the UK rate is the US rate; nothing dialled divides by nothing.
+  assert.equal(buildReport([tally])[0]!.abandonRateUk, 1 / 3);
+  const empty = buildReport([{ ...tally, dials: 0, connects: 0, talkSeconds: 0, abandoned: 0, machines: 0 }])[0]!;
+  assert.deepEqual([empty.connectRate, empty.avgTalkSeconds, empty.abandonRateUs, empty.abandonRateUk], [0, 0, 0, 0]);
+  // Rows by key; tallies under one key are added together.
+  assert.deepEqual(
+    buildReport([{ ...tally, key: 'b' }, tally, { ...tally, key: 'b' }]).map((r) => [r.key, r.dials]),
+    [
+      ['b', 10],
+      ['c', 5],
+    ],
+  );
+  assert.equal(groupKey('hour', '', Date.UTC(2026, 0, 1, 10)), '2026-01-01T10:00Z');
+  assert.equal(groupKey('agent', ''), '-');
+  assert.equal(groupKey('line', 'carrier1'), 'carrier1');
 });
 
 test('lead files: the type is checked by name and content', () => {

@@ -1,23 +1,33 @@
-// Report figures from finished attempts, grouped by campaign, agent, line (caller id) or hour.
-// Abandon rate by two formulas: the US (FCC/TSR) rate counts abandoned calls against calls
-// answered by a live person (abandoned + connected); the UK (Ofcom) rate additionally counts an
-// estimate of machine-detection false positives as abandoned, against live calls plus that
-// estimate. The estimate is a setting (the share of AMD "machine" verdicts taken to be people).
+// Report figures from the dialer's tallies of finished attempts (SummarizeAttempts: the dialer
+// counts in PostgreSQL), grouped by campaign, agent, line (caller id) or hour; the rates are
+// computed here. Abandon rate by two formulas: the US (FCC/TSR) rate counts abandoned calls
+// against calls answered by a live person (abandoned + connected); the UK (Ofcom) rate
+// additionally counts an estimate of machine-detection false positives as abandoned, against live
+// calls plus that estimate. The estimate is a setting (the share of AMD "machine" verdicts taken
+// to be people).
 
-export interface ReportAttempt {
-  readonly campaignId: string;
-  readonly agentId: string;
-  readonly line: string;
-  readonly outcome: string;
-  /** Epoch ms of the dial (or the queueing when never dialled). */
-  readonly at: number;
+/** One group's counts, as the dialer tallies them. */
+export interface ReportTally {
+  readonly key: string;
+  /** Attempts that were dialled (an outcome other than denied). */
+  readonly dials: number;
+  readonly connects: number;
+  /** Billed seconds of connected calls. */
   readonly talkSeconds: number;
-  readonly intent: string;
-  readonly code: string;
+  readonly abandoned: number;
+  readonly machines: number;
+  readonly intents: { readonly A: number; readonly B: number; readonly C: number };
+  readonly conversions: number;
 }
 
 export type GroupBy = 'campaign' | 'agent' | 'line' | 'hour';
 export const GROUPS: readonly GroupBy[] = ['campaign', 'agent', 'line', 'hour'];
+
+/** Disposition codes a report counts as conversions. */
+export const CONVERSION_CODES: readonly string[] = ['sale'];
+
+/** At most this many campaigns in one report (the dialer's bound). */
+export const MAX_REPORT_CAMPAIGNS = 50;
 
 export interface ReportRow {
   readonly key: string;
@@ -34,61 +44,62 @@ export interface ReportRow {
   readonly conversions: number;
 }
 
-const NOT_DIALLED = new Set(['denied', 'unspecified', '']);
-
-function keyOf(a: ReportAttempt, by: GroupBy): string {
-  switch (by) {
-    case 'campaign':
-      return a.campaignId;
-    case 'agent':
-      return a.agentId || '-';
-    case 'line':
-      return a.line || '-';
-    case 'hour':
-      return new Date(Math.floor(a.at / 3_600_000) * 3_600_000).toISOString().slice(0, 13) + ':00Z';
-  }
+/**
+ * A group's key as the report shows it: '-' for calls without an agent or line, and an hour as
+ * `2026-01-01T10:00Z` (UTC) from its start in epoch ms.
+ */
+export function groupKey(by: GroupBy, key: string, hourMs?: number): string {
+  if (by === 'hour')
+    return new Date(Math.floor((hourMs ?? 0) / 3_600_000) * 3_600_000).toISOString().slice(0, 13) + ':00Z';
+  return key || '-';
 }
 
 export function buildReport(
-  attempts: readonly ReportAttempt[],
-  by: GroupBy,
-  options: { amdFalsePositiveShare?: number; conversionCodes?: readonly string[] } = {},
+  tallies: readonly ReportTally[],
+  options: { amdFalsePositiveShare?: number } = {},
 ): ReportRow[] {
   const share = options.amdFalsePositiveShare ?? 0;
-  const conversions = new Set(options.conversionCodes ?? ['sale']);
-  const groups = new Map<string, ReportAttempt[]>();
-  for (const a of attempts) {
-    const key = keyOf(a, by);
-    const list = groups.get(key);
-    if (list) list.push(a);
-    else groups.set(key, [a]);
+  // Tallies that show under one key (none expected, but a key is a row) are added together.
+  const groups = new Map<string, ReportTally>();
+  for (const t of tallies) {
+    const seen = groups.get(t.key);
+    groups.set(
+      t.key,
+      seen === undefined
+        ? t
+        : {
+            key: t.key,
+            dials: seen.dials + t.dials,
+            connects: seen.connects + t.connects,
+            talkSeconds: seen.talkSeconds + t.talkSeconds,
+            abandoned: seen.abandoned + t.abandoned,
+            machines: seen.machines + t.machines,
+            intents: {
+              A: seen.intents.A + t.intents.A,
+              B: seen.intents.B + t.intents.B,
+              C: seen.intents.C + t.intents.C,
+            },
+            conversions: seen.conversions + t.conversions,
+          },
+    );
   }
   const rows: ReportRow[] = [];
-  for (const [key, list] of groups) {
-    const dialled = list.filter((a) => !NOT_DIALLED.has(a.outcome));
-    const connects = list.filter((a) => a.outcome === 'connected').length;
-    const abandoned = list.filter((a) => a.outcome === 'abandoned').length;
-    const machines = list.filter((a) => a.outcome === 'machine').length;
-    const talkSeconds = list.reduce((sum, a) => sum + (a.outcome === 'connected' ? a.talkSeconds : 0), 0);
-    const live = connects + abandoned;
-    const falsePositives = machines * share;
+  for (const t of groups.values()) {
+    const live = t.connects + t.abandoned;
+    const falsePositives = t.machines * share;
     rows.push({
-      key,
-      dials: dialled.length,
-      connects,
-      connectRate: dialled.length === 0 ? 0 : connects / dialled.length,
-      talkSeconds,
-      avgTalkSeconds: connects === 0 ? 0 : talkSeconds / connects,
-      abandoned,
-      machines,
-      abandonRateUs: live === 0 ? 0 : abandoned / live,
-      abandonRateUk: live + falsePositives === 0 ? 0 : (abandoned + falsePositives) / (live + falsePositives),
-      intents: {
-        A: list.filter((a) => a.intent === 'A').length,
-        B: list.filter((a) => a.intent === 'B').length,
-        C: list.filter((a) => a.intent === 'C').length,
-      },
-      conversions: list.filter((a) => conversions.has(a.code)).length,
+      key: t.key,
+      dials: t.dials,
+      connects: t.connects,
+      connectRate: t.dials === 0 ? 0 : t.connects / t.dials,
+      talkSeconds: t.talkSeconds,
+      avgTalkSeconds: t.connects === 0 ? 0 : t.talkSeconds / t.connects,
+      abandoned: t.abandoned,
+      machines: t.machines,
+      abandonRateUs: live === 0 ? 0 : t.abandoned / live,
+      abandonRateUk: live + falsePositives === 0 ? 0 : (t.abandoned + falsePositives) / (live + falsePositives),
+      intents: { ...t.intents },
+      conversions: t.conversions,
     });
   }
   return rows.sort((a, b) => a.key.localeCompare(b.key));

@@ -7,7 +7,9 @@ import {
   DialMode,
   MachineAction,
   type Attempt,
+  type AttemptTally,
   type Campaign,
+  type SummarizeAttemptsRequest,
   type WatchCampaignResponse,
 } from '@outbound/proto/outbound/v1/campaign';
 import { Metadata } from '@outbound/rpc';
@@ -50,6 +52,9 @@ function callerIdBlock(seed: string): string[] {
   for (const ch of seed) hash = Math.imul(hash ^ ch.charCodeAt(0), 16_777_619) >>> 0;
   return Array.from({ length: 20 }, (_, i) => `+86105${String(1_000_000 + ((hash + i) % 9_000_000))}`);
 }
+
+/** The denials page shows at most this many, the newest. */
+export const DENIALS_SHOWN = 500;
 
 export type Action = 'start' | 'pause' | 'resume' | 'stop';
 const ALLOWED_FROM: Record<Action, readonly string[]> = {
@@ -164,6 +169,7 @@ export function createCampaignUseCases(backends: Backends, onBreak: (what: strin
     return feed;
   }
 
+  /** Every attempt of the campaign (an agent's follow-ups); reports and denials read less. */
   async function attempts(campaignId: string): Promise<Attempt[]> {
     const out: Attempt[] = [];
     for (let pageToken = ''; ;) {
@@ -180,16 +186,27 @@ export function createCampaignUseCases(backends: Backends, onBreak: (what: strin
     }
   }
 
+  /** The dialer's report tallies (it counts in PostgreSQL; no attempt comes over the wire). */
+  async function summarize(request: SummarizeAttemptsRequest): Promise<AttemptTally[]> {
+    return (await call('dialer', c, c.summarizeAttempts, request)).tallies;
+  }
+
+  /** The newest DENIALS_SHOWN denied attempts, newest first: one page, whatever the campaign's size. */
   async function denials(campaignId: string): Promise<DenialDto[]> {
-    return (await attempts(campaignId))
-      .filter((a) => a.outcome === AttemptOutcome.ATTEMPT_OUTCOME_DENIED)
-      .map((a) => ({
-        attemptId: a.ref?.attemptId ?? '',
-        leadId: a.ref?.leadId ?? '',
-        at: ms(a.timeline?.checkedAt ?? a.timeline?.queuedAt),
-        reasons: [...a.denialReasons],
-        checkId: a.complianceCheckId,
-      }));
+    const page = await call('dialer', c, c.listAttempts, {
+      campaignId,
+      leadId: '',
+      page: { pageSize: DENIALS_SHOWN, pageToken: '' },
+      outcome: AttemptOutcome.ATTEMPT_OUTCOME_DENIED,
+      newestFirst: true,
+    });
+    return page.attempts.map((a) => ({
+      attemptId: a.ref?.attemptId ?? '',
+      leadId: a.ref?.leadId ?? '',
+      at: ms(a.timeline?.checkedAt ?? a.timeline?.queuedAt),
+      reasons: [...a.denialReasons],
+      checkId: a.complianceCheckId,
+    }));
   }
 
   return {
@@ -199,6 +216,7 @@ export function createCampaignUseCases(backends: Backends, onBreak: (what: strin
     act,
     watch,
     attempts,
+    summarize,
     denials,
     close: () => feeds.forEach((f) => f.close()),
   };
