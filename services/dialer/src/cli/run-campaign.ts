@@ -185,7 +185,14 @@ async function allAttempts(): Promise<Attempt[]> {
     const page = await unary(
       dialer.listAttempts,
       dialer,
-      { campaignId, leadId: '', page: { pageSize: 1000, pageToken }, outcome: 0, newestFirst: false },
+      {
+        campaignId,
+        leadId: '',
+        page: { pageSize: 1000, pageToken },
+        outcome: 0,
+        newestFirst: false,
+        followUpsOfAgent: '',
+      },
       new Metadata(),
     );
     attempts.push(...page.attempts);

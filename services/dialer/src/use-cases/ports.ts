@@ -127,6 +127,8 @@ export interface ListAttempts {
   readonly outcome?: AttemptOutcome;
   /** Newest first (queueing time, then attempt id) instead of by attempt id. */
   readonly newestFirst?: boolean;
+  /** Only attempts with a follow-up time that this agent took or disposed. */
+  readonly followUpsOfAgent?: string;
   readonly pageSize: number;
   readonly pageToken?: string;
 }

@@ -46,6 +46,9 @@ interface Fixture {
   billsec?: number;
   intent?: 'A' | 'B' | 'C';
   code?: string;
+  /** The disposition's follow-up time, and who disposed when not the agent who took the call. */
+  followUp?: string;
+  disposedBy?: string;
 }
 
 // Campaign A goes out on gateway gw_a, B on gw_b: an attempt without a line counts under them.
@@ -72,6 +75,7 @@ const ATTEMPTS: Fixture[] = [
     billsec: 30,
     intent: 'B',
     code: 'callback',
+    followUp: '14:00',
   },
   { id: 'a3', campaign: A, outcome: 'abandoned', line: 'line1', queued: '11:09', originated: '11:10' },
   { id: 'a4', campaign: A, outcome: 'machine', line: 'line1', queued: '11:19', originated: '11:20', billsec: 12 },
@@ -90,6 +94,8 @@ const ATTEMPTS: Fixture[] = [
     billsec: 100,
     intent: 'C',
     code: 'sale',
+    followUp: '15:00',
+    disposedBy: 'ag1',
   },
   {
     id: 'b1',
@@ -174,7 +180,14 @@ before(async () => {
         a.outcome === null ? null : at(a.originated ?? a.queued),
         a.outcome === 'denied' ? ['dnc'] : [],
         a.intent
-          ? JSON.stringify({ intent: a.intent, code: a.code, notes: '', agentId: a.agent, setAt: at('13:00') })
+          ? JSON.stringify({
+              intent: a.intent,
+              code: a.code,
+              notes: '',
+              agentId: a.disposedBy ?? a.agent,
+              setAt: at('13:00'),
+              ...(a.followUp ? { followUpAt: at(a.followUp) } : {}),
+            })
           : null,
       ],
     );
@@ -334,6 +347,7 @@ test('ListAttempts gives only the denied attempts, newest first, page by page', 
         page: { pageSize: 1, pageToken },
         outcome: AttemptOutcome.ATTEMPT_OUTCOME_DENIED,
         newestFirst,
+        followUpsOfAgent: '',
       },
       new Metadata(),
     );
@@ -353,7 +367,14 @@ test('ListAttempts gives only the denied attempts, newest first, page by page', 
   const all = await unary(
     client.listAttempts,
     client,
-    { campaignId: A, leadId: '', page: { pageSize: 100, pageToken: '' }, outcome: 0, newestFirst: false },
+    {
+      campaignId: A,
+      leadId: '',
+      page: { pageSize: 100, pageToken: '' },
+      outcome: 0,
+      newestFirst: false,
+      followUpsOfAgent: '',
+    },
     new Metadata(),
   );
   assert.equal(all.attempts.length, 9, 'no filter: every attempt');
@@ -361,10 +382,41 @@ test('ListAttempts gives only the denied attempts, newest first, page by page', 
     unary(
       client.listAttempts,
       client,
-      { campaignId: A, leadId: '', page: undefined, outcome: 99 as AttemptOutcome, newestFirst: false },
+      {
+        campaignId: A,
+        leadId: '',
+        page: undefined,
+        outcome: 99 as AttemptOutcome,
+        newestFirst: false,
+        followUpsOfAgent: '',
+      },
       new Metadata(),
     ),
     Status.INVALID_ARGUMENT,
     'outcome',
   );
+});
+
+test('ListAttempts gives an agent’s follow-ups: the calls with a follow-up time the agent took or disposed', async () => {
+  const followUps = (agent: string) =>
+    unary(
+      client.listAttempts,
+      client,
+      {
+        campaignId: A,
+        leadId: '',
+        page: { pageSize: 100, pageToken: '' },
+        outcome: 0,
+        newestFirst: false,
+        followUpsOfAgent: agent,
+      },
+      new Metadata(),
+    );
+  const ids = async (agent: string) => (await followUps(agent)).attempts.map((a) => a.ref?.attemptId).sort();
+  // a2: taken and disposed by ag1; a8: taken by ag2, disposed by ag1; a1: ag1's, no follow-up.
+  assert.deepEqual(await ids('ag1'), [`${probe}_a2`, `${probe}_a8`]);
+  assert.deepEqual(await ids('ag2'), [`${probe}_a8`]);
+  assert.deepEqual(await ids('ag9'), []);
+  assert.ok((await followUps('ag1')).attempts.every((a) => a.disposition?.followUpAt !== undefined));
+  await refused(followUps('a b'), Status.INVALID_ARGUMENT, 'follow_ups_of_agent');
 });

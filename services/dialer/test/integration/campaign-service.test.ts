@@ -161,7 +161,14 @@ test('bad input is refused naming the field, and nothing is stored', async () =>
     unary(
       client.listAttempts,
       client,
-      { campaignId: `${probe}_nobody`, leadId: '', page: undefined, outcome: 0, newestFirst: false },
+      {
+        campaignId: `${probe}_nobody`,
+        leadId: '',
+        page: undefined,
+        outcome: 0,
+        newestFirst: false,
+        followUpsOfAgent: '',
+      },
       new Metadata(),
     ),
     Status.NOT_FOUND,

@@ -169,8 +169,8 @@ export function createCampaignUseCases(backends: Backends, onBreak: (what: strin
     return feed;
   }
 
-  /** Every attempt of the campaign (an agent's follow-ups); reports and denials read less. */
-  async function attempts(campaignId: string): Promise<Attempt[]> {
+  /** The campaign's attempts with a follow-up time that the agent took or disposed (the dialer filters). */
+  async function followUps(campaignId: string, agentId: string): Promise<Attempt[]> {
     const out: Attempt[] = [];
     for (let pageToken = ''; ;) {
       const page = await call('dialer', c, c.listAttempts, {
@@ -179,6 +179,7 @@ export function createCampaignUseCases(backends: Backends, onBreak: (what: strin
         page: { pageSize: 1000, pageToken },
         outcome: AttemptOutcome.ATTEMPT_OUTCOME_UNSPECIFIED,
         newestFirst: false,
+        followUpsOfAgent: agentId,
       });
       out.push(...page.attempts);
       pageToken = page.page?.nextPageToken ?? '';
@@ -199,6 +200,7 @@ export function createCampaignUseCases(backends: Backends, onBreak: (what: strin
       page: { pageSize: DENIALS_SHOWN, pageToken: '' },
       outcome: AttemptOutcome.ATTEMPT_OUTCOME_DENIED,
       newestFirst: true,
+      followUpsOfAgent: '',
     });
     return page.attempts.map((a) => ({
       attemptId: a.ref?.attemptId ?? '',
@@ -215,7 +217,7 @@ export function createCampaignUseCases(backends: Backends, onBreak: (what: strin
     create,
     act,
     watch,
-    attempts,
+    followUps,
     summarize,
     denials,
     close: () => feeds.forEach((f) => f.close()),

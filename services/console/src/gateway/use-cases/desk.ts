@@ -146,9 +146,9 @@ export function createDeskUseCases(
     const now = Date.now();
     const out: FollowUpDto[] = [];
     for (const campaignId of campaignIds)
-      for (const attempt of await campaigns.attempts(campaignId)) {
+      for (const attempt of await campaigns.followUps(campaignId, agentId)) {
         const d = attempt.disposition;
-        if (!d?.followUpAt || (d.agentId !== agentId && attempt.agentId !== agentId)) continue;
+        if (!d?.followUpAt) continue;
         const at = ms(d.followUpAt);
         out.push({
           attemptId: attempt.ref?.attemptId ?? '',

@@ -178,6 +178,7 @@ export function campaignService(deps: CampaignServiceDeps, logger: Logger): Serv
             page,
             outcome,
             newestFirst: z.boolean(),
+            followUpsOfAgent: z.union([z.literal(''), id]),
           }),
           request,
         );
@@ -187,6 +188,7 @@ export function campaignService(deps: CampaignServiceDeps, logger: Logger): Serv
           ...(parsed.leadId ? { leadId: parsed.leadId } : {}),
           ...(parsed.outcome ? { outcome: parsed.outcome } : {}),
           newestFirst: parsed.newestFirst,
+          ...(parsed.followUpsOfAgent ? { followUpsOfAgent: parsed.followUpsOfAgent } : {}),
           ...parsed.page,
         });
         return { attempts: result.items.map(attemptToProto), page: { nextPageToken: result.next ?? '' } };

@@ -389,6 +389,10 @@ export class SqlAttemptStore implements AttemptStore {
     const param = (value: unknown): string => `$${String(params.push(value))}`;
     if (options.leadId !== undefined) where.push(`lead_id = ${param(options.leadId)}`);
     if (options.outcome !== undefined) where.push(`outcome = ${param(options.outcome)}`);
+    if (options.followUpsOfAgent !== undefined) {
+      const agent = param(options.followUpsOfAgent);
+      where.push(`disposition ? 'followUpAt' AND (agent_id = ${agent} OR disposition->>'agentId' = ${agent})`);
+    }
     if (at !== null)
       where.push(
         `(queued_at, attempt_id) < ('epoch'::timestamptz + ${param(at[1])}::bigint * interval '1 microsecond', ${param(at[2])})`,
