@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { AnswerEstimator } from '../../src/domain/pacing/answer-estimator.js';
 import { ChangeDetector } from '../../src/domain/pacing/change-detector.js';
 import { DurationEstimator } from '../../src/domain/pacing/duration-estimator.js';
-import { inFlightAbandons, type Outlook } from '../../src/domain/pacing/queue-outlook.js';
+import { abandonRisk, inFlightAbandons, type Outlook } from '../../src/domain/pacing/queue-outlook.js';
 
 const near = (actual: number, expected: number, tolerance: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} not within ${tolerance} of ${expected}`);
@@ -143,4 +143,34 @@ test('in-flight abandons: none when agents outnumber answers, the overflow when 
   near(inFlightAbandons([outlook(2, 20), outlook(30, 10)]).mean, over.mean, 1e-9, 'worst delay');
   near(inFlightAbandons([outlook(30, 10)], 2).mean, 2 * over.mean, 1e-9, 'calibration');
   assert.ok(inFlightAbandons([outlook(8, 10)], 1, 10).mean > inFlightAbandons([outlook(8, 10)]).mean, 'launches');
+});
+
+test('regime jump: a mixture of the queue with and without the jump, not a normal with its moments', () => {
+  // 40 calls ringing, 4 live answers expected of them, 12 agents free: safe unless the rate jumps
+  // ×3.5 (14 answers), which has a 10 % chance before they answer.
+  const calm: Outlook = {
+    demandMean: 4,
+    demandVariance: 3.6,
+    supplyMean: 12,
+    supplyVariance: 1,
+    newCallLiveByThen: 0.1,
+  };
+  const jumped: Outlook = { ...calm, demandMean: 14, newCallLiveByThen: 0.35 };
+  const pi = 0.1;
+  const mixed: Outlook = { ...calm, jump: { probability: pi, jumped } };
+  near(abandonRisk([mixed], 0), (1 - pi) * abandonRisk([calm], 0) + pi * abandonRisk([jumped], 0), 1e-12, 'weights');
+  const shock = jumped.demandMean - calm.demandMean;
+  const moments: Outlook = {
+    ...calm,
+    demandMean: calm.demandMean + pi * shock,
+    demandVariance: calm.demandVariance + pi * (1 - pi) * shock * shock,
+    newCallLiveByThen: calm.newCallLiveByThen * (1 + pi * 2.5),
+  };
+  // The normal with the jump's mean and variance puts 4 % there; the mixture 8.7 %.
+  assert.ok(abandonRisk([mixed], 0) > 2 * abandonRisk([moments], 0), "the jump's tail");
+  const overflow = inFlightAbandons([mixed]);
+  near(overflow.mean, (1 - pi) * inFlightAbandons([calm]).mean + pi * inFlightAbandons([jumped]).mean, 1e-9, 'mean');
+  assert.ok(overflow.variance > inFlightAbandons([calm]).variance, 'the jump widens the overflow');
+  // No jump to fear: the plain outlook.
+  assert.equal(abandonRisk([{ ...calm, jump: { probability: 0, jumped } }], 2), abandonRisk([calm], 2));
 });

@@ -53,6 +53,9 @@ export interface PacerConfig {
   /** Re-assess the abandons to expect from calls already in flight at every tick (not only the risk
    *  each carried at launch) in the budget check. */
   reassessInFlight: boolean;
+  /** The answer rate jumping to its recent peak under the calls in flight is weighed as a mixture
+   *  of the two scenarios (false: a normal with the jump's mean and variance). */
+  regimeMixture: boolean;
 }
 
 export const HOUR_MS = 3_600_000;
@@ -81,6 +84,7 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   changeShift: 0.5,
   changeThreshold: 4,
   reassessInFlight: true,
+  regimeMixture: true,
 });
 
 export interface ConfigIssue {
@@ -164,6 +168,7 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(inRange(c.changeShift, 0.05, 0.95), 'changeShift', 'must be in [0.05, 0.95]');
   check(isNum(c.changeThreshold) && c.changeThreshold > 0, 'changeThreshold', 'must be > 0 (Infinity: off)');
   check(typeof c.reassessInFlight === 'boolean', 'reassessInFlight', 'must be a boolean');
+  check(typeof c.regimeMixture === 'boolean', 'regimeMixture', 'must be a boolean');
   check(
     c.shiftEndMs === null || (isNum(c.shiftEndMs) && Number.isFinite(c.shiftEndMs)),
     'shiftEndMs',

@@ -142,28 +142,44 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
         ringVariance += n * q * (1 - q);
       }
       // Regime-switch risk: the answer rate may jump to its recent peak before these calls answer
-      // (or may have jumped already and not yet been detected). One common shock for all of them:
-      // it moves the mean by π·Δ and adds π(1 − π)·Δ² of variance, Δ the extra answers at the peak.
+      // (or may have jumped already and not yet been detected). One common shock for all of them,
+      // with probability π: the risk is a mixture of the queue without the jump and with it
+      // (config.regimeMixture), or (without it) a normal moved by π·Δ with π(1 − π)·Δ² of variance,
+      // Δ the extra answers at the peak.
       const exposureMs = (horizons[i] ?? 0) + SWITCH_DETECTION_LAG_MS;
       const pi = 1 - Math.exp(-regime.upRatePerMs * exposureMs);
       const extra = regime.peakFactor - 1;
       const shock = ringMean * extra;
       const x = p * liveShareByBin(m);
+      const supplyMean = s.agentsReady + (release.mean[i] ?? 0);
+      const supplyVariance = release.variance[i] ?? 0;
       // The stress scenario: the jump has happened, every call in flight answers at the peak rate.
-      stress.push({
+      const jumped: Outlook = {
         demandMean: s.callsWaitingForAgent + ringMean * regime.peakFactor,
         demandVariance: ringVariance,
-        supplyMean: s.agentsReady + (release.mean[i] ?? 0),
-        supplyVariance: release.variance[i] ?? 0,
+        supplyMean,
+        supplyVariance,
         newCallLiveByThen: Math.min(1, x * regime.peakFactor),
         inFlightMean: ringMean * regime.peakFactor,
         rateRelativeVariance,
-      });
+      };
+      stress.push(jumped);
+      if (config.regimeMixture)
+        return {
+          demandMean: s.callsWaitingForAgent + ringMean,
+          demandVariance: ringVariance,
+          supplyMean,
+          supplyVariance,
+          newCallLiveByThen: x,
+          inFlightMean: ringMean,
+          rateRelativeVariance,
+          jump: { probability: extra > 0 ? pi : 0, jumped },
+        };
       return {
         demandMean: s.callsWaitingForAgent + ringMean + pi * shock,
         demandVariance: ringVariance + pi * (1 - pi) * shock * shock,
-        supplyMean: s.agentsReady + (release.mean[i] ?? 0),
-        supplyVariance: release.variance[i] ?? 0,
+        supplyMean,
+        supplyVariance,
         newCallLiveByThen: Math.min(1, x * (1 + pi * extra)),
         inFlightMean: ringMean,
         rateRelativeVariance,
