@@ -112,8 +112,7 @@ export class CampaignRunner {
   private readonly pacer: Pacer;
   private readonly startedAtMs: number;
   private nextPacerId = 1;
-  /** Ticks on the engine's beat once started (every runner of a replica on one beat). */
-  private started = false;
+  private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   /** The tick's side work in hand, by kind (one of each at a time). */
   private readonly sideWork = new Map<'refill' | 'abandon', Promise<unknown>>();
@@ -196,18 +195,21 @@ export class CampaignRunner {
     return this.abandon.windows;
   }
 
-  /** Starts ticking on the engine's beat (adopted calls are added by the engine before). */
+  /**
+   * Starts ticking (adopted calls are added by the engine before). Each campaign keeps its own
+   * timer: campaigns taken at different moments tick at different moments, so their periodic
+   * work (refills, abandon status) does not reach the stores and services all at once (one
+   * shared beat for every campaign sent 50 refills and 50 abandon-status asks in the same
+   * instant, and compliance and lead-ingest timed out).
+   */
   start(): void {
-    if (!this.stopped) this.started = true;
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => this.beat(), this.ctx.options.tickMs);
   }
 
-  /**
-   * One beat of the engine's metronome: a tick unless the last one is still running. The engine
-   * beats every runner in the same turn, so their reads share one round trip to Redis (the
-   * client pipelines what is asked in one turn) instead of one per campaign at its own moment.
-   */
-  beat(): void {
-    if (!this.started || this.stopped || this.ticking) return;
+  /** A tick unless the last one is still running. */
+  private beat(): void {
+    if (this.stopped || this.ticking) return;
     const started = performance.now();
     this.ticking = this.tick()
       .then(() => this.tickTook(performance.now() - started))
@@ -230,6 +232,8 @@ export class CampaignRunner {
   /** Stops launching and ticking; waits for the tick and the dials in hand (calls in flight live on). */
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
     await this.ticking;
     await Promise.allSettled([...this.work]);
   }
@@ -254,7 +258,7 @@ export class CampaignRunner {
 
     if (!this.isLaunching) return;
     this.ctx.linesTick(nowMs);
-    // Both reads first, asked in the same turn as every other campaign's (see beat()).
+    // Both reads at once.
     const preview = this.campaign.settings.modeSettings.mode === 'preview';
     const reads = Promise.all([
       preview ? undefined : this.ctx.deps.agents.counts(this.campaignId),
@@ -703,6 +707,8 @@ export class CampaignRunner {
       await this.ctx.deps.campaigns.transition(this.campaignId, ['running'], 'finished');
       this.ctx.log.info({ campaignId: this.campaignId }, 'campaign finished');
       this.stopped = true;
+      if (this.timer) clearInterval(this.timer);
+      this.timer = undefined;
       this.ctx.notify(this.campaignId);
     } catch (error) {
       this.ctx.log.warn({ err: error, campaignId: this.campaignId }, 'campaign could not be finished');

@@ -68,8 +68,6 @@ export function createEngine(deps: EngineDeps): Engine {
   /** Free campaigns → rounds seen free (spreading). */
   const freeSince = new Map<string, number>();
   let republishTimer: NodeJS.Timeout | undefined;
-  /** One beat for every campaign run here (see CampaignRunner.beat). */
-  let metronome: NodeJS.Timeout | undefined;
   let ownershipTimer: NodeJS.Timeout | undefined;
   let reconciling: Promise<void> | undefined;
   let renewing: Promise<void> | undefined;
@@ -179,10 +177,6 @@ export function createEngine(deps: EngineDeps): Engine {
       .catch((error: unknown) => log.warn({ err: error, campaignId: campaign.campaignId }, 'caller-ID caps not known'));
     if (campaign.state !== 'running') runner.pause();
     runner.start();
-    if (!metronome && !stopping)
-      metronome = setInterval(() => {
-        for (const each of runners.values()) each.beat();
-      }, options.tickMs);
     log.info({ campaignId: campaign.campaignId, adopted: runner.calls.size, hopper: due.length }, 'campaign adopted');
     notify(campaign.campaignId);
     return runner;
@@ -510,8 +504,6 @@ export function createEngine(deps: EngineDeps): Engine {
       if (stopping) return;
       stopping = true;
       if (republishTimer) clearInterval(republishTimer);
-      if (metronome) clearInterval(metronome);
-      metronome = undefined;
       if (ownershipTimer) clearInterval(ownershipTimer);
       await Promise.all([reconciling, renewing]);
       unsubscribeAgents?.();
