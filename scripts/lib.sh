@@ -32,3 +32,15 @@ pg_data_dir() {
     printf '%s/pg' "$DEV_DIR"
   fi
 }
+
+apt_updated=0
+# Installs a Debian package when its program (on PATH) or file is missing; needs root then.
+ensure_pkg() { # ensure_pkg <binary-path> <debian-package>
+  command -v "$1" >/dev/null 2>&1 || [ -e "$1" ] && return 0
+  [ "$(id -u)" = 0 ] || die "$2 is not installed and installing it needs root (apt-get install $2)"
+  if [ "$apt_updated" = 0 ]; then
+    log "apt-get update"; DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null; apt_updated=1
+  fi
+  log "installing $2"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null
+}
