@@ -1,5 +1,6 @@
 export type { RecognizedWord, SpeechRecognizer, TranscribeInput, Transcript } from './recognizer.js';
 export { AsrError, isAsrError, type AsrErrorCode } from './errors.js';
+export { EnginePool, EngineProcess, type EngineSpec, type PoolOptions } from './engine.js';
 export {
   DEBIAN_MODEL_DIR,
   DEFAULT_DECODER_ARGS,

@@ -1,7 +1,8 @@
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { EnginePool, type EngineSpec } from './engine.js';
 import { AsrError } from './errors.js';
 import { runProgram } from './process.js';
 import type { RecognizedWord, SpeechRecognizer, TranscribeInput, Transcript } from './recognizer.js';
@@ -37,6 +38,16 @@ export interface PocketsphinxOptions {
   decoderArgs?: readonly string[];
   /** Where per-run scratch directories go; default the OS temp dir. */
   tmpDir?: string;
+  /**
+   * `long-lived` (default): engine processes stay up between calls, one per search (free mode, or
+   * a keyword list) and up to `maxEnginesPerSearch` of each, stopped after `engineIdleMs` idle or
+   * by `close()`. `per-call`: one engine run per call, the model loaded each time.
+   */
+  engine?: 'long-lived' | 'per-call';
+  /** Default 2. */
+  maxEnginesPerSearch?: number;
+  /** Default 5 minutes. */
+  engineIdleMs?: number;
 }
 
 export const DEBIAN_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
@@ -57,6 +68,8 @@ export class PocketsphinxRecognizer implements SpeechRecognizer {
   private readonly exponentPerPhone: number;
   private readonly decoderArgs: readonly string[];
   private dictionary: Promise<ReadonlyMap<string, number>> | undefined;
+  private readonly pool: EnginePool | undefined;
+  private requests = 0;
 
   constructor(private readonly options: PocketsphinxOptions = {}) {
     const modelDir = options.modelDir ?? DEBIAN_MODEL_DIR;
@@ -67,6 +80,49 @@ export class PocketsphinxRecognizer implements SpeechRecognizer {
     this.dictPath = options.dict ?? join(modelDir, 'cmudict-en-us.dict');
     this.exponentPerPhone = options.kwsThresholdExponentPerPhone ?? DEFAULT_KWS_EXPONENT_PER_PHONE;
     this.decoderArgs = options.decoderArgs ?? DEFAULT_DECODER_ARGS;
+    this.pool =
+      options.engine === 'per-call'
+        ? undefined
+        : new EnginePool({
+            ...(options.maxEnginesPerSearch === undefined ? {} : { maxPerSearch: options.maxEnginesPerSearch }),
+            ...(options.engineIdleMs === undefined ? {} : { idleMs: options.engineIdleMs }),
+            tmpDir: options.tmpDir,
+          });
+  }
+
+  /**
+   * Checks that the model files are there, so a service can refuse to start with a clear reason
+   * instead of failing every job: ENGINE_UNAVAILABLE naming the folder and the missing file.
+   */
+  async check(): Promise<void> {
+    const needed: [string, string][] = [
+      ...['mdef', 'means', 'variances', 'transition_matrices'].map((f): [string, string] => [this.hmm, f]),
+      [this.dictPath, ''],
+      [this.lm, ''],
+    ];
+    for (const [dir, file] of needed) {
+      const path = file === '' ? dir : join(dir, file);
+      if (!(await exists(path))) {
+        throw new AsrError(
+          'ENGINE_UNAVAILABLE',
+          file === ''
+            ? `speech model file ${path} does not exist`
+            : `acoustic model folder ${dir} has no ${file} (scripts/asr-model builds the adapted model)`,
+        );
+      }
+    }
+    if (!(await exists(join(this.hmm, 'sendump'))) && !(await exists(join(this.hmm, 'mixture_weights'))))
+      throw new AsrError('ENGINE_UNAVAILABLE', `acoustic model folder ${this.hmm} has no sendump or mixture_weights`);
+  }
+
+  /** Stops the long-lived engines (a call after this rejects with ABORTED). */
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+
+  /** Long-lived engine processes running now. */
+  get engines(): number {
+    return this.pool?.size ?? 0;
   }
 
   async transcribe(input: TranscribeInput): Promise<Transcript> {
@@ -90,10 +146,11 @@ export class PocketsphinxRecognizer implements SpeechRecognizer {
       const results: (Transcript | AsrError | undefined)[] = items.map(() => undefined);
       const prepared: { index: number; id: string; format: WavFormat }[] = [];
       let audioMs = 0;
+      const request = ++this.requests;
       for (const [index, item] of items.entries()) {
         try {
           const format = await inspect(item);
-          const id = `u${index}`;
+          const id = `r${request}u${index}`;
           await runProgram(this.sox, soxArgs(item.wavPath, join(scratch, `${id}.raw`), item.channel ?? 0), {
             role: 'audio converter',
             timeoutMs: this.timeoutFor(format.durationMs),
@@ -112,18 +169,30 @@ export class PocketsphinxRecognizer implements SpeechRecognizer {
         }
       }
       if (prepared.length > 0) {
-        await this.decode(
-          scratch,
-          prepared.map((p) => p.id),
-          kws,
-          this.timeoutFor(audioMs),
-          options.signal,
-        );
-        const parsed =
-          kws === undefined
-            ? parseCtm(await readText(join(scratch, 'out.ctm')))
-            : parseHypseg(await readText(join(scratch, 'out.seg')), kws.phrases);
+        let output: string;
+        let failed: ReadonlySet<string> = new Set();
+        if (this.pool === undefined) {
+          await this.decode(
+            scratch,
+            prepared.map((p) => p.id),
+            kws,
+            this.timeoutFor(audioMs),
+            options.signal,
+          );
+          output = await readText(join(scratch, kws === undefined ? 'out.ctm' : 'out.seg'));
+        } else {
+          ({ text: output, failed } = await this.pool.decode(
+            this.engineSpec(kws),
+            prepared.map((p) => ({ id: p.id, pathWithoutExt: join(scratch, p.id) })),
+            { timeoutMs: this.timeoutFor(audioMs), signal: options.signal },
+          ));
+        }
+        const parsed = kws === undefined ? parseCtm(output) : parseHypseg(output, kws.phrases);
         for (const p of prepared) {
+          if (failed.has(p.id)) {
+            results[p.index] = new AsrError('ENGINE_FAILED', 'the engine could not decode the file');
+            continue;
+          }
           // CTM has no line for a file without words; keyword mode writes a line for every file.
           const fallback =
             kws === undefined
@@ -136,6 +205,19 @@ export class PocketsphinxRecognizer implements SpeechRecognizer {
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
+  }
+
+  /** What a long-lived engine for this search loads: the same model flags as a per-call run. */
+  private engineSpec(kws: KwsFile | undefined): EngineSpec {
+    const model = ['-hmm', this.hmm, '-dict', this.dictPath];
+    if (kws === undefined)
+      return { binary: this.binary, args: [...model, '-lm', this.lm, ...this.decoderArgs], output: '-ctm' };
+    return {
+      binary: this.binary,
+      args: [...model, '-kws', '{dir}/keywords.kws'],
+      files: { 'keywords.kws': kws.text },
+      output: '-hypseg',
+    };
   }
 
   private timeoutFor(audioMs: number): number {
@@ -288,6 +370,15 @@ function soxArgs(input: string, output: string, channel: number): string[] {
     'remix',
     String(channel + 1),
   ];
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function readText(path: string): Promise<string> {

@@ -30,6 +30,14 @@ async function rejectsWith(promise: Promise<unknown>, code: AsrErrorCode): Promi
 }
 
 describe('PocketsphinxRecognizer', { skip }, () => {
+  // Engines stay up between calls: every recogniser made here is closed at the end.
+  const made: PocketsphinxRecognizer[] = [];
+  const make = (options?: ConstructorParameters<typeof PocketsphinxRecognizer>[0]): PocketsphinxRecognizer => {
+    const r = new PocketsphinxRecognizer(options);
+    made.push(r);
+    return r;
+  };
+
   let dir: string;
   const file = (name: string): string => join(dir, name);
   /** espeak-ng speech of `text` at `rate` Hz, `channels` channels (the text on channel 0, silence or `other` on 1). */
@@ -58,12 +66,13 @@ describe('PocketsphinxRecognizer', { skip }, () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'asr-test-'));
   });
-  after(() => {
+  after(async () => {
+    await Promise.all(made.map((r) => r.close()));
     rmSync(dir, { recursive: true, force: true });
   });
 
   test('keyword mode spots a clearly spoken phrase and not the others', async () => {
-    const recognizer = new PocketsphinxRecognizer();
+    const recognizer = make();
     const result = await recognizer.transcribe({ wavPath: speak('cost', 'how much does it cost'), keywords: KEYWORDS });
     assert.ok(
       result.words.some((w) => w.word === 'how much'),
@@ -77,7 +86,7 @@ describe('PocketsphinxRecognizer', { skip }, () => {
   });
 
   test('keyword mode on a phone-line recording (8 kHz stereo), the customer on channel 0, the agent on 1', async () => {
-    const recognizer = new PocketsphinxRecognizer();
+    const recognizer = make();
     const wavPath = speak('stereo', 'how much does it cost', {
       rate: 8000,
       channels: 2,
@@ -93,7 +102,7 @@ describe('PocketsphinxRecognizer', { skip }, () => {
   });
 
   test('free mode returns words with timings and confidences in order', async () => {
-    const recognizer = new PocketsphinxRecognizer();
+    const recognizer = make();
     const result = await recognizer.transcribe({ wavPath: speak('free', 'yes I would like to hear more about it') });
     assert.ok(result.words.length > 0);
     assert.equal(result.text, result.words.map((w) => w.word).join(' '));
@@ -106,7 +115,7 @@ describe('PocketsphinxRecognizer', { skip }, () => {
   });
 
   test('a 44.1 kHz file is resampled, not refused', async () => {
-    const recognizer = new PocketsphinxRecognizer();
+    const recognizer = make();
     const result = await recognizer.transcribe({
       wavPath: speak('hifi', 'how much does it cost', { rate: 44100 }),
       keywords: KEYWORDS,
@@ -118,7 +127,7 @@ describe('PocketsphinxRecognizer', { skip }, () => {
   });
 
   test('bad inputs fail with their own error kinds, and no path in the message', async () => {
-    const recognizer = new PocketsphinxRecognizer();
+    const recognizer = make();
     const good = speak('good', 'stop calling me');
     writeFileSync(file('empty.wav'), '');
     const header = readFileSync(good).subarray(0, 44);
@@ -150,7 +159,7 @@ describe('PocketsphinxRecognizer', { skip }, () => {
   });
 
   test('keywords the dictionary cannot spell are refused', async () => {
-    const recognizer = new PocketsphinxRecognizer();
+    const recognizer = make();
     await rejectsWith(
       recognizer.transcribe({ wavPath: speak('kw', 'stop calling me'), keywords: ['不需要', 'qqzzxv'] }),
       'KEYWORDS_INVALID',
@@ -159,16 +168,10 @@ describe('PocketsphinxRecognizer', { skip }, () => {
 
   test('an engine that exits non-zero (model missing) and an engine that is not installed', async () => {
     const wavPath = speak('engine', 'stop calling me');
+    await rejectsWith(make({ hmm: file('no-such-model') }).transcribe({ wavPath }), 'ENGINE_FAILED');
+    await rejectsWith(make({ binary: file('no-such-binary') }).transcribe({ wavPath }), 'ENGINE_UNAVAILABLE');
     await rejectsWith(
-      new PocketsphinxRecognizer({ hmm: file('no-such-model') }).transcribe({ wavPath }),
-      'ENGINE_FAILED',
-    );
-    await rejectsWith(
-      new PocketsphinxRecognizer({ binary: file('no-such-binary') }).transcribe({ wavPath }),
-      'ENGINE_UNAVAILABLE',
-    );
-    await rejectsWith(
-      new PocketsphinxRecognizer({ dict: file('no-such-dict') }).transcribe({ wavPath, keywords: KEYWORDS }),
+      make({ dict: file('no-such-dict') }).transcribe({ wavPath, keywords: KEYWORDS }),
       'ENGINE_UNAVAILABLE',
     );
   });
@@ -178,17 +181,17 @@ describe('PocketsphinxRecognizer', { skip }, () => {
     // A stand-in engine that never finishes on its own.
     const hang = file('hang.sh');
     writeFileSync(hang, '#!/bin/sh\nexec sleep 600\n', { mode: 0o755 });
-    await rejectsWith(new PocketsphinxRecognizer({ binary: hang, timeoutMs: 200 }).transcribe({ wavPath }), 'TIMEOUT');
+    await rejectsWith(make({ binary: hang, timeoutMs: 200 }).transcribe({ wavPath }), 'TIMEOUT');
     const controller = new AbortController();
-    const pending = new PocketsphinxRecognizer({ binary: hang }).transcribe({ wavPath, signal: controller.signal });
+    const pending = make({ binary: hang }).transcribe({ wavPath, signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
     await rejectsWith(pending, 'ABORTED');
     const aborted = AbortSignal.abort();
-    await rejectsWith(new PocketsphinxRecognizer().transcribe({ wavPath, signal: aborted }), 'ABORTED');
+    await rejectsWith(make().transcribe({ wavPath, signal: aborted }), 'ABORTED');
   });
 
   test('a batch gives each file its own result or error', async () => {
-    const recognizer = new PocketsphinxRecognizer();
+    const recognizer = make();
     const results = await recognizer.transcribeMany(
       [
         { wavPath: speak('b1', 'how much does it cost') },
@@ -201,5 +204,41 @@ describe('PocketsphinxRecognizer', { skip }, () => {
     assert.ok(!(results[0] instanceof Error));
     assert.ok(isAsrError(results[1], 'AUDIO_NOT_FOUND'));
     assert.ok(!(results[2] instanceof Error));
+  });
+
+  test('engines stay up between calls: one per search, the same words as a run per call', async () => {
+    const recognizer = make();
+    const wavPath = speak('reuse', 'how much does it cost');
+    const first = await recognizer.transcribe({ wavPath });
+    const second = await recognizer.transcribe({ wavPath });
+    assert.equal(recognizer.engines, 1);
+    assert.deepEqual(second, first);
+    const perCall = await make({ engine: 'per-call' }).transcribe({ wavPath });
+    assert.deepEqual(perCall, first);
+    const spotted = await recognizer.transcribe({ wavPath, keywords: KEYWORDS });
+    assert.ok(
+      spotted.words.some((w) => w.word === 'how much'),
+      `heard: ${spotted.text}`,
+    );
+    assert.equal(recognizer.engines, 2);
+    // Calls at once beyond the limit wait their turn on the same engines.
+    const many = await Promise.all([1, 2, 3, 4].map(() => recognizer.transcribe({ wavPath })));
+    for (const t of many) assert.deepEqual(t, first);
+    // At most two free-mode engines (the default limit) beside the keyword one.
+    const engines: number = recognizer.engines;
+    assert.ok(engines <= 3, `engines: ${String(engines)}`);
+    await recognizer.close();
+    assert.equal(recognizer.engines, 0);
+    await rejectsWith(recognizer.transcribe({ wavPath }), 'ABORTED');
+  });
+
+  test('check() names a missing model file; the installed model passes', async () => {
+    await make().check();
+    await assert.rejects(make({ hmm: file('no-such-model') }).check(), (error: unknown) => {
+      assert.ok(isAsrError(error, 'ENGINE_UNAVAILABLE'));
+      assert.match(error.message, /no-such-model has no mdef/);
+      return true;
+    });
+    await rejectsWith(make({ dict: file('no-such-dict') }).check(), 'ENGINE_UNAVAILABLE');
   });
 });
