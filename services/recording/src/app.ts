@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bus, STREAMS, stopWithin, type ConsumerHandle } from '@outbound/bus';
 import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
@@ -83,6 +84,10 @@ export function createApp(deps: AppDeps): App {
     new PocketsphinxTranscriber({
       ...(config.asrBinary ? { binary: config.asrBinary } : {}),
       ...(config.asrModelDir ? { modelDir: config.asrModelDir } : {}),
+      ...(config.asrAcousticModel
+        ? { hmm: config.asrAcousticModel, engineName: `pocketsphinx-${basename(config.asrAcousticModel)}` }
+        : {}),
+      maxEnginesPerSearch: config.transcribeConcurrency,
       ...(config.asrTimeoutMs ? { timeoutMs: config.asrTimeoutMs } : {}),
     });
 
@@ -107,6 +112,8 @@ export function createApp(deps: AppDeps): App {
     vault: () => need(vault, 'vault'),
 
     async start() {
+      // A missing model would fail every job: refuse to start instead, saying which file.
+      if (config.transcribe) await transcriber.check?.();
       await migrate(pool, { schema, migrations: await loadMigrations(migrationsDir) });
       bus = await Bus.connect({
         url: config.natsUrl,
@@ -218,6 +225,7 @@ export function createApp(deps: AppDeps): App {
       await purger?.stop();
       await Promise.all(consumers.map((c) => stopWithin(c, 10_000)));
       await worker?.stop(config.shutdownGraceMs);
+      await transcriber.close?.();
       await bus?.close();
       compliance.close();
       media?.close();

@@ -74,7 +74,10 @@ export const configShape = {
   ingestMaxAttempts: ['INGEST_MAX_ATTEMPTS', vars.int(1, 50).default(8)],
   /** Transcription: off leaves recordings stored but untranscribed (jobs wait in the queue). */
   transcribe: ['TRANSCRIBE_ENABLED', vars.bool().default(true)],
-  /** Jobs transcribed at once per replica (each runs one engine process per channel). */
+  /**
+   * Jobs transcribed at once per replica. The engine processes stay up between jobs: up to this many
+   * for free transcription and this many per campaign keyword set, each stopped after 5 idle minutes.
+   */
   transcribeConcurrency: ['TRANSCRIBE_CONCURRENCY', vars.int(1, 64).default(1)],
   /** Deliveries of a job before it goes to dead letters (a bad file goes at once). */
   transcribeMaxAttempts: ['TRANSCRIBE_MAX_ATTEMPTS', vars.int(1, 20).default(4)],
@@ -90,6 +93,11 @@ export const configShape = {
   /** The pocketsphinx_batch program (PATH by default) and model folder (Debian's en-us by default). */
   asrBinary: ['ASR_BINARY', vars.string().optional()],
   asrModelDir: ['ASR_MODEL_DIR', vars.string().optional()],
+  /**
+   * Acoustic model folder, e.g. the adapted model `scripts/asr-model` builds (`.cache/asr/en-us-adapted`);
+   * default the `en-us` folder of ASR_MODEL_DIR. The service refuses to start when a model file is missing.
+   */
+  asrAcousticModel: ['ASR_ACOUSTIC_MODEL', vars.string().optional()],
   /** How often the retention purge runs, and how many recordings one run takes at most. */
   purgeIntervalMs: ['PURGE_INTERVAL_MS', vars.durationMs().default(3_600_000)],
   purgeBatch: ['PURGE_BATCH', vars.int(1, 10_000).default(200)],

@@ -181,6 +181,10 @@ export interface Transcriber {
     phrases: readonly string[],
     signal?: AbortSignal,
   ): Promise<{ channels: ChannelWords[]; spotted: import('@outbound/asr').RecognizedWord[] }>;
+  /** Refuses (with the reason) when the engine cannot work, e.g. a model file is missing. */
+  check?(): Promise<void>;
+  /** Stops engine processes kept between jobs. */
+  close?(): Promise<void>;
 }
 
 export interface ReadyPublisher {

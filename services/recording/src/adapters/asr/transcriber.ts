@@ -9,11 +9,23 @@ import type { ChannelWords, Transcriber } from '../../use-cases/ports.js';
  * folder (mode 0700, file 0600) for the engine's runs and is removed whatever happens.
  */
 export class PocketsphinxTranscriber implements Transcriber {
-  readonly engine = 'pocketsphinx-en-us';
+  readonly engine: string;
   private readonly recognizer: PocketsphinxRecognizer;
 
-  constructor(private readonly options: PocketsphinxOptions = {}) {
+  /** `engine` names the model in transcripts (`pocketsphinx-en-us`, or with the adapted model's name). */
+  constructor(private readonly options: PocketsphinxOptions & { engineName?: string } = {}) {
     this.recognizer = new PocketsphinxRecognizer(options);
+    this.engine = options.engineName ?? 'pocketsphinx-en-us';
+  }
+
+  /** The model files are there (ENGINE_UNAVAILABLE naming what is missing otherwise). */
+  check(): Promise<void> {
+    return this.recognizer.check();
+  }
+
+  /** Stops the engine processes that stay up between jobs. */
+  close(): Promise<void> {
+    return this.recognizer.close();
   }
 
   async transcribe(
@@ -27,7 +39,7 @@ export class PocketsphinxTranscriber implements Transcriber {
       const wavPath = join(scratch, 'audio.wav');
       await writeFile(wavPath, wav, { mode: 0o600 });
       const sides: (0 | 1)[] = channels === 2 ? [0, 1] : [0];
-      // One engine run for both channels: the model loads once.
+      // Both channels through the same long-lived engine, one after the other.
       const results = await this.recognizer.transcribeMany(
         sides.map((channel) => ({ wavPath, channel })),
         { signal },
