@@ -21,7 +21,7 @@ const run = promisify(execFile);
 const SPHINXTRAIN = process.env.SPHINXTRAIN_DIR ?? '/usr/lib/sphinxtrain';
 const DEBIAN_MODEL = '/usr/share/pocketsphinx/model/en-us';
 /** Bumped when the recipe changes, so scripts/asr-model rebuilds. */
-export const RECIPE_VERSION = 1;
+export const RECIPE_VERSION = 2;
 
 export interface BuildOptions {
   readonly outDir: string;
