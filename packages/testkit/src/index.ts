@@ -43,6 +43,15 @@ export function readSpans<T = Record<string, unknown>>(path: string): T[] {
     .map((line) => JSON.parse(line) as T);
 }
 
+/**
+ * A port for a test's service that must keep it across restarts (so not port 0): drawn below
+ * Linux's ephemeral range (32768 and up), where an outgoing connection could already hold it
+ * (a bench once failed with EADDRINUSE on 43516).
+ */
+export function servicePort(): number {
+  return 20_000 + Math.floor(Math.random() * 12_000);
+}
+
 export const testUrls = {
   nats: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
   redis: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Processes, REGIONS, syntheticNumbers, testUrls, uniqueName } from '@outbound/testkit';
+import { Processes, REGIONS, servicePort, syntheticNumbers, testUrls, uniqueName } from '@outbound/testkit';
 import { createLogger } from '@outbound/telemetry';
 import { startConsole } from '../src/gateway/app.js';
 import { encodeSession, hashPassword } from '../src/gateway/domain/session.js';
@@ -21,7 +21,7 @@ import { encodeSession, hashPassword } from '../src/gateway/domain/session.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const servicePath = (name: string) => fileURLToPath(new URL(`../../../${name}/dist/src/main.js`, import.meta.url));
 const artefacts = join(root, 'test-artifacts');
-const port = () => 20_000 + Math.floor(Math.random() * 40_000);
+const port = servicePort;
 const readyAs = (message: string) => (line: Record<string, unknown>) => line['msg'] === message;
 
 const SCENARIO = {

@@ -30,7 +30,7 @@ import {
   type StreamRecordingResponse,
 } from '@outbound/proto/outbound/v1/recording';
 import { Metadata, Status, createClient, unary } from '@outbound/rpc';
-import { Processes, testUrls, uniqueName, waitFor } from '@outbound/testkit';
+import { Processes, servicePort, testUrls, uniqueName, waitFor } from '@outbound/testkit';
 import { startHarness, wavBytes, type Harness } from '../support/harness.js';
 
 // The whole path with real processes: switch-sim (flite speech in a real stereo WAV), media over
@@ -39,7 +39,7 @@ import { startHarness, wavBytes, type Harness } from '../support/harness.js';
 // `transcripts.ready`, queried and played back through gRPC; its sensitive words reach compliance.
 
 const servicePath = (name: string) => fileURLToPath(new URL(`../../../../${name}/dist/src/main.js`, import.meta.url));
-const port = () => 20_000 + Math.floor(Math.random() * 40_000);
+const port = servicePort;
 
 const processes = new Processes();
 const dir = mkdtempSync(join(tmpdir(), 'recording-e2e-'));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { testUrls, uniqueName } from '@outbound/testkit';
+import { servicePort, testUrls, uniqueName } from '@outbound/testkit';
 import { Processes } from './processes.js';
 
 // The whole platform as real processes for one campaign: switch-sim (a seeded far end writing its
@@ -82,7 +82,7 @@ export interface Stack {
 }
 
 /** A free-looking loopback port (random, so parallel stacks rarely meet; a service that fails to bind fails its test loudly). */
-export const randomPort = () => 20_000 + Math.floor(Math.random() * 40_000);
+export const randomPort = servicePort;
 
 export async function startStack(
   options: {
