@@ -487,7 +487,7 @@ test('grpc: abandoned calls (events) lock the lead out for 72 h under Ofcom and 
       const ofcom = r.windows.find((w) => w.rulePack.startsWith('UK-OFCOM@'));
       return ofcom?.abandoned === 3 ? r : undefined;
     },
-    { timeoutMs: 5_000, what: 'all three abandons counted' },
+    { timeoutMs: 30_000, what: 'all three abandons counted' },
   );
   assert.equal(status.action, AbandonAction.ABANDON_ACTION_STOP);
   const ofcom = status.windows.find((w) => w.rulePack.startsWith('UK-OFCOM@'))!;
