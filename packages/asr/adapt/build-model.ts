@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 
 import { adaptationSet, type AdaptationUtterance } from './sentences.js';
 import { readSendump, writeMixtureWeights } from './sendump.js';
+import { mapParallel, speak } from './speak.js';
 
 const run = promisify(execFile);
 const SPHINXTRAIN = process.env.SPHINXTRAIN_DIR ?? '/usr/lib/sphinxtrain';
@@ -188,35 +189,12 @@ export async function buildAdaptedModel(options: BuildOptions): Promise<{ uttera
 async function synthesise(u: AdaptationUtterance, dir: string): Promise<void> {
   const tts = join(dir, `${u.id}.tts.wav`);
   const line = join(dir, `${u.id}.line.wav`);
-  if (u.voice.startsWith('flite:')) {
-    // flite has no words-per-minute setting: its durations stretched to the same speed (≈150 wpm native).
-    const stretch = (150 / u.speed).toFixed(3);
-    await run('flite', [
-      '-voice',
-      u.voice.slice('flite:'.length),
-      '--setf',
-      `duration_stretch=${stretch}`,
-      '-t',
-      u.text,
-      '-o',
-      tts,
-    ]);
-  } else {
-    await run('espeak-ng', ['-v', u.voice, '-s', String(u.speed), '-w', tts, u.text]);
-  }
+  await speak(u.voice, u.speed, u.text, tts);
   // The line's band (8 kHz or 16 kHz), then 16 kHz as the recogniser converts it; -D: no dither.
   await run('sox', ['-V1', '-D', tts, '-r', String(u.rate), '-b', '16', '-c', '1', line]);
   await run('sox', ['-V1', '-D', line, '-r', '16000', '-b', '16', '-c', '1', join(dir, `${u.id}.wav`)]);
   await rm(tts);
   await rm(line);
-}
-
-async function mapParallel<T>(items: readonly T[], parallel: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
 }
 
 async function main(argv: readonly string[]): Promise<void> {

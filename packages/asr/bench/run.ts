@@ -22,6 +22,7 @@ import {
 } from '@outbound/asr';
 
 import { KEYWORDS, reportSet, synthesiserOf, tuneSet, type Utterance } from './corpus.js';
+import { mapParallel, speak } from '../adapt/speak.js';
 
 const run = promisify(execFile);
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 2);
@@ -55,43 +56,13 @@ async function synthesise(dir: string, utterances: Utterance[]): Promise<Audio[]
   return mapParallel(utterances, 2, async (u) => {
     const raw = join(dir, `${u.id}.tts.wav`);
     const path = join(dir, `${u.id}.wav`);
-    if (synthesiserOf(u.voice) === 'flite') {
-      // flite has no words-per-minute setting: stretch its durations to the same speed (≈150 wpm native).
-      const stretch = (150 / u.speed).toFixed(3);
-      await run('flite', [
-        '-voice',
-        u.voice.slice('flite:'.length),
-        '--setf',
-        `duration_stretch=${stretch}`,
-        '-t',
-        u.text,
-        '-o',
-        raw,
-      ]);
-    } else await run('espeak-ng', ['-v', u.voice, '-s', String(u.speed), '-w', raw, u.text]);
+    await speak(u.voice, u.speed, u.text, raw);
     // What a line gives: band-limited to its rate, 16-bit mono.
     await run('sox', ['-D', raw, '-r', String(u.rate), '-b', '16', '-c', '1', path]);
     const check = readWavHeader(await readFile(path));
     if (!check.ok) throw new Error(`synthesis produced a bad file for ${u.id}`);
     return { ...u, path, durationMs: check.format.durationMs };
   });
-}
-
-async function mapParallel<T, R>(
-  items: readonly T[],
-  parallel: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
-  return out;
 }
 
 interface Scores {
