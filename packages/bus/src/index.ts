@@ -21,3 +21,4 @@ export {
   type StreamName,
   type StreamSpec,
 } from './events.js';
+export { pruneIdleConsumers, type PruneOptions, type PruneResult } from './prune.js';
