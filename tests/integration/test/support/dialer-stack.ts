@@ -73,6 +73,8 @@ export interface Stack {
   readonly eslPort: number;
   /** switch-sim's process (a benchmark lowers its priority: the switch is not ours to measure). */
   readonly switchSimPid: number;
+  /** The services' processes now (a restarted one has a new pid). */
+  pids(): Record<ServiceName, number>;
   /** A dialer replica; `env` overrides (another GRPC_ADDRESS for a second replica). */
   startDialer(env?: Record<string, string>): Promise<ChildProcess>;
   startAgents(campaignId: string, count: number, env?: Record<string, string>): Promise<ChildProcess>;
@@ -204,6 +206,8 @@ export async function startStack(
       dialerEnv,
       eslPort,
       switchSimPid: sim.child.pid!,
+      pids: () =>
+        Object.fromEntries([...running].map(([name, child]) => [name, child.pid!])) as Record<ServiceName, number>,
       startDialer: async (env = {}) =>
         (await processes.start(servicePath('dialer'), { ...dialerEnv, ...env }, readyAs('dialer ready'))).child,
       startAgents: async (campaignId, count, env = {}) =>
