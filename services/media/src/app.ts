@@ -7,6 +7,7 @@ import { mediaServiceBinding } from './adapters/grpc-media-service.js';
 import { MediaController } from './adapters/media-controller.js';
 import { MediaMetrics } from './adapters/media-metrics.js';
 import type { MediaConfig } from './config.js';
+import { DEFAULT_RESPONSIVENESS } from './domain/node-responsiveness.js';
 
 export type { MediaConfig } from './config.js';
 export type { MediaObserver } from './adapters/call-publisher.js';
@@ -25,7 +26,9 @@ export interface AppDeps {
     | 'nodeDownAfterMs'
     | 'eslCommandTimeoutMs'
   > &
-    Partial<Pick<MediaConfig, 'originatesPerSecond'>>;
+    Partial<
+      Pick<MediaConfig, 'originatesPerSecond' | 'originateBacklogSeconds' | 'nodeSlowCommandMs' | 'nodeSlowHoldMs'>
+    >;
   readonly logger: Logger;
   readonly observer?: MediaObserver;
   /** Where the service's metrics go (runService's meter); none: not recorded. */
@@ -81,6 +84,13 @@ export function createApp(deps: AppDeps): App {
     logger,
     recordingsDir: config.recordingsDir,
     ...(config.originatesPerSecond === undefined ? {} : { originatesPerSecond: config.originatesPerSecond }),
+    ...(config.originateBacklogSeconds === undefined
+      ? {}
+      : { originateBacklogSeconds: config.originateBacklogSeconds }),
+    responsiveness: {
+      slowMs: config.nodeSlowCommandMs ?? DEFAULT_RESPONSIVENESS.slowMs,
+      holdMs: config.nodeSlowHoldMs ?? DEFAULT_RESPONSIVENESS.holdMs,
+    },
   });
 
   return {

@@ -51,6 +51,14 @@ export const configShape = {
   amdDefault: ['AMD_DEFAULT', vars.bool().default(false)],
   /** Originates per node per second (customer and agent legs); below FreeSWITCH's sessions-per-second (30). */
   originatesPerSecond: ['ORIGINATES_PER_SECOND', vars.int(1, 1000).default(25)],
+  /** Customer originates that may queue for a node's budget, in seconds of it; beyond, refused. */
+  originateBacklogSeconds: ['ORIGINATE_BACKLOG_SECONDS', vars.number(0.1, 60).default(1)],
+  /**
+   * A node whose replies take this long (or one still awaited this long) takes no new calls until
+   * NODE_SLOW_HOLD_MS passes with none that slow: its answered customers would wait for bridges.
+   */
+  nodeSlowCommandMs: ['NODE_SLOW_COMMAND_MS', vars.durationMs().default(1_000)],
+  nodeSlowHoldMs: ['NODE_SLOW_HOLD_MS', vars.durationMs().default(3_000)],
   ringTimeoutMs: ['RING_TIMEOUT_MS', vars.durationMs().default(30_000)],
   recordingsDir: [
     'RECORDINGS_DIR',

@@ -15,11 +15,16 @@ import {
   type CallEvent,
   type CallRef,
 } from '../domain/call-events.js';
-import { nextOriginateAtMs } from '../domain/originate-budget.js';
 import { CallTable, parseChannelDump, parseShowChannels, type LiveChannel } from '../domain/call-table.js';
 import { toSignal, type ChannelSignal } from '../domain/channel-signal.js';
 import { DialStringError, buildAgentOriginate, buildOriginate } from '../domain/dial-string.js';
 import { selectNode } from '../domain/node-selection.js';
+import {
+  DEFAULT_RESPONSIVENESS,
+  NodeResponsiveness,
+  type ResponsivenessOptions,
+} from '../domain/node-responsiveness.js';
+import { OriginateQueue } from './originate-queue.js';
 import type { CallPublisher } from './call-publisher.js';
 import type { EslPool } from './esl-pool.js';
 
@@ -44,6 +49,13 @@ export interface MediaControllerOptions {
   readonly acceptTimeoutMs?: number;
   /** Originates (customer and agent legs) per node per second; default 25, under FreeSWITCH's 30. */
   readonly originatesPerSecond?: number;
+  /**
+   * Customer originates that may wait for a node's budget, in seconds of it (default 1): beyond,
+   * Originate is refused (UNAVAILABLE) instead of queued past the caller's deadline.
+   */
+  readonly originateBacklogSeconds?: number;
+  /** When a node is too slow for new calls (domain/node-responsiveness.ts). */
+  readonly responsiveness?: ResponsivenessOptions;
   readonly now?: () => number;
 }
 
@@ -101,13 +113,15 @@ export class MediaController {
   private readonly gateways = new Map<string, Promise<boolean>>();
   private readonly playWaiters = new Map<string, PlayWaiter>();
   private readonly amdTimers = new Map<string, NodeJS.Timeout>();
-  /** Per node: when its recent originates went out, and the tail of those waiting for a slot. */
-  private readonly budgets = new Map<string, { sentMs: number[]; tail: Promise<void> }>();
+  /** Per node: its originates in turn under its budget. */
+  private readonly queues = new Map<string, OriginateQueue>();
+  private readonly responsiveness: NodeResponsiveness;
   private lastNode: string | undefined;
   private draining = false;
 
   constructor(private readonly options: MediaControllerOptions) {
     this.now = options.now ?? Date.now;
+    this.responsiveness = new NodeResponsiveness(options.responsiveness ?? DEFAULT_RESPONSIVENESS);
   }
 
   /** Every ESL event from every node comes through here; `arrivedAtMs` is its `performance.now()` arrival. */
@@ -194,11 +208,25 @@ export class MediaController {
   async originate(command: OriginateCommand): Promise<{ callId: string; node: string }> {
     if (this.draining) throw new UnavailableError('media is draining: no new calls here', { reason: 'MEDIA_DRAINING' });
     const pool = this.options.pool;
+    const nowMs = performance.now();
+    const connected = pool.names().filter((name) => pool.isHealthy(name));
     const node = selectNode(
-      pool.names().map((name) => ({ name, healthy: pool.isHealthy(name), activeCalls: this.table.countOn(name) })),
+      pool.names().map((name) => ({
+        name,
+        healthy: connected.includes(name) && !this.responsiveness.slow(name, nowMs) && !this.backlogged(name),
+        activeCalls: this.table.countOn(name),
+      })),
       this.lastNode,
     );
-    if (node === undefined) throw new UnavailableError('no media node is connected', { reason: 'NO_MEDIA_NODE' });
+    if (node === undefined && connected.length === 0)
+      throw new UnavailableError('no media node is connected', { reason: 'NO_MEDIA_NODE' });
+    if (node === undefined)
+      throw new UnavailableError(
+        'every media node is too busy for a new call: slow to answer or its originates queued',
+        {
+          reason: 'MEDIA_NODES_BUSY',
+        },
+      );
     this.lastNode = node;
     const callId = randomUUID();
     let dial: string;
@@ -233,7 +261,9 @@ export class MediaController {
     // The node's events can arrive before Originate's own reply does; calls.originated goes first.
     this.heldUntilOriginated.set(callId, []);
     const created = new Promise<'created'>((resolve) => this.createdWaiters.set(callId, () => resolve('created')));
-    await this.originateSlot(node);
+    await this.queueOf(node).turn('customer');
+    // How long the node takes to take the call (its channel, or its reply) tells how busy it is.
+    const sent = this.responsiveness.sent(node, performance.now());
     const job = connection.bgapi(dial, { jobTimeoutMs: command.ringTimeoutMs + 60_000 });
     const settled = job.then(
       (result) => ({ kind: 'job' as const, ok: result.ok, body: result.body }),
@@ -244,6 +274,7 @@ export class MediaController {
       timer = setTimeout(() => resolve('timeout'), this.options.acceptTimeoutMs ?? 5_000);
     });
     const first = await Promise.race([created, settled, timeout]);
+    this.responsiveness.answered(node, sent, performance.now());
     clearTimeout(timer);
     this.createdWaiters.delete(callId);
     // A late reply (the switch is busy, or its replies queue behind a burst of events) is not a
@@ -306,7 +337,7 @@ export class MediaController {
     }
     const connection = this.options.pool.connection(node);
     this.agentLegs.set(agentCallId, callId);
-    await this.originateSlot(node);
+    await this.queueOf(node).turn('agent-leg');
     const job = await this.withSignal(connection.bgapi(dial, { jobTimeoutMs: 30_000 }), signal).catch(
       (error: unknown) => {
         this.agentLegs.delete(agentCallId);
@@ -581,23 +612,19 @@ export class MediaController {
     return probe;
   }
 
-  /**
-   * Waits for a slot in the node's originate budget (at most originatesPerSecond in any second),
-   * first come first served: FreeSWITCH would refuse the excess after answering +OK.
-   */
-  private originateSlot(node: string): Promise<void> {
+  private queueOf(node: string): OriginateQueue {
+    let queue = this.queues.get(node);
+    if (queue === undefined) {
+      queue = new OriginateQueue(this.options.originatesPerSecond ?? 25);
+      this.queues.set(node, queue);
+    }
+    return queue;
+  }
+
+  /** More customer originates wait for the node than its budget sends in the allowed backlog. */
+  private backlogged(node: string): boolean {
     const perSecond = this.options.originatesPerSecond ?? 25;
-    const budget = this.budgets.get(node) ?? { sentMs: [], tail: Promise.resolve() };
-    this.budgets.set(node, budget);
-    const turn = budget.tail.then(async () => {
-      const now = performance.now();
-      const at = nextOriginateAtMs(budget.sentMs, now, perSecond);
-      if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
-      budget.sentMs.push(Math.max(at, now));
-      while (budget.sentMs.length > perSecond) budget.sentMs.shift();
-    });
-    budget.tail = turn;
-    return turn;
+    return this.queueOf(node).customersWaiting >= perSecond * (this.options.originateBacklogSeconds ?? 1);
   }
 
   /**
@@ -652,10 +679,13 @@ export class MediaController {
 
   private async api(node: string, command: string): Promise<{ ok: boolean; body: string }> {
     const connection = this.options.pool.connection(node);
+    const sent = this.responsiveness.sent(node, performance.now());
     try {
       return await connection.api(command);
     } catch (error) {
       throw this.eslFailure(node, error);
+    } finally {
+      this.responsiveness.answered(node, sent, performance.now());
     }
   }
 

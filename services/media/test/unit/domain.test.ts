@@ -13,6 +13,7 @@ import {
 } from '../../src/domain/call-events.js';
 import { toSignal } from '../../src/domain/channel-signal.js';
 import { DialStringError, buildOriginate, escapeVarValue } from '../../src/domain/dial-string.js';
+import { NodeResponsiveness } from '../../src/domain/node-responsiveness.js';
 import { selectNode } from '../../src/domain/node-selection.js';
 import { parseEslNodes } from '../../src/config.js';
 
@@ -290,4 +291,20 @@ test('RECORD_STOP of a recording media started → one recorded fact per recordi
   assert.deepEqual(table.apply(stop('/tmp/x-02-answered-call-plain.wav')), []);
   assert.equal(recordingOfPath(`/a/other-call/r-1.wav`, callId), undefined);
   assert.equal(recordingOfPath(`/a/${callId}/../r-1.wav`, callId), undefined);
+});
+
+test('node responsiveness: a slow reply holds the node back for the hold; fast replies do not; a long wait counts at once', () => {
+  const r = new NodeResponsiveness({ slowMs: 1_000, holdMs: 3_000 });
+  const fast = r.sent('fs1', 0);
+  r.answered('fs1', fast, 20);
+  assert.equal(r.slow('fs1', 20), false, 'a 20 ms reply');
+  const slow = r.sent('fs1', 100);
+  assert.equal(r.slow('fs1', 1_099), false, 'waiting 999 ms');
+  assert.equal(r.slow('fs1', 1_100), true, 'waiting 1,000 ms: slow before the reply comes');
+  r.answered('fs1', slow, 1_500);
+  assert.equal(r.slow('fs1', 4_499), true, 'within the hold after the slow reply');
+  assert.equal(r.slow('fs1', 4_500), false, 'the hold has passed');
+  assert.equal(r.slow('fs2', 4_500), false, 'another node is not affected');
+  r.answered('fs1', 999, 5_000);
+  assert.equal(r.slow('fs1', 5_000), false, 'an unknown token changes nothing');
 });

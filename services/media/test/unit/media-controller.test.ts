@@ -5,6 +5,7 @@ import { createLogger } from '@outbound/telemetry';
 import { MediaController } from '../../src/adapters/media-controller.js';
 import type { CallPublisher } from '../../src/adapters/call-publisher.js';
 import type { EslPool } from '../../src/adapters/esl-pool.js';
+import { OriginateQueue } from '../../src/adapters/originate-queue.js';
 import { CAUSE_NODE_OVERLOADED, type CallEvent } from '../../src/domain/call-events.js';
 import { nextOriginateAtMs } from '../../src/domain/originate-budget.js';
 
@@ -20,6 +21,8 @@ function scriptedNode(
     originatesPerSecond?: number;
     acceptTimeoutMs?: number;
     exists?: boolean;
+    originateBacklogSeconds?: number;
+    responsiveness?: { slowMs: number; holdMs: number };
   } = {},
 ) {
   const commands: string[] = [];
@@ -69,6 +72,10 @@ function scriptedNode(
     recordingsDir: '/tmp/media-recordings',
     acceptTimeoutMs: options.acceptTimeoutMs ?? 2_000,
     ...(options.originatesPerSecond === undefined ? {} : { originatesPerSecond: options.originatesPerSecond }),
+    ...(options.originateBacklogSeconds === undefined
+      ? {}
+      : { originateBacklogSeconds: options.originateBacklogSeconds }),
+    ...(options.responsiveness === undefined ? {} : { responsiveness: options.responsiveness }),
   });
   return {
     controller,
@@ -219,6 +226,50 @@ test('originates are paced per node under the budget instead of being refused by
   assert.ok(third - first >= 990, `third originate ${third - first} ms after the first`);
 });
 
+test('a node slow to take a call takes no new ones until the hold passes: UNAVAILABLE MEDIA_NODES_BUSY meanwhile', async () => {
+  // The node never reports the channel: each Originate returns after the accept timeout (60 ms),
+  // slower than the 50 ms that marks a node slow.
+  const node = scriptedNode({ acceptTimeoutMs: 60, responsiveness: { slowMs: 50, holdMs: 300 } });
+  await node.controller.originate(command);
+  await assert.rejects(
+    node.controller.originate({ ...command, attemptId: 'a2' }),
+    (error: Error & { reason?: string }) => {
+      assert.equal(error.constructor.name, 'UnavailableError');
+      assert.equal(error.reason, 'MEDIA_NODES_BUSY');
+      return true;
+    },
+  );
+  assert.equal(node.bgapiAtMs.length, 1, 'the refused call was not dialled');
+  await new Promise((resolve) => setTimeout(resolve, 320));
+  await node.controller.originate({ ...command, attemptId: 'a3' });
+  assert.equal(node.bgapiAtMs.length, 2, 'taken again once nothing was slow for the hold');
+});
+
+test('a command still unanswered past the limit marks its node slow at once (not only when it times out)', async () => {
+  const node = scriptedNode({ acceptTimeoutMs: 200, responsiveness: { slowMs: 50, holdMs: 300 } });
+  const first = node.controller.originate(command);
+  await new Promise((resolve) => setTimeout(resolve, 70));
+  await assert.rejects(node.controller.originate({ ...command, attemptId: 'a2' }), /too busy for a new call/);
+  await first;
+  assert.equal(node.bgapiAtMs.length, 1);
+});
+
+test("customer originates beyond the backlog are refused at once instead of queued past the caller's deadline", async () => {
+  // 2 a second, 1 s of backlog: two go out, two wait, the fifth is refused.
+  const node = scriptedNode({ originatesPerSecond: 2, acceptTimeoutMs: 10, originateBacklogSeconds: 1 });
+  const calls = [1, 2, 3, 4].map((n) => node.controller.originate({ ...command, attemptId: `a${String(n)}` }));
+  await tick();
+  await assert.rejects(
+    node.controller.originate({ ...command, attemptId: 'a5' }),
+    (error: Error & { reason?: string }) => {
+      assert.equal(error.reason, 'MEDIA_NODES_BUSY');
+      return true;
+    },
+  );
+  await Promise.all(calls);
+  assert.equal(node.bgapiAtMs.length, 4);
+});
+
 test('a throttled originate (no channel, DESTINATION_OUT_OF_ORDER) is reported as node overload', async () => {
   const node = scriptedNode({ acceptTimeoutMs: 2_000 });
   const pending = node.controller.originate(command);
@@ -240,4 +291,16 @@ test('reconcile: a call placed just now that the lagging core db does not list y
     const ended = node.published.some((e) => e.kind === 'hangup');
     assert.equal(ended, !exists, exists ? 'the live call is kept' : 'a call the node does not have is ended');
   }
+});
+
+test('originate queue: agent legs go before customers who queued earlier, under the same budget', async () => {
+  const queue = new OriginateQueue(20);
+  const order: string[] = [];
+  const turns = [
+    ...Array.from({ length: 22 }, (_, i) => queue.turn('customer').then(() => order.push(`c${String(i + 1)}`))),
+  ];
+  assert.equal(queue.customersWaiting, 2, 'twenty went at once, two wait for the next second');
+  turns.push(queue.turn('agent-leg').then(() => order.push('agent')));
+  await Promise.all(turns);
+  assert.deepEqual(order.slice(20), ['agent', 'c21', 'c22']);
 });
