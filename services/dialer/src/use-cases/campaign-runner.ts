@@ -98,6 +98,11 @@ const TICK_REPORT_MS = 10_000;
 /** How often a campaign's hopper is checked for a refill while refills find due leads. */
 const REFILL_EVERY_MS = 1_000;
 const round = (ms: number) => Math.round(ms * 100) / 100;
+/** Launches paused after media refused a call: the first pause, and the longest while refusals go on. */
+const MEDIA_PAUSE_MIN_MS = 500;
+const MEDIA_PAUSE_MAX_MS = 8_000;
+/** A lead whose call media could not take is due again after this. */
+const MEDIA_RETRY_MS = 30_000;
 
 /** A lead leased and begun as an attempt, waiting for its compliance check. */
 interface Pending {
@@ -126,6 +131,8 @@ export class CampaignRunner {
     windows: Awaited<ReturnType<ComplianceGate['abandonStatus']>>['windows'];
   } = { action: 'continue', at: 0, windows: [] };
   private cpsTokens = 0;
+  /** Media refused calls (no node free for one): no launches until then; the pause doubles while it goes on. */
+  private mediaBusy = { untilMs: 0, pauseMs: 0 };
   private lastTickMs = 0;
   private readonly callerIds: CallerIdRotation;
   /** lead-ingest cursors per list; `done` when read to the end, re-read after `listRescanMs`. */
@@ -324,7 +331,7 @@ export class CampaignRunner {
         this.callerIds.available(nowMs),
         this.ctx.deps.lines?.free(this.lineClassOf(), nowMs) ?? Number.POSITIVE_INFINITY,
       ),
-      cpsBudget: Math.floor(this.cpsTokens),
+      cpsBudget: nowMs < this.mediaBusy.untilMs ? 0 : Math.floor(this.cpsTokens),
       leadsAvailable: hopperSize,
       abandon: this.abandon.action,
     });
@@ -609,6 +616,7 @@ export class CampaignRunner {
         ringTimeoutMs: settings.ringTimeoutMs,
         complianceCheckId: checkId,
       });
+      this.mediaBusy.pauseMs = 0;
       p.call.callId = callId;
       p.call.node = node;
       p.call.lastFactAtMs = this.ctx.now().getTime();
@@ -621,15 +629,44 @@ export class CampaignRunner {
         ...(p.callerId ? { callerId: p.callerId } : {}),
       });
     } catch (error) {
+      if (error instanceof MediaUnavailableError) return this.notPlaced(p);
       this.ctx.log.warn({ err: error, campaignId: this.campaignId, attemptId: p.call.attemptId }, 'originate failed');
-      // A media replica that could not take the call says nothing about the line: its channel is free again.
-      if (p.call.line && error instanceof MediaUnavailableError) deps.lines?.cancel(p.call.line);
-      else if (p.call.line) this.ctx.lineEnded(p.call.line, 'failed');
+      if (p.call.line) this.ctx.lineEnded(p.call.line, 'failed');
       this.feed({ type: 'call_failed', tMs: this.t(), callId: p.call.pacerId, cause: 'NETWORK_OUT_OF_ORDER' });
       const earlier = await deps.attempts.outcomesOf(this.campaignId, p.call.leadId);
       const step = deps.nextStep(settings.retryRules, settings.maxAttemptsPerLead, earlier, 'failed', this.ctx.now());
       await this.ctx.finishWithoutCall(this, p.call, 'failed', step, 'ORIGINATE_FAILED');
     }
+  }
+
+  /**
+   * Media took no call (its nodes too slow or their originates queued, draining, none connected):
+   * nothing reached a line or a customer. The lead is due again shortly; the pacer learns nothing
+   * about answers from it (counted as a failed call, it would lower the answer rate and dial more
+   * into the overload); and the campaign launches nothing for a pause that doubles (0.5 s to 8 s)
+   * while media keeps refusing, so an overloaded switch sheds calls instead of abandoning them.
+   */
+  private async notPlaced(p: Pending): Promise<void> {
+    const nowMs = this.ctx.now().getTime();
+    // Refusals of calls launched before the pause began do not lengthen it.
+    if (nowMs >= this.mediaBusy.untilMs) {
+      this.mediaBusy.pauseMs = Math.min(MEDIA_PAUSE_MAX_MS, Math.max(MEDIA_PAUSE_MIN_MS, this.mediaBusy.pauseMs * 2));
+      this.mediaBusy.untilMs = nowMs + this.mediaBusy.pauseMs;
+      this.ctx.log.warn(
+        { campaignId: this.campaignId, pauseMs: this.mediaBusy.pauseMs },
+        'media took no call: launches paused',
+      );
+    }
+    // No line was tried: its channel is free again.
+    if (p.call.line) this.ctx.deps.lines?.cancel(p.call.line);
+    this.feed({ type: 'call_not_placed', tMs: this.t(), callId: p.call.pacerId });
+    await this.ctx.finishWithoutCall(
+      this,
+      p.call,
+      'failed',
+      { retryAt: new Date(nowMs + MEDIA_RETRY_MS) },
+      'MEDIA_UNAVAILABLE',
+    );
   }
 
   private async refreshAbandonStatus(nowMs: number): Promise<void> {

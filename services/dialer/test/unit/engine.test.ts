@@ -491,7 +491,7 @@ test('engine: a line whose calls fail is taken out, traffic moves to its backup,
   }
 });
 
-test('engine: originates media could not take (draining, no switch) fail the attempt for a retry but say nothing about the line', async () => {
+test('engine: calls media could not take (busy, draining, no switch) are due again, say nothing about the line, and pause the launches', async () => {
   const scripts: Record<string, Script> = Object.fromEntries(
     Array.from({ length: 6 }, (_, i) => [`lead-${i}`, 'busy'] as const),
   );
@@ -503,10 +503,24 @@ test('engine: originates media could not take (draining, no switch) fail the att
   world.engineFact = (fact) => engine.onCallFact(fact);
   await engine.start();
   try {
-    await waitFor(() => world.refusedOriginates >= 6, { what: 'originates refused', timeoutMs: 20_000 });
+    await waitFor(() => world.refusedOriginates >= 1, { what: 'an originate refused', timeoutMs: 20_000 });
+    // The pause after a refusal doubles while refusals go on (0.5, 1, 2 s ...): in the next 1.2 s
+    // the campaign tries at most twice more, where its ticks (every 10 ms here) would try each time.
+    const first = world.refusedOriginates;
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    assert.ok(world.refusedOriginates - first <= 2, `${String(world.refusedOriginates - first)} more tries in 1.2 s`);
     assert.deepEqual(world.lineChanges, [], 'no line taken out for media refusing calls');
     const ended = [...world.attemptRows.values()].filter((a) => a.outcome !== undefined);
-    assert.ok(ended.length >= 6 && ended.every((a) => a.outcome === 'failed' && a.hangupCause === 'ORIGINATE_FAILED'));
+    assert.ok(ended.length >= 1);
+    for (const attempt of ended) {
+      assert.equal(attempt.outcome, 'failed');
+      assert.equal(attempt.hangupCause, 'MEDIA_UNAVAILABLE');
+    }
+    world.mediaUnavailable = false;
+    // The lead is due again later (30 s), not closed: nothing reached it.
+    const lead = world.leadRows.get(ended[0]!.leadId);
+    assert.equal(lead?.status, 'open');
+    assert.ok(lead && lead.nextAttemptAt.getTime() - ended[0]!.timeline.endedAt!.getTime() >= 29_000);
   } finally {
     await engine.stop();
   }

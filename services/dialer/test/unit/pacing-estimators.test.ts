@@ -154,3 +154,23 @@ test('launch rate counts the last second only', () => {
     assert.equal(r.inLastSecond(s.atMs), s.expected, `at ${s.atMs}`);
   }
 });
+
+test('answer estimator: a launch never placed is skipped, as if it had never been launched', () => {
+  // Half the launches are refused by media (withdrawn); the rest answer live. The in-order level
+  // must read the answered ones at once, exactly as an estimator that never saw the refused ones.
+  const withRefusals = new AnswerEstimator(30_000);
+  const without = new AnswerEstimator(30_000);
+  for (let id = 0; id < 200; id++) {
+    withRefusals.launched(id, id * 100);
+    if (id % 2 === 0) without.launched(id, id * 100);
+  }
+  for (let id = 0; id < 200; id++) {
+    if (id % 2 === 1) withRefusals.withdraw(id);
+    else {
+      withRefusals.record(5_000, id % 4 === 0 ? 'live' : 'failed', id, id * 100 + 5_000);
+      without.record(5_000, id % 4 === 0 ? 'live' : 'failed', id, id * 100 + 5_000);
+    }
+  }
+  assert.equal(withRefusals.liveLevel, without.liveLevel);
+  assert.ok(without.liveLevel > 0.3, `the level moved towards the half that answered: ${without.liveLevel}`);
+});

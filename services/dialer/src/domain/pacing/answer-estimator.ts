@@ -48,6 +48,8 @@ export class AnswerEstimator {
   private readonly launchOrder: { callId: number; launchMs: number }[] = [];
   private launchHead = 0;
   private readonly outcomes = new Map<number, boolean>();
+  /** Launched calls never placed, skipped by the in-order reading. */
+  private readonly withdrawn = new Set<number>();
   private readonly horizonMs: number;
   // Regime history: decayed count of upward changes and the decayed peak of the level.
   private upChanges = 0;
@@ -84,6 +86,11 @@ export class AnswerEstimator {
     this.launchOrder.push({ callId, launchMs });
   }
 
+  /** A launched call that was never placed: the in-order reading skips it instead of waiting for it. */
+  withdraw(callId: number): void {
+    this.withdrawn.add(callId);
+  }
+
   record(ageMs: number, resolution: CallResolution, callId?: number, nowMs?: number): void {
     this.weight *= this.growth;
     if (this.weight > RESCALE_AT) this.rescale();
@@ -108,6 +115,10 @@ export class AnswerEstimator {
     while (this.launchHead < q.length) {
       const head = q[this.launchHead];
       if (!head) break;
+      if (this.withdrawn.delete(head.callId)) {
+        this.launchHead++;
+        continue;
+      }
       const outcome = this.outcomes.get(head.callId);
       if (outcome === undefined && nowMs - head.launchMs < this.horizonMs + 10_000) break;
       this.launchHead++;

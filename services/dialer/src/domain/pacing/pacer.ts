@@ -84,6 +84,10 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
         book.forget(e.callId);
         break;
       }
+      case 'call_not_placed':
+        answers.withdraw(e.callId);
+        book.forget(e.callId);
+        break;
       case 'call_connected_to_agent':
         book.settle(e.callId, false);
         break;

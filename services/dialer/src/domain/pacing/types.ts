@@ -9,6 +9,8 @@ export type CallEvent =
   /** With AMD this fires when detection ends; answeredAtMs is the raw answer instant. */
   | { type: 'call_answered'; tMs: number; callId: number; detected: 'human' | 'machine'; answeredAtMs: number }
   | { type: 'call_failed'; tMs: number; callId: number; cause: FailCause }
+  /** Launched but never placed (media refused it): nothing about the answer rate is learnt. */
+  | { type: 'call_not_placed'; tMs: number; callId: number }
   | { type: 'call_connected_to_agent'; tMs: number; callId: number; agentId: number; waitedMs: number }
   | { type: 'call_abandoned'; tMs: number; callId: number; waitedMs: number }
   | {
