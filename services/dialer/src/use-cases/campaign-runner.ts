@@ -9,6 +9,7 @@ import { CallerIdRotation, type CallerIdCaps } from '../domain/caller-ids.js';
 import { nextOpening } from '../domain/calling-hours.js';
 import { planDials, type AbandonAction } from '../domain/dial-plan.js';
 import type { LineClass, LineResult } from '../domain/line-pool.js';
+import type { MediaBackoff } from '../domain/media-backoff.js';
 import type { Attempt, AttemptOutcome, Campaign } from '../domain/model.js';
 import { createPacer, type Pacer, type PacerEvent } from '../domain/pacing/index.js';
 import type { EngineDeps, EngineOptions, Lease } from './engine-deps.js';
@@ -73,6 +74,8 @@ export interface EngineContext {
   lineEnded(line: string, result: LineResult): void;
   /** Lines whose rest is over start their probation. */
   linesTick(nowMs: number): void;
+  /** Shared by the replica's campaigns: no launches while media refuses calls. */
+  readonly mediaBackoff: MediaBackoff;
   /** Something about the campaign's figures may have changed. */
   notify(campaignId: string): void;
   /** A newer owner's fence was seen: the campaign stops running here at once. */
@@ -98,9 +101,6 @@ const TICK_REPORT_MS = 10_000;
 /** How often a campaign's hopper is checked for a refill while refills find due leads. */
 const REFILL_EVERY_MS = 1_000;
 const round = (ms: number) => Math.round(ms * 100) / 100;
-/** Launches paused after media refused a call: the first pause, and the longest while refusals go on. */
-const MEDIA_PAUSE_MIN_MS = 500;
-const MEDIA_PAUSE_MAX_MS = 8_000;
 /** A lead whose call media could not take is due again after this. */
 const MEDIA_RETRY_MS = 30_000;
 
@@ -131,8 +131,6 @@ export class CampaignRunner {
     windows: Awaited<ReturnType<ComplianceGate['abandonStatus']>>['windows'];
   } = { action: 'continue', at: 0, windows: [] };
   private cpsTokens = 0;
-  /** Media refused calls (no node free for one): no launches until then; the pause doubles while it goes on. */
-  private mediaBusy = { untilMs: 0, pauseMs: 0 };
   private lastTickMs = 0;
   private readonly callerIds: CallerIdRotation;
   /** lead-ingest cursors per list; `done` when read to the end, re-read after `listRescanMs`. */
@@ -331,7 +329,7 @@ export class CampaignRunner {
         this.callerIds.available(nowMs),
         this.ctx.deps.lines?.free(this.lineClassOf(), nowMs) ?? Number.POSITIVE_INFINITY,
       ),
-      cpsBudget: nowMs < this.mediaBusy.untilMs ? 0 : Math.floor(this.cpsTokens),
+      cpsBudget: this.ctx.mediaBackoff.paused(nowMs) ? 0 : Math.floor(this.cpsTokens),
       leadsAvailable: hopperSize,
       abandon: this.abandon.action,
     });
@@ -616,7 +614,7 @@ export class CampaignRunner {
         ringTimeoutMs: settings.ringTimeoutMs,
         complianceCheckId: checkId,
       });
-      this.mediaBusy.pauseMs = 0;
+      this.ctx.mediaBackoff.placed();
       p.call.callId = callId;
       p.call.node = node;
       p.call.lastFactAtMs = this.ctx.now().getTime();
@@ -643,20 +641,14 @@ export class CampaignRunner {
    * Media took no call (its nodes too slow or their originates queued, draining, none connected):
    * nothing reached a line or a customer. The lead is due again shortly; the pacer learns nothing
    * about answers from it (counted as a failed call, it would lower the answer rate and dial more
-   * into the overload); and the campaign launches nothing for a pause that doubles (0.5 s to 8 s)
-   * while media keeps refusing, so an overloaded switch sheds calls instead of abandoning them.
+   * into the overload); and the replica's campaigns pause their launches (domain/media-backoff.ts),
+   * so an overloaded switch sheds calls instead of abandoning them.
    */
   private async notPlaced(p: Pending): Promise<void> {
     const nowMs = this.ctx.now().getTime();
-    // Refusals of calls launched before the pause began do not lengthen it.
-    if (nowMs >= this.mediaBusy.untilMs) {
-      this.mediaBusy.pauseMs = Math.min(MEDIA_PAUSE_MAX_MS, Math.max(MEDIA_PAUSE_MIN_MS, this.mediaBusy.pauseMs * 2));
-      this.mediaBusy.untilMs = nowMs + this.mediaBusy.pauseMs;
-      this.ctx.log.warn(
-        { campaignId: this.campaignId, pauseMs: this.mediaBusy.pauseMs },
-        'media took no call: launches paused',
-      );
-    }
+    const pauseMs = this.ctx.mediaBackoff.refused(nowMs);
+    if (pauseMs !== undefined)
+      this.ctx.log.warn({ campaignId: this.campaignId, pauseMs }, 'media took no call: launches paused');
     // No line was tried: its channel is free again.
     if (p.call.line) this.ctx.deps.lines?.cancel(p.call.line);
     this.feed({ type: 'call_not_placed', tMs: this.t(), callId: p.call.pacerId });
