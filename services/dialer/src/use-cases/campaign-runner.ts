@@ -9,7 +9,7 @@ import { CallerIdRotation, type CallerIdCaps } from '../domain/caller-ids.js';
 import { nextOpening } from '../domain/calling-hours.js';
 import { planDials, type AbandonAction } from '../domain/dial-plan.js';
 import type { LineClass, LineResult } from '../domain/line-pool.js';
-import type { MediaBackoff } from '../domain/media-backoff.js';
+import type { BusyService, LaunchBackoff } from '../domain/launch-backoff.js';
 import type { Attempt, AttemptOutcome, Campaign } from '../domain/model.js';
 import { createPacer, type Pacer, type PacerEvent } from '../domain/pacing/index.js';
 import type { EngineDeps, EngineOptions, Lease } from './engine-deps.js';
@@ -74,8 +74,8 @@ export interface EngineContext {
   lineEnded(line: string, result: LineResult): void;
   /** Lines whose rest is over start their probation. */
   linesTick(nowMs: number): void;
-  /** Shared by the replica's campaigns: no launches while media refuses calls. */
-  readonly mediaBackoff: MediaBackoff;
+  /** Shared by the replica's campaigns: no launches while a service they need cannot serve them. */
+  readonly launchBackoff: LaunchBackoff;
   /** Something about the campaign's figures may have changed. */
   notify(campaignId: string): void;
   /** A newer owner's fence was seen: the campaign stops running here at once. */
@@ -259,7 +259,8 @@ export class CampaignRunner {
       this.campaign.settings.modeSettings.mode === 'agentless'
         ? Math.min(this.ctx.options.callsPerSecond, this.campaign.settings.modeSettings.callsPerSecond)
         : this.ctx.options.callsPerSecond;
-    this.cpsTokens = Math.min(cps, this.cpsTokens + (cps * elapsed) / 1000);
+    // No calls saved up during a pause: every campaign's burst at once would meet the service again.
+    this.cpsTokens = this.ctx.launchBackoff.paused(nowMs) ? 0 : Math.min(cps, this.cpsTokens + (cps * elapsed) / 1000);
 
     if (!this.isLaunching) return;
     this.ctx.linesTick(nowMs);
@@ -329,7 +330,7 @@ export class CampaignRunner {
         this.callerIds.available(nowMs),
         this.ctx.deps.lines?.free(this.lineClassOf(), nowMs) ?? Number.POSITIVE_INFINITY,
       ),
-      cpsBudget: this.ctx.mediaBackoff.paused(nowMs) ? 0 : Math.floor(this.cpsTokens),
+      cpsBudget: Math.floor(this.cpsTokens),
       leadsAvailable: hopperSize,
       abandon: this.abandon.action,
     });
@@ -484,6 +485,7 @@ export class CampaignRunner {
       return (await this.ctx.deps.leadDirectory.getLead(lease.leadId, { reveal: true })) ?? null;
     } catch (error) {
       this.ctx.log.warn({ err: error, campaignId: this.campaignId }, 'lead read failed; the lead stays due');
+      this.serviceBusy('lead-ingest', this.ctx.now().getTime());
       await this.ctx.deps.hopper.complete(this.campaignId, lease.leadId, lease.token);
       return FETCH_FAILED;
     }
@@ -544,6 +546,7 @@ export class CampaignRunner {
     } catch (error) {
       // No verdict, no dial: the leads are due again a little later.
       this.ctx.log.warn({ err: error, campaignId: this.campaignId, count: pending.length }, 'compliance check failed');
+      this.serviceBusy('compliance', this.ctx.now().getTime());
       const retryAt = new Date(this.ctx.now().getTime() + 30_000);
       await Promise.all(pending.map((p) => this.denied(p, ['CHECK_FAILED'], { retryAt })));
       return;
@@ -614,7 +617,7 @@ export class CampaignRunner {
         ringTimeoutMs: settings.ringTimeoutMs,
         complianceCheckId: checkId,
       });
-      this.ctx.mediaBackoff.placed();
+      this.ctx.launchBackoff.placed();
       p.call.callId = callId;
       p.call.node = node;
       p.call.lastFactAtMs = this.ctx.now().getTime();
@@ -641,14 +644,12 @@ export class CampaignRunner {
    * Media took no call (its nodes too slow or their originates queued, draining, none connected):
    * nothing reached a line or a customer. The lead is due again shortly; the pacer learns nothing
    * about answers from it (counted as a failed call, it would lower the answer rate and dial more
-   * into the overload); and the replica's campaigns pause their launches (domain/media-backoff.ts),
-   * so an overloaded switch sheds calls instead of abandoning them.
+   * into the overload); and the replica's campaigns pause their launches, so an overloaded switch
+   * sheds calls instead of abandoning them.
    */
   private async notPlaced(p: Pending): Promise<void> {
     const nowMs = this.ctx.now().getTime();
-    const pauseMs = this.ctx.mediaBackoff.refused(nowMs);
-    if (pauseMs !== undefined)
-      this.ctx.log.warn({ campaignId: this.campaignId, pauseMs }, 'media took no call: launches paused');
+    this.serviceBusy('media', nowMs);
     // No line was tried: its channel is free again.
     if (p.call.line) this.ctx.deps.lines?.cancel(p.call.line);
     this.feed({ type: 'call_not_placed', tMs: this.t(), callId: p.call.pacerId });
@@ -659,6 +660,16 @@ export class CampaignRunner {
       { retryAt: new Date(nowMs + MEDIA_RETRY_MS) },
       'MEDIA_UNAVAILABLE',
     );
+  }
+
+  /** A service could not serve a launch: the replica's launches pause (domain/launch-backoff.ts). */
+  private serviceBusy(service: BusyService, nowMs: number): void {
+    const pauseMs = this.ctx.launchBackoff.failed(nowMs);
+    if (pauseMs !== undefined)
+      this.ctx.log.warn(
+        { campaignId: this.campaignId, busyService: service, pauseMs },
+        'a service could not serve launches: paused',
+      );
   }
 
   private async refreshAbandonStatus(nowMs: number): Promise<void> {

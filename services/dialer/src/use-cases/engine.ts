@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { LineHealth } from '../domain/line-pool.js';
-import { MediaBackoff } from '../domain/media-backoff.js';
+import { LaunchBackoff } from '../domain/launch-backoff.js';
 import type { Agent, AttemptOutcome, Campaign } from '../domain/model.js';
 import { CallHandler, type CallFact } from './handle-call-event.js';
 import { CampaignRunner, type EngineContext, type LiveCall, type TickView } from './campaign-runner.js';
@@ -122,7 +122,7 @@ export function createEngine(deps: EngineDeps): Engine {
     linesTick(nowMs) {
       for (const change of deps.lines?.tick(nowMs) ?? []) announceLine(change);
     },
-    mediaBackoff: new MediaBackoff(),
+    launchBackoff: new LaunchBackoff(),
     retryWaiting: async (runner) => desks.handler?.retryWaiting(runner),
     async finishWithoutCall(runner: CampaignRunner, call: LiveCall, outcome: AttemptOutcome, lead, cause?: string) {
       if (call.adoptTimer) clearTimeout(call.adoptTimer);
