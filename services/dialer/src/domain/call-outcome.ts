@@ -98,3 +98,9 @@ export function afterDenial(
   if (closing) return { closeReason: closing === 'OPTED_OUT' ? 'opted_out' : closing.toLowerCase() };
   return { retryAt: new Date(now.getTime() + retryAfterMs) };
 }
+
+/**
+ * Hang-up causes of attempts that never reached a line (media took no call; every line full or
+ * out): the lead's retry counting leaves them out, since the customer was never dialled.
+ */
+export const NOT_PLACED_CAUSES: readonly string[] = ['MEDIA_UNAVAILABLE', 'NO_LINE_AVAILABLE'];

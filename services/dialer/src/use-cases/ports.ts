@@ -185,7 +185,10 @@ export interface AttemptStore {
   summarize(query: AttemptSummaryQuery): Promise<AttemptTally[]>;
   /** Attempts not yet ended (adopted after a restart). */
   open(campaignId: string): Promise<Attempt[]>;
-  /** Outcomes of the lead's earlier attempts in this campaign, oldest first (retry counting). */
+  /**
+   * Outcomes of the lead's earlier attempts in this campaign, oldest first (retry counting);
+   * attempts never placed (NOT_PLACED_CAUSES) are left out.
+   */
   outcomesOf(campaignId: string, leadId: string): Promise<AttemptOutcome[]>;
   setDisposition(attemptId: string, disposition: Disposition): Promise<Attempt>;
   /** Ended attempts whose attempts.completed is not yet published, and marking one published. */

@@ -292,3 +292,31 @@ test('attempts: ended attempts are unpublished until marked; marks handed in tog
   await Promise.all(ended.slice(0, 2).map((id) => attempts.markPublished(id)));
   assert.deepEqual(await ours(), [ended[2]]);
 });
+
+test('attempts: a lead’s retry counting leaves out attempts never placed (media took no call, no line free)', async () => {
+  const { leads, schema, campaignId } = await store();
+  const attempts = new SqlAttemptStore(pool, schema);
+  await leads.add(campaignId, [{ leadId: 'a', listId: 'L', nextAttemptAt: minutes(-1) }]);
+  const ends: Array<{ outcome: 'failed' | 'no_answer'; cause: string }> = [
+    { outcome: 'failed', cause: 'MEDIA_UNAVAILABLE' },
+    { outcome: 'no_answer', cause: 'NO_ANSWER' },
+    { outcome: 'failed', cause: 'NO_LINE_AVAILABLE' },
+    { outcome: 'failed', cause: 'ORIGINATE_FAILED' },
+  ];
+  for (const end of ends) {
+    const begun = await attempts.begin({
+      attemptId: uniqueName('att'),
+      campaignId,
+      leadId: 'a',
+      dialMode: 'progressive',
+    });
+    assert.ok(begun, 'the lead was reopened by the last finish');
+    await attempts.finish(begun.attempt.attemptId, {
+      outcome: end.outcome,
+      endedAt: minutes(1),
+      hangupCause: end.cause,
+      lead: { retryAt: minutes(-1) },
+    });
+  }
+  assert.deepEqual(await attempts.outcomesOf(campaignId, 'a'), ['no_answer', 'failed']);
+});

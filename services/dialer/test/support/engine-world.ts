@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { createLogger } from '@outbound/telemetry';
+import { NOT_PLACED_CAUSES } from '../../src/domain/call-outcome.js';
 import type {
   Agent,
   Attempt,
@@ -287,7 +288,9 @@ export class World {
       summarize: () => Promise.reject(new Error('unused')),
       open: async () => [...rows.values()].filter((a) => !a.outcome),
       outcomesOf: async (_c, leadId) =>
-        [...rows.values()].filter((a) => a.leadId === leadId && a.outcome).map((a) => a.outcome as AttemptOutcome),
+        [...rows.values()]
+          .filter((a) => a.leadId === leadId && a.outcome && !NOT_PLACED_CAUSES.includes(a.hangupCause ?? ''))
+          .map((a) => a.outcome as AttemptOutcome),
       setDisposition: async (id, d: Disposition) => {
         const row = { ...rows.get(id)!, disposition: d };
         rows.set(id, row);

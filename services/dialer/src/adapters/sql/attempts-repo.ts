@@ -4,6 +4,7 @@
 
 import { InvalidArgumentError, NotFoundError } from '@outbound/errors';
 import type { Pool } from '@outbound/store';
+import { NOT_PLACED_CAUSES } from '../../domain/call-outcome.js';
 import type { Attempt, AttemptOutcome, DialMode, Disposition } from '../../domain/model.js';
 import {
   StaleOwnerError,
@@ -459,8 +460,9 @@ export class SqlAttemptStore implements AttemptStore {
   async outcomesOf(campaignId: string, leadId: string): Promise<AttemptOutcome[]> {
     const { rows } = await this.pool.query<{ outcome: AttemptOutcome }>(
       `SELECT outcome FROM ${this.table}
-        WHERE campaign_id = $1 AND lead_id = $2 AND outcome IS NOT NULL ORDER BY attempt_number`,
-      [campaignId, leadId],
+        WHERE campaign_id = $1 AND lead_id = $2 AND outcome IS NOT NULL
+          AND (hangup_cause IS NULL OR hangup_cause <> ALL ($3::text[])) ORDER BY attempt_number`,
+      [campaignId, leadId, NOT_PLACED_CAUSES],
     );
     return rows.map((r) => r.outcome);
   }
