@@ -1,6 +1,14 @@
-import { metrics, type Attributes, type Histogram, type Counter, type Meter } from '@opentelemetry/api';
+import {
+  metrics,
+  type Attributes,
+  type BatchObservableResult,
+  type Counter,
+  type Histogram,
+  type Meter,
+} from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /** Seconds-scale buckets: the SDK defaults are tuned for milliseconds. */
 export const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -42,10 +50,54 @@ export async function startMetrics(options: MetricsOptions): Promise<Metrics> {
   )._server;
   const bound = server?.address();
   const provider = new MeterProvider({ readers: [exporter] });
+  const meter = provider.getMeter(options.serviceName);
+  const stopRuntime = runtimeMetrics(meter);
   return {
-    meter: provider.getMeter(options.serviceName),
+    meter,
     port: typeof bound === 'object' && bound ? bound.port : port,
-    shutdown: () => provider.shutdown(),
+    shutdown: async () => {
+      stopRuntime();
+      await provider.shutdown();
+    },
+  };
+}
+
+/**
+ * How late the event loop ran since the last scrape (nodejs.eventloop.delay.p50/p99/max, seconds,
+ * as OpenTelemetry's Node.js runtime conventions name them): every timer, reply and event of the
+ * process waits that long on top of its own work, so a service's tail latency starts here.
+ */
+function runtimeMetrics(meter: Meter): () => void {
+  const resolutionMs = 10;
+  const delay = monitorEventLoopDelay({ resolution: resolutionMs });
+  delay.enable();
+  const gauges = {
+    p50: meter.createObservableGauge('nodejs.eventloop.delay.p50', {
+      unit: 's',
+      description: 'Median event loop delay since the last collection',
+    }),
+    p99: meter.createObservableGauge('nodejs.eventloop.delay.p99', {
+      unit: 's',
+      description: '99th percentile event loop delay since the last collection',
+    }),
+    max: meter.createObservableGauge('nodejs.eventloop.delay.max', {
+      unit: 's',
+      description: 'Longest event loop delay since the last collection',
+    }),
+  };
+  const observe = (result: BatchObservableResult) => {
+    // The histogram holds each sampling timer's whole interval in nanoseconds: the delay is what
+    // exceeds the timer's own resolution. Nothing recorded yet reads as 0, not as a sentinel.
+    const seconds = (ns: number) => (delay.count > 0 ? Math.max(0, ns / 1e6 - resolutionMs) / 1e3 : 0);
+    result.observe(gauges.p50, seconds(delay.percentile(50)));
+    result.observe(gauges.p99, seconds(delay.percentile(99)));
+    result.observe(gauges.max, seconds(delay.max));
+    delay.reset();
+  };
+  meter.addBatchObservableCallback(observe, Object.values(gauges));
+  return () => {
+    meter.removeBatchObservableCallback(observe, Object.values(gauges));
+    delay.disable();
   };
 }
 

@@ -17,6 +17,16 @@ test('Prometheus endpoint serves rpc and consumer series', async () => {
     assert.match(body, /messaging_process_errors_total\{[^}]*messaging_destination_name="leads.imported"/);
     assert.doesNotMatch(body, /abc/);
     assert.match(body, /rpc_server_duration_bucket\{[^}]*le="0.0025"\} 1/);
+    // The event loop's delay since the last scrape: a 60 ms block shows in the max (after the
+    // sampling timer's first tick: the interval a reset falls in is not measured).
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const until = Date.now() + 60;
+    while (Date.now() < until);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const runtime = await (await fetch(`http://127.0.0.1:${m.port}/metrics`)).text();
+    const max = Number(/^nodejs_eventloop_delay_max(?:_seconds)?(?:\{[^}]*\})? ([0-9.e-]+)$/m.exec(runtime)?.[1]);
+    assert.ok(max >= 0.05 && max < 5, `event loop delay max ${String(max)} s after a 60 ms block`);
+    assert.match(runtime, /^nodejs_eventloop_delay_p99/m);
   } finally {
     await m.shutdown();
   }
