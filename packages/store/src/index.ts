@@ -152,3 +152,4 @@ export async function processOnce(
   );
   return result.rowCount === 1;
 }
+export { GroupCommit } from './group-commit.js';

@@ -3,7 +3,7 @@
 // campaign) is the database's own guard against dialing a lead twice at once.
 
 import { InvalidArgumentError, NotFoundError } from '@outbound/errors';
-import type { Pool } from '@outbound/store';
+import { GroupCommit, type Pool } from '@outbound/store';
 import { NOT_PLACED_CAUSES } from '../../domain/call-outcome.js';
 import type { Attempt, AttemptOutcome, DialMode, Disposition } from '../../domain/model.js';
 import {
@@ -20,7 +20,7 @@ import {
   type ListAttempts,
   type Page,
 } from '../../use-cases/ports.js';
-import { GroupCommit } from './group-commit.js';
+
 import { decodeCursor, encodeCursor, tableOf } from './sql-names.js';
 
 interface Row {
