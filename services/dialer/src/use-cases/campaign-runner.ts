@@ -617,7 +617,6 @@ export class CampaignRunner {
         ringTimeoutMs: settings.ringTimeoutMs,
         complianceCheckId: checkId,
       });
-      this.ctx.launchBackoff.placed();
       p.call.callId = callId;
       p.call.node = node;
       p.call.lastFactAtMs = this.ctx.now().getTime();
