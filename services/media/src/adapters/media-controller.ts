@@ -116,6 +116,7 @@ export class MediaController {
   /** Per node: its originates in turn under its budget. */
   private readonly queues = new Map<string, OriginateQueue>();
   private readonly responsiveness: NodeResponsiveness;
+  private readonly slowNodes = new Set<string>();
   private lastNode: string | undefined;
   private draining = false;
 
@@ -213,7 +214,7 @@ export class MediaController {
     const node = selectNode(
       pool.names().map((name) => ({
         name,
-        healthy: connected.includes(name) && !this.responsiveness.slow(name, nowMs) && !this.backlogged(name),
+        healthy: connected.includes(name) && !this.slow(name, nowMs) && !this.backlogged(name),
         activeCalls: this.table.countOn(name),
       })),
       this.lastNode,
@@ -263,7 +264,7 @@ export class MediaController {
     const created = new Promise<'created'>((resolve) => this.createdWaiters.set(callId, () => resolve('created')));
     await this.queueOf(node).turn('customer');
     // How long the node takes to take the call (its channel, or its reply) tells how busy it is.
-    const sent = this.responsiveness.sent(node, performance.now());
+    const sent = this.send(node);
     const job = connection.bgapi(dial, { jobTimeoutMs: command.ringTimeoutMs + 60_000 });
     const settled = job.then(
       (result) => ({ kind: 'job' as const, ok: result.ok, body: result.body }),
@@ -274,7 +275,7 @@ export class MediaController {
       timer = setTimeout(() => resolve('timeout'), this.options.acceptTimeoutMs ?? 5_000);
     });
     const first = await Promise.race([created, settled, timeout]);
-    this.responsiveness.answered(node, sent, performance.now());
+    this.answered(node, sent, typeof first === 'object' ? `originate ${first.kind}` : `originate ${first}`);
     clearTimeout(timer);
     this.createdWaiters.delete(callId);
     // A late reply (the switch is busy, or its replies queue behind a burst of events) is not a
@@ -612,6 +613,32 @@ export class MediaController {
     return probe;
   }
 
+  private send(node: string): { token: number; atMs: number } {
+    const atMs = performance.now();
+    return { token: this.responsiveness.sent(node, atMs), atMs };
+  }
+
+  /** A command's answer came: how long it took counts towards the node's slowness (its verb logged when slow). */
+  private answered(node: string, sent: { token: number; atMs: number }, what: string): void {
+    const nowMs = performance.now();
+    this.responsiveness.answered(node, sent.token, nowMs);
+    const tookMs = nowMs - sent.atMs;
+    if (tookMs >= (this.options.responsiveness ?? DEFAULT_RESPONSIVENESS).slowMs)
+      this.options.logger.info({ node, what, tookMs: Math.round(tookMs) }, 'media node slow to answer');
+  }
+
+  /** Too slow for new calls (domain/node-responsiveness.ts); each change is logged once. */
+  private slow(node: string, nowMs: number): boolean {
+    const slow = this.responsiveness.slow(node, nowMs);
+    if (slow !== this.slowNodes.has(node)) {
+      if (slow) this.slowNodes.add(node);
+      else this.slowNodes.delete(node);
+      if (slow) this.options.logger.warn({ node }, 'media node too slow to answer: no new calls on it');
+      else this.options.logger.info({ node }, 'media node answers in time again: new calls on it');
+    }
+    return slow;
+  }
+
   private queueOf(node: string): OriginateQueue {
     let queue = this.queues.get(node);
     if (queue === undefined) {
@@ -679,13 +706,13 @@ export class MediaController {
 
   private async api(node: string, command: string): Promise<{ ok: boolean; body: string }> {
     const connection = this.options.pool.connection(node);
-    const sent = this.responsiveness.sent(node, performance.now());
+    const sent = this.send(node);
     try {
       return await connection.api(command);
     } catch (error) {
       throw this.eslFailure(node, error);
     } finally {
-      this.responsiveness.answered(node, sent, performance.now());
+      this.answered(node, sent, command.split(' ')[0]!);
     }
   }
 
