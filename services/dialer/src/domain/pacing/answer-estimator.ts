@@ -55,6 +55,10 @@ export class AnswerEstimator {
   private upChanges = 0;
   private peak = 0;
   private regimeAtMs: number | null = null;
+  // An upward alarm waiting for the settled level to confirm it: the level before it and when it came.
+  private pendingUp: { before: number; atMs: number } | null = null;
+  private readonly confirmRise: number;
+  private retracted = 0;
   // Derived tables, rebuilt lazily after new data.
   private dirty = true;
   private readonly cumLive: Float64Array; // cumLive[b] = live weight in bins < b
@@ -66,8 +70,14 @@ export class AnswerEstimator {
   private humans = 1;
   private dispositions = 1;
 
-  constructor(horizonMs: number, binMs = 500, detector: ChangeDetectorOptions = DEFAULT_CHANGE_DETECTOR) {
+  constructor(
+    horizonMs: number,
+    binMs = 500,
+    detector: ChangeDetectorOptions = DEFAULT_CHANGE_DETECTOR,
+    private readonly confirmJumps = false,
+  ) {
     this.detector = new ChangeDetector(detector);
+    this.confirmRise = 1 + detector.shift / 2;
     this.horizonMs = horizonMs;
     this.binMs = binMs;
     this.bins = Math.max(1, Math.ceil(horizonMs / binMs));
@@ -138,6 +148,8 @@ export class AnswerEstimator {
     const alarm = this.levelSeen >= LEVEL_WARM_CALLS ? this.detector.observe(live, this.level) : null;
     if (alarm !== null) {
       if (alarm === 'up') this.upChanges++;
+      // A fall after a rise: the rise was a burst, keep it. A new rise: judged afresh.
+      this.pendingUp = alarm === 'up' && this.confirmJumps ? { before: this.level, atMs: nowMs } : null;
       this.changes++;
       this.levelMemory = AFTER_CHANGE_CALLS;
       this.shortWarm = Math.min(this.shortWarm, AFTER_CHANGE_CALLS);
@@ -146,8 +158,18 @@ export class AnswerEstimator {
     this.levelMemory = Math.min(LONG_MEMORY_CALLS, this.levelMemory + 1);
     this.level += ((live ? 1 : 0) - this.level) / Math.min(this.levelMemory, this.levelSeen);
     // The peak follows the level (once it has settled after a change) and forgets slowly.
-    if (this.levelSeen >= LEVEL_WARM_CALLS && this.levelMemory >= 2 * AFTER_CHANGE_CALLS)
+    if (this.levelSeen >= LEVEL_WARM_CALLS && this.levelMemory >= 2 * AFTER_CHANGE_CALLS) {
+      // An upward alarm the settled level does not bear out (not even half the rise the detector
+      // watches for) was chance: it leaves the regime history. With thousands of calls an hour the
+      // detector's chance alarms would otherwise read as a campaign that keeps jumping.
+      if (this.pendingUp && this.level < this.pendingUp.before * this.confirmRise) {
+        const age = Number.isFinite(nowMs) ? Math.max(0, nowMs - this.pendingUp.atMs) : 0;
+        this.upChanges = Math.max(0, this.upChanges - Math.exp(-age / REGIME_MEMORY_MS));
+        this.retracted++;
+      }
+      this.pendingUp = null;
       this.peak = Math.max(this.peak, this.level);
+    }
     this.dirty = true;
   }
 
@@ -192,6 +214,11 @@ export class AnswerEstimator {
 
   get liveAnswers(): number {
     return this.liveSeen;
+  }
+
+  /** Upward alarms the settled level did not confirm (taken out of the regime history). */
+  get unconfirmedRises(): number {
+    return this.retracted;
   }
 
   /** Regime changes of the answer process detected so far. */

@@ -14,7 +14,7 @@ import { CallBook, type LaunchRisk } from './call-book.js';
 import { resolvePacerConfig, type PacerConfig, type PacerConfigInput } from './config.js';
 import { LaunchRate } from './launch-rate.js';
 import { RiskAppetite } from './risk-appetite.js';
-import { abandonRisk, inFlightAbandons, type Outlook } from './queue-outlook.js';
+import { abandonRisk, inFlightAbandons, jumpsSinceLaunch, type Outlook } from './queue-outlook.js';
 import type { LimitReason, PacerEvent, PacingDecision, PacingSnapshot } from './types.js';
 
 export interface Pacer {
@@ -37,6 +37,9 @@ const ANSWER_RATE_LOOKBACK_MS = 10 * 60_000;
 const BUDGET_LOOKAHEAD_MS = 60 * 60_000;
 /** A jump of the answer rate is detected this long after it happened (calls read in launch order). */
 const SWITCH_DETECTION_LAG_MS = 30_000;
+/** When the answer rate jumps at launch (config.jumpAtLaunch), an undetected jump happened this long
+ *  ago, each equally likely (the detection lag split in three). */
+const JUMP_AGES_MS = [1, 3, 5].map((k) => (k * SWITCH_DETECTION_LAG_MS) / 6);
 /** The regime-jump stress test applies when a jump within a call's exposure is at least this likely
  *  and would raise the answer rate by at least this factor. */
 const STRESS_MIN_PROBABILITY = 0.02;
@@ -50,10 +53,12 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
   // AMD false positives are abandons the dialer never sees: visible abandons per presented answer
   // may use only what they leave of the target (derivation in README.md).
   const visibleTarget = (config.targetAbandonRate - amdFp) / (1 - amdFp);
-  const answers = new AnswerEstimator(config.maxRingMs + (config.amd.enabled ? config.amd.detectMs : 0) + 5000, 500, {
-    shift: config.changeShift,
-    threshold: config.changeThreshold,
-  });
+  const answers = new AnswerEstimator(
+    config.maxRingMs + (config.amd.enabled ? config.amd.detectMs : 0) + 5000,
+    500,
+    { shift: config.changeShift, threshold: config.changeThreshold },
+    config.confirmJumps,
+  );
   const agents = new AgentPool();
   const book = new CallBook();
   const ledger = new AbandonLedger(config.abandonWindows, ANSWER_RATE_LOOKBACK_MS);
@@ -138,18 +143,25 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     const view = aheads.map((m, i) => {
       let ringMean = 0;
       let ringVariance = 0;
+      // Live answers expected from the calls younger than each jump age (launched after the jump).
+      const young = JUMP_AGES_MS.map(() => 0);
       for (let b = 0; b < bins; b++) {
         const n = ringingByBin[b] ?? 0;
         if (n === 0) continue;
         const q = answers.liveWithin(b, m);
         ringMean += n * q;
         ringVariance += n * q * (1 - q);
+        JUMP_AGES_MS.forEach((age, j) => {
+          if ((b + 1) * answers.binMs <= age) young[j] = (young[j] ?? 0) + n * q;
+        });
       }
-      // Regime-switch risk: the answer rate may jump to its recent peak before these calls answer
-      // (or may have jumped already and not yet been detected). One common shock for all of them,
-      // with probability π: the risk is a mixture of the queue without the jump and with it
-      // (config.regimeMixture), or (without it) a normal moved by π·Δ with π(1 − π)·Δ² of variance,
-      // Δ the extra answers at the peak.
+      // Regime-switch risk: the answer rate may have jumped to its recent peak and not yet been
+      // detected. A call's fate is drawn when it is dialed, so the jump raises the calls launched
+      // since it and the new one (config.jumpAtLaunch: three equally likely moments within the
+      // detection lag), a mixture of the queue without the jump and with it. Without jumpAtLaunch,
+      // one common shock for every call in flight, possible until the new call is presented, with
+      // probability π: a mixture (config.regimeMixture), or a normal moved by π·Δ with π(1 − π)·Δ²
+      // of variance, Δ the extra answers at the peak. The stress test keeps that common shock.
       const exposureMs = (horizons[i] ?? 0) + SWITCH_DETECTION_LAG_MS;
       const pi = 1 - Math.exp(-regime.upRatePerMs * exposureMs);
       const extra = regime.peakFactor - 1;
@@ -168,17 +180,22 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
         rateRelativeVariance,
       };
       stress.push(jumped);
-      if (config.regimeMixture)
-        return {
-          demandMean: s.callsWaitingForAgent + ringMean,
-          demandVariance: ringVariance,
-          supplyMean,
-          supplyVariance,
-          newCallLiveByThen: x,
-          inFlightMean: ringMean,
-          rateRelativeVariance,
-          jump: { probability: extra > 0 ? pi : 0, jumped },
-        };
+      const calm: Outlook = {
+        demandMean: s.callsWaitingForAgent + ringMean,
+        demandVariance: ringVariance,
+        supplyMean,
+        supplyVariance,
+        newCallLiveByThen: x,
+        inFlightMean: ringMean,
+        rateRelativeVariance,
+      };
+      // A call's fate is drawn when it is dialed: a jump that happened a moment ago, not yet
+      // detected, raises the calls launched since (and the new one), not the older ones.
+      if (config.regimeMixture && config.jumpAtLaunch) {
+        const undetected = 1 - Math.exp(-regime.upRatePerMs * SWITCH_DETECTION_LAG_MS);
+        return { ...calm, jump: jumpsSinceLaunch(calm, young, regime.peakFactor, undetected) };
+      }
+      if (config.regimeMixture) return { ...calm, jump: { probability: extra > 0 ? pi : 0, jumped } };
       return {
         demandMean: s.callsWaitingForAgent + ringMean + pi * shock,
         demandVariance: ringVariance + pi * (1 - pi) * shock * shock,
@@ -288,6 +305,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     book.expectLaunches(risks);
     if (deps.onDecision) {
       const left = tightestHeadroom(windows, { mean: riskSum, variance: riskVariance }, rule);
+      const regimeNow = answers.regimeRisk(s.nowMs);
       deps.onDecision({
         atMs: s.nowMs,
         launch,
@@ -304,6 +322,8 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
           calibration,
           marginalAbandonRisk: marginal,
           marginalRiskThreshold: appetite.threshold,
+          answerJumpsPerHour: regimeNow.upRatePerMs * 3_600_000,
+          answerPeakFactor: regimeNow.peakFactor,
         },
         budget: {
           headroom: left.headroom,

@@ -65,6 +65,10 @@ export interface PacingEstimates {
   marginalAbandonRisk: number;
   /** The ceiling that marginal risk was held to this tick. */
   marginalRiskThreshold: number;
+  /** Upward jumps of the live-answer rate per hour lately (change-detector alarms, decayed over an
+   *  hour) and the factor by which the rate would rise if it jumped to its recent peak. */
+  answerJumpsPerHour: number;
+  answerPeakFactor: number;
 }
 
 export interface PacingBudget {
