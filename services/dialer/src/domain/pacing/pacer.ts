@@ -151,9 +151,10 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
         const q = answers.liveWithin(b, m);
         ringMean += n * q;
         ringVariance += n * q * (1 - q);
-        JUMP_AGES_MS.forEach((age, j) => {
-          if ((b + 1) * answers.binMs <= age) young[j] = (young[j] ?? 0) + n * q;
-        });
+        if (config.jumpAtLaunch)
+          JUMP_AGES_MS.forEach((age, j) => {
+            if ((b + 1) * answers.binMs <= age) young[j] = (young[j] ?? 0) + n * q;
+          });
       }
       // Regime-switch risk: the answer rate may have jumped to its recent peak and not yet been
       // detected. A call's fate is drawn when it is dialed, so the jump raises the calls launched
