@@ -15,7 +15,6 @@ export interface PruneOptions {
   readonly namePrefix?: string;
   /** Counted but not deleted. */
   readonly dryRun?: boolean;
-  readonly now?: () => Date;
 }
 
 export interface PruneResult {
@@ -26,7 +25,7 @@ export interface PruneResult {
 }
 
 export async function pruneIdleConsumers(jsm: JetStreamManager, options: PruneOptions): Promise<PruneResult> {
-  const now = (options.now ?? (() => new Date()))().getTime();
+  const now = Date.now();
   const deleted: Record<string, number> = {};
   const kept: Record<string, number> = {};
   const streams: string[] = [];
