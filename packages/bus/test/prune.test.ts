@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createLogger } from '@outbound/telemetry';
-import { testUrls, uniqueName } from '@outbound/testkit';
+import { testUrls, uniqueName, waitFor } from '@outbound/testkit';
 import { Bus, events, pruneIdleConsumers } from '../src/index.js';
 
 // Real NATS JetStream (scripts/dev-up). The test's consumers share a prefix of its own, and only
@@ -36,6 +36,11 @@ test('a consumer nobody pulls from is deleted once idle long enough; one being p
   await left.stop();
   const active = await bus.consume({ event: events.callAnswered, durable: `${prefix}_active`, handler });
   try {
+    // Pulling: its request has reached the server.
+    await waitFor(async () => (await bus.manager.consumers.info('CALLS', `${prefix}_active`)).num_waiting > 0, {
+      what: 'a pull request waiting',
+      timeoutMs: 10_000,
+    });
     assert.deepEqual(await consumerNames(prefix), [`${prefix}_active`, `${prefix}_left`]);
 
     const tooSoon = await pruneIdleConsumers(bus.manager, {
@@ -51,11 +56,17 @@ test('a consumer nobody pulls from is deleted once idle long enough; one being p
       streams: ['CALLS'],
       namePrefix: prefix,
       dryRun: true,
+      confirmMs: 100,
     });
     assert.deepEqual(dry.deleted, { CALLS: 1 });
     assert.equal((await consumerNames(prefix)).length, 2, 'a dry run deletes nothing');
 
-    const pruned = await pruneIdleConsumers(bus.manager, { idleMs: 0, streams: ['CALLS'], namePrefix: prefix });
+    const pruned = await pruneIdleConsumers(bus.manager, {
+      idleMs: 0,
+      streams: ['CALLS'],
+      namePrefix: prefix,
+      confirmMs: 100,
+    });
     assert.deepEqual(pruned.deleted, { CALLS: 1 });
     assert.deepEqual(pruned.kept, { CALLS: 1 });
     assert.deepEqual(await consumerNames(prefix), [`${prefix}_active`], 'the one being pulled from stays');
