@@ -150,16 +150,19 @@ test('in-flight abandons: none when agents outnumber answers, the overflow when 
   assert.ok(inFlightAbandons([outlook(8, 10)], 1, 10).mean > inFlightAbandons([outlook(8, 10)]).mean, 'launches');
 });
 
+/** 40 calls ringing, 4 live answers expected of them, 12 agents free: safe while the rate holds. */
+const CALM_QUEUE: Outlook = {
+  demandMean: 4,
+  demandVariance: 3.6,
+  supplyMean: 12,
+  supplyVariance: 1,
+  newCallLiveByThen: 0.1,
+};
+
 test('regime jump: a mixture of the queue with and without the jump, not a normal with its moments', () => {
   // 40 calls ringing, 4 live answers expected of them, 12 agents free: safe unless the rate jumps
   // ×3.5 (14 answers), which has a 10 % chance before they answer.
-  const calm: Outlook = {
-    demandMean: 4,
-    demandVariance: 3.6,
-    supplyMean: 12,
-    supplyVariance: 1,
-    newCallLiveByThen: 0.1,
-  };
+  const calm = CALM_QUEUE;
   const jumped: Outlook = { ...calm, demandMean: 14, newCallLiveByThen: 0.35 };
   const pi = 0.1;
   const mixed: Outlook = { ...calm, jump: { probability: pi, jumped } };
@@ -184,14 +187,7 @@ test('regime jump at launch: only the calls dialed since the jump, and the new o
   // 40 calls ringing, 4 live answers expected of them, 12 agents free; a jump to ×3.5 that may have
   // happened 5, 15 or 25 s ago (10 % chance in all) raises the answers of the calls dialed since:
   // 0.5, 1.5 and 3 of the 4.
-  const calm: Outlook = {
-    demandMean: 4,
-    demandVariance: 3.6,
-    supplyMean: 12,
-    supplyVariance: 1,
-    newCallLiveByThen: 0.1,
-    inFlightMean: 4,
-  };
+  const calm: Outlook = { ...CALM_QUEUE, inFlightMean: 4 };
   const jumps = jumpsSinceLaunch(calm, [0.5, 1.5, 3], 3.5, 0.1);
   assert.deepEqual(
     jumps.map((j) => j.probability),

@@ -264,7 +264,7 @@ export class MediaController {
     const created = new Promise<'created'>((resolve) => this.createdWaiters.set(callId, () => resolve('created')));
     await this.queueOf(node).turn('customer');
     // How long the node takes to take the call (its channel, or its reply) tells how busy it is.
-    const sent = this.send(node);
+    const sent = this.responsiveness.sent(node, performance.now());
     const job = connection.bgapi(dial, { jobTimeoutMs: command.ringTimeoutMs + 60_000 });
     const settled = job.then(
       (result) => ({ kind: 'job' as const, ok: result.ok, body: result.body }),
@@ -613,17 +613,10 @@ export class MediaController {
     return probe;
   }
 
-  private send(node: string): { token: number; atMs: number } {
-    const atMs = performance.now();
-    return { token: this.responsiveness.sent(node, atMs), atMs };
-  }
-
   /** A command's answer came: how long it took counts towards the node's slowness (its verb logged when slow). */
-  private answered(node: string, sent: { token: number; atMs: number }, what: string): void {
-    const nowMs = performance.now();
-    this.responsiveness.answered(node, sent.token, nowMs);
-    const tookMs = nowMs - sent.atMs;
-    if (tookMs >= (this.options.responsiveness ?? DEFAULT_RESPONSIVENESS).slowMs)
+  private answered(node: string, token: number, what: string): void {
+    const tookMs = this.responsiveness.answered(node, token, performance.now());
+    if (tookMs !== undefined)
       this.options.logger.info({ node, what, tookMs: Math.round(tookMs) }, 'media node slow to answer');
   }
 
@@ -706,7 +699,7 @@ export class MediaController {
 
   private async api(node: string, command: string): Promise<{ ok: boolean; body: string }> {
     const connection = this.options.pool.connection(node);
-    const sent = this.send(node);
+    const sent = this.responsiveness.sent(node, performance.now());
     try {
       return await connection.api(command);
     } catch (error) {

@@ -34,12 +34,16 @@ export class NodeResponsiveness {
     return token;
   }
 
-  answered(node: string, token: number, nowMs: number): void {
+  /** How long the command took when that was slow; undefined when it was not (or the token is unknown). */
+  answered(node: string, token: number, nowMs: number): number | undefined {
     const state = this.state(node);
     const sentAt = state.waiting.get(token);
-    if (sentAt === undefined) return;
+    if (sentAt === undefined) return undefined;
     state.waiting.delete(token);
-    if (nowMs - sentAt >= this.options.slowMs) state.lastSlowAtMs = Math.max(state.lastSlowAtMs, nowMs);
+    const tookMs = nowMs - sentAt;
+    if (tookMs < this.options.slowMs) return undefined;
+    state.lastSlowAtMs = Math.max(state.lastSlowAtMs, nowMs);
+    return tookMs;
   }
 
   /** Too slow for new calls: a command waiting `slowMs` already, or one that was slow within `holdMs`. */

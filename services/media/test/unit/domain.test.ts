@@ -296,12 +296,12 @@ test('RECORD_STOP of a recording media started → one recorded fact per recordi
 test('node responsiveness: a slow reply holds the node back for the hold; fast replies do not; a long wait counts at once', () => {
   const r = new NodeResponsiveness({ slowMs: 1_000, holdMs: 3_000 });
   const fast = r.sent('fs1', 0);
-  r.answered('fs1', fast, 20);
+  assert.equal(r.answered('fs1', fast, 20), undefined, 'a fast answer is not reported as slow');
   assert.equal(r.slow('fs1', 20), false, 'a 20 ms reply');
   const slow = r.sent('fs1', 100);
   assert.equal(r.slow('fs1', 1_099), false, 'waiting 999 ms');
   assert.equal(r.slow('fs1', 1_100), true, 'waiting 1,000 ms: slow before the reply comes');
-  r.answered('fs1', slow, 1_500);
+  assert.equal(r.answered('fs1', slow, 1_500), 1_400, 'a slow answer says how long it took');
   assert.equal(r.slow('fs1', 4_499), true, 'within the hold after the slow reply');
   assert.equal(r.slow('fs1', 4_500), false, 'the hold has passed');
   assert.equal(r.slow('fs2', 4_500), false, 'another node is not affected');
