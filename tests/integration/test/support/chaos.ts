@@ -109,11 +109,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const addresses = [running.dialerAddress, `127.0.0.1:${String(randomPort())}`];
     const dialers: ChildProcess[] = [];
     let owner = 0;
+    // A replica that exits when no fault killed it fails the run (with what it said last), and so
+    // does a fault that could not be struck: at once, with their own errors, not a minute later
+    // with the driver's about a replica it cannot reach.
+    const runFailed = new AbortController();
+    const killing = new Set<ChildProcess>();
     const follow = (index: number, child: ChildProcess) => {
+      const said: string[] = [];
       createInterface({ input: child.stdout! }).on('line', (line) => {
+        said.push(line.slice(0, 1_000));
+        if (said.length > 20) said.shift();
         if (!line.startsWith('{')) return;
         const entry = JSON.parse(line) as { msg?: string; campaignId?: string };
         if (entry.msg === 'campaign taken' && entry.campaignId === campaignId) owner = index;
+      });
+      child.once('exit', (code, signal) => {
+        if (killing.has(child) || runFailed.signal.aborted) return;
+        runFailed.abort(
+          new Error(
+            `dialer replica ${String(index)} exited on its own (${String(code ?? signal)}); its last output:\n${said.join('\n')}`,
+          ),
+        );
       });
     };
     const startDialer = async (index: number) => {
@@ -133,6 +149,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       switch (fault) {
         case 'dialer-owner': {
           const index = owner;
+          killing.add(dialers[index]!);
           dialers[index]!.kill('SIGKILL');
           await once(dialers[index]!, 'exit');
           await startDialer(index);
@@ -178,7 +195,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         );
         await sleep(options.gapMs);
       }
-    })();
+    })().catch((error: unknown) => {
+      runFailed.abort(error);
+    });
     const { summary } = await runCampaign(
       running,
       {
@@ -193,6 +212,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (match) dialed = Math.max(dialed, Number(match[1]));
         if (!line.startsWith('{')) options.log(line);
       },
+      runFailed.signal,
     );
     await schedule;
     await team.catch(() => undefined);

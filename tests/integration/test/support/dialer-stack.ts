@@ -209,7 +209,11 @@ export async function startStack(
       pids: () =>
         Object.fromEntries([...running].map(([name, child]) => [name, child.pid!])) as Record<ServiceName, number>,
       startDialer: async (env = {}) =>
-        (await processes.start(servicePath('dialer'), { ...dialerEnv, ...env }, readyAs('dialer ready'))).child,
+        (
+          await retryingBind(() =>
+            processes.start(servicePath('dialer'), { ...dialerEnv, ...env }, readyAs('dialer ready')),
+          )
+        ).child,
       startAgents: async (campaignId, count, env = {}) =>
         (
           await processes.start(
@@ -232,16 +236,7 @@ export async function startStack(
           child.kill('SIGKILL');
           await once(child, 'exit');
         }
-        // The port may linger a moment after a kill: try again while the new process cannot bind.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await start(name);
-            return;
-          } catch (error) {
-            if (attempt >= 5) throw error;
-            await new Promise((resolve) => setTimeout(resolve, 500));
-          }
-        }
+        await retryingBind(() => start(name));
       },
       stopAll: () => processes.stopAll(),
     };
@@ -251,13 +246,33 @@ export async function startStack(
   }
 }
 
-/** The main job's driver as a process; resolves with its last JSON line and everything it printed. */
+/**
+ * Starts a service again where one was just killed: its port may linger a moment after the kill,
+ * so a start that fails is tried again (5 times, 0.5 s apart); the last failure is thrown.
+ */
+async function retryingBind<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+/**
+ * The main job's driver as a process; resolves with its last JSON line and everything it printed.
+ * Aborting `signal` stops the driver and rejects with the signal's reason.
+ */
 export async function runCampaign(
   stack: Stack,
   env: Record<string, string>,
   onLine: (line: string) => void = () => undefined,
+  signal?: AbortSignal,
 ): Promise<{ summary: Record<string, unknown>; output: string[] }> {
   const child = spawn(process.execPath, [servicePath('dialer', 'cli/run-campaign.js')], {
+    ...(signal ? { signal } : {}),
     env: {
       ...process.env,
       DIALER_ADDRESS: stack.dialerAddress,
@@ -274,7 +289,10 @@ export async function runCampaign(
     output.push(line);
     onLine(line);
   });
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const [code] = (await once(child, 'exit').catch((error: unknown) => {
+    throw signal?.aborted ? signal.reason : error;
+  })) as [number | null];
+  if (signal?.aborted) throw signal.reason;
   if (code !== 0) throw new Error(`the driver exited with ${String(code)}:\n${output.slice(-20).join('\n')}`);
   const last = [...output].reverse().find((l) => l.startsWith('{'));
   if (last === undefined) throw new Error(`the driver printed no JSON line:\n${output.slice(-20).join('\n')}`);
