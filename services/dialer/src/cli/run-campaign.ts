@@ -55,6 +55,7 @@ const MODES = {
 
 const config = loadConfigOrExit({
   logLevel: commonVars.logLevel,
+  // One replica, or several as a gRPC target (`ipv4:host:port,host:port`): followed through whichever answers.
   dialerAddress: ['DIALER_ADDRESS', vars.string().default('127.0.0.1:50064')],
   complianceAddress: ['COMPLIANCE_ADDRESS', vars.string().default('127.0.0.1:50062')],
   leadIngestAddress: ['LEAD_INGEST_ADDRESS', vars.string().default('127.0.0.1:50063')],

@@ -201,6 +201,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const { summary } = await runCampaign(
       running,
       {
+        // Both replicas, as a Service in front of them would be: the driver follows the campaign
+        // through whichever answers (grpc-js tries the addresses in turn).
+        DIALER_ADDRESS: `ipv4:${addresses.join(',')}`,
         CAMPAIGN_ID: campaignId,
         CAMPAIGN_MODE: 'predictive',
         CAMPAIGN_LEADS: String(options.leads),
