@@ -249,3 +249,31 @@ test('regime history: chance alarms of a busy steady campaign are not counted as
   const risk = bursty.regimeRisk(t);
   assert.ok(risk.upRatePerMs * 3_600_000 >= 2, `bursty: ${risk.upRatePerMs * 3_600_000} jumps per hour`);
 });
+
+test('hidden regimes: bursts too short for the level show as batches far above it; a steady stream shows none', () => {
+  const steady = new AnswerEstimator(30_000);
+  feed(steady, 0, 8000, 0.25, rng(8));
+  assert.ok(steady.hiddenRegime().share < 0.01, `steady: hidden share ${steady.hiddenRegime().share}`);
+  // The spread, relative to the rate squared (the common error it adds to every call in flight):
+  // within the noise of 30 batches' variance for a steady stream, several times the rate for bursts.
+  const relative = (a: AnswerEstimator): number => a.liveRateSpread() / a.liveProbability() ** 2;
+  assert.ok(relative(steady) < 0.15, `steady: relative spread ${relative(steady)}`);
+
+  // A small team's campaign: 5 % live, and every 400 calls 40 at 45 % (the agents are all busy
+  // in those bursts, so few calls are dialed in them and the level never follows).
+  const bursty = new AnswerEstimator(30_000);
+  const r = rng(9);
+  let id = 0;
+  for (let k = 0; k < 12; k++) {
+    feed(bursty, id, 360, 0.05, r, 3000);
+    id += 360;
+    feed(bursty, id, 40, 0.45, r, 3000);
+    id += 40;
+  }
+  feed(bursty, id, 100, 0.05, r, 3000);
+  const hidden = bursty.hiddenRegime();
+  // Truth: 40 of every 400 calls (10 %) are in a burst, at about 6 × the quiet rate.
+  assert.ok(hidden.share >= 0.04 && hidden.share <= 0.2, `bursty: hidden share ${hidden.share}`);
+  assert.ok(hidden.factor >= 2.5, `bursty: hidden factor ${hidden.factor}`);
+  assert.ok(relative(bursty) > 1, `bursty: relative spread ${relative(bursty)}`);
+});

@@ -24,8 +24,24 @@ const DISPOSITION_MEMORY = 150;
 const AFTER_CHANGE_CALLS = 20;
 /** Calls the level must have read before the detector and the level are trusted. */
 const LEVEL_WARM_CALLS = 80;
+/** Calls per batch, and batches of memory, of the spread of the live rate around the level. */
+const SPREAD_BATCH_CALLS = 20;
+const SPREAD_MEMORY_BATCHES = 30;
 /** Memory of the regime history: how often the answer rate jumped up, and how high it went. */
 const REGIME_MEMORY_MS = 60 * 60_000;
+
+/** P(X ≥ k) for X ~ Binomial(n, p). */
+function binomialTail(n: number, p: number, k: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  let term = (1 - p) ** n;
+  let below = 0;
+  for (let i = 0; i < k; i++) {
+    below += term;
+    term *= ((n - i) / (i + 1)) * (p / (1 - p));
+  }
+  return Math.max(0, 1 - below);
+}
 
 export class AnswerEstimator {
   readonly binMs: number;
@@ -58,7 +74,22 @@ export class AnswerEstimator {
   // An upward alarm waiting for the settled level to confirm it: the level before it and when it came.
   private pendingUp: { before: number; atMs: number } | null = null;
   private readonly confirmRise: number;
+  private readonly detectorShift: number;
   private retracted = 0;
+  // Spread of the live rate around the level it was read against: each batch's live share minus
+  // the level at its start, squared, beyond the binomial chance of a batch (a rate that swings
+  // faster than the level can follow, or between too few calls for the detector to see).
+  private batchCalls = 0;
+  private batchLive = 0;
+  private batchLevel = 0;
+  private batches = 0;
+  private residualSquare = 0;
+  private binomialSquare = 0;
+  // Batches far above the level (a phase the level never followed): their share beyond the share
+  // chance alone would put there, and their mean live share.
+  private highBatches = 0;
+  private highByChance = 0;
+  private highLevel = 0;
   // Derived tables, rebuilt lazily after new data.
   private dirty = true;
   private readonly cumLive: Float64Array; // cumLive[b] = live weight in bins < b
@@ -75,8 +106,10 @@ export class AnswerEstimator {
     binMs = 500,
     detector: ChangeDetectorOptions = DEFAULT_CHANGE_DETECTOR,
     private readonly confirmJumps = false,
+    private readonly spreadInRisk = false,
   ) {
     this.detector = new ChangeDetector(detector);
+    this.detectorShift = detector.shift;
     this.confirmRise = 1 + detector.shift / 2;
     this.horizonMs = horizonMs;
     this.binMs = binMs;
@@ -154,6 +187,7 @@ export class AnswerEstimator {
       this.levelMemory = AFTER_CHANGE_CALLS;
       this.shortWarm = Math.min(this.shortWarm, AFTER_CHANGE_CALLS);
     }
+    this.readInBatch(live);
     this.levelSeen++;
     this.levelMemory = Math.min(LONG_MEMORY_CALLS, this.levelMemory + 1);
     this.level += ((live ? 1 : 0) - this.level) / Math.min(this.levelMemory, this.levelSeen);
@@ -171,6 +205,47 @@ export class AnswerEstimator {
       this.peak = Math.max(this.peak, this.level);
     }
     this.dirty = true;
+  }
+
+  private readInBatch(live: boolean): void {
+    if (this.levelSeen < LEVEL_WARM_CALLS) return;
+    if (this.batchCalls === 0) this.batchLevel = this.level;
+    this.batchCalls++;
+    if (live) this.batchLive++;
+    if (this.batchCalls < SPREAD_BATCH_CALLS) return;
+    const share = this.batchLive / SPREAD_BATCH_CALLS;
+    const level = Math.min(1, Math.max(0, this.batchLevel));
+    const weight = 1 / Math.min(SPREAD_MEMORY_BATCHES, ++this.batches);
+    this.residualSquare += ((share - level) ** 2 - this.residualSquare) * weight;
+    this.binomialSquare += ((level * (1 - level)) / SPREAD_BATCH_CALLS - this.binomialSquare) * weight;
+    // "Far above": at least the detector's rise and 2.5 binomial deviations over the level.
+    const floor = Math.max(
+      level * (1 + this.detectorShift),
+      level + 2.5 * Math.sqrt((level * (1 - level)) / SPREAD_BATCH_CALLS),
+    );
+    const needed = Math.ceil(floor * SPREAD_BATCH_CALLS - 1e-9);
+    const high = this.batchLive >= needed;
+    this.highBatches += ((high ? 1 : 0) - this.highBatches) * weight;
+    this.highByChance += (binomialTail(SPREAD_BATCH_CALLS, level, needed) - this.highByChance) * weight;
+    if (high) this.highLevel = this.highLevel === 0 ? share : this.highLevel + (share - this.highLevel) * 0.3;
+    this.batchCalls = 0;
+    this.batchLive = 0;
+  }
+
+  /**
+   * A regime the level does not follow (phases too short or too sparsely dialed for the detector):
+   * the share of time the live rate sits far above the level, beyond what chance puts there, and
+   * the factor over the current estimate it then reaches.
+   */
+  hiddenRegime(): { share: number; factor: number } {
+    const share = Math.max(0, this.highBatches - this.highByChance);
+    const current = this.liveProbability();
+    return { share, factor: share > 0 && current > 0 ? Math.max(1, this.highLevel / current) : 1 };
+  }
+
+  /** Variance of the live rate around the level beyond chance (0 while it stays within chance). */
+  liveRateSpread(): number {
+    return Math.max(0, this.residualSquare - this.binomialSquare);
   }
 
   private decayRegime(nowMs: number): void {
@@ -248,7 +323,7 @@ export class AnswerEstimator {
     this.refresh();
     const p = this.liveProbability();
     if (!(p > 0)) return 0;
-    return (1 - p) / (p * this.effectiveCalls);
+    return (1 - p) / (p * this.effectiveCalls) + (this.spreadInRisk ? this.liveRateSpread() / (p * p) : 0);
   }
 
   machineProbability(): number {

@@ -63,6 +63,12 @@ export interface PacerConfig {
   /** An upward alarm of the change detector enters the regime history (the rate of jumps) only if
    *  the level, settled after it, stands at least half the watched rise above where it was. */
   confirmJumps: boolean;
+  /** The live rate's spread around the level beyond chance (batches of 20 calls) joins the
+   *  live-rate error that is common to every call in flight. */
+  rateSpread: boolean;
+  /** Batches of calls far above the level, beyond chance, are a regime the detector cannot see:
+   *  their share of the time and their level join the regime-jump risk and the stress test. */
+  hiddenRegimes: boolean;
 }
 
 export const HOUR_MS = 3_600_000;
@@ -94,6 +100,8 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   regimeMixture: true,
   jumpAtLaunch: false,
   confirmJumps: false,
+  rateSpread: false,
+  hiddenRegimes: false,
 });
 
 export interface ConfigIssue {
@@ -180,6 +188,8 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(typeof c.regimeMixture === 'boolean', 'regimeMixture', 'must be a boolean');
   check(typeof c.jumpAtLaunch === 'boolean', 'jumpAtLaunch', 'must be a boolean');
   check(typeof c.confirmJumps === 'boolean', 'confirmJumps', 'must be a boolean');
+  check(typeof c.rateSpread === 'boolean', 'rateSpread', 'must be a boolean');
+  check(typeof c.hiddenRegimes === 'boolean', 'hiddenRegimes', 'must be a boolean');
   check(
     c.shiftEndMs === null || (isNum(c.shiftEndMs) && Number.isFinite(c.shiftEndMs)),
     'shiftEndMs',

@@ -58,6 +58,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     500,
     { shift: config.changeShift, threshold: config.changeThreshold },
     config.confirmJumps,
+    config.rateSpread,
   );
   const agents = new AgentPool();
   const book = new CallBook();
@@ -133,7 +134,13 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     const aheads = DELAY_QUANTILES.map((q) => answers.liveDelayQuantileBins(q));
     const horizons = aheads.map((m) => m * answers.binMs + config.abandonAfterMs);
     const release = agents.releaseOutlook(s.nowMs, horizons);
-    const regime = answers.regimeRisk(s.nowMs);
+    const detected = answers.regimeRisk(s.nowMs);
+    // A regime the detector cannot see (config.hiddenRegimes): at any moment, with its share of the
+    // time, the live rate may be at its high phase's level.
+    const hidden = config.hiddenRegimes ? answers.hiddenRegime() : { share: 0, factor: 1 };
+    const regime = { upRatePerMs: detected.upRatePerMs, peakFactor: Math.max(detected.peakFactor, hidden.factor) };
+    const jumpWithin = (exposureMs: number): number =>
+      1 - Math.exp(-regime.upRatePerMs * exposureMs) * (1 - hidden.share);
     const rateRelativeVariance = answers.liveRateRelativeVariance();
     const liveShareByBin = (m: number): number => {
       const all = answers.liveWithin(0, bins);
@@ -164,7 +171,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       // probability π: a mixture (config.regimeMixture), or a normal moved by π·Δ with π(1 − π)·Δ²
       // of variance, Δ the extra answers at the peak. The stress test keeps that common shock.
       const exposureMs = (horizons[i] ?? 0) + SWITCH_DETECTION_LAG_MS;
-      const pi = 1 - Math.exp(-regime.upRatePerMs * exposureMs);
+      const pi = jumpWithin(exposureMs);
       const extra = regime.peakFactor - 1;
       const shock = ringMean * extra;
       const x = p * liveShareByBin(m);
@@ -209,8 +216,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     });
     // Stress-test only campaigns whose answer rate has been jumping (a jump within the exposure is
     // not negligible) by a factor that matters.
-    const exposure =
-      1 - Math.exp(-regime.upRatePerMs * ((horizons[horizons.length - 1] ?? 0) + SWITCH_DETECTION_LAG_MS));
+    const exposure = jumpWithin((horizons[horizons.length - 1] ?? 0) + SWITCH_DETECTION_LAG_MS);
     const stressed = exposure >= STRESS_MIN_PROBABILITY && regime.peakFactor >= STRESS_MIN_FACTOR;
     return { view, stress: stressed ? stress : null, medianReleases: release.mean[DELAY_QUANTILES.indexOf(0.5)] ?? 0 };
   }
@@ -307,6 +313,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     if (deps.onDecision) {
       const left = tightestHeadroom(windows, { mean: riskSum, variance: riskVariance }, rule);
       const regimeNow = answers.regimeRisk(s.nowMs);
+      const hiddenNow = answers.hiddenRegime();
       deps.onDecision({
         atMs: s.nowMs,
         launch,
@@ -325,6 +332,8 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
           marginalRiskThreshold: appetite.threshold,
           answerJumpsPerHour: regimeNow.upRatePerMs * 3_600_000,
           answerPeakFactor: regimeNow.peakFactor,
+          answerHiddenHighShare: hiddenNow.share,
+          answerHiddenHighFactor: hiddenNow.factor,
         },
         budget: {
           headroom: left.headroom,

@@ -69,6 +69,10 @@ export interface PacingEstimates {
    *  hour) and the factor by which the rate would rise if it jumped to its recent peak. */
   answerJumpsPerHour: number;
   answerPeakFactor: number;
+  /** A regime the detector cannot see: the share of time the live rate sits far above the level
+   *  (beyond chance, batches of 20 calls) and its factor over the estimate (`hiddenRegimes`). */
+  answerHiddenHighShare: number;
+  answerHiddenHighFactor: number;
 }
 
 export interface PacingBudget {
