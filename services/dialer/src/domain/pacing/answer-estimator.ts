@@ -27,6 +27,8 @@ const LEVEL_WARM_CALLS = 80;
 /** Calls per batch, and batches of memory, of the spread of the live rate around the level. */
 const SPREAD_BATCH_CALLS = 20;
 const SPREAD_MEMORY_BATCHES = 30;
+/** Weight of each new high batch in the hidden regime's level (its last few batches count). */
+const HIGH_LEVEL_WEIGHT = 0.3;
 /** Memory of the regime history: how often the answer rate jumped up, and how high it went. */
 const REGIME_MEMORY_MS = 60 * 60_000;
 
@@ -85,8 +87,8 @@ export class AnswerEstimator {
   private batches = 0;
   private residualSquare = 0;
   private binomialSquare = 0;
-  // Batches far above the level (a phase the level never followed): their share beyond the share
-  // chance alone would put there, and their mean live share.
+  // Batches far above the level (a phase the level never followed): their share, the share chance
+  // alone would put there, and the live share of the last few of them.
   private highBatches = 0;
   private highByChance = 0;
   private highLevel = 0;
@@ -227,7 +229,8 @@ export class AnswerEstimator {
     const high = this.batchLive >= needed;
     this.highBatches += ((high ? 1 : 0) - this.highBatches) * weight;
     this.highByChance += (binomialTail(SPREAD_BATCH_CALLS, level, needed) - this.highByChance) * weight;
-    if (high) this.highLevel = this.highLevel === 0 ? share : this.highLevel + (share - this.highLevel) * 0.3;
+    if (high)
+      this.highLevel = this.highLevel === 0 ? share : this.highLevel + (share - this.highLevel) * HIGH_LEVEL_WEIGHT;
     this.batchCalls = 0;
     this.batchLive = 0;
   }

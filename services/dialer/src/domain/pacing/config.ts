@@ -100,8 +100,8 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   regimeMixture: true,
   jumpAtLaunch: false,
   confirmJumps: false,
-  rateSpread: false,
-  hiddenRegimes: false,
+  rateSpread: true,
+  hiddenRegimes: true,
 });
 
 export interface ConfigIssue {
