@@ -115,6 +115,8 @@ before(async () => {
       LEAD_INGEST_SCHEMA: `${probe}_leads`,
       DEAD_NUMBERS_DURABLE: `${probe}_dead`,
       OPT_OUTS_DURABLE: `${probe}_optout`,
+      DNC_ADDED_DURABLE: `${probe}_dncadded`,
+      DNC_ADDED_FROM: 'new',
       PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       BLIND_INDEX_KEY: key,
       DEFAULT_REGION: 'CN',

@@ -70,6 +70,9 @@ export const configShape = {
   optOutsDurable: ['OPT_OUTS_DURABLE', vars.subjectSafeName().default('lead-ingest-opt-outs')],
   /** The compliance.dnc_added consumer shared by this deployment's replicas. */
   dncAddedDurable: ['DNC_ADDED_DURABLE', vars.subjectSafeName().default('lead-ingest-dnc-added')],
+  /** Where a new compliance.dnc_added durable starts: `all` catches up on the stream's year of
+   *  additions (a fresh deployment), `new` only what is added from then on (its lists are new too). */
+  dncAddedFrom: ['DNC_ADDED_FROM', vars.oneOf(['all', 'new']).default('all')],
   /** Unset: nobody sees clear numbers or names through the API. */
   piiRevealGrants: ['PII_REVEAL_GRANTS', tokenGrants.default([])],
   /** host:port of the HTTP API (webhook-style upserts from CRM and order systems, and /healthz). */

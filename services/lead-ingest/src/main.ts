@@ -36,6 +36,7 @@ await runService({
       deadNumbersDurable: config.deadNumbersDurable,
       optOutsDurable: config.optOutsDurable,
       dncAddedDurable: config.dncAddedDurable,
+      dncAddedFrom: config.dncAddedFrom,
       ...(config.complianceAddress ? { complianceAddress: config.complianceAddress } : {}),
     }),
 });

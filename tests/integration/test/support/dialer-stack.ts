@@ -169,6 +169,10 @@ export async function startStack(
           LEAD_INGEST_SCHEMA: `${probe}_leads`,
           DEAD_NUMBERS_DURABLE: `${probe}_dead`,
           OPT_OUTS_DURABLE: `${probe}_optout`,
+          // Its own compliance.dnc_added consumer (a shared durable would hand a stack's additions to
+          // another stack's lead-ingest), from now on (not every addition other tests left).
+          DNC_ADDED_DURABLE: `${probe}_dncadded`,
+          DNC_ADDED_FROM: 'new',
           PII_KEYS: `k1:${randomBytes(32).toString('base64')}`,
           BLIND_INDEX_KEY: blindIndexKey,
           DEFAULT_REGION: 'CN',
