@@ -7,12 +7,7 @@ import { test } from 'node:test';
 import { AnswerEstimator } from '../../src/domain/pacing/answer-estimator.js';
 import { ChangeDetector } from '../../src/domain/pacing/change-detector.js';
 import { DurationEstimator } from '../../src/domain/pacing/duration-estimator.js';
-import {
-  abandonRisk,
-  inFlightAbandons,
-  jumpsSinceLaunch,
-  type Outlook,
-} from '../../src/domain/pacing/queue-outlook.js';
+import { abandonRisk, inFlightAbandons, type Outlook } from '../../src/domain/pacing/queue-outlook.js';
 
 const near = (actual: number, expected: number, tolerance: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} not within ${tolerance} of ${expected}`);
@@ -150,19 +145,16 @@ test('in-flight abandons: none when agents outnumber answers, the overflow when 
   assert.ok(inFlightAbandons([outlook(8, 10)], 1, 10).mean > inFlightAbandons([outlook(8, 10)]).mean, 'launches');
 });
 
-/** 40 calls ringing, 4 live answers expected of them, 12 agents free: safe while the rate holds. */
-const CALM_QUEUE: Outlook = {
-  demandMean: 4,
-  demandVariance: 3.6,
-  supplyMean: 12,
-  supplyVariance: 1,
-  newCallLiveByThen: 0.1,
-};
-
 test('regime jump: a mixture of the queue with and without the jump, not a normal with its moments', () => {
   // 40 calls ringing, 4 live answers expected of them, 12 agents free: safe unless the rate jumps
   // ×3.5 (14 answers), which has a 10 % chance before they answer.
-  const calm = CALM_QUEUE;
+  const calm: Outlook = {
+    demandMean: 4,
+    demandVariance: 3.6,
+    supplyMean: 12,
+    supplyVariance: 1,
+    newCallLiveByThen: 0.1,
+  };
   const jumped: Outlook = { ...calm, demandMean: 14, newCallLiveByThen: 0.35 };
   const pi = 0.1;
   const mixed: Outlook = { ...calm, jump: { probability: pi, jumped } };
@@ -181,73 +173,6 @@ test('regime jump: a mixture of the queue with and without the jump, not a norma
   assert.ok(overflow.variance > inFlightAbandons([calm]).variance, 'the jump widens the overflow');
   // No jump to fear: the plain outlook.
   assert.equal(abandonRisk([{ ...calm, jump: { probability: 0, jumped } }], 2), abandonRisk([calm], 2));
-});
-
-test('regime jump at launch: only the calls dialed since the jump, and the new one, answer at the peak', () => {
-  // 40 calls ringing, 4 live answers expected of them, 12 agents free; a jump to ×3.5 that may have
-  // happened 5, 15 or 25 s ago (10 % chance in all) raises the answers of the calls dialed since:
-  // 0.5, 1.5 and 3 of the 4.
-  const calm: Outlook = { ...CALM_QUEUE, inFlightMean: 4 };
-  const jumps = jumpsSinceLaunch(calm, [0.5, 1.5, 3], 3.5, 0.1);
-  assert.deepEqual(
-    jumps.map((j) => j.probability),
-    [0.1 / 3, 0.1 / 3, 0.1 / 3],
-  );
-  assert.deepEqual(
-    jumps.map((j) => j.jumped.demandMean),
-    [5.25, 7.75, 11.5],
-  );
-  for (const j of jumps) {
-    near(j.jumped.newCallLiveByThen, 0.35, 1e-12, 'the new call at the peak');
-    near(j.jumped.inFlightMean ?? 0, j.jumped.demandMean, 1e-12, 'in flight raised alike');
-  }
-  const atLaunch: Outlook = { ...calm, jump: jumps };
-  const weighted =
-    0.9 * abandonRisk([calm], 0) + jumps.reduce((sum, j) => sum + j.probability * abandonRisk([j.jumped], 0), 0);
-  near(abandonRisk([atLaunch], 0), weighted, 1e-12, 'weights');
-  // Every call in flight at the peak (the jump landing on all of them) is the worst case: more risk.
-  const everyCall: Outlook = {
-    ...calm,
-    jump: { probability: 0.1, jumped: { ...calm, demandMean: 14, inFlightMean: 14, newCallLiveByThen: 0.35 } },
-  };
-  assert.ok(abandonRisk([atLaunch], 0) < abandonRisk([everyCall], 0), 'fewer calls raised, less risk');
-  assert.ok(inFlightAbandons([atLaunch]).mean < inFlightAbandons([everyCall]).mean, 'less overflow');
-  assert.ok(abandonRisk([atLaunch], 0) > abandonRisk([calm], 0), 'but more than no jump at all');
-  // Nothing to fear: no rise, or no chance of one.
-  assert.deepEqual(jumpsSinceLaunch(calm, [0.5, 1.5, 3], 1, 0.1), []);
-  assert.deepEqual(jumpsSinceLaunch(calm, [0.5, 1.5, 3], 3.5, 0), []);
-  // Probabilities above 1 in all are capped: the calm queue keeps weight 0, never a negative one.
-  const certain: Outlook = { ...calm, jump: jumpsSinceLaunch(calm, [4, 4], 3.5, 1.5) };
-  const allRaised: Outlook = { ...calm, demandMean: 14, inFlightMean: 14, newCallLiveByThen: 0.35 };
-  near(abandonRisk([certain], 0), abandonRisk([allRaised], 0), 1e-12, 'capped');
-});
-
-test('regime history: chance alarms of a busy steady campaign are not counted as jumps; short real bursts are', () => {
-  // 50 calls a second at a steady 15 %: the detector alarms by chance now and then, and the settled
-  // level does not bear those rises out.
-  const jumpsPerHour = (confirm: boolean): { perHour: number; unconfirmed: number } => {
-    const a = new AnswerEstimator(30_000, 500, { shift: 0.5, threshold: 4 }, confirm);
-    const t = feed(a, 0, 40_000, 0.15, rng(21), 20);
-    return { perHour: a.regimeRisk(t).upRatePerMs * 3_600_000, unconfirmed: a.unconfirmedRises };
-  };
-  const raw = jumpsPerHour(false);
-  const confirmed = jumpsPerHour(true);
-  assert.ok(raw.perHour >= 3, `without confirmation: ${raw.perHour} jumps per hour`);
-  assert.ok(confirmed.perHour < raw.perHour / 2, `confirmed: ${confirmed.perHour} against ${raw.perHour} per hour`);
-  assert.ok(confirmed.unconfirmed > 0, 'chance rises taken out');
-  // A small team's bursts: ×4 for 30 calls every 300 calls, one call every 3 s. Each is a real jump.
-  const bursty = new AnswerEstimator(30_000, 500, { shift: 0.5, threshold: 4 }, true);
-  const r = rng(5);
-  let t = 0;
-  let id = 0;
-  for (let k = 0; k < 12; k++) {
-    t = feed(bursty, id, 270, 0.15, r, 3000);
-    id += 270;
-    t = feed(bursty, id, 30, 0.6, r, 3000);
-    id += 30;
-  }
-  const risk = bursty.regimeRisk(t);
-  assert.ok(risk.upRatePerMs * 3_600_000 >= 2, `bursty: ${risk.upRatePerMs * 3_600_000} jumps per hour`);
 });
 
 test('hidden regimes: bursts too short for the level show as batches far above it; a steady stream shows none', () => {

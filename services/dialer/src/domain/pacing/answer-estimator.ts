@@ -73,11 +73,7 @@ export class AnswerEstimator {
   private upChanges = 0;
   private peak = 0;
   private regimeAtMs: number | null = null;
-  // An upward alarm waiting for the settled level to confirm it: the level before it and when it came.
-  private pendingUp: { before: number; atMs: number } | null = null;
-  private readonly confirmRise: number;
   private readonly detectorShift: number;
-  private retracted = 0;
   // Spread of the live rate around the level it was read against: each batch's live share minus
   // the level at its start, squared, beyond the binomial chance of a batch (a rate that swings
   // faster than the level can follow, or between too few calls for the detector to see).
@@ -107,12 +103,10 @@ export class AnswerEstimator {
     horizonMs: number,
     binMs = 500,
     detector: ChangeDetectorOptions = DEFAULT_CHANGE_DETECTOR,
-    private readonly confirmJumps = false,
     private readonly spreadInRisk = false,
   ) {
     this.detector = new ChangeDetector(detector);
     this.detectorShift = detector.shift;
-    this.confirmRise = 1 + detector.shift / 2;
     this.horizonMs = horizonMs;
     this.binMs = binMs;
     this.bins = Math.max(1, Math.ceil(horizonMs / binMs));
@@ -183,8 +177,6 @@ export class AnswerEstimator {
     const alarm = this.levelSeen >= LEVEL_WARM_CALLS ? this.detector.observe(live, this.level) : null;
     if (alarm !== null) {
       if (alarm === 'up') this.upChanges++;
-      // A fall after a rise: the rise was a burst, keep it. A new rise: judged afresh.
-      this.pendingUp = alarm === 'up' && this.confirmJumps ? { before: this.level, atMs: nowMs } : null;
       this.changes++;
       this.levelMemory = AFTER_CHANGE_CALLS;
       this.shortWarm = Math.min(this.shortWarm, AFTER_CHANGE_CALLS);
@@ -194,18 +186,8 @@ export class AnswerEstimator {
     this.levelMemory = Math.min(LONG_MEMORY_CALLS, this.levelMemory + 1);
     this.level += ((live ? 1 : 0) - this.level) / Math.min(this.levelMemory, this.levelSeen);
     // The peak follows the level (once it has settled after a change) and forgets slowly.
-    if (this.levelSeen >= LEVEL_WARM_CALLS && this.levelMemory >= 2 * AFTER_CHANGE_CALLS) {
-      // An upward alarm the settled level does not bear out (not even half the rise the detector
-      // watches for) was chance: it leaves the regime history. With thousands of calls an hour the
-      // detector's chance alarms would otherwise read as a campaign that keeps jumping.
-      if (this.pendingUp && this.level < this.pendingUp.before * this.confirmRise) {
-        const age = Number.isFinite(nowMs) ? Math.max(0, nowMs - this.pendingUp.atMs) : 0;
-        this.upChanges = Math.max(0, this.upChanges - Math.exp(-age / REGIME_MEMORY_MS));
-        this.retracted++;
-      }
-      this.pendingUp = null;
+    if (this.levelSeen >= LEVEL_WARM_CALLS && this.levelMemory >= 2 * AFTER_CHANGE_CALLS)
       this.peak = Math.max(this.peak, this.level);
-    }
     this.dirty = true;
   }
 
@@ -292,11 +274,6 @@ export class AnswerEstimator {
 
   get liveAnswers(): number {
     return this.liveSeen;
-  }
-
-  /** Upward alarms the settled level did not confirm (taken out of the regime history). */
-  get unconfirmedRises(): number {
-    return this.retracted;
   }
 
   /** Regime changes of the answer process detected so far. */

@@ -56,13 +56,6 @@ export interface PacerConfig {
   /** The answer rate jumping to its recent peak under the calls in flight is weighed as a mixture
    *  of the two scenarios (false: a normal with the jump's mean and variance). */
   regimeMixture: boolean;
-  /** A jump of the answer rate raises only the calls launched after it (a call's fate is drawn when
-   *  it is dialed), undetected for the detection lag (false: every call in flight answers at the peak,
-   *  with the jump possible until the new call is presented). The stress test keeps the latter. */
-  jumpAtLaunch: boolean;
-  /** An upward alarm of the change detector enters the regime history (the rate of jumps) only if
-   *  the level, settled after it, stands at least half the watched rise above where it was. */
-  confirmJumps: boolean;
   /** The live rate's spread around the level beyond chance (batches of 20 calls) joins the
    *  live-rate error that is common to every call in flight. */
   rateSpread: boolean;
@@ -98,8 +91,6 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   changeThreshold: 4,
   reassessInFlight: true,
   regimeMixture: true,
-  jumpAtLaunch: false,
-  confirmJumps: false,
   rateSpread: true,
   hiddenRegimes: true,
 });
@@ -186,8 +177,6 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(isNum(c.changeThreshold) && c.changeThreshold > 0, 'changeThreshold', 'must be > 0 (Infinity: off)');
   check(typeof c.reassessInFlight === 'boolean', 'reassessInFlight', 'must be a boolean');
   check(typeof c.regimeMixture === 'boolean', 'regimeMixture', 'must be a boolean');
-  check(typeof c.jumpAtLaunch === 'boolean', 'jumpAtLaunch', 'must be a boolean');
-  check(typeof c.confirmJumps === 'boolean', 'confirmJumps', 'must be a boolean');
   check(typeof c.rateSpread === 'boolean', 'rateSpread', 'must be a boolean');
   check(typeof c.hiddenRegimes === 'boolean', 'hiddenRegimes', 'must be a boolean');
   check(

@@ -14,7 +14,7 @@ import { CallBook, type LaunchRisk } from './call-book.js';
 import { resolvePacerConfig, type PacerConfig, type PacerConfigInput } from './config.js';
 import { LaunchRate } from './launch-rate.js';
 import { RiskAppetite } from './risk-appetite.js';
-import { abandonRisk, inFlightAbandons, jumpsSinceLaunch, type Outlook } from './queue-outlook.js';
+import { abandonRisk, inFlightAbandons, type Outlook } from './queue-outlook.js';
 import type { LimitReason, PacerEvent, PacingDecision, PacingSnapshot } from './types.js';
 
 export interface Pacer {
@@ -37,9 +37,6 @@ const ANSWER_RATE_LOOKBACK_MS = 10 * 60_000;
 const BUDGET_LOOKAHEAD_MS = 60 * 60_000;
 /** A jump of the answer rate is detected this long after it happened (calls read in launch order). */
 const SWITCH_DETECTION_LAG_MS = 30_000;
-/** When the answer rate jumps at launch (config.jumpAtLaunch), an undetected jump happened this long
- *  ago, each equally likely (the detection lag split in three). */
-const JUMP_AGES_MS = [1, 3, 5].map((k) => (k * SWITCH_DETECTION_LAG_MS) / 6);
 /** The regime-jump stress test applies when a jump within a call's exposure is at least this likely
  *  and would raise the answer rate by at least this factor. */
 const STRESS_MIN_PROBABILITY = 0.02;
@@ -57,7 +54,6 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     config.maxRingMs + (config.amd.enabled ? config.amd.detectMs : 0) + 5000,
     500,
     { shift: config.changeShift, threshold: config.changeThreshold },
-    config.confirmJumps,
     config.rateSpread,
   );
   const agents = new AgentPool();
@@ -150,26 +146,18 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     const view = aheads.map((m, i) => {
       let ringMean = 0;
       let ringVariance = 0;
-      // Live answers expected from the calls younger than each jump age (launched after the jump).
-      const young = JUMP_AGES_MS.map(() => 0);
       for (let b = 0; b < bins; b++) {
         const n = ringingByBin[b] ?? 0;
         if (n === 0) continue;
         const q = answers.liveWithin(b, m);
         ringMean += n * q;
         ringVariance += n * q * (1 - q);
-        if (config.jumpAtLaunch)
-          JUMP_AGES_MS.forEach((age, j) => {
-            if ((b + 1) * answers.binMs <= age) young[j] = (young[j] ?? 0) + n * q;
-          });
       }
-      // Regime-switch risk: the answer rate may have jumped to its recent peak and not yet been
-      // detected. A call's fate is drawn when it is dialed, so the jump raises the calls launched
-      // since it and the new one (config.jumpAtLaunch: three equally likely moments within the
-      // detection lag), a mixture of the queue without the jump and with it. Without jumpAtLaunch,
-      // one common shock for every call in flight, possible until the new call is presented, with
-      // probability π: a mixture (config.regimeMixture), or a normal moved by π·Δ with π(1 − π)·Δ²
-      // of variance, Δ the extra answers at the peak. The stress test keeps that common shock.
+      // Regime-switch risk: the answer rate may jump to its recent peak before these calls answer
+      // (or may have jumped already and not yet been detected). One common shock for all of them,
+      // with probability π: the risk is a mixture of the queue without the jump and with it
+      // (config.regimeMixture), or (without it) a normal moved by π·Δ with π(1 − π)·Δ² of variance,
+      // Δ the extra answers at the peak.
       const exposureMs = (horizons[i] ?? 0) + SWITCH_DETECTION_LAG_MS;
       const pi = jumpWithin(exposureMs);
       const extra = regime.peakFactor - 1;
@@ -197,21 +185,12 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
         inFlightMean: ringMean,
         rateRelativeVariance,
       };
-      // A call's fate is drawn when it is dialed: a jump that happened a moment ago, not yet
-      // detected, raises the calls launched since (and the new one), not the older ones.
-      if (config.regimeMixture && config.jumpAtLaunch) {
-        const undetected = 1 - Math.exp(-regime.upRatePerMs * SWITCH_DETECTION_LAG_MS);
-        return { ...calm, jump: jumpsSinceLaunch(calm, young, regime.peakFactor, undetected) };
-      }
       if (config.regimeMixture) return { ...calm, jump: { probability: extra > 0 ? pi : 0, jumped } };
       return {
-        demandMean: s.callsWaitingForAgent + ringMean + pi * shock,
+        ...calm,
+        demandMean: calm.demandMean + pi * shock,
         demandVariance: ringVariance + pi * (1 - pi) * shock * shock,
-        supplyMean,
-        supplyVariance,
         newCallLiveByThen: Math.min(1, x * (1 + pi * extra)),
-        inFlightMean: ringMean,
-        rateRelativeVariance,
       };
     });
     // Stress-test only campaigns whose answer rate has been jumping (a jump within the exposure is

@@ -23,60 +23,17 @@ export interface Outlook {
    *  mixture of the two scenarios, not a normal with the shock's mean and variance: a 10 % chance of
    *  a surge of Δ answers is about a 10 % chance of abandons when the slack is well under Δ, where the
    *  normal puts a fraction of it (4 % against 8.7 % in the unit test's example). */
-  jump?: JumpScenario | readonly JumpScenario[];
+  jump?: { probability: number; jumped: Outlook };
 }
 
-/** One way the answer rate may have jumped, with its probability (the scenarios are disjoint). */
-export interface JumpScenario {
-  probability: number;
-  jumped: Outlook;
-}
-
-/** The scenarios of one outlook with their weights: no jump, and (if any) each way of jumping. */
+/** The scenarios of one outlook with their weights: no jump, and (if any) the jump. */
 function scenarios(o: Outlook): [number, Outlook][] {
-  if (!o.jump) return [[1, o]];
-  const jumps: readonly JumpScenario[] = Array.isArray(o.jump) ? o.jump : [o.jump as JumpScenario];
-  const out: [number, Outlook][] = [];
-  let total = 0;
-  for (const j of jumps) {
-    const pi = Math.min(1 - total, Math.max(0, j.probability));
-    if (!(pi > 0)) continue;
-    total += pi;
-    out.push([pi, j.jumped]);
-  }
-  if (total <= 0) return [[1, o]];
-  out.unshift([1 - total, o]);
-  return out;
-}
-
-/**
- * The ways the answer rate may have jumped when a call's fate is drawn as it is dialed: a jump not yet
- * detected happened at one of several equally likely moments, and raises the calls launched since it
- * (`youngLive[j]`: live answers expected from the calls younger than the j-th moment) and the new
- * call by `peakFactor`, not the calls launched before it. `probability` is that of any undetected
- * jump; `calm` is the queue without it.
- */
-export function jumpsSinceLaunch(
-  calm: Outlook,
-  youngLive: readonly number[],
-  peakFactor: number,
-  probability: number,
-): JumpScenario[] {
-  const extra = peakFactor - 1;
-  if (!(extra > 0) || !(probability > 0) || youngLive.length === 0) return [];
-  const { jump: _calmJumps, ...queue } = calm;
-  return youngLive.map((young) => {
-    const raised = extra * young;
-    return {
-      probability: probability / youngLive.length,
-      jumped: {
-        ...queue,
-        demandMean: calm.demandMean + raised,
-        inFlightMean: (calm.inFlightMean ?? 0) + raised,
-        newCallLiveByThen: Math.min(1, calm.newCallLiveByThen * peakFactor),
-      },
-    };
-  });
+  const pi = o.jump ? Math.min(1, Math.max(0, o.jump.probability)) : 0;
+  if (!o.jump || pi <= 0) return [[1, o]];
+  return [
+    [1 - pi, o],
+    [pi, o.jump.jumped],
+  ];
 }
 
 /** Extra relative spread on demand: estimates of the answer rate are themselves uncertain. */
