@@ -20,7 +20,6 @@ import {
   type ListAttempts,
   type Page,
 } from '../../use-cases/ports.js';
-
 import { decodeCursor, encodeCursor, tableOf } from './sql-names.js';
 
 interface Row {
