@@ -397,6 +397,11 @@ function Desk({ t, notify, onLost }: { t: T; notify: Notify; onLost: (l: boolean
   const [reason, setReason] = useState('break');
   const [saved, setSaved] = useState(0);
   const [loggedInTo, setLoggedInTo] = useState('');
+  // The agent as last told by either the live feed or an action's reply, whichever is newer: a
+  // reply arrives before the feed catches up (or while it reopens), and the buttons follow it.
+  const [agent, setAgent] = useState<AgentDto>();
+  const [loggingIn, setLoggingIn] = useState(false);
+  const showAgent = (next: AgentDto) => setAgent((cur) => (!cur || next.since >= cur.since ? next : cur));
   const [revealed, setRevealed] = useState<{ attemptId: string; phone: string }>();
   const [transcripts, setTranscripts] = useState<TranscriptDto[]>([]);
   useStream(
@@ -406,6 +411,7 @@ function Desk({ t, notify, onLost }: { t: T; notify: Notify; onLost: (l: boolean
       desk: (data) => {
         const e = data as DeskEventDto;
         setEvent(e);
+        showAgent(e.agent);
         if (e.pop) setPop(e.pop);
         if (e.endedAttemptId) setEnded(e.endedAttemptId);
       },
@@ -413,10 +419,13 @@ function Desk({ t, notify, onLost }: { t: T; notify: Notify; onLost: (l: boolean
     onLost,
   );
   const post = (path: string, body: unknown = {}) => api('POST', path, body).catch(notify);
+  const act = (path: string, body: unknown = {}) => api<AgentDto>('POST', path, body).then(showAgent, notify);
+  // Ready, pause and log-out mean nothing before the dialer has the agent logged in.
+  const loggedIn = !loggingIn && agent !== undefined && agent.state !== 'logged_out';
   return (
     <div>
       <h2>{t('desk')}</h2>
-      <p data-testid="agent-state">{event?.agent.state ?? '-'}</p>
+      <p data-testid="agent-state">{agent?.state ?? '-'}</p>
       <input
         name="deskCampaigns"
         placeholder={t('campaigns')}
@@ -430,12 +439,19 @@ function Desk({ t, notify, onLost }: { t: T; notify: Notify; onLost: (l: boolean
             .split(',')
             .map((s) => s.trim())
             .filter(Boolean);
-          void api('POST', '/api/desk/login', { campaignIds }).then(() => setLoggedInTo(campaignIds.join(',')), notify);
+          setLoggingIn(true);
+          void api<AgentDto>('POST', '/api/desk/login', { campaignIds })
+            .then((a) => {
+              showAgent(a);
+              setLoggedInTo(campaignIds.join(','));
+            }, notify)
+            .finally(() => setLoggingIn(false));
         }}
+        disabled={loggingIn}
       >
         {t('login')}
       </button>
-      <button name="ready" onClick={() => void post('/api/desk/ready')}>
+      <button name="ready" disabled={!loggedIn} onClick={() => void act('/api/desk/ready')}>
         {t('ready')}
       </button>
       <select name="pauseReason" value={reason} onChange={(e) => setReason(e.target.value)}>
@@ -443,10 +459,10 @@ function Desk({ t, notify, onLost }: { t: T; notify: Notify; onLost: (l: boolean
           <option key={r}>{r}</option>
         ))}
       </select>
-      <button name="pause" onClick={() => void post('/api/desk/pause', { reason })}>
+      <button name="pause" disabled={!loggedIn} onClick={() => void act('/api/desk/pause', { reason })}>
         {t('pause')}
       </button>
-      <button name="logout" onClick={() => void post('/api/desk/logout')}>
+      <button name="logout" disabled={!loggedIn} onClick={() => void act('/api/desk/logout')}>
         {t('logout')}
       </button>
       {pop && (
