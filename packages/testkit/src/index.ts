@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 /** Poll `condition` until it returns a truthy value or the deadline passes (no fixed sleeps in tests). */
 export async function waitFor<T>(
@@ -48,8 +49,32 @@ export function readSpans<T = Record<string, unknown>>(path: string): T[] {
  * Linux's ephemeral range (32768 and up), where an outgoing connection could already hold it
  * (a bench once failed with EADDRINUSE on 43516).
  */
+const issuedPorts = new Set<number>();
+
+/** A port for a service under test, below the ephemeral range; never the same one twice in a process. */
 export function servicePort(): number {
-  return 20_000 + Math.floor(Math.random() * 12_000);
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (issuedPorts.has(port)) continue;
+    issuedPorts.add(port);
+    return port;
+  }
+}
+
+/**
+ * A service port that nothing listens on now (servicePort alone may hit one a leftover process
+ * still holds, and a service that must keep its address across restarts cannot move afterwards).
+ */
+export async function availablePort(): Promise<number> {
+  for (;;) {
+    const port = servicePort();
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
 }
 
 export const testUrls = {

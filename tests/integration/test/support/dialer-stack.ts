@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { servicePort, testUrls, uniqueName } from '@outbound/testkit';
+import { availablePort, servicePort, testUrls, uniqueName } from '@outbound/testkit';
 import { Processes } from './processes.js';
 
 // The whole platform as real processes for one campaign: switch-sim (a seeded far end writing its
@@ -115,7 +115,12 @@ export async function startStack(
   writeFileSync(scenarioFile, JSON.stringify(options.scenario ?? FAST_SCENARIO));
   const groundTruthFile = join(dir, 'ground-truth.jsonl');
   // Fixed addresses, so a restarted service is found where the others look for it.
-  const ports = { media: randomPort(), compliance: randomPort(), leadIngest: randomPort(), dialer: randomPort() };
+  const ports = {
+    media: await availablePort(),
+    compliance: await availablePort(),
+    leadIngest: await availablePort(),
+    dialer: await availablePort(),
+  };
   const blindIndexKey = randomBytes(32).toString('base64');
   const revealToken = randomBytes(16).toString('hex');
   const complianceAddress = `127.0.0.1:${String(ports.compliance)}`;
