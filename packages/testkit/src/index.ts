@@ -44,14 +44,13 @@ export function readSpans<T = Record<string, unknown>>(path: string): T[] {
     .map((line) => JSON.parse(line) as T);
 }
 
+const issuedPorts = new Set<number>();
+
 /**
  * A port for a test's service that must keep it across restarts (so not port 0): drawn below
  * Linux's ephemeral range (32768 and up), where an outgoing connection could already hold it
- * (a bench once failed with EADDRINUSE on 43516).
+ * (a bench once failed with EADDRINUSE on 43516), and never the same one twice in a process.
  */
-const issuedPorts = new Set<number>();
-
-/** A port for a service under test, below the ephemeral range; never the same one twice in a process. */
 export function servicePort(): number {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
