@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { Processes, REGIONS, servicePort, syntheticNumbers, testUrls, uniqueName } from '@outbound/testkit';
+import { Processes, REGIONS, availablePort, syntheticNumbers, testUrls, uniqueName } from '@outbound/testkit';
 import { createLogger } from '@outbound/telemetry';
 import { startConsole } from '../src/gateway/app.js';
 import { encodeSession, hashPassword } from '../src/gateway/domain/session.js';
@@ -21,7 +21,6 @@ import { encodeSession, hashPassword } from '../src/gateway/domain/session.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const servicePath = (name: string) => fileURLToPath(new URL(`../../../${name}/dist/src/main.js`, import.meta.url));
 const artefacts = join(root, 'test-artifacts');
-const port = servicePort;
 const readyAs = (message: string) => (line: Record<string, unknown>) => line['msg'] === message;
 
 const SCENARIO = {
@@ -63,7 +62,9 @@ before(async () => {
   writeFileSync(scenario, JSON.stringify(SCENARIO));
   const key = randomBytes(32).toString('base64');
   const token = randomBytes(16).toString('hex');
-  const [media, compliance, leadIngest, dialer] = [port(), port(), port(), port()].map((p) => `127.0.0.1:${p}`);
+  const [media, compliance, leadIngest, dialer] = (
+    await Promise.all([availablePort(), availablePort(), availablePort(), availablePort()])
+  ).map((p) => `127.0.0.1:${p}`);
   dialerAddress = dialer!;
   const sim = await processes.start(servicePath('switch-sim'), {}, (l) => l['msg'] === 'switch-sim listening', [
     '--listen',

@@ -30,7 +30,7 @@ import {
   type StreamRecordingResponse,
 } from '@outbound/proto/outbound/v1/recording';
 import { Metadata, Status, createClient, unary } from '@outbound/rpc';
-import { Processes, servicePort, testUrls, uniqueName, waitFor } from '@outbound/testkit';
+import { Processes, availablePort, testUrls, uniqueName, waitFor } from '@outbound/testkit';
 import { startHarness, wavBytes, type Harness } from '../support/harness.js';
 
 // The whole path with real processes: switch-sim (flite speech in a real stereo WAV), media over
@@ -39,7 +39,6 @@ import { startHarness, wavBytes, type Harness } from '../support/harness.js';
 // `transcripts.ready`, queried and played back through gRPC; its sensitive words reach compliance.
 
 const servicePath = (name: string) => fileURLToPath(new URL(`../../../../${name}/dist/src/main.js`, import.meta.url));
-const port = servicePort;
 
 const processes = new Processes();
 const dir = mkdtempSync(join(tmpdir(), 'recording-e2e-'));
@@ -47,8 +46,8 @@ const recordingsDir = join(dir, 'recordings');
 const probe = uniqueName('recx')
   .toLowerCase()
   .replace(/[^a-z0-9_]/g, '_');
-const complianceAddress = `127.0.0.1:${port()}`;
-const mediaAddress = `127.0.0.1:${port()}`;
+const complianceAddress = `127.0.0.1:${await availablePort()}`;
+const mediaAddress = `127.0.0.1:${await availablePort()}`;
 let recording: Harness;
 let client: RecordingServiceClient;
 let compliance: ComplianceServiceClient;
