@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AnswerEstimator } from '../../src/domain/pacing/answer-estimator.js';
+import { fitsEveryWindow, type BudgetRule, type WindowCount } from '../../src/domain/pacing/abandon-budget.js';
 import { ChangeDetector } from '../../src/domain/pacing/change-detector.js';
 import { DurationEstimator } from '../../src/domain/pacing/duration-estimator.js';
 import { abandonRisk, inFlightAbandons, type Outlook } from '../../src/domain/pacing/queue-outlook.js';
@@ -51,6 +52,57 @@ test('change detector: false alarms on a steady stream are rare', () => {
   const r = rng(7);
   for (let i = 0; i < 20_000; i++) d.observe(r() < 0.25, 0.25);
   assert.ok(d.alarms < 40, `${d.alarms} alarms in 20000 steady calls`);
+});
+
+test('change detector: a large-jump sum finds a short burst of few calls that the ×1.5 sum misses', () => {
+  // 12 % live, then a burst at 45 %: 16 calls with 7 live answers (all the calls a busy team dials).
+  const burst = [
+    true,
+    false,
+    true,
+    false,
+    false,
+    true,
+    false,
+    true,
+    false,
+    false,
+    true,
+    false,
+    true,
+    false,
+    true,
+    false,
+  ];
+  const small = new ChangeDetector({ shift: 0.5, threshold: 4 });
+  const both = new ChangeDetector({ shift: 0.5, threshold: 4, jumpShift: 2 });
+  const alarms = (d: ChangeDetector): (string | null)[] => burst.map((live) => d.observe(live, 0.12));
+  assert.ok(!alarms(small).includes('up'), 'the ×1.5 sum stays below its alarm level');
+  assert.ok(alarms(both).includes('up'), 'the ×3 sum alarms');
+  // The jump is measured from the calls since the change point, not from a level that lags it.
+  assert.ok(both.lastRiseLevel >= 0.35, `rise measured at ${both.lastRiseLevel}`);
+  // On a steady stream the second sum adds under one false alarm per 1000 calls, where live answers
+  // are rare and where they are common (its level guards against runs of them).
+  for (const p of [0.05, 0.25]) {
+    const plain = new ChangeDetector({ shift: 0.5, threshold: 4 });
+    const withJump = new ChangeDetector({ shift: 0.5, threshold: 4, jumpShift: 2 });
+    const r = rng(7);
+    for (let i = 0; i < 20_000; i++) {
+      const live = r() < p;
+      plain.observe(live, p);
+      withJump.observe(live, p);
+    }
+    const extra = withJump.alarms - plain.alarms;
+    assert.ok(extra < 20, `at ${p}: ${extra} more false alarms in 20000 steady calls`);
+  }
+});
+
+test('change detector: the alarm level can be raised per call', () => {
+  const d = new ChangeDetector({ shift: 0.5, threshold: 4 });
+  // Each live answer against 20 % adds ln(0.3 / 0.2) ≈ 0.41: twelve make 4.9, over 4 but not 4 + 3.
+  const raised = Array.from({ length: 12 }, () => d.observe(true, 0.2, 3));
+  assert.ok(!raised.includes('up'), 'no alarm below the raised level');
+  assert.equal(d.observe(true, 0.2), 'up', 'alarm at the plain level');
 });
 
 /** Feeds `n` calls launched `gapMs` apart, each resolving after its outcome's delay, in time order. */
@@ -105,6 +157,22 @@ test('answer estimator: the level follows a fall in the live rate within a few h
   feed(a, 2000, 500, 0.1, r, 200);
   assert.ok(a.liveLevel < 0.2, `level ${a.liveLevel} after the fall (t ${t})`);
   assert.ok(a.liveProbability() < 0.25, `live probability ${a.liveProbability()}`);
+});
+
+test('answer estimator, memory in time: at 400 calls a minute false alarms stay rare and the level steady', () => {
+  const perHour = (a: AnswerEstimator, ms: number): number => (a.regimeChanges / ms) * 3_600_000;
+  // Two hours of a steady 20 % live rate, a call launched every 150 ms.
+  const byCalls = new AnswerEstimator(30_000);
+  const byTime = new AnswerEstimator(30_000, 500, { memoryInTime: true });
+  const ms = feed(byCalls, 0, 48_000, 0.2, rng(21), 150);
+  feed(byTime, 0, 48_000, 0.2, rng(21), 150);
+  assert.ok(perHour(byTime, ms) <= 4, `memory in time: ${perHour(byTime, ms)} false alarms an hour`);
+  assert.ok(perHour(byCalls, ms) > 4 * perHour(byTime, ms), `memory in calls: ${perHour(byCalls, ms)} an hour`);
+  near(byTime.liveLevel, 0.2, 0.02, 'level');
+  // A doubled rate is still found, within half a minute of calls.
+  const before = byTime.regimeChanges;
+  feed(byTime, 48_000, 200, 0.4, rng(22), 150);
+  assert.ok(byTime.regimeChanges > before, 'the rise is detected');
 });
 
 test('durations: calls still running are censored, so early short samples do not promise releases', () => {
@@ -173,6 +241,37 @@ test('regime jump: a mixture of the queue with and without the jump, not a norma
   assert.ok(overflow.variance > inFlightAbandons([calm]).variance, 'the jump widens the overflow');
   // No jump to fear: the plain outlook.
   assert.equal(abandonRisk([{ ...calm, jump: { probability: 0, jumped } }], 2), abandonRisk([calm], 2));
+});
+
+test('joint budget: a jump is one shock to every call, so k calls together carry more spread than k apart', () => {
+  // 6 calls ringing, 5 agents free: calm, each new call is safe; if the rate jumps ×8 (a 2 % chance
+  // before they answer), the ringing calls and the new ones overflow together.
+  const calm: Outlook = {
+    demandMean: 0.5,
+    demandVariance: 0.45,
+    supplyMean: 5,
+    supplyVariance: 0.5,
+    newCallLiveByThen: 0.05,
+  };
+  const jumped: Outlook = { ...calm, demandMean: 4, demandVariance: 1.8, newCallLiveByThen: 0.4 };
+  const view = [{ ...calm, jump: { probability: 0.02, jumped } }];
+  const rule: BudgetRule = {
+    visibleTarget: 0.03,
+    reserveAbandons: 0,
+    z: 2.2,
+    humanShare: 1,
+    amdFalsePositiveRate: 0,
+    amdFalsePositiveSpread: 0,
+  };
+  // A quiet hour of 17 answers, no abandons yet: half an abandon of budget.
+  const windows: WindowCount[] = [{ startMs: 0, answers: 15, abandons: 0, futureAnswers: 2 }];
+  const k = 4;
+  const risk = calm.newCallLiveByThen * abandonRisk(view, k - 1);
+  const apart = { mean: k * risk, variance: k * risk * (1 - risk) };
+  const together = inFlightAbandons(view, 1, k);
+  assert.ok(fitsEveryWindow(windows, apart, rule), `apart: ${JSON.stringify(apart)} fits`);
+  assert.ok(together.variance > 4 * apart.variance, `together: variance ${together.variance}`);
+  assert.ok(!fitsEveryWindow(windows, together, rule), `together: ${JSON.stringify(together)} does not fit`);
 });
 
 test('hidden regimes: bursts too short for the level show as batches far above it; a steady stream shows none', () => {

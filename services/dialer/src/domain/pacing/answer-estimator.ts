@@ -29,6 +29,12 @@ const SPREAD_BATCH_CALLS = 20;
 const SPREAD_MEMORY_BATCHES = 30;
 /** Weight of each new high batch in the hidden regime's level (its last few batches count). */
 const HIGH_LEVEL_WEIGHT = 0.3;
+/** With memory in time: the level's memory spans at least this long, the short memory this long, and
+ *  the detector's alarm level rises by ln(calls read per hour ÷ ALARM_BASE_CALLS_PER_HOUR). */
+const LEVEL_MEMORY_MS = 5 * 60_000;
+const SHORT_MEMORY_MS = 60_000;
+const ALARM_BASE_CALLS_PER_HOUR = 2000;
+const READ_RATE_MEMORY_MS = 10 * 60_000;
 /** Memory of the regime history: how often the answer rate jumped up, and how high it went. */
 const REGIME_MEMORY_MS = 60 * 60_000;
 
@@ -43,6 +49,17 @@ function binomialTail(n: number, p: number, k: number): number {
     term *= ((n - i) / (i + 1)) * (p / (1 - p));
   }
   return Math.max(0, 1 - below);
+}
+
+export interface AnswerEstimatorOptions {
+  detector?: ChangeDetectorOptions;
+  /** The live rate's spread around the level joins its relative variance. */
+  spreadInRisk?: boolean;
+  /** A detected rise is measured from the calls since its change point. */
+  riseFromChangePoint?: boolean;
+  /** Level and short memories span at least a stretch of time, and the detector's alarm level rises
+   *  with the calls read per hour (see README: memory in time). */
+  memoryInTime?: boolean;
 }
 
 export class AnswerEstimator {
@@ -98,15 +115,21 @@ export class AnswerEstimator {
   // Starts at "all human": the cautious end for the budget's thinning term.
   private humans = 1;
   private dispositions = 1;
+  private readonly spreadInRisk: boolean;
+  private readonly riseFromChangePoint: boolean;
+  private readonly memoryInTime: boolean;
+  // Calls read in launch order per ms: a count decayed over READ_RATE_MEMORY_MS.
+  private readCount = 0;
+  private readAtMs: number | null = null;
+  private readSinceMs: number | null = null;
 
-  constructor(
-    horizonMs: number,
-    binMs = 500,
-    detector: ChangeDetectorOptions = DEFAULT_CHANGE_DETECTOR,
-    private readonly spreadInRisk = false,
-  ) {
+  constructor(horizonMs: number, binMs = 500, options: AnswerEstimatorOptions = {}) {
+    const detector = options.detector ?? DEFAULT_CHANGE_DETECTOR;
     this.detector = new ChangeDetector(detector);
     this.detectorShift = detector.shift;
+    this.spreadInRisk = options.spreadInRisk ?? false;
+    this.riseFromChangePoint = options.riseFromChangePoint ?? false;
+    this.memoryInTime = options.memoryInTime ?? false;
     this.horizonMs = horizonMs;
     this.binMs = binMs;
     this.bins = Math.max(1, Math.ceil(horizonMs / binMs));
@@ -138,7 +161,7 @@ export class AnswerEstimator {
     if (resolution === 'live') this.live[b] = (this.live[b] ?? 0) + this.weight;
     if (resolution === 'machine') this.machine += this.weight;
     const isLive = resolution === 'live' ? 1 : 0;
-    this.shortLive += (isLive - this.shortLive) / Math.min(SHORT_MEMORY_CALLS, ++this.shortWarm);
+    this.shortLive += (isLive - this.shortLive) / Math.min(this.shortMemoryCalls(), ++this.shortWarm);
     this.resolved++;
     this.liveSeen += isLive;
     this.dirty = true;
@@ -174,16 +197,21 @@ export class AnswerEstimator {
   private readInOrder(live: boolean, nowMs: number): void {
     this.decayRegime(nowMs);
     // The detector compares each call with the level believed before it.
-    const alarm = this.levelSeen >= LEVEL_WARM_CALLS ? this.detector.observe(live, this.level) : null;
+    this.countRead(nowMs);
+    const alarm =
+      this.levelSeen >= LEVEL_WARM_CALLS ? this.detector.observe(live, this.level, this.extraAlarmLevel()) : null;
     if (alarm !== null) {
-      if (alarm === 'up') this.upChanges++;
+      if (alarm === 'up') {
+        this.upChanges++;
+        if (this.riseFromChangePoint) this.peak = Math.max(this.peak, this.detector.lastRiseLevel);
+      }
       this.changes++;
       this.levelMemory = AFTER_CHANGE_CALLS;
       this.shortWarm = Math.min(this.shortWarm, AFTER_CHANGE_CALLS);
     }
     this.readInBatch(live);
     this.levelSeen++;
-    this.levelMemory = Math.min(LONG_MEMORY_CALLS, this.levelMemory + 1);
+    this.levelMemory = Math.min(this.longMemoryCalls(), this.levelMemory + 1);
     this.level += ((live ? 1 : 0) - this.level) / Math.min(this.levelMemory, this.levelSeen);
     // The peak follows the level (once it has settled after a change) and forgets slowly.
     if (this.levelSeen >= LEVEL_WARM_CALLS && this.levelMemory >= 2 * AFTER_CHANGE_CALLS)
@@ -231,6 +259,41 @@ export class AnswerEstimator {
   /** Variance of the live rate around the level beyond chance (0 while it stays within chance). */
   liveRateSpread(): number {
     return Math.max(0, this.residualSquare - this.binomialSquare);
+  }
+
+  private countRead(nowMs: number): void {
+    if (!Number.isFinite(nowMs)) return;
+    const dt = this.readAtMs === null ? 0 : Math.max(0, nowMs - this.readAtMs);
+    this.readAtMs = nowMs;
+    this.readSinceMs ??= nowMs;
+    this.readCount = this.readCount * Math.exp(-dt / READ_RATE_MEMORY_MS) + 1;
+  }
+
+  /** Calls read in launch order per ms lately (0 until a minute of them). */
+  private readRatePerMs(): number {
+    if (this.readAtMs === null || this.readSinceMs === null) return 0;
+    const span = this.readAtMs - this.readSinceMs;
+    if (span < 60_000) return 0;
+    // A decayed count over a span shorter than its memory covers only that span.
+    return this.readCount / (READ_RATE_MEMORY_MS * (1 - Math.exp(-span / READ_RATE_MEMORY_MS)));
+  }
+
+  private longMemoryCalls(): number {
+    if (!this.memoryInTime) return LONG_MEMORY_CALLS;
+    return Math.max(LONG_MEMORY_CALLS, Math.round(this.readRatePerMs() * LEVEL_MEMORY_MS));
+  }
+
+  private shortMemoryCalls(): number {
+    if (!this.memoryInTime) return SHORT_MEMORY_CALLS;
+    return Math.max(SHORT_MEMORY_CALLS, Math.round(this.readRatePerMs() * SHORT_MEMORY_MS));
+  }
+
+  /** A CUSUM's false alarms come per call read: at high volume its alarm level must rise to keep
+   *  them as rare per hour as at low volume. */
+  private extraAlarmLevel(): number {
+    if (!this.memoryInTime) return 0;
+    const perHour = this.readRatePerMs() * 3_600_000;
+    return perHour > ALARM_BASE_CALLS_PER_HOUR ? Math.log(perHour / ALARM_BASE_CALLS_PER_HOUR) : 0;
   }
 
   private decayRegime(nowMs: number): void {
@@ -363,7 +426,7 @@ export class AnswerEstimator {
     // Effective sample of an exponential average with memory m: 2m − 1 calls.
     const ess = (memory: number): number => Math.max(1, 2 * memory - 1);
     const longCalls = ess(Math.min(LONG_MEMORY_CALLS, this.resolved));
-    const shortCalls = ess(Math.min(SHORT_MEMORY_CALLS, this.shortWarm));
+    const shortCalls = ess(Math.min(this.shortMemoryCalls(), this.shortWarm));
     if (long <= 0) {
       this.burst = 1;
       this.effectiveCalls = longCalls;

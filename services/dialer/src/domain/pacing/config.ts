@@ -50,6 +50,9 @@ export interface PacerConfig {
    *  level in log-likelihood units (Infinity: off). An alarm shortens the estimators' memory. */
   changeShift: number;
   changeThreshold: number;
+  /** Relative rise watched for by a second rise sum of the change detector, for large jumps
+   *  dialed into by few calls (0: none). */
+  changeJumpShift: number;
   /** Re-assess the abandons to expect from calls already in flight at every tick (not only the risk
    *  each carried at launch) in the budget check. */
   reassessInFlight: boolean;
@@ -62,6 +65,15 @@ export interface PacerConfig {
   /** Batches of calls far above the level, beyond chance, are a regime the detector cannot see:
    *  their share of the time and their level join the regime-jump risk and the stress test. */
   hiddenRegimes: boolean;
+  /** A detected rise is measured from the calls since its change point (the CUSUM's last zero), and
+   *  that rate joins the recent peak: the level follows a burst only after the alarm. */
+  riseFromChangePoint: boolean;
+  /** Each call beyond progressive must also fit every window with the abandons of all calls in
+   *  flight and launched with it, mixed over the jump scenario (their common shock's spread). */
+  jointBudget: boolean;
+  /** The live-rate level's memory spans at least 5 minutes and the short memory 1 minute of calls,
+   *  and the change detector's alarm level rises with the calls read per hour. */
+  memoryInTime: boolean;
 }
 
 export const HOUR_MS = 3_600_000;
@@ -89,10 +101,14 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   shiftEndMs: null,
   changeShift: 0.5,
   changeThreshold: 4,
+  changeJumpShift: 2,
   reassessInFlight: true,
   regimeMixture: true,
   rateSpread: true,
   hiddenRegimes: true,
+  riseFromChangePoint: true,
+  jointBudget: true,
+  memoryInTime: true,
 });
 
 export interface ConfigIssue {
@@ -175,10 +191,14 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(inRange(c.reserveAbandons, 0, 1e6), 'reserveAbandons', 'must be >= 0');
   check(inRange(c.changeShift, 0.05, 0.95), 'changeShift', 'must be in [0.05, 0.95]');
   check(isNum(c.changeThreshold) && c.changeThreshold > 0, 'changeThreshold', 'must be > 0 (Infinity: off)');
+  check(inRange(c.changeJumpShift, 0, 20), 'changeJumpShift', 'must be in [0, 20]');
   check(typeof c.reassessInFlight === 'boolean', 'reassessInFlight', 'must be a boolean');
   check(typeof c.regimeMixture === 'boolean', 'regimeMixture', 'must be a boolean');
   check(typeof c.rateSpread === 'boolean', 'rateSpread', 'must be a boolean');
   check(typeof c.hiddenRegimes === 'boolean', 'hiddenRegimes', 'must be a boolean');
+  check(typeof c.riseFromChangePoint === 'boolean', 'riseFromChangePoint', 'must be a boolean');
+  check(typeof c.jointBudget === 'boolean', 'jointBudget', 'must be a boolean');
+  check(typeof c.memoryInTime === 'boolean', 'memoryInTime', 'must be a boolean');
   check(
     c.shiftEndMs === null || (isNum(c.shiftEndMs) && Number.isFinite(c.shiftEndMs)),
     'shiftEndMs',

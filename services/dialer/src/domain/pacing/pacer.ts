@@ -50,12 +50,16 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
   // AMD false positives are abandons the dialer never sees: visible abandons per presented answer
   // may use only what they leave of the target (derivation in README.md).
   const visibleTarget = (config.targetAbandonRate - amdFp) / (1 - amdFp);
-  const answers = new AnswerEstimator(
-    config.maxRingMs + (config.amd.enabled ? config.amd.detectMs : 0) + 5000,
-    500,
-    { shift: config.changeShift, threshold: config.changeThreshold },
-    config.rateSpread,
-  );
+  const answers = new AnswerEstimator(config.maxRingMs + (config.amd.enabled ? config.amd.detectMs : 0) + 5000, 500, {
+    detector: {
+      shift: config.changeShift,
+      threshold: config.changeThreshold,
+      jumpShift: config.changeJumpShift,
+    },
+    spreadInRisk: config.rateSpread,
+    riseFromChangePoint: config.riseFromChangePoint,
+    memoryInTime: config.memoryInTime,
+  });
   const agents = new AgentPool();
   const book = new CallBook();
   const ledger = new AbandonLedger(config.abandonWindows, ANSWER_RATE_LOOKBACK_MS);
@@ -269,6 +273,16 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
           if (!fitsEveryWindow(windows, next, rule)) {
             limitedBy = 'abandon_budget';
             break;
+          }
+          // The abandons of the calls in flight and these k + 1 together, mixed over the jump and no
+          // jump: a jump is one shock to all of them, whose spread a sum of per-call risks misses.
+          if (config.jointBudget) {
+            const joint = inFlightAbandons(view, calibration, k + 1);
+            const both = { mean: Math.max(next.mean, joint.mean), variance: Math.max(next.variance, joint.variance) };
+            if (!fitsEveryWindow(windows, both, rule)) {
+              limitedBy = 'abandon_budget';
+              break;
+            }
           }
           // Every window must also survive the answer rate jumping to its recent peak now.
           if (queue.stress && !fitsEveryWindow(windows, inFlightAbandons(queue.stress, calibration, k + 1), rule)) {
