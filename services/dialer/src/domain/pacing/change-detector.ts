@@ -1,11 +1,11 @@
 // A change detector on the answer process: one-sided CUSUMs of the Bernoulli log-likelihood ratio of
 // "this resolved call was a live answer", against the estimators' own reference rate. One watches for
 // a rise of the live-answer rate by a factor `1 + shift`, one for a fall to `1 − shift`, and
-// optionally a second rise sum for a large jump (`1 + jumpShift`): a sum tuned to ×1.5 needs a dozen
+// optionally a second rise sum for a large jump (`1 + jumpShift`): a sum tuned to ×1.5 needs about ten
 // live answers in excess to cross, which a short burst dialed into by few calls never delivers, while
-// a ×3 sum crosses on half as many. A sum crossing `threshold` is an alarm: the regime changed, and
-// the estimators that average over hundreds of calls are describing a campaign that is no longer
-// there.
+// a ×3 sum crosses on five or six. A sum crossing its alarm level (`threshold`, raised for the ×3 sum
+// where live answers are common) is an alarm: the regime changed, and the estimators that average
+// over hundreds of calls are describing a campaign that is no longer there.
 
 export type ChangeDirection = 'up' | 'down';
 
