@@ -120,6 +120,7 @@ export class AnswerEstimator {
   private readonly memoryInTime: boolean;
   // Calls read in launch order per ms: a count decayed over READ_RATE_MEMORY_MS.
   private readCount = 0;
+  private readRatePerMs = 0;
   private readAtMs: number | null = null;
   private readSinceMs: number | null = null;
 
@@ -261,38 +262,34 @@ export class AnswerEstimator {
     return Math.max(0, this.residualSquare - this.binomialSquare);
   }
 
+  /** Counts one call read and updates the read rate (calls per ms lately; 0 until a minute of them). */
   private countRead(nowMs: number): void {
     if (!Number.isFinite(nowMs)) return;
     const dt = this.readAtMs === null ? 0 : Math.max(0, nowMs - this.readAtMs);
     this.readAtMs = nowMs;
     this.readSinceMs ??= nowMs;
     this.readCount = this.readCount * Math.exp(-dt / READ_RATE_MEMORY_MS) + 1;
-  }
-
-  /** Calls read in launch order per ms lately (0 until a minute of them). */
-  private readRatePerMs(): number {
-    if (this.readAtMs === null || this.readSinceMs === null) return 0;
-    const span = this.readAtMs - this.readSinceMs;
-    if (span < 60_000) return 0;
+    const span = nowMs - this.readSinceMs;
     // A decayed count over a span shorter than its memory covers only that span.
-    return this.readCount / (READ_RATE_MEMORY_MS * (1 - Math.exp(-span / READ_RATE_MEMORY_MS)));
+    this.readRatePerMs =
+      span < 60_000 ? 0 : this.readCount / (READ_RATE_MEMORY_MS * (1 - Math.exp(-span / READ_RATE_MEMORY_MS)));
   }
 
   private longMemoryCalls(): number {
     if (!this.memoryInTime) return LONG_MEMORY_CALLS;
-    return Math.max(LONG_MEMORY_CALLS, Math.round(this.readRatePerMs() * LEVEL_MEMORY_MS));
+    return Math.max(LONG_MEMORY_CALLS, Math.round(this.readRatePerMs * LEVEL_MEMORY_MS));
   }
 
   private shortMemoryCalls(): number {
     if (!this.memoryInTime) return SHORT_MEMORY_CALLS;
-    return Math.max(SHORT_MEMORY_CALLS, Math.round(this.readRatePerMs() * SHORT_MEMORY_MS));
+    return Math.max(SHORT_MEMORY_CALLS, Math.round(this.readRatePerMs * SHORT_MEMORY_MS));
   }
 
   /** A CUSUM's false alarms come per call read: at high volume its alarm level must rise to keep
    *  them as rare per hour as at low volume. */
   private extraAlarmLevel(): number {
     if (!this.memoryInTime) return 0;
-    const perHour = this.readRatePerMs() * 3_600_000;
+    const perHour = this.readRatePerMs * 3_600_000;
     return perHour > ALARM_BASE_CALLS_PER_HOUR ? Math.log(perHour / ALARM_BASE_CALLS_PER_HOUR) : 0;
   }
 

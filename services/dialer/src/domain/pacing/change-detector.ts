@@ -85,11 +85,6 @@ export class ChangeDetector {
     return Math.max(this.options.threshold, (Math.log(p1 / p0) * Math.log(RUN_CHANCE)) / Math.log(p0));
   }
 
-  /** Evidence so far for a rise (the largest rise sum) and for a fall (0 = none). */
-  get evidence(): { up: number; down: number } {
-    return { up: Math.max(...this.rises.map((r) => r.sum)), down: this.down };
-  }
-
   /** Live share of the calls since the change point of the latest rise alarm (0 before any). */
   get lastRiseLevel(): number {
     return this.risenTo;

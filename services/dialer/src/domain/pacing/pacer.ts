@@ -269,20 +269,17 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
             limitedBy = 'marginal_risk';
             break;
           }
-          const next = { mean: riskSum + risk, variance: riskVariance + risk * (1 - risk) };
+          let next = { mean: riskSum + risk, variance: riskVariance + risk * (1 - risk) };
+          // With the joint budget, also the abandons of the calls in flight and these k + 1 together,
+          // mixed over the jump and no jump: a jump is one shock to all of them, whose spread a sum of
+          // per-call risks misses.
+          if (config.jointBudget) {
+            const joint = inFlightAbandons(view, calibration, k + 1);
+            next = { mean: Math.max(next.mean, joint.mean), variance: Math.max(next.variance, joint.variance) };
+          }
           if (!fitsEveryWindow(windows, next, rule)) {
             limitedBy = 'abandon_budget';
             break;
-          }
-          // The abandons of the calls in flight and these k + 1 together, mixed over the jump and no
-          // jump: a jump is one shock to all of them, whose spread a sum of per-call risks misses.
-          if (config.jointBudget) {
-            const joint = inFlightAbandons(view, calibration, k + 1);
-            const both = { mean: Math.max(next.mean, joint.mean), variance: Math.max(next.variance, joint.variance) };
-            if (!fitsEveryWindow(windows, both, rule)) {
-              limitedBy = 'abandon_budget';
-              break;
-            }
           }
           // Every window must also survive the answer rate jumping to its recent peak now.
           if (queue.stress && !fitsEveryWindow(windows, inFlightAbandons(queue.stress, calibration, k + 1), rule)) {
