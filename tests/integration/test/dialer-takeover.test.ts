@@ -3,7 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
-import { randomPort, runCampaign, startStack, type Stack } from './support/dialer-stack.js';
+import { availablePort } from '@outbound/testkit';
+import { runCampaign, startStack, type Stack } from './support/dialer-stack.js';
 
 // Two dialer replicas share the campaigns. kill -9 the one that owns a running predictive
 // campaign: the other takes the campaign's lease within 5 s (the lease's TTL is 3 s), adopts the
@@ -13,7 +14,7 @@ import { randomPort, runCampaign, startStack, type Stack } from './support/diale
 let stack: Stack;
 let owner: ChildProcess;
 let standby: ChildProcess;
-const standbyAddress = `127.0.0.1:${String(randomPort())}`;
+const standbyAddress = `127.0.0.1:${String(await availablePort())}`;
 /** When the standby replica logged taking each campaign. */
 const takenByStandby = new Map<string, number>();
 

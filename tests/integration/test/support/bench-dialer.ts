@@ -21,9 +21,9 @@ import { createInterface } from 'node:readline';
 import { Bus, events } from '@outbound/bus';
 import { createPool } from '@outbound/store';
 import { createLogger } from '@outbound/telemetry';
-import { testUrls, uniqueName } from '@outbound/testkit';
+import { availablePort, testUrls, uniqueName } from '@outbound/testkit';
 import { BenchCampaigns, inBatches } from './bench-campaigns.js';
-import { randomPort, servicePath, startStack } from './dialer-stack.js';
+import { servicePath, startStack } from './dialer-stack.js';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const campaigns = env('BENCH_CAMPAIGNS', 10);
@@ -159,7 +159,7 @@ try {
   let leasesLost = 0;
   const dialerPids: number[] = [];
   for (let i = 0; i < replicas; i++) {
-    const address = i === 0 ? stack.dialerAddress : `127.0.0.1:${String(randomPort())}`;
+    const address = i === 0 ? stack.dialerAddress : `127.0.0.1:${String(await availablePort())}`;
     const child = await stack.startDialer({
       GRPC_ADDRESS: address,
       LOG_LEVEL: process.env['BENCH_LOG_LEVEL'] ?? 'info',

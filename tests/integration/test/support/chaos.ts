@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createRedis } from '@outbound/redis';
-import { randomPort, runCampaign, startStack, type Stack } from './dialer-stack.js';
+import { availablePort } from '@outbound/testkit';
+import { runCampaign, startStack, type Stack } from './dialer-stack.js';
 
 // The chaos run: a predictive campaign against switch-sim with agent-sim, two dialer replicas,
 // and the platform's own NATS and Redis (so restarting and flushing them touches nothing else).
@@ -85,8 +86,8 @@ class Server {
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const dir = mkdtempSync(join(tmpdir(), 'chaos-'));
-  const natsPort = randomPort();
-  const redisPort = randomPort();
+  const natsPort = await availablePort();
+  const redisPort = await availablePort();
   const nats = new Server(
     'nats-server',
     ['-js', '-a', '127.0.0.1', '-p', String(natsPort), '-sd', join(dir, 'nats')],
@@ -106,7 +107,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const running = stack;
     const campaignId = `chaos-${Date.now().toString(36)}`;
     // Two replicas; the owner of the campaign is whichever logged taking it last.
-    const addresses = [running.dialerAddress, `127.0.0.1:${String(randomPort())}`];
+    const addresses = [running.dialerAddress, `127.0.0.1:${String(await availablePort())}`];
     const dialers: ChildProcess[] = [];
     let owner = 0;
     // A replica that exits when no fault killed it fails the run (with what it said last), and so

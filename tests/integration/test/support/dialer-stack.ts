@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { availablePort, servicePort, testUrls, uniqueName } from '@outbound/testkit';
+import { availablePort, testUrls, uniqueName } from '@outbound/testkit';
 import { Processes } from './processes.js';
 
 // The whole platform as real processes for one campaign: switch-sim (a seeded far end writing its
@@ -82,9 +82,6 @@ export interface Stack {
   restart(name: Exclude<ServiceName, 'switch-sim'>): Promise<void>;
   stopAll(): void;
 }
-
-/** A free-looking loopback port (random, so parallel stacks rarely meet; a service that fails to bind fails its test loudly). */
-export const randomPort = servicePort;
 
 export async function startStack(
   options: {
