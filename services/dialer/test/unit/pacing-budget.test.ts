@@ -10,6 +10,7 @@ import {
   type WindowCount,
 } from '../../src/domain/pacing/abandon-budget.js';
 import { AbandonLedger } from '../../src/domain/pacing/abandon-ledger.js';
+import { AnswerCredit } from '../../src/domain/pacing/answer-credit.js';
 import { RiskAppetite } from '../../src/domain/pacing/risk-appetite.js';
 
 const MIN = 60_000;
@@ -173,4 +174,53 @@ test('ledger: fixed windows restart at their boundary', () => {
   assert.deepEqual(ledger.openWindows({ ...q, nowMs: day + 2000 }), [
     { startMs: day, answers: 1, abandons: 0, futureAnswers: 0 },
   ]);
+});
+
+/**
+ * A campaign fed to a ledger and an AnswerCredit minute by minute: `answersAt(m)` answers arrive in
+ * minute m, the expected rate each minute is the last ten minutes' rate; returns the credit's share
+ * after each minute.
+ */
+function creditOver(minutes: number, answersAt: (m: number) => number, endMs: number | null = null): number[] {
+  const ledger = new AbandonLedger([{ kind: 'rolling', lengthMs: 60 * MIN }], 60 * MIN);
+  const credit = new AnswerCredit(60 * MIN, 0.5, 0.9, 20 * MIN);
+  const shares: number[] = [];
+  for (let m = 0; m < minutes; m++) {
+    const nowMs = m * MIN;
+    credit.observe(nowMs, ledger.answerRate(nowMs, 10 * MIN), endMs, (a, b) => ledger.answersIn(a, b));
+    for (let i = 0; i < answersAt(m); i++) ledger.recordAnswer(nowMs + 1000 + i);
+    shares.push(credit.share);
+  }
+  return shares;
+}
+
+test('answer credit: a steady campaign earns the share its answers delivered, up to the ceiling', () => {
+  // 10 answers a minute, one minute in three 7: the worst hour delivers about 0.9 of the promise.
+  const steady = creditOver(200, (m) => (m % 3 === 0 ? 7 : 10));
+  assert.equal(steady[79], 0.5, 'the floor until the first expectation has been settled (20 + 60 minutes)');
+  assert.ok(steady[85]! > 0.85 && steady[85]! <= 0.9, `settled share ${steady[85]}`);
+  assert.equal(creditOver(200, () => 10)[199], 0.9, 'a promise kept in full is still capped');
+  // A shift's first minutes (every agent free at once) are not held against it.
+  const rush = creditOver(200, (m) => (m < 3 ? 40 : 10));
+  assert.equal(rush[199], 0.9);
+});
+
+test('answer credit: a campaign whose answers once fell short stays at the share they delivered', () => {
+  // 10 a minute, then from minute 100 on 6: the hour after minute 99 delivered 0.6 of its promise.
+  const drop = creditOver(300, (m) => (m < 100 ? 10 : 6));
+  assert.equal(drop[100], 0.9, 'before the drop');
+  assert.ok(drop[120]! < 0.9, 'known as soon as an hour that saw it has passed');
+  assert.ok(Math.abs(drop[299]! - 0.6) < 0.02, `after the drop ${drop[299]}`);
+  // Half of it or less: the floor, for good.
+  const collapse = creditOver(300, (m) => (m < 100 ? 10 : 2));
+  assert.equal(collapse[299], 0.5);
+});
+
+test('answer credit: expectations past the shift end, or of a handful of answers, are not noted', () => {
+  // The shift ends at minute 100: the hours that would run past it (answers stop) say nothing.
+  const ended = creditOver(200, (m) => (m < 100 ? 10 : 0), 100 * MIN);
+  assert.ok(ended[199]! > 0.85, `with the shift end ${ended[199]}`);
+  assert.equal(creditOver(200, (m) => (m < 100 ? 10 : 0))[199], 0.5, 'without it, the answers stopping count');
+  // Under 20 answers an hour: too few to tell a shortfall from chance.
+  assert.equal(creditOver(300, (m) => (m % 5 === 0 ? 1 : 0))[299], 0.5);
 });

@@ -33,12 +33,13 @@ export class AbandonLedger {
   private readonly keepBuckets: number;
   private firstBucket: number | null = null;
 
-  constructor(windows: readonly AbandonWindow[], rateLookbackMs: number) {
+  /** `historyMs`: how far back answers are kept besides the rolling windows' length. */
+  constructor(windows: readonly AbandonWindow[], historyMs: number) {
     this.rolling = windows.filter((w) => w.kind === 'rolling').map((w) => w.lengthMs);
     this.fixed = windows.flatMap((w) =>
       w.kind === 'fixed' ? [{ window: w, totals: { index: Number.NaN, answers: 0, abandons: 0 } }] : [],
     );
-    this.keepBuckets = Math.ceil(Math.max(rateLookbackMs, ...this.rolling) / BUCKET_MS) + 2;
+    this.keepBuckets = Math.ceil(Math.max(historyMs, ...this.rolling) / BUCKET_MS) + 2;
   }
 
   recordAnswer(answeredAtMs: number): void {
@@ -59,6 +60,14 @@ export class AbandonLedger {
     for (let j = from; j <= Math.floor(nowMs / BUCKET_MS); j++) answers += this.buckets.get(j)?.answers ?? 0;
     const span = nowMs - from * BUCKET_MS;
     return span > 0 ? answers / span : 0;
+  }
+
+  /** Presented answers in the minutes [fromMs, toMs) touches (as far back as the ledger keeps them). */
+  answersIn(fromMs: number, toMs: number): number {
+    let answers = 0;
+    for (let j = Math.floor(fromMs / BUCKET_MS); j * BUCKET_MS < toMs; j++)
+      answers += this.buckets.get(j)?.answers ?? 0;
+    return answers;
   }
 
   /** Every legal window open at now, with its counts so far and the answers still expected in it. */

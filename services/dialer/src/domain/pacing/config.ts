@@ -44,6 +44,11 @@ export interface PacerConfig {
   confidenceZ: number;
   /** Abandons held back from every window's budget. */
   reserveAbandons: number;
+  /** Future answers are counted at a share of the rate expected now (answers fall short when bursts end
+   *  or agents leave): this share until the campaign's own history shows more (AnswerCredit), and
+   *  never more than the max. Equal: a fixed share. */
+  futureAnswerShare: number;
+  futureAnswerShareMax: number;
   /** When dialing stops; no answers are expected after it. null: unknown. */
   shiftEndMs: number | null;
   /** Change detector on the live-answer rate (CUSUM): relative change watched for, and the alarm
@@ -98,6 +103,9 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   maxMarginalAbandonRisk: 0.3,
   confidenceZ: 2.2,
   reserveAbandons: 1,
+  futureAnswerShare: 0.5,
+  // The answer credit is off (max = floor): measured in README.md, it cost more hours than it won.
+  futureAnswerShareMax: 0.5,
   shiftEndMs: null,
   changeShift: 0.5,
   changeThreshold: 4,
@@ -189,6 +197,12 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(inRange(c.maxMarginalAbandonRisk, 0, 1), 'maxMarginalAbandonRisk', 'must be in [0, 1]');
   check(inRange(c.confidenceZ, 0, 6), 'confidenceZ', 'must be in [0, 6]');
   check(inRange(c.reserveAbandons, 0, 1e6), 'reserveAbandons', 'must be >= 0');
+  check(inRange(c.futureAnswerShare, 0, 1), 'futureAnswerShare', 'must be in [0, 1]');
+  check(
+    inRange(c.futureAnswerShareMax, isNum(c.futureAnswerShare) ? c.futureAnswerShare : 0, 1),
+    'futureAnswerShareMax',
+    'must be in [futureAnswerShare, 1]',
+  );
   check(inRange(c.changeShift, 0.05, 0.95), 'changeShift', 'must be in [0.05, 0.95]');
   check(isNum(c.changeThreshold) && c.changeThreshold > 0, 'changeThreshold', 'must be > 0 (Infinity: off)');
   check(inRange(c.changeJumpShift, 0, 20), 'changeJumpShift', 'must be in [0, 20]');

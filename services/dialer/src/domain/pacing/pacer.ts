@@ -9,6 +9,7 @@ import {
 } from './abandon-budget.js';
 import { AbandonLedger } from './abandon-ledger.js';
 import { AgentPool } from './agent-pool.js';
+import { AnswerCredit } from './answer-credit.js';
 import { AnswerEstimator } from './answer-estimator.js';
 import { CallBook, type LaunchRisk } from './call-book.js';
 import { resolvePacerConfig, type PacerConfig, type PacerConfigInput } from './config.js';
@@ -30,8 +31,6 @@ export interface PacerDeps {
 
 /** Presentation delays (quantiles of the live-answer delay) at which the queue is examined. */
 const DELAY_QUANTILES = [0.1, 0.3, 0.5, 0.7, 0.9] as const;
-/** Future answers are counted at this share of the recent rate: dialing may fall back to progressive. */
-const FUTURE_ANSWER_SHARE = 0.5;
 const ANSWER_RATE_LOOKBACK_MS = 10 * 60_000;
 /** Future answers are counted this far ahead at most, so a young window is not spent up front. */
 const BUDGET_LOOKAHEAD_MS = 60 * 60_000;
@@ -62,11 +61,21 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
   });
   const agents = new AgentPool();
   const book = new CallBook();
-  const ledger = new AbandonLedger(config.abandonWindows, ANSWER_RATE_LOOKBACK_MS);
   const launches = new LaunchRate();
   const appetite = new RiskAppetite(config.maxMarginalAbandonRisk);
-  // The shortest legal window (at most the lookahead) is the span the aimed rate must hold over.
+  // The shortest legal window (at most the lookahead) is the span the aimed rate must hold over, and
+  // the horizon over which the campaign's answers are compared with what was expected of them.
   const paceSpanMs = Math.min(BUDGET_LOOKAHEAD_MS, ...config.abandonWindows.map((w) => w.lengthMs));
+  const ledger = new AbandonLedger(config.abandonWindows, Math.max(ANSWER_RATE_LOOKBACK_MS, paceSpanMs));
+  // Budget earned from answers that held up is spent on visible abandons, which the budget then
+  // sees; with AMD false positives, abandons it never sees, a day that runs hot would take it
+  // unnoticed (README: amd-heavy seed 4), so such campaigns keep the floor.
+  const credit = new AnswerCredit(
+    paceSpanMs,
+    config.futureAnswerShare,
+    amdFp > 0 ? config.futureAnswerShare : config.futureAnswerShareMax,
+    2 * ANSWER_RATE_LOOKBACK_MS,
+  );
 
   function onEvent(e: PacerEvent): void {
     switch (e.type) {
@@ -223,7 +232,9 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     answers.drain(s.nowMs);
     const p = answers.liveProbability();
     const calibration = book.calibration();
-    const answerRate = FUTURE_ANSWER_SHARE * futureAnswerRate(s);
+    const expectedRate = futureAnswerRate(s);
+    credit.observe(s.nowMs, expectedRate, config.shiftEndMs, (fromMs, toMs) => ledger.answersIn(fromMs, toMs));
+    const answerRate = credit.share * expectedRate;
     const windows = ledger.openWindows({
       nowMs: s.nowMs,
       futureAnswersPerMs: answerRate,
@@ -330,6 +341,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
           committed: riskSum,
           humanShare: rule.humanShare,
           tightestWindowStartMs: left.tightestStartMs,
+          futureAnswerShare: credit.share,
         },
       });
     }

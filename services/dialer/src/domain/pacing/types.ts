@@ -84,6 +84,8 @@ export interface PacingBudget {
   humanShare: number;
   /** Start of the tightest window, or null when no window is open. */
   tightestWindowStartMs: number | null;
+  /** Share of the expected answer rate the windows count on from now on (AnswerCredit). */
+  futureAnswerShare: number;
 }
 
 /** One auditable pacing decision: enough to replay and explain it. */
