@@ -195,7 +195,8 @@ function creditOver(minutes: number, answersAt: (m: number) => number, endMs: nu
 }
 
 test('answer credit: a steady campaign earns the share its answers delivered, up to the ceiling', () => {
-  // 10 answers a minute, one minute in three 7: the worst hour delivers about 0.9 of the promise.
+  // 10 answers a minute, one minute in three 7: the next hour brings about what the last ten minutes
+  // promised, so the share settles at or just under the ceiling.
   const steady = creditOver(200, (m) => (m % 3 === 0 ? 7 : 10));
   assert.equal(steady[79], 0.5, 'the floor until the first expectation has been settled (20 + 60 minutes)');
   assert.ok(steady[85]! > 0.85 && steady[85]! <= 0.9, `settled share ${steady[85]}`);
