@@ -42,6 +42,8 @@ export class AnswerCredit {
     endMs: number | null,
     answersIn: (fromMs: number, toMs: number) => number,
   ): void {
+    // A credit that cannot rise above its floor (the default) has nothing to measure.
+    if (this.ceiling <= this.floor) return;
     while (this.expectations.length > 0 && this.expectations[0]!.atMs + this.horizonMs <= nowMs) {
       const e = this.expectations.shift()!;
       this.worst = Math.min(this.worst, answersIn(e.atMs, e.atMs + this.horizonMs) / e.expected);

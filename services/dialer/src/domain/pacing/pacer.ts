@@ -76,6 +76,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     amdFp > 0 ? config.futureAnswerShare : config.futureAnswerShareMax,
     2 * ANSWER_RATE_LOOKBACK_MS,
   );
+  const answersIn = (fromMs: number, toMs: number): number => ledger.answersIn(fromMs, toMs);
 
   function onEvent(e: PacerEvent): void {
     switch (e.type) {
@@ -233,7 +234,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     const p = answers.liveProbability();
     const calibration = book.calibration();
     const expectedRate = futureAnswerRate(s);
-    credit.observe(s.nowMs, expectedRate, config.shiftEndMs, (fromMs, toMs) => ledger.answersIn(fromMs, toMs));
+    credit.observe(s.nowMs, expectedRate, config.shiftEndMs, answersIn);
     const answerRate = credit.share * expectedRate;
     const windows = ledger.openWindows({
       nowMs: s.nowMs,
