@@ -106,7 +106,8 @@ const onDecision = (d) => {
         `ringing ${s.callsRinging} waiting ${s.callsWaitingForAgent} p ${e.liveAnswerProbability.toFixed(3)} ` +
         `m ${e.marginalAbandonRisk.toFixed(4)} thr ${e.marginalRiskThreshold.toFixed(4)} rel ${e.expectedAgentReleases.toFixed(1)} ` +
         `talkMs ${e.meanTalkMs.toFixed(0)} wrapMs ${e.meanWrapMs.toFixed(0)} delay ${e.meanTimeToLiveAnswerMs.toFixed(0)} ` +
-        `head ${d.budget.headroom.toFixed(1)} credit ${d.budget.futureAnswerShare.toFixed(2)} commit ${d.budget.committed.toFixed(2)} h ${d.budget.humanShare.toFixed(2)} cal ${e.calibration.toFixed(2)} ` +
+        `head ${d.budget.headroom.toFixed(1)} expect ${d.budget.expectedAnswersPerHour.toFixed(0)}/h credit ${d.budget.futureAnswerShare.toFixed(2)} ` +
+        `stress ${d.budget.stressTested ? 1 : 0} commit ${d.budget.committed.toFixed(2)} h ${d.budget.humanShare.toFixed(2)} cal ${e.calibration.toFixed(2)} ` +
         `jumps/h ${e.answerJumpsPerHour.toFixed(1)} peak ${e.answerPeakFactor.toFixed(2)} ` +
         `hidden ${e.answerHiddenHighShare.toFixed(3)} ×${e.answerHiddenHighFactor.toFixed(2)}`,
     );

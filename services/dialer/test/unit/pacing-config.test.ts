@@ -57,6 +57,13 @@ const invalid: { name: string; input: PacerConfigInput; field: string }[] = [
     field: 'futureAnswerShareMax',
   },
   { name: 'infinite shift end', input: { shiftEndMs: Number.POSITIVE_INFINITY }, field: 'shiftEndMs' },
+  { name: 'negative stress span', input: { stressSpanMs: -1 }, field: 'stressSpanMs' },
+  { name: 'stress span beyond a day', input: { stressSpanMs: 2 * 86_400_000 }, field: 'stressSpanMs' },
+  {
+    name: 'staffing scaling that is not a boolean',
+    input: { staffingScaledAnswers: 'yes' as unknown as boolean },
+    field: 'staffingScaledAnswers',
+  },
 ];
 
 for (const c of invalid) {

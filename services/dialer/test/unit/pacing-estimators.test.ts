@@ -5,6 +5,7 @@ import { AnswerEstimator } from '../../src/domain/pacing/answer-estimator.js';
 import { DurationEstimator } from '../../src/domain/pacing/duration-estimator.js';
 import { LaunchRate } from '../../src/domain/pacing/launch-rate.js';
 import { normalCdf } from '../../src/domain/pacing/normal.js';
+import { StaffingHistory } from '../../src/domain/pacing/staffing-history.js';
 
 const near = (actual: number, expected: number, tolerance: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} not within ${tolerance} of ${expected}`);
@@ -173,4 +174,19 @@ test('answer estimator: a launch never placed is skipped, as if it had never bee
   }
   assert.equal(withRefusals.liveLevel, without.liveLevel);
   assert.ok(without.liveLevel > 0.3, `the level moved towards the half that answered: ${without.liveLevel}`);
+});
+
+test('staffing history: the mean agents logged in over the minutes an answer rate reads', () => {
+  const h = new StaffingHistory();
+  assert.equal(h.meanOver(0, 600_000), 0, 'nothing recorded');
+  // Snapshots every 100 ms from minute 5: 30 agents until minute 14, then 10.
+  for (let t = 300_000; t <= 900_000; t += 100) h.record(t, t < 840_000 ? 30 : 10);
+  // Minutes 5–15 (ten minutes): nine at 30, one at 10.
+  near(h.meanOver(900_000, 600_000), 28, 0.01, 'ten minutes back');
+  // Two minutes back reads from minute 13: one at 30, one at 10.
+  near(h.meanOver(900_000, 120_000), 20, 0.01, 'two minutes back');
+  // Only what was recorded counts: four minutes back from minute 9 is minutes 5–9, all at 30.
+  const early = new StaffingHistory();
+  for (let t = 300_000; t <= 540_000; t += 100) early.record(t, 30);
+  near(early.meanOver(540_000, 600_000), 30, 1e-9, 'shorter history than the lookback');
 });

@@ -9,6 +9,12 @@ import { fitsEveryWindow, type BudgetRule, type WindowCount } from '../../src/do
 import { ChangeDetector } from '../../src/domain/pacing/change-detector.js';
 import { DurationEstimator } from '../../src/domain/pacing/duration-estimator.js';
 import { abandonRisk, inFlightAbandons, type Outlook } from '../../src/domain/pacing/queue-outlook.js';
+import {
+  createPacer,
+  type PacerConfigInput,
+  type PacerEvent,
+  type PacingDecision,
+} from '../../src/domain/pacing/index.js';
 
 const near = (actual: number, expected: number, tolerance: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} not within ${tolerance} of ${expected}`);
@@ -300,4 +306,141 @@ test('hidden regimes: bursts too short for the level show as batches far above i
   assert.ok(hidden.share >= 0.04 && hidden.share <= 0.2, `bursty: hidden share ${hidden.share}`);
   assert.ok(hidden.factor >= 2.5, `bursty: hidden factor ${hidden.factor}`);
   assert.ok(relative(bursty) > 1, `bursty: relative spread ${relative(bursty)}`);
+});
+
+/**
+ * A small campaign run second by second against the pacer: 20 agents, calls ringing 6–10 s (live
+ * answers) or out at 20 s, talk 60–180 s, wrap 5 s; a live answer no agent takes within 2 s is
+ * abandoned. `liveAt(minute)` is the live-answer rate; agents beyond `agentsAt(minute)` log out
+ * as they come free. Returns every decision.
+ */
+function runCampaign(
+  liveAt: (minute: number) => number,
+  minutes: number,
+  config: PacerConfigInput,
+  agentsAt: (minute: number) => number = () => 20,
+): PacingDecision[] {
+  const decisions: PacingDecision[] = [];
+  const pacer = createPacer(
+    { minResolvedCalls: 50, minLiveAnswers: 10, minAgentReleases: 5, maxRingMs: 20_000, ...config },
+    { onDecision: (d) => decisions.push(d) },
+  );
+  const r = rng(21);
+  const agents = 20;
+  const freeAt: number[] = Array.from({ length: agents }, () => 0); // ready from this instant; ∞: logged out
+  const pending: { at: number; event: PacerEvent }[] = [];
+  const ringing = new Set<number>();
+  let waiting = 0;
+  let nextCall = 0;
+  const emit = (at: number, event: PacerEvent): void => void pending.push({ at, event });
+  for (let a = 0; a < agents; a++) pacer.onEvent({ type: 'agent_ready', tMs: 0, agentId: a, login: true });
+  for (let now = 1000; now <= minutes * 60_000; now += 1000) {
+    pending.sort((x, y) => x.at - y.at);
+    while (pending.length > 0 && (pending[0]?.at ?? Infinity) <= now) {
+      const e = pending.shift()?.event;
+      if (!e) break;
+      if (e.type === 'call_answered' || e.type === 'call_failed') ringing.delete(e.callId);
+      if (e.type === 'call_answered') {
+        const agent = freeAt.findIndex((t) => t <= e.tMs);
+        pacer.onEvent(e);
+        if (agent < 0) {
+          waiting++;
+          emit(e.tMs + 2000, { type: 'call_abandoned', tMs: e.tMs + 2000, callId: e.callId, waitedMs: 2000 });
+          continue;
+        }
+        const talk = 60_000 + r() * 120_000;
+        freeAt[agent] = e.tMs + talk + 5000;
+        for (const next of [
+          { type: 'call_connected_to_agent', tMs: e.tMs, callId: e.callId, agentId: agent, waitedMs: 0 },
+          { type: 'agent_busy', tMs: e.tMs, agentId: agent, callId: e.callId },
+        ] as const)
+          pacer.onEvent(next);
+        emit(e.tMs + talk, {
+          type: 'call_ended',
+          tMs: e.tMs + talk,
+          callId: e.callId,
+          reason: 'completed',
+          agentId: agent,
+          disposition: 'human',
+        });
+        emit(e.tMs + talk, { type: 'agent_wrapup', tMs: e.tMs + talk, agentId: agent });
+        emit(e.tMs + talk + 5000, { type: 'agent_ready', tMs: e.tMs + talk + 5000, agentId: agent, login: false });
+        continue;
+      }
+      if (e.type === 'call_abandoned') waiting--;
+      pacer.onEvent(e);
+    }
+    for (let a = agentsAt(now / 60_000); a < agents; a++)
+      if ((freeAt[a] ?? 0) <= now) {
+        freeAt[a] = Number.POSITIVE_INFINITY;
+        pacer.onEvent({ type: 'agent_logout', tMs: now, agentId: a });
+      }
+    const loggedIn = freeAt.filter((t) => t !== Number.POSITIVE_INFINITY).length;
+    const ready = freeAt.filter((t) => t <= now).length;
+    const launch = pacer.decide({
+      nowMs: now,
+      agentsLoggedIn: loggedIn,
+      agentsReady: ready,
+      agentsTalking: loggedIn - ready,
+      agentsWrapUp: 0,
+      callsRinging: ringing.size,
+      callsWaitingForAgent: waiting,
+      channelsInUse: ringing.size,
+      channelCapacity: 500,
+      maxCps: 50,
+    });
+    for (let i = 0; i < launch; i++) {
+      const callId = nextCall++;
+      ringing.add(callId);
+      pacer.onEvent({ type: 'call_originated', tMs: now, callId });
+      if (r() < liveAt(now / 60_000)) {
+        const at = now + 6000 + r() * 4000;
+        emit(at, { type: 'call_answered', tMs: at, callId, detected: 'human', answeredAtMs: at });
+      } else emit(now + 20_000, { type: 'call_failed', tMs: now + 20_000, callId, cause: 'NO_ANSWER' });
+    }
+  }
+  return decisions;
+}
+
+test('stress test: a campaign whose answer rate jumps about once an hour is stress-tested between its bursts', () => {
+  // 10 % live, with bursts to 30 % at minutes 10–16 and 50–56; the pacer is asked 10–20 minutes
+  // after the last one, when a jump within one call's exposure (about 30 s) is a 1 % chance but
+  // one within the hour a window has to last is likely.
+  const bursts = (m: number): number => (m >= 10 && (m - 10) % 40 < 6 ? 0.3 : 0.1);
+  const quiet = (d: PacingDecision): boolean => d.atMs >= 66 * 60_000 && d.predictive;
+  const share = (ds: PacingDecision[]): number => ds.filter((d) => d.budget.stressTested).length / ds.length;
+  const spanned = runCampaign(bursts, 76, {}).filter(quiet);
+  const perCall = runCampaign(bursts, 76, { stressSpanMs: 0 }).filter(quiet);
+  assert.ok(spanned.length > 500 && perCall.length > 500, 'the pacer decided predictively between bursts');
+  for (const ds of [spanned, perCall]) {
+    const jumps = ds.map((d) => d.estimates.answerJumpsPerHour);
+    assert.ok(
+      Math.min(...jumps) > 0.8 && Math.max(...jumps) < 1.5,
+      `jumps an hour: ${Math.min(...jumps)}–${Math.max(...jumps)}`,
+    );
+    assert.ok(Math.min(...ds.map((d) => d.estimates.answerPeakFactor)) > 2, "the bursts' peak is remembered");
+  }
+  assert.ok(share(spanned) > 0.9, `within the hour: stress-tested on ${share(spanned)} of the ticks`);
+  assert.ok(share(perCall) < 0.1, `within a call's exposure: stress-tested on ${share(perCall)} of the ticks`);
+});
+
+test('staffing: after a drop the answers expected from now on scale with the agents still logged in', () => {
+  // 20 agents for 30 minutes, then 6: the last 10 minutes' answer rate was earned by 20.
+  const at = (ds: PacingDecision[], minute: number): PacingDecision | undefined =>
+    ds.find((d) => d.atMs >= minute * 60_000 && d.predictive);
+  const drop = (m: number): number => (m < 30 ? 20 : 6);
+  const scaled = runCampaign(() => 0.06, 34, {}, drop);
+  const unscaled = runCampaign(() => 0.06, 34, { staffingScaledAnswers: false }, drop);
+  const before = at(scaled, 29);
+  const after = at(scaled, 33);
+  const afterUnscaled = at(unscaled, 33);
+  assert.ok(before && after && afterUnscaled, 'predictive decisions before and after the drop');
+  assert.equal(after.snapshot.agentsLoggedIn, 6);
+  const ratio = after.budget.expectedAnswersPerHour / before.budget.expectedAnswersPerHour;
+  // About 6 ÷ 20 of the rate before the drop; unscaled, only the 6 agents' full-occupancy ceiling.
+  assert.ok(ratio > 0.2 && ratio < 0.4, `expected answers after ÷ before the drop: ${ratio}`);
+  assert.ok(
+    afterUnscaled.budget.expectedAnswersPerHour > 1.2 * after.budget.expectedAnswersPerHour,
+    `unscaled ${afterUnscaled.budget.expectedAnswersPerHour} vs scaled ${after.budget.expectedAnswersPerHour}`,
+  );
 });

@@ -79,6 +79,12 @@ export interface PacerConfig {
   /** The live-rate level's memory spans at least 5 minutes and the short memory 1 minute of calls,
    *  and the change detector's alarm level rises with the calls read per hour. */
   memoryInTime: boolean;
+  /** The stress test applies when a jump of the answer rate is likely within this span (at least a
+   *  call's exposure): a jump anywhere in a window meets whatever the pacer has in flight then. */
+  stressSpanMs: number;
+  /** The answers expected from now on scale down with the agents logged in now against those
+   *  behind the recent answer rate (a staffing drop). */
+  staffingScaledAnswers: boolean;
 }
 
 export const HOUR_MS = 3_600_000;
@@ -117,6 +123,8 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   riseFromChangePoint: true,
   jointBudget: true,
   memoryInTime: true,
+  stressSpanMs: 60 * 60_000,
+  staffingScaledAnswers: true,
 });
 
 export interface ConfigIssue {
@@ -213,6 +221,8 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(typeof c.riseFromChangePoint === 'boolean', 'riseFromChangePoint', 'must be a boolean');
   check(typeof c.jointBudget === 'boolean', 'jointBudget', 'must be a boolean');
   check(typeof c.memoryInTime === 'boolean', 'memoryInTime', 'must be a boolean');
+  check(inRange(c.stressSpanMs, 0, DAY_MS), 'stressSpanMs', 'must be in [0, 86400000]');
+  check(typeof c.staffingScaledAnswers === 'boolean', 'staffingScaledAnswers', 'must be a boolean');
   check(
     c.shiftEndMs === null || (isNum(c.shiftEndMs) && Number.isFinite(c.shiftEndMs)),
     'shiftEndMs',

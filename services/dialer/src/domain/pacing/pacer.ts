@@ -15,6 +15,7 @@ import { CallBook, type LaunchRisk } from './call-book.js';
 import { resolvePacerConfig, type PacerConfig, type PacerConfigInput } from './config.js';
 import { LaunchRate } from './launch-rate.js';
 import { RiskAppetite } from './risk-appetite.js';
+import { StaffingHistory } from './staffing-history.js';
 import { abandonRisk, inFlightAbandons, type Outlook } from './queue-outlook.js';
 import type { LimitReason, PacerEvent, PacingDecision, PacingSnapshot } from './types.js';
 
@@ -62,6 +63,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
   const agents = new AgentPool();
   const book = new CallBook();
   const launches = new LaunchRate();
+  const staffing = new StaffingHistory();
   const appetite = new RiskAppetite(config.maxMarginalAbandonRisk);
   // The shortest legal window (at most the lookahead) is the span the aimed rate must hold over, and
   // the horizon over which the campaign's answers are compared with what was expected of them.
@@ -209,12 +211,15 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     });
     // Stress-test only campaigns whose answer rate has been jumping (a jump within the exposure is
     // not negligible) by a factor that matters.
-    const exposure = jumpWithin((horizons[horizons.length - 1] ?? 0) + SWITCH_DETECTION_LAG_MS);
+    const exposure = jumpWithin(
+      Math.max((horizons[horizons.length - 1] ?? 0) + SWITCH_DETECTION_LAG_MS, config.stressSpanMs),
+    );
     const stressed = exposure >= STRESS_MIN_PROBABILITY && regime.peakFactor >= STRESS_MIN_FACTOR;
     return { view, stress: stressed ? stress : null, medianReleases: release.mean[DELAY_QUANTILES.indexOf(0.5)] ?? 0 };
   }
 
   function decide(s: PacingSnapshot): number {
+    staffing.record(s.nowMs, s.agentsLoggedIn);
     const room = Math.min(
       MAX_LAUNCH_PER_TICK,
       Math.min(s.channelCapacity, config.channelCapacity) - s.channelsInUse,
@@ -258,6 +263,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     let riskSum = book.committedMean;
     let riskVariance = book.committedVariance;
     let inFlight: Commitment = { mean: 0, variance: 0 };
+    let stressTested = false;
     if (!warm) {
       for (let k = 0; k < Math.min(progressive, limit); k++) risks.push({ risk: 0, rawRisk: 0 });
       if (progressive <= limit) limitedBy = 'warming_up';
@@ -265,6 +271,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       const queue = outlooks(s, p);
       const view = queue.view;
       medianReleases = queue.medianReleases;
+      stressTested = queue.stress !== null;
       // The calls already in flight, re-assessed with what is known now (answer level, agents),
       // not only with the risk each carried at launch: when answers surge, they will overflow.
       if (config.reassessInFlight) {
@@ -342,7 +349,9 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
           committed: riskSum,
           humanShare: rule.humanShare,
           tightestWindowStartMs: left.tightestStartMs,
+          expectedAnswersPerHour: expectedRate * 3_600_000,
           futureAnswerShare: credit.share,
+          stressTested,
         },
       });
     }
@@ -352,7 +361,11 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
   /** Presented answers per ms to expect: the recent rate, but no more than the agents can take
    *  (the rate right after a burst or at shift start would overstate what follows). */
   function futureAnswerRate(s: PacingSnapshot): number {
-    const recent = ledger.answerRate(s.nowMs, ANSWER_RATE_LOOKBACK_MS);
+    let recent = ledger.answerRate(s.nowMs, ANSWER_RATE_LOOKBACK_MS);
+    if (config.staffingScaledAnswers) {
+      const staffed = staffing.meanOver(s.nowMs, ANSWER_RATE_LOOKBACK_MS);
+      if (s.agentsLoggedIn < staffed) recent *= s.agentsLoggedIn / staffed;
+    }
     const handleMs = agents.talk.meanMs + agents.wrap.meanMs;
     return handleMs > 0 ? Math.min(recent, s.agentsLoggedIn / handleMs) : recent;
   }

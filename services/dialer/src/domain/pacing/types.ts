@@ -84,8 +84,12 @@ export interface PacingBudget {
   humanShare: number;
   /** Start of the tightest window, or null when no window is open. */
   tightestWindowStartMs: number | null;
+  /** Presented answers per hour expected from now on (before the share below). */
+  expectedAnswersPerHour: number;
   /** Share of the expected answer rate the windows count on from now on (AnswerCredit). */
   futureAnswerShare: number;
+  /** Every window also had to survive the answer rate jumping to its recent peak now. */
+  stressTested: boolean;
 }
 
 /** One auditable pacing decision: enough to replay and explain it. */
