@@ -209,8 +209,8 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
         newCallLiveByThen: Math.min(1, x * (1 + pi * extra)),
       };
     });
-    // Stress-test only campaigns whose answer rate has been jumping (a jump within the exposure is
-    // not negligible) by a factor that matters.
+    // Stress-test only campaigns whose answer rate has been jumping (a jump within the stress span,
+    // or the longest exposure if longer, is not negligible) by a factor that matters.
     const exposure = jumpWithin(
       Math.max((horizons[horizons.length - 1] ?? 0) + SWITCH_DETECTION_LAG_MS, config.stressSpanMs),
     );

@@ -1,26 +1,30 @@
 // Logged-in agents over time, kept as agent-time per minute: the mean staffing behind a recent
 // answer rate, so the answers expected from now on scale with the agents logged in now.
 const BUCKET_MS = 60_000;
-const KEEP_BUCKETS = 120;
+/** Minutes kept: more than the longest lookback read (the pacer's answer-rate lookback, 10 minutes). */
+const KEEP_BUCKETS = 60;
 
 export class StaffingHistory {
   private readonly agentMs = new Map<number, number>();
+  private oldestBucket: number | null = null;
   private firstMs: number | null = null;
   private lastMs: number | null = null;
   private lastAgents = 0;
 
-  /** The agents logged in at `nowMs` (a snapshot); the count since the previous one is credited to it. */
+  /** The agents logged in at `nowMs` (a snapshot); the time since the previous one is credited to
+   *  the previous count. A snapshot older than the last is ignored. */
   record(nowMs: number, agentsLoggedIn: number): void {
+    if (this.lastMs !== null && nowMs < this.lastMs) return;
     if (this.lastMs !== null && nowMs > this.lastMs) {
       const bucket = Math.floor(this.lastMs / BUCKET_MS);
       this.agentMs.set(bucket, (this.agentMs.get(bucket) ?? 0) + this.lastAgents * (nowMs - this.lastMs));
-      this.agentMs.delete(bucket - KEEP_BUCKETS);
+      // Drop every minute past the kept span, including minutes skipped between snapshots.
+      this.oldestBucket ??= bucket;
+      for (; this.oldestBucket < bucket - KEEP_BUCKETS; this.oldestBucket++) this.agentMs.delete(this.oldestBucket);
     }
-    if (this.lastMs === null || nowMs >= this.lastMs) {
-      this.firstMs ??= nowMs;
-      this.lastMs = nowMs;
-      this.lastAgents = agentsLoggedIn;
-    }
+    this.firstMs ??= nowMs;
+    this.lastMs = nowMs;
+    this.lastAgents = agentsLoggedIn;
   }
 
   /** Mean agents logged in over the minutes the ledger's answer rate reads for the same lookback
