@@ -20,14 +20,23 @@ export class Processes {
   ): Promise<{ child: ChildProcess; ready: Record<string, unknown> }> {
     const child = spawn(process.execPath, [script, ...args], {
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.children.add(child);
     keepLog(script, child);
+    // Its errors still reach the test's own stderr; the last of them also go into the error below
+    // (a service that fails at start usually says why there, and CI shows only part of the output).
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      errors = (errors + chunk.toString('utf8')).slice(-2_000);
+    });
     const lines = createInterface({ input: child.stdout });
     // What it said last, for the error when it never gets ready.
     const said: string[] = [];
-    const tail = () => (said.length > 0 ? `; its last output:\n${said.join('\n')}` : '');
+    const tail = () =>
+      (said.length > 0 ? `; its last output:\n${said.join('\n')}` : '') +
+      (errors.length > 0 ? `; its last errors:\n${errors}` : '');
     const ready = await Promise.race([
       (async () => {
         for await (const line of lines) {
@@ -37,9 +46,11 @@ export class Processes {
           const parsed = JSON.parse(line) as Record<string, unknown>;
           if (isReady(parsed)) return parsed;
         }
+        // Its stderr may still be flushing: give it a moment to close too, so the error says why.
+        await Promise.race([once(child, 'close'), new Promise((resolve) => setTimeout(resolve, 1_000))]);
         throw new Error(`${script} closed its output before it was ready${tail()}`);
       })(),
-      once(child, 'exit').then(([code]) => {
+      once(child, 'close').then(([code]) => {
         throw new Error(`${script} exited with ${String(code)} before it was ready${tail()}`);
       }),
     ]);

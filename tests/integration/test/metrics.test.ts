@@ -9,13 +9,12 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { Processes, testUrls, uniqueName } from '@outbound/testkit';
+import { Processes, availablePort, testUrls, uniqueName } from '@outbound/testkit';
 import { runCampaign, servicePath, startStack, type Stack } from './support/dialer-stack.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -23,14 +22,6 @@ const JOBS = ['media', 'compliance', 'lead-ingest', 'dialer', 'rules', 'console'
 type Job = (typeof JOBS)[number];
 
 /** A port free a moment ago (bound and released by the kernel's choice). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 let stack: Stack | undefined;
 const processes = new Processes();
 let prometheus: ChildProcess | undefined;
@@ -74,12 +65,12 @@ async function eventually(ms: number, check: () => Promise<void>): Promise<void>
 }
 
 before(async () => {
-  for (const job of JOBS) metricsPorts[job] = await freePort();
+  for (const job of JOBS) metricsPorts[job] = await availablePort();
   const at = (job: Job) => ({ METRICS_ADDRESS: `127.0.0.1:${String(metricsPorts[job])}` });
   const dir = mkdtempSync(join(tmpdir(), 'metrics-e2e-'));
 
   // Prometheus first, so the first samples of every service are seen.
-  const promPort = await freePort();
+  const promPort = await availablePort();
   prometheusUrl = `http://127.0.0.1:${String(promPort)}`;
   const config = [
     'global: { scrape_interval: 1s, scrape_timeout: 900ms, evaluation_interval: 1s }',
@@ -116,7 +107,7 @@ before(async () => {
   const probe = uniqueName('metrics')
     .toLowerCase()
     .replace(/[^a-z0-9_]/g, '_');
-  rulesAddress = `127.0.0.1:${String(await freePort())}`;
+  rulesAddress = `127.0.0.1:${String(await availablePort())}`;
   await processes.start(
     servicePath('rules'),
     {
