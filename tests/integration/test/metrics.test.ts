@@ -21,7 +21,6 @@ const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const JOBS = ['media', 'compliance', 'lead-ingest', 'dialer', 'rules', 'console', 'agent-sim'] as const;
 type Job = (typeof JOBS)[number];
 
-/** A port free a moment ago (bound and released by the kernel's choice). */
 let stack: Stack | undefined;
 const processes = new Processes();
 let prometheus: ChildProcess | undefined;
