@@ -64,6 +64,8 @@ const invalid: { name: string; input: PacerConfigInput; field: string }[] = [
     input: { staffingScaledAnswers: 'yes' as unknown as boolean },
     field: 'staffingScaledAnswers',
   },
+  { name: 'calibration floor of zero', input: { calibrationFloor: 0 }, field: 'calibrationFloor' },
+  { name: 'calibration floor above one', input: { calibrationFloor: 1.5 }, field: 'calibrationFloor' },
 ];
 
 for (const c of invalid) {

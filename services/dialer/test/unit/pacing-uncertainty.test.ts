@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AgentPool } from '../../src/domain/pacing/agent-pool.js';
 import { AnswerEstimator } from '../../src/domain/pacing/answer-estimator.js';
+import { CallBook } from '../../src/domain/pacing/call-book.js';
 import { abandonRisk, inFlightAbandons, type Outlook } from '../../src/domain/pacing/queue-outlook.js';
 
 /** mulberry32: a fixed stream, so every run sees the same calls. */
@@ -110,4 +111,45 @@ test('agent pool: idle agents logging out at once count as a team leaving, and c
   assert.ok(pool.leaveProbability(100_000) > 0.4);
   const after = pool.releaseOutlook(100_000, [60_000]).mean[0] ?? 0;
   assert.ok(after < 0.6 * before, `releases ${after} vs ${before}`);
+});
+
+/** Settles `n` calls each launched with raw risk `risk`, abandoned with probability `p`. */
+function settleCalls(book: CallBook, firstId: number, n: number, risk: number, p: number, r: () => number): void {
+  for (let i = 0; i < n; i++) {
+    const id = firstId + i;
+    book.expectLaunches([{ risk, rawRisk: risk }]);
+    book.onOriginated(id, id * 100);
+    book.settle(id, r() < p);
+  }
+}
+
+test('calibration: with the floor at 1 it only raises the risks, and quickly', () => {
+  const book = new CallBook();
+  const r = rng(5);
+  settleCalls(book, 0, 20_000, 0.01, 0.002, r);
+  assert.equal(book.calibration(), 1, 'a model predicting 5× the abandons keeps its risks');
+  settleCalls(book, 20_000, 2000, 0.01, 0.03, r);
+  assert.ok(book.calibration() > 1.2, `under-prediction raises: ${book.calibration()}`);
+  settleCalls(book, 22_000, 20_000, 0.01, 1, r);
+  assert.equal(book.calibration(), 3, 'never above 3');
+});
+
+test('calibration: below 1 only on a long memory of evidence, never under the floor', () => {
+  const book = new CallBook(0.1);
+  const r = rng(6);
+  // 2,000 calls predicting 20 abandons, about 4 seen: the bound on so few keeps half the risk.
+  settleCalls(book, 0, 2000, 0.01, 0.002, r);
+  const early = book.calibration();
+  assert.ok(early > 0.4 && early < 1, `early ${early}`);
+  // 40,000 calls: the upper bound on observed abandons sits near 0.2–0.3 of the prediction.
+  settleCalls(book, 2000, 38_000, 0.01, 0.002, r);
+  const late = book.calibration();
+  assert.ok(late > 0.2 && late < 0.4 && late < early, `late ${late}`);
+  // No abandons at all: the floor holds.
+  const quiet = new CallBook(0.3);
+  settleCalls(quiet, 0, 60_000, 0.01, 0, r);
+  assert.equal(quiet.calibration(), 0.3);
+  // Abandons return: recent calls raise the risks again long before the long memory would.
+  settleCalls(book, 40_000, 1500, 0.01, 0.02, r);
+  assert.ok(book.calibration() > 1, `raised again ${book.calibration()}`);
 });

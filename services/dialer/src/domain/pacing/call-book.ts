@@ -22,8 +22,11 @@ interface InFlightCall {
 const CALIBRATION_MEMORY = 3000;
 /** Pseudo-abandons on both sides: no correction until evidence accumulates. */
 const CALIBRATION_PRIOR = 2;
-const CALIBRATION_MIN = 1;
 const CALIBRATION_MAX = 3;
+/** Lowering the model's risks takes a long memory's evidence: about this many settled calls. */
+const LOWERING_MEMORY = 30_000;
+/** z of the upper bound on observed abandons the lowering rests on. */
+const LOWERING_Z = 3;
 
 export class CallBook {
   private readonly calls = new Map<number, InFlightCall>();
@@ -33,6 +36,11 @@ export class CallBook {
   private riskVariance = 0;
   private predicted = 0;
   private observed = 0;
+  private predictedLong = 0;
+  private observedLong = 0;
+
+  /** `calibrationFloor` < 1 lets calibration lower the model's risks (never below the floor). */
+  constructor(private readonly calibrationFloor = 1) {}
 
   /** Risks of the calls just requested, matched in order to the originations that follow. */
   expectLaunches(risks: readonly LaunchRisk[]): void {
@@ -72,6 +80,9 @@ export class CallBook {
     const keep = 1 - 1 / CALIBRATION_MEMORY;
     this.predicted = this.predicted * keep + c.rawRisk;
     this.observed = this.observed * keep + (abandoned ? 1 : 0);
+    const keepLong = 1 - 1 / LOWERING_MEMORY;
+    this.predictedLong = this.predictedLong * keepLong + c.rawRisk;
+    this.observedLong = this.observedLong * keepLong + (abandoned ? 1 : 0);
   }
 
   forget(callId: number): void {
@@ -92,9 +103,16 @@ export class CallBook {
     return this.riskVariance;
   }
 
+  /**
+   * Observed ÷ predicted abandons. Raising the risks follows recent calls (quick, since
+   * under-prediction breaks hours); lowering them needs the long memory's upper bound on observed
+   * abandons to stay below the prediction, and recent calls to agree.
+   */
   calibration(): number {
-    const c = (this.observed + CALIBRATION_PRIOR) / (this.predicted + CALIBRATION_PRIOR);
-    return Math.min(CALIBRATION_MAX, Math.max(CALIBRATION_MIN, c));
+    const recent = (this.observed + CALIBRATION_PRIOR) / (this.predicted + CALIBRATION_PRIOR);
+    const seen = this.observedLong + 1;
+    const upper = this.predictedLong > 0 ? (seen + LOWERING_Z * Math.sqrt(seen)) / this.predictedLong : 1;
+    return Math.min(CALIBRATION_MAX, Math.max(this.calibrationFloor, recent, Math.min(1, upper)));
   }
 
   /** Launch times of calls not yet presented or resolved. */

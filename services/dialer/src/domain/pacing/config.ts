@@ -85,6 +85,8 @@ export interface PacerConfig {
   /** The answers expected from now on scale down with the agents logged in now against those
    *  behind the recent answer rate (a staffing drop). */
   staffingScaledAnswers: boolean;
+  /** Lowest calibration factor (observed ÷ predicted abandons); 1: calibration only raises risks. */
+  calibrationFloor: number;
 }
 
 export const HOUR_MS = 3_600_000;
@@ -125,6 +127,7 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   memoryInTime: true,
   stressSpanMs: 60 * 60_000,
   staffingScaledAnswers: true,
+  calibrationFloor: 0.1,
 });
 
 export interface ConfigIssue {
@@ -223,6 +226,7 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(typeof c.memoryInTime === 'boolean', 'memoryInTime', 'must be a boolean');
   check(inRange(c.stressSpanMs, 0, DAY_MS), 'stressSpanMs', 'must be in [0, 86400000]');
   check(typeof c.staffingScaledAnswers === 'boolean', 'staffingScaledAnswers', 'must be a boolean');
+  check(inRange(c.calibrationFloor, 0.1, 1), 'calibrationFloor', 'must be in [0.1, 1]');
   check(
     c.shiftEndMs === null || (isNum(c.shiftEndMs) && Number.isFinite(c.shiftEndMs)),
     'shiftEndMs',

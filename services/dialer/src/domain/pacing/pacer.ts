@@ -61,7 +61,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     memoryInTime: config.memoryInTime,
   });
   const agents = new AgentPool();
-  const book = new CallBook();
+  const book = new CallBook(config.calibrationFloor);
   const launches = new LaunchRate();
   const staffing = new StaffingHistory();
   const appetite = new RiskAppetite(config.maxMarginalAbandonRisk);
