@@ -170,6 +170,9 @@ export const events = {
       sipStatus: z.number().int().optional(),
       billsec: z.number().int().min(0),
       answered: z.boolean(),
+      /** When the far end answered: the hang-up alone then completes the call's record, whichever
+       *  consumer its answered fact waits in (absent from events before it was added). */
+      answeredAt: z.string().datetime().optional(),
     }),
     keyField: 'campaignId',
   }),

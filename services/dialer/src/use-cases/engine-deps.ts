@@ -42,6 +42,7 @@ export type CallFact = CallBase &
         readonly sipStatus?: number | undefined;
         readonly billsec: number;
         readonly answered: boolean;
+        readonly answeredAt?: Date | undefined;
       }
   );
 

@@ -158,8 +158,13 @@ export class CallHandler {
       case 'bridged':
         return attempts.record(fact.attemptId, { bridgedAt: at, agentCallId: fact.agentCallId });
       case 'hangup':
-        // Its originated fact may have been lost with a dead owner: the hang-up names the call too.
-        return attempts.record(fact.attemptId, { callId: fact.callId, node: fact.node });
+        // Its originated and answered facts may wait in a dead owner's unacknowledged deliveries
+        // (until the ack wait runs out): the hang-up names the call and its answer too.
+        return attempts.record(fact.attemptId, {
+          callId: fact.callId,
+          node: fact.node,
+          ...(fact.answeredAt ? { answeredAt: fact.answeredAt } : {}),
+        });
     }
   }
 

@@ -65,6 +65,13 @@ export const settings: CampaignSettings = {
 export type Script =
   'answer' | 'busy' | 'invalid' | 'denied' | 'press1' | 'press2' | 'machine' | 'human' | 'hold' | 'silent' | 'gone';
 
+/** What a hang-up fact says beyond its call: cause, answer, and the answer's time when known. */
+interface HangupExtra {
+  cause: string;
+  answered: boolean;
+  answeredAt?: Date;
+}
+
 export class World {
   campaign: Campaign;
   readonly leadRows = new Map<string, CampaignLead & { status: CampaignLead['status'] }>();
@@ -133,8 +140,8 @@ export class World {
   }
 
   fact(callId: string, kind: 'originated' | 'ringing' | 'answered' | 'amd-machine' | 'amd-human'): CallFact;
-  fact(callId: string, kind: 'hangup', extra: { cause: string; answered: boolean }): CallFact;
-  fact(callId: string, kind: string, extra?: { cause: string; answered: boolean }): CallFact {
+  fact(callId: string, kind: 'hangup', extra: HangupExtra): CallFact;
+  fact(callId: string, kind: string, extra?: HangupExtra): CallFact {
     const call = this.calls.get(callId)!;
     const base = {
       campaignId: this.campaign.campaignId,
@@ -144,8 +151,7 @@ export class World {
       node: 'n1',
       at: new Date(),
     };
-    if (kind === 'hangup')
-      return { ...base, kind: 'hangup', cause: extra!.cause, billsec: 1, answered: extra!.answered };
+    if (kind === 'hangup') return { ...base, kind: 'hangup', billsec: 1, ...extra! };
     if (kind === 'amd-machine') return { ...base, kind: 'amd', verdict: 'machine', detectMs: 900 };
     if (kind === 'amd-human') return { ...base, kind: 'amd', verdict: 'human', detectMs: 900 };
     return { ...base, kind: kind as 'originated' | 'ringing' | 'answered' };

@@ -350,6 +350,37 @@ test('engine: a restarted engine adopts the call in flight; its hang-up ends the
   }
 });
 
+test("engine: a hang-up whose answered fact waits in a dead owner's deliveries still records the answer", async () => {
+  const world = new World({ 'lead-0': 'hold' });
+  world.setAgent(agent('a1'));
+  const first = createEngine(deps(world, 1));
+  world.engineFact = (fact) => first.onCallFact(fact);
+  await first.start();
+  const held = await waitFor(
+    () => [...world.attemptRows.values()].find((a) => a.leadId === 'lead-0' && a.timeline.bridgedAt),
+    { what: 'the held call bridged' },
+  );
+  await first.stop();
+  // The owner died with the answered fact taken from the bus but not written: the row has no answer.
+  const answeredAt = held.timeline.answeredAt!;
+  const { answeredAt: _lost, ...timeline } = held.timeline;
+  world.attemptRows.set(held.attemptId, { ...held, timeline });
+  const second = createEngine(deps(world, 1));
+  world.engineFact = (fact) => second.onCallFact(fact);
+  await second.start();
+  try {
+    await second.onCallFact(
+      world.fact(held.callId!, 'hangup', { cause: 'NORMAL_CLEARING', answered: true, answeredAt }),
+    );
+    const ended = world.attemptRows.get(held.attemptId)!;
+    assert.equal(ended.timeline.answeredAt?.getTime(), answeredAt.getTime(), 'the hang-up brings the answer time');
+    assert.equal(ended.outcome, 'connected');
+    assert.equal(world.published.filter((p) => p.attempt.attemptId === held.attemptId).length, 1);
+  } finally {
+    await second.stop();
+  }
+});
+
 test('engine: facts late for an ended attempt (its owner died before writing them) still fill its record, and change nothing else', async () => {
   const world = new World({ 'lead-0': 'busy' });
   world.setAgent(agent('a1'));

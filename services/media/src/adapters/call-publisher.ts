@@ -133,6 +133,7 @@ export class CallPublisher {
               cause: event.cause,
               billsec: event.billsec,
               answered: event.answered,
+              ...(event.answeredAtMs === undefined ? {} : { answeredAt: new Date(event.answeredAtMs).toISOString() }),
               ...(event.sipStatus === undefined ? {} : { sipStatus: event.sipStatus }),
             },
             options,

@@ -52,6 +52,7 @@ export type CallEvent =
       readonly sipStatus?: number;
       readonly billsec: number;
       readonly answered: boolean;
+      readonly answeredAtMs?: number;
     };
 
 export type CallEventKind = CallEvent['kind'];

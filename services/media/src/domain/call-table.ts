@@ -196,6 +196,7 @@ export class CallTable {
             cause: signal.cause,
             billsec,
             answered,
+            ...(call.answeredAtMs === undefined ? {} : { answeredAtMs: call.answeredAtMs }),
             ...(call.sipStatus === undefined ? {} : { sipStatus: call.sipStatus }),
           },
         ];

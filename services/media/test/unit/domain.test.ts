@@ -65,6 +65,9 @@ test('answered call (plain): originated, ringing, answered, hangup NORMAL_CLEARI
   assert.equal(hangup.cause, 'NORMAL_CLEARING');
   assert.equal(hangup.answered, true);
   assert.equal(hangup.billsec, 3);
+  // The hang-up carries the answer's time, so it alone completes the call's record.
+  const answered = events.find((e) => e.kind === 'answered')!;
+  assert.equal(hangup.answeredAtMs, answered.atMs);
 });
 
 test('answered call (json events) gives the same domain events as plain', () => {
@@ -91,6 +94,7 @@ for (const [scenario, cause, sip] of failures) {
     assert.equal(hangup.cause, cause);
     assert.equal(hangup.sipStatus, sip);
     assert.equal(hangup.answered, false);
+    assert.equal(hangup.answeredAtMs, undefined);
     assert.equal(hangup.billsec, 0);
   });
 }

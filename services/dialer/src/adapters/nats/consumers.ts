@@ -95,6 +95,7 @@ export async function startDialerConsumers(bus: Bus, options: DialerConsumersOpt
           sipStatus: event.data.sipStatus,
           billsec: event.data.billsec,
           answered: event.data.answered,
+          answeredAt: event.data.answeredAt === undefined ? undefined : new Date(event.data.answeredAt),
         }),
     }),
     bus.consume({
