@@ -173,6 +173,9 @@ export const events = {
       /** When the far end answered: the hang-up alone then completes the call's record, whichever
        *  consumer its answered fact waits in (absent from events before it was added). */
       answeredAt: z.string().datetime().optional(),
+      /** The customer's first bridge, likewise. */
+      bridgedAt: z.string().datetime().optional(),
+      agentCallId: z.string().min(1).optional(),
     }),
     keyField: 'campaignId',
   }),

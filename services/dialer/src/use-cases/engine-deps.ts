@@ -43,6 +43,7 @@ export type CallFact = CallBase &
         readonly billsec: number;
         readonly answered: boolean;
         readonly answeredAt?: Date | undefined;
+        readonly bridge?: { readonly at: Date; readonly agentCallId: string } | undefined;
       }
   );
 

@@ -158,12 +158,13 @@ export class CallHandler {
       case 'bridged':
         return attempts.record(fact.attemptId, { bridgedAt: at, agentCallId: fact.agentCallId });
       case 'hangup':
-        // Its originated and answered facts may wait in a dead owner's unacknowledged deliveries
-        // (until the ack wait runs out): the hang-up names the call and its answer too.
+        // Its originated, answered and bridged facts may wait in a dead owner's unacknowledged
+        // deliveries (until the ack wait runs out): the hang-up names the call, answer and bridge too.
         return attempts.record(fact.attemptId, {
           callId: fact.callId,
           node: fact.node,
           ...(fact.answeredAt ? { answeredAt: fact.answeredAt } : {}),
+          ...(fact.bridge ? { bridgedAt: fact.bridge.at, agentCallId: fact.bridge.agentCallId } : {}),
         });
     }
   }
@@ -474,21 +475,23 @@ export class CallHandler {
     // The pacer: failures before answer, abandons of customers who left while waiting, call ends.
     if (!answered)
       runner.feed({ type: 'call_failed', tMs: runner.t(), callId: call.pacerId, cause: pacerFailCause(outcome) });
-    else if (previous === 'waiting' || previous === 'connecting') {
+    // A bridge this process never heard of (its fact waiting for a dead owner's ack) still counts.
+    else if ((previous === 'waiting' || previous === 'connecting') && !bridged) {
       const waitedMs = this.ctx.now().getTime() - (call.answeredAtMs ?? this.ctx.now().getTime());
       if (!abandoned) runner.feed({ type: 'call_abandoned', tMs: runner.t(), callId: call.pacerId, waitedMs });
       runner.feed({ type: 'call_ended', tMs: runner.t(), callId: call.pacerId, reason: 'abandoned' });
-    } else if (bridged && call.agentId) {
+    } else if (bridged) {
+      const agentId = call.agentId ?? attempt.agentId;
       runner.feed({
         type: 'call_ended',
         tMs: runner.t(),
         callId: call.pacerId,
         reason: 'completed',
-        agentId: this.ctx.agentNumber(call.agentId),
+        ...(agentId ? { agentId: this.ctx.agentNumber(agentId) } : {}),
         disposition: 'human',
       });
     }
-    if (answered && previous === 'waiting' && !abandoned)
+    if (answered && previous === 'waiting' && !abandoned && !bridged)
       await this.ctx.deps.counters.countOnce(runner.campaignId, call.attemptId, 'abandoned', ['abandoned']);
     if (!answered)
       await this.ctx.deps.counters.countOnce(runner.campaignId, call.attemptId, 'failed', [`failed:${fact.cause}`]);

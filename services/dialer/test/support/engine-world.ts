@@ -70,6 +70,7 @@ interface HangupExtra {
   cause: string;
   answered: boolean;
   answeredAt?: Date;
+  bridge?: { at: Date; agentCallId: string };
 }
 
 export class World {

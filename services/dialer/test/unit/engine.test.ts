@@ -350,7 +350,7 @@ test('engine: a restarted engine adopts the call in flight; its hang-up ends the
   }
 });
 
-test("engine: a hang-up whose answered fact waits in a dead owner's deliveries still records the answer", async () => {
+test("engine: a hang-up whose answered and bridged facts wait in a dead owner's deliveries still records both", async () => {
   const world = new World({ 'lead-0': 'hold' });
   world.setAgent(agent('a1'));
   const first = createEngine(deps(world, 1));
@@ -361,20 +361,29 @@ test("engine: a hang-up whose answered fact waits in a dead owner's deliveries s
     { what: 'the held call bridged' },
   );
   await first.stop();
-  // The owner died with the answered fact taken from the bus but not written: the row has no answer.
-  const answeredAt = held.timeline.answeredAt!;
-  const { answeredAt: _lost, ...timeline } = held.timeline;
+  // The owner died with the answered and bridged facts taken from the bus but not written: the row
+  // has neither.
+  const { answeredAt, bridgedAt } = held.timeline as { answeredAt: Date; bridgedAt: Date };
+  const { answeredAt: _lost, bridgedAt: _lostToo, ...timeline } = held.timeline;
   world.attemptRows.set(held.attemptId, { ...held, timeline });
   const second = createEngine(deps(world, 1));
   world.engineFact = (fact) => second.onCallFact(fact);
   await second.start();
   try {
     await second.onCallFact(
-      world.fact(held.callId!, 'hangup', { cause: 'NORMAL_CLEARING', answered: true, answeredAt }),
+      world.fact(held.callId!, 'hangup', {
+        cause: 'NORMAL_CLEARING',
+        answered: true,
+        answeredAt,
+        bridge: { at: bridgedAt, agentCallId: held.agentCallId! },
+      }),
     );
     const ended = world.attemptRows.get(held.attemptId)!;
     assert.equal(ended.timeline.answeredAt?.getTime(), answeredAt.getTime(), 'the hang-up brings the answer time');
-    assert.equal(ended.outcome, 'connected');
+    assert.equal(ended.timeline.bridgedAt?.getTime(), bridgedAt.getTime(), 'and the bridge');
+    assert.equal(ended.outcome, 'connected', 'a customer who reached an agent is not abandoned');
+    assert.equal((await second.figures.current('camp1')).abandoned, 0);
+    assert.notEqual(world.agents.get(held.agentId!)?.state, 'talking', 'the agent is told the call ended');
     assert.equal(world.published.filter((p) => p.attempt.attemptId === held.attemptId).length, 1);
   } finally {
     await second.stop();

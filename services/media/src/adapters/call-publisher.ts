@@ -134,6 +134,9 @@ export class CallPublisher {
               billsec: event.billsec,
               answered: event.answered,
               ...(event.answeredAtMs === undefined ? {} : { answeredAt: new Date(event.answeredAtMs).toISOString() }),
+              ...(event.bridge === undefined
+                ? {}
+                : { bridgedAt: new Date(event.bridge.atMs).toISOString(), agentCallId: event.bridge.agentCallId }),
               ...(event.sipStatus === undefined ? {} : { sipStatus: event.sipStatus }),
             },
             options,

@@ -53,6 +53,8 @@ export type CallEvent =
       readonly billsec: number;
       readonly answered: boolean;
       readonly answeredAtMs?: number;
+      /** The first bridge, as its bridged event said. */
+      readonly bridge?: { readonly atMs: number; readonly agentCallId: string };
     };
 
 export type CallEventKind = CallEvent['kind'];

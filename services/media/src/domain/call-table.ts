@@ -19,6 +19,8 @@ interface CallState {
   created: boolean;
   amdReported: boolean;
   bridgedTo?: string;
+  /** The first bridge, repeated on the hang-up. */
+  firstBridge?: { atMs: number; agentCallId: string };
   sipStatus?: number;
 }
 
@@ -156,6 +158,7 @@ export class CallTable {
       case 'bridge': {
         if (call.bridgedTo === signal.otherUuid) return [];
         call.bridgedTo = signal.otherUuid;
+        call.firstBridge ??= { atMs: signal.atMs, agentCallId: signal.otherUuid };
         return [{ kind: 'bridged', call: ref, atMs: signal.atMs, agentCallId: signal.otherUuid }];
       }
       case 'app-complete': {
@@ -197,6 +200,7 @@ export class CallTable {
             billsec,
             answered,
             ...(call.answeredAtMs === undefined ? {} : { answeredAtMs: call.answeredAtMs }),
+            ...(call.firstBridge === undefined ? {} : { bridge: call.firstBridge }),
             ...(call.sipStatus === undefined ? {} : { sipStatus: call.sipStatus }),
           },
         ];
@@ -230,6 +234,7 @@ export class CallTable {
     const out: CallEvent[] = [{ kind: 'answered', call: call.ref, atMs: answeredAtMs }];
     if (dumped.bridgedTo !== undefined) {
       call.bridgedTo = dumped.bridgedTo;
+      call.firstBridge = { atMs: nowMs, agentCallId: dumped.bridgedTo };
       out.push({ kind: 'bridged', call: call.ref, atMs: nowMs, agentCallId: dumped.bridgedTo });
     }
     return out;

@@ -248,6 +248,19 @@ test('a channel dump after a restart: our customer calls are adopted with their 
   );
   assert.equal(table.countOn('fs1'), 1);
   assert.deepEqual(table.adopt(dumped, 1795431600001), [], 'adopted once');
+  // Its hang-up repeats the answer and the bridge, so it alone completes the call's record.
+  const [hangup] = table.apply({
+    type: 'hangup',
+    uuid: 'u1',
+    atMs: 1795431660000,
+    cause: 'NORMAL_CLEARING',
+    complete: true,
+    vars: {},
+  });
+  assert.deepEqual(hangup?.kind === 'hangup' && [hangup.answeredAtMs, hangup.bridge], [
+    1795431540696,
+    { atMs: 1795431600000, agentCallId: 'agent-1' },
+  ]);
   const ringing = parseChannelDump(
     dump({ 'Unique-ID': 'u2', 'Channel-Call-State': 'RINGING', 'Caller-Channel-Answered-Time': '0' }),
     'fs1',

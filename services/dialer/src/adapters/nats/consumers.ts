@@ -96,6 +96,10 @@ export async function startDialerConsumers(bus: Bus, options: DialerConsumersOpt
           billsec: event.data.billsec,
           answered: event.data.answered,
           answeredAt: event.data.answeredAt === undefined ? undefined : new Date(event.data.answeredAt),
+          bridge:
+            event.data.bridgedAt === undefined || event.data.agentCallId === undefined
+              ? undefined
+              : { at: new Date(event.data.bridgedAt), agentCallId: event.data.agentCallId },
         }),
     }),
     bus.consume({
