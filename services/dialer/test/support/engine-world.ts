@@ -65,7 +65,7 @@ export const settings: CampaignSettings = {
 export type Script =
   'answer' | 'busy' | 'invalid' | 'denied' | 'press1' | 'press2' | 'machine' | 'human' | 'hold' | 'silent' | 'gone';
 
-/** What a hang-up fact says beyond its call: cause, answer, and the answer's time when known. */
+/** What a hang-up fact says beyond its call: cause, answer, and the answer's and first bridge's times when known. */
 interface HangupExtra {
   cause: string;
   answered: boolean;

@@ -40,7 +40,7 @@ export class CallBook {
   private observedLong = 0;
 
   /** `calibrationFloor` < 1 lets calibration lower the model's risks (never below the floor). */
-  constructor(private readonly calibrationFloor = 1) {}
+  constructor(private readonly calibrationFloor: number) {}
 
   /** Risks of the calls just requested, matched in order to the originations that follow. */
   expectLaunches(risks: readonly LaunchRisk[]): void {
