@@ -11,7 +11,8 @@ import { planDials, type AbandonAction } from '../domain/dial-plan.js';
 import type { LineClass, LineResult } from '../domain/line-pool.js';
 import type { BusyService, LaunchBackoff } from '../domain/launch-backoff.js';
 import type { Attempt, AttemptOutcome, Campaign } from '../domain/model.js';
-import { createPacer, type Pacer, type PacerEvent } from '../domain/pacing/index.js';
+import { pacerConfigFor, samePacerConfig } from '../domain/pacer-settings.js';
+import { createPacer, type Pacer, type PacerConfigInput, type PacerEvent } from '../domain/pacing/index.js';
 import type { EngineDeps, EngineOptions, Lease } from './engine-deps.js';
 import {
   MediaUnavailableError,
@@ -114,7 +115,8 @@ interface Pending {
 
 export class CampaignRunner {
   readonly calls = new Map<string, LiveCall>();
-  private readonly pacer: Pacer;
+  private pacer: Pacer;
+  private pacerConfig: PacerConfigInput;
   private readonly startedAtMs: number;
   private nextPacerId = 1;
   private timer: NodeJS.Timeout | undefined;
@@ -156,14 +158,37 @@ export class CampaignRunner {
   ) {
     this.startedAtMs = ctx.now().getTime();
     this.callerIds = new CallerIdRotation(campaign.settings.callerIds);
-    this.pacer = createPacer(
-      {
-        channelCapacity: ctx.options.channelsPerCampaign,
-        maxCps: ctx.options.callsPerSecond,
-        abandonAfterMs: ctx.options.abandonAfterMs,
-      },
-      { onDecision: (decision) => ctx.deps.decisions.record(campaign.campaignId, decision, ctx.now()) },
-    );
+    this.pacerConfig = this.pacerConfigOf(campaign);
+    this.pacer = this.newPacer();
+  }
+
+  private pacerConfigOf(campaign: Campaign) {
+    const { options } = this.ctx;
+    return pacerConfigFor(campaign.settings, {
+      channelCapacity: options.channelsPerCampaign,
+      maxCps: options.callsPerSecond,
+      abandonAfterMs: options.abandonAfterMs,
+    });
+  }
+
+  private newPacer(): Pacer {
+    return createPacer(this.pacerConfig, {
+      onDecision: (decision) => this.ctx.deps.decisions.record(this.campaignId, decision, this.ctx.now()),
+    });
+  }
+
+  /**
+   * Takes the campaign's latest settings. An edit of what the pacer is built with (abandon target,
+   * dial ratio, ring timeout, AMD) rebuilds it: it warms up again (progressive dialing until it has
+   * seen enough), and compliance's abandon status still holds the campaign's windows meanwhile.
+   */
+  private follow(campaign: Campaign): void {
+    this.campaign = campaign;
+    const config = this.pacerConfigOf(campaign);
+    if (samePacerConfig(config, this.pacerConfig)) return;
+    this.pacerConfig = config;
+    this.pacer = this.newPacer();
+    this.ctx.log.info({ campaignId: this.campaignId }, 'pacing settings changed: the pacer starts over');
   }
 
   get campaignId(): string {
@@ -229,7 +254,7 @@ export class CampaignRunner {
   }
 
   resume(campaign: Campaign): void {
-    this.campaign = campaign;
+    this.follow(campaign);
     this.callerIds.setIds(campaign.settings.callerIds);
     this.launching = true;
   }
@@ -697,7 +722,7 @@ export class CampaignRunner {
       return;
     }
     const fresh = await deps.campaigns.get(this.campaignId);
-    if (fresh) this.campaign = fresh;
+    if (fresh) this.follow(fresh);
     let due = await deps.leads.due(this.campaignId, new Date(nowMs), options.hopperTarget);
     if (due.length < options.hopperTarget) {
       await this.readLists(nowMs);
