@@ -140,7 +140,10 @@ function campaignSettings(callerIds: string[]): Campaign {
     maxAttemptsPerLead: 3,
     preview: mode === DialMode.DIAL_MODE_PREVIEW ? { offerTimeoutMs: 30_000 } : undefined,
     progressive: mode === DialMode.DIAL_MODE_PROGRESSIVE ? { ratio: 1.5 } : undefined,
-    predictive: mode === DialMode.DIAL_MODE_PREDICTIVE ? { targetAbandonRate: 0.03, maxDialRatio: 3 } : undefined,
+    predictive:
+      mode === DialMode.DIAL_MODE_PREDICTIVE
+        ? { targetAbandonRate: 0.03, maxDialRatio: 3, amdHumanFalsePositiveRate: 0 }
+        : undefined,
     agentless:
       mode === DialMode.DIAL_MODE_AGENTLESS
         ? { maxConcurrentCalls: 10, callsPerSecond: 2, prompt: 'silence_stream://1000', digitTimeoutMs: 8_000 }

@@ -81,6 +81,12 @@ export function settingsViolations(s: CampaignSettings): FieldViolation[] {
       if (!(m.targetAbandonRate > 0) || m.targetAbandonRate > 0.05)
         add('campaign.predictive.target_abandon_rate', 'must be above 0 and at most 0.05');
       if (!(m.maxDialRatio >= 1) || m.maxDialRatio > 10) add('campaign.predictive.max_dial_ratio', 'must be 1 to 10');
+      // AMD's false positives alone must leave room under the target (and a rate is a share).
+      if (
+        m.amdHumanFalsePositiveRate !== undefined &&
+        !(m.amdHumanFalsePositiveRate >= 0 && m.amdHumanFalsePositiveRate < m.targetAbandonRate)
+      )
+        add('campaign.predictive.amd_human_false_positive_rate', 'must be 0 or more and below target_abandon_rate');
       break;
     case 'agentless':
       if (!Number.isInteger(m.maxConcurrentCalls) || m.maxConcurrentCalls < 1 || m.maxConcurrentCalls > 10_000)

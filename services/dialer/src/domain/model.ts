@@ -45,7 +45,13 @@ export interface RetryRule {
 export type ModeSettings =
   | { readonly mode: 'preview'; readonly offerTimeoutMs: number }
   | { readonly mode: 'progressive'; readonly ratio: number }
-  | { readonly mode: 'predictive'; readonly targetAbandonRate: number; readonly maxDialRatio: number }
+  | {
+      readonly mode: 'predictive';
+      readonly targetAbandonRate: number;
+      readonly maxDialRatio: number;
+      /** With AMD on: share of live people AMD tags as machines, as measured (absent: 0, unknown). */
+      readonly amdHumanFalsePositiveRate?: number;
+    }
   | {
       readonly mode: 'agentless';
       readonly maxConcurrentCalls: number;

@@ -1,6 +1,6 @@
 // What a campaign's settings tell its pacer: the campaign's own abandon target and dial-ratio cap
-// (predictive mode), its ring timeout and whether AMD screens its answers, within the replica's
-// own ceilings. Everything else keeps the pacer's defaults (domain/pacing/config.ts).
+// (predictive mode), its ring timeout, whether AMD screens its answers and AMD's measured false
+// positives, within the replica's own ceilings. Everything else keeps the pacer's defaults (domain/pacing/config.ts).
 import type { CampaignSettings } from './model.js';
 import type { PacerConfigInput } from './pacing/index.js';
 
@@ -20,7 +20,12 @@ export function pacerConfigFor(settings: CampaignSettings, ceilings: PacerCeilin
     maxRingMs: settings.ringTimeoutMs,
     // A call AMD screens rings on for the detection time, and AMD's false positives are abandons the
     // dialer never sees: the pacer counts both only when it is told AMD is on.
-    amd: { enabled: settings.amd },
+    amd: {
+      enabled: settings.amd,
+      ...(settings.amd && mode.mode === 'predictive' && mode.amdHumanFalsePositiveRate !== undefined
+        ? { humanFalsePositiveRate: mode.amdHumanFalsePositiveRate }
+        : {}),
+    },
     ...(mode.mode === 'predictive'
       ? { targetAbandonRate: mode.targetAbandonRate, maxDialRatio: mode.maxDialRatio }
       : {}),

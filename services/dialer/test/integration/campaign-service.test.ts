@@ -139,11 +139,35 @@ test('create, get, list and update a campaign; defaults filled in, the version m
   assert.ok(listed.campaigns.some((c) => c.campaignId === `${probe}_one`));
 });
 
+test('a predictive campaign keeps its pacing settings, AMD false-positive rate included', async () => {
+  const predictive = { targetAbandonRate: 0.02, maxDialRatio: 4, amdHumanFalsePositiveRate: 0.005 };
+  await create(
+    campaign({
+      campaignId: `${probe}_pred`,
+      dialMode: DialMode.DIAL_MODE_PREDICTIVE,
+      progressive: undefined,
+      amd: true,
+      predictive,
+    }),
+  );
+  const { campaign: got } = await unary(client.getCampaign, client, { campaignId: `${probe}_pred` }, new Metadata());
+  assert.deepEqual(got?.predictive, predictive);
+});
+
 test('bad input is refused naming the field, and nothing is stored', async () => {
   const before = await unary(client.listCampaigns, client, { page: undefined, state: 0 }, new Metadata());
   const cases: Array<[Campaign, string]> = [
     [campaign({ dialMode: DialMode.DIAL_MODE_UNSPECIFIED }), 'campaign.dial_mode'],
     [campaign({ dialMode: DialMode.DIAL_MODE_PREDICTIVE, progressive: undefined }), 'campaign.predictive'],
+    [
+      campaign({
+        dialMode: DialMode.DIAL_MODE_PREDICTIVE,
+        progressive: undefined,
+        amd: true,
+        predictive: { targetAbandonRate: 0.03, maxDialRatio: 3, amdHumanFalsePositiveRate: 0.03 },
+      }),
+      'campaign.predictive.amd_human_false_positive_rate',
+    ],
     [campaign({ progressive: { ratio: 0 } }), 'campaign.progressive.ratio'],
     [campaign({ progressive: { ratio: -2 } }), 'campaign.progressive.ratio'],
     [campaign({ hours: { startHour: 9, endHour: 25, weekdays: [] } }), 'campaign.hours.end_hour'],

@@ -48,6 +48,23 @@ test('each broken rule names its field', () => {
     ],
     [
       {
+        modeSettings: { mode: 'predictive', targetAbandonRate: 0.03, maxDialRatio: 3, amdHumanFalsePositiveRate: 0.03 },
+      },
+      'campaign.predictive.amd_human_false_positive_rate',
+    ],
+    [
+      {
+        modeSettings: {
+          mode: 'predictive',
+          targetAbandonRate: 0.03,
+          maxDialRatio: 3,
+          amdHumanFalsePositiveRate: -0.01,
+        },
+      },
+      'campaign.predictive.amd_human_false_positive_rate',
+    ],
+    [
+      {
         modeSettings: {
           mode: 'agentless',
           maxConcurrentCalls: 0,

@@ -7,9 +7,18 @@ import { DEFAULT_PACER_CONFIG, resolvePacerConfig } from '../../src/domain/pacin
 import { settings } from '../support/engine-world.js';
 
 const ceilings = { channelCapacity: 40, maxCps: 12, abandonAfterMs: 2_000 };
-const predictive = (targetAbandonRate: number, maxDialRatio: number): CampaignSettings => ({
+const predictive = (
+  targetAbandonRate: number,
+  maxDialRatio: number,
+  amdHumanFalsePositiveRate?: number,
+): CampaignSettings => ({
   ...settings,
-  modeSettings: { mode: 'predictive', targetAbandonRate, maxDialRatio },
+  modeSettings: {
+    mode: 'predictive',
+    targetAbandonRate,
+    maxDialRatio,
+    ...(amdHumanFalsePositiveRate === undefined ? {} : { amdHumanFalsePositiveRate }),
+  },
 });
 
 test('pacer-settings: a predictive campaign paces to its own abandon target, dial ratio, ring timeout and AMD', () => {
@@ -23,6 +32,20 @@ test('pacer-settings: a predictive campaign paces to its own abandon target, dia
   assert.equal(config.channelCapacity, 40);
   assert.equal(config.maxCps, 12);
   assert.equal(config.abandonAfterMs, 2_000);
+});
+
+test("pacer-settings: AMD's measured false positives reach the pacer only with AMD on; at the target both refuse them", () => {
+  const withAmd = (amd: boolean, rate: number): CampaignSettings => ({ ...predictive(0.03, 3, rate), amd });
+  assert.equal(resolvePacerConfig(pacerConfigFor(withAmd(true, 0.01), ceilings)).amd.humanFalsePositiveRate, 0.01);
+  const off = resolvePacerConfig(pacerConfigFor(withAmd(false, 0.01), ceilings)).amd;
+  assert.equal(off.enabled, false);
+  assert.equal(off.humanFalsePositiveRate, 0, 'a rate without AMD is not counted');
+  const atTarget = withAmd(true, 0.03);
+  assert.deepEqual(
+    settingsViolations(atTarget).map((v) => v.field),
+    ['campaign.predictive.amd_human_false_positive_rate'],
+  );
+  assert.throws(() => resolvePacerConfig(pacerConfigFor(atTarget, ceilings)), /humanFalsePositiveRate/);
 });
 
 test('pacer-settings: other modes keep the pacer default target and ratio; AMD off stays off', () => {
@@ -41,7 +64,7 @@ test('pacer-settings: every campaign the dialer accepts gives a configuration th
   ] as const)
     for (const ringTimeoutMs of [5_000, 120_000])
       for (const amd of [false, true]) {
-        const campaign = { ...predictive(target, ratio), ringTimeoutMs, amd };
+        const campaign = { ...predictive(target, ratio, target * 0.99), ringTimeoutMs, amd };
         assert.deepEqual(settingsViolations(campaign), [], 'the campaign is valid');
         assert.doesNotThrow(() => resolvePacerConfig(pacerConfigFor(campaign, ceilings)));
       }

@@ -96,7 +96,7 @@ export class BenchCampaigns {
       machineAction: MachineAction.MACHINE_ACTION_HANG_UP,
       abandonMessage: 'silence_stream://1500',
       maxAttemptsPerLead: 3,
-      predictive: { targetAbandonRate: 0.03, maxDialRatio: 3 },
+      predictive: { targetAbandonRate: 0.03, maxDialRatio: 3, amdHumanFalsePositiveRate: 0 },
       lineClass: 'standard',
       amd: options.amd ?? false,
       ringTimeoutMs: 25_000,

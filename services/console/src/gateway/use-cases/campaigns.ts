@@ -107,7 +107,7 @@ export function createCampaignUseCases(backends: Backends, onBreak: (what: strin
       progressive: mode === DialMode.DIAL_MODE_PROGRESSIVE ? { ratio: input.ratio } : undefined,
       predictive:
         mode === DialMode.DIAL_MODE_PREDICTIVE
-          ? { targetAbandonRate: input.targetAbandonRate, maxDialRatio: 3 }
+          ? { targetAbandonRate: input.targetAbandonRate, maxDialRatio: 3, amdHumanFalsePositiveRate: 0 }
           : undefined,
       agentless:
         mode === DialMode.DIAL_MODE_AGENTLESS

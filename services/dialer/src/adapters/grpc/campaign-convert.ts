@@ -91,7 +91,12 @@ function modeSettings(c: ProtoCampaign, mode: DialMode): ModeSettings {
       return c.progressive ? { mode, ratio: c.progressive.ratio } : missing('progressive');
     case 'predictive':
       return c.predictive
-        ? { mode, targetAbandonRate: c.predictive.targetAbandonRate, maxDialRatio: c.predictive.maxDialRatio }
+        ? {
+            mode,
+            targetAbandonRate: c.predictive.targetAbandonRate,
+            maxDialRatio: c.predictive.maxDialRatio,
+            amdHumanFalsePositiveRate: c.predictive.amdHumanFalsePositiveRate,
+          }
         : missing('predictive');
     case 'agentless':
       return c.agentless
@@ -174,7 +179,13 @@ export function campaignToProto(c: Campaign): ProtoCampaign {
     preview: m.mode === 'preview' ? { offerTimeoutMs: m.offerTimeoutMs } : undefined,
     progressive: m.mode === 'progressive' ? { ratio: m.ratio } : undefined,
     predictive:
-      m.mode === 'predictive' ? { targetAbandonRate: m.targetAbandonRate, maxDialRatio: m.maxDialRatio } : undefined,
+      m.mode === 'predictive'
+        ? {
+            targetAbandonRate: m.targetAbandonRate,
+            maxDialRatio: m.maxDialRatio,
+            amdHumanFalsePositiveRate: m.amdHumanFalsePositiveRate ?? 0,
+          }
+        : undefined,
     agentless:
       m.mode === 'agentless'
         ? {
