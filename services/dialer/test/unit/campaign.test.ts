@@ -47,6 +47,10 @@ test('each broken rule names its field', () => {
       'campaign.predictive.target_abandon_rate',
     ],
     [
+      { modeSettings: { mode: 'predictive', targetAbandonRate: 0.03, maxDialRatio: 6.5 } },
+      'campaign.predictive.max_dial_ratio',
+    ],
+    [
       {
         modeSettings: { mode: 'predictive', targetAbandonRate: 0.03, maxDialRatio: 3, amdHumanFalsePositiveRate: 0.03 },
       },

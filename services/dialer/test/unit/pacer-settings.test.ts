@@ -59,7 +59,7 @@ test('pacer-settings: other modes keep the pacer default target and ratio; AMD o
 test('pacer-settings: every campaign the dialer accepts gives a configuration the pacer accepts', () => {
   for (const [target, ratio] of [
     [0.001, 1],
-    [0.05, 10],
+    [0.05, 6],
     [0.03, 3],
   ] as const)
     for (const ringTimeoutMs of [5_000, 120_000])

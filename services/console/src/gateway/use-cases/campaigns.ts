@@ -42,8 +42,8 @@ export const createCampaignInput = z.object({
   gateway: z.string().min(1).default('carrier1'),
   ratio: z.number().min(1).max(5).default(1.5),
   targetAbandonRate: z.number().min(0).max(0.1).default(0.03),
-  /** Predictive: most calls ringing or waiting per logged-in agent (the dialer allows 1 to 10). */
-  maxDialRatio: z.number().min(1).max(10).default(3),
+  /** Predictive: most calls ringing or waiting per logged-in agent (the dialer allows 1 to 6). */
+  maxDialRatio: z.number().min(1).max(6).default(3),
   /** Predictive with AMD: the measured share of people AMD tags as machines (0: unknown). */
   amdHumanFalsePositiveRate: z.number().min(0).max(0.05).default(0),
   amd: z.boolean().default(true),
