@@ -80,7 +80,7 @@ export function settingsViolations(s: CampaignSettings): FieldViolation[] {
     case 'predictive':
       if (!(m.targetAbandonRate > 0) || m.targetAbandonRate > 0.05)
         add('campaign.predictive.target_abandon_rate', 'must be above 0 and at most 0.05');
-      // Above 6 the pacer was measured to break hours and lose occupancy (domain/pacing/README.md).
+      // Above 6 the pacer was measured to break abandon limits (pacing/README.md, 'The dial-ratio cap').
       if (!(m.maxDialRatio >= 1) || m.maxDialRatio > 6) add('campaign.predictive.max_dial_ratio', 'must be 1 to 6');
       // AMD's false positives alone must leave room under the target (and a rate is a share).
       if (

@@ -1,6 +1,7 @@
 // What a campaign's settings tell its pacer: the campaign's own abandon target and dial-ratio cap
 // (predictive mode), its ring timeout, whether AMD screens its answers and AMD's measured false
-// positives, within the replica's own ceilings. Everything else keeps the pacer's defaults (domain/pacing/config.ts).
+// positives, within the replica's own ceilings. Everything else keeps the pacer's defaults
+// (pacing/config.ts).
 import type { CampaignSettings } from './model.js';
 import type { PacerConfigInput } from './pacing/index.js';
 
