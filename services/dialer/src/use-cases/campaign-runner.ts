@@ -18,6 +18,7 @@ import {
   MediaUnavailableError,
   StaleOwnerError,
   type AgentCounts,
+  type AnsweredGroup,
   type ComplianceGate,
   type LeadRecord,
 } from './ports.js';
@@ -180,15 +181,37 @@ export class CampaignRunner {
   /**
    * Takes the campaign's latest settings. An edit of what the pacer is built with (abandon target,
    * dial ratio, ring timeout, AMD) rebuilds it: it warms up again (progressive dialing until it has
-   * seen enough), and compliance's abandon status still holds the campaign's windows meanwhile.
+   * seen enough), and its abandon windows keep the answers and abandons the last one counted.
    */
   private follow(campaign: Campaign): void {
     this.campaign = campaign;
     const config = this.pacerConfigOf(campaign);
     if (samePacerConfig(config, this.pacerConfig)) return;
     this.pacerConfig = config;
+    const history = this.pacer.history(this.t());
     this.pacer = this.newPacer();
+    this.pacer.recall(history);
     this.ctx.log.info({ campaignId: this.campaignId }, 'pacing settings changed: the pacer starts over');
+  }
+
+  /** From when a new runner's pacer wants the campaign's answers (its abandon windows' span). */
+  answersWanted(): Date {
+    return new Date(this.startedAtMs + this.pacer.recallFromMs(this.t()));
+  }
+
+  /**
+   * The campaign's answers and abandons before this runner (the attempts store's, from
+   * `answersWanted()`): a restart does not empty the pacer's abandon windows. Before any event.
+   */
+  recallAnswers(since: Date, groups: readonly AnsweredGroup[]): void {
+    this.pacer.recall({
+      sinceMs: since.getTime() - this.startedAtMs,
+      answers: groups.map((g) => ({
+        atMs: g.at.getTime() - this.startedAtMs,
+        answers: g.answers,
+        abandons: g.abandons,
+      })),
+    });
   }
 
   get campaignId(): string {
@@ -203,8 +226,12 @@ export class CampaignRunner {
     return this.ctx.now().getTime() - this.startedAtMs;
   }
 
+  /**
+   * Every mode feeds the pacer (only predictive asks it): a campaign switched to predictive starts
+   * with the answers and abandons its windows already hold.
+   */
   feed(event: PacerEvent): void {
-    if (this.campaign.settings.modeSettings.mode === 'predictive') this.pacer.onEvent(event);
+    this.pacer.onEvent(event);
   }
 
   newCall(attemptId: string, leadId: string, state: LiveState): LiveCall {

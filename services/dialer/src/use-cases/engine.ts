@@ -155,6 +155,14 @@ export function createEngine(deps: EngineDeps): Engine {
     const existing = runners.get(campaign.campaignId);
     if (existing) return existing;
     const runner = new CampaignRunner(campaign, ctx, fence);
+    // Its pacer's abandon windows start with the campaign's last hour from the store, read before
+    // the runner is known here, so no fact is counted twice: later facts reach it as events (one
+    // that lands in the store while the query runs reaches neither, an undercount of that instant).
+    const since = runner.answersWanted();
+    const answered = await deps.attempts.answersSince(campaign.campaignId, since);
+    const raced = runners.get(campaign.campaignId);
+    if (raced) return raced;
+    runner.recallAnswers(since, answered);
     runners.set(campaign.campaignId, runner);
     const stops = [
       ...(deps.ownership ? [deps.ownership.relay.serve(campaign.campaignId, (fact) => handler.onFact(fact))] : []),

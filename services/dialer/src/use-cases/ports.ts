@@ -162,6 +162,13 @@ export interface AttemptTally {
   readonly conversions: number;
 }
 
+/** Presented answers at one instant, and how many of them were abandoned. */
+export interface AnsweredGroup {
+  readonly at: Date;
+  readonly answers: number;
+  readonly abandons: number;
+}
+
 export interface AttemptStore {
   /**
    * Inserts the attempt (attempt_number = lead's attempts + 1) and marks the lead in flight, in one
@@ -185,6 +192,11 @@ export interface AttemptStore {
   summarize(query: AttemptSummaryQuery): Promise<AttemptTally[]>;
   /** Attempts not yet ended (adopted after a restart). */
   open(campaignId: string): Promise<Attempt[]>;
+  /**
+   * The campaign's answers presented as people (AMD's machines left out) since `since`, grouped by
+   * answer instant, each group with how many were abandoned: a restarted pacer's abandon windows.
+   */
+  answersSince(campaignId: string, since: Date): Promise<AnsweredGroup[]>;
   /**
    * Outcomes of the lead's earlier attempts in this campaign, oldest first (retry counting);
    * attempts never placed (NOT_PLACED_CAUSES) are left out.

@@ -320,3 +320,52 @@ test('attempts: a lead’s retry counting leaves out attempts never placed (medi
   }
   assert.deepEqual(await attempts.outcomesOf(campaignId, 'a'), ['no_answer', 'failed']);
 });
+
+test('attempts: the answers since an instant, people only, with the dialer’s and the customers’ abandons', async () => {
+  const { leads, schema, campaignId } = await store();
+  const attempts = new SqlAttemptStore(pool, schema);
+  const calls: Array<{
+    lead: string;
+    answeredAt?: Date;
+    amd?: 'human' | 'machine';
+    abandonedAt?: Date;
+    end?: 'abandoned';
+  }> = [
+    { lead: 'served', answeredAt: minutes(-30) },
+    { lead: 'dialer-abandoned', answeredAt: minutes(-30), abandonedAt: minutes(-29) },
+    { lead: 'hung-up-waiting', answeredAt: minutes(-20), end: 'abandoned' },
+    { lead: 'person', answeredAt: minutes(-20), amd: 'human' },
+    { lead: 'machine', answeredAt: minutes(-10), amd: 'machine' },
+    { lead: 'too-early', answeredAt: minutes(-61), abandonedAt: minutes(-60) },
+    { lead: 'no-answer' },
+  ];
+  await leads.add(
+    campaignId,
+    calls.map((c) => ({ leadId: c.lead, listId: 'L', nextAttemptAt: minutes(-90) })),
+  );
+  for (const c of calls) {
+    const begun = await attempts.begin({
+      attemptId: uniqueName('att'),
+      campaignId,
+      leadId: c.lead,
+      dialMode: 'predictive',
+    });
+    assert.ok(begun);
+    const id = begun.attempt.attemptId;
+    await attempts.record(id, {
+      ...(c.answeredAt ? { answeredAt: c.answeredAt } : {}),
+      ...(c.amd ? { amdVerdict: c.amd, amdAt: c.answeredAt } : {}),
+      ...(c.abandonedAt ? { abandonedAt: c.abandonedAt } : {}),
+    });
+    if (c.end) await attempts.finish(id, { outcome: c.end, endedAt: minutes(-19), lead: { retryAt: minutes(60) } });
+  }
+  const groups = await attempts.answersSince(campaignId, minutes(-60));
+  assert.deepEqual(
+    groups.map((g) => ({ at: g.at.getTime(), answers: g.answers, abandons: g.abandons })),
+    [
+      { at: minutes(-30).getTime(), answers: 2, abandons: 1 },
+      { at: minutes(-20).getTime(), answers: 2, abandons: 1 },
+    ],
+  );
+  assert.deepEqual(await attempts.answersSince(campaignId, minutes(-5)), []);
+});

@@ -294,6 +294,14 @@ export class World {
       list: () => Promise.reject(new Error('unused')),
       summarize: () => Promise.reject(new Error('unused')),
       open: async () => [...rows.values()].filter((a) => !a.outcome),
+      answersSince: async (_c, since) =>
+        [...rows.values()]
+          .filter((a) => a.timeline.answeredAt && a.timeline.answeredAt >= since && a.amdVerdict !== 'machine')
+          .map((a) => ({
+            at: a.timeline.answeredAt!,
+            answers: 1,
+            abandons: a.timeline.abandonedAt || a.outcome === 'abandoned' ? 1 : 0,
+          })),
       outcomesOf: async (_c, leadId) =>
         [...rows.values()]
           .filter((a) => a.leadId === leadId && a.outcome && !NOT_PLACED_CAUSES.includes(a.hangupCause ?? ''))

@@ -176,6 +176,55 @@ test('ledger: fixed windows restart at their boundary', () => {
   ]);
 });
 
+test('ledger: a recalled history counts in every window it reaches, and windows start where it does', () => {
+  const hour = { kind: 'rolling', lengthMs: 60 * MIN } as const;
+  const q = { futureAnswersPerMs: 0, lookaheadMs: 0, shiftEndMs: null };
+  // A restarted pacer at minute 0 of its clock; the campaign's last hour comes from the store.
+  const ledger = new AbandonLedger([hour], 10 * MIN);
+  const since = ledger.recallFromMs(30_000);
+  assert.equal(since, -60 * MIN, 'the hour before now, from a minute start');
+  ledger.recall({
+    sinceMs: since,
+    answers: [
+      { atMs: -90 * MIN, answers: 50, abandons: 50 }, // before the history is complete: left out
+      { atMs: -50 * MIN + 5000, answers: 40, abandons: 2 },
+      { atMs: -20 * MIN, answers: 1, abandons: 1 },
+      { atMs: -10 * MIN + 1, answers: 30, abandons: 0 },
+    ],
+  });
+  ledger.recordAnswer(10_000);
+  ledger.recordAbandon(10_000);
+  const windows = ledger.openWindows({ ...q, nowMs: 30_000 });
+  const byStart = new Map(windows.map((w) => [w.startMs / MIN, w]));
+  assert.equal(windows.length, 60, 'windows from minute -59 to 0 are open');
+  assert.deepEqual(byStart.get(-59), { startMs: -59 * MIN, answers: 72, abandons: 4, futureAnswers: 0 });
+  assert.deepEqual(byStart.get(-15), { startMs: -15 * MIN, answers: 31, abandons: 1, futureAnswers: 0 });
+  assert.deepEqual(byStart.get(0), { startMs: 0, answers: 1, abandons: 1, futureAnswers: 0 });
+  near(ledger.answerRate(30_000, 10 * MIN), 31 / (10 * MIN + 30_000), 'answer rate from the history');
+});
+
+test('ledger: a successor recalls what its predecessor holds and sees the same windows', () => {
+  const windowsOf = [
+    { kind: 'rolling', lengthMs: 60 * MIN } as const,
+    { kind: 'rolling', lengthMs: 15 * MIN } as const,
+  ];
+  const before = new AbandonLedger(windowsOf, 10 * MIN);
+  before.openWindows({ nowMs: 0, futureAnswersPerMs: 0, lookaheadMs: 0, shiftEndMs: null });
+  for (let m = 0; m < 100; m++) {
+    before.recordAnswer(m * MIN + 7000);
+    if (m % 9 === 0) before.recordAbandon(m * MIN + 7000);
+  }
+  const nowMs = 100 * MIN + 3000;
+  const q = { nowMs, futureAnswersPerMs: 1 / MIN, lookaheadMs: 60 * MIN, shiftEndMs: null };
+  const after = new AbandonLedger(windowsOf, 10 * MIN);
+  after.recall(before.history(nowMs));
+  assert.deepEqual(after.openWindows(q), before.openWindows(q));
+  assert.equal(after.answerRate(nowMs, 10 * MIN), before.answerRate(nowMs, 10 * MIN));
+  // A predecessor that saw nothing hands over nothing and no window older than the minute.
+  const empty = new AbandonLedger(windowsOf, 10 * MIN).history(nowMs);
+  assert.deepEqual(empty, { sinceMs: 100 * MIN, answers: [] });
+});
+
 /**
  * A campaign fed to a ledger and an AnswerCredit minute by minute: `answersAt(m)` answers arrive in
  * minute m, the expected rate each minute is the last ten minutes' rate; returns the credit's share

@@ -11,6 +11,7 @@ import { DurationEstimator } from '../../src/domain/pacing/duration-estimator.js
 import { abandonRisk, inFlightAbandons, type Outlook } from '../../src/domain/pacing/queue-outlook.js';
 import {
   createPacer,
+  type AnswerHistory,
   type PacerConfigInput,
   type PacerEvent,
   type PacingDecision,
@@ -312,19 +313,22 @@ test('hidden regimes: bursts too short for the level show as batches far above i
  * A small campaign run second by second against the pacer: 20 agents, calls ringing 6–10 s (live
  * answers) or out at 20 s, talk 60–180 s, wrap 5 s; a live answer no agent takes within 2 s is
  * abandoned. `liveAt(minute)` is the live-answer rate; agents beyond `agentsAt(minute)` log out
- * as they come free. Returns every decision.
+ * as they come free; `recalled`: the campaign's answers before the pacer started. Returns every
+ * decision.
  */
 function runCampaign(
   liveAt: (minute: number) => number,
   minutes: number,
   config: PacerConfigInput,
   agentsAt: (minute: number) => number = () => 20,
+  recalled?: AnswerHistory,
 ): PacingDecision[] {
   const decisions: PacingDecision[] = [];
   const pacer = createPacer(
     { minResolvedCalls: 50, minLiveAnswers: 10, minAgentReleases: 5, maxRingMs: 20_000, ...config },
     { onDecision: (d) => decisions.push(d) },
   );
+  if (recalled) pacer.recall(recalled);
   const r = rng(21);
   const agents = 20;
   const freeAt: number[] = Array.from({ length: agents }, () => 0); // ready from this instant; ∞: logged out
@@ -443,4 +447,30 @@ test('staffing: after a drop the answers expected from now on scale with the age
     afterUnscaled.budget.expectedAnswersPerHour > 1.2 * after.budget.expectedAnswersPerHour,
     `unscaled ${afterUnscaled.budget.expectedAnswersPerHour} vs scaled ${after.budget.expectedAnswersPerHour}`,
   );
+});
+
+test('recall: a restarted pacer keeps the hour that is still open, and dials as freely once it closes', () => {
+  // Before the restart, in the minute 40 minutes back: 100 answers, 4 abandons. The hour from
+  // there is already over 3 % and stays so until it closes at minute 20 of the new pacer.
+  const recalled: AnswerHistory = {
+    sinceMs: -60 * 60_000,
+    answers: [{ atMs: -40 * 60_000, answers: 100, abandons: 4 }],
+  };
+  const fresh = runCampaign(() => 0.1, 30, {}).filter((d) => d.predictive);
+  const restarted = runCampaign(() => 0.1, 30, {}, undefined, recalled).filter((d) => d.predictive);
+  const within = (ds: PacingDecision[], from: number, to: number): PacingDecision[] =>
+    ds.filter((d) => d.atMs >= from * 60_000 && d.atMs < to * 60_000);
+  const beyondProgressive = (ds: PacingDecision[]): number =>
+    ds.reduce((n, d) => n + Math.max(0, d.launch - d.snapshot.agentsReady), 0);
+  assert.ok(within(fresh, 5, 19).length > 300, 'the pacer decides predictively in the hour still open');
+  assert.ok(
+    within(restarted, 5, 19).every((d) => d.budget.headroom < 0 && d.launch <= d.snapshot.agentsReady),
+    'no call beyond progressive while the recalled hour is over its limit',
+  );
+  assert.ok(beyondProgressive(within(fresh, 5, 19)) > 20, 'without the history it dials beyond progressive');
+  const after = within(restarted, 20.5, 30);
+  const first = after[0];
+  assert.ok(first && first.budget.headroom > 0, `the hour closed at minute 20: headroom ${first?.budget.headroom}`);
+  assert.ok((first.budget.tightestWindowStartMs ?? 0) > -40 * 60_000, 'its tightest window began after the abandons');
+  assert.ok(beyondProgressive(after) > 0, 'and calls beyond progressive');
 });

@@ -8,6 +8,7 @@ import { NOT_PLACED_CAUSES } from '../../domain/call-outcome.js';
 import type { Attempt, AttemptOutcome, DialMode, Disposition } from '../../domain/model.js';
 import {
   StaleOwnerError,
+  type AnsweredGroup,
   type AttemptFacts,
   type AttemptGrouping,
   type AttemptPatch,
@@ -454,6 +455,19 @@ export class SqlAttemptStore implements AttemptStore {
       [campaignId],
     );
     return rows.map(toAttempt);
+  }
+
+  async answersSince(campaignId: string, since: Date): Promise<AnsweredGroup[]> {
+    // An abandon is a dialer's (abandoned_at) or a customer's who hung up waiting (outcome only).
+    const { rows } = await this.pool.query<{ at: Date; answers: string; abandons: string }>(
+      `SELECT answered_at AS at, count(*) AS answers,
+          count(*) FILTER (WHERE abandoned_at IS NOT NULL OR outcome = 'abandoned') AS abandons
+        FROM ${this.table}
+        WHERE campaign_id = $1 AND answered_at >= $2 AND amd_verdict IS DISTINCT FROM 'machine'
+        GROUP BY answered_at ORDER BY answered_at`,
+      [campaignId, since],
+    );
+    return rows.map((r) => ({ at: r.at, answers: Number(r.answers), abandons: Number(r.abandons) }));
   }
 
   async outcomesOf(campaignId: string, leadId: string): Promise<AttemptOutcome[]> {

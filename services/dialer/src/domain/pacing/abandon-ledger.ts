@@ -26,11 +26,21 @@ export interface WindowQuery {
 
 const BUCKET_MS = 60_000;
 
+/** Presented answers and abandons from before a pacer's start (see `Pacer.recall`). */
+export interface AnswerHistory {
+  /** From this instant on the history is complete (the pacer's clock). */
+  readonly sinceMs: number;
+  /** Presented live answers grouped by answer instant, and how many of them were abandoned. */
+  readonly answers: ReadonlyArray<{ readonly atMs: number; readonly answers: number; readonly abandons: number }>;
+}
+
 export class AbandonLedger {
   private readonly buckets = new Map<number, Bucket>();
   private readonly rolling: number[];
   private readonly fixed: { window: Extract<AbandonWindow, { kind: 'fixed' }>; totals: FixedTotals }[];
   private readonly keepBuckets: number;
+  /** How far back the ledger reads: the longest rolling window, or `historyMs` if longer. */
+  private readonly spanMs: number;
   private firstBucket: number | null = null;
 
   /** `historyMs`: how far back answers are kept besides the rolling windows' length. */
@@ -39,7 +49,8 @@ export class AbandonLedger {
     this.fixed = windows.flatMap((w) =>
       w.kind === 'fixed' ? [{ window: w, totals: { index: Number.NaN, answers: 0, abandons: 0 } }] : [],
     );
-    this.keepBuckets = Math.ceil(Math.max(historyMs, ...this.rolling) / BUCKET_MS) + 2;
+    this.spanMs = Math.max(historyMs, ...this.rolling);
+    this.keepBuckets = Math.ceil(this.spanMs / BUCKET_MS) + 2;
   }
 
   recordAnswer(answeredAtMs: number): void {
@@ -50,6 +61,43 @@ export class AbandonLedger {
   recordAbandon(answeredAtMs: number): void {
     this.bucket(answeredAtMs).abandons++;
     for (const f of this.fixed) this.fixedTotals(f, answeredAtMs).abandons++;
+  }
+
+  /**
+   * Adds what happened before this ledger's first event: windows that began at or after
+   * `history.sinceMs` count it, and the windows of that time are open from there.
+   */
+  recall(history: AnswerHistory): void {
+    const since = Math.floor(history.sinceMs / BUCKET_MS);
+    if (this.firstBucket === null || since < this.firstBucket) this.firstBucket = since;
+    const known = history.answers.filter((a) => a.atMs >= history.sinceMs).sort((a, b) => a.atMs - b.atMs);
+    for (const a of known) {
+      const b = this.bucket(a.atMs);
+      b.answers += a.answers;
+      b.abandons += a.abandons;
+      for (const f of this.fixed) {
+        const t = this.fixedTotals(f, a.atMs);
+        t.answers += a.answers;
+        t.abandons += a.abandons;
+      }
+    }
+  }
+
+  /** Where a recalled history should begin for a ledger starting at now (a minute's start). */
+  recallFromMs(nowMs: number): number {
+    return Math.floor((nowMs - this.spanMs) / BUCKET_MS) * BUCKET_MS;
+  }
+
+  /** What it holds of its span before now, by minute: a successor ledger recalls it. */
+  history(nowMs: number): AnswerHistory {
+    // Nothing seen yet: it knows nothing before the minute it is asked in.
+    if (this.firstBucket === null) return { sinceMs: Math.floor(nowMs / BUCKET_MS) * BUCKET_MS, answers: [] };
+    const from = Math.max(this.firstBucket, this.recallFromMs(nowMs) / BUCKET_MS);
+    const answers = [...this.buckets.entries()]
+      .filter(([j]) => j >= from)
+      .sort(([a], [b]) => a - b)
+      .map(([j, b]) => ({ atMs: j * BUCKET_MS, answers: b.answers, abandons: b.abandons }));
+    return { sinceMs: from * BUCKET_MS, answers };
   }
 
   /** Presented answers per ms over the last `lookbackMs` (or since the first answer). */

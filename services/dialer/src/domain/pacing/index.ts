@@ -1,5 +1,6 @@
 // Predictive pacing: a pure, deterministic pacer and its configuration.
 export { createPacer, type Pacer, type PacerDeps } from './pacer.js';
+export type { AnswerHistory } from './abandon-ledger.js';
 export {
   DEFAULT_PACER_CONFIG,
   PacerConfigError,

@@ -7,7 +7,7 @@ import {
   type BudgetRule,
   type Commitment,
 } from './abandon-budget.js';
-import { AbandonLedger } from './abandon-ledger.js';
+import { AbandonLedger, type AnswerHistory } from './abandon-ledger.js';
 import { AgentPool } from './agent-pool.js';
 import { AnswerCredit } from './answer-credit.js';
 import { AnswerEstimator } from './answer-estimator.js';
@@ -23,6 +23,18 @@ export interface Pacer {
   onEvent(event: PacerEvent): void;
   /** Calls to launch now: a non-negative integer within channel, CPS and dial-ratio limits. */
   decide(snapshot: PacingSnapshot): number;
+  /**
+   * Where a history recalled by a pacer starting now should begin: its abandon windows' span back,
+   * at a minute's start (its clock).
+   */
+  recallFromMs(nowMs: number): number;
+  /**
+   * Presented answers and abandons from before this pacer's first event (a restarted dialer's, or
+   * the pacer this one replaces): the legal windows still open count them. Before any event.
+   */
+  recall(history: AnswerHistory): void;
+  /** The answers and abandons its windows hold, for a pacer that replaces it. */
+  history(nowMs: number): AnswerHistory;
 }
 
 export interface PacerDeps {
@@ -378,5 +390,11 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     return 'dial_ratio';
   }
 
-  return { onEvent, decide };
+  return {
+    onEvent,
+    decide,
+    recallFromMs: (nowMs) => ledger.recallFromMs(nowMs),
+    recall: (history) => ledger.recall(history),
+    history: (nowMs) => ledger.history(nowMs),
+  };
 }
