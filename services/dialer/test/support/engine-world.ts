@@ -13,6 +13,7 @@ import type {
   CampaignSettings,
   Disposition,
 } from '../../src/domain/model.js';
+import type { PacingDecision } from '../../src/domain/pacing/index.js';
 import {
   type CallFact,
   type CampaignCounters,
@@ -82,8 +83,8 @@ export class World {
   readonly published: Array<{ attempt: Attempt; closedReason?: string }> = [];
   readonly abandonedEvents: string[] = [];
   readonly optOuts: Array<{ leadId: string; attemptId: string }> = [];
-  /** Launch counts of the pacer's decisions, as the decision log received them. */
-  readonly decisions: number[] = [];
+  /** The pacer's decisions, as the decision log received them. */
+  readonly decisions: PacingDecision[] = [];
   readonly offers: Array<{ agentId: string; attemptId: string; leadId: string }> = [];
   readonly media: string[] = [];
   readonly counters = new Map<string, Record<string, number>>();
@@ -561,7 +562,7 @@ export function deps(world: World, leadCount: number, campaign: Partial<Campaign
         world.lineChanges.push({ line: health.line, state: health.state });
       },
     },
-    decisions: { record: (_c, decision) => void world.decisions.push(decision.launch) },
+    decisions: { record: (_c, decision) => void world.decisions.push(decision) },
     nextStep: (rules, max, earlier, outcome, now) => {
       if (outcome === 'connected') return { closeReason: 'connected' };
       if (outcome === 'invalid_number') return { closeReason: 'invalid_number' };

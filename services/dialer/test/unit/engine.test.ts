@@ -480,7 +480,7 @@ test('engine: a predictive campaign is paced by the pacer, every decision goes t
     );
     assert.ok(world.decisions.length > 0, 'pacing decisions logged');
     assert.equal(
-      world.decisions.reduce((a, b) => a + b, 0) >= 12,
+      world.decisions.reduce((a, d) => a + d.launch, 0) >= 12,
       true,
       'the decisions launched at least every dial placed',
     );
@@ -490,6 +490,52 @@ test('engine: a predictive campaign is paced by the pacer, every decision goes t
   } finally {
     await engine.stop();
   }
+});
+
+test('engine: a predictive campaign taken up again counts the abandons of its open hour, from the attempts store', async () => {
+  /** The first decision of a predictive campaign whose store holds `abandons` of 40 answers 30 minutes ago. */
+  const firstDecision = async (abandons: number) => {
+    const world = new World({ 'lead-0': 'answer' });
+    world.setAgent(agent('a1'));
+    const engine = createEngine(
+      deps(world, 1, {
+        modeSettings: { mode: 'predictive', targetAbandonRate: 0.03, maxDialRatio: 3 },
+        retryRules: [],
+      }),
+    );
+    const answeredAt = new Date(Date.now() - 30 * 60_000);
+    for (let i = 0; i < 40; i++)
+      world.attemptRows.set(`before-${i}`, {
+        attemptId: `before-${i}`,
+        campaignId: 'camp1',
+        leadId: `earlier-${i}`,
+        attemptNumber: 1,
+        dialMode: 'predictive',
+        denialReasons: [],
+        outcome: i < abandons ? 'abandoned' : 'connected',
+        timeline: { queuedAt: answeredAt, answeredAt, endedAt: answeredAt },
+      });
+    world.engineFact = (fact) => engine.onCallFact(fact);
+    await engine.start();
+    try {
+      await waitFor(() => world.decisions.length > 0, { what: 'a pacing decision', timeoutMs: 10_000 });
+      return world.decisions[0]!;
+    } finally {
+      await engine.stop();
+    }
+  };
+  const none = await firstDecision(0);
+  const five = await firstDecision(5);
+  // The hour from 30 minutes ago is still open: 5 abandons of 40 answers is over 3 % already.
+  assert.ok(
+    (five.budget.tightestWindowStartMs ?? 0) < -29 * 60_000,
+    `the tightest window began before the restart (${five.budget.tightestWindowStartMs})`,
+  );
+  assert.ok(five.budget.headroom < 0, `no headroom left: ${five.budget.headroom}`);
+  assert.ok(
+    five.budget.headroom < none.budget.headroom - 3,
+    `headroom ${five.budget.headroom} with the abandons, ${none.budget.headroom} without`,
+  );
 });
 
 /** Line `a` (gateway gw-a) backed by `b` (gw-b), two channels each, out at 10 % failures after three calls. */
