@@ -214,6 +214,22 @@ test('a supervisor runs a campaign and an agent takes a call, in a real browser'
   await row.waitFor();
   const campaignId = await row.getAttribute('data-campaign');
   assert.ok(campaignId);
+  await row.getByTestId('pacing').filter({ hasText: '×1.5 · AMD' }).waitFor();
+
+  // A predictive campaign with its own abandon target, dial-ratio cap and AMD's false positives:
+  // the dialer stores them (they reach its pacer) and the list shows them back.
+  const predictiveName = uniqueName('pred');
+  await sup.fill('[data-testid=create-campaign] input[name=name]', predictiveName);
+  await sup.selectOption('[data-testid=create-campaign] select[name=dialMode]', 'predictive');
+  await sup.fill('[data-testid=create-campaign] input[name=targetAbandonPct]', '2');
+  await sup.fill('[data-testid=create-campaign] input[name=maxDialRatio]', '2.5');
+  await sup.fill('[data-testid=create-campaign] input[name=amdFalsePositivePct]', '1');
+  await sup.click('[data-testid=create-campaign] button[type=submit]');
+  await sup
+    .locator('tr', { hasText: predictiveName })
+    .getByTestId('pacing')
+    .filter({ hasText: '≤ 2.0% · ≤ ×2.5 · AMD (1.0%)' })
+    .waitFor();
 
   // A wrong file type: refused with a message, nothing imported.
   await row

@@ -8,7 +8,7 @@ import { checkPassword, decodeSession, encodeSession, hashPassword, may } from '
 import { maskName } from '../src/gateway/domain/convert.js';
 import { detectFormat } from '../src/gateway/use-cases/leads.js';
 import { LiveFeed } from '../src/gateway/use-cases/live-feed.js';
-import { FiguresPanel, LineChart, TranscriptView, tFor } from '../src/web/components.js';
+import { FiguresPanel, LineChart, TranscriptView, pacingText, tFor } from '../src/web/components.js';
 import { maskDigits } from '../src/gateway/domain/transcript.js';
 import { catalogues } from '../src/web/i18n.js';
 import type { FiguresDto, TranscriptDto } from '../src/shared/dto.js';
@@ -159,6 +159,16 @@ test('wallboard panel shows the figures in either language', () => {
   const zh = renderToString(<FiguresPanel f={figures} t={tFor('zh')} />);
   assert.match(zh, /接通率/);
   assert.deepEqual(Object.keys(catalogues.zh).sort(), Object.keys(catalogues.en).sort());
+});
+
+test('pacing in a few symbols: progressive ratio; predictive target, cap and AMD false positives', () => {
+  assert.equal(pacingText({ pacing: { ratio: 1.5 }, amd: false }), '×1.5');
+  assert.equal(
+    pacingText({ pacing: { targetAbandonRate: 0.02, maxDialRatio: 2.5, amdHumanFalsePositiveRate: 0.01 }, amd: true }),
+    '≤ 2.0% · ≤ ×2.5 · AMD (1.0%)',
+  );
+  assert.equal(pacingText({ pacing: { targetAbandonRate: 0.03, maxDialRatio: 3 }, amd: true }), '≤ 3.0% · ≤ ×3 · AMD');
+  assert.equal(pacingText({ pacing: {}, amd: false }), '');
 });
 
 test('the chart draws one path per series', () => {

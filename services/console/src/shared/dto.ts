@@ -61,6 +61,14 @@ export interface CampaignDto {
   readonly hours: { readonly startHour: number; readonly endHour: number };
   readonly listIds: readonly string[];
   readonly gateway: string;
+  /** How the mode paces: progressive's ratio; predictive's abandon target, dial-ratio cap, AMD's false positives. */
+  readonly pacing: {
+    readonly ratio?: number;
+    readonly targetAbandonRate?: number;
+    readonly maxDialRatio?: number;
+    readonly amdHumanFalsePositiveRate?: number;
+  };
+  readonly amd: boolean;
 }
 
 export interface AgentDto {

@@ -16,7 +16,7 @@ import type {
   TranscriptDto,
 } from '../shared/dto.js';
 import { ApiError, api, upload } from './api.js';
-import { AgentGrid, Banner, FiguresPanel, LineChart, TranscriptView, tFor, type T } from './components.js';
+import { AgentGrid, Banner, FiguresPanel, LineChart, TranscriptView, pacingText, tFor, type T } from './components.js';
 import type { Lang } from './i18n.js';
 
 type Notify = (error: unknown) => void;
@@ -82,6 +82,11 @@ function Campaigns({ t, notify, me }: { t: T; notify: Notify; me: Me }) {
     startHour: 0,
     endHour: 24,
     rulePacks: '',
+    ratio: 1.5,
+    targetAbandonPct: 3,
+    maxDialRatio: 3,
+    amd: true,
+    amdFalsePositivePct: 0,
   });
   const reload = useCallback(() => void api<CampaignDto[]>('GET', '/api/campaigns').then(setList, notify), [notify]);
   useEffect(reload, [reload]);
@@ -129,6 +134,11 @@ function Campaigns({ t, notify, me }: { t: T; notify: Notify; me: Me }) {
                 .split(',')
                 .map((s) => s.trim())
                 .filter(Boolean),
+              ratio: form.ratio,
+              targetAbandonRate: form.targetAbandonPct / 100,
+              maxDialRatio: form.maxDialRatio,
+              amd: form.amd,
+              amdHumanFalsePositiveRate: form.amdFalsePositivePct / 100,
             }).then(reload, notify);
           }}
         >
@@ -166,6 +176,71 @@ function Campaigns({ t, notify, me }: { t: T; notify: Notify; me: Me }) {
             value={form.endHour}
             onChange={(e) => setForm({ ...form, endHour: Number(e.target.value) })}
           />
+          {form.dialMode === 'progressive' && (
+            <label>
+              {t('ratio')}{' '}
+              <input
+                name="ratio"
+                type="number"
+                min={1}
+                max={5}
+                step={0.1}
+                value={form.ratio}
+                onChange={(e) => setForm({ ...form, ratio: Number(e.target.value) })}
+              />
+            </label>
+          )}
+          {form.dialMode === 'predictive' && (
+            <>
+              <label>
+                {t('targetAbandon')}{' '}
+                <input
+                  name="targetAbandonPct"
+                  type="number"
+                  min={0}
+                  max={10}
+                  step={0.1}
+                  value={form.targetAbandonPct}
+                  onChange={(e) => setForm({ ...form, targetAbandonPct: Number(e.target.value) })}
+                />
+              </label>
+              <label>
+                {t('maxDialRatio')}{' '}
+                <input
+                  name="maxDialRatio"
+                  type="number"
+                  min={1}
+                  max={6}
+                  step={0.5}
+                  value={form.maxDialRatio}
+                  onChange={(e) => setForm({ ...form, maxDialRatio: Number(e.target.value) })}
+                />
+              </label>
+            </>
+          )}
+          <label>
+            <input
+              name="amd"
+              type="checkbox"
+              checked={form.amd}
+              onChange={(e) => setForm({ ...form, amd: e.target.checked })}
+            />{' '}
+            {t('amd')}
+          </label>
+          {form.dialMode === 'predictive' && form.amd && (
+            <label>
+              {t('amdFalsePositives')}{' '}
+              <input
+                name="amdFalsePositivePct"
+                type="number"
+                min={0}
+                max={5}
+                step={0.1}
+                value={form.amdFalsePositivePct}
+                onChange={(e) => setForm({ ...form, amdFalsePositivePct: Number(e.target.value) })}
+              />
+            </label>
+          )}
           <button type="submit">{t('create')}</button>
         </form>
       )}
@@ -184,6 +259,7 @@ function Campaigns({ t, notify, me }: { t: T; notify: Notify; me: Me }) {
                 <a href={`#/wallboard/${encodeURIComponent(c.campaignId)}`}>{c.name}</a>
               </td>
               <td>{c.dialMode}</td>
+              <td data-testid="pacing">{pacingText(c)}</td>
               <td data-testid="state">{c.state}</td>
               {me.role !== 'agent' && (
                 <td>

@@ -1,6 +1,6 @@
 // Presentational pieces (pure: props in, markup out), tested with react-dom/server.
 
-import type { AgentDto, FiguresDto, TranscriptDto } from '../shared/dto.js';
+import type { AgentDto, CampaignDto, FiguresDto, TranscriptDto } from '../shared/dto.js';
 import type { Lang, MessageKey } from './i18n.js';
 import { translate } from './i18n.js';
 
@@ -11,6 +11,18 @@ export const tFor =
     translate(lang, key);
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** A campaign's pacing in a few symbols: progressive's ratio, predictive's abandon target and cap, AMD. */
+export function pacingText(c: Pick<CampaignDto, 'pacing' | 'amd'>): string {
+  const p = c.pacing;
+  const parts = [
+    ...(p.ratio !== undefined ? [`×${p.ratio}`] : []),
+    ...(p.targetAbandonRate !== undefined ? [`≤ ${pct(p.targetAbandonRate)}`] : []),
+    ...(p.maxDialRatio !== undefined ? [`≤ ×${p.maxDialRatio}`] : []),
+    ...(c.amd ? [p.amdHumanFalsePositiveRate ? `AMD (${pct(p.amdHumanFalsePositiveRate)})` : 'AMD'] : []),
+  ];
+  return parts.join(' · ');
+}
 
 /** A line chart of one or two series in inline SVG (no chart library needed for this). */
 export function LineChart(props: {

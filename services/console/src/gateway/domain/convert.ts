@@ -71,6 +71,17 @@ export function toCampaign(c: Campaign): CampaignDto {
     hours: { startHour: c.hours?.startHour ?? 0, endHour: c.hours?.endHour ?? 24 },
     listIds: c.leadLists.map((l) => l.listId),
     gateway: c.gateway,
+    pacing: {
+      ...(c.progressive ? { ratio: c.progressive.ratio } : {}),
+      ...(c.predictive
+        ? {
+            targetAbandonRate: c.predictive.targetAbandonRate,
+            maxDialRatio: c.predictive.maxDialRatio,
+            amdHumanFalsePositiveRate: c.predictive.amdHumanFalsePositiveRate,
+          }
+        : {}),
+    },
+    amd: c.amd,
   };
 }
 
