@@ -16,7 +16,17 @@ import type {
   TranscriptDto,
 } from '../shared/dto.js';
 import { ApiError, api, upload } from './api.js';
-import { AgentGrid, Banner, FiguresPanel, LineChart, TranscriptView, pacingText, tFor, type T } from './components.js';
+import {
+  AgentGrid,
+  Banner,
+  FiguresPanel,
+  LineChart,
+  NumberField,
+  TranscriptView,
+  pacingText,
+  tFor,
+  type T,
+} from './components.js';
 import type { Lang } from './i18n.js';
 
 type Notify = (error: unknown) => void;
@@ -88,6 +98,8 @@ function Campaigns({ t, notify, me }: { t: T; notify: Notify; me: Me }) {
     amd: true,
     amdFalsePositivePct: 0,
   });
+  const set = (key: 'ratio' | 'targetAbandonPct' | 'maxDialRatio' | 'amdFalsePositivePct') => (value: number) =>
+    setForm({ ...form, [key]: value });
   const reload = useCallback(() => void api<CampaignDto[]>('GET', '/api/campaigns').then(setList, notify), [notify]);
   useEffect(reload, [reload]);
   const act = (c: CampaignDto, action: string) =>
@@ -177,45 +189,36 @@ function Campaigns({ t, notify, me }: { t: T; notify: Notify; me: Me }) {
             onChange={(e) => setForm({ ...form, endHour: Number(e.target.value) })}
           />
           {form.dialMode === 'progressive' && (
-            <label>
-              {t('ratio')}{' '}
-              <input
-                name="ratio"
-                type="number"
-                min={1}
-                max={5}
-                step={0.1}
-                value={form.ratio}
-                onChange={(e) => setForm({ ...form, ratio: Number(e.target.value) })}
-              />
-            </label>
+            <NumberField
+              label={t('ratio')}
+              name="ratio"
+              min={1}
+              max={5}
+              step={0.1}
+              value={form.ratio}
+              onChange={set('ratio')}
+            />
           )}
           {form.dialMode === 'predictive' && (
             <>
-              <label>
-                {t('targetAbandon')}{' '}
-                <input
-                  name="targetAbandonPct"
-                  type="number"
-                  min={0}
-                  max={10}
-                  step={0.1}
-                  value={form.targetAbandonPct}
-                  onChange={(e) => setForm({ ...form, targetAbandonPct: Number(e.target.value) })}
-                />
-              </label>
-              <label>
-                {t('maxDialRatio')}{' '}
-                <input
-                  name="maxDialRatio"
-                  type="number"
-                  min={1}
-                  max={6}
-                  step={0.5}
-                  value={form.maxDialRatio}
-                  onChange={(e) => setForm({ ...form, maxDialRatio: Number(e.target.value) })}
-                />
-              </label>
+              <NumberField
+                label={t('targetAbandon')}
+                name="targetAbandonPct"
+                min={0}
+                max={10}
+                step={0.1}
+                value={form.targetAbandonPct}
+                onChange={set('targetAbandonPct')}
+              />
+              <NumberField
+                label={t('maxDialRatio')}
+                name="maxDialRatio"
+                min={1}
+                max={6}
+                step={0.5}
+                value={form.maxDialRatio}
+                onChange={set('maxDialRatio')}
+              />
             </>
           )}
           <label>
@@ -228,18 +231,15 @@ function Campaigns({ t, notify, me }: { t: T; notify: Notify; me: Me }) {
             {t('amd')}
           </label>
           {form.dialMode === 'predictive' && form.amd && (
-            <label>
-              {t('amdFalsePositives')}{' '}
-              <input
-                name="amdFalsePositivePct"
-                type="number"
-                min={0}
-                max={5}
-                step={0.1}
-                value={form.amdFalsePositivePct}
-                onChange={(e) => setForm({ ...form, amdFalsePositivePct: Number(e.target.value) })}
-              />
-            </label>
+            <NumberField
+              label={t('amdFalsePositives')}
+              name="amdFalsePositivePct"
+              min={0}
+              max={5}
+              step={0.1}
+              value={form.amdFalsePositivePct}
+              onChange={set('amdFalsePositivePct')}
+            />
           )}
           <button type="submit">{t('create')}</button>
         </form>

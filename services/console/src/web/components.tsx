@@ -24,6 +24,32 @@ export function pacingText(c: Pick<CampaignDto, 'pacing' | 'amd'>): string {
   return parts.join(' · ');
 }
 
+/** A labelled number input within its bounds. */
+export function NumberField(props: {
+  label: string;
+  name: string;
+  min: number;
+  max: number;
+  step: number;
+  value: number;
+  onChange: (value: number) => void;
+}) {
+  return (
+    <label>
+      {props.label}{' '}
+      <input
+        name={props.name}
+        type="number"
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        value={props.value}
+        onChange={(e) => props.onChange(Number(e.target.value))}
+      />
+    </label>
+  );
+}
+
 /** A line chart of one or two series in inline SVG (no chart library needed for this). */
 export function LineChart(props: {
   series: { name: string; color: string; points: readonly number[] }[];
