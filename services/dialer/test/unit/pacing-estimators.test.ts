@@ -6,6 +6,7 @@ import { DurationEstimator } from '../../src/domain/pacing/duration-estimator.js
 import { LaunchRate } from '../../src/domain/pacing/launch-rate.js';
 import { normalCdf } from '../../src/domain/pacing/normal.js';
 import { StaffingHistory } from '../../src/domain/pacing/staffing-history.js';
+import { rng } from '../support/rng.js';
 
 const near = (actual: number, expected: number, tolerance: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} not within ${tolerance} of ${expected}`);
@@ -74,7 +75,7 @@ test('human share from dispositions starts cautious and converges', () => {
 
 test('duration estimator: conditional completion from a table of cases', () => {
   const d = new DurationEstimator(400);
-  for (let i = 1; i <= 100; i++) d.add(i * 1000); // uniform 1..100 s
+  for (let i = 1; i <= 100; i++) d.add(i * 1000, i * 1000); // uniform 1..100 s
   const cases: { elapsedMs: number; aheadMs: number; expected: number }[] = [
     { elapsedMs: 0, aheadMs: 50_000, expected: 0.5 },
     { elapsedMs: 50_000, aheadMs: 25_000, expected: 0.5 },
@@ -92,8 +93,8 @@ test('duration estimator: conditional completion from a table of cases', () => {
 
 test('duration estimator forgets old samples', () => {
   const d = new DurationEstimator(100);
-  for (let i = 0; i < 100; i++) d.add(10_000);
-  for (let i = 0; i < 100; i++) d.add(100_000);
+  for (let i = 0; i < 100; i++) d.add(10_000, i * 10_000);
+  for (let i = 0; i < 100; i++) d.add(100_000, 1_000_000 + i * 100_000);
   near(d.meanMs, 100_000, 1, 'mean after the shift');
   near(d.endsWithin(0, 50_000), 0, 0.01, 'old short calls forgotten');
 });
@@ -127,6 +128,108 @@ test('agent pool: releases by state, with a fake clock', () => {
     near(outlook.mean[i] ?? -1, c.expected, 0.1 * c.expected + 0.01, `releases within ${c.horizonMs}`),
   );
   assert.equal(pool.releasesSeen, 100);
+});
+
+test('duration estimator: a full memory beside running durations does not favour long ones', () => {
+  // 60 agents, each wrapping up for an exponential 23 s, then talking 20 s, for two hours; the
+  // memory (200) spans about 70 s of ends. Read every 5 s after the first 10 minutes and averaged
+  // (one reading is 200 samples' worth of noise). Without delayed entry: a mean of 26.8 s, and
+  // 0.316 for "ends within 10 s".
+  const d = new DurationEstimator(200);
+  const r = rng(7);
+  const wrapStart = Array.from({ length: 60 }, (_, i) => i * 700);
+  const wrapEnd = wrapStart.map((s) => s - 23_000 * Math.log(1 - r()));
+  const readings = { mean: 0, within10: 0, after30: 0, n: 0 };
+  for (let now = 0; now <= 2 * 3_600_000; now += 1000) {
+    for (let a = 0; a < 60; a++) {
+      while ((wrapEnd[a] ?? Infinity) <= now) {
+        const end = wrapEnd[a] ?? 0;
+        d.add(end - (wrapStart[a] ?? 0), end);
+        wrapStart[a] = end + 20_000;
+        wrapEnd[a] = end + 20_000 - 23_000 * Math.log(1 - r());
+      }
+    }
+    if (now % 5000 !== 0) continue;
+    d.censor(
+      now,
+      wrapStart.filter((s) => s <= now).map((s) => now - s),
+    );
+    if (now < 600_000) continue;
+    readings.mean += d.meanMs;
+    readings.within10 += d.endsWithin(0, 10_000);
+    readings.after30 += d.endsWithin(30_000, 10_000);
+    readings.n++;
+  }
+  const expected = 1 - Math.exp(-10 / 23);
+  near(readings.mean / readings.n, 23_000, 1000, 'mean wrap-up');
+  near(readings.within10 / readings.n, expected, 0.02, 'ends within 10 s');
+  near(readings.after30 / readings.n, expected, 0.03, 'memoryless: ends within 10 s after 30 s');
+});
+
+test('agent pool: a talking agent is back when its talk and a whole wrap-up fit, however the wrap-up varies', () => {
+  const pool = new AgentPool();
+  const r = rng(11);
+  let t = 0;
+  // Talk 20 s; wrap-up exponential with a mean of 23 s.
+  for (let i = 0; i < 400; i++) {
+    pool.onBusy(1, t);
+    t += 20_000;
+    pool.onWrapUp(1, t);
+    t -= 23_000 * Math.log(1 - r());
+    pool.onReady(1, t);
+  }
+  pool.onBusy(2, t); // just started talking
+  const [within30, within60] = pool.releaseOutlook(t, [30_000, 60_000]).mean;
+  // Back within 30 s only if the wrap-up takes under 10 s (a third of them); at its mean (23 s)
+  // the talk would have to end within 7 s, which it never does.
+  near(within30 ?? -1, 1 - Math.exp(-10 / 23), 0.06, 'back within 30 s');
+  near(within60 ?? -1, 1 - Math.exp(-40 / 23), 0.06, 'back within 60 s');
+});
+
+test('agent pool: releases of a large team with heavy-tailed talks are neither under- nor over-counted', () => {
+  // 115 agents, talks lognormal (mean 130 s, cv 2.27), wrap-up 2.4 s, 5 s between calls; every
+  // 10 s after the first half hour, releases expected within 12 s of busy agents against those that
+  // came. Before delayed entry in the duration memory they read 27 % low (7.3 against 10.0).
+  const r = rng(5);
+  const s2 = Math.log(1 + 2.27 ** 2);
+  const talk = (): number =>
+    Math.exp(Math.log(130) - s2 / 2 + Math.sqrt(s2 * -2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r())) * 1000;
+  const pool = new AgentPool();
+  const events: { t: number; type: 'busy' | 'wrap' | 'ready'; agent: number }[] = [];
+  for (let agent = 0; agent < 115; agent++) events.push({ t: r() * 60_000, type: 'busy', agent });
+  const probes: { t0: number; predicted: number; busy: Set<number>; came: number }[] = [];
+  const busy = new Set<number>();
+  let nextProbe = 1_800_000;
+  const end = 3 * 3_600_000;
+  for (;;) {
+    events.sort((x, y) => x.t - y.t);
+    const e = events.shift();
+    if (!e || e.t > end) break;
+    for (; nextProbe <= e.t; nextProbe += 10_000)
+      probes.push({
+        t0: nextProbe,
+        predicted: pool.releaseOutlook(nextProbe, [12_000]).mean[0] ?? 0,
+        busy: new Set(busy),
+        came: 0,
+      });
+    if (e.type === 'busy') {
+      pool.onBusy(e.agent, e.t);
+      busy.add(e.agent);
+      events.push({ t: e.t + talk(), type: 'wrap', agent: e.agent });
+    } else if (e.type === 'wrap') {
+      pool.onWrapUp(e.agent, e.t);
+      events.push({ t: e.t + 2400, type: 'ready', agent: e.agent });
+    } else {
+      pool.onReady(e.agent, e.t);
+      busy.delete(e.agent);
+      for (const p of probes) if (p.busy.delete(e.agent) && e.t <= p.t0 + 12_000) p.came++;
+      events.push({ t: e.t + 5000, type: 'busy', agent: e.agent });
+    }
+  }
+  const settled = probes.filter((p) => p.t0 + 12_000 < end);
+  const predicted = settled.reduce((sum, p) => sum + p.predicted, 0);
+  const came = settled.reduce((sum, p) => sum + p.came, 0);
+  near(predicted / came, 1, 0.05, `releases expected ÷ released (${predicted / settled.length} per probe)`);
 });
 
 test('agent pool learns that busy agents are leaving', () => {

@@ -4,18 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createPacer, type PacerEvent, type PacingSnapshot } from '../../src/domain/pacing/index.js';
-
-/** mulberry32: small, seedable, good enough to generate test cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../support/rng.js';
 
 const CASES = 3000;
 const TICKS = 40;

@@ -16,21 +16,10 @@ import {
   type PacerEvent,
   type PacingDecision,
 } from '../../src/domain/pacing/index.js';
+import { rng } from '../support/rng.js';
 
 const near = (actual: number, expected: number, tolerance: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} not within ${tolerance} of ${expected}`);
-
-/** mulberry32: a fixed stream, so every run sees the same calls. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Calls fed to a detector until it alarms (or `limit`), against reference `p0`, true rate `p`. */
 function callsToAlarm(p0: number, p: number, seed: number, limit = 5000): { calls: number; alarm: string | null } {
@@ -187,17 +176,20 @@ test('durations: calls still running are censored, so early short samples do not
   const censored = new DurationEstimator(400);
   // Early in a shift: 30 calls ended after 10 s (machines, hang-ups); 20 are still talking at 120 s.
   for (let i = 0; i < 30; i++) {
-    naive.add(10_000);
-    censored.add(10_000);
+    naive.add(10_000, 10_000 + i * 1000);
+    censored.add(10_000, 10_000 + i * 1000);
   }
-  censored.censor(Array.from({ length: 20 }, () => 120_000));
+  censored.censor(
+    120_000,
+    Array.from({ length: 20 }, () => 120_000),
+  );
   const naiveRelease = naive.endsWithin(120_000, 20_000);
   const censoredRelease = censored.endsWithin(120_000, 20_000);
   assert.ok(naiveRelease > 0.2, `without censoring a 120 s call looks about to end (${naiveRelease})`);
   assert.ok(censoredRelease < naiveRelease / 2, `with censoring: ${censoredRelease}`);
   assert.ok(censored.meanMs > 50_000, `censored mean ${censored.meanMs} counts the running calls`);
   // With nothing running it is the plain empirical distribution.
-  censored.censor([]);
+  censored.censor(120_000, []);
   near(censored.endsWithin(5000, 10_000), 1, 1e-9, 'all samples end at 10 s');
 });
 

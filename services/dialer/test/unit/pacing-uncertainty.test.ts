@@ -7,18 +7,7 @@ import { AgentPool } from '../../src/domain/pacing/agent-pool.js';
 import { AnswerEstimator } from '../../src/domain/pacing/answer-estimator.js';
 import { CallBook } from '../../src/domain/pacing/call-book.js';
 import { abandonRisk, inFlightAbandons, type Outlook } from '../../src/domain/pacing/queue-outlook.js';
-
-/** mulberry32: a fixed stream, so every run sees the same calls. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../support/rng.js';
 
 /** Launches `n` calls 100 ms apart, each resolved 5 s later (live with probability p), in order. */
 function feed(a: AnswerEstimator, firstId: number, n: number, p: number, r: () => number): void {
