@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrameParser, decodeEvent, type FrameResult } from '../src/index.js';
-import { randomChunks, seededRandom, traceFiles } from './support/traces.js';
+import { seededRandom } from '@outbound/testkit';
+import { randomChunks, traceFiles } from './support/traces.js';
 
 const ALPHABET = Buffer.from('Content-Length: 12\nContent-Type: text/event-plain\n\n%zz:\r\x00\xff');
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrameParser, SERVER_CONTENT_TYPES, contentType, type FrameResult } from '../src/index.js';
-import { randomChunks, seededRandom, traceFiles } from './support/traces.js';
+import { seededRandom } from '@outbound/testkit';
+import { randomChunks, traceFiles } from './support/traces.js';
 
 const KNOWN_COMMANDS = new Set([
   'auth',

@@ -84,3 +84,4 @@ export const testUrls = {
 
 export { Processes } from './processes.js';
 export { REGIONS, callingWindowProbe, openRegions, syntheticNumbers, type Region } from './synthetic-numbers.js';
+export { seededRandom } from './seeded-random.js';

@@ -13,18 +13,6 @@ export function traceFiles(suffix: '.server.txt' | '.client.txt'): Array<{ name:
     .map((name) => ({ name, bytes: readFileSync(path.join(TRACES_DIR, name)) }));
 }
 
-/** Deterministic PRNG (mulberry32) so fuzz failures reproduce from the seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Splits bytes into random chunks of 1…maxChunk bytes. */
 export function randomChunks(bytes: Buffer, random: () => number, maxChunk: number): Buffer[] {
   const chunks: Buffer[] = [];

@@ -6,7 +6,7 @@ import { DurationEstimator } from '../../src/domain/pacing/duration-estimator.js
 import { LaunchRate } from '../../src/domain/pacing/launch-rate.js';
 import { normalCdf } from '../../src/domain/pacing/normal.js';
 import { StaffingHistory } from '../../src/domain/pacing/staffing-history.js';
-import { rng } from '../support/rng.js';
+import { seededRandom } from '@outbound/testkit';
 
 const near = (actual: number, expected: number, tolerance: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} not within ${tolerance} of ${expected}`);
@@ -136,7 +136,7 @@ test('duration estimator: a full memory beside running durations does not favour
   // (one reading is 200 samples' worth of noise). Without delayed entry: a mean of 26.8 s, and
   // 0.316 for "ends within 10 s".
   const d = new DurationEstimator(200);
-  const r = rng(7);
+  const r = seededRandom(7);
   const wrapStart = Array.from({ length: 60 }, (_, i) => i * 700);
   const wrapEnd = wrapStart.map((s) => s - 23_000 * Math.log(1 - r()));
   const readings = { mean: 0, within10: 0, after30: 0, n: 0 };
@@ -168,7 +168,7 @@ test('duration estimator: a full memory beside running durations does not favour
 
 test('agent pool: a talking agent is back when its talk and a whole wrap-up fit, however the wrap-up varies', () => {
   const pool = new AgentPool();
-  const r = rng(11);
+  const r = seededRandom(11);
   let t = 0;
   // Talk 20 s; wrap-up exponential with a mean of 23 s.
   for (let i = 0; i < 400; i++) {
@@ -190,7 +190,7 @@ test('agent pool: releases of a large team with heavy-tailed talks are neither u
   // 115 agents, talks lognormal (mean 130 s, cv 2.27), wrap-up 2.4 s, 5 s between calls; every
   // 10 s after the first half hour, releases expected within 12 s of busy agents against those that
   // came. Before delayed entry in the duration memory they read 27 % low (7.3 against 10.0).
-  const r = rng(5);
+  const r = seededRandom(5);
   const s2 = Math.log(1 + 2.27 ** 2);
   const talk = (): number =>
     Math.exp(Math.log(130) - s2 / 2 + Math.sqrt(s2 * -2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r())) * 1000;

@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createPacer, type PacerEvent, type PacingSnapshot } from '../../src/domain/pacing/index.js';
-import { rng } from '../support/rng.js';
+import { seededRandom } from '@outbound/testkit';
 
 const CASES = 3000;
 const TICKS = 40;
 
 function runCase(seed: number): void {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
   const channelCapacity = int(1, 80);

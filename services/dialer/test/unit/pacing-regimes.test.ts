@@ -16,7 +16,7 @@ import {
   type PacerEvent,
   type PacingDecision,
 } from '../../src/domain/pacing/index.js';
-import { rng } from '../support/rng.js';
+import { seededRandom } from '@outbound/testkit';
 
 const near = (actual: number, expected: number, tolerance: number, what: string): void =>
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} not within ${tolerance} of ${expected}`);
@@ -24,7 +24,7 @@ const near = (actual: number, expected: number, tolerance: number, what: string)
 /** Calls fed to a detector until it alarms (or `limit`), against reference `p0`, true rate `p`. */
 function callsToAlarm(p0: number, p: number, seed: number, limit = 5000): { calls: number; alarm: string | null } {
   const d = new ChangeDetector({ shift: 0.5, threshold: 4 });
-  const r = rng(seed);
+  const r = seededRandom(seed);
   for (let i = 1; i <= limit; i++) {
     const alarm = d.observe(r() < p, p0);
     if (alarm) return { calls: i, alarm };
@@ -45,7 +45,7 @@ test('change detector: a doubled or halved live rate is found within a few hundr
 
 test('change detector: false alarms on a steady stream are rare', () => {
   const d = new ChangeDetector({ shift: 0.5, threshold: 4 });
-  const r = rng(7);
+  const r = seededRandom(7);
   for (let i = 0; i < 20_000; i++) d.observe(r() < 0.25, 0.25);
   assert.ok(d.alarms < 40, `${d.alarms} alarms in 20000 steady calls`);
 });
@@ -82,7 +82,7 @@ test('change detector: a large-jump sum finds a short burst of few calls that th
   for (const p of [0.05, 0.25]) {
     const plain = new ChangeDetector({ shift: 0.5, threshold: 4 });
     const withJump = new ChangeDetector({ shift: 0.5, threshold: 4, jumpShift: 2 });
-    const r = rng(7);
+    const r = seededRandom(7);
     for (let i = 0; i < 20_000; i++) {
       const live = r() < p;
       plain.observe(live, p);
@@ -124,7 +124,7 @@ function feed(a: AnswerEstimator, from: number, n: number, p: number, r: () => n
 
 test('answer estimator: a steady campaign has no regime risk; one that keeps jumping has', () => {
   const steady = new AnswerEstimator(30_000);
-  const r = rng(3);
+  const r = seededRandom(3);
   let t = feed(steady, 0, 6000, 0.25, r);
   const calm = steady.regimeRisk(t);
   assert.ok(calm.upRatePerMs * 3_600_000 < 2, `steady: ${calm.upRatePerMs * 3_600_000} jumps per hour`);
@@ -148,7 +148,7 @@ test('answer estimator: a steady campaign has no regime risk; one that keeps jum
 
 test('answer estimator: the level follows a fall in the live rate within a few hundred calls', () => {
   const a = new AnswerEstimator(30_000);
-  const r = rng(11);
+  const r = seededRandom(11);
   const t = feed(a, 0, 2000, 0.4, r);
   feed(a, 2000, 500, 0.1, r, 200);
   assert.ok(a.liveLevel < 0.2, `level ${a.liveLevel} after the fall (t ${t})`);
@@ -160,14 +160,14 @@ test('answer estimator, memory in time: at 400 calls a minute false alarms stay 
   // Two hours of a steady 20 % live rate, a call launched every 150 ms.
   const byCalls = new AnswerEstimator(30_000);
   const byTime = new AnswerEstimator(30_000, 500, { memoryInTime: true });
-  const ms = feed(byCalls, 0, 48_000, 0.2, rng(21), 150);
-  feed(byTime, 0, 48_000, 0.2, rng(21), 150);
+  const ms = feed(byCalls, 0, 48_000, 0.2, seededRandom(21), 150);
+  feed(byTime, 0, 48_000, 0.2, seededRandom(21), 150);
   assert.ok(perHour(byTime, ms) <= 4, `memory in time: ${perHour(byTime, ms)} false alarms an hour`);
   assert.ok(perHour(byCalls, ms) > 4 * perHour(byTime, ms), `memory in calls: ${perHour(byCalls, ms)} an hour`);
   near(byTime.liveLevel, 0.2, 0.02, 'level');
   // A doubled rate is still found, within half a minute of calls.
   const before = byTime.regimeChanges;
-  feed(byTime, 48_000, 200, 0.4, rng(22), 150);
+  feed(byTime, 48_000, 200, 0.4, seededRandom(22), 150);
   assert.ok(byTime.regimeChanges > before, 'the rise is detected');
 });
 
@@ -275,7 +275,7 @@ test('joint budget: a jump is one shock to every call, so k calls together carry
 
 test('hidden regimes: bursts too short for the level show as batches far above it; a steady stream shows none', () => {
   const steady = new AnswerEstimator(30_000);
-  feed(steady, 0, 8000, 0.25, rng(8));
+  feed(steady, 0, 8000, 0.25, seededRandom(8));
   assert.ok(steady.hiddenRegime().share < 0.01, `steady: hidden share ${steady.hiddenRegime().share}`);
   // The spread, relative to the rate squared (the common error it adds to every call in flight):
   // within the noise of 30 batches' variance for a steady stream, several times the rate for bursts.
@@ -285,7 +285,7 @@ test('hidden regimes: bursts too short for the level show as batches far above i
   // A small team's campaign: 5 % live, and every 400 calls 40 at 45 % (the agents are all busy
   // in those bursts, so few calls are dialed in them and the level never follows).
   const bursty = new AnswerEstimator(30_000);
-  const r = rng(9);
+  const r = seededRandom(9);
   let id = 0;
   for (let k = 0; k < 12; k++) {
     feed(bursty, id, 360, 0.05, r, 3000);
@@ -321,7 +321,7 @@ function runCampaign(
     { onDecision: (d) => decisions.push(d) },
   );
   if (recalled) pacer.recall(recalled);
-  const r = rng(21);
+  const r = seededRandom(21);
   const agents = 20;
   const freeAt: number[] = Array.from({ length: agents }, () => 0); // ready from this instant; ∞: logged out
   const pending: { at: number; event: PacerEvent }[] = [];

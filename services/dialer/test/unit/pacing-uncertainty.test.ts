@@ -7,7 +7,7 @@ import { AgentPool } from '../../src/domain/pacing/agent-pool.js';
 import { AnswerEstimator } from '../../src/domain/pacing/answer-estimator.js';
 import { CallBook } from '../../src/domain/pacing/call-book.js';
 import { abandonRisk, inFlightAbandons, type Outlook } from '../../src/domain/pacing/queue-outlook.js';
-import { rng } from '../support/rng.js';
+import { seededRandom } from '@outbound/testkit';
 
 /** Launches `n` calls 100 ms apart, each resolved 5 s later (live with probability p), in order. */
 function feed(a: AnswerEstimator, firstId: number, n: number, p: number, r: () => number): void {
@@ -21,7 +21,7 @@ function feed(a: AnswerEstimator, firstId: number, n: number, p: number, r: () =
 
 test('live-rate error: small on a long steady stream, several times larger right after a change', () => {
   const a = new AnswerEstimator(30_000);
-  const r = rng(11);
+  const r = seededRandom(11);
   feed(a, 0, 4000, 0.25, r);
   const steady = a.liveRateRelativeVariance();
   // (1 − p)/(p·n) with n ≈ 2·400 − 1 calls behind the long level.
@@ -114,7 +114,7 @@ function settleCalls(book: CallBook, firstId: number, n: number, risk: number, p
 
 test('calibration: with the floor at 1 it only raises the risks, and quickly', () => {
   const book = new CallBook(1);
-  const r = rng(5);
+  const r = seededRandom(5);
   settleCalls(book, 0, 20_000, 0.01, 0.002, r);
   assert.equal(book.calibration(), 1, 'a model predicting 5× the abandons keeps its risks');
   settleCalls(book, 20_000, 2000, 0.01, 0.03, r);
@@ -125,7 +125,7 @@ test('calibration: with the floor at 1 it only raises the risks, and quickly', (
 
 test('calibration: below 1 only on a long memory of evidence, never under the floor', () => {
   const book = new CallBook(0.1);
-  const r = rng(6);
+  const r = seededRandom(6);
   // 2,000 calls predicting 20 abandons, about 4 seen: the bound on so few keeps most of the risk.
   settleCalls(book, 0, 2000, 0.01, 0.002, r);
   const early = book.calibration();
