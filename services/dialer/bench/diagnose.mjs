@@ -8,6 +8,9 @@
 //   node diagnose.mjs --bench <pacing-bench dir> --workload <file.json> --seed 2 [--from 60 --to 150]
 //
 // --pacer-dist <dir> loads the adapter from another build (a directory holding bench/pacer.mjs).
+// --means: every 10 s of the run, what the model expected at each examined presentation delay (live
+// answers from the calls in flight then, busy agents back) beside what followed, averaged over the
+// run: the check that found releases at 59 % of what came (pacing README, "Releases").
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,6 +29,7 @@ const { values: a } = parseArgs({
     to: { type: 'string' },
     target: { type: 'string', default: '0.03' },
     ticks: { type: 'string' },
+    means: { type: 'boolean', default: false },
   },
 });
 if (!a.bench || (!a.index && !a.workload))
@@ -128,7 +132,13 @@ const onDecision = (d) => {
   r.limits[d.limitedBy] = (r.limits[d.limitedBy] ?? 0) + 1;
 };
 const cfg = pacerConfig(w, { seed, tickMs: 100, targetAbandonRate: target, options });
-const trace = simulate(raw, createPacer(cfg, { onDecision }), { seed, tickMs: 100 });
+const means = a.means ? meansProbe(cfg.abandonAfterMs) : null;
+const pacer = createPacer(cfg, { onDecision: means ? (d) => (means.onDecision(d), onDecision(d)) : onDecision });
+const trace = simulate(
+  raw,
+  means ? { onEvent: (e) => (means.onEvent(e), pacer.onEvent(e)), decide: (s) => pacer.decide(s) } : pacer,
+  { seed, tickMs: 100 },
+);
 const metrics = computeMetrics(trace, { target });
 const perMin = (times) => {
   const c = new Map();
@@ -191,4 +201,67 @@ for (let m = from; m < to; m++) {
       ` ${lim}`,
     ].join(' '),
   );
+}
+
+if (means) means.report();
+
+/** Predicted against realized: live answers from the calls in flight, and busy agents back. */
+function meansProbe(graceMs) {
+  const inFlight = new Set();
+  const busy = new Set();
+  const open = [];
+  const done = [];
+  let nextMs = 0;
+  return {
+    onEvent(e) {
+      if (e.type === 'call_originated') inFlight.add(e.callId);
+      if (e.type === 'call_answered' || e.type === 'call_failed' || e.type === 'call_not_placed')
+        inFlight.delete(e.callId);
+      if (e.type === 'agent_busy' || e.type === 'agent_wrapup') busy.add(e.agentId);
+      for (let i = open.length - 1; i >= 0; i--) {
+        const p = open[i];
+        if (e.tMs > p.atMs + p.lastMs + graceMs) {
+          done.push(...open.splice(i, 1));
+          continue;
+        }
+        if (e.type === 'call_answered' && e.detected === 'human' && p.calls.has(e.callId))
+          p.points.forEach((q) => (q.answers += e.tMs <= p.atMs + q.delayMs ? 1 : 0));
+        if (e.type === 'agent_ready' && p.busy.delete(e.agentId))
+          p.points.forEach((q) => (q.releases += e.tMs <= p.atMs + q.delayMs + graceMs ? 1 : 0));
+      }
+      if (e.type === 'agent_ready' || e.type === 'agent_logout') busy.delete(e.agentId);
+    },
+    onDecision(d) {
+      const points = d.estimates.outlook;
+      if (d.atMs < nextMs || points.length === 0) return;
+      nextMs = d.atMs + 10_000;
+      open.push({
+        atMs: d.atMs,
+        lastMs: Math.max(...points.map((q) => q.delayMs)),
+        calls: new Set(inFlight),
+        busy: new Set(busy),
+        points: points.map((q) => ({ ...q, answers: 0, releases: 0 })),
+      });
+    },
+    report() {
+      if (done.length === 0) return console.log('means: no examined decisions');
+      console.log(`means over ${done.length} decisions, 10 s apart (live answers from calls in flight; agents back):`);
+      console.log('quantile  delay s  answers expected  came  ratio | releases expected  came  ratio');
+      const quantiles = ['10 %', '30 %', '50 %', '70 %', '90 %'];
+      done[0].points.forEach((_, i) => {
+        const mean = (f) => done.reduce((x, p) => x + f(p.points[i]), 0) / done.length;
+        const [delay, ea, ca, er, cr] = [
+          mean((q) => q.delayMs / 1000),
+          mean((q) => q.liveAnswersFromCallsInFlight),
+          mean((q) => q.answers),
+          mean((q) => q.agentReleases),
+          mean((q) => q.releases),
+        ];
+        console.log(
+          `${(quantiles[i] ?? String(i)).padStart(8)} ${delay.toFixed(1).padStart(8)} ${ea.toFixed(2).padStart(17)} ${ca.toFixed(2).padStart(5)} ` +
+            `${(ca > 0 ? ea / ca : NaN).toFixed(2).padStart(6)} | ${er.toFixed(2).padStart(17)} ${cr.toFixed(2).padStart(5)} ${(cr > 0 ? er / cr : NaN).toFixed(2).padStart(6)}`,
+        );
+      });
+    },
+  };
 }

@@ -4,6 +4,7 @@ import {
   fitsEveryWindow,
   sustainableRate,
   tightestHeadroom,
+  windowBreachChance,
   windowHeadroom,
   type BudgetRule,
   type Commitment,
@@ -24,6 +25,7 @@ const plain: BudgetRule = {
   humanShare: 1,
   amdFalsePositiveRate: 0,
   amdFalsePositiveSpread: 0,
+  breachChance: 0,
 };
 const window = (answers: number, abandons: number, futureAnswers = 0): WindowCount => ({
   startMs: 0,
@@ -128,6 +130,62 @@ test('the tightest window decides', () => {
   assert.equal(left.tightestStartMs, 30 * MIN);
   assert.equal(fitsEveryWindow(windows, { mean: 1, variance: 0 }, plain), true);
   assert.equal(fitsEveryWindow(windows, { mean: 1.5, variance: 0 }, plain), false);
+});
+
+test('small windows: the chance that whole live abandons tip them over (Poisson)', () => {
+  const cases: { name: string; w: WindowCount; c: Commitment; rule: BudgetRule; expected: number }[] = [
+    // 40 live answers hold one abandon (2.5 %); the second breaks the window.
+    {
+      name: 'one abandon left',
+      w: window(40, 0),
+      c: { mean: 0.2, variance: 0.2 },
+      rule: plain,
+      expected: 1 - Math.exp(-0.2) * 1.2,
+    },
+    {
+      name: 'the one spent',
+      w: window(40, 1),
+      c: { mean: 0.2, variance: 0.2 },
+      rule: plain,
+      expected: 1 - Math.exp(-0.2),
+    },
+    // 30 live answers hold none: the first abandon breaks it.
+    { name: 'none left', w: window(30, 0), c: { mean: 0.2, variance: 0.2 }, rule: plain, expected: 1 - Math.exp(-0.2) },
+    // Half the presented answers are people: 80 presented are 40 live, and a visible abandon is a
+    // live one half the time (and so is each abandon seen).
+    {
+      name: 'which abandons were people',
+      w: window(80, 0),
+      c: { mean: 0.4, variance: 0.4 },
+      rule: { ...plain, humanShare: 0.5 },
+      expected: 1 - Math.exp(-0.2) * 1.2,
+    },
+    // AMD false positives are abandons of the whole window, none of them seen: 1 % of 100 live
+    // answered (99 presented), 3 allowed.
+    {
+      name: 'AMD false positives in the count',
+      w: window(99, 0),
+      c: none,
+      rule: { ...plain, visibleTarget: (0.03 - 0.01) / 0.99, amdFalsePositiveRate: 0.01 },
+      expected: 1 - Math.exp(-1) * (1 + 1 + 1 / 2 + 1 / 6),
+    },
+    { name: 'already over', w: window(30, 2), c: none, rule: plain, expected: 1 },
+    {
+      name: 'a large window: the normal bound governs',
+      w: window(1000, 0),
+      c: { mean: 25, variance: 25 },
+      rule: plain,
+      expected: 0,
+    },
+  ];
+  for (const c of cases) near(windowBreachChance(c.w, c.c, c.rule), c.expected, c.name);
+  // The check joins the headroom's: a small commitment fits a window with one abandon left, not one
+  // with none, although the normal bound (no reserve) lets both through.
+  const rule = { ...plain, breachChance: 0.05 };
+  const small = { mean: 0.1, variance: 0.1 };
+  assert.equal(fitsEveryWindow([window(40, 0)], small, rule), true);
+  assert.equal(fitsEveryWindow([window(30, 0)], small, rule), false);
+  assert.equal(fitsEveryWindow([window(30, 0)], small, plain), true);
 });
 
 test('ledger: rolling windows see answers and abandons by answer minute', () => {

@@ -29,6 +29,9 @@ export interface BudgetRule {
   amdFalsePositiveRate: number;
   /** Relative standard deviation of that rate between days (0: only binomial chance). */
   amdFalsePositiveSpread: number;
+  /** Largest chance that whole live-person abandons still to come tip a small window over the
+   *  target (0: no such check). */
+  breachChance: number;
 }
 
 /** Variance, in visible-abandon units, of the AMD false positives among `answers` presented answers. */
@@ -94,8 +97,45 @@ export function sustainableRate(answers: number, rule: BudgetRule): number {
   return Math.max(0, x) / answers;
 }
 
-/** True if every window keeps non-negative headroom with this commitment. */
+/** Beyond this many whole abandons left, a window's count is near enough normal for the bound above. */
+const SMALL_WINDOW_ABANDONS = 12;
+
+/**
+ * The chance that a small window ends over the target, counted as the law counts it: in whole
+ * abandoned live people against the live people answered. A window of 40 live answers holds one
+ * abandon and breaks on the second, whatever the averages say; a window of 30 breaks on the first.
+ * The live abandons still to come are Poisson: the human share of the committed abandons plus the
+ * AMD false positives of the whole window (none of which the dialer has seen). The abandons seen
+ * so far count at their expected human share. Windows with more than SMALL_WINDOW_ABANDONS left
+ * return 0 (the normal bound governs them).
+ */
+export function windowBreachChance(w: WindowCount, c: Commitment, rule: BudgetRule): number {
+  const h = Math.min(1, Math.max(0.05, rule.humanShare));
+  const live = h * (w.answers + w.futureAnswers);
+  const fp = rule.amdFalsePositiveRate;
+  // Live people answered, AMD false positives among them included (they count as answered too).
+  const liveAnswered = fp > 0 ? live / (1 - fp) : live;
+  const target = rule.visibleTarget * (1 - fp) + fp;
+  const left = Math.floor(target * liveAnswered - h * w.abandons + 1e-9);
+  if (left > SMALL_WINDOW_ABANDONS) return 0;
+  if (left < 0) return 1;
+  const mean = h * Math.max(0, c.mean) + fp * liveAnswered;
+  // P(X > left) for X ~ Poisson(mean).
+  let term = Math.exp(-mean);
+  let atMost = term;
+  for (let k = 1; k <= left; k++) {
+    term *= mean / k;
+    atMost += term;
+  }
+  return Math.max(0, 1 - atMost);
+}
+
+/** True if every window keeps non-negative headroom with this commitment and, where whole abandons
+ *  decide it, is unlikely to tip over. */
 export function fitsEveryWindow(windows: readonly WindowCount[], c: Commitment, rule: BudgetRule): boolean {
-  for (const w of windows) if (windowHeadroom(w, c, rule) < 0) return false;
+  for (const w of windows) {
+    if (windowHeadroom(w, c, rule) < 0) return false;
+    if (rule.breachChance > 0 && windowBreachChance(w, c, rule) > rule.breachChance) return false;
+  }
   return true;
 }

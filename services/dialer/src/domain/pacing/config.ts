@@ -44,6 +44,9 @@ export interface PacerConfig {
   confidenceZ: number;
   /** Abandons held back from every window's budget. */
   reserveAbandons: number;
+  /** Largest chance, per window, that whole live-person abandons still to come tip a window with
+   *  few abandons left over the target (Poisson; 0: off). */
+  windowBreachChance: number;
   /** Future answers are counted at a share of the rate expected now (answers fall short when bursts end
    *  or agents leave): this share until the campaign's own history shows more (AnswerCredit), and
    *  never more than the max. Equal: a fixed share. */
@@ -111,6 +114,7 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   maxMarginalAbandonRisk: 0.3,
   confidenceZ: 2.2,
   reserveAbandons: 1,
+  windowBreachChance: 0,
   futureAnswerShare: 0.5,
   // The answer credit is off (max = floor): measured in README.md, it cost more hours than it won.
   futureAnswerShareMax: 0.5,
@@ -208,6 +212,7 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(inRange(c.maxMarginalAbandonRisk, 0, 1), 'maxMarginalAbandonRisk', 'must be in [0, 1]');
   check(inRange(c.confidenceZ, 0, 6), 'confidenceZ', 'must be in [0, 6]');
   check(inRange(c.reserveAbandons, 0, 1e6), 'reserveAbandons', 'must be >= 0');
+  check(inRange(c.windowBreachChance, 0, 1), 'windowBreachChance', 'must be in [0, 1]');
   check(inRange(c.futureAnswerShare, 0, 1), 'futureAnswerShare', 'must be in [0, 1]');
   check(
     inRange(c.futureAnswerShareMax, isNum(c.futureAnswerShare) ? c.futureAnswerShare : 0, 1),

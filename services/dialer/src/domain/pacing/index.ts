@@ -20,6 +20,7 @@ export type {
   CallEvent,
   FailCause,
   LimitReason,
+  OutlookPoint,
   PacerEvent,
   PacingBudget,
   PacingDecision,

@@ -17,7 +17,7 @@ import { LaunchRate } from './launch-rate.js';
 import { RiskAppetite } from './risk-appetite.js';
 import { StaffingHistory } from './staffing-history.js';
 import { abandonRisk, inFlightAbandons, type Outlook } from './queue-outlook.js';
-import type { LimitReason, PacerEvent, PacingDecision, PacingSnapshot } from './types.js';
+import type { LimitReason, OutlookPoint, PacerEvent, PacingDecision, PacingSnapshot } from './types.js';
 
 export interface Pacer {
   onEvent(event: PacerEvent): void;
@@ -148,7 +148,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
   function outlooks(
     s: PacingSnapshot,
     p: number,
-  ): { view: Outlook[]; stress: Outlook[] | null; medianReleases: number } {
+  ): { view: Outlook[]; stress: Outlook[] | null; points: OutlookPoint[] } {
     const bins = answers.bins;
     const ringingByBin = new Float64Array(bins);
     for (const launchMs of book.ringing()) {
@@ -171,6 +171,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       return all > 0 ? answers.liveWithin(0, m) / all : 0;
     };
     const stress: Outlook[] = [];
+    const points: OutlookPoint[] = [];
     const view = aheads.map((m, i) => {
       let ringMean = 0;
       let ringVariance = 0;
@@ -193,6 +194,11 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       const x = p * liveShareByBin(m);
       const supplyMean = s.agentsReady + (release.mean[i] ?? 0);
       const supplyVariance = release.variance[i] ?? 0;
+      points.push({
+        delayMs: m * answers.binMs,
+        liveAnswersFromCallsInFlight: ringMean,
+        agentReleases: release.mean[i] ?? 0,
+      });
       // The stress scenario: the jump has happened, every call in flight answers at the peak rate.
       const jumped: Outlook = {
         demandMean: s.callsWaitingForAgent + ringMean * regime.peakFactor,
@@ -227,7 +233,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       Math.max((horizons[horizons.length - 1] ?? 0) + SWITCH_DETECTION_LAG_MS, config.stressSpanMs),
     );
     const stressed = exposure >= STRESS_MIN_PROBABILITY && regime.peakFactor >= STRESS_MIN_FACTOR;
-    return { view, stress: stressed ? stress : null, medianReleases: release.mean[DELAY_QUANTILES.indexOf(0.5)] ?? 0 };
+    return { view, stress: stressed ? stress : null, points };
   }
 
   function decide(s: PacingSnapshot): number {
@@ -262,6 +268,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     const rule: BudgetRule = {
       visibleTarget,
       reserveAbandons: config.reserveAbandons,
+      breachChance: config.windowBreachChance,
       z: config.confidenceZ,
       humanShare: answers.humanShare(),
       amdFalsePositiveRate: amdFp,
@@ -271,7 +278,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     const risks: LaunchRisk[] = [];
     let limitedBy: LimitReason = limitReason(s, limit);
     let marginal = 0;
-    let medianReleases = 0;
+    let points: OutlookPoint[] = [];
     let riskSum = book.committedMean;
     let riskVariance = book.committedVariance;
     let inFlight: Commitment = { mean: 0, variance: 0 };
@@ -282,7 +289,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     } else if (limit > 0) {
       const queue = outlooks(s, p);
       const view = queue.view;
-      medianReleases = queue.medianReleases;
+      points = queue.points;
       stressTested = queue.stress !== null;
       // The calls already in flight, re-assessed with what is known now (answer level, agents),
       // not only with the risk each carried at launch: when answers surge, they will overflow.
@@ -347,7 +354,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
           meanTimeToLiveAnswerMs: answers.meanLiveDelayMs(),
           meanTalkMs: agents.talk.meanMs,
           meanWrapMs: agents.wrap.meanMs,
-          expectedAgentReleases: medianReleases,
+          expectedAgentReleases: points[DELAY_QUANTILES.indexOf(0.5)]?.agentReleases ?? 0,
           calibration,
           marginalAbandonRisk: marginal,
           marginalRiskThreshold: appetite.threshold,
@@ -355,6 +362,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
           answerPeakFactor: regimeNow.peakFactor,
           answerHiddenHighShare: hiddenNow.share,
           answerHiddenHighFactor: hiddenNow.factor,
+          outlook: points,
         },
         budget: {
           headroom: left.headroom,

@@ -73,6 +73,18 @@ export interface PacingEstimates {
    *  (beyond chance, batches of 20 calls) and its factor over the estimate (`hiddenRegimes`). */
   answerHiddenHighShare: number;
   answerHiddenHighFactor: number;
+  /** The queue a new call would meet, at each presentation delay examined (quantiles of the
+   *  live-answer delay); empty when not examined (warming up, or no room to launch). */
+  outlook: OutlookPoint[];
+}
+
+/** What the model expects within one examined delay (without a jump of the answer rate). */
+export interface OutlookPoint {
+  delayMs: number;
+  /** Live answers the calls in flight will present within delayMs. */
+  liveAnswersFromCallsInFlight: number;
+  /** Busy agents expected back within delayMs + the abandon grace (logouts discounted). */
+  agentReleases: number;
 }
 
 export interface PacingBudget {
