@@ -26,6 +26,7 @@ const plain: BudgetRule = {
   amdFalsePositiveRate: 0,
   amdFalsePositiveSpread: 0,
   breachChance: 0,
+  spendingPerAnswer: 0,
 };
 const window = (answers: number, abandons: number, futureAnswers = 0): WindowCount => ({
   startMs: 0,
@@ -160,14 +161,23 @@ test('small windows: the chance that whole live abandons tip them over (Poisson)
       rule: { ...plain, humanShare: 0.5 },
       expected: 1 - Math.exp(-0.2) * 1.2,
     },
-    // AMD false positives are abandons of the whole window, none of them seen: 1 % of 100 live
-    // answered (99 presented), 3 allowed.
+    // AMD false positives are abandons of the whole window, none of them seen, and tip it with or
+    // without the pacer: 1 % of 100 live answered (99 presented), 3 allowed; only what the
+    // committed 0.5 add counts.
     {
       name: 'AMD false positives in the count',
       w: window(99, 0),
-      c: none,
+      c: { mean: 0.5, variance: 0.5 },
       rule: { ...plain, visibleTarget: (0.03 - 0.01) / 0.99, amdFalsePositiveRate: 0.01 },
-      expected: 1 - Math.exp(-1) * (1 + 1 + 1 / 2 + 1 / 6),
+      expected: Math.exp(-1) * (1 + 1 + 1 / 2 + 1 / 6) - Math.exp(-1.5) * (1 + 1.5 + 1.5 ** 2 / 2 + 1.5 ** 3 / 6),
+    },
+    // Spending 0.5 % of the answers still to come in abandons: 0.1 more by the window's close.
+    {
+      name: 'the spending until the window closes',
+      w: window(20, 0, 20),
+      c: { mean: 0.1, variance: 0.1 },
+      rule: { ...plain, spendingPerAnswer: 0.005 },
+      expected: 1 - Math.exp(-0.2) * 1.2,
     },
     { name: 'already over', w: window(30, 2), c: none, rule: plain, expected: 1 },
     {
@@ -186,6 +196,12 @@ test('small windows: the chance that whole live abandons tip them over (Poisson)
   assert.equal(fitsEveryWindow([window(40, 0)], small, rule), true);
   assert.equal(fitsEveryWindow([window(30, 0)], small, rule), false);
   assert.equal(fitsEveryWindow([window(30, 0)], small, plain), true);
+  // A fresh window's aim: 40 live answers hold one abandon, so it may expect in all the mean whose
+  // chance of two or more is the breach chance (0.149 for 1 %), not the 1.2 of the averages.
+  const rate = sustainableRate(40, { ...plain, breachChance: 0.01 });
+  const mean = rate * 40;
+  assert.ok(Math.abs(1 - Math.exp(-mean) * (1 + mean) - 0.01) < 1e-6, `mean ${mean}`);
+  near(sustainableRate(40, plain), 0.03, 'without the check');
 });
 
 test('ledger: rolling windows see answers and abandons by answer minute', () => {

@@ -262,6 +262,7 @@ test('joint budget: a jump is one shock to every call, so k calls together carry
     amdFalsePositiveRate: 0,
     amdFalsePositiveSpread: 0,
     breachChance: 0,
+    spendingPerAnswer: 0,
   };
   // A quiet hour of 17 answers, no abandons yet: half an abandon of budget.
   const windows: WindowCount[] = [{ startMs: 0, answers: 15, abandons: 0, futureAnswers: 2 }];

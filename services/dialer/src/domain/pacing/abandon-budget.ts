@@ -29,9 +29,12 @@ export interface BudgetRule {
   amdFalsePositiveRate: number;
   /** Relative standard deviation of that rate between days (0: only binomial chance). */
   amdFalsePositiveSpread: number;
-  /** Largest chance that whole live-person abandons still to come tip a small window over the
-   *  target (0: no such check). */
+  /** Largest chance that the pacer's own abandons add to a small window's chance of tipping over the
+   *  target, counted in whole live people (0: no such check). */
   breachChance: number;
+  /** Visible abandons per future answer counted in a window that the pacer's recent launches carry:
+   *  its spending, taken to go on until each window closes in the check above. */
+  spendingPerAnswer: number;
 }
 
 /** Variance, in visible-abandon units, of the AMD false positives among `answers` presented answers. */
@@ -94,40 +97,75 @@ export function sustainableRate(answers: number, rule: BudgetRule): number {
   // The largest root-free x: (room − x)² ≥ z²(x·k + F) with x ≤ room, k = (1 − h)/h.
   const b = 2 * room + z2 * ((1 - h) / h);
   const x = (b - Math.sqrt(b * b - 4 * (room * room - unseen))) / 2;
-  return Math.max(0, x) / answers;
+  return Math.min(Math.max(0, x), smallWindowAbandons(answers, rule)) / answers;
+}
+
+/** Visible abandons a fresh small window may expect in all while they add at most `breachChance` to
+ *  its chance of tipping over (windowBreachChance); Infinity where the normal bound governs. */
+function smallWindowAbandons(answers: number, rule: BudgetRule): number {
+  const count = rule.breachChance > 0 ? liveCount(answers, 0, rule) : null;
+  if (count === null) return Number.POSITIVE_INFINITY;
+  const h = Math.min(1, Math.max(0.05, rule.humanShare));
+  const base = poissonAbove(count.unseen, count.left);
+  // The added chance grows with the mean: bisect for the largest mean within breachChance.
+  let lo = 0;
+  let hi = count.left + 1;
+  for (let i = 0; i < 40; i++) {
+    const mid = (lo + hi) / 2;
+    if (poissonAbove(count.unseen + mid, count.left) - base <= rule.breachChance) lo = mid;
+    else hi = mid;
+  }
+  return lo / h;
 }
 
 /** Beyond this many whole abandons left, a window's count is near enough normal for the bound above. */
 const SMALL_WINDOW_ABANDONS = 12;
 
-/**
- * The chance that a small window ends over the target, counted as the law counts it: in whole
- * abandoned live people against the live people answered. A window of 40 live answers holds one
- * abandon and breaks on the second, whatever the averages say; a window of 30 breaks on the first.
- * The live abandons still to come are Poisson: the human share of the committed abandons plus the
- * AMD false positives of the whole window (none of which the dialer has seen). The abandons seen
- * so far count at their expected human share. Windows with more than SMALL_WINDOW_ABANDONS left
- * return 0 (the normal bound governs them).
- */
-export function windowBreachChance(w: WindowCount, c: Commitment, rule: BudgetRule): number {
-  const h = Math.min(1, Math.max(0.05, rule.humanShare));
-  const live = h * (w.answers + w.futureAnswers);
-  const fp = rule.amdFalsePositiveRate;
-  // Live people answered, AMD false positives among them included (they count as answered too).
-  const liveAnswered = fp > 0 ? live / (1 - fp) : live;
-  const target = rule.visibleTarget * (1 - fp) + fp;
-  const left = Math.floor(target * liveAnswered - h * w.abandons + 1e-9);
-  if (left > SMALL_WINDOW_ABANDONS) return 0;
-  if (left < 0) return 1;
-  const mean = h * Math.max(0, c.mean) + fp * liveAnswered;
-  // P(X > left) for X ~ Poisson(mean).
+/** P(X > k) for X ~ Poisson(mean). */
+function poissonAbove(mean: number, k: number): number {
   let term = Math.exp(-mean);
   let atMost = term;
-  for (let k = 1; k <= left; k++) {
-    term *= mean / k;
+  for (let j = 1; j <= k; j++) {
+    term *= mean / j;
     atMost += term;
   }
   return Math.max(0, 1 - atMost);
+}
+
+/** A window in whole live people: abandons it can still take, and the AMD false positives to expect
+ *  in it (none of which the dialer sees); null when more than SMALL_WINDOW_ABANDONS are left. */
+function liveCount(
+  presented: number,
+  visibleAbandons: number,
+  rule: BudgetRule,
+): { left: number; unseen: number } | null {
+  const h = Math.min(1, Math.max(0.05, rule.humanShare));
+  const fp = rule.amdFalsePositiveRate;
+  // Live people answered, AMD false positives among them included (they count as answered too).
+  const live = (h * presented) / (1 - fp);
+  const target = rule.visibleTarget * (1 - fp) + fp;
+  const left = Math.floor(target * live - h * visibleAbandons + 1e-9);
+  return left > SMALL_WINDOW_ABANDONS ? null : { left, unseen: fp * live };
+}
+
+/**
+ * What the pacer's abandons (committed, and its spending until the window closes) add to the chance
+ * that a small window ends over the target, counted as
+ * the law counts it: in whole abandoned live people against the live people answered. A window of 40
+ * live answers holds one abandon and breaks on the second, whatever the averages say; one of 30
+ * breaks on the first. The live abandons to come are Poisson: the human share of the committed
+ * abandons, plus the AMD false positives of the whole window, which tip it with or without the
+ * pacer (only the difference is the pacer's). The abandons seen so far count at their expected
+ * human share. Windows with more than SMALL_WINDOW_ABANDONS left: 0 (the normal bound governs).
+ */
+export function windowBreachChance(w: WindowCount, c: Commitment, rule: BudgetRule): number {
+  const count = liveCount(w.answers + w.futureAnswers, w.abandons, rule);
+  if (count === null) return 0;
+  if (count.left < 0) return 1;
+  const h = Math.min(1, Math.max(0.05, rule.humanShare));
+  // Not only what is in flight: a window breaks on the sum of everything spent before it closes.
+  const committed = h * (Math.max(0, c.mean) + rule.spendingPerAnswer * w.futureAnswers);
+  return poissonAbove(count.unseen + committed, count.left) - poissonAbove(count.unseen, count.left);
 }
 
 /** True if every window keeps non-negative headroom with this commitment and, where whole abandons

@@ -269,6 +269,8 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       visibleTarget,
       reserveAbandons: config.reserveAbandons,
       breachChance: config.windowBreachChance,
+      // The windows count future answers at the credit's share; the spending goes with all of them.
+      spendingPerAnswer: credit.share > 0 ? appetite.predictedRate / credit.share : 0,
       z: config.confidenceZ,
       humanShare: answers.humanShare(),
       amdFalsePositiveRate: amdFp,
