@@ -37,11 +37,16 @@ export interface BudgetRule {
   spendingPerAnswer: number;
 }
 
+/** The human share, kept off 0 (the thinning's variance divides by it). */
+function humanShare(rule: BudgetRule): number {
+  return Math.min(1, Math.max(0.05, rule.humanShare));
+}
+
 /** Variance, in visible-abandon units, of the AMD false positives among `answers` presented answers. */
 export function unseenVariance(answers: number, rule: BudgetRule): number {
   const fp = rule.amdFalsePositiveRate;
   if (!(fp > 0) || !(answers > 0)) return 0;
-  const h = Math.min(1, Math.max(0.05, rule.humanShare));
+  const h = humanShare(rule);
   return (fp / h) * answers + (rule.amdFalsePositiveSpread * fp * answers) ** 2;
 }
 
@@ -53,7 +58,7 @@ export interface Commitment {
 
 /** Abandons a window can still take beyond the upper bound of what is committed (< 0: over). */
 export function windowHeadroom(w: WindowCount, c: Commitment, rule: BudgetRule): number {
-  const h = Math.min(1, Math.max(0.05, rule.humanShare));
+  const h = humanShare(rule);
   const expected = w.abandons + c.mean;
   const thinning = ((1 - h) / h) * expected;
   const answers = w.answers + w.futureAnswers;
@@ -89,7 +94,7 @@ export function tightestHeadroom(windows: readonly WindowCount[], c: Commitment,
  */
 export function sustainableRate(answers: number, rule: BudgetRule): number {
   if (!(answers > 0)) return 0;
-  const h = Math.min(1, Math.max(0.05, rule.humanShare));
+  const h = humanShare(rule);
   const room = rule.visibleTarget * answers - rule.reserveAbandons;
   const z2 = rule.z * rule.z;
   const unseen = z2 * unseenVariance(answers, rule);
@@ -105,7 +110,7 @@ export function sustainableRate(answers: number, rule: BudgetRule): number {
 function smallWindowAbandons(answers: number, rule: BudgetRule): number {
   const count = rule.breachChance > 0 ? liveCount(answers, 0, rule) : null;
   if (count === null) return Number.POSITIVE_INFINITY;
-  const h = Math.min(1, Math.max(0.05, rule.humanShare));
+  const h = humanShare(rule);
   const base = poissonAbove(count.unseen, count.left);
   // The added chance grows with the mean: bisect for the largest mean within breachChance.
   let lo = 0;
@@ -139,7 +144,7 @@ function liveCount(
   visibleAbandons: number,
   rule: BudgetRule,
 ): { left: number; unseen: number } | null {
-  const h = Math.min(1, Math.max(0.05, rule.humanShare));
+  const h = humanShare(rule);
   const fp = rule.amdFalsePositiveRate;
   // Live people answered, AMD false positives among them included (they count as answered too).
   const live = (h * presented) / (1 - fp);
@@ -150,19 +155,19 @@ function liveCount(
 
 /**
  * What the pacer's abandons (committed, and its spending until the window closes) add to the chance
- * that a small window ends over the target, counted as
- * the law counts it: in whole abandoned live people against the live people answered. A window of 40
- * live answers holds one abandon and breaks on the second, whatever the averages say; one of 30
- * breaks on the first. The live abandons to come are Poisson: the human share of the committed
- * abandons, plus the AMD false positives of the whole window, which tip it with or without the
- * pacer (only the difference is the pacer's). The abandons seen so far count at their expected
- * human share. Windows with more than SMALL_WINDOW_ABANDONS left: 0 (the normal bound governs).
+ * that a small window ends over the target, counted as the law counts it: in whole abandoned live
+ * people against the live people answered. A window of 40 live answers holds one abandon and breaks
+ * on the second, whatever the averages say; one of 30 breaks on the first. The live abandons to
+ * come are Poisson: the human share of the pacer's, plus the AMD false positives of the whole
+ * window, which tip it with or without the pacer (only the difference is the pacer's). The abandons
+ * seen so far count at their expected human share. Windows with more than SMALL_WINDOW_ABANDONS
+ * left: 0 (the normal bound governs).
  */
 export function windowBreachChance(w: WindowCount, c: Commitment, rule: BudgetRule): number {
   const count = liveCount(w.answers + w.futureAnswers, w.abandons, rule);
   if (count === null) return 0;
   if (count.left < 0) return 1;
-  const h = Math.min(1, Math.max(0.05, rule.humanShare));
+  const h = humanShare(rule);
   // Not only what is in flight: a window breaks on the sum of everything spent before it closes.
   const committed = h * (Math.max(0, c.mean) + rule.spendingPerAnswer * w.futureAnswers);
   return poissonAbove(count.unseen + committed, count.left) - poissonAbove(count.unseen, count.left);

@@ -42,10 +42,12 @@ export interface PacerConfig {
   maxMarginalAbandonRisk: number;
   /** z of the upper confidence bound on expected abandons. */
   confidenceZ: number;
-  /** Abandons held back from every window's budget. */
+  /** Abandons held back from every window's budget; with windowBreachChance on, only for campaigns
+   *  with AMD false positives (their unseen count in windows too large for that check). */
   reserveAbandons: number;
-  /** Largest chance, per window, that whole live-person abandons still to come tip a window with
-   *  few abandons left over the target (Poisson; 0: off). */
+  /** Most the pacer's own abandons (in flight, and its spending until the window closes) may add to
+   *  the chance that a window with few abandons left ends over the target, counted in whole live
+   *  people (Poisson; 0: off). */
   windowBreachChance: number;
   /** Future answers are counted at a share of the rate expected now (answers fall short when bursts end
    *  or agents leave): this share until the campaign's own history shows more (AnswerCredit), and

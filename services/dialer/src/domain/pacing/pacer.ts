@@ -62,6 +62,9 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
   // AMD false positives are abandons the dialer never sees: visible abandons per presented answer
   // may use only what they leave of the target (derivation in README.md).
   const visibleTarget = (config.targetAbandonRate - amdFp) / (1 - amdFp);
+  // The reserve stands in for whole abandons; the breach check counts them, except the unseen
+  // AMD false positives' in windows too large for it (README, "Whole abandons in small windows").
+  const reserveAbandons = config.windowBreachChance > 0 && amdFp === 0 ? 0 : config.reserveAbandons;
   const answers = new AnswerEstimator(config.maxRingMs + (config.amd.enabled ? config.amd.detectMs : 0) + 5000, 500, {
     detector: {
       shift: config.changeShift,
@@ -267,10 +270,9 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     });
     const rule: BudgetRule = {
       visibleTarget,
-      reserveAbandons: config.reserveAbandons,
+      reserveAbandons,
       breachChance: config.windowBreachChance,
-      // The windows count future answers at the credit's share; the spending goes with all of them.
-      spendingPerAnswer: credit.share > 0 ? appetite.predictedRate / credit.share : 0,
+      spendingPerAnswer: appetite.predictedRate,
       z: config.confidenceZ,
       humanShare: answers.humanShare(),
       amdFalsePositiveRate: amdFp,
