@@ -468,3 +468,44 @@ test('recall: a restarted pacer keeps the hour that is still open, and dials as 
   assert.ok((first.budget.tightestWindowStartMs ?? 0) > -40 * 60_000, 'its tightest window began after the abandons');
   assert.ok(beyondProgressive(after) > 0, 'and calls beyond progressive');
 });
+
+test('breach check: with it on, the reserve is held only where AMD false positives go unseen', () => {
+  // Same campaign, same course until the first predictive decision: its tightest window's headroom
+  // differs by the reserve (one abandon) without AMD, and not at all with AMD false positives.
+  const firstPredictive = (config: PacerConfigInput): PacingDecision => {
+    const d = runCampaign(() => 0.1, 15, config).find((x) => x.predictive);
+    assert.ok(d, 'a predictive decision');
+    return d;
+  };
+  const amd = { enabled: true, humanFalsePositiveRate: 0.005 };
+  const pairs = [
+    { name: 'without AMD', off: firstPredictive({}), on: firstPredictive({ windowBreachChance: 0.01 }), reserve: 1 },
+    {
+      name: 'with AMD false positives',
+      off: firstPredictive({ amd }),
+      on: firstPredictive({ amd, windowBreachChance: 0.01 }),
+      reserve: 0,
+    },
+  ];
+  for (const { name, off, on, reserve } of pairs) {
+    assert.equal(on.atMs, off.atMs, `${name}: the same first predictive tick`);
+    assert.equal(on.budget.committed, off.budget.committed, `${name}: the same commitment`);
+    assert.ok(Math.abs(on.budget.headroom - off.budget.headroom - reserve) < 1e-9, `${name}: headroom`);
+  }
+});
+
+test('each predictive decision carries the outlook at every examined delay', () => {
+  const d = runCampaign(() => 0.1, 15, {}).find((x) => x.predictive && x.estimates.outlook.length > 0);
+  assert.ok(d, 'a predictive decision with its outlook');
+  const points = d.estimates.outlook;
+  assert.equal(points.length, 5);
+  points.forEach((q, i) => {
+    assert.ok(i === 0 || q.delayMs >= (points[i - 1]?.delayMs ?? 0), 'delays in order');
+    assert.ok(q.liveAnswersFromCallsInFlight >= 0 && q.agentReleases >= 0, 'non-negative means');
+  });
+  assert.ok(
+    points.some((q) => q.liveAnswersFromCallsInFlight > 0),
+    'calls in flight expected to answer',
+  );
+  assert.equal(d.estimates.expectedAgentReleases, points[2]?.agentReleases, 'the median delay');
+});
