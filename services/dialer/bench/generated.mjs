@@ -6,6 +6,7 @@
 //   node generated.mjs --bench <pacing-bench dir> --ours <path/to/pacer.mjs[:key=value...]>
 //        [--gen-seed 1] [--count 100] [--seeds 3] [--jobs 2] [--only 3,17,42] [--ours-only]
 //        [--save results.json] [--quiet] [--baselines-only | --baselines-from results.json]
+//        [--baselines erlang,progressive]  (a subset, e.g. to judge a variant's holding and occupancy)
 //
 // The bench is used, not copied: its bench.mjs (loadPacer, runScenario) is imported from --bench.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -16,7 +17,8 @@ import { pathToFileURL, fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateWorkloads } from './generate-workloads.mjs';
 
-const BASELINES = ['progressive', 'erlang', 'vicidial-hard', 'vicidial-tapered', 'vicidial-average'];
+const ALL_BASELINES = ['progressive', 'erlang', 'vicidial-hard', 'vicidial-tapered', 'vicidial-average'];
+const VICIDIAL = ['vicidial-hard', 'vicidial-tapered', 'vicidial-average'];
 const KEEP = [
   'occupancy',
   'abandonRate',
@@ -58,6 +60,7 @@ async function main() {
       'baselines-only': { type: 'boolean', default: false },
       save: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      baselines: { type: 'string', default: ALL_BASELINES.join(',') },
       target: { type: 'string', default: '0.03' },
     },
   });
@@ -66,6 +69,9 @@ async function main() {
   const [oursPath, ...oursOpts] = a.ours.split(':');
   const ours = [resolve(oursPath), ...oursOpts].join(':');
   const target = Number(a.target);
+  const BASELINES = a.baselines.split(',').filter(Boolean);
+  const unknown = BASELINES.filter((b) => !ALL_BASELINES.includes(b));
+  if (unknown.length) throw new Error(`unknown baseline(s) ${unknown.join(', ')} (known: ${ALL_BASELINES.join(', ')})`);
   const genSeed = Number(a['gen-seed']);
   const seeds = Array.from({ length: Number(a.seeds) }, (_, i) => i + 1);
   let workloads = generateWorkloads({ seed: genSeed, count: Number(a.count) });
@@ -167,9 +173,7 @@ async function main() {
       for (const b of BASELINES) baseMet[b] += get(wi, b).filter((m) => m.targetMet).length;
       const erl = mean(get(wi, 'erlang').map((m) => m.occupancy));
       const vici = Math.max(
-        ...['vicidial-hard', 'vicidial-tapered', 'vicidial-average'].map((b) =>
-          mean(get(wi, b).map((m) => m.occupancy)),
-        ),
+        ...VICIDIAL.filter((b) => BASELINES.includes(b)).map((b) => mean(get(wi, b).map((m) => m.occupancy))),
       );
       rec.erlang = erl;
       rec.bestVicidial = vici;
