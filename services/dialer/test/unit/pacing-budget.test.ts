@@ -27,6 +27,8 @@ const plain: BudgetRule = {
   amdFalsePositiveSpread: 0,
   breachChance: 0,
   spendingPerAnswer: 0,
+  expectedPerCautious: 1,
+  wholeCountPerCautious: 1,
 };
 const window = (answers: number, abandons: number, futureAnswers = 0): WindowCount => ({
   startMs: 0,
@@ -121,6 +123,14 @@ test('risk appetite starts at its floor, rises toward the aim and sinks when the
   near(appetite.threshold, floor, 'back at the floor');
 });
 
+test('risk appetite: the spending is what launches beyond progressive added', () => {
+  const appetite = new RiskAppetite(0.3);
+  // Each second: 1 live answer expected, 0.004 abandons predicted, 0.001 of them beyond progressive.
+  for (let t = 1; t <= 600; t++) appetite.update(t * 1000, 0.004, 1, true, 0.01, 0.001);
+  near(appetite.predictedRate, 0.004, 'predicted rate');
+  near(appetite.spendingRate, 0.001, 'spending');
+});
+
 test('the tightest window decides', () => {
   const windows = [
     { ...window(300, 2), startMs: 0 },
@@ -179,6 +189,30 @@ test('small windows: the chance that whole live abandons tip them over (Poisson)
       rule: { ...plain, spendingPerAnswer: 0.005 },
       expected: 1 - Math.exp(-0.2) * 1.2,
     },
+    // The spending runs on every answer expected, not only the cautious half the budget counts on.
+    {
+      name: 'the spending on the expected answers',
+      w: window(20, 0, 10),
+      c: { mean: 0.1, variance: 0.1 },
+      rule: { ...plain, spendingPerAnswer: 0.005, expectedPerCautious: 2, wholeCountPerCautious: 2 },
+      expected: 1 - Math.exp(-0.2) * 1.2,
+    },
+    // 20 answers so far and 10 counted on: 30 hold none. A history that delivered the answers lets
+    // the whole count take 20 more: 40, which hold one.
+    {
+      name: 'cautious count',
+      w: window(20, 0, 10),
+      c: { mean: 0.2, variance: 0.2 },
+      rule: plain,
+      expected: 1 - Math.exp(-0.2),
+    },
+    {
+      name: 'answers the history delivered',
+      w: window(20, 0, 10),
+      c: { mean: 0.2, variance: 0.2 },
+      rule: { ...plain, wholeCountPerCautious: 2 },
+      expected: 1 - Math.exp(-0.2) * 1.2,
+    },
     { name: 'already over', w: window(30, 2), c: none, rule: plain, expected: 1 },
     {
       name: 'a large window: the normal bound governs',
@@ -202,6 +236,10 @@ test('small windows: the chance that whole live abandons tip them over (Poisson)
   const mean = rate * 40;
   assert.ok(Math.abs(1 - Math.exp(-mean) * (1 + mean) - 0.01) < 1e-6, `mean ${mean}`);
   near(sustainableRate(40, plain), 0.03, 'without the check');
+  // Counted on the answers the history delivered: 20 cautious are 40, which hold one.
+  near(sustainableRate(20, { ...plain, breachChance: 0.01, wholeCountPerCautious: 2 }) * 40, mean, 'delivered');
+  const none20 = sustainableRate(20, { ...plain, breachChance: 0.01 }) * 20;
+  assert.ok(Math.abs(none20 + Math.log(0.99)) < 1e-6, `cautious: 20 hold none, a 1 % chance of one: ${none20}`);
 });
 
 test('ledger: rolling windows see answers and abandons by answer minute', () => {

@@ -32,9 +32,13 @@ export interface BudgetRule {
   /** Largest chance that the pacer's own abandons add to a small window's chance of tipping over the
    *  target, counted in whole live people (0: no such check). */
   breachChance: number;
-  /** Visible abandons per future answer counted in a window that the pacer's recent launches carry:
-   *  its spending, taken to go on until each window closes in the check above. */
+  /** Visible abandons per expected future answer that the pacer's recent launches beyond progressive
+   *  added: its spending, taken to go on until each window closes in the check above. */
   spendingPerAnswer: number;
+  /** Expected future answers per cautious one (1 / the share the budget counts on). */
+  expectedPerCautious: number;
+  /** Future answers the whole count takes as coming per cautious one (1: the cautious count). */
+  wholeCountPerCautious: number;
 }
 
 /** The human share, kept off 0 (the thinning's variance divides by it). */
@@ -102,13 +106,15 @@ export function sustainableRate(answers: number, rule: BudgetRule): number {
   // The largest root-free x: (room − x)² ≥ z²(x·k + F) with x ≤ room, k = (1 − h)/h.
   const b = 2 * room + z2 * ((1 - h) / h);
   const x = (b - Math.sqrt(b * b - 4 * (room * room - unseen))) / 2;
-  return Math.min(Math.max(0, x), smallWindowAbandons(answers, rule)) / answers;
+  return Math.min(Math.max(0, x) / answers, smallWindowRate(answers, rule));
 }
 
-/** Visible abandons a fresh small window may expect in all while they add at most `breachChance` to
- *  its chance of tipping over (windowBreachChance); Infinity where the normal bound governs. */
-function smallWindowAbandons(answers: number, rule: BudgetRule): number {
-  const count = rule.breachChance > 0 ? liveCount(answers, 0, rule) : null;
+/** Visible abandons per answer a fresh small window may expect while they add at most `breachChance`
+ *  to its chance of tipping over (windowBreachChance), over the answers its whole count takes as
+ *  coming; Infinity where the normal bound governs. */
+function smallWindowRate(answers: number, rule: BudgetRule): number {
+  const counted = answers * rule.wholeCountPerCautious;
+  const count = rule.breachChance > 0 ? liveCount(counted, 0, rule) : null;
   if (count === null) return Number.POSITIVE_INFINITY;
   const h = humanShare(rule);
   const base = poissonAbove(count.unseen, count.left);
@@ -120,7 +126,7 @@ function smallWindowAbandons(answers: number, rule: BudgetRule): number {
     if (poissonAbove(count.unseen + mid, count.left) - base <= rule.breachChance) lo = mid;
     else hi = mid;
   }
-  return lo / h;
+  return lo / h / counted;
 }
 
 /** Beyond this many whole abandons left, a window's count is near enough normal for the bound above. */
@@ -164,12 +170,13 @@ function liveCount(
  * left: 0 (the normal bound governs).
  */
 export function windowBreachChance(w: WindowCount, c: Commitment, rule: BudgetRule): number {
-  const count = liveCount(w.answers + w.futureAnswers, w.abandons, rule);
+  const expected = w.futureAnswers * rule.expectedPerCautious;
+  const count = liveCount(w.answers + w.futureAnswers * rule.wholeCountPerCautious, w.abandons, rule);
   if (count === null) return 0;
   if (count.left < 0) return 1;
   const h = humanShare(rule);
   // Not only what is in flight: a window breaks on the sum of everything spent before it closes.
-  const committed = h * (Math.max(0, c.mean) + rule.spendingPerAnswer * w.futureAnswers);
+  const committed = h * (Math.max(0, c.mean) + rule.spendingPerAnswer * expected);
   return poissonAbove(count.unseen + committed, count.left) - poissonAbove(count.unseen, count.left);
 }
 

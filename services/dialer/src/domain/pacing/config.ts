@@ -49,6 +49,9 @@ export interface PacerConfig {
    *  the chance that a window with few abandons left ends over the target, counted in whole live
    *  people (Poisson; 0: off). */
   windowBreachChance: number;
+  /** That check counts a window's future answers at the cautious share until the campaign's history
+   *  shows more: then at the last hour's rate times the share of it delivered since, at most this. */
+  breachAnswerShareMax: number;
   /** Future answers are counted at a share of the rate expected now (answers fall short when bursts end
    *  or agents leave): this share until the campaign's own history shows more (AnswerCredit), and
    *  never more than the max. Equal: a fixed share. */
@@ -116,7 +119,8 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   maxMarginalAbandonRisk: 0.3,
   confidenceZ: 2.2,
   reserveAbandons: 1,
-  windowBreachChance: 0,
+  windowBreachChance: 0.01,
+  breachAnswerShareMax: 1,
   futureAnswerShare: 0.5,
   // The answer credit is off (max = floor): measured in README.md, it cost more hours than it won.
   futureAnswerShareMax: 0.5,
@@ -215,6 +219,7 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(inRange(c.confidenceZ, 0, 6), 'confidenceZ', 'must be in [0, 6]');
   check(inRange(c.reserveAbandons, 0, 1e6), 'reserveAbandons', 'must be >= 0');
   check(inRange(c.windowBreachChance, 0, 1), 'windowBreachChance', 'must be in [0, 1]');
+  check(inRange(c.breachAnswerShareMax, 0, 1), 'breachAnswerShareMax', 'must be in [0, 1]');
   check(inRange(c.futureAnswerShare, 0, 1), 'futureAnswerShare', 'must be in [0, 1]');
   check(
     inRange(c.futureAnswerShareMax, isNum(c.futureAnswerShare) ? c.futureAnswerShare : 0, 1),

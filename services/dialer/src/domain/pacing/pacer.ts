@@ -93,6 +93,17 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     amdFp > 0 ? config.futureAnswerShare : config.futureAnswerShareMax,
     2 * ANSWER_RATE_LOOKBACK_MS,
   );
+  // The whole count of a small window counts its future answers at the rate of the last hour (a
+  // short lookback is too noisy for a team of five), times the share of it the campaign's own
+  // history has delivered: a steady campaign's window of 60 live answers then holds its one abandon
+  // instead of none. Until that history exists, or once its answers fell to the floor, the cautious
+  // count.
+  const wholeCountCredit = new AnswerCredit(
+    paceSpanMs,
+    config.futureAnswerShare,
+    Math.max(config.futureAnswerShare, config.breachAnswerShareMax),
+    2 * ANSWER_RATE_LOOKBACK_MS,
+  );
   const answersIn = (fromMs: number, toMs: number): number => ledger.answersIn(fromMs, toMs);
 
   function onEvent(e: PacerEvent): void {
@@ -261,7 +272,10 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     const calibration = book.calibration();
     const expectedRate = futureAnswerRate(s);
     credit.observe(s.nowMs, expectedRate, config.shiftEndMs, answersIn);
+    const hourRate = answersIn(s.nowMs - paceSpanMs, s.nowMs) / paceSpanMs;
+    if (config.windowBreachChance > 0) wholeCountCredit.observe(s.nowMs, hourRate, config.shiftEndMs, answersIn);
     const answerRate = credit.share * expectedRate;
+    const proven = wholeCountCredit.share > config.futureAnswerShare && answerRate > 0;
     const windows = ledger.openWindows({
       nowMs: s.nowMs,
       futureAnswersPerMs: answerRate,
@@ -272,7 +286,9 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       visibleTarget,
       reserveAbandons,
       breachChance: config.windowBreachChance,
-      spendingPerAnswer: appetite.predictedRate,
+      spendingPerAnswer: appetite.spendingRate,
+      expectedPerCautious: 1 / credit.share,
+      wholeCountPerCautious: proven ? (wholeCountCredit.share * hourRate) / answerRate : 1,
       z: config.confidenceZ,
       humanShare: answers.humanShare(),
       amdFalsePositiveRate: amdFp,
@@ -340,7 +356,8 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     const launchedRisk = risks.reduce((sum, r) => sum + r.risk, 0);
     // Steer only when the threshold was what stopped us: under other limits it would wind up.
     const aim = config.budgetShare * sustainableRate(answerRate * paceSpanMs, rule);
-    appetite.update(s.nowMs, launchedRisk, launch * p, warm && limitedBy === 'marginal_risk', aim);
+    const addedRisk = risks.slice(progressive).reduce((sum, r) => sum + r.risk, 0);
+    appetite.update(s.nowMs, launchedRisk, launch * p, warm && limitedBy === 'marginal_risk', aim, addedRisk);
     book.expectLaunches(risks);
     if (deps.onDecision) {
       const left = tightestHeadroom(windows, { mean: riskSum, variance: riskVariance }, rule);

@@ -12,6 +12,7 @@ const MIN_THRESHOLD = 0.002;
 export class RiskAppetite {
   private risk = 0;
   private live = 0;
+  private added = 0;
   private atMs: number | null = null;
   // Starts cautious: the first minutes of a shift decide what its first hour can still afford.
   private value = MIN_THRESHOLD;
@@ -28,13 +29,27 @@ export class RiskAppetite {
     return this.live > 0 ? this.risk / this.live : 0;
   }
 
+  /** Predicted abandons per live answer that recent launches beyond progressive added: the pacer's
+   *  own spending (a progressive launch, an agent free for it, carries what any dialer's would). */
+  get spendingRate(): number {
+    return this.live > 0 ? this.added / this.live : 0;
+  }
+
   /** Account one tick's launches and steer the threshold toward `aim` (abandons per live answer). */
-  update(nowMs: number, launchedRisk: number, launchedLive: number, dialing: boolean, aim: number): void {
+  update(
+    nowMs: number,
+    launchedRisk: number,
+    launchedLive: number,
+    dialing: boolean,
+    aim: number,
+    addedRisk = launchedRisk,
+  ): void {
     const dt = this.atMs === null ? 0 : Math.max(0, nowMs - this.atMs);
     this.atMs = nowMs;
     const keep = Math.exp(-dt / MEMORY_MS);
     this.risk = this.risk * keep + launchedRisk;
     this.live = this.live * keep + launchedLive;
+    this.added = this.added * keep + addedRisk;
     // Only steer while predicting and launching; otherwise there is nothing to learn from.
     if (!dialing || this.live <= 0) return;
     // Nothing to spend: sink to the floor, where only near-certain calls beyond progressive go.
