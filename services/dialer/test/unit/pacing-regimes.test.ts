@@ -409,9 +409,9 @@ test('stress test: a campaign whose answer rate jumps about once an hour is stre
   const bursts = (m: number): number => (m >= 10 && (m - 10) % 40 < 6 ? 0.3 : 0.1);
   const quiet = (d: PacingDecision): boolean => d.atMs >= 66 * 60_000 && d.predictive;
   const share = (ds: PacingDecision[]): number => ds.filter((d) => d.budget.stressTested).length / ds.length;
-  // The whole-abandon check off: with it, calls are read in other steps and one burst can raise two
-  // alarms (README, "Whole abandons in small windows"); this is about the stress test's span.
-  const spanned = runCampaign(bursts, 76, { windowBreachChance: 0 }).filter(quiet);
+  // The per-call span with the whole-abandon check off: with it on, that variant stress-tests most
+  // quiet ticks (README, "Whole abandons in small windows", not yet understood).
+  const spanned = runCampaign(bursts, 76, {}).filter(quiet);
   const perCall = runCampaign(bursts, 76, { stressSpanMs: 0, windowBreachChance: 0 }).filter(quiet);
   assert.ok(spanned.length > 500 && perCall.length > 500, 'the pacer decided predictively between bursts');
   for (const ds of [spanned, perCall]) {
