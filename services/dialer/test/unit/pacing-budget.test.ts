@@ -113,13 +113,13 @@ test('risk appetite starts at its floor, rises toward the aim and sinks when the
   const floor = appetite.threshold;
   assert.ok(floor > 0 && floor < 0.01);
   // Predicted 0.1 % per live answer against an aim of 1 %: the threshold rises.
-  for (let t = 1; t <= 600; t++) appetite.update(t * 1000, 0.001, 1, true, 0.01);
+  for (let t = 1; t <= 600; t++) appetite.update(t * 1000, 0.001, 1, true, 0.01, 0.001);
   const raised = appetite.threshold;
   assert.ok(raised > 5 * floor, `raised to ${raised}`);
   // Not dialing predictively: nothing learned, no change.
-  appetite.update(601_000, 0, 0, false, 0);
+  appetite.update(601_000, 0, 0, false, 0, 0);
   assert.equal(appetite.threshold, raised);
-  for (let t = 602; t <= 1800; t++) appetite.update(t * 1000, 0.001, 1, true, 0);
+  for (let t = 602; t <= 1800; t++) appetite.update(t * 1000, 0.001, 1, true, 0, 0.001);
   near(appetite.threshold, floor, 'back at the floor');
 });
 

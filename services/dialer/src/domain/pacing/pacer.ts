@@ -272,10 +272,15 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     const calibration = book.calibration();
     const expectedRate = futureAnswerRate(s);
     credit.observe(s.nowMs, expectedRate, config.shiftEndMs, answersIn);
-    const hourRate = answersIn(s.nowMs - paceSpanMs, s.nowMs) / paceSpanMs;
-    if (config.windowBreachChance > 0) wholeCountCredit.observe(s.nowMs, hourRate, config.shiftEndMs, answersIn);
     const answerRate = credit.share * expectedRate;
-    const proven = wholeCountCredit.share > config.futureAnswerShare && answerRate > 0;
+    // Only the whole-abandon check reads the hour's rate and its credit.
+    let wholeCountPerCautious = 1;
+    if (config.windowBreachChance > 0) {
+      const hourRate = answersIn(s.nowMs - paceSpanMs, s.nowMs) / paceSpanMs;
+      wholeCountCredit.observe(s.nowMs, hourRate, config.shiftEndMs, answersIn);
+      if (wholeCountCredit.share > config.futureAnswerShare && answerRate > 0)
+        wholeCountPerCautious = (wholeCountCredit.share * hourRate) / answerRate;
+    }
     const windows = ledger.openWindows({
       nowMs: s.nowMs,
       futureAnswersPerMs: answerRate,
@@ -287,8 +292,9 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
       reserveAbandons,
       breachChance: config.windowBreachChance,
       spendingPerAnswer: appetite.spendingRate,
-      expectedPerCautious: 1 / credit.share,
-      wholeCountPerCautious: proven ? (wholeCountCredit.share * hourRate) / answerRate : 1,
+      // A share of 0 counts no future answers, so none carry spending either.
+      expectedPerCautious: credit.share > 0 ? 1 / credit.share : 0,
+      wholeCountPerCautious,
       z: config.confidenceZ,
       humanShare: answers.humanShare(),
       amdFalsePositiveRate: amdFp,
@@ -301,6 +307,8 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     let points: OutlookPoint[] = [];
     let riskSum = book.committedMean;
     let riskVariance = book.committedVariance;
+    // What launches beyond progressive add: the pacer's own spending (risk appetite).
+    let addedRisk = 0;
     let inFlight: Commitment = { mean: 0, variance: 0 };
     let stressTested = false;
     if (!warm) {
@@ -346,6 +354,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
           }
         }
         risks.push({ risk, rawRisk: p * raw });
+        if (k >= progressive) addedRisk += risk;
         riskSum += risk;
         riskVariance += risk * (1 - risk);
       }
@@ -356,7 +365,6 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     const launchedRisk = risks.reduce((sum, r) => sum + r.risk, 0);
     // Steer only when the threshold was what stopped us: under other limits it would wind up.
     const aim = config.budgetShare * sustainableRate(answerRate * paceSpanMs, rule);
-    const addedRisk = risks.slice(progressive).reduce((sum, r) => sum + r.risk, 0);
     appetite.update(s.nowMs, launchedRisk, launch * p, warm && limitedBy === 'marginal_risk', aim, addedRisk);
     book.expectLaunches(risks);
     if (deps.onDecision) {

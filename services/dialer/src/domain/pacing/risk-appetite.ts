@@ -35,14 +35,15 @@ export class RiskAppetite {
     return this.live > 0 ? this.added / this.live : 0;
   }
 
-  /** Account one tick's launches and steer the threshold toward `aim` (abandons per live answer). */
+  /** Account one tick's launches (`addedRisk`: the part of their risk beyond progressive) and steer
+   *  the threshold toward `aim` (abandons per live answer). */
   update(
     nowMs: number,
     launchedRisk: number,
     launchedLive: number,
     dialing: boolean,
     aim: number,
-    addedRisk = launchedRisk,
+    addedRisk: number,
   ): void {
     const dt = this.atMs === null ? 0 : Math.max(0, nowMs - this.atMs);
     this.atMs = nowMs;
