@@ -33,14 +33,18 @@ const onlyAfter = [];
 const moved = [];
 for (const b of common) {
   const a = byName.get(b.name);
+  if (a.runs.length !== b.runs.length)
+    throw new Error(
+      `${b.name}: ${b.runs.length} seeds before, ${a.runs.length} after (run both with the same --seeds)`,
+    );
   b.runs.forEach((rb, seed) => {
     const ra = a.runs[seed];
     if (rb.targetMet) metBefore++;
-    if (ra?.targetMet) metAfter++;
+    if (ra.targetMet) metAfter++;
     const note = progressiveBreaks(b, seed) ? ' (progressive breaks it too)' : '';
-    if (!rb.targetMet && ra?.targetMet)
+    if (!rb.targetMet && ra.targetMet)
       onlyBefore.push(`${b.name} seed ${seed + 1}: ${pct(rb.worstWindowAbandonRate)}${note}`);
-    if (rb.targetMet && ra && !ra.targetMet)
+    if (rb.targetMet && !ra.targetMet)
       onlyAfter.push(`${b.name} seed ${seed + 1}: ${pct(ra.worstWindowAbandonRate)}${note}`);
   });
   moved.push({ name: b.name, before: occupancy(b), after: occupancy(a), description: b.description ?? '' });
@@ -60,9 +64,6 @@ const row = (m) =>
 console.log(`occupancy lost most:`);
 for (const m of moved.slice(0, top).filter((m) => m.after < m.before)) console.log(row(m));
 console.log(`occupancy gained most:`);
-for (const m of moved
-  .slice(-top)
-  .reverse()
-  .filter((m) => m.after > m.before))
-  console.log(row(m));
+const gained = moved.slice(-top).reverse();
+for (const m of gained.filter((m) => m.after > m.before)) console.log(row(m));
 console.log(JSON.stringify({ runs, metBefore, metAfter, meanOccupancyDiffPts: Math.round(10000 * diff) / 100 }));
