@@ -307,7 +307,9 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     let points: OutlookPoint[] = [];
     let riskSum = book.committedMean;
     let riskVariance = book.committedVariance;
-    // What launches beyond progressive add: the pacer's own spending (risk appetite).
+    // The risk launched this tick, and the part of it beyond progressive: the pacer's own spending
+    // (risk appetite).
+    let launchedRisk = 0;
     let addedRisk = 0;
     let inFlight: Commitment = { mean: 0, variance: 0 };
     let stressTested = false;
@@ -354,6 +356,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
           }
         }
         risks.push({ risk, rawRisk: p * raw });
+        launchedRisk += risk;
         if (k >= progressive) addedRisk += risk;
         riskSum += risk;
         riskVariance += risk * (1 - risk);
@@ -362,7 +365,6 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
 
     const launch = risks.length;
     launches.record(s.nowMs, launch);
-    const launchedRisk = risks.reduce((sum, r) => sum + r.risk, 0);
     // Steer only when the threshold was what stopped us: under other limits it would wind up.
     const aim = config.budgetShare * sustainableRate(answerRate * paceSpanMs, rule);
     appetite.update(s.nowMs, launchedRisk, launch * p, warm && limitedBy === 'marginal_risk', aim, addedRisk);
