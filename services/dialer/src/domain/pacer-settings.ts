@@ -1,9 +1,9 @@
 // What a campaign's settings tell its pacer: the campaign's own abandon target and dial-ratio cap
 // (predictive mode), its ring timeout, whether AMD screens its answers and AMD's measured false
-// positives, within the replica's own ceilings. Everything else keeps the pacer's defaults
-// (pacing/config.ts).
+// positives, the length of its calling day, within the replica's own ceilings. Everything else keeps
+// the pacer's defaults (pacing/config.ts).
 import type { CampaignSettings } from './model.js';
-import type { PacerConfigInput } from './pacing/index.js';
+import { HOUR_MS, type PacerConfigInput } from './pacing/index.js';
 
 /** The replica's ceilings for one campaign, from the dialer's configuration. */
 export interface PacerCeilings {
@@ -19,6 +19,8 @@ export function pacerConfigFor(settings: CampaignSettings, ceilings: PacerCeilin
     maxCps: ceilings.maxCps,
     abandonAfterMs: ceilings.abandonAfterMs,
     maxRingMs: settings.ringTimeoutMs,
+    // The day a small window's breach chance is spread over (pacing README, "A day's chance").
+    dialingDayMs: Math.max(0, settings.hours.endHour - settings.hours.startHour) * HOUR_MS,
     // A call AMD screens rings on for the detection time, and AMD's false positives are abandons the
     // dialer never sees: the pacer counts both only when it is told AMD is on.
     amd: {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { settingsViolations } from '../../src/domain/campaign.js';
 import type { CampaignSettings } from '../../src/domain/model.js';
 import { pacerConfigFor, samePacerConfig } from '../../src/domain/pacer-settings.js';
-import { DEFAULT_PACER_CONFIG, resolvePacerConfig } from '../../src/domain/pacing/index.js';
+import { DEFAULT_PACER_CONFIG, HOUR_MS, resolvePacerConfig } from '../../src/domain/pacing/index.js';
 import { settings } from '../support/engine-world.js';
 
 const ceilings = { channelCapacity: 40, maxCps: 12, abandonAfterMs: 2_000 };
@@ -32,6 +32,16 @@ test('pacer-settings: a predictive campaign paces to its own abandon target, dia
   assert.equal(config.channelCapacity, 40);
   assert.equal(config.maxCps, 12);
   assert.equal(config.abandonAfterMs, 2_000);
+});
+
+test("pacer-settings: the campaign's calling hours are the day its pacer spreads a window's breach chance over", () => {
+  const hours = (startHour: number, endHour: number): number =>
+    resolvePacerConfig(
+      pacerConfigFor({ ...predictive(0.03, 3), hours: { startHour, endHour, weekdays: [] } }, ceilings),
+    ).dialingDayMs;
+  assert.equal(hours(9, 21), 12 * HOUR_MS);
+  assert.equal(hours(0, 24), 24 * HOUR_MS);
+  assert.equal(hours(8, 9), HOUR_MS);
 });
 
 test("pacer-settings: AMD's measured false positives reach the pacer only with AMD on; at the target both refuse them", () => {

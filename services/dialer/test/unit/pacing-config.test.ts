@@ -51,6 +51,7 @@ const invalid: { name: string; input: PacerConfigInput; field: string }[] = [
   { name: 'negative z', input: { confidenceZ: -1 }, field: 'confidenceZ' },
   { name: 'negative reserve', input: { reserveAbandons: -1 }, field: 'reserveAbandons' },
   { name: 'window breach chance above one', input: { windowBreachChance: 1.5 }, field: 'windowBreachChance' },
+  { name: 'negative dialing day', input: { dialingDayMs: -1 }, field: 'dialingDayMs' },
   { name: 'breach answer share above one', input: { breachAnswerShareMax: 1.2 }, field: 'breachAnswerShareMax' },
   { name: 'negative future answer share', input: { futureAnswerShare: -0.1 }, field: 'futureAnswerShare' },
   {

@@ -11,6 +11,7 @@ import { DurationEstimator } from '../../src/domain/pacing/duration-estimator.js
 import { abandonRisk, inFlightAbandons, type Outlook } from '../../src/domain/pacing/queue-outlook.js';
 import {
   createPacer,
+  HOUR_MS,
   type AnswerHistory,
   type PacerConfigInput,
   type PacerEvent,
@@ -527,4 +528,30 @@ test('each predictive decision carries the outlook at every examined delay', () 
     'calls in flight expected to answer',
   );
   assert.equal(d.estimates.expectedAgentReleases, points[2]?.agentReleases, 'the median delay');
+});
+
+test("breach check: a day of dialing spreads its chance over the day's windows", () => {
+  // Four agents, at most about 115 answers an hour: windows that hold one or two abandons, where the
+  // check governs. Spread over an 8-hour day, each hour may add an eighth of the chance.
+  const fourAgents = (config: PacerConfigInput): PacingDecision[] =>
+    runCampaign(
+      () => 0.1,
+      60,
+      config,
+      () => 4,
+    );
+  const hour = fourAgents({ dialingDayMs: HOUR_MS });
+  const day = fourAgents({ dialingDayMs: 8 * HOUR_MS });
+  assert.deepEqual(
+    fourAgents({}).map((d) => d.launch),
+    hour.map((d) => d.launch),
+    'with no day and no shift end known, one window is the day',
+  );
+  const first = hour.findIndex((d, i) => d.launch !== day[i]?.launch);
+  assert.ok(first > 0, 'the two differ somewhere');
+  const [h, d] = [hour[first], day[first]];
+  assert.ok(h && d && d.predictive, 'a predictive decision');
+  assert.ok(d.launch < h.launch, `the day's hour launches fewer where they part: ${d.launch} vs ${h.launch}`);
+  assert.equal(d.limitedBy, 'abandon_budget');
+  assert.ok(d.launch >= d.snapshot.agentsReady - d.snapshot.callsRinging, 'never under progressive');
 });

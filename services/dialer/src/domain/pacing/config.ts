@@ -46,9 +46,13 @@ export interface PacerConfig {
    *  with AMD false positives (their unseen count in windows too large for that check). */
   reserveAbandons: number;
   /** Most the pacer's own abandons (in flight, and its spending until the window closes) may add to
-   *  the chance that a window with few abandons left ends over the target, counted in whole live
-   *  people (Poisson; 0: off). */
+   *  the chance that a day of dialing has a window with few abandons left end over the target,
+   *  counted in whole live people (Poisson; 0: off). Each window may add its share of it: its length
+   *  over the day's (a day fails on any hour over). */
   windowBreachChance: number;
+  /** The length of a day of dialing that chance is spread over; 0: the shift's, from the first
+   *  decision to shiftEndMs, or one window when that is unknown. */
+  dialingDayMs: number;
   /** That check counts a window's future answers at the cautious share until the campaign's history
    *  shows more: then at the last hour's rate times the share of it delivered since, at most this. */
   breachAnswerShareMax: number;
@@ -120,6 +124,7 @@ export const DEFAULT_PACER_CONFIG: Readonly<PacerConfig> = Object.freeze({
   confidenceZ: 2.2,
   reserveAbandons: 1,
   windowBreachChance: 0.01,
+  dialingDayMs: 0,
   breachAnswerShareMax: 1,
   futureAnswerShare: 0.5,
   // The answer credit is off (max = floor): measured in README.md, it cost more hours than it won.
@@ -219,6 +224,7 @@ export function validatePacerConfig(c: PacerConfig): ConfigIssue[] {
   check(inRange(c.confidenceZ, 0, 6), 'confidenceZ', 'must be in [0, 6]');
   check(inRange(c.reserveAbandons, 0, 1e6), 'reserveAbandons', 'must be >= 0');
   check(inRange(c.windowBreachChance, 0, 1), 'windowBreachChance', 'must be in [0, 1]');
+  check(inRange(c.dialingDayMs, 0, 7 * DAY_MS), 'dialingDayMs', 'must be in [0, 7 days]');
   check(inRange(c.breachAnswerShareMax, 0, 1), 'breachAnswerShareMax', 'must be in [0, 1]');
   check(inRange(c.futureAnswerShare, 0, 1), 'futureAnswerShare', 'must be in [0, 1]');
   check(

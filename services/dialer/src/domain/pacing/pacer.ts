@@ -105,6 +105,8 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     2 * ANSWER_RATE_LOOKBACK_MS,
   );
   const answersIn = (fromMs: number, toMs: number): number => ledger.answersIn(fromMs, toMs);
+  // Fixed at the first decision, where the shift's span is counted from.
+  let breachChance: number | null = null;
 
   function onEvent(e: PacerEvent): void {
     switch (e.type) {
@@ -252,6 +254,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
 
   function decide(s: PacingSnapshot): number {
     staffing.record(s.nowMs, s.agentsLoggedIn);
+    breachChance ??= config.windowBreachChance * breachShare(s.nowMs);
     const room = Math.min(
       MAX_LAUNCH_PER_TICK,
       Math.min(s.channelCapacity, config.channelCapacity) - s.channelsInUse,
@@ -290,7 +293,7 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     const rule: BudgetRule = {
       visibleTarget,
       reserveAbandons,
-      breachChance: config.windowBreachChance,
+      breachChance,
       spendingPerAnswer: appetite.spendingRate,
       // A share of 0 counts no future answers, so none carry spending either.
       expectedPerCautious: credit.share > 0 ? 1 / credit.share : 0,
@@ -419,6 +422,14 @@ export function createPacer(input: PacerConfigInput = {}, deps: PacerDeps = {}):
     }
     const handleMs = agents.talk.meanMs + agents.wrap.meanMs;
     return handleMs > 0 ? Math.min(recent, s.agentsLoggedIn / handleMs) : recent;
+  }
+
+  /** A window's share of the day's breach chance: its length over the day's (a day of dialing fails
+   *  on any window over, and each window holds about its own share of the day's abandons). */
+  function breachShare(shiftStartMs: number): number {
+    const shiftMs = config.shiftEndMs === null ? 0 : config.shiftEndMs - shiftStartMs;
+    const dayMs = config.dialingDayMs > 0 ? config.dialingDayMs : shiftMs;
+    return dayMs > paceSpanMs ? paceSpanMs / dayMs : 1;
   }
 
   function limitReason(s: PacingSnapshot, limit: number): LimitReason {
