@@ -180,8 +180,9 @@ export class CampaignRunner {
 
   /**
    * Takes the campaign's latest settings. An edit of what the pacer is built with (abandon target,
-   * dial ratio, ring timeout, AMD) rebuilds it: it warms up again (progressive dialing until it has
-   * seen enough), and its abandon windows keep the answers and abandons the last one counted.
+   * dial ratio, ring timeout, AMD, the length of its calling hours) rebuilds it: it warms up again
+   * (progressive dialing until it has seen enough), and its abandon windows keep the answers and
+   * abandons the last one counted.
    */
   private follow(campaign: Campaign): void {
     this.campaign = campaign;
