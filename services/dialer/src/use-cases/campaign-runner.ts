@@ -45,6 +45,8 @@ export interface LiveCall {
   bridged: boolean;
   abandoned: boolean;
   optedOut: boolean;
+  /** Its hang-up is being handled: another (a redelivery, or its row read ended) changes nothing. */
+  hungUp?: boolean;
   abandonTimer?: NodeJS.Timeout;
   /** Serves the call as `unknown` when AMD's verdict is late. */
   amdTimer?: NodeJS.Timeout;
@@ -94,6 +96,8 @@ export interface EngineContext {
   agentNumber(agentId: string): number;
   /** Answered calls still waiting try the ready agents again (an agent freed on another replica). */
   retryWaiting(runner: CampaignRunner): Promise<void>;
+  /** Of these calls, those whose rows another replica ended are ended here too (as by their hang-up). */
+  endEndedElsewhere(runner: CampaignRunner, calls: readonly LiveCall[]): Promise<void>;
   /** Preview mode's tick: offer leads to ready agents (preview.ts). */
   offerPreview(runner: CampaignRunner): Promise<void>;
 }
@@ -143,7 +147,7 @@ export class CampaignRunner {
   /** Leases taken from the hopper whose attempts are being begun (launch runs beside the ticks). */
   private leasesBeingBegun = 0;
   private lastFinishCheckMs = 0;
-  private lastStaleCheckMs = 0;
+  private lastSilentCheckMs = 0;
   /** Tick durations since the last report (logged every TICK_REPORT_MS: p99 and max). */
   private tickDurations: number[] = [];
   private lastTickReportMs = 0;
@@ -323,7 +327,7 @@ export class CampaignRunner {
       preview ? undefined : this.ctx.deps.agents.counts(this.campaignId),
       this.ctx.deps.hopper.size(this.campaignId),
     ]);
-    await this.endStaleCalls(nowMs);
+    await this.checkSilentCalls(nowMs);
     const [counted, hopperBefore] = await reads;
     // A refill (PostgreSQL, lead-ingest) and the abandon status (compliance) go on beside the
     // tick: a slow store or service must not hold the pacing decisions up. The first abandon
@@ -433,13 +437,20 @@ export class CampaignRunner {
     this.lastTickReportMs = nowMs;
   }
 
-  /** Calls silent for staleCallMs: hung up (best effort) and their attempts ended, checked every 5 s. */
-  private async endStaleCalls(nowMs: number): Promise<void> {
-    if (nowMs - this.lastStaleCheckMs < 5_000) return;
-    this.lastStaleCheckMs = nowMs;
+  /**
+   * Every silentCheckMs, the calls silent since the last check: those another replica ended are
+   * ended here (else this owner holds them, and their agents' places, until they go stale); those
+   * silent for staleCallMs are hung up (best effort) and their attempts ended as lost.
+   */
+  private async checkSilentCalls(nowMs: number): Promise<void> {
     const { deps, options, log } = this.ctx;
+    if (nowMs - this.lastSilentCheckMs < options.silentCheckMs) return;
+    this.lastSilentCheckMs = nowMs;
+    const silent = (call: LiveCall) =>
+      !call.hungUp && call.lastFactAtMs !== undefined && nowMs - call.lastFactAtMs >= options.silentCheckMs;
+    await this.ctx.endEndedElsewhere(this, [...this.calls.values()].filter(silent));
     for (const call of [...this.calls.values()]) {
-      if (call.lastFactAtMs === undefined || nowMs - call.lastFactAtMs < options.staleCallMs) continue;
+      if (!silent(call) || nowMs - call.lastFactAtMs! < options.staleCallMs) continue;
       log.warn({ campaignId: this.campaignId, attemptId: call.attemptId }, 'call silent too long: ended as lost');
       if (call.callId)
         await deps.calls

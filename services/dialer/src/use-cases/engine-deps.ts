@@ -186,6 +186,11 @@ export interface EngineOptions {
    * up and its attempt ended as failed, so no lead stays in flight for ever.
    */
   staleCallMs: number;
+  /**
+   * Calls with no fact for this long are read again from their rows this often: another replica
+   * may have ended one (its hang-up came while no replica ran the campaign).
+   */
+  silentCheckMs: number;
   /** Republish attempts.completed not yet published this often. */
   republishEveryMs: number;
 }
@@ -204,6 +209,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   abandonStatusEveryMs: 1_000,
   adoptGraceMs: 90_000,
   staleCallMs: 2 * 3_600_000,
+  silentCheckMs: 5_000,
   republishEveryMs: 10_000,
 };
 

@@ -449,6 +449,22 @@ export class CallHandler {
     call: LiveCall,
     fact: Extract<CallFact, { kind: 'hangup' }>,
   ): Promise<void> {
+    // Once at a time; a failed one is done again by the fact's redelivery (or the next check).
+    if (call.hungUp) return;
+    call.hungUp = true;
+    try {
+      await this.endCall(runner, call, fact);
+    } catch (error) {
+      call.hungUp = false;
+      throw error;
+    }
+  }
+
+  private async endCall(
+    runner: CampaignRunner,
+    call: LiveCall,
+    fact: Extract<CallFact, { kind: 'hangup' }>,
+  ): Promise<void> {
     if (call.abandonTimer) clearTimeout(call.abandonTimer);
     if (call.adoptTimer) clearTimeout(call.adoptTimer);
     if (call.amdTimer) clearTimeout(call.amdTimer);
@@ -537,6 +553,40 @@ export class CallHandler {
     }
     if (ended) await deps.publisher.completed(ended, 'closeReason' in lead ? { closedReason: lead.closeReason } : {});
     this.ctx.notify(runner.campaignId);
+  }
+
+  /**
+   * Calls held here whose rows another replica ended: with no replica running the campaign, their
+   * hang-ups were taken there (finishStored) after this owner had adopted them open. Each is ended
+   * here as its hang-up, read back from the row, would have ended it: line, pacer, agent, hopper.
+   */
+  async endEndedElsewhere(runner: CampaignRunner, calls: readonly LiveCall[]): Promise<void> {
+    if (calls.length === 0) return;
+    const ended = await this.ctx.deps.attempts.ended(calls.map((c) => c.attemptId));
+    for (const attempt of ended) {
+      const call = runner.calls.get(attempt.attemptId);
+      if (!call || call.hungUp) continue;
+      this.ctx.log.info(
+        { campaignId: runner.campaignId, attemptId: attempt.attemptId },
+        'call ended by another replica',
+      );
+      const t = attempt.timeline;
+      await this.hangup(runner, call, {
+        kind: 'hangup',
+        campaignId: attempt.campaignId,
+        leadId: attempt.leadId,
+        attemptId: attempt.attemptId,
+        callId: attempt.callId ?? call.callId ?? '',
+        node: attempt.node ?? call.node ?? '',
+        at: t.endedAt ?? this.ctx.now(),
+        cause: attempt.hangupCause ?? 'NORMAL_CLEARING',
+        sipStatus: attempt.sipStatus,
+        billsec: attempt.billsec ?? 0,
+        answered: t.answeredAt !== undefined,
+        answeredAt: t.answeredAt,
+        bridge: t.bridgedAt && attempt.agentCallId ? { at: t.bridgedAt, agentCallId: attempt.agentCallId } : undefined,
+      });
+    }
   }
 
   /** Ends an open attempt this engine does not run (its campaign is not running here). */

@@ -192,6 +192,8 @@ export interface AttemptStore {
   summarize(query: AttemptSummaryQuery): Promise<AttemptTally[]>;
   /** Attempts not yet ended (adopted after a restart). */
   open(campaignId: string): Promise<Attempt[]>;
+  /** Those of these attempts that have ended (a call held here that another replica ended). */
+  ended(attemptIds: readonly string[]): Promise<Attempt[]>;
   /**
    * The campaign's answers presented as people (AMD's machines left out) since `since`, grouped by
    * answer instant, each group with how many were abandoned: a restarted pacer's abandon windows.

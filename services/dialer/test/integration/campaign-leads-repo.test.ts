@@ -213,6 +213,11 @@ test('attempts: of begins racing for one lead exactly one wins; a lead that stil
   const begunB = await begin('b');
   assert.deepEqual(begunB?.lead, { agentId: 'agent-9', lineClass: 'premium' }, "the lead's own agent and line class");
   const second = begunB?.attempt;
+  assert.deepEqual(
+    (await attempts.ended([won[0].attemptId, second.attemptId, 'att-unknown'])).map((a) => [a.attemptId, a.outcome]),
+    [[won[0].attemptId, 'busy']],
+    'of these, the ended one only',
+  );
   await attempts.finish(second.attemptId, {
     outcome: 'connected',
     endedAt: minutes(2),

@@ -295,6 +295,7 @@ export class World {
       list: () => Promise.reject(new Error('unused')),
       summarize: () => Promise.reject(new Error('unused')),
       open: async () => [...rows.values()].filter((a) => !a.outcome),
+      ended: async (ids) => ids.flatMap((id) => (rows.get(id)?.outcome ? [rows.get(id)!] : [])),
       answersSince: async (_c, since) =>
         [...rows.values()]
           .filter((a) => a.timeline.answeredAt && a.timeline.answeredAt >= since && a.amdVerdict !== 'machine')

@@ -350,6 +350,45 @@ test('engine: a restarted engine adopts the call in flight; its hang-up ends the
   }
 });
 
+test('engine: a call another replica ended (its hang-up came while no replica ran the campaign) is let go here too', async () => {
+  const world = new World({ 'lead-0': 'hold' });
+  world.setAgent(agent('a1'));
+  const first = createEngine(deps(world, 1));
+  world.engineFact = (fact) => first.onCallFact(fact);
+  await first.start();
+  const held = await waitFor(
+    () => [...world.attemptRows.values()].find((a) => a.leadId === 'lead-0' && a.timeline.bridgedAt),
+    { what: 'the held call bridged' },
+  );
+  await first.stop();
+  // The next owner adopts the call, still open in its row.
+  const ownerDeps = deps(world, 1);
+  const owner = createEngine({ ...ownerDeps, options: { ...ownerDeps.options, silentCheckMs: 30 } });
+  await owner.start();
+  try {
+    // Silent calls are read again, and an open one is kept.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(owner.views()[0]?.activeCalls, 1, 'the open call is kept');
+    // Its hang-up reaches a replica that runs no campaign (as with the owner not yet serving its
+    // facts): that replica ends the stored attempt and the owner hears nothing of it.
+    const elsewhere = createEngine(deps(world, 1));
+    world.engineFact = (fact) => elsewhere.onCallFact(fact);
+    await world.hangup(held.callId!, 'NORMAL_CLEARING', true);
+    assert.equal(world.attemptRows.get(held.attemptId)?.outcome, 'connected', 'ended by the other replica');
+    await waitFor(() => owner.views()[0]?.activeCalls === 0, { what: 'the owner lets the ended call go' });
+    assert.equal(world.agents.get(held.agentId!)?.state, 'ready');
+    assert.equal(
+      world.attemptRows.get(held.attemptId)?.outcome,
+      'connected',
+      'its outcome as the other replica wrote it',
+    );
+    assert.equal(world.published.filter((p) => p.attempt.attemptId === held.attemptId).length, 1, 'announced once');
+    assert.equal(world.calls.size, 1, 'nothing dialed again');
+  } finally {
+    await owner.stop();
+  }
+});
+
 test("engine: a hang-up whose answered and bridged facts wait in a dead owner's deliveries still records both", async () => {
   const world = new World({ 'lead-0': 'hold' });
   world.setAgent(agent('a1'));

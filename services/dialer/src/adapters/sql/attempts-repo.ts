@@ -457,6 +457,15 @@ export class SqlAttemptStore implements AttemptStore {
     return rows.map(toAttempt);
   }
 
+  async ended(attemptIds: readonly string[]): Promise<Attempt[]> {
+    if (attemptIds.length === 0) return [];
+    const { rows } = await this.pool.query<Row>(
+      `SELECT ${COLUMNS} FROM ${this.table} WHERE attempt_id = ANY($1::text[]) AND ended_at IS NOT NULL`,
+      [attemptIds],
+    );
+    return rows.map(toAttempt);
+  }
+
   async answersSince(campaignId: string, since: Date): Promise<AnsweredGroup[]> {
     // An abandon is a dialer's (abandoned_at) or a customer's who hung up waiting (outcome only).
     const { rows } = await this.pool.query<{ at: Date; answers: string; abandons: string }>(
