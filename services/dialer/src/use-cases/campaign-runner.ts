@@ -107,6 +107,8 @@ const TICK_REPORT_MS = 10_000;
 /** How often a campaign's hopper is checked for a refill while refills find due leads. */
 const REFILL_EVERY_MS = 1_000;
 const round = (ms: number) => Math.round(ms * 100) / 100;
+/** Work a tick starts beside itself, one of each kind at a time. */
+type SideWork = 'refill' | 'abandon' | 'silent';
 /** A lead whose call media could not take is due again after this. */
 const MEDIA_RETRY_MS = 30_000;
 
@@ -127,7 +129,7 @@ export class CampaignRunner {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   /** The tick's side work in hand, by kind (one of each at a time). */
-  private readonly sideWork = new Map<'refill' | 'abandon', Promise<unknown>>();
+  private readonly sideWork = new Map<SideWork, Promise<unknown>>();
   private launching = true;
   private stopped = false;
   /** In-flight work started by ticks (originates, checks), awaited by stop(). */
@@ -319,6 +321,11 @@ export class CampaignRunner {
     // No calls saved up during a pause: every campaign's burst at once would meet the service again.
     this.cpsTokens = this.ctx.launchBackoff.paused(nowMs) ? 0 : Math.min(cps, this.cpsTokens + (cps * elapsed) / 1000);
 
+    // Beside the tick (a store read), and paused or not: calls in flight live on either way.
+    if (nowMs - this.lastSilentCheckMs >= this.ctx.options.silentCheckMs) {
+      this.lastSilentCheckMs = nowMs;
+      this.beside('silent', () => this.checkSilentCalls(nowMs));
+    }
     if (!this.isLaunching) return;
     this.ctx.linesTick(nowMs);
     // Both reads at once.
@@ -327,7 +334,6 @@ export class CampaignRunner {
       preview ? undefined : this.ctx.deps.agents.counts(this.campaignId),
       this.ctx.deps.hopper.size(this.campaignId),
     ]);
-    await this.checkSilentCalls(nowMs);
     const [counted, hopperBefore] = await reads;
     // A refill (PostgreSQL, lead-ingest) and the abandon status (compliance) go on beside the
     // tick: a slow store or service must not hold the pacing decisions up. The first abandon
@@ -404,7 +410,7 @@ export class CampaignRunner {
   }
 
   /** Runs one kind of the tick's side work unless the last of that kind is still running. */
-  private beside(kind: 'refill' | 'abandon', work: () => Promise<unknown>): void {
+  private beside(kind: SideWork, work: () => Promise<unknown>): void {
     if (this.sideWork.has(kind)) return;
     const running = this.track(work())
       .catch((error: unknown) => this.failed(error, `campaign ${kind} failed`))
@@ -444,8 +450,6 @@ export class CampaignRunner {
    */
   private async checkSilentCalls(nowMs: number): Promise<void> {
     const { deps, options, log } = this.ctx;
-    if (nowMs - this.lastSilentCheckMs < options.silentCheckMs) return;
-    this.lastSilentCheckMs = nowMs;
     const silent = (call: LiveCall) =>
       !call.hungUp && call.lastFactAtMs !== undefined && nowMs - call.lastFactAtMs >= options.silentCheckMs;
     await this.ctx.endEndedElsewhere(this, [...this.calls.values()].filter(silent));
