@@ -451,7 +451,7 @@ export class CampaignRunner {
   private async checkSilentCalls(nowMs: number): Promise<void> {
     const { deps, options, log } = this.ctx;
     const silent = (call: LiveCall) =>
-      !call.hungUp && call.lastFactAtMs !== undefined && nowMs - call.lastFactAtMs >= options.silentCheckMs;
+      call.lastFactAtMs !== undefined && nowMs - call.lastFactAtMs >= options.silentCheckMs;
     await this.ctx.endEndedElsewhere(this, [...this.calls.values()].filter(silent));
     for (const call of [...this.calls.values()]) {
       if (!silent(call) || nowMs - call.lastFactAtMs! < options.staleCallMs) continue;
