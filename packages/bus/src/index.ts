@@ -22,3 +22,4 @@ export {
   type StreamSpec,
 } from './events.js';
 export { pruneIdleConsumers, type PruneOptions, type PruneResult } from './prune.js';
+export { CallPlacements, type CallPlacementsOptions, type Placement } from './placements.js';

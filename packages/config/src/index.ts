@@ -129,4 +129,12 @@ export const commonVars = {
   shutdownGraceMs: ['SHUTDOWN_GRACE_MS', vars.durationMs().default(30_000)],
   /** Where the Prometheus /metrics endpoint listens; unset: no metrics endpoint. */
   metricsAddress: ['METRICS_ADDRESS', vars.listenAddress().optional()],
+  /** The NATS KV bucket where media claims each attempt's call and the dialer voids unplaced ones. */
+  placementsBucket: [
+    'CALL_PLACEMENTS_BUCKET',
+    vars
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'must be a bucket name')
+      .default('call_placements'),
+  ],
 } as const satisfies Shape;

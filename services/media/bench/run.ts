@@ -42,6 +42,8 @@ const media = createApp({
     eslNodes: [{ name: 'fs1', host: '127.0.0.1', port: sim.port, password: 'ClueCon' }],
     grpcAddress: '127.0.0.1:0',
     natsUrl: testUrls.nats,
+    // Its own bucket: the bench's attempt ids repeat from run to run.
+    placementsBucket: uniqueName('placements').replace(/[^A-Za-z0-9_-]/g, '_'),
     defaultGateway: 'carrier1',
     amdDefault: false,
     ringTimeoutMs: 30_000,

@@ -1,4 +1,4 @@
-import { Bus } from '@outbound/bus';
+import { Bus, CallPlacements } from '@outbound/bus';
 import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
 import type { Logger, Meter } from '@outbound/telemetry';
 import { CallPublisher, type MediaObserver } from './adapters/call-publisher.js';
@@ -19,6 +19,7 @@ export interface AppDeps {
     | 'eslNodes'
     | 'grpcAddress'
     | 'natsUrl'
+    | 'placementsBucket'
     | 'defaultGateway'
     | 'amdDefault'
     | 'ringTimeoutMs'
@@ -48,6 +49,7 @@ export interface App {
 export function createApp(deps: AppDeps): App {
   const { config, logger } = deps;
   let bus: Bus | undefined;
+  let placements: CallPlacements | undefined;
   let grpc: GrpcServer | undefined;
   let stopping: Promise<void> | undefined;
   const nodeNames = config.eslNodes.map((node) => node.name);
@@ -91,6 +93,8 @@ export function createApp(deps: AppDeps): App {
       slowMs: config.nodeSlowCommandMs ?? DEFAULT_RESPONSIVENESS.slowMs,
       holdMs: config.nodeSlowHoldMs ?? DEFAULT_RESPONSIVENESS.holdMs,
     },
+    // Opened in start(), before the gRPC server takes an originate.
+    placements: { claim: (attemptId, placement) => placements!.claim(attemptId, placement) },
   });
 
   return {
@@ -103,6 +107,7 @@ export function createApp(deps: AppDeps): App {
         ...(deps.meter ? { meter: deps.meter } : {}),
       });
       await bus.ensureStreams();
+      placements = await CallPlacements.open(bus, { bucket: config.placementsBucket });
       pool.start();
       grpc = await startGrpcServer({
         address: config.grpcAddress,

@@ -38,6 +38,7 @@ export const configShape = {
   eslNodes: ['ESL_NODES', eslNodes.default([{ name: 'fs1', host: '127.0.0.1', port: 8021, password: 'ClueCon' }])],
   grpcAddress: ['GRPC_ADDRESS', vars.string().default('0.0.0.0:50055')],
   natsUrl: commonVars.natsUrl,
+  placementsBucket: commonVars.placementsBucket,
   logLevel: commonVars.logLevel,
   otlpEndpoint: commonVars.otlpEndpoint,
   shutdownGraceMs: commonVars.shutdownGraceMs,

@@ -7,6 +7,7 @@ import {
   NotFoundError,
   UnavailableError,
 } from '@outbound/errors';
+import type { Placement } from '@outbound/bus';
 import { redactText, type Logger } from '@outbound/telemetry';
 import {
   type AmdDetectorName,
@@ -57,6 +58,16 @@ export interface MediaControllerOptions {
   /** When a node is too slow for new calls (domain/node-responsiveness.ts). */
   readonly responsiveness?: ResponsivenessOptions;
   readonly now?: () => number;
+  /**
+   * Each attempt placed once: claimed (its call id and node) before the originate is sent; one
+   * its dialer voided (its owner died before knowing) is not placed (@outbound/bus placements).
+   */
+  readonly placements: AttemptClaims;
+}
+
+/** The claim half of `CallPlacements`. */
+export interface AttemptClaims {
+  claim(attemptId: string, placement: Placement): Promise<'claimed' | 'voided' | Placement>;
 }
 
 /** Which answering-machine detector a node runs: mod_amd's `amd`, mod_avmd's beep detection, or none. */
@@ -244,6 +255,18 @@ export class MediaController {
         reason: 'GATEWAY_UNKNOWN',
         details: { node, gateway: command.gateway },
       });
+    const claim = await this.options.placements.claim(command.attemptId, { callId, node }).catch((error: unknown) => {
+      throw new UnavailableError('call placements cannot be reached: no call placed', {
+        reason: 'PLACEMENTS_UNAVAILABLE',
+        cause: error,
+      });
+    });
+    if (claim === 'voided')
+      throw new FailedPreconditionError("the attempt was given up by its campaign's owner: not placed", {
+        reason: 'ATTEMPT_VOIDED',
+      });
+    // Placed before (a repeated request): the same call, not a second one.
+    if (claim !== 'claimed') return claim;
     const ref: CallRef = {
       callId,
       node,

@@ -45,6 +45,8 @@ export async function startMedia(options: {
       eslNodes: [{ name: 'fs1', host: '127.0.0.1', port: options.eslPort, password: 'ClueCon' }],
       grpcAddress: '127.0.0.1:0',
       natsUrl: testUrls.nats,
+      // Its own bucket: the tests' attempt ids repeat from run to run.
+      placementsBucket: uniqueName('placements').replace(/[^A-Za-z0-9_-]/g, '_'),
       defaultGateway: 'carrier1',
       amdDefault: false,
       ringTimeoutMs: 30_000,

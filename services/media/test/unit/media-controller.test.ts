@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Placement } from '@outbound/bus';
 import type { EslEvent } from '@outbound/esl';
 import { createLogger } from '@outbound/telemetry';
 import { MediaController } from '../../src/adapters/media-controller.js';
@@ -25,6 +26,8 @@ function scriptedNode(
     responsiveness?: { slowMs: number; holdMs: number };
   } = {},
 ) {
+  // The placements bucket as a map (its own test runs it on NATS: @outbound/bus placements).
+  const placements = new Map<string, 'voided' | Placement>();
   const commands: string[] = [];
   const bgapiAtMs: number[] = [];
   let settleJob: (result: { ok: boolean; body: string }) => void = () => undefined;
@@ -76,9 +79,18 @@ function scriptedNode(
       ? {}
       : { originateBacklogSeconds: options.originateBacklogSeconds }),
     ...(options.responsiveness === undefined ? {} : { responsiveness: options.responsiveness }),
+    placements: {
+      claim: async (attemptId, placement) => {
+        const existing = placements.get(attemptId);
+        if (existing) return existing;
+        placements.set(attemptId, placement);
+        return 'claimed';
+      },
+    },
   });
   return {
     controller,
+    placements,
     commands,
     bgapiAtMs,
     published,
@@ -133,6 +145,24 @@ test('a gateway the node does not have → FAILED_PRECONDITION GATEWAY_UNKNOWN, 
   );
   assert.equal(node.commands.filter((c) => c.startsWith('bgapi')).length, 0);
   assert.deepEqual(node.published, []);
+});
+
+test('an attempt is placed once: one its dialer voided is refused, a repeated request gets the same call', async () => {
+  const node = scriptedNode();
+  node.placements.set('a-void', 'voided');
+  await assert.rejects(
+    node.controller.originate({ ...command, attemptId: 'a-void' }),
+    (error: Error & { reason?: string }) => error.reason === 'ATTEMPT_VOIDED',
+  );
+  assert.equal(node.commands.filter((c) => c.startsWith('bgapi')).length, 0, 'nothing dialled');
+  const first = node.controller.originate(command);
+  await tick();
+  const callId = /origination_uuid=([0-9a-f-]{36})/.exec(node.commands.find((c) => c.startsWith('bgapi')) ?? '')?.[1];
+  assert.ok(callId);
+  node.controller.onEslEvent('fs1', channelEvent('CHANNEL_CREATE', callId));
+  assert.deepEqual(await first, { callId, node: 'fs1' });
+  assert.deepEqual(await node.controller.originate(command), { callId, node: 'fs1' }, 'the same call');
+  assert.equal(node.commands.filter((c) => c.startsWith('bgapi')).length, 1, 'dialled once');
 });
 
 async function answeredWithAmd(modules: readonly string[]) {
@@ -220,7 +250,7 @@ test('originate budget: at most N in any second; the next slot opens when the ol
 
 test('originates are paced per node under the budget instead of being refused by the node', async () => {
   const node = scriptedNode({ originatesPerSecond: 2, acceptTimeoutMs: 10 });
-  await Promise.all([0, 1, 2].map(() => node.controller.originate(command)));
+  await Promise.all([0, 1, 2].map((i) => node.controller.originate({ ...command, attemptId: `a${String(i)}` })));
   assert.equal(node.bgapiAtMs.length, 3);
   const [first = 0, , third = 0] = node.bgapiAtMs;
   assert.ok(third - first >= 990, `third originate ${third - first} ms after the first`);
