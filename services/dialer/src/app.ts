@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Bus, STREAMS, stopWithin, type ConsumerHandle } from '@outbound/bus';
+import { Bus, CallPlacements, STREAMS, stopWithin, type ConsumerHandle } from '@outbound/bus';
 import { Keyspace, createRedis } from '@outbound/redis';
 import { startGrpcServer, type GrpcServer } from '@outbound/rpc';
 import { createPool } from '@outbound/store';
@@ -127,6 +127,7 @@ export function createApp(deps: AppDeps): App {
         leadDirectory,
         compliance,
         calls,
+        placements: await CallPlacements.open(bus, { bucket: config.placementsBucket }),
         hopper: new Hopper(redis, keys, { leaseMs: 15 * 60_000 }),
         counters,
         publisher: new NatsEnginePublisher(bus, attempts),

@@ -99,8 +99,11 @@ export function afterDenial(
   return { retryAt: new Date(now.getTime() + retryAfterMs) };
 }
 
+/** An adopted attempt its dead owner never saw placed, voided so that it never will be. */
+export const CAUSE_ATTEMPT_VOIDED = 'ATTEMPT_VOIDED';
+
 /**
  * Hang-up causes of attempts that never reached a line (media took no call; every line full or
- * out): the lead's retry counting leaves them out, since the customer was never dialled.
+ * out; voided unplaced): the lead's retry counting leaves them out, since the customer was never dialled.
  */
-export const NOT_PLACED_CAUSES: readonly string[] = ['MEDIA_UNAVAILABLE', 'NO_LINE_AVAILABLE'];
+export const NOT_PLACED_CAUSES: readonly string[] = ['MEDIA_UNAVAILABLE', 'NO_LINE_AVAILABLE', CAUSE_ATTEMPT_VOIDED];

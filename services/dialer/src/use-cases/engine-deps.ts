@@ -11,6 +11,7 @@ import type {
   AgentDesk,
   AgentDirectory,
   AttemptStore,
+  AttemptPlacements,
   CallControl,
   CampaignLeases,
   CampaignLeadStore,
@@ -179,7 +180,10 @@ export interface EngineOptions {
   deniedRetryMs: number;
   /** GetAbandonStatus is asked at most this often per campaign. */
   abandonStatusEveryMs: number;
-  /** An adopted attempt with no call id and no event for this long is ended as failed. */
+  /**
+   * An adopted attempt with no call id whose placement cannot be read (the placements bucket out
+   * of reach) and no event for this long is ended as failed.
+   */
   adoptGraceMs: number;
   /**
    * A placed call with no fact for this long (its hang-up lost: media or the bus lost it) is hung
@@ -252,6 +256,7 @@ export interface EngineDeps {
   leadDirectory: LeadDirectory;
   compliance: ComplianceGate;
   calls: CallControl;
+  placements: AttemptPlacements;
   hopper: LeadHopper;
   counters: CampaignCounters;
   publisher: EnginePublisher;

@@ -5,7 +5,7 @@
 // prompt and takes one digit, and the hang-up ends the attempt with its outcome and the lead's
 // next step (retry or close) and publishes attempts.completed.
 
-import { callOutcome, pacerFailCause } from '../domain/call-outcome.js';
+import { CAUSE_ATTEMPT_VOIDED, callOutcome, pacerFailCause } from '../domain/call-outcome.js';
 import type { Agent, Attempt, Disposition } from '../domain/model.js';
 import type { CampaignRunner, EngineContext, LiveCall } from './campaign-runner.js';
 import type { CallFact } from './engine-deps.js';
@@ -125,22 +125,58 @@ export class CallHandler {
     // Adopted: silent from now on counts as silent (its hang-up may have been lost with its owner).
     call.lastFactAtMs = this.ctx.now().getTime();
     if (!attempt.callId) {
-      // Begun but maybe never originated: without any fact within the grace time it ends as failed.
-      call.adoptTimer = setTimeout(() => {
-        if (call.callId || !runner.calls.has(call.attemptId)) return;
-        void this.ctx
-          .finishWithoutCall(runner, call, 'failed', { retryAt: this.ctx.now() }, 'NOT_ORIGINATED')
-          .catch((error: unknown) =>
-            this.ctx.log.error({ err: error, attemptId: call.attemptId }, 'adopted attempt not ended'),
-          );
-      }, this.ctx.options.adoptGraceMs);
-      call.adoptTimer.unref();
+      void runner
+        .track(this.settleUnconfirmed(runner, call))
+        .catch((error: unknown) =>
+          this.ctx.log.error({ err: error, attemptId: call.attemptId }, 'adopted attempt not settled'),
+        );
     } else if (state === 'waiting' && !call.abandoned) {
       // Answered before the restart and not with an agent: try now; the 2 s from answer may be over.
       this.armAbandon(runner, call);
       void this.connect(runner, call);
     }
     return call;
+  }
+
+  /**
+   * An adopted attempt with no call id: its owner died between the compliance check and media's
+   * reply, or the facts naming its call wait in that owner's unacknowledged deliveries. Voided,
+   * it was never placed and never will be: ended now, its lead due again (not counted as a try).
+   * Placed, its call is known from the claim; its facts follow.
+   */
+  private async settleUnconfirmed(runner: CampaignRunner, call: LiveCall): Promise<void> {
+    const { deps, log } = this.ctx;
+    let placed: Awaited<ReturnType<typeof deps.placements.void>>;
+    try {
+      placed = await deps.placements.void(call.attemptId);
+    } catch (error) {
+      log.warn({ err: error, attemptId: call.attemptId }, 'placement not known: waiting for the call facts');
+      this.awaitFacts(runner, call);
+      return;
+    }
+    if (!runner.calls.has(call.attemptId)) return;
+    if (placed === 'voided') {
+      log.info({ campaignId: runner.campaignId, attemptId: call.attemptId }, 'adopted attempt never placed: voided');
+      return this.ctx.finishWithoutCall(runner, call, 'failed', { retryAt: this.ctx.now() }, CAUSE_ATTEMPT_VOIDED);
+    }
+    if (!call.callId) {
+      call.callId = placed.callId;
+      call.node = placed.node;
+    }
+    await deps.attempts.record(call.attemptId, { callId: placed.callId, node: placed.node });
+  }
+
+  /** Placement unknown: without any fact within the grace time the attempt ends as failed. */
+  private awaitFacts(runner: CampaignRunner, call: LiveCall): void {
+    call.adoptTimer = setTimeout(() => {
+      if (call.callId || !runner.calls.has(call.attemptId)) return;
+      void this.ctx
+        .finishWithoutCall(runner, call, 'failed', { retryAt: this.ctx.now() }, 'NOT_ORIGINATED')
+        .catch((error: unknown) =>
+          this.ctx.log.error({ err: error, attemptId: call.attemptId }, 'adopted attempt not ended'),
+        );
+    }, this.ctx.options.adoptGraceMs);
+    call.adoptTimer.unref();
   }
 
   private async recordFact(fact: CallFact): Promise<void> {

@@ -319,6 +319,15 @@ export interface ComplianceGate {
   setCampaignPolicy(campaign: Campaign): Promise<CallerIdCaps | undefined>;
 }
 
+/**
+ * Whether an attempt held with no call id went out (@outbound/bus CallPlacements): media claims
+ * each attempt before it places the call, so an attempt voided first is never placed.
+ */
+export interface AttemptPlacements {
+  /** `voided`: never placed, and media will refuse to place it now; else where it was placed. */
+  void(attemptId: string): Promise<'voided' | { callId: string; node: string }>;
+}
+
 /** media over gRPC (outcomes come back as calls.* events). */
 export interface CallControl {
   originate(request: {

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Bus } from '@outbound/bus';
+import { Bus, CallPlacements } from '@outbound/bus';
 import { Keyspace, createRedis } from '@outbound/redis';
 import { createLogger } from '@outbound/telemetry';
 import { Processes, testUrls, uniqueName, waitFor } from '@outbound/testkit';
@@ -66,6 +66,7 @@ test('engine + media + switch-sim: a progressive campaign bridges every answered
     {},
     (line) => line['msg'] === 'switch-sim listening',
   );
+  const placementsBucket = uniqueName('placements').replace(/[^A-Za-z0-9_-]/g, '_');
   const media = await start(
     'services/media/dist/src/main.js',
     [],
@@ -75,6 +76,7 @@ test('engine + media + switch-sim: a progressive campaign bridges every answered
       DEFAULT_GATEWAY: 'carrier1',
       RECORDINGS_DIR: join(dir, 'recordings'),
       NATS_URL: testUrls.nats,
+      CALL_PLACEMENTS_BUCKET: placementsBucket,
       LOG_LEVEL: 'info',
     },
     (line) => line['msg'] === 'media started',
@@ -99,6 +101,7 @@ test('engine + media + switch-sim: a progressive campaign bridges every answered
       maxAttemptsPerLead: 25,
     }),
     calls,
+    placements: await CallPlacements.open(bus, { bucket: placementsBucket }),
     hopper: new Hopper(redis, keys),
     counters: new RedisCampaignCounters(redis, keys),
   };

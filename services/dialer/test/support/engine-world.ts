@@ -30,6 +30,7 @@ import {
   type AgentCounts,
   type AgentDirectory,
   type AttemptPatch,
+  type AttemptPlacements,
   type AttemptStore,
   type CallControl,
   type CampaignLeadStore,
@@ -113,6 +114,16 @@ export class World {
   };
   private callSeq = 0;
   readonly calls = new Map<string, { attemptId: string; leadId: string }>();
+  /** The placements bucket: media claims each attempt it places; a dialer voids unplaced ones. */
+  readonly placementRows = new Map<string, 'voided' | { callId: string; node: string }>();
+  readonly placements: AttemptPlacements = {
+    void: async (attemptId) => {
+      const existing = this.placementRows.get(attemptId);
+      if (existing) return existing;
+      this.placementRows.set(attemptId, 'voided');
+      return 'voided';
+    },
+  };
   /** Another replica took the campaign: the hopper refuses this engine's pops (its fence is old). */
   newerOwner = false;
   /** Media takes no call (draining, no switch): originates are refused before any line. */
@@ -370,11 +381,13 @@ export class World {
           this.refusedOriginates++;
           throw new MediaUnavailableError();
         }
+        if (this.placementRows.get(r.attemptId) === 'voided') throw new Error('ATTEMPT_VOIDED');
         if (this.scripts[r.leadId] === 'denied') this.refusedDialed++;
         this.inCallNow.add(r.leadId);
         const concurrent = [...this.attemptRows.values()].filter((a) => a.leadId === r.leadId && !a.outcome).length;
         this.maxConcurrentPerLead = Math.max(this.maxConcurrentPerLead, concurrent);
         const callId = `call-${++this.callSeq}`;
+        this.placementRows.set(r.attemptId, { callId, node: 'n1' });
         this.calls.set(callId, { attemptId: r.attemptId, leadId: r.leadId });
         this.gateways.push(r.gateway);
         if (this.failingGateways.has(r.gateway)) {
@@ -549,6 +562,7 @@ export function deps(world: World, leadCount: number, campaign: Partial<Campaign
     leadDirectory,
     compliance,
     calls: world.callControl(),
+    placements: world.placements,
     hopper: memoryHopper(() => world.newerOwner && ++world.refusedPops > 0),
     counters: memoryCounters(world),
     publisher: {

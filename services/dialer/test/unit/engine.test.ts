@@ -350,6 +350,76 @@ test('engine: a restarted engine adopts the call in flight; its hang-up ends the
   }
 });
 
+/** What an owner killed after the compliance check leaves: its lead in flight, an attempt with no call on it. */
+function killedBeforeMediaReplied(world: World): string {
+  world.leadRows.set('lead-0', {
+    campaignId: 'camp1',
+    leadId: 'lead-0',
+    listId: 'list1',
+    priority: 0,
+    nextAttemptAt: new Date(),
+    attempts: 1,
+    status: 'in_flight',
+  });
+  world.attemptRows.set('att-unconfirmed', {
+    attemptId: 'att-unconfirmed',
+    campaignId: 'camp1',
+    leadId: 'lead-0',
+    attemptNumber: 1,
+    dialMode: 'progressive',
+    denialReasons: [],
+    timeline: { queuedAt: new Date(), checkedAt: new Date() },
+  });
+  return 'att-unconfirmed';
+}
+
+test('engine: an adopted attempt media never placed is voided and ended at once; its lead is dialed again', async () => {
+  const world = new World({ 'lead-0': 'answer' });
+  world.setAgent(agent('a1'));
+  const attemptId = killedBeforeMediaReplied(world);
+  const engine = createEngine(deps(world, 1));
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    // Within the test's few seconds, not after the 90 s the attempt's facts were once waited for.
+    const again = await waitFor(() => [...world.calls.values()].find((c) => c.leadId === 'lead-0'), {
+      what: 'lead-0 dialed again',
+    });
+    const voided = world.attemptRows.get(attemptId)!;
+    assert.equal(voided.outcome, 'failed');
+    assert.equal(voided.hangupCause, 'ATTEMPT_VOIDED');
+    assert.notEqual(again.attemptId, attemptId, 'a new attempt');
+    assert.equal(world.placementRows.get(attemptId), 'voided', 'a late originate of it would be refused');
+    assert.equal(world.maxConcurrentPerLead, 1);
+  } finally {
+    await engine.stop();
+  }
+});
+
+test('engine: an adopted attempt media did place learns its call from the placement, and is not dialed again', async () => {
+  const world = new World({ 'lead-0': 'answer' });
+  world.setAgent(agent('a1'));
+  const attemptId = killedBeforeMediaReplied(world);
+  // Media placed it; the owner died before writing the call id, and the call's facts wait in its
+  // unacknowledged deliveries.
+  world.placementRows.set(attemptId, { callId: 'call-placed', node: 'n7' });
+  world.calls.set('call-placed', { attemptId, leadId: 'lead-0' });
+  world.inCallNow.add('lead-0');
+  const engine = createEngine(deps(world, 1));
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    await waitFor(() => world.attemptRows.get(attemptId)?.callId === 'call-placed', { what: 'the call id recorded' });
+    assert.equal(world.attemptRows.get(attemptId)?.node, 'n7');
+    assert.equal(engine.views()[0]?.activeCalls, 1, 'the call is held');
+    await world.hangup('call-placed', 'NO_ANSWER', false);
+    assert.equal(world.attemptRows.get(attemptId)?.outcome, 'no_answer');
+    assert.equal(world.calls.size, 1, 'nothing dialed while it was placed');
+  } finally {
+    await engine.stop();
+  }
+});
+
 test('engine: a call another replica ended (its hang-up came while no replica ran the campaign) is let go here too', async () => {
   const world = new World({ 'lead-0': 'hold' });
   world.setAgent(agent('a1'));
