@@ -146,14 +146,11 @@ export class CallHandler {
    */
   private async settleUnconfirmed(runner: CampaignRunner, call: LiveCall): Promise<void> {
     const { deps, log } = this.ctx;
-    let placed: Awaited<ReturnType<typeof deps.placements.void>>;
-    try {
-      placed = await deps.placements.void(call.attemptId);
-    } catch (error) {
+    const placed = await deps.placements.void(call.attemptId).catch((error: unknown) => {
       log.warn({ err: error, attemptId: call.attemptId }, 'placement not known: waiting for the call facts');
-      this.awaitFacts(runner, call);
-      return;
-    }
+      return undefined;
+    });
+    if (placed === undefined) return this.awaitFacts(runner, call);
     if (!runner.calls.has(call.attemptId)) return;
     if (placed === 'voided') {
       log.info({ campaignId: runner.campaignId, attemptId: call.attemptId }, 'adopted attempt never placed: voided');

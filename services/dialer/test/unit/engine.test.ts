@@ -396,6 +396,28 @@ test('engine: an adopted attempt media never placed is voided and ended at once;
   }
 });
 
+test('engine: with the placements out of reach, an adopted attempt with no call waits for its facts, then ends', async () => {
+  const world = new World({ 'lead-0': 'answer' });
+  world.setAgent(agent('a1'));
+  const attemptId = killedBeforeMediaReplied(world);
+  const engineDeps = deps(world, 1);
+  const engine = createEngine({
+    ...engineDeps,
+    placements: { void: () => Promise.reject(new Error('bucket unreachable')) },
+    options: { ...engineDeps.options, adoptGraceMs: 300 },
+  });
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(world.attemptRows.get(attemptId)?.outcome, undefined, 'not ended before the grace');
+    await waitFor(() => world.attemptRows.get(attemptId)?.outcome === 'failed', { what: 'ended after the grace' });
+    assert.equal(world.attemptRows.get(attemptId)?.hangupCause, 'NOT_ORIGINATED');
+  } finally {
+    await engine.stop();
+  }
+});
+
 test('engine: an adopted attempt media did place learns its call from the placement, and is not dialed again', async () => {
   const world = new World({ 'lead-0': 'answer' });
   world.setAgent(agent('a1'));
