@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,7 +13,16 @@ import { runCampaign, startStack, type Stack } from './dialer-stack.js';
 // While it runs, faults strike in turn; each is timed until the campaign dials again. Afterwards
 // the driver's ground-truth check says whether anything was lost, doubled or refused.
 
-export const FAULTS = ['dialer-owner', 'media', 'compliance', 'lead-ingest', 'nats', 'redis', 'esl'] as const;
+export const FAULTS = [
+  'dialer-owner-mid-dial',
+  'dialer-owner',
+  'media',
+  'compliance',
+  'lead-ingest',
+  'nats',
+  'redis',
+  'esl',
+] as const;
 export type FaultName = (typeof FAULTS)[number];
 
 export interface ChaosOptions {
@@ -110,6 +119,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const addresses = [running.dialerAddress, `127.0.0.1:${String(await availablePort())}`];
     const dialers: ChildProcess[] = [];
     let owner = 0;
+    /** Times a replica adopted the campaign (its open attempts with it). */
+    let adoptions = 0;
     // A replica that exits when no fault killed it fails the run (with what it said last), and so
     // does a fault that could not be struck: at once, with their own errors, not a minute later
     // with the driver's about a replica it cannot reach.
@@ -118,11 +129,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const follow = (index: number, child: ChildProcess) => {
       const said: string[] = [];
       createInterface({ input: child.stdout! }).on('line', (line) => {
+        if (process.env['CHAOS_LOG_DIR'])
+          appendFileSync(join(process.env['CHAOS_LOG_DIR'], `dialer-${String(index)}.log`), `${line}\n`);
         said.push(line.slice(0, 1_000));
         if (said.length > 20) said.shift();
         if (!line.startsWith('{')) return;
         const entry = JSON.parse(line) as { msg?: string; campaignId?: string };
         if (entry.msg === 'campaign taken' && entry.campaignId === campaignId) owner = index;
+        if (entry.msg === 'campaign adopted' && entry.campaignId === campaignId) adoptions += 1;
       });
       child.once('exit', (code, signal) => {
         if (killing.has(child) || runFailed.signal.aborted) return;
@@ -146,20 +160,53 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     let dialed = 0;
     const records: FaultRecord[] = [];
-    const strike = async (fault: FaultName): Promise<void> => {
+    const killOwner = async () => {
+      const index = owner;
+      killing.add(dialers[index]!);
+      dialers[index]!.kill('SIGKILL');
+      await once(dialers[index]!, 'exit');
+      return index;
+    };
+    /** Strikes; a fault whose recovery starts later than its strike says from when, and from how many dials. */
+    const strike = async (fault: FaultName): Promise<{ at: number; dialed: number } | undefined> => {
       switch (fault) {
-        case 'dialer-owner': {
-          const index = owner;
-          killing.add(dialers[index]!);
-          dialers[index]!.kill('SIGKILL');
-          await once(dialers[index]!, 'exit');
-          await startDialer(index);
+        case 'dialer-owner':
+          await startDialer(await killOwner());
           return;
+        case 'dialer-owner-mid-dial': {
+          // Media frozen, the owner's next originates wait on it; the owner is killed with them
+          // unanswered, and media thaws only once the next owner has adopted the campaign. That
+          // owner cannot know whether those attempts went out (media may place them as it thaws).
+          // A frozen media hides the calls' ends, so the owner dials only when an agent comes
+          // back from wrap-up or a pause: frozen for a while, thawed to let the calls move, again.
+          const media = running.pids().media;
+          const adopted = adoptions;
+          process.kill(media, 'SIGSTOP');
+          try {
+            for (let tries = 0; ; tries++) {
+              const before = dialed;
+              for (let waited = 0; dialed <= before && waited < 8_000; waited += 50) await sleep(50);
+              if (dialed > before) break;
+              if (tries === 4)
+                throw new Error('dialer-owner-mid-dial: the owner dialed nothing while media was frozen');
+              process.kill(media, 'SIGCONT');
+              await sleep(3_000);
+              process.kill(media, 'SIGSTOP');
+            }
+            const at = Date.now();
+            await startDialer(await killOwner());
+            for (let waited = 0; adoptions <= adopted && waited < 15_000; waited += 100) await sleep(100);
+            await sleep(1_000);
+            return { at, dialed };
+          } finally {
+            process.kill(media, 'SIGCONT');
+          }
         }
         case 'media':
         case 'compliance':
         case 'lead-ingest':
-          return running.restart(fault);
+          await running.restart(fault);
+          return;
         case 'nats':
           await nats.stop();
           await nats.start();
@@ -182,12 +229,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     };
     const schedule = (async () => {
-      while (dialed < 3) await sleep(100);
+      // The owner killed mid-dial strikes first best, as the campaign's first dials go out (it
+      // waits for a dial itself); the others strike into a campaign under way.
+      if (options.faults[0] !== 'dialer-owner-mid-dial') while (dialed < 3) await sleep(100);
       for (const fault of options.faults) {
-        const before = dialed;
-        const at = Date.now();
-        options.log(`fault: ${fault} (dialed ${String(before)})`);
-        await strike(fault);
+        options.log(`fault: ${fault} (dialed ${String(dialed)})`);
+        const struck = { at: Date.now(), dialed };
+        const { at, dialed: before } = (await strike(fault)) ?? struck;
         while (dialed <= before && Date.now() - at < options.recoverWithinMs) await sleep(100);
         const recoveredAfterMs = dialed > before ? Date.now() - at : null;
         records.push({ fault, recoveredAfterMs });
