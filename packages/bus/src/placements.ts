@@ -65,6 +65,18 @@ export class CallPlacements {
     }
   }
 
+  /**
+   * Media, for a call it claimed and then did not place after all (its node refused it): the entry
+   * becomes a void, so the dialer learns the attempt never went out. Another's entry is left as it is.
+   */
+  async release(attemptId: string, callId: string): Promise<void> {
+    const entry = await this.kv.get(attemptId);
+    if (!entry) return;
+    const text = new TextDecoder().decode(entry.value);
+    if (text === VOID || (JSON.parse(text) as Placement).callId !== callId) return;
+    await this.kv.update(attemptId, new TextEncoder().encode(VOID), entry.revision);
+  }
+
   private async existing(attemptId: string, cause: unknown): Promise<'voided' | Placement> {
     const entry = await this.kv.get(attemptId);
     if (!entry) throw new Error('call placement: the entry exists but cannot be read', { cause });

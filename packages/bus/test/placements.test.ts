@@ -42,3 +42,14 @@ test('placements: of a claim and a void racing for one attempt, exactly one wins
     else assert.deepEqual([claimed, voided], ['voided', 'voided']);
   }
 });
+
+test('placements: a claim media releases (its node refused the call) reads as void; another call’s claim is kept', async () => {
+  const media = await CallPlacements.open(bus, { bucket, ttlMs: 60_000 });
+  const dialer = await CallPlacements.open(bus, { bucket, ttlMs: 60_000 });
+  assert.equal(await media.claim('att-refused', { callId: 'call-r', node: 'fs1' }), 'claimed');
+  await media.release('att-refused', 'call-other');
+  assert.deepEqual(await dialer.void('att-refused'), { callId: 'call-r', node: 'fs1' }, 'not its call: kept');
+  await media.release('att-refused', 'call-r');
+  assert.equal(await dialer.void('att-refused'), 'voided');
+  assert.equal(await media.claim('att-refused', { callId: 'call-r2', node: 'fs1' }), 'voided', 'and never placed now');
+});

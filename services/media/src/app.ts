@@ -94,7 +94,10 @@ export function createApp(deps: AppDeps): App {
       holdMs: config.nodeSlowHoldMs ?? DEFAULT_RESPONSIVENESS.holdMs,
     },
     // Opened in start(), before the gRPC server takes an originate.
-    placements: { claim: (attemptId, placement) => placements!.claim(attemptId, placement) },
+    placements: {
+      claim: (attemptId, placement) => placements!.claim(attemptId, placement),
+      release: (attemptId, callId) => placements!.release(attemptId, callId),
+    },
   });
 
   return {

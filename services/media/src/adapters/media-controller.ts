@@ -65,9 +65,10 @@ export interface MediaControllerOptions {
   readonly placements: AttemptClaims;
 }
 
-/** The claim half of `CallPlacements`. */
+/** Media's half of `CallPlacements`. */
 export interface AttemptClaims {
   claim(attemptId: string, placement: Placement): Promise<'claimed' | 'voided' | Placement>;
+  release(attemptId: string, callId: string): Promise<void>;
 }
 
 /** Which answering-machine detector a node runs: mod_amd's `amd`, mod_avmd's beep detection, or none. */
@@ -308,6 +309,10 @@ export class MediaController {
       this.table.forget(callId);
       this.heldUntilOriginated.delete(callId);
       log.warn({ err: redactText((first.error as Error).message) }, 'originate not accepted by the node');
+      // Not placed: the claim says so (else the dialer, asking after the error, holds a call that is not there).
+      await this.options.placements
+        .release(command.attemptId, callId)
+        .catch((error: unknown) => log.warn({ err: error }, 'claim of a call not placed not released'));
       throw new UnavailableError(`media node ${node} did not accept the call`, {
         reason: 'NODE_UNAVAILABLE',
         details: { node },

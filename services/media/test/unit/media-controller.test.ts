@@ -24,6 +24,8 @@ function scriptedNode(
     exists?: boolean;
     originateBacklogSeconds?: number;
     responsiveness?: { slowMs: number; holdMs: number };
+    /** The node's connection fails as the originate is sent. */
+    bgapiError?: Error;
   } = {},
 ) {
   // The placements bucket as a map (its own test runs it on NATS: @outbound/bus placements).
@@ -49,6 +51,7 @@ function scriptedNode(
     bgapi: (command: string) => {
       commands.push(`bgapi ${command}`);
       bgapiAtMs.push(performance.now());
+      if (options.bgapiError) return Promise.reject(options.bgapiError);
       return new Promise<{ ok: boolean; body: string }>((resolve) => {
         settleJob = resolve;
       });
@@ -85,6 +88,10 @@ function scriptedNode(
         if (existing) return existing;
         placements.set(attemptId, placement);
         return 'claimed';
+      },
+      release: async (attemptId, callId) => {
+        const existing = placements.get(attemptId);
+        if (existing !== 'voided' && existing?.callId === callId) placements.set(attemptId, 'voided');
       },
     },
   });
@@ -163,6 +170,15 @@ test('an attempt is placed once: one its dialer voided is refused, a repeated re
   assert.deepEqual(await first, { callId, node: 'fs1' });
   assert.deepEqual(await node.controller.originate(command), { callId, node: 'fs1' }, 'the same call');
   assert.equal(node.commands.filter((c) => c.startsWith('bgapi')).length, 1, 'dialled once');
+});
+
+test('a call its node did not take is not placed: UNAVAILABLE NODE_UNAVAILABLE, and its claim released', async () => {
+  const node = scriptedNode({ bgapiError: new Error('connection closed') });
+  await assert.rejects(node.controller.originate(command), (error: Error & { reason?: string }) => {
+    assert.equal(error.reason, 'NODE_UNAVAILABLE');
+    return true;
+  });
+  assert.equal(node.placements.get(command.attemptId), 'voided', 'the dialer, asking, learns it never went out');
 });
 
 async function answeredWithAmd(modules: readonly string[]) {
