@@ -673,8 +673,9 @@ export class CampaignRunner {
     this.feed({ type: 'call_originated', tMs: this.t(), callId: p.call.pacerId });
     await deps.counters.countOnce(this.campaignId, p.call.attemptId, 'dialed', ['dialed']);
     this.ctx.notify(this.campaignId);
+    let reply: { callId: string; node: string };
     try {
-      const { callId, node } = await deps.calls.originate({
+      reply = await deps.calls.originate({
         campaignId: this.campaignId,
         leadId: p.call.leadId,
         attemptId: p.call.attemptId,
@@ -685,26 +686,63 @@ export class CampaignRunner {
         ringTimeoutMs: settings.ringTimeoutMs,
         complianceCheckId: checkId,
       });
-      p.call.callId = callId;
-      p.call.node = node;
-      p.call.lastFactAtMs = this.ctx.now().getTime();
-      if (p.call.state === 'dialing') p.call.state = 'ringing';
-      await deps.attempts.record(p.call.attemptId, {
-        callId,
-        node,
-        originatedAt: this.ctx.now(),
-        line: p.call.line ?? gateway,
-        ...(p.callerId ? { callerId: p.callerId } : {}),
-      });
     } catch (error) {
-      if (error instanceof MediaUnavailableError) return this.notPlaced(p);
-      this.ctx.log.warn({ err: error, campaignId: this.campaignId, attemptId: p.call.attemptId }, 'originate failed');
-      if (p.call.line) this.ctx.lineEnded(p.call.line, 'failed');
-      this.feed({ type: 'call_failed', tMs: this.t(), callId: p.call.pacerId, cause: 'NETWORK_OUT_OF_ORDER' });
-      const earlier = await deps.attempts.outcomesOf(this.campaignId, p.call.leadId);
-      const step = deps.nextStep(settings.retryRules, settings.maxAttemptsPerLead, earlier, 'failed', this.ctx.now());
-      await this.ctx.finishWithoutCall(this, p.call, 'failed', step, 'ORIGINATE_FAILED');
+      const placed = await this.placedDespite(p, error);
+      if (placed) {
+        this.ctx.log.warn(
+          { campaignId: this.campaignId, attemptId: p.call.attemptId },
+          'originate failed but media placed the call: held',
+        );
+        return this.placed(p, placed, gateway);
+      }
+      return this.originateFailed(p, error);
     }
+    await this.placed(p, reply, gateway);
+  }
+
+  /** Originate failed and the call did not go out. */
+  private async originateFailed(p: Pending, error: unknown): Promise<void> {
+    const { deps } = this.ctx;
+    const settings = this.campaign.settings;
+    if (error instanceof MediaUnavailableError) return this.notPlaced(p);
+    this.ctx.log.warn({ err: error, campaignId: this.campaignId, attemptId: p.call.attemptId }, 'originate failed');
+    if (p.call.line) this.ctx.lineEnded(p.call.line, 'failed');
+    this.feed({ type: 'call_failed', tMs: this.t(), callId: p.call.pacerId, cause: 'NETWORK_OUT_OF_ORDER' });
+    const earlier = await deps.attempts.outcomesOf(this.campaignId, p.call.leadId);
+    const step = deps.nextStep(settings.retryRules, settings.maxAttemptsPerLead, earlier, 'failed', this.ctx.now());
+    await this.ctx.finishWithoutCall(this, p.call, 'failed', step, 'ORIGINATE_FAILED');
+  }
+
+  /**
+   * After a failed Originate, whether the call went out anyway (its reply lost or late: a deadline
+   * passed, media restarted mid-request). Voiding the attempt settles it: voided, it was not placed
+   * and a late originate of it is refused; else media placed it, and this is where.
+   */
+  private async placedDespite(p: Pending, error: unknown): Promise<{ callId: string; node: string } | undefined> {
+    const placed = await this.ctx.deps.placements.void(p.call.attemptId).catch((voidError: unknown) => {
+      // Not known: handled as not placed, as before placements were kept.
+      this.ctx.log.warn(
+        { err: voidError, cause: error, campaignId: this.campaignId, attemptId: p.call.attemptId },
+        'placement of a failed originate not known',
+      );
+      return 'voided' as const;
+    });
+    return placed === 'voided' ? undefined : placed;
+  }
+
+  /** Media placed the call: it rings; its facts follow. */
+  private async placed(p: Pending, placed: { callId: string; node: string }, gateway: string): Promise<void> {
+    p.call.callId = placed.callId;
+    p.call.node = placed.node;
+    p.call.lastFactAtMs = this.ctx.now().getTime();
+    if (p.call.state === 'dialing') p.call.state = 'ringing';
+    await this.ctx.deps.attempts.record(p.call.attemptId, {
+      callId: placed.callId,
+      node: placed.node,
+      originatedAt: this.ctx.now(),
+      line: p.call.line ?? gateway,
+      ...(p.callerId ? { callerId: p.callerId } : {}),
+    });
   }
 
   /**

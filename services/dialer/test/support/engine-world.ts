@@ -128,6 +128,8 @@ export class World {
   newerOwner = false;
   /** Media takes no call (draining, no switch): originates are refused before any line. */
   mediaUnavailable = false;
+  /** Media places the calls but its replies are lost (the dialer's deadline passes first). */
+  repliesLost = false;
   refusedOriginates = 0;
   /** Pops refused since (each a tick that still tried to dial here). */
   refusedPops = 0;
@@ -412,6 +414,7 @@ export class World {
               await this.engineFact(this.fact(callId, 'amd-human'));
           })();
         });
+        if (this.repliesLost) throw new Error('DEADLINE_EXCEEDED: no reply from media');
         return { callId, node: 'n1' };
       },
       bridge: async (callId) => {

@@ -442,6 +442,50 @@ test('engine: an adopted attempt media did place learns its call from the placem
   }
 });
 
+test('engine: a call media placed although its Originate failed (the reply lost) is held, not ended or dialed again', async () => {
+  const world = new World({ 'lead-0': 'answer', 'lead-1': 'busy' });
+  world.setAgent(agent('a1'));
+  world.repliesLost = true;
+  const engine = createEngine(deps(world, 2));
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    await waitFor(() => [...world.attemptRows.values()].filter((a) => a.outcome).length === 2, {
+      what: 'both attempts ended',
+    });
+    const ended = [...world.attemptRows.values()].map((a) => [a.leadId, a.outcome, a.callId !== undefined]);
+    assert.deepEqual(
+      ended.sort(),
+      [
+        ['lead-0', 'connected', true],
+        ['lead-1', 'busy', true],
+      ],
+      'ended by their calls, not as failed originates',
+    );
+    assert.equal(world.calls.size, 2, 'each lead dialed once');
+  } finally {
+    await engine.stop();
+  }
+});
+
+test('engine: an Originate that failed before media placed anything voids the attempt: a late originate of it is refused', async () => {
+  const world = new World({ 'lead-0': 'answer' });
+  world.setAgent(agent('a1'));
+  world.mediaUnavailable = true;
+  const engine = createEngine(deps(world, 1));
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    const failed = await waitFor(() => [...world.attemptRows.values()].find((a) => a.outcome), {
+      what: 'the attempt ended',
+    });
+    assert.equal(failed.hangupCause, 'MEDIA_UNAVAILABLE');
+    assert.equal(world.placementRows.get(failed.attemptId), 'voided');
+  } finally {
+    await engine.stop();
+  }
+});
+
 test('engine: a call another replica ended (its hang-up came while no replica ran the campaign) is let go here too', async () => {
   const world = new World({ 'lead-0': 'hold' });
   world.setAgent(agent('a1'));
