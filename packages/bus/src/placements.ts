@@ -60,8 +60,7 @@ export class CallPlacements {
       return 'voided';
     } catch (error) {
       if (!exists(error)) throw error;
-      const found = await this.existing(attemptId, error);
-      return found === 'voided' ? 'voided' : found;
+      return this.existing(attemptId, error);
     }
   }
 
