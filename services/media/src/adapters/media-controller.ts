@@ -256,12 +256,24 @@ export class MediaController {
         reason: 'GATEWAY_UNKNOWN',
         details: { node, gateway: command.gateway },
       });
-    const claim = await this.options.placements.claim(command.attemptId, { callId, node }).catch((error: unknown) => {
-      throw new UnavailableError('call placements cannot be reached: no call placed', {
-        reason: 'PLACEMENTS_UNAVAILABLE',
-        cause: error,
+    const claim = await this.options.placements
+      .claim(command.attemptId, { callId, node })
+      .catch(async (error: unknown) => {
+        // The claim may have been written all the same (its reply lost): made a void if so, so no
+        // dialer takes this call, never placed, for a live one.
+        await this.options.placements
+          .release(command.attemptId, callId)
+          .catch((releaseError: unknown) =>
+            this.options.logger.warn(
+              { err: releaseError, attemptId: command.attemptId },
+              'a claim that may have been written could not be released',
+            ),
+          );
+        throw new UnavailableError('call placements cannot be reached: no call placed', {
+          reason: 'PLACEMENTS_UNAVAILABLE',
+          cause: error,
+        });
       });
-    });
     if (claim === 'voided')
       throw new FailedPreconditionError("the attempt was given up by its campaign's owner: not placed", {
         reason: 'ATTEMPT_VOIDED',

@@ -26,6 +26,8 @@ function scriptedNode(
     responsiveness?: { slowMs: number; holdMs: number };
     /** The node's connection fails as the originate is sent. */
     bgapiError?: Error;
+    /** The placements bucket writes the claim but its reply is lost. */
+    claimReplyLost?: boolean;
   } = {},
 ) {
   // The placements bucket as a map (its own test runs it on NATS: @outbound/bus placements).
@@ -87,6 +89,7 @@ function scriptedNode(
         const existing = placements.get(attemptId);
         if (existing) return existing;
         placements.set(attemptId, placement);
+        if (options.claimReplyLost) throw new Error('TIMEOUT');
         return 'claimed';
       },
       release: async (attemptId, callId) => {
@@ -179,6 +182,16 @@ test('a call its node did not take is not placed: UNAVAILABLE NODE_UNAVAILABLE, 
     return true;
   });
   assert.equal(node.placements.get(command.attemptId), 'voided', 'the dialer, asking, learns it never went out');
+});
+
+test('a claim whose reply is lost: UNAVAILABLE PLACEMENTS_UNAVAILABLE, nothing dialled, and the claim made a void', async () => {
+  const node = scriptedNode({ claimReplyLost: true });
+  await assert.rejects(
+    node.controller.originate(command),
+    (error: Error & { reason?: string }) => error.reason === 'PLACEMENTS_UNAVAILABLE',
+  );
+  assert.equal(node.commands.filter((c) => c.startsWith('bgapi')).length, 0);
+  assert.equal(node.placements.get(command.attemptId), 'voided', 'no dialer takes it for a live call');
 });
 
 async function answeredWithAmd(modules: readonly string[]) {
