@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -129,8 +129,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const follow = (index: number, child: ChildProcess) => {
       const said: string[] = [];
       createInterface({ input: child.stdout! }).on('line', (line) => {
-        if (process.env['CHAOS_LOG_DIR'])
-          appendFileSync(join(process.env['CHAOS_LOG_DIR'], `dialer-${String(index)}.log`), `${line}\n`);
         said.push(line.slice(0, 1_000));
         if (said.length > 20) said.shift();
         if (!line.startsWith('{')) return;
