@@ -45,6 +45,10 @@ const originateSchema = z.object({
 
 const causeSchema = z.string().regex(/^([A-Z_]{3,64})?$/, 'must be a FreeSWITCH hangup cause such as NORMAL_CLEARING');
 const hangupSchema = z.object({ callId: uuid, cause: causeSchema });
+const callExistsSchema = z.object({
+  callId: uuid,
+  node: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a node name'),
+});
 const bridgeSchema = z.object({
   callId: uuid,
   agentEndpoint: z.string().regex(/^[A-Za-z0-9_.@:/+-]{1,128}$/, 'must be an endpoint like user/1001'),
@@ -106,6 +110,10 @@ export function mediaServiceBinding(
         });
         trace.getActiveSpan()?.setAttributes({ 'call.id': result.callId, 'media.node': result.node });
         return { callId: result.callId, node: result.node };
+      },
+      callExists: async (request) => {
+        const valid = validateRequest(callExistsSchema, request);
+        return { exists: await controller.callExists(valid.callId, valid.node) };
       },
       hangup: async (request) => {
         const valid = validateRequest(hangupSchema, request);

@@ -353,6 +353,18 @@ export class MediaController {
     return { callId, node };
   }
 
+  /**
+   * Whether `node` still has the call, asked of the node itself (uuid_exists): a media restarted
+   * while the call ended never saw its hang-up, and no longer knows the call to report it.
+   */
+  async callExists(callId: string, node: string): Promise<boolean> {
+    if (!this.options.pool.names().includes(node)) throw new NotFoundError('media node', node);
+    if (!this.options.pool.isHealthy(node))
+      throw new UnavailableError(`media node ${node} is not connected`, { reason: 'NODE_UNAVAILABLE' });
+    const reply = await this.api(node, `uuid_exists ${callId}`);
+    return reply.body.trim() === 'true';
+  }
+
   async hangup(callId: string, cause: string): Promise<void> {
     const node = this.nodeOf(callId);
     const reply = await this.api(node, `uuid_kill ${callId} ${cause}`);

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServiceError } from '@grpc/grpc-js';
 import type {
+  CallExistsRequest,
+  CallExistsResponse,
   BridgeRequest,
   BridgeResponse,
   HangupRequest,
@@ -103,6 +105,22 @@ async function answeredCall(
 function hangup(callId: string): Promise<HangupResponse> {
   return unary<HangupRequest, HangupResponse>(harness.client.hangup, harness.client, { callId, cause: '' }, metadata());
 }
+
+test('CallExists: the node has the call while it lasts, not after its hang-up; a bad node name is INVALID_ARGUMENT', async () => {
+  const { callId, seen } = await answeredCall();
+  const exists = (node: string) =>
+    unary<CallExistsRequest, CallExistsResponse>(
+      harness.client.callExists,
+      harness.client,
+      { callId, node },
+      metadata(),
+    );
+  assert.deepEqual(await exists('fs1'), { exists: true });
+  await hangup(callId);
+  await waitFor(() => seen.get('calls.hangup')?.find((e) => e.data['callId'] === callId), { what: 'calls.hangup' });
+  assert.deepEqual(await exists('fs1'), { exists: false });
+  await assert.rejects(exists('fs 1'), (error: ServiceError) => error.code === Status.INVALID_ARGUMENT);
+});
 
 test('Bridge: the agent leg user/<agent> is placed and bridged; CHANNEL_BRIDGE → calls.bridged', async () => {
   const { callId, seen } = await answeredCall();

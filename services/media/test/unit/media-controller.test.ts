@@ -194,6 +194,15 @@ test('a claim whose reply is lost: UNAVAILABLE PLACEMENTS_UNAVAILABLE, nothing d
   assert.equal(node.placements.get(command.attemptId), 'voided', 'no dialer takes it for a live call');
 });
 
+test('CallExists asks the node (uuid_exists), also about a call this media never knew; an unknown node is NOT_FOUND', async () => {
+  const gone = scriptedNode({ exists: false });
+  assert.equal(await gone.controller.callExists('7831a5e5-80f3-4c75-8528-cce5d0b2f656', 'fs1'), false);
+  assert.ok(gone.commands.includes('uuid_exists 7831a5e5-80f3-4c75-8528-cce5d0b2f656'));
+  const live = scriptedNode({ exists: true });
+  assert.equal(await live.controller.callExists('7831a5e5-80f3-4c75-8528-cce5d0b2f656', 'fs1'), true);
+  await assert.rejects(live.controller.callExists('7831a5e5-80f3-4c75-8528-cce5d0b2f656', 'fs9'), /fs9/);
+});
+
 async function answeredWithAmd(modules: readonly string[]) {
   const node = scriptedNode({ modules });
   const pending = node.controller.originate({ ...command, amd: true });
