@@ -99,6 +99,9 @@ export function afterDenial(
   return { retryAt: new Date(now.getTime() + retryAfterMs) };
 }
 
+/** A call its node no longer had, whose hang-up nobody saw (media's word for the same). */
+export const CAUSE_CALL_GONE = 'MEDIA_RECONCILED_GONE';
+
 /** An adopted attempt its dead owner never saw placed, voided so that it never will be. */
 export const CAUSE_ATTEMPT_VOIDED = 'ATTEMPT_VOIDED';
 

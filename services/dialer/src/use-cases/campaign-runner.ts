@@ -47,6 +47,9 @@ export interface LiveCall {
   optedOut: boolean;
   /** Its hang-up is being handled: another (a redelivery, or its row read ended) changes nothing. */
   hungUp?: boolean;
+  /** When media was last asked whether the node still has the call, and when it said no. */
+  aliveAskedAtMs?: number;
+  goneSaidAtMs?: number;
   abandonTimer?: NodeJS.Timeout;
   /** Serves the call as `unknown` when AMD's verdict is late. */
   amdTimer?: NodeJS.Timeout;
@@ -98,6 +101,8 @@ export interface EngineContext {
   retryWaiting(runner: CampaignRunner): Promise<void>;
   /** Of these calls, those whose rows another replica ended are ended here too (as by their hang-up). */
   endEndedElsewhere(runner: CampaignRunner, calls: readonly LiveCall[]): Promise<void>;
+  /** A call its node no longer has, whose hang-up nobody saw: ended as that hang-up would have. */
+  endGone(runner: CampaignRunner, call: LiveCall): Promise<void>;
   /** Preview mode's tick: offer leads to ready agents (preview.ts). */
   offerPreview(runner: CampaignRunner): Promise<void>;
 }
@@ -453,6 +458,7 @@ export class CampaignRunner {
     const silent = (call: LiveCall) =>
       call.lastFactAtMs !== undefined && nowMs - call.lastFactAtMs >= options.silentCheckMs;
     await this.ctx.endEndedElsewhere(this, [...this.calls.values()].filter(silent));
+    await this.askAboutSilentCalls(nowMs);
     for (const call of [...this.calls.values()]) {
       if (!silent(call) || nowMs - call.lastFactAtMs! < options.staleCallMs) continue;
       log.warn({ campaignId: this.campaignId, attemptId: call.attemptId }, 'call silent too long: ended as lost');
@@ -466,6 +472,42 @@ export class CampaignRunner {
       const step = deps.nextStep(settings.retryRules, settings.maxAttemptsPerLead, earlier, 'failed', this.ctx.now());
       await this.ctx.finishWithoutCall(this, call, 'failed', step, 'CALL_LOST');
     }
+  }
+
+  /**
+   * Placed calls silent for aliveCheckMs: media asks their node whether it still has them (a talk
+   * is silent too, so most are). One said gone and silent a check later is ended; the check's
+   * wait lets a hang-up in flight as the node was asked arrive first. No answer: kept.
+   */
+  private async askAboutSilentCalls(nowMs: number): Promise<void> {
+    const { deps, options, log } = this.ctx;
+    const asked = [...this.calls.values()].filter(
+      (call) =>
+        call.callId !== undefined &&
+        call.node !== undefined &&
+        !call.hungUp &&
+        call.lastFactAtMs !== undefined &&
+        nowMs - call.lastFactAtMs >= options.aliveCheckMs,
+    );
+    await Promise.all(
+      asked.map(async (call) => {
+        if (call.goneSaidAtMs !== undefined && call.lastFactAtMs! < call.goneSaidAtMs) {
+          if (nowMs - call.goneSaidAtMs < options.silentCheckMs) return;
+          log.warn(
+            { campaignId: this.campaignId, attemptId: call.attemptId },
+            'the node no longer has the call: ended',
+          );
+          return this.ctx.endGone(this, call);
+        }
+        if (nowMs - (call.aliveAskedAtMs ?? 0) < options.aliveCheckMs) return;
+        call.aliveAskedAtMs = nowMs;
+        const exists = await deps.calls.exists(call.callId!, call.node!).catch((error: unknown) => {
+          log.debug({ err: error, attemptId: call.attemptId }, 'whether the node has the call is not known: kept');
+          return true;
+        });
+        if (!exists) call.goneSaidAtMs = nowMs;
+      }),
+    );
   }
 
   /** The line class for a call: its task's, else the campaign's (standard when neither says). */

@@ -195,6 +195,12 @@ export interface EngineOptions {
    * may have ended one (its hang-up came while no replica ran the campaign).
    */
   silentCheckMs: number;
+  /**
+   * A placed call silent this long is asked about (media's CallExists) at most this often; one the
+   * node says it no longer has, and still silent a check later, is ended: its hang-up was seen by
+   * nobody (media restarting as it ended).
+   */
+  aliveCheckMs: number;
   /** Republish attempts.completed not yet published this often. */
   republishEveryMs: number;
 }
@@ -214,6 +220,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   adoptGraceMs: 90_000,
   staleCallMs: 2 * 3_600_000,
   silentCheckMs: 5_000,
+  aliveCheckMs: 30_000,
   republishEveryMs: 10_000,
 };
 

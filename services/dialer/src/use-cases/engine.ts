@@ -125,6 +125,7 @@ export function createEngine(deps: EngineDeps): Engine {
     launchBackoff: new LaunchBackoff(),
     retryWaiting: async (runner) => desks.handler?.retryWaiting(runner),
     endEndedElsewhere: async (runner, calls) => desks.handler?.endEndedElsewhere(runner, calls),
+    endGone: async (runner, call) => desks.handler?.endGone(runner, call),
     async finishWithoutCall(runner: CampaignRunner, call: LiveCall, outcome: AttemptOutcome, lead, cause?: string) {
       if (call.adoptTimer) clearTimeout(call.adoptTimer);
       const ended = await deps.attempts.finish(call.attemptId, {

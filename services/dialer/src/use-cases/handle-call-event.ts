@@ -5,7 +5,7 @@
 // prompt and takes one digit, and the hang-up ends the attempt with its outcome and the lead's
 // next step (retry or close) and publishes attempts.completed.
 
-import { CAUSE_ATTEMPT_VOIDED, callOutcome, pacerFailCause } from '../domain/call-outcome.js';
+import { CAUSE_ATTEMPT_VOIDED, CAUSE_CALL_GONE, callOutcome, pacerFailCause } from '../domain/call-outcome.js';
 import type { Agent, Attempt, Disposition } from '../domain/model.js';
 import type { CampaignRunner, EngineContext, LiveCall } from './campaign-runner.js';
 import type { CallFact } from './engine-deps.js';
@@ -620,6 +620,24 @@ export class CallHandler {
         bridge: t.bridgedAt && attempt.agentCallId ? { at: t.bridgedAt, agentCallId: attempt.agentCallId } : undefined,
       });
     }
+  }
+
+  /** A call its node no longer has and whose hang-up nobody saw: ended as its hang-up would have. */
+  async endGone(runner: CampaignRunner, call: LiveCall): Promise<void> {
+    const now = this.ctx.now();
+    await this.hangup(runner, call, {
+      kind: 'hangup',
+      campaignId: runner.campaignId,
+      leadId: call.leadId,
+      attemptId: call.attemptId,
+      callId: call.callId!,
+      node: call.node!,
+      at: now,
+      cause: CAUSE_CALL_GONE,
+      billsec: 0,
+      answered: call.answeredAtMs !== undefined,
+      answeredAt: call.answeredAtMs === undefined ? undefined : new Date(call.answeredAtMs),
+    });
   }
 
   /** Ends an open attempt this engine does not run (its campaign is not running here). */

@@ -345,6 +345,8 @@ export interface CallControl {
   play(callId: string, media: string): Promise<void>;
   collectDtmf(callId: string, options: { maxDigits: number; timeoutMs: number }): Promise<string>;
   hangup(callId: string, cause: string): Promise<void>;
+  /** Whether the node still has the call (asked of the switch: also after a media restart). */
+  exists(callId: string, node: string): Promise<boolean>;
 }
 
 export interface CampaignFigures {

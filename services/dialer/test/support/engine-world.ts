@@ -442,6 +442,10 @@ export class World {
         this.media.push(`${callId}:hangup`);
         setImmediate(() => void this.hangup(callId, cause, true));
       },
+      exists: async (callId) => {
+        const call = this.calls.get(callId);
+        return call !== undefined && this.inCallNow.has(call.leadId);
+      },
     };
   }
 }

@@ -486,6 +486,40 @@ test('engine: an Originate that failed before media placed anything voids the at
   }
 });
 
+test('engine: a call its node no longer has (its hang-up seen by nobody) is ended; a live silent one is kept', async () => {
+  const world = new World({ 'lead-0': 'hold', 'lead-1': 'hold' });
+  world.setAgent(agent('a1'));
+  world.setAgent(agent('a2'));
+  const engineDeps = deps(world, 2);
+  const engine = createEngine({
+    ...engineDeps,
+    options: { ...engineDeps.options, silentCheckMs: 20, aliveCheckMs: 60 },
+  });
+  world.engineFact = (fact) => engine.onCallFact(fact);
+  await engine.start();
+  try {
+    const held = await waitFor(
+      () => {
+        const bridged = [...world.attemptRows.values()].filter((a) => a.timeline.bridgedAt);
+        return bridged.length === 2 ? bridged : undefined;
+      },
+      { what: 'both calls bridged' },
+    );
+    const [lost, live] = held as [(typeof held)[0], (typeof held)[0]];
+    // Media restarted as the first call ended: the node no longer has it, and no hang-up came.
+    world.inCallNow.delete(lost.leadId);
+    const ended = await waitFor(() => world.attemptRows.get(lost.attemptId)?.outcome, { what: 'the lost call ended' });
+    assert.equal(ended, 'connected', 'it reached its agent');
+    assert.equal(world.attemptRows.get(lost.attemptId)?.hangupCause, 'MEDIA_RECONCILED_GONE');
+    assert.notEqual(world.agents.get(lost.agentId!)?.state, 'talking', "its agent's call is over");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(world.attemptRows.get(live.attemptId)?.outcome, undefined, 'the live call, silent as long, is kept');
+    assert.equal(world.calls.size, 2, 'nothing dialed again');
+  } finally {
+    await engine.stop();
+  }
+});
+
 test('engine: a call another replica ended (its hang-up came while no replica ran the campaign) is let go here too', async () => {
   const world = new World({ 'lead-0': 'hold' });
   world.setAgent(agent('a1'));

@@ -32,6 +32,8 @@ import {
   type BridgeResponse,
   type CollectDtmfRequest,
   type CollectDtmfResponse,
+  type CallExistsRequest,
+  type CallExistsResponse,
   type HangupRequest,
   type HangupResponse,
   type OriginateRequest,
@@ -337,6 +339,16 @@ export class GrpcCallControl implements CallControl {
 
   async hangup(callId: string, cause: string): Promise<void> {
     await unary<HangupRequest, HangupResponse>(this.client.hangup, this.client, { callId, cause }, new Metadata());
+  }
+
+  async exists(callId: string, node: string): Promise<boolean> {
+    const reply = await unary<CallExistsRequest, CallExistsResponse>(
+      this.client.callExists,
+      this.client,
+      { callId, node },
+      new Metadata(),
+    );
+    return reply.exists;
   }
 
   close(): void {
