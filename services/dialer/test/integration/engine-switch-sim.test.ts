@@ -129,6 +129,8 @@ test('engine + media + switch-sim: a progressive campaign bridges every answered
       assert.equal(attempt.line, world.campaign.settings.gateway, 'the line it went out on is on record');
       assert.ok(world.campaign.settings.callerIds.includes(attempt.callerId ?? ''), 'and the caller id shown');
     }
+    // Asked of the switch through media: an ended call is not there.
+    assert.equal(await calls.exists(finals[0]!.callId!, finals[0]!.node!), false);
     assert.equal(world.abandonedEvents.length, 0);
     assert.equal(world.refusedDialed, 0);
     const figures = await engine.figures.current(campaignId);
