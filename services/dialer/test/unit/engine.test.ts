@@ -315,6 +315,20 @@ test('engine: preview offers a lead to the ready agent; accept dials and bridges
   }
 });
 
+/** One agent, one call held with it; then its owner stops (its calls live on for the next one). */
+async function ownerDiedMidCall(world: World) {
+  world.setAgent(agent('a1'));
+  const first = createEngine(deps(world, 1));
+  world.engineFact = (fact) => first.onCallFact(fact);
+  await first.start();
+  const held = await waitFor(
+    () => [...world.attemptRows.values()].find((a) => a.leadId === 'lead-0' && a.timeline.bridgedAt),
+    { what: 'the held call bridged' },
+  );
+  await first.stop();
+  return held;
+}
+
 test('engine: a restarted engine adopts the call in flight; its hang-up ends the attempt once, no lead dialed twice', async () => {
   const world = new World({ 'lead-0': 'hold', 'lead-1': 'busy' });
   world.setAgent(agent('a1'));
@@ -522,15 +536,7 @@ test('engine: a call its node no longer has (its hang-up seen by nobody) is ende
 
 test('engine: a call another replica ended (its hang-up came while no replica ran the campaign) is let go here too', async () => {
   const world = new World({ 'lead-0': 'hold' });
-  world.setAgent(agent('a1'));
-  const first = createEngine(deps(world, 1));
-  world.engineFact = (fact) => first.onCallFact(fact);
-  await first.start();
-  const held = await waitFor(
-    () => [...world.attemptRows.values()].find((a) => a.leadId === 'lead-0' && a.timeline.bridgedAt),
-    { what: 'the held call bridged' },
-  );
-  await first.stop();
+  const held = await ownerDiedMidCall(world);
   // The next owner adopts the call, still open in its row.
   const ownerDeps = deps(world, 1);
   const owner = createEngine({ ...ownerDeps, options: { ...ownerDeps.options, silentCheckMs: 30 } });
@@ -561,15 +567,7 @@ test('engine: a call another replica ended (its hang-up came while no replica ra
 
 test("engine: a hang-up whose answered and bridged facts wait in a dead owner's deliveries still records both", async () => {
   const world = new World({ 'lead-0': 'hold' });
-  world.setAgent(agent('a1'));
-  const first = createEngine(deps(world, 1));
-  world.engineFact = (fact) => first.onCallFact(fact);
-  await first.start();
-  const held = await waitFor(
-    () => [...world.attemptRows.values()].find((a) => a.leadId === 'lead-0' && a.timeline.bridgedAt),
-    { what: 'the held call bridged' },
-  );
-  await first.stop();
+  const held = await ownerDiedMidCall(world);
   // The owner died with the answered and bridged facts taken from the bus but not written: the row
   // has neither.
   const { answeredAt, bridgedAt } = held.timeline as { answeredAt: Date; bridgedAt: Date };
