@@ -261,14 +261,7 @@ export class MediaController {
       .catch(async (error: unknown) => {
         // The claim may have been written all the same (its reply lost): made a void if so, so no
         // dialer takes this call, never placed, for a live one.
-        await this.options.placements
-          .release(command.attemptId, callId)
-          .catch((releaseError: unknown) =>
-            this.options.logger.warn(
-              { err: releaseError, attemptId: command.attemptId },
-              'a claim that may have been written could not be released',
-            ),
-          );
+        await this.releaseClaim(command.attemptId, callId);
         throw new UnavailableError('call placements cannot be reached: no call placed', {
           reason: 'PLACEMENTS_UNAVAILABLE',
           cause: error,
@@ -322,9 +315,7 @@ export class MediaController {
       this.heldUntilOriginated.delete(callId);
       log.warn({ err: redactText((first.error as Error).message) }, 'originate not accepted by the node');
       // Not placed: the claim says so (else the dialer, asking after the error, holds a call that is not there).
-      await this.options.placements
-        .release(command.attemptId, callId)
-        .catch((error: unknown) => log.warn({ err: error }, 'claim of a call not placed not released'));
+      await this.releaseClaim(command.attemptId, callId);
       throw new UnavailableError(`media node ${node} did not accept the call`, {
         reason: 'NODE_UNAVAILABLE',
         details: { node },
@@ -359,8 +350,7 @@ export class MediaController {
    */
   async callExists(callId: string, node: string): Promise<boolean> {
     if (!this.options.pool.names().includes(node)) throw new NotFoundError('media node', node);
-    if (!this.options.pool.isHealthy(node))
-      throw new UnavailableError(`media node ${node} is not connected`, { reason: 'NODE_UNAVAILABLE' });
+    // A node not connected: UNAVAILABLE from the pool.
     const reply = await this.api(node, `uuid_exists ${callId}`);
     return reply.body.trim() === 'true';
   }
@@ -741,6 +731,15 @@ export class MediaController {
     const held = this.heldUntilOriginated.get(callId);
     this.heldUntilOriginated.delete(callId);
     for (const item of held ?? []) this.emit([item.event], item.signal, item.arrivedAtMs);
+  }
+
+  /** A call not placed after its claim: the claim made a void (best effort; logged when it fails). */
+  private async releaseClaim(attemptId: string, callId: string): Promise<void> {
+    await this.options.placements
+      .release(attemptId, callId)
+      .catch((error: unknown) =>
+        this.options.logger.warn({ err: error, attemptId, callId }, 'claim of a call not placed not released'),
+      );
   }
 
   private nodeOf(callId: string): string {
